@@ -1,0 +1,603 @@
+package core
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Client turns captures into Sentry events and hands them to its transport.
+// It is safe for concurrent use. A nil *Client, and a client without a DSN or
+// transport, accept every call and do nothing.
+//
+// The logging goroutine does only what must happen there: it copies the
+// record, takes a snapshot of the scopes (pointers, no copies), records the
+// stack's program counters and queues the capture without blocking. A worker
+// goroutine builds the event and runs the pipeline: ignore rules, scope merge,
+// scrubbing, BeforeSend, sample rate, storm control, then the transport.
+type Client struct {
+	opts      Options
+	enabled   bool
+	dsn       *DSN
+	transport Transport
+	global    *Scope
+	outcomes  Outcomes
+	debug     *DebugLog
+	sdk       SDK
+	contexts  map[string]map[string]any // os, runtime, device; cloned per event
+	inApp     inAppMatcher
+	storm     *storm
+
+	queue  chan *pending
+	done   chan struct{}
+	wg     sync.WaitGroup
+	closed atomic.Bool
+	pool   sync.Pool
+}
+
+// Outcomes counts what happened to captured events, for Stats and client
+// reports. Transports record deliveries and their own drops here.
+type Outcomes struct {
+	Discards
+	// Captured counts events accepted by a capture call.
+	Captured atomic.Int64
+	// Delivered counts events a receiver accepted.
+	Delivered atomic.Int64
+	// Spooled counts events written to the offline spool and not yet sent.
+	Spooled atomic.Int64
+}
+
+// Stats is a snapshot of a client's outcomes.
+type Stats struct {
+	Captured  int64
+	Delivered int64
+	Spooled   int64
+	// Dropped maps "reason:category" to a count since start.
+	Dropped map[string]int64
+}
+
+// ErrInvalidDSN is wrapped by the error New returns for a malformed DSN.
+var ErrInvalidDSN = errors.New("sentrylog: invalid DSN")
+
+// New returns a client configured by opts (see Options for defaults and
+// environment variables). It fails only on invalid configuration, such as a
+// malformed DSN or a sample rate outside [0, 1]; it starts one worker
+// goroutine that Close stops.
+func New(opts Options) (*Client, error) {
+	opts.applyDefaults()
+	if r := *opts.SampleRate; r < 0 || r > 1 || r != r {
+		return nil, fmt.Errorf("sentrylog: sample rate %v is outside [0, 1]", r)
+	}
+	c := &Client{opts: opts, global: NewScope()}
+	if opts.Debug {
+		c.debug = NewDebugLog(opts.DebugWriter)
+	}
+	if opts.DSN != "" {
+		d, err := ParseDSN(opts.DSN)
+		if err != nil {
+			return nil, err
+		}
+		c.dsn = d
+	}
+	c.sdk = defaultSDK()
+	c.contexts = defaultContexts()
+	c.inApp = newInAppMatcher(opts.InAppInclude, opts.InAppExclude)
+	c.storm = newStorm(opts.Storm)
+	if opts.Scrubber == nil {
+		opts.Scrubber = defaultScrubber(&opts)
+		c.opts.Scrubber = opts.Scrubber
+	}
+	c.transport = opts.Transport
+	if c.transport == nil && c.dsn != nil {
+		c.transport = NewHTTPTransport()
+	}
+	if c.transport == nil {
+		return c, nil // disabled
+	}
+	if t, ok := c.transport.(Configurable); ok {
+		err := t.Configure(TransportConfig{
+			DSN: c.dsn, Outcomes: &c.outcomes, Debug: c.debug, QueueSize: opts.QueueSize,
+			HTTPTimeout: opts.HTTPTimeout, Spotlight: opts.Spotlight, SDK: c.sdk,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("sentrylog: configure transport: %w", err)
+		}
+	}
+	c.enabled = true
+	c.queue = make(chan *pending, opts.QueueSize)
+	c.done = make(chan struct{})
+	c.pool.New = func() any { return new(pending) }
+	c.wg.Add(1)
+	go c.work()
+	return c, nil
+}
+
+var current atomic.Pointer[Client]
+
+// Init creates a client with New and makes it the process-wide client that
+// the package-level functions and the bridges (when not given a client) use.
+// Handlers made before Init bind to it on their next record.
+func Init(opts Options) (*Client, error) {
+	c, err := New(opts)
+	if err != nil {
+		return nil, err
+	}
+	current.Store(c)
+	return c, nil
+}
+
+// SetCurrentClient makes c the process-wide client; nil unsets it.
+func SetCurrentClient(c *Client) { current.Store(c) }
+
+// CurrentClient returns the process-wide client, or nil before Init.
+func CurrentClient() *Client { return current.Load() }
+
+// Enabled reports whether the client sends anything.
+func (c *Client) Enabled() bool { return c != nil && c.enabled && !c.closed.Load() }
+
+// Options returns the client's options with defaults filled in.
+func (c *Client) Options() Options {
+	if c == nil {
+		return Options{}
+	}
+	return c.opts
+}
+
+// Scope returns the client's global scope, merged into every event first.
+func (c *Client) Scope() *Scope {
+	if c == nil {
+		return nil
+	}
+	return c.global
+}
+
+// Stats returns a snapshot of what happened to captured events so far.
+func (c *Client) Stats() Stats {
+	if c == nil {
+		return Stats{}
+	}
+	return Stats{
+		Captured:  c.outcomes.Captured.Load(),
+		Delivered: c.outcomes.Delivered.Load(),
+		Spooled:   c.outcomes.Spooled.Load(),
+		Dropped:   c.outcomes.Totals(),
+	}
+}
+
+// Debugf writes a diagnostic line when Debug is on.
+func (c *Client) Debugf(format string, args ...any) {
+	if c != nil {
+		c.debug.Printf(format, args...)
+	}
+}
+
+type pendingKind uint8
+
+const (
+	kindRecord pendingKind = iota
+	kindException
+	kindMessage
+	kindEvent
+	kindFlush
+)
+
+const maxPCs = 64
+
+// pending is one capture on its way from the logging goroutine to the worker.
+type pending struct {
+	kind    pendingKind
+	id      EventID
+	ctx     context.Context
+	rec     Record
+	attrBuf []slog.Attr
+	err     error
+	ev      *Event
+	msg     string
+	level   Level
+	when    time.Time
+	pcs     [maxPCs]uintptr
+	npc     int
+	global  scopeSnap
+	iso     scopeSnap
+	cur     scopeSnap
+	flushed chan struct{}
+}
+
+func (c *Client) getPending() *pending { return c.pool.Get().(*pending) }
+
+func (c *Client) putPending(p *pending) {
+	clear(p.attrBuf) // drop references
+	buf := p.attrBuf[:0]
+	if cap(buf) > 64 {
+		buf = nil
+	}
+	*p = pending{attrBuf: buf}
+	c.pool.Put(p)
+}
+
+// newEventID returns a random UUIDv4 as 32 lowercase hex characters.
+func newEventID() EventID {
+	var b [16]byte
+	hi, lo := rand.Uint64(), rand.Uint64()
+	for i := 0; i < 8; i++ {
+		b[i] = byte(hi >> (56 - 8*i))
+		b[8+i] = byte(lo >> (56 - 8*i))
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var h [32]byte
+	hex.Encode(h[:], b[:])
+	return EventID(h[:])
+}
+
+// prepare fills what every capture takes on the logging goroutine.
+func (c *Client) prepare(p *pending, ctx context.Context, skip int) {
+	p.id = newEventID()
+	p.ctx = ctx
+	p.when = time.Now()
+	p.npc = runtime.Callers(skip+2, p.pcs[:])
+	p.global = c.global.snap()
+	if cur := CurrentScope(ctx); cur != nil {
+		p.iso = cur.isolation.snap()
+		if cur != cur.isolation {
+			p.cur = cur.snap()
+		}
+	}
+}
+
+func (c *Client) enqueue(p *pending) EventID {
+	id := p.id
+	if c.closed.Load() {
+		c.outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
+		c.putPending(p)
+		return ""
+	}
+	select {
+	case c.queue <- p:
+		c.outcomes.Captured.Add(1)
+		return id
+	default:
+		c.outcomes.Captured.Add(1)
+		c.outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
+		c.debug.Once("queue_overflow", "event queue full (%d): dropping events", cap(c.queue))
+		c.putPending(p)
+		return ""
+	}
+}
+
+// CaptureRecord captures a log record as an event and returns its ID, or ""
+// when it was not queued. r is only read during the call (see Record for
+// what may be kept). It never blocks and never panics.
+func (c *Client) CaptureRecord(r *Record) EventID {
+	if !c.Enabled() || r == nil {
+		return ""
+	}
+	p := c.getPending()
+	p.kind = kindRecord
+	p.rec = *r
+	p.attrBuf = ownAttrs(p.attrBuf[:0], r.Attrs)
+	p.rec.Attrs = p.attrBuf
+	c.prepare(p, r.Context, 1)
+	if !r.Time.IsZero() {
+		p.when = r.Time
+	}
+	return c.enqueue(p)
+}
+
+// CaptureException captures err as an event with the call site's stack
+// unless err carries its own.
+func (c *Client) CaptureException(ctx context.Context, err error) EventID {
+	if !c.Enabled() || err == nil {
+		return ""
+	}
+	p := c.getPending()
+	p.kind = kindException
+	p.err = err
+	p.level = LevelError
+	c.prepare(p, ctx, 1)
+	return c.enqueue(p)
+}
+
+// CaptureMessage captures a message event at the given level.
+func (c *Client) CaptureMessage(ctx context.Context, msg string, level Level) EventID {
+	if !c.Enabled() {
+		return ""
+	}
+	p := c.getPending()
+	p.kind = kindMessage
+	p.msg = msg
+	p.level = level
+	c.prepare(p, ctx, 1)
+	return c.enqueue(p)
+}
+
+// CaptureEvent captures a hand-built event. The client takes ownership of ev;
+// an empty EventID or Timestamp is filled in.
+func (c *Client) CaptureEvent(ctx context.Context, ev *Event) EventID {
+	if !c.Enabled() || ev == nil {
+		return ""
+	}
+	p := c.getPending()
+	p.kind = kindEvent
+	p.ev = ev
+	c.prepare(p, ctx, 1)
+	if ev.EventID != "" {
+		p.id = ev.EventID
+	}
+	if !ev.Timestamp.IsZero() {
+		p.when = ev.Timestamp
+	}
+	return c.enqueue(p)
+}
+
+// AddRecordBreadcrumb adds a log record as a breadcrumb to the isolation
+// scope of r.Context, or to the global scope. r is only read during the call.
+func (c *Client) AddRecordBreadcrumb(r *Record) {
+	if !c.Enabled() || r == nil || c.opts.MaxBreadcrumbs == 0 {
+		return
+	}
+	s := IsolationScope(r.Context)
+	if s == nil {
+		s = c.global
+	}
+	cr := crumb{
+		b: Breadcrumb{
+			Timestamp: r.Time, Type: crumbType(r.Level), Category: r.Logger,
+			Message: r.Message, Level: r.Level,
+		},
+		pre: r.Pre, groups: r.Groups,
+	}
+	if cr.b.Timestamp.IsZero() {
+		cr.b.Timestamp = time.Now()
+	}
+	if cr.b.Category == "" {
+		cr.b.Category = "log"
+	}
+	if len(r.Attrs) > 0 {
+		cr.attrs = ownAttrs(make([]slog.Attr, 0, len(r.Attrs)), r.Attrs)
+	}
+	if c.opts.BeforeBreadcrumb != nil {
+		cr.b.Data = crumbData(&cr)
+		cr.pre, cr.groups, cr.attrs = nil, nil, nil
+		rc := *r
+		rc.Attrs = nil
+		b := c.beforeBreadcrumb(&cr.b, &Hint{Record: &rc, Context: r.Context})
+		if b == nil {
+			return
+		}
+		cr.b = *b
+	}
+	s.push(cr, c.opts.MaxBreadcrumbs)
+}
+
+// AddBreadcrumb adds b to ctx's isolation scope (the global scope when ctx
+// has none), after BeforeBreadcrumb.
+func (c *Client) AddBreadcrumb(ctx context.Context, b *Breadcrumb) {
+	if !c.Enabled() || b == nil || c.opts.MaxBreadcrumbs == 0 {
+		return
+	}
+	s := IsolationScope(ctx)
+	if s == nil {
+		s = c.global
+	}
+	cp := *b
+	if cp.Timestamp.IsZero() {
+		cp.Timestamp = time.Now()
+	}
+	if c.opts.BeforeBreadcrumb != nil {
+		nb := c.beforeBreadcrumb(&cp, &Hint{Context: ctx})
+		if nb == nil {
+			return
+		}
+		cp = *nb
+	}
+	s.push(crumb{b: cp}, c.opts.MaxBreadcrumbs)
+}
+
+func (c *Client) beforeBreadcrumb(b *Breadcrumb, h *Hint) (out *Breadcrumb) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.debug.Printf("BeforeBreadcrumb panicked: %v; breadcrumb kept unchanged", r)
+			out = b
+		}
+	}()
+	return c.opts.BeforeBreadcrumb(b, h)
+}
+
+func crumbType(l Level) string {
+	switch {
+	case l >= LevelError:
+		return "error"
+	case l <= LevelDebug:
+		return "debug"
+	default:
+		return "default"
+	}
+}
+
+// Flush waits until every capture made before the call has been processed
+// and handed to the transport, then until the transport delivered it, or
+// until ctx is done. It reports whether everything was delivered.
+func (c *Client) Flush(ctx context.Context) bool {
+	if c == nil || !c.enabled {
+		return true
+	}
+	if c.closed.Load() {
+		return c.transport.Flush(ctx)
+	}
+	m := &pending{kind: kindFlush, flushed: make(chan struct{})}
+	select {
+	case c.queue <- m:
+	case <-ctx.Done():
+		return false
+	case <-c.done:
+		return false
+	}
+	select {
+	case <-m.flushed:
+	case <-ctx.Done():
+		return false
+	}
+	return c.transport.Flush(ctx)
+}
+
+// Close flushes like Flush and stops the client and its transport: no
+// goroutine of the client outlives it. When ctx has no deadline,
+// ShutdownTimeout bounds it. Captures after Close are dropped and counted.
+// It reports whether everything captured was delivered.
+func (c *Client) Close(ctx context.Context) bool {
+	if c == nil || !c.enabled {
+		return true
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.opts.ShutdownTimeout)
+		defer cancel()
+	}
+	if c.closed.Swap(true) {
+		return c.transport.Flush(ctx)
+	}
+	ok := c.flushQueue(ctx)
+	close(c.done)
+	c.wg.Wait()
+	// Anything that slipped in after the worker stopped is dropped, counted.
+	for {
+		select {
+		case p := <-c.queue:
+			if p.kind != kindFlush {
+				c.outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
+			} else {
+				close(p.flushed)
+			}
+			continue
+		default:
+		}
+		break
+	}
+	ok = c.transport.Close(ctx) && ok
+	if current.Load() == c {
+		current.CompareAndSwap(c, nil)
+	}
+	return ok
+}
+
+func (c *Client) flushQueue(ctx context.Context) bool {
+	m := &pending{kind: kindFlush, flushed: make(chan struct{})}
+	select {
+	case c.queue <- m:
+	case <-ctx.Done():
+		return false
+	}
+	select {
+	case <-m.flushed:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (c *Client) work() {
+	defer c.wg.Done()
+	for {
+		select {
+		case p := <-c.queue:
+			c.handle(p)
+		case <-c.done:
+			for {
+				select {
+				case p := <-c.queue:
+					c.handle(p)
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+func (c *Client) handle(p *pending) {
+	if p.kind == kindFlush {
+		close(p.flushed)
+		return
+	}
+	defer c.putPending(p)
+	defer func() {
+		if r := recover(); r != nil {
+			c.outcomes.Add(ReasonInternalSDKError, CategoryError, 1)
+			c.debug.Printf("dropping event %s: internal error: %v", p.id, r)
+		}
+	}()
+	if ev := c.process(p); ev != nil {
+		c.transport.Send(ev)
+	}
+}
+
+// process runs the pipeline on the worker and returns the event to send, or
+// nil when it was dropped (and counted).
+func (c *Client) process(p *pending) *Event {
+	ev, err := c.buildEvent(p)
+	hint := &Hint{OriginalError: err, Context: p.ctx}
+	if p.kind == kindRecord {
+		hint.Record = &p.rec
+	}
+	for _, rule := range c.opts.IgnoreErrors {
+		if c.ignored(rule, err, ev) {
+			c.outcomes.Add(ReasonIgnored, CategoryError, 1)
+			return nil
+		}
+	}
+	c.applyScopes(ev, p)
+	c.scrub(ev)
+	if c.opts.BeforeSend != nil {
+		if ev = c.beforeSend(ev, hint); ev == nil {
+			c.outcomes.Add(ReasonBeforeSend, CategoryError, 1)
+			return nil
+		}
+	}
+	if r := *c.opts.SampleRate; r < 1 && (r <= 0 || rand.Float64() >= r) {
+		c.outcomes.Add(ReasonSampleRate, CategoryError, 1)
+		return nil
+	}
+	if !c.storm.allow(ev) {
+		c.outcomes.Add(ReasonSampleRate, CategoryError, 1)
+		return nil
+	}
+	return ev
+}
+
+func (c *Client) ignored(rule IgnoreRule, err error, ev *Event) (yes bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.debug.Printf("ignore rule panicked: %v", r)
+			yes = false
+		}
+	}()
+	return rule(err, ev)
+}
+
+func (c *Client) scrub(ev *Event) {
+	defer func() {
+		if r := recover(); r != nil {
+			// A scrubber that fails must not let secrets through: drop.
+			panic(fmt.Sprintf("scrubber panicked: %v", r))
+		}
+	}()
+	c.opts.Scrubber.Scrub(ev)
+}
+
+func (c *Client) beforeSend(ev *Event, h *Hint) (out *Event) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.debug.Printf("BeforeSend panicked: %v; event dropped", r)
+			out = nil
+		}
+	}()
+	return c.opts.BeforeSend(ev, h)
+}

@@ -1,0 +1,47 @@
+package core
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+)
+
+// DebugLog writes the SDK's own diagnostics. It writes straight to an
+// io.Writer, never through a logger, so diagnostics cannot flow back into a
+// logging bridge. A nil *DebugLog discards everything.
+type DebugLog struct {
+	mu   sync.Mutex
+	w    io.Writer
+	once sync.Map // messages logged once
+}
+
+// NewDebugLog returns a DebugLog writing to w, or nil when w is nil.
+func NewDebugLog(w io.Writer) *DebugLog {
+	if w == nil {
+		return nil
+	}
+	return &DebugLog{w: w}
+}
+
+// Printf writes one line of diagnostics.
+func (d *DebugLog) Printf(format string, args ...any) {
+	if d == nil {
+		return
+	}
+	msg := fmt.Sprintf(format, args...)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	fmt.Fprintf(d.w, "[sentrylog] %s %s\n", time.Now().UTC().Format(time.RFC3339), msg)
+}
+
+// Once writes the line only the first time key is seen.
+func (d *DebugLog) Once(key, format string, args ...any) {
+	if d == nil {
+		return
+	}
+	if _, loaded := d.once.LoadOrStore(key, struct{}{}); loaded {
+		return
+	}
+	d.Printf(format, args...)
+}

@@ -1,0 +1,142 @@
+package core
+
+import (
+	"sync/atomic"
+)
+
+// Reason is why an item was dropped, as client reports name it.
+type Reason uint8
+
+// The client-report reasons.
+const (
+	ReasonQueueOverflow Reason = iota
+	ReasonCacheOverflow
+	ReasonRateLimitBackoff
+	ReasonNetworkError
+	ReasonSampleRate
+	ReasonBeforeSend
+	ReasonEventProcessor
+	ReasonSendError
+	ReasonInternalSDKError
+	ReasonBufferOverflow
+	ReasonIgnored
+	ReasonInvalid
+	numReasons
+)
+
+var reasonNames = [numReasons]string{
+	"queue_overflow", "cache_overflow", "ratelimit_backoff", "network_error",
+	"sample_rate", "before_send", "event_processor", "send_error",
+	"internal_sdk_error", "buffer_overflow", "ignored", "invalid",
+}
+
+// String returns the reason's wire name.
+func (r Reason) String() string {
+	if r < numReasons {
+		return reasonNames[r]
+	}
+	return "internal_sdk_error"
+}
+
+// Category is the data category of a dropped item.
+type Category uint8
+
+// The categories this SDK sends.
+const (
+	CategoryError Category = iota
+	CategoryLogItem
+	CategoryAttachment
+	CategoryInternal
+	numCategories
+)
+
+var categoryNames = [numCategories]string{"error", "log_item", "attachment", "internal"}
+
+// String returns the category's wire name.
+func (c Category) String() string {
+	if c < numCategories {
+		return categoryNames[c]
+	}
+	return "internal"
+}
+
+// Discards counts dropped items per reason and category, without locks, for
+// client reports and for Stats. The zero value is ready to use.
+type Discards struct {
+	pending [numReasons][numCategories]atomic.Int64 // not yet reported
+	total   [numReasons][numCategories]atomic.Int64 // since start
+}
+
+// Add records n items of category c dropped for reason r. Safe for
+// concurrent use; it never allocates.
+func (d *Discards) Add(r Reason, c Category, n int) {
+	if d == nil || n <= 0 || r >= numReasons || c >= numCategories {
+		return
+	}
+	d.pending[r][c].Add(int64(n))
+	d.total[r][c].Add(int64(n))
+}
+
+// DiscardedItem is one line of a client report.
+type DiscardedItem struct {
+	Reason   string `json:"reason"`
+	Category string `json:"category"`
+	Quantity int64  `json:"quantity"`
+}
+
+// Take returns the counts added since the last Take and resets them; nil
+// when nothing was dropped.
+func (d *Discards) Take() []DiscardedItem {
+	var out []DiscardedItem
+	for r := range d.pending {
+		for c := range d.pending[r] {
+			if n := d.pending[r][c].Swap(0); n > 0 {
+				out = append(out, DiscardedItem{Reason: Reason(r).String(), Category: Category(c).String(), Quantity: n})
+			}
+		}
+	}
+	return out
+}
+
+// Restore puts counts taken by Take back, for a client report that could
+// not be sent.
+func (d *Discards) Restore(items []DiscardedItem) {
+	for _, it := range items {
+		r, ok1 := lookup(reasonNames[:], it.Reason)
+		c, ok2 := lookup(categoryNames[:], it.Category)
+		if ok1 && ok2 {
+			d.pending[r][c].Add(it.Quantity)
+		}
+	}
+}
+
+// Total returns how many items of category c were dropped for reason r since
+// the client started.
+func (d *Discards) Total(r Reason, c Category) int64 {
+	if r >= numReasons || c >= numCategories {
+		return 0
+	}
+	return d.total[r][c].Load()
+}
+
+// Totals returns every non-zero total by "reason:category".
+func (d *Discards) Totals() map[string]int64 {
+	out := map[string]int64{}
+	for r := range d.total {
+		for c := range d.total[r] {
+			if n := d.total[r][c].Load(); n > 0 {
+				out[Reason(r).String()+":"+Category(c).String()] = n
+			}
+		}
+	}
+	return out
+}
+
+func lookup(names []string, s string) (int, bool) {
+	for i, n := range names {
+		if n == s {
+			return i, true
+		}
+	}
+	return 0, false
+}

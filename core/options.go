@@ -1,0 +1,262 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"regexp"
+	"time"
+)
+
+// Options configure a Client. The zero value of each field means its default,
+// filled in by New after the environment variables are read; each field's
+// comment states its default.
+type Options struct {
+	// DSN says where events go. Default: $SENTRY_DSN. Empty disables sending:
+	// captures then cost next to nothing and return an empty EventID.
+	DSN string
+	// Environment of the release. Default: $SENTRY_ENVIRONMENT, else "production".
+	Environment string
+	// Release is the version of the program. Default: $SENTRY_RELEASE, else
+	// the main module's version from the build info when it has one.
+	Release string
+	// Dist distinguishes builds of the same release. Default: empty.
+	Dist string
+	// ServerName names the host. Default: os.Hostname().
+	ServerName string
+
+	// SampleRate is the chance, from 0 to 1, that an event is sent. Default
+	// 1. Zero means send nothing: use the zero value of a *float64 — set it
+	// with Rate(0) — to say zero, since a plain 0 could not be told from
+	// unset.
+	SampleRate *float64
+	// SendDefaultPII allows personal data: client IP addresses, cookies,
+	// Authorization-like headers, e-mail addresses and IP addresses in text.
+	// Default false.
+	SendDefaultPII bool
+	// AttachStacktrace adds the call site's stack to message events (records
+	// without an error). Default false.
+	AttachStacktrace bool
+	// MaxBreadcrumbs caps the breadcrumbs a scope keeps and an event carries.
+	// Default 100; a negative value keeps none.
+	MaxBreadcrumbs int
+
+	// IgnoreErrors drops events whose error matches a rule. See IgnoreRule.
+	IgnoreErrors []IgnoreRule
+	// BeforeSend may change an event or drop it by returning nil. It runs on
+	// the client's worker goroutine, after scopes are merged and the event is
+	// scrubbed; the hint carries the original error and record.
+	BeforeSend func(ev *Event, hint *Hint) *Event
+	// BeforeBreadcrumb may change a breadcrumb or drop it by returning nil.
+	// It runs on the logging goroutine when the breadcrumb is added, so keep
+	// it fast.
+	BeforeBreadcrumb func(b *Breadcrumb, hint *Hint) *Breadcrumb
+	// Scrubber removes secrets from each event before BeforeSend. Default: the
+	// scrub package's default scrubber, honouring SendDefaultPII and
+	// MaxRequestBodySize. Use NoScrubber to turn scrubbing off.
+	Scrubber Scrubber
+	// MaxRequestBodySize bounds the request bodies attached to events.
+	// Default BodySizeMedium.
+	MaxRequestBodySize BodySize
+
+	// InAppInclude lists package path prefixes whose frames are in-app.
+	// Default: the main module's path.
+	InAppInclude []string
+	// InAppExclude lists package path prefixes whose frames are not in-app;
+	// it wins over InAppInclude. The standard library and dependencies are
+	// never in-app unless included.
+	InAppExclude []string
+
+	// Debug turns on the SDK's own diagnostics, written to DebugWriter.
+	Debug bool
+	// DebugWriter receives diagnostics when Debug is set. Default os.Stderr.
+	// The SDK never writes diagnostics through a logging bridge.
+	DebugWriter io.Writer
+
+	// Transport delivers events. Default: an HTTP transport to the DSN.
+	Transport Transport
+	// QueueSize bounds the events waiting to be processed and, separately,
+	// to be sent. Default 1000. Overflow is counted as queue_overflow.
+	QueueSize int
+	// ShutdownTimeout bounds Close when its context has no deadline, and
+	// the synchronous flush of fatal records. Default 2s.
+	ShutdownTimeout time.Duration
+	// HTTPTimeout bounds one HTTP request of the default transport. Default 10s.
+	HTTPTimeout time.Duration
+	// Spotlight sends a copy of every envelope to a Spotlight sidecar: "" or
+	// "0"/"false" off, "1"/"true" the default URL
+	// http://localhost:8969/stream, anything else is the URL. Default:
+	// $SENTRY_SPOTLIGHT.
+	Spotlight string
+
+	// Storm configures storm control. See StormOptions.
+	Storm StormOptions
+}
+
+// Rate returns a pointer to r, for Options.SampleRate.
+func Rate(r float64) *float64 { return &r }
+
+// BodySize is the policy for request bodies on events.
+type BodySize int
+
+const (
+	// BodySizeMedium keeps bodies up to 10,000 bytes (the default).
+	BodySizeMedium BodySize = iota
+	// BodySizeNever drops request bodies.
+	BodySizeNever
+	// BodySizeSmall keeps bodies up to 1,000 bytes.
+	BodySizeSmall
+	// BodySizeAlways keeps every body.
+	BodySizeAlways
+)
+
+// Limit returns the largest body kept, or -1 for no limit.
+func (b BodySize) Limit() int {
+	switch b {
+	case BodySizeNever:
+		return 0
+	case BodySizeSmall:
+		return 1000
+	case BodySizeAlways:
+		return -1
+	default:
+		return 10000
+	}
+}
+
+// IgnoreRule decides whether an event is ignored. Build one with IgnoreError,
+// IgnoreType or IgnoreMessage, or write the function yourself.
+type IgnoreRule func(err error, ev *Event) bool
+
+// IgnoreError ignores events whose error matches target by errors.Is:
+//
+//	core.IgnoreError(context.Canceled)
+func IgnoreError(target error) IgnoreRule {
+	return func(err error, _ *Event) bool { return err != nil && errors.Is(err, target) }
+}
+
+// IgnoreType ignores events whose error chain holds an error of type T, as
+// errors.As would find it:
+//
+//	core.IgnoreType[*net.OpError]()
+func IgnoreType[T error]() IgnoreRule {
+	return func(err error, _ *Event) bool {
+		if err == nil {
+			return false
+		}
+		var t T
+		return errors.As(err, &t)
+	}
+}
+
+// IgnoreMessage ignores events whose error message, or whose message when
+// there is no error, matches the pattern:
+//
+//	core.IgnoreMessage(regexp.MustCompile(`^context canceled$`))
+func IgnoreMessage(re *regexp.Regexp) IgnoreRule {
+	return func(err error, ev *Event) bool {
+		if err != nil {
+			return re.MatchString(safeErrorString(err))
+		}
+		if ev != nil && ev.Message != nil {
+			return re.MatchString(ev.Message.Message) || re.MatchString(ev.Message.Formatted)
+		}
+		return false
+	}
+}
+
+// Scrubber removes secrets from an event in place. Implementations must be
+// safe for concurrent use and must not panic.
+type Scrubber interface {
+	Scrub(ev *Event)
+}
+
+// NoScrubber turns scrubbing off when set as Options.Scrubber.
+var NoScrubber Scrubber = noScrubber{}
+
+type noScrubber struct{}
+
+func (noScrubber) Scrub(*Event) {}
+
+// Transport delivers events. Implementations must be safe for concurrent use.
+type Transport interface {
+	// Send takes ownership of ev and delivers it in the background. It
+	// never blocks on the network; an event it cannot take is dropped and
+	// counted.
+	Send(ev *Event)
+	// Flush waits until everything handed to Send before the call has been
+	// delivered or dropped, or until ctx is done. It reports whether all of
+	// it was delivered.
+	Flush(ctx context.Context) bool
+	// Close flushes like Flush, then stops; no goroutine of the transport
+	// outlives it. Send after Close drops.
+	Close(ctx context.Context) bool
+}
+
+// TransportConfig is what a client hands to a transport that implements
+// Configurable, once, before the first Send.
+type TransportConfig struct {
+	DSN         *DSN
+	Outcomes    *Outcomes
+	Debug       *DebugLog
+	QueueSize   int
+	HTTPTimeout time.Duration
+	Spotlight   string
+	SDK         SDK
+}
+
+// Configurable is implemented by transports that need the client's settings.
+type Configurable interface {
+	Configure(cfg TransportConfig) error
+}
+
+func (o *Options) applyDefaults() {
+	if o.DSN == "" {
+		o.DSN = os.Getenv("SENTRY_DSN")
+	}
+	if o.Release == "" {
+		o.Release = os.Getenv("SENTRY_RELEASE")
+	}
+	if o.Release == "" {
+		o.Release = buildRelease()
+	}
+	if o.Environment == "" {
+		o.Environment = os.Getenv("SENTRY_ENVIRONMENT")
+	}
+	if o.Environment == "" {
+		o.Environment = "production"
+	}
+	if o.Spotlight == "" {
+		o.Spotlight = os.Getenv("SENTRY_SPOTLIGHT")
+	}
+	if o.ServerName == "" {
+		o.ServerName, _ = os.Hostname()
+	}
+	if o.SampleRate == nil {
+		o.SampleRate = Rate(1)
+	}
+	if o.MaxBreadcrumbs == 0 {
+		o.MaxBreadcrumbs = 100
+	} else if o.MaxBreadcrumbs < 0 {
+		o.MaxBreadcrumbs = 0
+	}
+	if o.DebugWriter == nil {
+		o.DebugWriter = os.Stderr
+	}
+	if o.QueueSize <= 0 {
+		o.QueueSize = 1000
+	}
+	if o.ShutdownTimeout <= 0 {
+		o.ShutdownTimeout = 2 * time.Second
+	}
+	if o.HTTPTimeout <= 0 {
+		o.HTTPTimeout = 10 * time.Second
+	}
+	if len(o.InAppInclude) == 0 {
+		if m := mainModule(); m != "" {
+			o.InAppInclude = []string{m}
+		}
+	}
+	o.Storm.applyDefaults()
+}

@@ -1,0 +1,324 @@
+package core
+
+import (
+	"context"
+	"log/slog"
+	"maps"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Scope holds data merged into every event captured under it: tags, user,
+// contexts, extra, fingerprint, level, transaction, request and breadcrumbs.
+//
+// A Scope is safe for concurrent use. Its data is copy-on-write: a fork shares
+// its parent's data until either side writes, and shares the parent's
+// breadcrumb buffer (seeing the entries added before the fork) without
+// copying it.
+type Scope struct {
+	mu   sync.Mutex
+	data *scopeData // immutable once published; replaced on write
+
+	isolation *Scope // the isolation scope this scope belongs to; itself for one
+
+	// Breadcrumbs: a ring of this scope's own entries, plus the parent's
+	// entries added before the fork (seq <= parentSeq).
+	ring      []crumb
+	head      int // index of the oldest entry when the ring is full
+	parent    *Scope
+	parentSeq uint64
+}
+
+// scopeData is one immutable version of a scope's data.
+type scopeData struct {
+	tags        map[string]string
+	user        *User
+	contexts    map[string]map[string]any
+	extra       map[string]any
+	fingerprint []string
+	level       *Level
+	transaction string
+	request     *Request
+}
+
+var emptyScopeData = &scopeData{}
+
+// crumbSeq orders breadcrumbs process-wide, so forks can see "everything
+// before the fork" and layers merge in order.
+var crumbSeq atomic.Uint64
+
+// crumb is a breadcrumb in a scope's ring. Data is materialised lazily from
+// the record's attributes when an event is built.
+type crumb struct {
+	seq uint64
+	b   Breadcrumb
+	// Lazy data: pre and groups are immutable and shared, attrs owned.
+	pre    []slog.Attr
+	groups []string
+	attrs  []slog.Attr
+}
+
+// NewScope returns an empty, unattached scope.
+func NewScope() *Scope {
+	s := &Scope{data: emptyScopeData}
+	s.isolation = s
+	return s
+}
+
+func (s *Scope) fork() *Scope {
+	s.mu.Lock()
+	f := &Scope{data: s.data, parent: s, parentSeq: crumbSeq.Load()}
+	s.mu.Unlock()
+	return f
+}
+
+// load returns the current data snapshot.
+func (s *Scope) load() *scopeData {
+	s.mu.Lock()
+	d := s.data
+	s.mu.Unlock()
+	return d
+}
+
+// update applies fn to a copy of the data and publishes it.
+func (s *Scope) update(fn func(d *scopeData)) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	d := *s.data
+	fn(&d)
+	s.data = &d
+	s.mu.Unlock()
+}
+
+// SetTag sets one tag.
+func (s *Scope) SetTag(key, value string) {
+	s.update(func(d *scopeData) {
+		d.tags = maps.Clone(d.tags)
+		if d.tags == nil {
+			d.tags = map[string]string{}
+		}
+		d.tags[key] = value
+	})
+}
+
+// SetTags sets several tags.
+func (s *Scope) SetTags(tags map[string]string) {
+	s.update(func(d *scopeData) {
+		d.tags = maps.Clone(d.tags)
+		if d.tags == nil {
+			d.tags = make(map[string]string, len(tags))
+		}
+		maps.Copy(d.tags, tags)
+	})
+}
+
+// RemoveTag removes one tag.
+func (s *Scope) RemoveTag(key string) {
+	s.update(func(d *scopeData) {
+		d.tags = maps.Clone(d.tags)
+		delete(d.tags, key)
+	})
+}
+
+// SetUser sets the user; nil clears it. The scope keeps its own copy.
+func (s *Scope) SetUser(u *User) {
+	var c *User
+	if u != nil {
+		cp := *u
+		cp.Data = maps.Clone(u.Data)
+		c = &cp
+	}
+	s.update(func(d *scopeData) { d.user = c })
+}
+
+// SetContext sets the named context; nil removes it. The map must not be
+// changed afterwards.
+func (s *Scope) SetContext(name string, value map[string]any) {
+	s.update(func(d *scopeData) {
+		d.contexts = maps.Clone(d.contexts)
+		if value == nil {
+			delete(d.contexts, name)
+			return
+		}
+		if d.contexts == nil {
+			d.contexts = map[string]map[string]any{}
+		}
+		d.contexts[name] = value
+	})
+}
+
+// SetExtra sets one extra value (deprecated in Sentry in favour of contexts,
+// kept for parity with the reference SDK).
+func (s *Scope) SetExtra(key string, value any) {
+	s.update(func(d *scopeData) {
+		d.extra = maps.Clone(d.extra)
+		if d.extra == nil {
+			d.extra = map[string]any{}
+		}
+		d.extra[key] = value
+	})
+}
+
+// SetFingerprint sets the grouping fingerprint; "{{ default }}" stands for
+// Sentry's own grouping.
+func (s *Scope) SetFingerprint(fp []string) {
+	fp = slices.Clone(fp)
+	s.update(func(d *scopeData) { d.fingerprint = fp })
+}
+
+// SetLevel forces the level of events captured under the scope.
+func (s *Scope) SetLevel(l Level) {
+	s.update(func(d *scopeData) { d.level = &l })
+}
+
+// SetTransaction names the transaction (route) events belong to.
+func (s *Scope) SetTransaction(name string) {
+	s.update(func(d *scopeData) { d.transaction = name })
+}
+
+// SetRequest attaches the HTTP request. The scope keeps the pointer: the
+// request must not change afterwards.
+func (s *Scope) SetRequest(r *Request) {
+	s.update(func(d *scopeData) { d.request = r })
+}
+
+// Clear resets the scope's data and breadcrumbs.
+func (s *Scope) Clear() {
+	s.mu.Lock()
+	s.data = emptyScopeData
+	s.ring, s.head, s.parent = nil, 0, nil
+	s.mu.Unlock()
+}
+
+// AddBreadcrumb adds b to the scope, keeping at most max entries (the
+// oldest go first). It applies no BeforeBreadcrumb: use the package-level
+// AddBreadcrumb or Client.AddBreadcrumb for that.
+func (s *Scope) AddBreadcrumb(b *Breadcrumb, max int) {
+	if s == nil || b == nil || max <= 0 {
+		return
+	}
+	c := crumb{b: *b}
+	if c.b.Timestamp.IsZero() {
+		c.b.Timestamp = time.Now()
+	}
+	s.push(c, max)
+}
+
+func (s *Scope) push(c crumb, max int) {
+	s.mu.Lock()
+	c.seq = crumbSeq.Add(1)
+	if len(s.ring) < max {
+		s.ring = append(s.ring, c)
+	} else {
+		if len(s.ring) > max { // max shrank: keep the newest
+			s.ring = slices.Clone(s.ring[len(s.ring)-max:])
+			s.head = 0
+		}
+		s.ring[s.head] = c
+		s.head = (s.head + 1) % len(s.ring)
+	}
+	s.mu.Unlock()
+}
+
+// appendCrumbs appends the breadcrumbs visible in s with seq <= upTo, oldest
+// first, then those of its ancestors.
+func (s *Scope) appendCrumbs(dst []crumb, upTo uint64) []crumb {
+	for sc, limit := s, upTo; sc != nil; {
+		sc.mu.Lock()
+		n := len(sc.ring)
+		for i := 0; i < n; i++ {
+			c := sc.ring[(sc.head+i)%n]
+			if c.seq <= limit {
+				dst = append(dst, c)
+			}
+		}
+		next, nextLimit := sc.parent, min(limit, sc.parentSeq)
+		sc.mu.Unlock()
+		sc, limit = next, nextLimit
+	}
+	return dst
+}
+
+// scopeSnap is a point-in-time view of a scope, taken on the logging
+// goroutine without copying: the data is immutable and breadcrumbs are read
+// later up to seq.
+type scopeSnap struct {
+	s    *Scope
+	data *scopeData
+	seq  uint64
+}
+
+func (s *Scope) snap() scopeSnap {
+	if s == nil {
+		return scopeSnap{}
+	}
+	return scopeSnap{s: s, data: s.load(), seq: crumbSeq.Load()}
+}
+
+type scopeKey struct{}
+
+// NewIsolationScope returns a context with a fresh isolation scope (and no
+// current scope), forked from ctx's isolation scope when it has one. The HTTP
+// middleware calls it once per request; call it yourself for each task or
+// job so that its breadcrumbs and data stay its own.
+func NewIsolationScope(ctx context.Context) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var s *Scope
+	if cur, _ := ctx.Value(scopeKey{}).(*Scope); cur != nil {
+		s = cur.isolation.fork()
+	} else {
+		s = &Scope{data: emptyScopeData}
+	}
+	s.isolation = s
+	return context.WithValue(ctx, scopeKey{}, s)
+}
+
+// WithScope returns a context with a new current scope forked from ctx's
+// current scope (Sentry's new_scope): changes to it do not leak back. The
+// isolation scope is shared with ctx.
+func WithScope(ctx context.Context) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	cur, _ := ctx.Value(scopeKey{}).(*Scope)
+	var s *Scope
+	switch {
+	case cur == nil:
+		ctx = NewIsolationScope(ctx)
+		cur = ctx.Value(scopeKey{}).(*Scope)
+		s = &Scope{data: emptyScopeData, isolation: cur}
+	case cur.isolation == cur:
+		s = &Scope{data: emptyScopeData, isolation: cur}
+	default:
+		s = cur.fork()
+		s.isolation = cur.isolation
+	}
+	return context.WithValue(ctx, scopeKey{}, s)
+}
+
+// IsolationScope returns ctx's isolation scope, or nil when it has none.
+func IsolationScope(ctx context.Context) *Scope {
+	if ctx == nil {
+		return nil
+	}
+	if cur, _ := ctx.Value(scopeKey{}).(*Scope); cur != nil {
+		return cur.isolation
+	}
+	return nil
+}
+
+// CurrentScope returns ctx's current scope (its isolation scope when no
+// scope was forked with WithScope), or nil when it has none.
+func CurrentScope(ctx context.Context) *Scope {
+	if ctx == nil {
+		return nil
+	}
+	cur, _ := ctx.Value(scopeKey{}).(*Scope)
+	return cur
+}

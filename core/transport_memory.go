@@ -1,0 +1,81 @@
+package core
+
+import (
+	"context"
+	"sync"
+)
+
+// MemoryTransport keeps events in memory instead of sending them: for tests
+// and examples. It is safe for concurrent use.
+type MemoryTransport struct {
+	mu       sync.Mutex
+	events   []*Event
+	outcomes *Outcomes
+}
+
+// NewMemoryTransport returns an empty MemoryTransport.
+func NewMemoryTransport() *MemoryTransport {
+	return &MemoryTransport{}
+}
+
+// Configure records where to count deliveries.
+func (t *MemoryTransport) Configure(cfg TransportConfig) error {
+	t.mu.Lock()
+	t.outcomes = cfg.Outcomes
+	t.mu.Unlock()
+	return nil
+}
+
+// Send keeps ev.
+func (t *MemoryTransport) Send(ev *Event) {
+	t.mu.Lock()
+	t.events = append(t.events, ev)
+	o := t.outcomes
+	t.mu.Unlock()
+	if o != nil {
+		o.Delivered.Add(1)
+	}
+}
+
+// Flush returns true: a kept event counts as delivered.
+func (t *MemoryTransport) Flush(context.Context) bool { return true }
+
+// Close returns true.
+func (t *MemoryTransport) Close(context.Context) bool { return true }
+
+// Events returns the events kept so far, oldest first.
+func (t *MemoryTransport) Events() []*Event {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]*Event(nil), t.events...)
+}
+
+// Reset forgets the events kept so far.
+func (t *MemoryTransport) Reset() {
+	t.mu.Lock()
+	t.events = nil
+	t.mu.Unlock()
+}
+
+// DiscardTransport drops every event silently but counts it delivered: for
+// benchmarks that measure only in-process cost.
+type DiscardTransport struct{ outcomes *Outcomes }
+
+// Configure records where to count deliveries.
+func (t *DiscardTransport) Configure(cfg TransportConfig) error {
+	t.outcomes = cfg.Outcomes
+	return nil
+}
+
+// Send discards ev.
+func (t *DiscardTransport) Send(*Event) {
+	if t.outcomes != nil {
+		t.outcomes.Delivered.Add(1)
+	}
+}
+
+// Flush returns true.
+func (t *DiscardTransport) Flush(context.Context) bool { return true }
+
+// Close returns true.
+func (t *DiscardTransport) Close(context.Context) bool { return true }

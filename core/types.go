@@ -1,0 +1,34 @@
+package core
+
+import "github.com/sentrylog/sentrylog/core/protocol"
+
+// The wire types, re-exported so that users of core need not import protocol.
+type (
+	Event      = protocol.Event
+	EventID    = protocol.EventID
+	Breadcrumb = protocol.Breadcrumb
+	User       = protocol.User
+	Request    = protocol.Request
+	Exception  = protocol.Exception
+	Mechanism  = protocol.Mechanism
+	Stacktrace = protocol.Stacktrace
+	Frame      = protocol.Frame
+	LogEntry   = protocol.LogEntry
+	SDK        = protocol.SDK
+	Level      = protocol.Level
+)
+
+// The levels of events and breadcrumbs.
+const (
+	LevelDebug   = protocol.LevelDebug
+	LevelInfo    = protocol.LevelInfo
+	LevelWarning = protocol.LevelWarning
+	LevelError   = protocol.LevelError
+	LevelFatal   = protocol.LevelFatal
+)
+
+// SDKName and SDKVersion identify this SDK in events and request headers.
+const (
+	SDKName    = "sentry.go.sentrylog"
+	SDKVersion = "0.1.0"
+)
