@@ -89,7 +89,7 @@ func New(opts Options) (*Client, error) {
 	c.sdk = defaultSDK()
 	c.contexts = defaultContexts()
 	c.inApp = newInAppMatcher(opts.InAppInclude, opts.InAppExclude)
-	c.storm = newStorm(opts.Storm)
+	c.storm = newStorm(c.opts.Storm)
 	if opts.Scrubber == nil {
 		opts.Scrubber = defaultScrubber(&opts)
 		c.opts.Scrubber = opts.Scrubber
@@ -207,6 +207,7 @@ type pending struct {
 	global  scopeSnap
 	iso     scopeSnap
 	cur     scopeSnap
+	storm   stormVerdict
 	flushed chan struct{}
 }
 
@@ -252,6 +253,26 @@ func (c *Client) prepare(p *pending, ctx context.Context, skip int) {
 	}
 }
 
+// admitStorm runs storm control for a capture; a suppressed capture is
+// counted and released. pc 0 means the first captured frame.
+func (c *Client) admitStorm(p *pending, pc uintptr, msg string, err error) bool {
+	if c.storm == nil {
+		p.storm.ok = true
+		return true
+	}
+	if pc == 0 && p.npc > 0 {
+		pc = p.pcs[0]
+	}
+	p.storm = c.storm.admit(c.storm.key(pc, msg, err))
+	if p.storm.ok {
+		return true
+	}
+	c.outcomes.Captured.Add(1)
+	c.outcomes.Add(ReasonEventProcessor, CategoryError, 1)
+	c.putPending(p)
+	return false
+}
+
 func (c *Client) enqueue(p *pending) EventID {
 	id := p.id
 	if c.closed.Load() {
@@ -272,6 +293,21 @@ func (c *Client) enqueue(p *pending) EventID {
 	}
 }
 
+// recordError returns the first error among r's top-level attributes, for
+// storm control's grouping key.
+func recordError(r *Record) error {
+	for _, as := range [2][]slog.Attr{r.Attrs, r.Pre} {
+		for _, a := range as {
+			if a.Value.Kind() == slog.KindAny {
+				if err, ok := a.Value.Any().(error); ok {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // CaptureRecord captures a log record as an event and returns its ID, or ""
 // when it was not queued. r is only read during the call (see Record for
 // what may be kept). It never blocks and never panics.
@@ -281,10 +317,16 @@ func (c *Client) CaptureRecord(r *Record) EventID {
 	}
 	p := c.getPending()
 	p.kind = kindRecord
+	if r.PC != 0 && !c.admitStorm(p, r.PC, r.Message, recordError(r)) {
+		return ""
+	}
 	p.rec = *r
 	p.attrBuf = ownAttrs(p.attrBuf[:0], r.Attrs)
 	p.rec.Attrs = p.attrBuf
 	c.prepare(p, r.Context, 1)
+	if r.PC == 0 && !c.admitStorm(p, 0, r.Message, recordError(r)) {
+		return ""
+	}
 	if !r.Time.IsZero() {
 		p.when = r.Time
 	}
@@ -302,6 +344,9 @@ func (c *Client) CaptureException(ctx context.Context, err error) EventID {
 	p.err = err
 	p.level = LevelError
 	c.prepare(p, ctx, 1)
+	if !c.admitStorm(p, 0, "", err) {
+		return ""
+	}
 	return c.enqueue(p)
 }
 
@@ -315,6 +360,9 @@ func (c *Client) CaptureMessage(ctx context.Context, msg string, level Level) Ev
 	p.msg = msg
 	p.level = level
 	c.prepare(p, ctx, 1)
+	if !c.admitStorm(p, 0, msg, nil) {
+		return ""
+	}
 	return c.enqueue(p)
 }
 
@@ -543,6 +591,15 @@ func (c *Client) handle(p *pending) {
 // nil when it was dropped (and counted).
 func (c *Client) process(p *pending) *Event {
 	ev, err := c.buildEvent(p)
+	if p.storm.suppressed > 0 {
+		if ev.Contexts == nil {
+			ev.Contexts = map[string]map[string]any{}
+		}
+		ev.Contexts["storm"] = map[string]any{
+			"suppressed": p.storm.suppressed,
+			"since":      p.storm.since.UTC().Format(time.RFC3339Nano),
+		}
+	}
 	hint := &Hint{OriginalError: err, Context: p.ctx}
 	if p.kind == kindRecord {
 		hint.Record = &p.rec
@@ -562,10 +619,6 @@ func (c *Client) process(p *pending) *Event {
 		}
 	}
 	if r := *c.opts.SampleRate; r < 1 && (r <= 0 || rand.Float64() >= r) {
-		c.outcomes.Add(ReasonSampleRate, CategoryError, 1)
-		return nil
-	}
-	if !c.storm.allow(ev) {
 		c.outcomes.Add(ReasonSampleRate, CategoryError, 1)
 		return nil
 	}
