@@ -1,50 +1,231 @@
 package core
 
-// STUB(owner: events helper) — replaced by the real event building.
-
 import (
 	"log/slog"
+	"maps"
 	"runtime"
 	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
 )
 
+// maxMessage is where Sentry cuts messages; the client cuts first so what
+// it sends is what is stored.
+const maxMessage = 8192
+
+// buildEvent turns a capture into an event on the worker. It returns the
+// error the event was made from, for ignore rules and the hint.
 func (c *Client) buildEvent(p *pending) (*Event, error) {
-	ev := &Event{EventID: p.id, Timestamp: p.when, Platform: "go", Level: p.level}
+	var ev *Event
+	var err error
+	if p.kind == kindEvent {
+		ev = p.ev
+		if ev.Level == 0 && len(ev.Exception) > 0 {
+			ev.Level = LevelError
+		}
+	} else {
+		ev = &Event{Level: p.level}
+	}
+	if ev.EventID == "" {
+		ev.EventID = p.id
+	}
+	if ev.Timestamp.IsZero() {
+		ev.Timestamp = p.when
+	}
+	ev.Platform = "go"
 	switch p.kind {
 	case kindRecord:
-		ev.Level = p.rec.Level
-		ev.Message = &LogEntry{Message: p.rec.Message, Formatted: p.rec.Message}
-		return ev, nil
+		err = c.fromRecord(ev, p)
 	case kindException:
-		return ev, p.err
+		err = p.err
+		ev.Exception = c.exceptions(p.err, "generic", true, func() []Frame {
+			return c.framesFromPCs(p.pcs[:p.npc], 0)
+		})
 	case kindMessage:
-		ev.Message = &LogEntry{Message: p.msg, Formatted: p.msg}
-	case kindEvent:
-		ev = p.ev
+		ev.Message = &LogEntry{Formatted: truncate(p.msg, maxMessage)}
+		if c.opts.AttachStacktrace {
+			if fr := c.framesFromPCs(p.pcs[:p.npc], 0); len(fr) > 0 {
+				ev.Stacktrace = &Stacktrace{Frames: fr}
+			}
+		}
 	}
-	return ev, nil
+	c.fillDefaults(ev)
+	return ev, err
 }
 
-func ownAttrs(dst, src []slog.Attr) []slog.Attr { return append(dst, src...) }
+func (c *Client) fromRecord(ev *Event, p *pending) error {
+	r := &p.rec
+	ev.Level = r.Level
+	ev.Logger = r.Logger
+	if r.Message != "" {
+		ev.Message = &LogEntry{Formatted: truncate(r.Message, maxMessage)}
+	}
+	m := attrMapping{c: c, tagKeys: r.TagKeys, special: true}
+	m.mapAttrs(r.Pre, r.Groups, r.Attrs)
+	err := m.primaryError()
+	if len(m.log) > 0 {
+		ev.Contexts = map[string]map[string]any{"log": m.log}
+	}
+	ev.Tags = m.tags
+	ev.User = m.user
+	ev.Fingerprint = m.fingerprint
+	if m.request != nil {
+		ev.Request = NewRequest(m.request, c.opts.SendDefaultPII, nil)
+	}
+	stack := func() []Frame {
+		if len(r.Frames) > 0 {
+			return r.Frames
+		}
+		return c.framesFromPCs(p.pcs[:p.npc], r.PC)
+	}
+	if err != nil {
+		ev.Exception = c.exceptions(err, r.Origin, true, stack)
+		if len(r.Frames) > 0 {
+			ev.Exception[len(ev.Exception)-1].Stacktrace = &Stacktrace{Frames: r.Frames}
+		}
+	} else if c.opts.AttachStacktrace {
+		if fr := stack(); len(fr) > 0 {
+			ev.Stacktrace = &Stacktrace{Frames: fr}
+			if ev.Fingerprint == nil && r.Message != "" {
+				// A stack would make Sentry group by the call site; a log
+				// message event is grouped by its message.
+				ev.Fingerprint = []string{truncate(r.Message, 512)}
+			}
+		}
+	}
+	return err
+}
 
-func crumbData(c *crumb) map[string]any { return nil }
+// fillDefaults sets what the client knows and the capture did not say.
+func (c *Client) fillDefaults(ev *Event) {
+	if ev.Release == "" {
+		ev.Release = c.opts.Release
+	}
+	if ev.Environment == "" {
+		ev.Environment = c.opts.Environment
+	}
+	if ev.ServerName == "" {
+		ev.ServerName = c.opts.ServerName
+	}
+	if ev.Dist == "" {
+		ev.Dist = c.opts.Dist
+	}
+	if ev.SDK == nil {
+		sdk := c.sdk
+		ev.SDK = &sdk
+	}
+	if ev.Contexts == nil {
+		ev.Contexts = make(map[string]map[string]any, len(c.contexts)+2)
+	}
+	for k, v := range c.contexts {
+		if _, ok := ev.Contexts[k]; !ok {
+			ev.Contexts[k] = maps.Clone(v)
+		}
+	}
+}
 
-func safeErrorString(err error) string { return err.Error() }
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for len(s) > 0 && !isRuneStart(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	if len(s) > 0 && s[len(s)-1] >= 0x80 {
+		s = s[:len(s)-1] // the last rune was cut
+	}
+	return s
+}
 
-type inAppMatcher struct{}
+func isRuneStart(b byte) bool { return b < 0x80 || b >= 0xC0 }
 
-func newInAppMatcher(include, exclude []string) inAppMatcher { return inAppMatcher{} }
+// ownAttrs appends a deep copy of src to dst: group values are copied too,
+// since the bridge may reuse their backing arrays after the call.
+func ownAttrs(dst, src []slog.Attr) []slog.Attr {
+	for _, a := range src {
+		if a.Value.Kind() == slog.KindGroup {
+			a.Value = slog.GroupValue(ownAttrs(make([]slog.Attr, 0, len(a.Value.Group())), a.Value.Group())...)
+		}
+		dst = append(dst, a)
+	}
+	return dst
+}
 
-func defaultSDK() SDK { return SDK{Name: SDKName, Version: SDKVersion} }
+// crumbData materialises a breadcrumb's data from the record's attributes.
+func crumbData(c *crumb) map[string]any {
+	if len(c.pre) == 0 && len(c.attrs) == 0 {
+		return c.b.Data
+	}
+	m := attrMapping{}
+	m.mapAttrs(c.pre, c.groups, c.attrs)
+	if len(m.log) == 0 {
+		return c.b.Data
+	}
+	for k, v := range c.b.Data {
+		if _, ok := m.log[k]; !ok {
+			m.log[k] = v
+		}
+	}
+	return m.log
+}
+
+// SDKPath is the module path reported as the SDK's package.
+const SDKPath = "github.com/sentrylog/sentrylog"
+
+func defaultSDK() SDK {
+	return SDK{
+		Name: SDKName, Version: SDKVersion,
+		Packages: []SDKPackage{{Name: "go:" + SDKPath, Version: SDKVersion}},
+	}
+}
 
 func defaultContexts() map[string]map[string]any {
-	return map[string]map[string]any{"runtime": {"name": "go", "version": runtime.Version()}}
+	return map[string]map[string]any{
+		"os":      {"name": runtime.GOOS},
+		"runtime": {"name": "go", "version": runtime.Version()},
+		"device":  {"arch": runtime.GOARCH, "num_cpu": runtime.NumCPU()},
+	}
 }
 
-func buildRelease() string { return "" }
+var buildInfo = sync.OnceValue(func() *debug.BuildInfo {
+	bi, _ := debug.ReadBuildInfo()
+	return bi
+})
+
+// buildRelease derives a release from the build: the VCS revision Go
+// stamps into binaries built from a checkout, else the main module's
+// version.
+func buildRelease() string {
+	bi := buildInfo()
+	if bi == nil {
+		return ""
+	}
+	var rev string
+	dirty := false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty, _ = strconv.ParseBool(s.Value)
+		}
+	}
+	if rev != "" {
+		if dirty {
+			return rev + "-dirty"
+		}
+		return rev
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return strings.TrimPrefix(bi.Main.Path+"@"+v, "@")
+	}
+	return ""
+}
 
 func mainModule() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
+	if bi := buildInfo(); bi != nil {
 		return bi.Main.Path
 	}
 	return ""

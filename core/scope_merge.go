@@ -1,5 +1,220 @@
 package core
 
-// STUB(owner: scopes helper) — replaced by the real merge.
+import (
+	"maps"
+	"slices"
+	"strings"
+)
 
-func (c *Client) applyScopes(ev *Event, p *pending) {}
+// Tag limits the client enforces (PROTOCOL.md): the server drops over-long
+// tags rather than truncating them.
+const (
+	maxTagKey   = 32
+	maxTagValue = 200
+)
+
+// applyScopes merges the scopes captured with the event into it, global then
+// isolation then current (see "Scopes" in the package doc for the rules).
+func (c *Client) applyScopes(ev *Event, p *pending) {
+	layers := [3]*scopeSnap{&p.global, &p.iso, &p.cur}
+
+	// Tags, contexts and extra: later layers win; the event's own values are
+	// the most specific and win over every scope.
+	var tags map[string]string
+	var ctxs map[string]map[string]any
+	var extra map[string]any
+	for _, l := range layers {
+		d := l.data
+		if d == nil {
+			continue
+		}
+		if len(d.tags) > 0 {
+			if tags == nil {
+				tags = make(map[string]string, len(d.tags)+len(ev.Tags))
+			}
+			maps.Copy(tags, d.tags)
+		}
+		if len(d.contexts) > 0 {
+			if ctxs == nil {
+				ctxs = make(map[string]map[string]any, len(d.contexts))
+			}
+			maps.Copy(ctxs, d.contexts)
+		}
+		if len(d.extra) > 0 {
+			if extra == nil {
+				extra = map[string]any{}
+			}
+			maps.Copy(extra, d.extra)
+		}
+	}
+	if tags != nil {
+		maps.Copy(tags, ev.Tags)
+		ev.Tags = tags
+	}
+	if ctxs != nil {
+		if ev.Contexts == nil {
+			ev.Contexts = map[string]map[string]any{}
+		}
+		for k, v := range ctxs {
+			if _, own := ev.Contexts[k]; !own || isDefaultContext(k) {
+				ev.Contexts[k] = maps.Clone(v)
+			}
+		}
+	}
+	if extra != nil {
+		maps.Copy(extra, ev.Extra)
+		ev.Extra = extra
+	}
+
+	// User, fingerprint, request, transaction: the event's own win, then the
+	// innermost scope that has one. Level: the innermost scope's level
+	// overrides the event's, as in the reference SDK.
+	for i := len(layers) - 1; i >= 0; i-- {
+		d := layers[i].data
+		if d == nil {
+			continue
+		}
+		if ev.User.IsEmpty() && !d.user.IsEmpty() {
+			u := *d.user
+			u.Data = maps.Clone(d.user.Data)
+			ev.User = &u
+		}
+		if ev.Fingerprint == nil && d.fingerprint != nil {
+			ev.Fingerprint = slices.Clone(d.fingerprint)
+		}
+		if ev.Request == nil && d.request != nil {
+			r := *d.request
+			r.Headers = maps.Clone(d.request.Headers)
+			r.Cookies = maps.Clone(d.request.Cookies)
+			r.Env = maps.Clone(d.request.Env)
+			ev.Request = &r
+		}
+		if ev.Transaction == "" && d.transaction != "" {
+			ev.Transaction = d.transaction
+		}
+	}
+	for i := len(layers) - 1; i >= 0; i-- {
+		if d := layers[i].data; d != nil && d.level != nil {
+			ev.Level = *d.level
+			break
+		}
+	}
+	if !c.opts.SendDefaultPII && ev.User != nil && ev.User.IPAddress == "{{auto}}" {
+		ev.User.IPAddress = ""
+	}
+
+	c.mergeBreadcrumbs(ev, layers)
+	ev.Tags = sanitizeTags(ev.Tags)
+}
+
+// isDefaultContext reports contexts the client fills itself, which a scope
+// may override.
+func isDefaultContext(name string) bool {
+	return name == "os" || name == "runtime" || name == "device"
+}
+
+// mergeBreadcrumbs collects the layers' breadcrumbs visible at capture time,
+// orders them by time (ties by insertion), keeps the newest MaxBreadcrumbs
+// and appends the event's own after them.
+func (c *Client) mergeBreadcrumbs(ev *Event, layers [3]*scopeSnap) {
+	max := c.opts.MaxBreadcrumbs
+	if max <= 0 {
+		ev.Breadcrumbs = nil
+		return
+	}
+	var crumbs []crumb
+	for _, l := range layers {
+		if l.s != nil {
+			crumbs = l.s.appendCrumbs(crumbs, l.seq)
+		}
+	}
+	if len(crumbs) == 0 && len(ev.Breadcrumbs) <= max {
+		return
+	}
+	slices.SortStableFunc(crumbs, func(a, b crumb) int {
+		if d := a.b.Timestamp.Compare(b.b.Timestamp); d != 0 {
+			return d
+		}
+		switch {
+		case a.seq < b.seq:
+			return -1
+		case a.seq > b.seq:
+			return 1
+		}
+		return 0
+	})
+	own := ev.Breadcrumbs
+	keep := max - len(own)
+	if keep < 0 {
+		own = own[len(own)-max:]
+		keep = 0
+	}
+	if len(crumbs) > keep {
+		crumbs = crumbs[len(crumbs)-keep:]
+	}
+	out := make([]Breadcrumb, 0, len(crumbs)+len(own))
+	for i := range crumbs {
+		b := crumbs[i].b
+		b.Data = crumbData(&crumbs[i])
+		out = append(out, b)
+	}
+	ev.Breadcrumbs = append(out, own...)
+}
+
+// sanitizeTags enforces the tag limits: keys of at most 32 characters from
+// [A-Za-z0-9_.:-] (other characters become '_'), values of at most 200
+// characters without newlines. Empty keys are dropped.
+func sanitizeTags(tags map[string]string) map[string]string {
+	if len(tags) == 0 {
+		return tags
+	}
+	var out map[string]string
+	for k, v := range tags {
+		nk, nv := sanitizeTagKey(k), sanitizeTagValue(v)
+		if nk == k && nv == v {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(tags)
+		}
+		delete(out, k)
+		if nk != "" {
+			out[nk] = nv
+		}
+	}
+	if out == nil {
+		return tags
+	}
+	return out
+}
+
+func sanitizeTagKey(k string) string {
+	ok := len(k) <= maxTagKey && k != ""
+	for i := 0; ok && i < len(k); i++ {
+		ok = tagKeyChar(k[i])
+	}
+	if ok {
+		return k
+	}
+	var b strings.Builder
+	for i := 0; i < len(k) && b.Len() < maxTagKey; i++ {
+		if tagKeyChar(k[i]) {
+			b.WriteByte(k[i])
+		} else if k[i] < 0x80 || isRuneStart(k[i]) {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+func tagKeyChar(ch byte) bool {
+	return ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' ||
+		ch == '_' || ch == '.' || ch == ':' || ch == '-'
+}
+
+func sanitizeTagValue(v string) string {
+	if strings.ContainsAny(v, "\r\n") {
+		v = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(v)
+	}
+	return truncate(v, maxTagValue)
+}

@@ -15,6 +15,7 @@ type (
 	Frame      = protocol.Frame
 	LogEntry   = protocol.LogEntry
 	SDK        = protocol.SDK
+	SDKPackage = protocol.SDKPackage
 	Level      = protocol.Level
 )
 

@@ -32,8 +32,11 @@ type Event struct {
 	User        *User                     `json:"user,omitempty"`
 	Request     *Request                  `json:"request,omitempty"`
 	Fingerprint []string                  `json:"fingerprint,omitempty"`
-	Modules     map[string]string         `json:"modules,omitempty"`
-	SDK         *SDK                      `json:"sdk,omitempty"`
+	// Stacktrace is the capture site's stack for events without an
+	// exception (AttachStacktrace).
+	Stacktrace *Stacktrace       `json:"stacktrace,omitempty"`
+	Modules    map[string]string `json:"modules,omitempty"`
+	SDK        *SDK              `json:"sdk,omitempty"`
 }
 
 // eventJSON adds the wrapped list shapes the schema requires.

@@ -1,0 +1,530 @@
+package core
+
+import (
+	"context"
+	"encoding"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// maxValueDepth bounds how deep nested values are converted.
+const maxValueDepth = 10
+
+// attrMapping is what a record's attributes become (see "Attribute mapping"
+// in the package doc). One implementation serves the three bridges.
+type attrMapping struct {
+	c       *Client
+	tagKeys []string
+	special bool // map user, fingerprint, tags, request, errors
+
+	log         map[string]any
+	tags        map[string]string
+	user        *User
+	fingerprint []string
+	request     *http.Request
+	errs        []foundError
+}
+
+// foundError is an error value met among the attributes.
+type foundError struct {
+	err  error
+	key  string         // the attribute's own key
+	in   map[string]any // the map its text was written to
+	path string
+}
+
+// mapAttrs maps pre (accumulated attributes, pre-nested), then attrs nested
+// under groups.
+func (m *attrMapping) mapAttrs(pre []slog.Attr, groups []string, attrs []slog.Attr) {
+	m.log = map[string]any{}
+	for _, a := range pre {
+		m.attr(m.log, "", a, 0)
+	}
+	dst, path := m.log, ""
+	if len(attrs) == 0 {
+		return
+	}
+	for _, g := range groups {
+		sub, ok := dst[g].(map[string]any)
+		if !ok {
+			sub = map[string]any{}
+			dst[g] = sub
+		}
+		dst, path = sub, joinPath(path, g)
+	}
+	for _, a := range attrs {
+		m.attr(dst, path, a, len(groups))
+	}
+	pruneEmpty(m.log)
+}
+
+// pruneEmpty removes groups left empty (an open group with no attributes).
+func pruneEmpty(m map[string]any) bool {
+	for k, v := range m {
+		if sub, ok := v.(map[string]any); ok && pruneEmpty(sub) {
+			delete(m, k)
+		}
+	}
+	return len(m) == 0
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// resolve resolves LogValuers, turning a panic into a marked value.
+func resolve(v slog.Value) (out slog.Value) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = PanicValue("LogValue", r)
+		}
+	}()
+	for i := 0; i < 100 && v.Kind() == slog.KindLogValuer; i++ {
+		v = v.LogValuer().LogValue()
+	}
+	if v.Kind() == slog.KindLogValuer {
+		return slog.StringValue("!ERROR: LogValue loop")
+	}
+	return v
+}
+
+func (m *attrMapping) attr(dst map[string]any, path string, a slog.Attr, depth int) {
+	v := resolve(a.Value)
+	key := a.Key
+	if key == "" && v.Kind() != slog.KindGroup {
+		if v.Kind() == slog.KindAny && v.Any() == nil {
+			return
+		}
+		key = "_"
+	}
+	full := joinPath(path, key)
+	if m.special && depth == 0 && m.topLevel(key, v) {
+		return
+	}
+	if m.special && slices.Contains(m.tagKeys, full) && v.Kind() != slog.KindGroup {
+		m.setTag(full, v)
+		return
+	}
+	switch v.Kind() {
+	case slog.KindGroup:
+		g := v.Group()
+		if len(g) == 0 {
+			return
+		}
+		if depth >= maxValueDepth {
+			dst[key] = "!ERROR: depth limit"
+			return
+		}
+		sub := dst
+		if a.Key != "" {
+			var ok bool
+			if sub, ok = dst[key].(map[string]any); !ok {
+				sub = map[string]any{}
+				dst[key] = sub
+			}
+		}
+		for _, ga := range g {
+			m.attr(sub, full, ga, depth+1)
+		}
+		if a.Key != "" && len(sub) == 0 {
+			delete(dst, key)
+		}
+		return
+	case slog.KindAny:
+		switch x := v.Any().(type) {
+		case context.Context:
+			return
+		case *http.Request:
+			if m.special {
+				if m.request == nil {
+					m.request = x
+				}
+				return
+			}
+		case error:
+			dst[key] = safeErrorString(x)
+			if m.special && x != nil && !isNilPointer(x) {
+				m.errs = append(m.errs, foundError{err: x, key: key, in: dst, path: full})
+			}
+			return
+		}
+	}
+	dst[key] = valueToAny(v, depth)
+}
+
+// topLevel handles the keys with a meaning of their own at the top level.
+func (m *attrMapping) topLevel(key string, v slog.Value) bool {
+	switch {
+	case key == "user":
+		return m.userValue(v)
+	case strings.HasPrefix(key, "user.") && len(key) > 5:
+		m.userField(key[5:], v)
+		return true
+	case key == "fingerprint":
+		return m.fingerprintValue(v)
+	case key == "tags" && v.Kind() == slog.KindGroup:
+		for _, a := range v.Group() {
+			m.tagGroup(a.Key, resolve(a.Value))
+		}
+		return true
+	}
+	return false
+}
+
+func (m *attrMapping) tagGroup(prefix string, v slog.Value) {
+	if v.Kind() != slog.KindGroup {
+		m.setTag(prefix, v)
+		return
+	}
+	for _, a := range v.Group() {
+		m.tagGroup(joinPath(prefix, a.Key), resolve(a.Value))
+	}
+}
+
+func (m *attrMapping) setTag(key string, v slog.Value) {
+	if m.tags == nil {
+		m.tags = map[string]string{}
+	}
+	m.tags[key] = valueString(v)
+}
+
+func (m *attrMapping) userValue(v slog.Value) bool {
+	switch v.Kind() {
+	case slog.KindGroup:
+		for _, a := range v.Group() {
+			m.userField(a.Key, resolve(a.Value))
+		}
+		return true
+	case slog.KindAny:
+		switch u := v.Any().(type) {
+		case *User:
+			if u != nil {
+				cp := *u
+				m.user = &cp
+			}
+			return true
+		case User:
+			m.user = &u
+			return true
+		}
+	case slog.KindString, slog.KindInt64, slog.KindUint64:
+		m.userField("id", v)
+		return true
+	}
+	return false
+}
+
+func (m *attrMapping) userField(key string, v slog.Value) {
+	if m.user == nil {
+		m.user = &User{}
+	}
+	switch key {
+	case "id":
+		m.user.ID = valueString(v)
+	case "email":
+		m.user.Email = valueString(v)
+	case "username":
+		m.user.Username = valueString(v)
+	case "ip_address":
+		m.user.IPAddress = valueString(v)
+	case "name":
+		m.user.Name = valueString(v)
+	default:
+		if m.user.Data == nil {
+			m.user.Data = map[string]any{}
+		}
+		m.user.Data[key] = valueToAny(v, 1)
+	}
+}
+
+func (m *attrMapping) fingerprintValue(v slog.Value) bool {
+	switch v.Kind() {
+	case slog.KindString:
+		m.fingerprint = []string{v.String()}
+		return true
+	case slog.KindAny:
+		switch x := v.Any().(type) {
+		case []string:
+			m.fingerprint = slices.Clone(x)
+			return true
+		case []any:
+			fp := make([]string, 0, len(x))
+			for _, e := range x {
+				fp = append(fp, anyString(e))
+			}
+			m.fingerprint = fp
+			return true
+		}
+	}
+	return false
+}
+
+// primaryError picks the error the event is about: the first at a key named
+// "error" or "err" at any depth, else the first found. Its text is removed
+// from the log context; the others stay there as text.
+func (m *attrMapping) primaryError() error {
+	if len(m.errs) == 0 {
+		return nil
+	}
+	pick := 0
+	for i, e := range m.errs {
+		if e.key == "error" || e.key == "err" {
+			pick = i
+			break
+		}
+	}
+	e := m.errs[pick]
+	delete(e.in, e.key)
+	pruneEmpty(m.log)
+	return e.err
+}
+
+func isNilPointer(x any) bool {
+	v := reflect.ValueOf(x)
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface, reflect.Func, reflect.Chan:
+		return v.IsNil()
+	}
+	return false
+}
+
+// valueString renders a value as a tag or user field.
+func valueString(v slog.Value) string {
+	switch v.Kind() {
+	case slog.KindString:
+		return v.String()
+	case slog.KindAny:
+		return anyString(v.Any())
+	case slog.KindGroup:
+		b, _ := json.Marshal(valueToAny(v, 0))
+		return string(b)
+	default:
+		return v.String()
+	}
+}
+
+func anyString(x any) (s string) {
+	defer func() {
+		if r := recover(); r != nil {
+			s = panicText("String", r)
+		}
+	}()
+	switch t := x.(type) {
+	case string:
+		return t
+	case error:
+		return safeErrorString(t)
+	case fmt.Stringer:
+		return t.String()
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(x)
+}
+
+// valueToAny converts a slog value to JSON-ready data: strings, numbers,
+// bools, nested map[string]any and []any. It never panics: user code that
+// panics (String, MarshalJSON, Error) leaves a marked string.
+func valueToAny(v slog.Value, depth int) any {
+	switch v.Kind() {
+	case slog.KindString:
+		return v.String()
+	case slog.KindInt64:
+		return v.Int64()
+	case slog.KindUint64:
+		return v.Uint64()
+	case slog.KindFloat64:
+		return floatValue(v.Float64())
+	case slog.KindBool:
+		return v.Bool()
+	case slog.KindDuration:
+		return v.Duration().String()
+	case slog.KindTime:
+		return v.Time().Format(time.RFC3339Nano)
+	case slog.KindGroup:
+		out := make(map[string]any, len(v.Group()))
+		if depth >= maxValueDepth {
+			return "!ERROR: depth limit"
+		}
+		for _, a := range v.Group() {
+			gv := resolve(a.Value)
+			if a.Key == "" && gv.Kind() == slog.KindGroup {
+				if sub, ok := valueToAny(gv, depth+1).(map[string]any); ok {
+					for k, x := range sub {
+						out[k] = x
+					}
+				}
+				continue
+			}
+			if gv.Kind() == slog.KindGroup && len(gv.Group()) == 0 {
+				continue
+			}
+			out[a.Key] = valueToAny(gv, depth+1)
+		}
+		return out
+	case slog.KindLogValuer:
+		return valueToAny(resolve(v), depth)
+	default:
+		return anyToJSON(v.Any(), depth)
+	}
+}
+
+func floatValue(f float64) any {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	return f
+}
+
+// anyToJSON converts an arbitrary Go value.
+func anyToJSON(x any, depth int) (out any) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = panicText("conversion", r)
+		}
+	}()
+	if depth > maxValueDepth {
+		return "!ERROR: depth limit"
+	}
+	switch t := x.(type) {
+	case nil:
+		return nil
+	case string, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, json.Number:
+		return t
+	case float64:
+		return floatValue(t)
+	case float32:
+		return floatValue(float64(t))
+	case []byte:
+		if utf8.Valid(t) {
+			return string(t)
+		}
+		return base64.StdEncoding.EncodeToString(t)
+	case time.Time:
+		return t.Format(time.RFC3339Nano)
+	case time.Duration:
+		return t.String()
+	case error:
+		if isNilPointer(t) {
+			return nil
+		}
+		return safeErrorString(t)
+	case slog.Value:
+		return valueToAny(t, depth)
+	case json.Marshaler:
+		if isNilPointer(t) {
+			return nil
+		}
+		return marshalRoundTrip(t, "MarshalJSON")
+	case encoding.TextMarshaler:
+		if isNilPointer(t) {
+			return nil
+		}
+		b, err := t.MarshalText()
+		if err != nil {
+			return "!ERROR: " + err.Error()
+		}
+		return string(b)
+	case fmt.Stringer:
+		if isNilPointer(t) {
+			return nil
+		}
+		return t.String()
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, e := range t {
+			m[k] = anyToJSON(e, depth+1)
+		}
+		return m
+	case []any:
+		s := make([]any, len(t))
+		for i, e := range t {
+			s[i] = anyToJSON(e, depth+1)
+		}
+		return s
+	case []string:
+		s := make([]any, len(t))
+		for i, e := range t {
+			s[i] = e
+		}
+		return s
+	}
+	rv := reflect.ValueOf(x)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return nil
+		}
+		return anyToJSON(rv.Elem().Interface(), depth+1)
+	case reflect.Map:
+		if rv.IsNil() {
+			return nil
+		}
+		m := make(map[string]any, rv.Len())
+		it := rv.MapRange()
+		for it.Next() {
+			m[anyString(it.Key().Interface())] = anyToJSON(it.Value().Interface(), depth+1)
+		}
+		return m
+	case reflect.Slice, reflect.Array:
+		if rv.Kind() == reflect.Slice && rv.IsNil() {
+			return nil
+		}
+		n := min(rv.Len(), 1000)
+		s := make([]any, n)
+		for i := 0; i < n; i++ {
+			s[i] = anyToJSON(rv.Index(i).Interface(), depth+1)
+		}
+		return s
+	case reflect.Struct:
+		return marshalRoundTrip(x, "MarshalJSON")
+	case reflect.Func, reflect.Chan, reflect.UnsafePointer:
+		return rv.Type().String()
+	case reflect.Complex64, reflect.Complex128:
+		return fmt.Sprint(x)
+	case reflect.String:
+		return rv.String()
+	case reflect.Bool:
+		return rv.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return rv.Int()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return rv.Uint()
+	case reflect.Float32, reflect.Float64:
+		return floatValue(rv.Float())
+	}
+	return fmt.Sprintf("%+v", x)
+}
+
+// marshalRoundTrip turns a value into generic JSON data through
+// encoding/json, so struct tags are honoured and the scrubber sees every key.
+func marshalRoundTrip(x any, method string) (out any) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = panicText(method, r)
+		}
+	}()
+	b, err := json.Marshal(x)
+	if err != nil {
+		return fmt.Sprintf("!ERROR: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.UseNumber()
+	if err := dec.Decode(&out); err != nil {
+		return string(b)
+	}
+	return out
+}

@@ -1,0 +1,167 @@
+package core
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+)
+
+// maxExceptions bounds the exceptions made from one error tree, which also
+// guards against cycles that escape the visited set (non-pointer errors).
+const maxExceptions = 32
+
+// maxErrorDepth bounds how deep a chain or group is followed.
+const maxErrorDepth = 16
+
+type excNode struct {
+	err    error
+	parent int // -1 for the root
+	source string
+	group  bool
+	pcs    []uintptr
+}
+
+// exceptionTree numbers err's tree depth first from the outermost error (id
+// 0): single wrapping through Unwrap() error or Cause(), groups through
+// Unwrap() []error.
+func exceptionTree(err error) []excNode {
+	nodes := make([]excNode, 0, 4)
+	var seen map[any]bool
+	var walk func(e error, parent int, source string, depth int)
+	walk = func(e error, parent int, source string, depth int) {
+		if e == nil || len(nodes) >= maxExceptions || depth > maxErrorDepth {
+			return
+		}
+		if k, ok := errorKey(e); ok {
+			if seen[k] {
+				return
+			}
+			if seen == nil {
+				seen = map[any]bool{}
+			}
+			seen[k] = true
+		}
+		id := len(nodes)
+		nodes = append(nodes, excNode{err: e, parent: parent, source: source, pcs: errorPCs(e)})
+		single, multi, src := unwrapSafe(e)
+		switch {
+		case multi != nil:
+			nodes[id].group = true
+			for i, child := range multi {
+				walk(child, id, "errors["+strconv.Itoa(i)+"]", depth+1)
+			}
+		case single != nil:
+			walk(single, id, src, depth+1)
+		}
+	}
+	walk(err, -1, "", 0)
+	return nodes
+}
+
+// errorKey returns a map key identifying e when that is safe: pointers only,
+// since comparing other dynamic types may panic or conflate equal values.
+func errorKey(e error) (any, bool) {
+	v := reflect.ValueOf(e)
+	if v.Kind() == reflect.Pointer && !v.IsNil() {
+		return v.Pointer(), true
+	}
+	return nil, false
+}
+
+// unwrapSafe calls the error's Unwrap or Cause method, recovering panics.
+func unwrapSafe(e error) (single error, multi []error, source string) {
+	defer func() {
+		if recover() != nil {
+			single, multi, source = nil, nil, ""
+		}
+	}()
+	switch u := e.(type) {
+	case interface{ Unwrap() []error }:
+		return nil, u.Unwrap(), ""
+	case interface{ Unwrap() error }:
+		return u.Unwrap(), nil, "unwrap"
+	case interface{ Cause() error }:
+		c := u.Cause()
+		if c == e {
+			return nil, nil, ""
+		}
+		return c, nil, "cause"
+	}
+	return nil, nil, ""
+}
+
+// safeErrorString returns err.Error(), or a marked text when it panics.
+func safeErrorString(err error) (s string) {
+	if err == nil {
+		return ""
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			s = fmt.Sprintf("!PANIC in Error: %v", r)
+		}
+	}()
+	return err.Error()
+}
+
+// errorType returns the Go type of err ("*fs.PathError") and its package
+// path.
+func errorType(err error) (typ, module string) {
+	t := reflect.TypeOf(err)
+	typ = t.String()
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return typ, t.PkgPath()
+}
+
+// exceptions turns err into exception values, root cause first and the
+// outermost error last. The outermost error carries stack (when non-nil)
+// unless an error of the tree recorded its own.
+func (c *Client) exceptions(err error, origin string, handled bool, stack func() []Frame) []Exception {
+	nodes := exceptionTree(err)
+	if len(nodes) == 0 {
+		return nil
+	}
+	tree := len(nodes) > 1
+	hasOwn := false
+	for i := range nodes {
+		if len(nodes[i].pcs) > 0 {
+			hasOwn = true
+			break
+		}
+	}
+	if origin == "" {
+		origin = "generic"
+	}
+	out := make([]Exception, len(nodes))
+	for i, n := range nodes {
+		typ, module := errorType(n.err)
+		ex := Exception{Type: typ, Module: module, Value: safeErrorString(n.err)}
+		m := &Mechanism{Type: origin}
+		if i == 0 {
+			m.Handled = &handled
+		} else {
+			m.Type = "chained"
+			m.Source = n.source
+			m.ParentID = intPtr(n.parent)
+		}
+		if tree {
+			m.ExceptionID = intPtr(i)
+		}
+		m.IsExceptionGroup = n.group
+		ex.Mechanism = m
+		if len(n.pcs) > 0 {
+			if fr := c.framesFromPCs(n.pcs, 0); len(fr) > 0 {
+				ex.Stacktrace = &Stacktrace{Frames: fr}
+			}
+		} else if i == 0 && !hasOwn && stack != nil {
+			if fr := stack(); len(fr) > 0 {
+				ex.Stacktrace = &Stacktrace{Frames: fr}
+			}
+		}
+		out[len(nodes)-1-i] = ex
+	}
+	return out
+}
+
+func intPtr(i int) *int { return &i }

@@ -1,0 +1,178 @@
+package core
+
+import (
+	"reflect"
+	"runtime"
+	"strings"
+)
+
+// maxFrames is how many frames an event keeps; Sentry trims beyond about 50.
+// When a stack is longer, its middle goes: the outermost callers and the
+// frames nearest the error are what matter.
+const maxFrames = 50
+
+// libraryPrefixes are function-name prefixes of frames that are never the
+// user's: sentrylog itself and the logging libraries it bridges. Frames from
+// _test.go files of these packages are kept, so the library's own tests
+// see their call sites.
+var libraryPrefixes = []string{
+	"github.com/sentrylog/sentrylog/core.",
+	"github.com/sentrylog/sentrylog/core/",
+	"github.com/sentrylog/sentrylog/scrub.",
+	"github.com/sentrylog/sentrylog/slogsentry.",
+	"github.com/sentrylog/sentrylog/zapsentry.",
+	"github.com/sentrylog/sentrylog/zerologsentry.",
+	"log/slog.",
+	"go.uber.org/zap.",
+	"go.uber.org/zap/",
+	"github.com/rs/zerolog.",
+	"github.com/rs/zerolog/",
+}
+
+func isLibraryFrame(function, file string) bool {
+	for _, p := range libraryPrefixes {
+		if strings.HasPrefix(function, p) {
+			return !strings.HasSuffix(file, "_test.go")
+		}
+	}
+	return function == "runtime.goexit"
+}
+
+// inAppMatcher decides frames' in_app flag from module-path prefixes.
+type inAppMatcher struct {
+	include, exclude []string
+}
+
+func newInAppMatcher(include, exclude []string) inAppMatcher {
+	return inAppMatcher{include: include, exclude: exclude}
+}
+
+func hasPathPrefix(path, prefix string) bool {
+	return strings.HasPrefix(path, prefix) &&
+		(len(path) == len(prefix) || path[len(prefix)] == '/' || strings.HasSuffix(prefix, "/"))
+}
+
+// inApp: an exclude match wins, then an include match; package main is the
+// user's; everything else (the standard library, dependencies) is not.
+func (m inAppMatcher) inApp(module string) bool {
+	for _, p := range m.exclude {
+		if hasPathPrefix(module, p) {
+			return false
+		}
+	}
+	for _, p := range m.include {
+		if hasPathPrefix(module, p) {
+			return true
+		}
+	}
+	return module == "main"
+}
+
+// splitFunction splits a runtime function name such as
+// "github.com/a/b/pkg.(*T).Method" into the package path and the rest.
+func splitFunction(name string) (module, function string) {
+	slash := strings.LastIndexByte(name, '/')
+	dot := strings.IndexByte(name[slash+1:], '.')
+	if dot < 0 {
+		return "", name
+	}
+	dot += slash + 1
+	return name[:dot], name[dot+1:]
+}
+
+// framesFromPCs resolves program counters (callee first, as runtime.Callers
+// returns them) into Sentry frames (caller first), without library frames.
+// When from is not 0 and found among pcs, frames nearer the callee than it are
+// dropped: from is the user's call site.
+func (c *Client) framesFromPCs(pcs []uintptr, from uintptr) []Frame {
+	if from != 0 {
+		for i, pc := range pcs {
+			if pc == from {
+				pcs = pcs[i:]
+				break
+			}
+		}
+	}
+	if len(pcs) == 0 {
+		return nil
+	}
+	frames := make([]Frame, 0, len(pcs))
+	it := runtime.CallersFrames(pcs)
+	for {
+		f, more := it.Next()
+		if f.Function != "" && !isLibraryFrame(f.Function, f.File) {
+			frames = append(frames, c.frame(f.Function, f.File, f.Line))
+		}
+		if !more {
+			break
+		}
+	}
+	for i, j := 0, len(frames)-1; i < j; i, j = i+1, j-1 {
+		frames[i], frames[j] = frames[j], frames[i]
+	}
+	return trimFrames(frames)
+}
+
+func (c *Client) frame(function, file string, line int) Frame {
+	module, fn := splitFunction(function)
+	f := Frame{Function: fn, Module: module, AbsPath: file, Lineno: line, InApp: c.inApp.inApp(module)}
+	f.Filename = file
+	if i := strings.LastIndexByte(file, '/'); i >= 0 && module != "" {
+		// Module-relative and machine-independent: "example.com/app/handler.go".
+		dir := module
+		if module == "main" {
+			dir = ""
+		}
+		if dir == "" {
+			f.Filename = file[i+1:]
+		} else {
+			f.Filename = dir + "/" + file[i+1:]
+		}
+	}
+	return f
+}
+
+func trimFrames(frames []Frame) []Frame {
+	if len(frames) <= maxFrames {
+		return frames
+	}
+	head := maxFrames / 5
+	tail := maxFrames - head
+	return append(frames[:head:head], frames[len(frames)-tail:]...)
+}
+
+var uintptrType = reflect.TypeOf(uintptr(0))
+
+// errorPCs returns the program counters an error recorded where it was made:
+// the StackTrace method of github.com/pkg/errors-style errors (a slice of
+// uintptr-based frames) or the Callers method of go-errors-style errors. It
+// reads them through reflection so that no such package is a dependency.
+func errorPCs(err error) (pcs []uintptr) {
+	defer func() {
+		if recover() != nil {
+			pcs = nil
+		}
+	}()
+	if e, ok := err.(interface{ Callers() []uintptr }); ok {
+		return e.Callers()
+	}
+	v := reflect.ValueOf(err)
+	m := v.MethodByName("StackTrace")
+	if !m.IsValid() {
+		return nil
+	}
+	t := m.Type()
+	if t.NumIn() != 0 || t.NumOut() != 1 {
+		return nil
+	}
+	out := t.Out(0)
+	if out.Kind() != reflect.Slice || out.Elem().Kind() != reflect.Uintptr {
+		return nil
+	}
+	res := m.Call(nil)[0]
+	pcs = make([]uintptr, res.Len())
+	for i := range pcs {
+		pcs[i] = uintptr(res.Index(i).Uint())
+	}
+	return pcs
+}
