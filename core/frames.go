@@ -119,7 +119,7 @@ func (c *Client) frame(function, file string, line int) Frame {
 	f.Filename = file
 	if i := strings.LastIndexByte(file, '/'); i >= 0 && module != "" {
 		// Module-relative and machine-independent: "example.com/app/handler.go".
-		dir := module
+		dir := strings.TrimSuffix(module, "_test") // external test packages
 		if module == "main" {
 			dir = ""
 		}

@@ -1,0 +1,376 @@
+package core_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/schematest"
+)
+
+// newClient returns a client that keeps its events in memory.
+func newClient(t *testing.T, opts core.Options) (*core.Client, *core.MemoryTransport) {
+	t.Helper()
+	mt := core.NewMemoryTransport()
+	opts.Transport = mt
+	opts.Storm.Disabled = true
+	c, err := core.New(opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c, mt
+}
+
+// flushed flushes c and returns the events, each validated against the
+// schema.
+func flushed(t *testing.T, c *core.Client, mt *core.MemoryTransport, n int) []*core.Event {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.True(t, c.Flush(ctx))
+	evs := mt.Events()
+	require.Len(t, evs, n)
+	for _, ev := range evs {
+		schematest.ValidateValue(t, ev)
+	}
+	return evs
+}
+
+type exc struct {
+	Type, Value, Source string
+	ID, Parent          *int
+	Group               bool
+	Mech                string
+}
+
+func excSummary(ev *core.Event) []exc {
+	out := make([]exc, len(ev.Exception))
+	for i, e := range ev.Exception {
+		out[i] = exc{Type: e.Type, Value: e.Value, Mech: e.Mechanism.Type, Source: e.Mechanism.Source,
+			ID: e.Mechanism.ExceptionID, Parent: e.Mechanism.ParentID, Group: e.Mechanism.IsExceptionGroup}
+	}
+	return out
+}
+
+func ip(i int) *int { return &i }
+
+type causer struct {
+	msg   string
+	cause error
+}
+
+func (c *causer) Error() string { return c.msg }
+func (c *causer) Cause() error  { return c.cause }
+
+type cyclic struct{ next error }
+
+func (c *cyclic) Error() string { return "cycle" }
+func (c *cyclic) Unwrap() error { return c.next }
+
+type panicky struct{}
+
+func (panicky) Error() string { panic("boom") }
+
+func TestExceptionChains(t *testing.T) {
+	pathErr := &fs.PathError{Op: "open", Path: "/etc/app.conf", Err: fs.ErrNotExist}
+	cyc := &cyclic{}
+	cyc.next = cyc
+	tests := []struct {
+		name string
+		err  error
+		want []exc
+	}{
+		{"single", errors.New("plain"), []exc{{Type: "*errors.errorString", Value: "plain", Mech: "generic"}}},
+		{"wrapped twice", fmt.Errorf("load: %w", pathErr), []exc{
+			{Type: "*errors.errorString", Value: "file does not exist", Mech: "chained", Source: "unwrap", ID: ip(2), Parent: ip(1)},
+			{Type: "*fs.PathError", Value: "open /etc/app.conf: file does not exist", Mech: "chained", Source: "unwrap", ID: ip(1), Parent: ip(0)},
+			{Type: "*fmt.wrapError", Value: "load: open /etc/app.conf: file does not exist", Mech: "generic", ID: ip(0)},
+		}},
+		{"cause", &causer{"outer", errors.New("inner")}, []exc{
+			{Type: "*errors.errorString", Value: "inner", Mech: "chained", Source: "cause", ID: ip(1), Parent: ip(0)},
+			{Type: "*core_test.causer", Value: "outer", Mech: "generic", ID: ip(0)},
+		}},
+		{"join", errors.Join(errors.New("a"), fmt.Errorf("b: %w", errors.New("c"))), []exc{
+			{Type: "*errors.errorString", Value: "c", Mech: "chained", Source: "unwrap", ID: ip(3), Parent: ip(2)},
+			{Type: "*fmt.wrapError", Value: "b: c", Mech: "chained", Source: "errors[1]", ID: ip(2), Parent: ip(0)},
+			{Type: "*errors.errorString", Value: "a", Mech: "chained", Source: "errors[0]", ID: ip(1), Parent: ip(0)},
+			{Type: "*errors.joinError", Value: "a\nb: c", Mech: "generic", ID: ip(0), Group: true},
+		}},
+		{"cycle", cyc, []exc{{Type: "*core_test.cyclic", Value: "cycle", Mech: "generic"}}},
+		{"panicking Error", panicky{}, []exc{{Type: "core_test.panicky", Value: "!PANIC in Error: boom", Mech: "generic"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newClient(t, core.Options{})
+			require.NotEmpty(t, c.CaptureException(context.Background(), tt.err))
+			ev := flushed(t, c, mt, 1)[0]
+			assert.Equal(t, tt.want, excSummary(ev))
+			assert.Equal(t, core.LevelError, ev.Level)
+			last := ev.Exception[len(ev.Exception)-1]
+			require.NotNil(t, last.Stacktrace, "the outermost exception carries the capture site")
+			top := last.Stacktrace.Frames[len(last.Stacktrace.Frames)-1]
+			assert.Equal(t, "TestExceptionChains.func1", top.Function)
+			assert.True(t, strings.HasSuffix(top.Filename, "core/build_test.go"), top.Filename)
+			for _, e := range ev.Exception[:len(ev.Exception)-1] {
+				assert.Nil(t, e.Stacktrace)
+			}
+		})
+	}
+}
+
+func TestExceptionDepthGuard(t *testing.T) {
+	err := errors.New("root")
+	for i := 0; i < 100; i++ {
+		err = fmt.Errorf("w%d: %w", i, err)
+	}
+	c, mt := newClient(t, core.Options{})
+	c.CaptureException(context.Background(), err)
+	ev := flushed(t, c, mt, 1)[0]
+	assert.LessOrEqual(t, len(ev.Exception), 32)
+	assert.Equal(t, "generic", ev.Exception[len(ev.Exception)-1].Mechanism.Type)
+}
+
+// stackErr carries its own program counters, as go-errors style errors do.
+type stackErr struct {
+	msg string
+	pcs []uintptr
+}
+
+func (e *stackErr) Error() string      { return e.msg }
+func (e *stackErr) Callers() []uintptr { return e.pcs }
+
+//go:noinline
+func makeStackErr() error {
+	pcs := make([]uintptr, 32)
+	n := runtime.Callers(1, pcs)
+	return &stackErr{msg: "with stack", pcs: pcs[:n]}
+}
+
+func TestErrorCarriedStack(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	c.CaptureException(context.Background(), fmt.Errorf("wrapped: %w", makeStackErr()))
+	ev := flushed(t, c, mt, 1)[0]
+	require.Len(t, ev.Exception, 2)
+	assert.Nil(t, ev.Exception[1].Stacktrace, "the error's own stack wins over the capture site")
+	st := ev.Exception[0].Stacktrace
+	require.NotNil(t, st)
+	top := st.Frames[len(st.Frames)-1]
+	assert.Equal(t, "makeStackErr", top.Function)
+	assert.Equal(t, "github.com/sentrylog/sentrylog/core_test", top.Module)
+}
+
+func TestInApp(t *testing.T) {
+	c, mt := newClient(t, core.Options{InAppInclude: []string{"github.com/sentrylog/sentrylog"}})
+	c.CaptureException(context.Background(), errors.New("x"))
+	ev := flushed(t, c, mt, 1)[0]
+	fr := ev.Exception[0].Stacktrace.Frames
+	top := fr[len(fr)-1]
+	assert.True(t, top.InApp)
+	for _, f := range fr {
+		if f.Module == "testing" || strings.HasPrefix(f.Module, "runtime") {
+			assert.False(t, f.InApp, f.Function)
+		}
+		assert.False(t, strings.HasPrefix(f.Module, "github.com/sentrylog/sentrylog/core") && f.Module != "github.com/sentrylog/sentrylog/core_test",
+			"the SDK's frames are dropped: %s", f.Function)
+	}
+
+	c2, mt2 := newClient(t, core.Options{InAppInclude: []string{"github.com/sentrylog/sentrylog"}, InAppExclude: []string{"github.com/sentrylog/sentrylog/core_test"}})
+	c2.CaptureException(context.Background(), errors.New("x"))
+	fr = flushed(t, c2, mt2, 1)[0].Exception[0].Stacktrace.Frames
+	assert.False(t, fr[len(fr)-1].InApp)
+}
+
+type tokenStruct struct {
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+	skip  int
+}
+
+type badStringer struct{}
+
+func (badStringer) String() string { panic("no string") }
+
+type badJSON struct{}
+
+func (badJSON) MarshalJSON() ([]byte, error) { panic("no json") }
+
+type badValuer struct{}
+
+func (badValuer) LogValue() slog.Value { panic("no value") }
+
+func TestRecordMapping(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	req := httptest.NewRequest("POST", "http://example.test/orders?id=7", nil)
+	req.Header.Set("Authorization", "Bearer x")
+	req.Header.Set("Accept", "text/plain")
+	var nilPtr *tokenStruct
+	rec := &core.Record{
+		Level:   core.LevelError,
+		Message: "order failed",
+		Logger:  "shop",
+		Pre: []slog.Attr{
+			slog.String("service", "shop"),
+			slog.Group("http", slog.String("route", "/orders")),
+		},
+		Groups: []string{"http"},
+		Attrs: []slog.Attr{
+			slog.Int("status", 500),
+			slog.Any("err", fmt.Errorf("charge: %w", fs.ErrPermission)),
+			slog.Any("other", errors.New("second error")),
+			slog.Any("req", req),
+			slog.Group("", slog.Bool("inlined", true)),
+			slog.Group("empty"),
+		},
+		TagKeys: []string{"service", "http.route"},
+		Origin:  "auto.log.test",
+	}
+	rec.Attrs = append(rec.Attrs,
+		slog.Any("struct", tokenStruct{Name: "n", Count: 2}),
+		slog.Any("nil", nilPtr),
+		slog.Any("bytes", []byte("raw")),
+		slog.Any("stringer", badStringer{}),
+		slog.Any("json", badJSON{}),
+		slog.Any("valuer", badValuer{}),
+		slog.Duration("took", 1500*time.Millisecond),
+		slog.Float64("nan", 0),
+		slog.Any("map", map[int]string{1: "one"}),
+	)
+	require.NotEmpty(t, c.CaptureRecord(rec))
+	ev := flushed(t, c, mt, 1)[0]
+
+	assert.Equal(t, "order failed", ev.Message.Formatted)
+	assert.Equal(t, "shop", ev.Logger)
+	assert.Equal(t, map[string]string{"service": "shop", "http.route": "/orders"}, ev.Tags)
+	require.Len(t, ev.Exception, 2)
+	assert.Equal(t, "auto.log.test", ev.Exception[1].Mechanism.Type)
+	assert.Equal(t, "*errors.errorString", ev.Exception[0].Type)
+	assert.Equal(t, "permission denied", ev.Exception[0].Value)
+	require.NotNil(t, ev.Request)
+	assert.Equal(t, "POST", ev.Request.Method)
+	assert.Equal(t, "http://example.test/orders", ev.Request.URL)
+	assert.Equal(t, "id=7", ev.Request.QueryString)
+	assert.NotContains(t, ev.Request.Headers, "Authorization")
+	assert.Equal(t, "text/plain", ev.Request.Headers["Accept"])
+
+	b, err := json.Marshal(ev.Contexts["log"])
+	require.NoError(t, err)
+	var log map[string]any
+	require.NoError(t, json.Unmarshal(b, &log))
+	httpGroup := log["http"].(map[string]any)
+	assert.EqualValues(t, 500, httpGroup["status"])
+	assert.Equal(t, "second error", httpGroup["other"])
+	assert.NotContains(t, httpGroup, "err", "the primary error is the exception, not a log entry")
+	assert.NotContains(t, httpGroup, "route", "a tag key is not repeated")
+	assert.Equal(t, true, httpGroup["inlined"])
+	assert.NotContains(t, httpGroup, "empty")
+	assert.Equal(t, map[string]any{"name": "n", "count": float64(2)}, httpGroup["struct"])
+	assert.Nil(t, httpGroup["nil"])
+	assert.Equal(t, "raw", httpGroup["bytes"])
+	assert.Equal(t, "!PANIC in conversion: no string", httpGroup["stringer"])
+	assert.Contains(t, httpGroup["json"], "!PANIC in MarshalJSON")
+	assert.Equal(t, "!PANIC in LogValue: no value", httpGroup["valuer"])
+	assert.Equal(t, "1.5s", httpGroup["took"])
+	assert.Equal(t, map[string]any{"1": "one"}, httpGroup["map"])
+	assert.NotContains(t, log, "service", "a tag key is not repeated")
+}
+
+func TestRecordUserFingerprintTags(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	c.CaptureRecord(&core.Record{
+		Level: core.LevelError, Message: "m",
+		Attrs: []slog.Attr{
+			slog.Group("user", slog.String("id", "42"), slog.String("email", "a@b.test"), slog.String("plan", "pro")),
+			slog.Any("fingerprint", []string{"{{ default }}", "checkout"}),
+			slog.Group("tags", slog.String("region", "eu"), slog.Int("shard", 3)),
+		},
+	})
+	c.CaptureRecord(&core.Record{
+		Level: core.LevelWarning, Message: "m2",
+		Attrs: []slog.Attr{slog.String("user.id", "7"), slog.String("user.username", "bob"), slog.String("fingerprint", "one")},
+	})
+	evs := flushed(t, c, mt, 2)
+	assert.Equal(t, &core.User{ID: "42", Email: "a@b.test", Data: map[string]any{"plan": "pro"}}, evs[0].User)
+	assert.Equal(t, []string{"{{ default }}", "checkout"}, evs[0].Fingerprint)
+	assert.Equal(t, map[string]string{"region": "eu", "shard": "3"}, evs[0].Tags)
+	assert.NotContains(t, evs[0].Contexts, "log", "every attribute had a meaning of its own")
+	assert.Empty(t, evs[0].Exception)
+	assert.Equal(t, &core.User{ID: "7", Username: "bob"}, evs[1].User)
+	assert.Equal(t, []string{"one"}, evs[1].Fingerprint)
+	assert.Equal(t, core.LevelWarning, evs[1].Level)
+}
+
+func TestTagLimits(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	c.CaptureRecord(&core.Record{
+		Level: core.LevelError, Message: "m",
+		Attrs: []slog.Attr{slog.Group("tags",
+			slog.String("a key with spaces", "v"),
+			slog.String(strings.Repeat("k", 40), "v"),
+			slog.String("multi", "line one\nline two"),
+			slog.String("long", strings.Repeat("x", 300)),
+		)},
+	})
+	ev := flushed(t, c, mt, 1)[0]
+	assert.Equal(t, "v", ev.Tags["a_key_with_spaces"])
+	assert.Equal(t, "v", ev.Tags[strings.Repeat("k", 32)])
+	assert.Equal(t, "line one line two", ev.Tags["multi"])
+	assert.Len(t, ev.Tags["long"], 200)
+}
+
+func TestMessageEventStack(t *testing.T) {
+	c, mt := newClient(t, core.Options{AttachStacktrace: true})
+	c.CaptureMessage(context.Background(), "hello", core.LevelInfo)
+	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "no error here"})
+	evs := flushed(t, c, mt, 2)
+	require.NotNil(t, evs[0].Stacktrace)
+	fr := evs[0].Stacktrace.Frames
+	assert.Equal(t, "TestMessageEventStack", fr[len(fr)-1].Function)
+	assert.Equal(t, "hello", evs[0].Message.Formatted)
+	assert.Equal(t, core.LevelInfo, evs[0].Level)
+	assert.Equal(t, []string{"no error here"}, evs[1].Fingerprint, "a message event groups by its message")
+
+	c2, mt2 := newClient(t, core.Options{})
+	c2.CaptureMessage(context.Background(), "hello", core.LevelInfo)
+	assert.Nil(t, flushed(t, c2, mt2, 1)[0].Stacktrace)
+}
+
+func TestEventDefaults(t *testing.T) {
+	c, mt := newClient(t, core.Options{Release: "r1", Environment: "staging", ServerName: "host-a", Dist: "d"})
+	id := c.CaptureMessage(context.Background(), "m", core.LevelWarning)
+	ev := flushed(t, c, mt, 1)[0]
+	assert.Equal(t, id, ev.EventID)
+	assert.Len(t, string(id), 32)
+	assert.Equal(t, "go", ev.Platform)
+	assert.Equal(t, "r1", ev.Release)
+	assert.Equal(t, "staging", ev.Environment)
+	assert.Equal(t, "host-a", ev.ServerName)
+	assert.Equal(t, "d", ev.Dist)
+	assert.Equal(t, core.SDKName, ev.SDK.Name)
+	assert.NotEmpty(t, ev.SDK.Packages)
+	for _, k := range []string{"os", "runtime", "device"} {
+		assert.Contains(t, ev.Contexts, k)
+	}
+	assert.WithinDuration(t, time.Now(), ev.Timestamp, time.Minute)
+}
+
+func TestEnvironmentDefault(t *testing.T) {
+	t.Setenv("SENTRY_ENVIRONMENT", "")
+	c, _ := newClient(t, core.Options{})
+	assert.Equal(t, "production", c.Options().Environment)
+	t.Setenv("SENTRY_ENVIRONMENT", "qa")
+	t.Setenv("SENTRY_RELEASE", "v9")
+	c2, _ := newClient(t, core.Options{})
+	assert.Equal(t, "qa", c2.Options().Environment)
+	assert.Equal(t, "v9", c2.Options().Release)
+}
