@@ -1,6 +1,7 @@
 package core
 
 import (
+	"fmt"
 	"log/slog"
 	"maps"
 	"runtime"
@@ -42,6 +43,20 @@ func (c *Client) buildEvent(p *pending) (*Event, error) {
 		ev.Exception = c.exceptions(p.err, "generic", true, func() []Frame {
 			return c.framesFromPCs(p.pcs[:p.npc], 0)
 		})
+	case kindPanic:
+		err = p.err
+		origin := p.msg
+		if origin == "" {
+			origin = "panic"
+		}
+		ev.Exception = c.exceptions(p.err, origin, false, func() []Frame {
+			return c.framesFromPCs(panicFrames(p.pcs[:p.npc]), 0)
+		})
+		if pv, ok := p.err.(*panicValue); ok {
+			ev.Exception[len(ev.Exception)-1].Type = "panic"
+			ev.Exception[len(ev.Exception)-1].Module = ""
+			err = fmt.Errorf("panic: %s", pv.Error())
+		}
 	case kindMessage:
 		ev.Message = &LogEntry{Formatted: truncate(p.msg, maxMessage)}
 		if c.opts.AttachStacktrace {
@@ -52,6 +67,17 @@ func (c *Client) buildEvent(p *pending) (*Event, error) {
 	}
 	c.fillDefaults(ev)
 	return ev, err
+}
+
+// panicFrames drops the frames of the deferred call that recovered: what
+// remains starts at the function that panicked.
+func panicFrames(pcs []uintptr) []uintptr {
+	for j, pc := range pcs {
+		if fn := runtime.FuncForPC(pc - 1); fn != nil && fn.Name() == "runtime.gopanic" {
+			return pcs[j+1:]
+		}
+	}
+	return pcs
 }
 
 func (c *Client) fromRecord(ev *Event, p *pending) error {

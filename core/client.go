@@ -185,6 +185,7 @@ const (
 	kindException
 	kindMessage
 	kindEvent
+	kindPanic
 	kindFlush
 )
 
@@ -208,6 +209,7 @@ type pending struct {
 	iso     scopeSnap
 	cur     scopeSnap
 	storm   stormVerdict
+	req     *Request // from a scope's request function, made at capture
 	flushed chan struct{}
 }
 
@@ -251,6 +253,22 @@ func (c *Client) prepare(p *pending, ctx context.Context, skip int) {
 			p.cur = cur.snap()
 		}
 	}
+	for _, d := range [3]*scopeData{p.cur.data, p.iso.data, p.global.data} {
+		if d != nil && d.request == nil && d.requestFn != nil {
+			p.req = c.callRequestFn(d.requestFn)
+			break
+		}
+	}
+}
+
+func (c *Client) callRequestFn(fn func() *Request) (r *Request) {
+	defer func() {
+		if x := recover(); x != nil {
+			c.debug.Printf("request function panicked: %v", x)
+			r = nil
+		}
+	}()
+	return fn()
 }
 
 // admitStorm runs storm control for a capture; a suppressed capture is
@@ -349,6 +367,32 @@ func (c *Client) CaptureException(ctx context.Context, err error) EventID {
 	}
 	return c.enqueue(p)
 }
+
+// CapturePanic captures a value recovered from a panic as an unhandled
+// fatal event whose stack is the panicking goroutine's, up to the panic. Call
+// it in the deferred function that recovered. The HTTP middleware uses it;
+// origin names the mechanism (empty means "panic").
+func (c *Client) CapturePanic(ctx context.Context, recovered any, origin string) EventID {
+	if !c.Enabled() || recovered == nil {
+		return ""
+	}
+	p := c.getPending()
+	p.kind = kindPanic
+	p.level = LevelFatal
+	p.msg = origin
+	if err, ok := recovered.(error); ok {
+		p.err = err
+	} else {
+		p.err = &panicValue{v: recovered}
+	}
+	c.prepare(p, ctx, 1)
+	return c.enqueue(p)
+}
+
+// panicValue carries a recovered value that is not an error.
+type panicValue struct{ v any }
+
+func (p *panicValue) Error() string { return anyString(p.v) }
 
 // CaptureMessage captures a message event at the given level.
 func (c *Client) CaptureMessage(ctx context.Context, msg string, level Level) EventID {

@@ -41,6 +41,7 @@ type scopeData struct {
 	level       *Level
 	transaction string
 	request     *Request
+	requestFn   func() *Request
 }
 
 var emptyScopeData = &scopeData{}
@@ -186,6 +187,14 @@ func (s *Scope) SetRequest(r *Request) {
 	s.update(func(d *scopeData) { d.request = r })
 }
 
+// SetRequestFunc attaches the HTTP request lazily: fn is called on the
+// capturing goroutine when an event is captured under the scope, so a request
+// that never produces an event costs nothing to describe. The HTTP middleware
+// uses it. A request set with SetRequest wins.
+func (s *Scope) SetRequestFunc(fn func() *Request) {
+	s.update(func(d *scopeData) { d.requestFn = fn })
+}
+
 // Clear resets the scope's data and breadcrumbs.
 func (s *Scope) Clear() {
 	s.mu.Lock()
@@ -241,6 +250,32 @@ func (s *Scope) appendCrumbs(dst []crumb, upTo uint64) []crumb {
 		sc, limit = next, nextLimit
 	}
 	return dst
+}
+
+// Breadcrumbs returns the breadcrumbs visible in the scope, oldest first:
+// its own and those its parent had when it was forked.
+func (s *Scope) Breadcrumbs() []Breadcrumb {
+	if s == nil {
+		return nil
+	}
+	cs := s.appendCrumbs(nil, crumbSeq.Load())
+	slices.SortStableFunc(cs, func(a, b crumb) int { return cmpSeq(a.seq, b.seq) })
+	out := make([]Breadcrumb, len(cs))
+	for i := range cs {
+		out[i] = cs[i].b
+		out[i].Data = crumbData(&cs[i])
+	}
+	return out
+}
+
+func cmpSeq(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // scopeSnap is a point-in-time view of a scope, taken on the logging

@@ -93,6 +93,9 @@ func (c *Client) applyScopes(ev *Event, p *pending) {
 			ev.Transaction = d.transaction
 		}
 	}
+	if ev.Request == nil && p.req != nil {
+		ev.Request = p.req
+	}
 	for i := len(layers) - 1; i >= 0; i-- {
 		if d := layers[i].data; d != nil && d.level != nil {
 			ev.Level = *d.level
@@ -135,13 +138,7 @@ func (c *Client) mergeBreadcrumbs(ev *Event, layers [3]*scopeSnap) {
 		if d := a.b.Timestamp.Compare(b.b.Timestamp); d != 0 {
 			return d
 		}
-		switch {
-		case a.seq < b.seq:
-			return -1
-		case a.seq > b.seq:
-			return 1
-		}
-		return 0
+		return cmpSeq(a.seq, b.seq)
 	})
 	own := ev.Breadcrumbs
 	keep := max - len(own)
