@@ -1,0 +1,184 @@
+package slogsentry
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sync"
+
+	"github.com/sentrylog/sentrylog/core"
+)
+
+// origin is the mechanism type of exceptions made from slog records.
+const origin = "auto.log.slog"
+
+// nAttrsInline is the capacity of a pooled attribute buffer; larger buffers
+// (a record with many attributes) are not kept, so the pool stays small.
+const (
+	nAttrsInline = 16
+	maxPooledBuf = 256
+)
+
+// bufPool holds the buffers records' attributes are converted into. The core
+// copies the attributes it keeps before CaptureRecord and
+// AddRecordBreadcrumb return, so a buffer is free again after the call. A
+// buffer on the stack would do, were it not that the core's record
+// parameter leaks its contents (escape analysis moves it to the heap).
+var bufPool = sync.Pool{New: func() any {
+	b := make([]slog.Attr, 0, nAttrsInline)
+	return &b
+}}
+
+func getBuf() *[]slog.Attr { return bufPool.Get().(*[]slog.Attr) }
+
+func putBuf(b *[]slog.Attr) {
+	if cap(*b) > maxPooledBuf {
+		return
+	}
+	clear(*b) // drop references to the record's values
+	*b = (*b)[:0]
+	bufPool.Put(b)
+}
+
+// Handler is a slog.Handler that sends records to Sentry: breadcrumbs at or
+// above Options.BreadcrumbLevel, events at or above Options.EventLevel (see
+// the package doc for how a record is converted).
+//
+// A Handler is immutable and safe for concurrent use; WithAttrs and
+// WithGroup return new handlers that share the configuration and never
+// change the receiver. The zero value is not usable: call NewHandler.
+type Handler struct {
+	cfg *config
+	// pre holds the attributes of WithAttrs, already resolved, rewritten and
+	// nested under the groups open when they were added. Never appended to in
+	// place: every derivation copies.
+	pre []slog.Attr
+	// groups are the open group names (WithGroup), clipped.
+	groups []string
+}
+
+var _ slog.Handler = (*Handler)(nil)
+
+// NewHandler returns a handler configured by opts; the zero Options give
+// breadcrumbs from Info, events from Error, sent through the process-wide
+// client.
+func NewHandler(opts Options) *Handler {
+	return &Handler{cfg: newConfig(opts)}
+}
+
+// Enabled reports whether a record at level would be sent: the level is at or
+// above the lower of BreadcrumbLevel and EventLevel, and there is an enabled
+// client. It does not allocate or lock.
+func (h *Handler) Enabled(_ context.Context, level slog.Level) bool {
+	if level < h.cfg.crumb.Level() && level < h.cfg.event.Level() {
+		return false
+	}
+	return h.cfg.clientFor().Enabled()
+}
+
+// Handle sends r to Sentry: as an event when r.Level is at or above
+// EventLevel, as a breadcrumb on the isolation scope of ctx when it is at or
+// above BreadcrumbLevel, not at all otherwise (Handle gates by itself, so
+// calling it without Enabled is safe). It never blocks on the network: the
+// event is built and sent by the client's worker. Records at LevelFatal and
+// above are flushed before Handle returns, bounded by the client's
+// ShutdownTimeout, so a program that exits next has sent them.
+//
+// Handle does not keep r or its attributes past the call. It always returns
+// nil: events the client cannot take are dropped and counted by the client
+// (core.Client.Stats), not reported to the logging call.
+func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
+	c := h.cfg.clientFor()
+	if !c.Enabled() {
+		return nil
+	}
+	event := r.Level >= h.cfg.event.Level()
+	if !event && r.Level < h.cfg.crumb.Level() {
+		return nil
+	}
+	rec := core.Record{
+		Time:    r.Time,
+		Level:   sentryLevel(r.Level),
+		Message: r.Message,
+		Logger:  h.cfg.logger,
+		Context: ctx,
+		PC:      r.PC,
+		Pre:     h.pre,
+		Groups:  h.groups,
+		TagKeys: h.cfg.tagKeys,
+		Origin:  origin,
+	}
+	bp := getBuf()
+	defer putBuf(bp)
+	attrs := (*bp)[:0]
+	cv := converter{replace: h.cfg.replaceAttr}
+	if r.NumAttrs() > 0 {
+		r.Attrs(func(a slog.Attr) bool {
+			attrs = cv.appendAttr(attrs, h.groups, a)
+			return true
+		})
+	}
+	if h.cfg.addSource && r.PC != 0 {
+		if src, ok := cv.sourceAttr(r.PC); ok {
+			if len(h.groups) == 0 {
+				attrs = append(attrs, src)
+			} else {
+				// Source sits outside the groups: derive a Pre that has it.
+				pre := make([]slog.Attr, 0, len(h.pre)+1)
+				rec.Pre = append(append(pre, h.pre...), src)
+			}
+		}
+	}
+	rec.Attrs = attrs
+	*bp = attrs // keep a grown buffer
+	if !event {
+		c.AddRecordBreadcrumb(&rec)
+		return nil
+	}
+	c.CaptureRecord(&rec)
+	if rec.Level == core.LevelFatal {
+		flush(c)
+	}
+	return nil
+}
+
+// flush delivers what c holds, bounded by its ShutdownTimeout. It does not
+// use the record's context: a request that is being cancelled must not cut
+// the delivery of its fatal record short.
+func flush(c *core.Client) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.Options().ShutdownTimeout)
+	defer cancel()
+	c.Flush(ctx)
+}
+
+// WithAttrs returns a handler whose records carry attrs as well, nested under
+// the groups open on h. The attributes are resolved and rewritten by
+// ReplaceAttr now, once, and copied: the caller may reuse attrs.
+func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(attrs) == 0 {
+		return h
+	}
+	cv := converter{replace: h.cfg.replaceAttr, own: true}
+	var conv []slog.Attr
+	for _, a := range attrs {
+		conv = cv.appendAttr(conv, h.groups, a)
+	}
+	if len(conv) == 0 {
+		return h
+	}
+	for i := len(h.groups) - 1; i >= 0; i-- {
+		conv = []slog.Attr{{Key: h.groups[i], Value: slog.GroupValue(conv...)}}
+	}
+	pre := make([]slog.Attr, 0, len(h.pre)+len(conv))
+	pre = append(append(pre, h.pre...), conv...)
+	return &Handler{cfg: h.cfg, pre: pre, groups: h.groups}
+}
+
+// WithGroup returns a handler whose later attributes, from WithAttrs and from
+// records, are nested under name. An empty name returns h, as slog requires.
+func (h *Handler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	return &Handler{cfg: h.cfg, pre: h.pre, groups: slices.Clip(append(slices.Clip(h.groups), name))}
+}

@@ -1,0 +1,47 @@
+package slogsentry_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sentrylog/sentrylog/core"
+)
+
+// newClient returns a client that keeps its events in memory, closed when
+// the test ends.
+func newClient(t testing.TB, opts core.Options) (*core.Client, *core.MemoryTransport) {
+	t.Helper()
+	mt := core.NewMemoryTransport()
+	opts.Transport = mt
+	if opts.ServerName == "" {
+		opts.ServerName = "test"
+	}
+	c, err := core.New(opts)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c.Close(ctx)
+	})
+	return c, mt
+}
+
+// events flushes c and returns what reached its transport.
+func events(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Event {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.True(t, c.Flush(ctx), "flush")
+	return mt.Events()
+}
+
+// logContext returns the event's "log" context (nil when it has none).
+func logContext(ev *core.Event) map[string]any {
+	if ev == nil || ev.Contexts == nil {
+		return nil
+	}
+	return ev.Contexts["log"]
+}

@@ -1,0 +1,108 @@
+package slogsentry
+
+import (
+	"log/slog"
+	"math"
+	"slices"
+
+	"github.com/sentrylog/sentrylog/core"
+)
+
+// LevelOff is a level above every level a program logs at. Set
+// BreadcrumbLevel or EventLevel to it to switch that kind of output off:
+//
+//	slogsentry.NewHandler(slogsentry.Options{BreadcrumbLevel: slogsentry.LevelOff})
+const LevelOff = slog.Level(math.MaxInt)
+
+// Options configure a Handler. The zero value of each field means its
+// default, stated in the field's comment; NewHandler fills the defaults in.
+// Options is passed by value, like the options of the other sentrylog
+// bridges (zapsentry.NewCore, zerologsentry.New).
+type Options struct {
+	// Client receives the records. Default: the process-wide client
+	// (core.CurrentClient), looked up on every record, so a handler made
+	// before core.Init starts sending once Init has run. While there is no
+	// client, or it is disabled or closed, the handler does nothing.
+	Client *core.Client
+
+	// BreadcrumbLevel is the lowest level that becomes a breadcrumb. Records
+	// at or above it and below EventLevel are added as breadcrumbs to the
+	// isolation scope of the record's context. Default slog.LevelInfo.
+	// LevelOff, or any level at or above EventLevel, means no breadcrumbs.
+	// A *slog.LevelVar changes it at run time.
+	BreadcrumbLevel slog.Leveler
+
+	// EventLevel is the lowest level that becomes a Sentry event. Default
+	// slog.LevelError. LevelOff means no events.
+	EventLevel slog.Leveler
+
+	// TagKeys lists attribute keys whose values become tags rather than
+	// entries of the "log" context. Keys inside groups are written as dotted
+	// paths ("http.route" for slog.Group("http", "route", ...)); groups
+	// opened with WithGroup count. A group named "tags" always becomes tags.
+	// Default: none. The slice must not change after NewHandler.
+	TagKeys []string
+
+	// AddSource records the call site's function, file and line as the
+	// "source" attribute (a group with keys function, file and line) at the
+	// top level of the breadcrumb data or the "log" context, outside any
+	// group, as slog's own handlers do. Events get the call site as their
+	// stack's culprit either way. Default false.
+	AddSource bool
+
+	// ReplaceAttr, when set, rewrites each attribute before it is kept, as
+	// in slog.HandlerOptions: it is called for every attribute that is not a
+	// group (with the names of the groups it is in, outermost first; the
+	// slice must not be kept), after LogValuers are resolved, and for the
+	// source attribute when AddSource is set (with nil groups; its value is
+	// a *slog.Source). It is not called for time, level and message: those
+	// are fields of Sentry events and breadcrumbs, not attributes. Returning
+	// an Attr with an empty key drops the attribute. Attributes given to
+	// WithAttrs are rewritten once, when WithAttrs is called. A panic in
+	// ReplaceAttr keeps the key and marks the value (core.PanicValue).
+	ReplaceAttr func(groups []string, a slog.Attr) slog.Attr
+
+	// Logger names the logger: it becomes the event's "logger" and the
+	// breadcrumb's category. Default empty (the core then uses the
+	// category "log").
+	Logger string
+}
+
+// config is the immutable configuration shared by a handler and every
+// handler derived from it.
+type config struct {
+	client      *core.Client
+	crumb       slog.Leveler
+	event       slog.Leveler
+	tagKeys     []string
+	addSource   bool
+	replaceAttr func(groups []string, a slog.Attr) slog.Attr
+	logger      string
+}
+
+func newConfig(o Options) *config {
+	c := &config{
+		client:      o.Client,
+		crumb:       o.BreadcrumbLevel,
+		event:       o.EventLevel,
+		tagKeys:     slices.Clip(o.TagKeys),
+		addSource:   o.AddSource,
+		replaceAttr: o.ReplaceAttr,
+		logger:      o.Logger,
+	}
+	if c.crumb == nil {
+		c.crumb = slog.LevelInfo
+	}
+	if c.event == nil {
+		c.event = slog.LevelError
+	}
+	return c
+}
+
+// clientFor returns the configured client, else the process-wide one.
+func (c *config) clientFor() *core.Client {
+	if c.client != nil {
+		return c.client
+	}
+	return core.CurrentClient()
+}

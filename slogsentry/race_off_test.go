@@ -1,0 +1,5 @@
+//go:build !race
+
+package slogsentry_test
+
+const raceEnabled = false
