@@ -1,0 +1,193 @@
+package zapsentry
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+
+	"go.uber.org/zap/zapcore"
+
+	"github.com/sentrylog/sentrylog/core"
+)
+
+// Core is a zapcore.Core that turns entries into Sentry breadcrumbs and
+// events. Tee it with the core you already have:
+//
+//	logger := zap.New(zapcore.NewTee(existing, zapsentry.NewCore(zapsentry.Options{})))
+//
+// A Core is immutable and safe for concurrent use; With derives a new one.
+type Core struct {
+	client  *core.Client
+	crumb   zapcore.LevelEnabler
+	event   zapcore.LevelEnabler
+	tagKeys []string
+
+	// pre holds the attributes of the With fields, pre-nested under the
+	// namespaces open at the time; groups are the namespaces open now. Both
+	// are never modified once set: With derives new slices.
+	pre    []slog.Attr
+	groups []string
+	// ctx is the context given to With through Context, or nil.
+	ctx context.Context
+}
+
+var (
+	_ zapcore.Core                       = (*Core)(nil)
+	_ interface{ Level() zapcore.Level } = (*Core)(nil)
+)
+
+// ErrFlush is returned by Sync when not every event was delivered before
+// the deadline (the client's ShutdownTimeout).
+var ErrFlush = errors.New("zapsentry: events not delivered before the deadline")
+
+// origin is the mechanism type of exceptions made from zap entries.
+const origin = "auto.log.zap"
+
+// NewCore returns a Core configured by opts (see Options for defaults).
+func NewCore(opts Options) *Core {
+	opts.applyDefaults()
+	return &Core{
+		client:  opts.Client,
+		crumb:   opts.BreadcrumbLevel,
+		event:   opts.EventLevel,
+		tagKeys: slices.Clip(opts.TagKeys),
+	}
+}
+
+func (c *Core) clientFor() *core.Client {
+	if c.client != nil {
+		return c.client
+	}
+	return core.CurrentClient()
+}
+
+// Enabled reports whether entries at level l become breadcrumbs or events.
+// It does not look at the client; Check does.
+func (c *Core) Enabled(l zapcore.Level) bool {
+	return c.event.Enabled(l) || c.crumb.Enabled(l)
+}
+
+// Level returns the lowest level the Core handles, so that
+// zapcore.LevelOf need not probe; zapcore.InvalidLevel when both ranges are
+// off.
+func (c *Core) Level() zapcore.Level {
+	return min(zapcore.LevelOf(c.crumb), zapcore.LevelOf(c.event))
+}
+
+// With returns a Core that adds fields to every entry. It never changes c:
+// the accumulated attributes are copied into a new slice. A Namespace field
+// nests the fields after it, in this and later With calls and in entries. A
+// Context field sets the context of the entries.
+func (c *Core) With(fields []zapcore.Field) zapcore.Core {
+	if len(fields) == 0 {
+		return c
+	}
+	d := *c
+	e := &encoder{}
+	for i := range fields {
+		if ctx, ok := contextOf(&fields[i]); ok {
+			d.ctx = ctx
+			continue
+		}
+		e.addField(&fields[i])
+	}
+	opened := e.close()
+	attrs := e.attrs
+	for i := len(c.groups) - 1; i >= 0 && len(attrs) > 0; i-- {
+		attrs = []slog.Attr{{Key: c.groups[i], Value: slog.GroupValue(attrs...)}}
+	}
+	if len(attrs) > 0 {
+		d.pre = slices.Clip(append(slices.Clip(c.pre), attrs...))
+	}
+	if len(opened) > 0 {
+		d.groups = slices.Clip(append(slices.Clip(c.groups), opened...))
+	}
+	return &d
+}
+
+// Check adds c to ce when the entry's level is in one of its ranges and
+// its client is enabled. Below both ranges it returns ce as it is, without
+// allocating or locking.
+func (c *Core) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	if (c.event.Enabled(ent.Level) || c.crumb.Enabled(ent.Level)) && c.clientFor().Enabled() {
+		return ce.AddCore(ent, c)
+	}
+	return ce
+}
+
+// Write turns ent and fields into a breadcrumb (level in BreadcrumbLevel
+// but not EventLevel) or an event (level in EventLevel). fields are read
+// during the call only. DPanic, Panic and Fatal events are flushed before
+// Write returns, bounded by the client's ShutdownTimeout, because zap
+// panics or exits next. Write never blocks on the network otherwise, never
+// panics, and returns nil: what the client drops it counts itself.
+func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
+	cl := c.clientFor()
+	if !cl.Enabled() {
+		return nil
+	}
+	event := c.event.Enabled(ent.Level)
+	if !event && !c.crumb.Enabled(ent.Level) {
+		return nil
+	}
+	e := getEncoder()
+	ctx := c.ctx
+	for i := range fields {
+		if fctx, ok := contextOf(&fields[i]); ok {
+			ctx = fctx
+			continue
+		}
+		e.addField(&fields[i])
+	}
+	e.close()
+	rec := core.Record{
+		Time:    ent.Time,
+		Level:   sentryLevel(ent.Level),
+		Message: ent.Message,
+		Logger:  ent.LoggerName,
+		Context: ctx,
+		Pre:     c.pre,
+		Groups:  c.groups,
+		Attrs:   e.attrs,
+		TagKeys: c.tagKeys,
+		Origin:  origin,
+	}
+	if ent.Caller.Defined && ent.Caller.PC != 0 {
+		rec.PC = callerPC(ent.Caller.PC)
+	}
+	if event {
+		cl.CaptureRecord(&rec)
+	} else {
+		cl.AddRecordBreadcrumb(&rec)
+	}
+	putEncoder(e)
+	if event && flushes(ent.Level) {
+		c.flush(cl)
+	}
+	return nil
+}
+
+// callerPC turns zap's caller PC (runtime.Frame.PC, the call instruction)
+// into the return address runtime.Callers reports, which is what the core
+// compares with the stack it captures.
+func callerPC(pc uintptr) uintptr { return pc + 1 }
+
+// Sync flushes the client: it waits until the events captured so far are
+// delivered, at most the client's ShutdownTimeout. It returns ErrFlush when
+// the deadline passed first.
+func (c *Core) Sync() error {
+	if !c.flush(c.clientFor()) {
+		return ErrFlush
+	}
+	return nil
+}
+
+func (c *Core) flush(cl *core.Client) bool {
+	if !cl.Enabled() {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cl.Options().ShutdownTimeout)
+	defer cancel()
+	return cl.Flush(ctx)
+}

@@ -1,0 +1,82 @@
+package zapsentry_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/zapsentry"
+)
+
+// newClient returns a client that keeps its events in memory, with storm
+// control off; it is closed when the test ends.
+func newClient(t testing.TB) (*core.Client, *core.MemoryTransport) {
+	t.Helper()
+	mt := core.NewMemoryTransport()
+	c, err := core.New(core.Options{Transport: mt, Storm: core.StormOptions{Disabled: true}})
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c, mt
+}
+
+// newLogger returns a zap logger writing only to a Core on a fresh client.
+func newLogger(t testing.TB, opts zapsentry.Options, zopts ...zap.Option) (*zap.Logger, *core.Client, *core.MemoryTransport) {
+	t.Helper()
+	c, mt := newClient(t)
+	opts.Client = c
+	return zap.New(zapsentry.NewCore(opts), zopts...), c, mt
+}
+
+// events flushes c and returns the events delivered so far.
+func events(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Event {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.True(t, c.Flush(ctx))
+	return mt.Events()
+}
+
+// onlyEvent flushes and returns the single event delivered.
+func onlyEvent(t testing.TB, c *core.Client, mt *core.MemoryTransport) *core.Event {
+	t.Helper()
+	evs := events(t, c, mt)
+	require.Len(t, evs, 1)
+	return evs[0]
+}
+
+// asJSON returns the event as generic JSON data, as a receiver sees it.
+func asJSON(t testing.TB, ev *core.Event) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(ev)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	return m
+}
+
+// logContext returns the event's "log" context as generic JSON data.
+func logContext(t testing.TB, ev *core.Event) map[string]any {
+	t.Helper()
+	m := asJSON(t, ev)
+	ctxs, _ := m["contexts"].(map[string]any)
+	lc, _ := ctxs["log"].(map[string]any)
+	return lc
+}
+
+// crumbs returns the breadcrumbs of the event made by logging one Error
+// after what log did.
+func crumbs(t testing.TB, logger *zap.Logger, c *core.Client, mt *core.MemoryTransport) []core.Breadcrumb {
+	t.Helper()
+	logger.Error("collect")
+	evs := events(t, c, mt)
+	require.NotEmpty(t, evs)
+	return evs[len(evs)-1].Breadcrumbs
+}
+
+var _ zapcore.Core = (*zapsentry.Core)(nil)

@@ -1,0 +1,30 @@
+package zapsentry
+
+import (
+	"go.uber.org/zap/zapcore"
+
+	"github.com/sentrylog/sentrylog/core"
+)
+
+// sentryLevel maps a zap level to a Sentry level: Debug (and below) to
+// debug, Info to info, Warn to warning, Error to error, DPanic, Panic, Fatal
+// (and above) to fatal.
+func sentryLevel(l zapcore.Level) core.Level {
+	switch {
+	case l < zapcore.InfoLevel:
+		return core.LevelDebug
+	case l == zapcore.InfoLevel:
+		return core.LevelInfo
+	case l == zapcore.WarnLevel:
+		return core.LevelWarning
+	case l == zapcore.ErrorLevel:
+		return core.LevelError
+	default:
+		return core.LevelFatal
+	}
+}
+
+// flushes reports whether an entry at level l is flushed before Write
+// returns: zap panics or exits after writing DPanic (in development), Panic
+// and Fatal entries.
+func flushes(l zapcore.Level) bool { return l >= zapcore.DPanicLevel }

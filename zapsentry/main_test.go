@@ -1,0 +1,15 @@
+package zapsentry_test
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	if isFatalChild() {
+		runFatalChild()
+		return
+	}
+	goleak.VerifyTestMain(m)
+}

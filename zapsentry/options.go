@@ -1,0 +1,49 @@
+package zapsentry
+
+import (
+	"go.uber.org/zap/zapcore"
+
+	"github.com/sentrylog/sentrylog/core"
+)
+
+// Options configure a Core. The zero value is ready to use: it sends
+// through the process-wide client with the default levels.
+type Options struct {
+	// Client receives the breadcrumbs and events. Default: nil, which means
+	// core.CurrentClient(), looked up on every entry, so a Core built before
+	// core.Init starts sending once the client exists. A nil or disabled
+	// client makes the Core a no-op.
+	Client *core.Client
+	// BreadcrumbLevel enables the levels that become breadcrumbs when
+	// EventLevel does not enable them. Default zapcore.InfoLevel. Use Off to
+	// add no breadcrumbs.
+	BreadcrumbLevel zapcore.LevelEnabler
+	// EventLevel enables the levels that become events. Default
+	// zapcore.ErrorLevel. Use Off to send no events (breadcrumbs only).
+	EventLevel zapcore.LevelEnabler
+	// TagKeys names field keys whose values become tags; a field nested in
+	// a namespace or object is named by its dotted path, such as
+	// "http.route". Fields inside a "tags" namespace or object are tags
+	// too. Default: none. The slice must not be changed afterwards.
+	TagKeys []string
+}
+
+// Off is a level enabler that enables no level. Set BreadcrumbLevel or
+// EventLevel to Off to switch that range off.
+var Off zapcore.LevelEnabler = off{}
+
+type off struct{}
+
+func (off) Enabled(zapcore.Level) bool { return false }
+
+// Level reports zapcore.InvalidLevel, above every level, for zapcore.LevelOf.
+func (off) Level() zapcore.Level { return zapcore.InvalidLevel }
+
+func (o *Options) applyDefaults() {
+	if o.BreadcrumbLevel == nil {
+		o.BreadcrumbLevel = zapcore.InfoLevel
+	}
+	if o.EventLevel == nil {
+		o.EventLevel = zapcore.ErrorLevel
+	}
+}

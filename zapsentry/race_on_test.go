@@ -1,0 +1,5 @@
+//go:build race
+
+package zapsentry_test
+
+const raceEnabled = true
