@@ -21,7 +21,7 @@ import (
 )
 
 // newClient returns a client that keeps its events in memory.
-func newClient(t *testing.T, opts core.Options) (*core.Client, *core.MemoryTransport) {
+func newClient(t testing.TB, opts core.Options) (*core.Client, *core.MemoryTransport) {
 	t.Helper()
 	mt := core.NewMemoryTransport()
 	opts.Transport = mt

@@ -115,7 +115,7 @@ func New(opts Options) (*Client, error) {
 	c.done = make(chan struct{})
 	c.pool.New = func() any { return new(pending) }
 	c.wg.Add(1)
-	go c.work()
+	go c.work(holdWorker)
 	return c, nil
 }
 
@@ -460,7 +460,9 @@ func (c *Client) AddRecordBreadcrumb(r *Record) {
 		cr.pre, cr.groups, cr.attrs = nil, nil, nil
 		rc := *r
 		rc.Attrs = nil
-		b := c.beforeBreadcrumb(&cr.b, &Hint{Record: &rc, Context: r.Context})
+		cp := new(Breadcrumb)
+		*cp = cr.b
+		b := c.beforeBreadcrumb(cp, &Hint{Record: &rc, Context: r.Context})
 		if b == nil {
 			return
 		}
@@ -479,18 +481,21 @@ func (c *Client) AddBreadcrumb(ctx context.Context, b *Breadcrumb) {
 	if s == nil {
 		s = c.global
 	}
-	cp := *b
-	if cp.Timestamp.IsZero() {
-		cp.Timestamp = time.Now()
+	cr := crumb{b: *b}
+	if cr.b.Timestamp.IsZero() {
+		cr.b.Timestamp = time.Now()
 	}
 	if c.opts.BeforeBreadcrumb != nil {
-		nb := c.beforeBreadcrumb(&cp, &Hint{Context: ctx})
+		// Only this branch lets the breadcrumb escape to the heap.
+		cp := new(Breadcrumb)
+		*cp = cr.b
+		nb := c.beforeBreadcrumb(cp, &Hint{Context: ctx})
 		if nb == nil {
 			return
 		}
-		cp = *nb
+		cr.b = *nb
 	}
-	s.push(crumb{b: cp}, c.opts.MaxBreadcrumbs)
+	s.push(cr, c.opts.MaxBreadcrumbs)
 }
 
 func (c *Client) beforeBreadcrumb(b *Breadcrumb, h *Hint) (out *Breadcrumb) {
@@ -595,8 +600,19 @@ func (c *Client) flushQueue(ctx context.Context) bool {
 	}
 }
 
-func (c *Client) work() {
+// holdWorker, when set (by the package's own tests), keeps new clients'
+// workers from starting until it is closed: it lets tests measure the
+// logging goroutine's cost alone.
+var holdWorker chan struct{}
+
+func (c *Client) work(hold chan struct{}) {
 	defer c.wg.Done()
+	if h := hold; h != nil {
+		select {
+		case <-h:
+		case <-c.done:
+		}
+	}
 	for {
 		select {
 		case p := <-c.queue:

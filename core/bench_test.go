@@ -1,0 +1,53 @@
+package core_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"testing"
+
+	"github.com/sentrylog/sentrylog/core"
+)
+
+func benchClient(b *testing.B) *core.Client {
+	c, err := core.New(core.Options{Transport: &core.DiscardTransport{}, QueueSize: 100000, Storm: core.StormOptions{Disabled: true}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close(context.Background()) })
+	return c
+}
+
+// BenchmarkCaptureException: a 2-level wrapped error captured with its
+// stack, the whole pipeline running on the worker against a discarding
+// transport. ns/op includes the worker's share of the two cores; the
+// caller's own allocations are asserted in TestAllocsCaptureCaller.
+func BenchmarkCaptureException(b *testing.B) {
+	c := benchClient(b)
+	err := fmt.Errorf("handler: %w", fmt.Errorf("query: %w", sql.ErrNoRows))
+	ctx := core.NewIsolationScope(context.Background())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.CaptureException(ctx, err)
+	}
+	b.StopTimer()
+	c.Flush(context.Background())
+}
+
+func BenchmarkCaptureRecord(b *testing.B) {
+	c := benchClient(b)
+	err := fmt.Errorf("handler: %w", fmt.Errorf("query: %w", sql.ErrNoRows))
+	ctx := core.NewIsolationScope(context.Background())
+	rec := &core.Record{Level: core.LevelError, Message: "failed", Context: ctx,
+		Pre:   []slog.Attr{slog.String("svc", "a"), slog.Int("shard", 2)},
+		Attrs: []slog.Attr{slog.Any("error", err), slog.String("user.id", "7")}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.CaptureRecord(rec)
+	}
+	b.StopTimer()
+	c.Flush(context.Background())
+}
