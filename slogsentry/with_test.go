@@ -1,0 +1,191 @@
+package slogsentry_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/slogsentry"
+)
+
+// eventLogger returns a logger whose every record from Info up is an event.
+func eventLogger(t *testing.T, opts slogsentry.Options) (*slog.Logger, *core.Client, *core.MemoryTransport) {
+	t.Helper()
+	c, mt := newClient(t, core.Options{})
+	opts.Client = c
+	if opts.EventLevel == nil {
+		opts.EventLevel = slog.LevelInfo
+	}
+	return slog.New(slogsentry.NewHandler(opts)), c, mt
+}
+
+func TestGroupsNest(t *testing.T) {
+	l, c, mt := eventLogger(t, slogsentry.Options{})
+	l.With("a", 1).WithGroup("g").With("b", 2).WithGroup("h").Info("m", "c", 3, slog.Group("i", "d", 4))
+	l.WithGroup("g").With("x", 1).WithGroup("g").Info("m", "y", 2) // same name twice
+	l.WithGroup("g").WithGroup("h").Info("m")                       // no attributes: no groups
+	l.Info("m", slog.Group("", "inline", true), slog.Group("empty"), "", nil)
+
+	evs := events(t, c, mt)
+	require.Len(t, evs, 4)
+	assert.Equal(t, map[string]any{
+		"a": int64(1),
+		"g": map[string]any{
+			"b": int64(2),
+			"h": map[string]any{"c": int64(3), "i": map[string]any{"d": int64(4)}},
+		},
+	}, logContext(evs[0]))
+	assert.Equal(t, map[string]any{
+		"g": map[string]any{"x": int64(1), "g": map[string]any{"y": int64(2)}},
+	}, logContext(evs[1]))
+	assert.Nil(t, logContext(evs[2]))
+	assert.Equal(t, map[string]any{"inline": true}, logContext(evs[3]))
+}
+
+func TestDeriveNeverMutates(t *testing.T) {
+	l, c, mt := eventLogger(t, slogsentry.Options{})
+	// Parent with spare capacity in its attributes and groups, then two
+	// children derived from it: neither may see the other's attributes.
+	parent := l.With("p1", 1).With("p2", 2).WithGroup("g1").WithGroup("g2")
+	a := parent.With("a", "A").WithGroup("ga")
+	b := parent.With("b", "B").WithGroup("gb")
+	a.Info("from a", "k", 1)
+	b.Info("from b", "k", 2)
+	parent.Info("from parent", "k", 3)
+
+	evs := events(t, c, mt)
+	require.Len(t, evs, 3)
+	g2 := func(ev *core.Event) map[string]any {
+		return logContext(ev)["g1"].(map[string]any)["g2"].(map[string]any)
+	}
+	assert.Equal(t, map[string]any{"a": "A", "ga": map[string]any{"k": int64(1)}}, g2(evs[0]))
+	assert.Equal(t, map[string]any{"b": "B", "gb": map[string]any{"k": int64(2)}}, g2(evs[1]))
+	assert.Equal(t, map[string]any{"k": int64(3)}, g2(evs[2]))
+	for _, ev := range evs {
+		assert.Equal(t, int64(1), logContext(ev)["p1"])
+		assert.Equal(t, int64(2), logContext(ev)["p2"])
+	}
+}
+
+func TestWithAttrsCopiesTheCallersSlice(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	h := slogsentry.NewHandler(slogsentry.Options{Client: c, EventLevel: slog.LevelInfo})
+	members := []slog.Attr{slog.String("k", "before")}
+	attrs := []slog.Attr{slog.String("a", "before"), {Key: "g", Value: slog.GroupValue(members...)}}
+	l := slog.New(h.WithAttrs(attrs))
+	attrs[0] = slog.String("a", "after")
+	members[0] = slog.String("k", "after") // GroupValue shares this array
+	l.Info("m")
+	evs := events(t, c, mt)
+	require.Len(t, evs, 1)
+	assert.Equal(t, map[string]any{"a": "before", "g": map[string]any{"k": "before"}}, logContext(evs[0]))
+}
+
+func TestWithGroupEmptyName(t *testing.T) {
+	h := slogsentry.NewHandler(slogsentry.Options{})
+	assert.Same(t, h, h.WithGroup(""))
+	assert.Same(t, h, h.WithAttrs(nil))
+	assert.NotSame(t, h, h.WithGroup("g"))
+}
+
+func TestReplaceAttr(t *testing.T) {
+	var calls []string
+	rep := func(groups []string, a slog.Attr) slog.Attr {
+		calls = append(calls, strings.Join(append(groups, a.Key), "."))
+		switch a.Key {
+		case "drop":
+			return slog.Attr{}
+		case "secret":
+			return slog.String("secret", "[redacted]")
+		case "boom":
+			panic("replace failed")
+		case "lazy":
+			return slog.Any("lazy", lazy{"resolved after replace"})
+		}
+		return a
+	}
+	l, c, mt := eventLogger(t, slogsentry.Options{ReplaceAttr: rep})
+	l = l.WithGroup("g").With("secret", "hunter2", "drop", 1)
+	l.Info("m", "keep", 1, slog.Group("sub", "secret", "x", "boom", 2, "lazy", 0), slog.Group("", "inl", 1))
+
+	evs := events(t, c, mt)
+	require.Len(t, evs, 1)
+	assert.Equal(t, map[string]any{"g": map[string]any{
+		"secret": "[redacted]",
+		"keep":   int64(1),
+		"inl":    int64(1),
+		"sub": map[string]any{
+			"secret": "[redacted]",
+			"boom":   "!PANIC in ReplaceAttr: replace failed",
+			"lazy":   "resolved after replace",
+		},
+	}}, logContext(evs[0]))
+	// Groups are passed, not the group attributes themselves; inline groups add
+	// no name; WithAttrs' attributes are rewritten once, at With.
+	assert.Equal(t, []string{"g.secret", "g.drop", "g.keep", "g.sub.secret", "g.sub.boom", "g.sub.lazy", "g.inl"}, calls)
+}
+
+type lazy struct{ v string }
+
+func (l lazy) LogValue() slog.Value { return slog.StringValue(l.v) }
+
+func TestAddSource(t *testing.T) {
+	l, c, mt := eventLogger(t, slogsentry.Options{AddSource: true})
+	l.Info("top")
+	l.WithGroup("g").Info("grouped", "k", 1)
+	evs := events(t, c, mt)
+	require.Len(t, evs, 2)
+	for _, ev := range evs {
+		src, ok := logContext(ev)["source"].(map[string]any)
+		require.True(t, ok, "source at the top level of the log context: %v", logContext(ev))
+		assert.Equal(t, "github.com/sentrylog/sentrylog/slogsentry_test.TestAddSource", src["function"])
+		assert.True(t, strings.HasSuffix(src["file"].(string), "with_test.go"), src["file"])
+		assert.Positive(t, src["line"])
+	}
+	assert.Equal(t, map[string]any{"k": int64(1)}, logContext(evs[1])["g"])
+}
+
+func TestAddSourceReplaceAttr(t *testing.T) {
+	rep := func(groups []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.SourceKey && groups == nil {
+			s := a.Value.Any().(*slog.Source)
+			s.File = "short.go"
+		}
+		return a
+	}
+	l, c, mt := eventLogger(t, slogsentry.Options{AddSource: true, ReplaceAttr: rep})
+	l.Info("m")
+	drop := func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.SourceKey {
+			return slog.Attr{}
+		}
+		return a
+	}
+	slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, EventLevel: slog.LevelInfo, AddSource: true, ReplaceAttr: drop})).Info("m2")
+	evs := events(t, c, mt)
+	require.Len(t, evs, 2)
+	assert.Equal(t, "short.go", logContext(evs[0])["source"].(map[string]any)["file"])
+	assert.NotContains(t, logContext(evs[1]), "source")
+}
+
+func TestTagKeysAndLogger(t *testing.T) {
+	l, c, mt := eventLogger(t, slogsentry.Options{TagKeys: []string{"tenant", "http.route"}, Logger: "api"})
+	l.With("tenant", "acme").Info("m", slog.Group("http", "route", "/users/{id}", "status", 200))
+	ctx := core.NewIsolationScope(context.Background())
+	crumbs := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, Logger: "api"}))
+	crumbs.InfoContext(ctx, "crumb")
+	crumbs.ErrorContext(ctx, "boom")
+
+	evs := events(t, c, mt)
+	require.Len(t, evs, 2)
+	assert.Equal(t, map[string]string{"tenant": "acme", "http.route": "/users/{id}"}, evs[0].Tags)
+	assert.Equal(t, map[string]any{"http": map[string]any{"status": int64(200)}}, logContext(evs[0]))
+	assert.Equal(t, "api", evs[0].Logger)
+	require.Len(t, evs[1].Breadcrumbs, 1)
+	assert.Equal(t, "api", evs[1].Breadcrumbs[0].Category)
+}
