@@ -28,7 +28,7 @@ func TestGroupsNest(t *testing.T) {
 	l, c, mt := eventLogger(t, slogsentry.Options{})
 	l.With("a", 1).WithGroup("g").With("b", 2).WithGroup("h").Info("m", "c", 3, slog.Group("i", "d", 4))
 	l.WithGroup("g").With("x", 1).WithGroup("g").Info("m", "y", 2) // same name twice
-	l.WithGroup("g").WithGroup("h").Info("m")                       // no attributes: no groups
+	l.WithGroup("g").WithGroup("h").Info("m")                      // no attributes: no groups
 	l.Info("m", slog.Group("", "inline", true), slog.Group("empty"), "", nil)
 
 	evs := events(t, c, mt)
