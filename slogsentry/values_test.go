@@ -168,7 +168,7 @@ func TestLogValuerResolvedAtTheCall(t *testing.T) {
 	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c}))
 	n := new(counter)
 	n.n.Store(1)
-	l.Info("breadcrumb", "n", n)              // kept in the scope, built into an event later
+	l.Info("breadcrumb", "n", n)             // kept in the scope, built into an event later
 	l.With("with", n).Error("event", "n", n) // built on the worker
 	n.n.Store(2)
 	evs := events(t, c, mt)
