@@ -1,0 +1,36 @@
+package core
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// ClientReport is the payload of a client_report item: how many items the
+// SDK dropped, by reason and category, since the previous report (see
+// ../shared/sentry/PROTOCOL.md, "Client reports").
+type ClientReport struct {
+	Timestamp       time.Time       `json:"timestamp"`
+	DiscardedEvents []DiscardedItem `json:"discarded_events"`
+}
+
+// maxReportLines keeps one client_report item under Sentry's 4 KiB limit:
+// a line is at most about 90 bytes.
+const maxReportLines = 40
+
+// clientReportItems turns counts taken from Discards into client_report
+// items, more than one when needed to keep each under 4 KiB.
+func clientReportItems(discarded []DiscardedItem, now time.Time) []EnvelopeItem {
+	if len(discarded) == 0 {
+		return nil
+	}
+	items := make([]EnvelopeItem, 0, (len(discarded)+maxReportLines-1)/maxReportLines)
+	for len(discarded) > 0 {
+		n := min(len(discarded), maxReportLines)
+		b, err := json.Marshal(ClientReport{Timestamp: now.UTC(), DiscardedEvents: discarded[:n]})
+		if err == nil { // cannot fail: strings and integers only
+			items = append(items, EnvelopeItem{Header: ItemHeader{Type: ItemTypeClientReport}, Payload: b})
+		}
+		discarded = discarded[n:]
+	}
+	return items
+}
