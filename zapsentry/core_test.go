@@ -148,6 +148,14 @@ func TestNamedErrorAndErrorsGroup(t *testing.T) {
 	ev = onlyEvent(t, c, mt)
 	require.Len(t, ev.Exception, 1)
 	assert.Equal(t, "first", ev.Exception[0].Value)
+
+	// "error" wins as the primary error; the other stays as text.
+	mt.Reset()
+	logger.Error("two", zap.NamedError("cause", e1), zap.Error(e2))
+	ev = onlyEvent(t, c, mt)
+	require.Len(t, ev.Exception, 1)
+	assert.Equal(t, "second", ev.Exception[0].Value)
+	assert.Equal(t, "first", logContext(t, ev)["cause"])
 }
 
 func TestWithDerivesNeverMutates(t *testing.T) {
