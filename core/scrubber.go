@@ -1,5 +1,16 @@
 package core
 
-// STUB(owner: scrub helper) — replaced by the scrub package's default.
+import "github.com/sentrylog/sentrylog/scrub"
 
-func defaultScrubber(o *Options) Scrubber { return noScrubber{} }
+// defaultScrubber is the scrub package's scrubber for o: the reference
+// denylists, every detector, o's PII setting and request body limit.
+func defaultScrubber(o *Options) Scrubber {
+	so := scrub.Options{SendDefaultPII: o.SendDefaultPII}
+	switch o.MaxRequestBodySize {
+	case BodySizeNever:
+		so.DropRequestBody = true
+	default:
+		so.MaxRequestBodySize = o.MaxRequestBodySize.Limit()
+	}
+	return scrub.New(so)
+}

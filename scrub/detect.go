@@ -1,0 +1,266 @@
+package scrub
+
+import (
+	"slices"
+	"strings"
+)
+
+// Candidate flags set by prescan: each names a detector worth running.
+const (
+	fCard uint16 = 1 << iota
+	fAuth
+	fJWT
+	fPEM
+	fAWS
+	fURL
+	fKV
+	fEmail
+	fIP
+	fAt     // an '@' (needed by fURL)
+	fScheme // a "://" (needed by fURL)
+)
+
+// piiFlags are the detectors of personal data, off with SendDefaultPII.
+const piiFlags = fEmail | fIP
+
+var detectorFlags = map[string]uint16{
+	DetectCard:          fCard,
+	DetectAuthorization: fAuth,
+	DetectJWT:           fJWT,
+	DetectPEM:           fPEM,
+	DetectAWS:           fAWS,
+	DetectURLPassword:   fURL,
+	DetectKeyValue:      fKV,
+	DetectEmail:         fEmail,
+	DetectIP:            fIP,
+}
+
+// detectors is the scrubber's set of value detectors.
+type detectors struct {
+	s           *Scrubber
+	on          uint16 // enabled built-ins
+	cardNumbers bool   // numbers are checked for card numbers
+	custom      []Detector
+}
+
+func newDetectors(s *Scrubber, o Options) detectors {
+	d := detectors{s: s, on: fCard | fAuth | fJWT | fPEM | fAWS | fURL | fKV | fEmail | fIP}
+	if o.SendDefaultPII {
+		d.on &^= piiFlags
+	}
+	for _, name := range o.DisableDetectors {
+		d.on &^= detectorFlags[strings.ToLower(name)]
+	}
+	d.cardNumbers = d.on&fCard != 0
+	for _, c := range o.Detectors {
+		if c.Find != nil {
+			d.custom = append(d.custom, c)
+		}
+	}
+	return d
+}
+
+// interesting marks the bytes prescan looks at; every other byte only ends
+// a run of digits.
+var interesting = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range " -.:@=\"eAbB" {
+		t[c] = true
+	}
+	return t
+}()
+
+// prescan reads s once and returns the detectors that could match in it.
+// It is the only cost paid by a string without secrets.
+func prescan(s string) (f uint16) {
+	run := 0 // digits of the current card-like run
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !interesting[c] {
+			run = 0
+			continue
+		}
+		switch c {
+		case ' ', '-':
+			if i == 0 || !isDigit(s[i-1]) {
+				run = 0
+			}
+			if c == '-' && strings.HasPrefix(s[i:], "-----BEGIN ") {
+				f |= fPEM
+			}
+		case '.':
+			run = 0
+			if i > 0 && i+1 < len(s) && isDigit(s[i-1]) && isDigit(s[i+1]) {
+				f |= fIP
+			}
+		case ':':
+			run = 0
+			if strings.HasPrefix(s[i:], "://") {
+				f |= fScheme
+			}
+			if i+1 < len(s) && (s[i+1] == ':' || i > 0 && isHex(s[i-1]) && isHex(s[i+1])) {
+				f |= fIP
+			}
+			if i > 0 && s[i-1] == '"' {
+				f |= fKV
+			}
+		case '@':
+			run = 0
+			f |= fAt | fEmail
+		case '=':
+			run = 0
+			f |= fKV
+		case '"':
+			run = 0
+		case 'e':
+			run = 0
+			if strings.HasPrefix(s[i:], "eyJ") {
+				f |= fJWT
+			}
+		case 'A':
+			run = 0
+			if strings.HasPrefix(s[i:], "AKIA") || strings.HasPrefix(s[i:], "ASIA") {
+				f |= fAWS
+			}
+		case 'b', 'B':
+			run = 0
+			if hasFoldPrefix(s[i+1:], "earer ") || hasFoldPrefix(s[i+1:], "asic ") {
+				f |= fAuth
+			}
+		default: // a digit
+			run++
+			if run >= minCardDigits {
+				f |= fCard
+			}
+		}
+	}
+	if f&(fAt|fScheme) == fAt|fScheme {
+		f |= fURL
+	}
+	return f
+}
+
+// text scrubs a string: it returns s with every detected secret replaced by
+// Filtered, and whether anything was. pii false turns the detectors of
+// personal data off for this string.
+func (s *Scrubber) text(str string, pii bool) (string, bool) {
+	if str == "" {
+		return str, false
+	}
+	d := &s.det
+	on := d.on
+	if !pii {
+		on &^= piiFlags
+	}
+	f := prescan(str) & on
+	if f == 0 && len(d.custom) == 0 {
+		return str, false
+	}
+	var inline [8]Span
+	spans := inline[:0]
+	if f&fCard != 0 {
+		spans = findCards(spans, str)
+	}
+	if f&fAuth != 0 {
+		spans = findAuthorization(spans, str)
+	}
+	if f&fJWT != 0 {
+		spans = findJWTs(spans, str)
+	}
+	if f&fPEM != 0 {
+		spans = findPEMKeys(spans, str)
+	}
+	if f&fAWS != 0 {
+		spans = findAWSKeys(spans, str)
+	}
+	if f&fURL != 0 {
+		spans = findURLPasswords(spans, str)
+	}
+	if f&fKV != 0 {
+		spans = s.findKeyValues(spans, str)
+	}
+	if f&fEmail != 0 {
+		spans = findEmails(spans, str)
+	}
+	if f&fIP != 0 {
+		spans = findIPs(spans, str)
+	}
+	for i := range d.custom {
+		spans = runCustom(spans, &d.custom[i], str)
+	}
+	if len(spans) == 0 {
+		return str, false
+	}
+	return replaceSpans(str, spans)
+}
+
+// runCustom runs a user's detector; a panic filters the whole string.
+func runCustom(dst []Span, c *Detector, s string) (out []Span) {
+	if c.Hint != "" && !strings.Contains(s, c.Hint) {
+		return dst
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			out = append(dst, Span{0, len(s)})
+		}
+	}()
+	return append(dst, c.Find(s)...)
+}
+
+// replaceSpans replaces the spans (clamped, sorted and merged) of s.
+func replaceSpans(s string, spans []Span) (string, bool) {
+	slices.SortFunc(spans, func(a, b Span) int { return a.Start - b.Start })
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0 // end of the text already written
+	changed := false
+	for _, sp := range spans {
+		start, end := max(sp.Start, last), min(sp.End, len(s))
+		if start >= end {
+			continue
+		}
+		if s[start:end] == Filtered {
+			continue
+		}
+		b.WriteString(s[last:start])
+		// A span touching the previous replacement extends it.
+		if !(start == last && changed && strings.HasSuffix(b.String(), Filtered)) {
+			b.WriteString(Filtered)
+		}
+		last = end
+		changed = true
+	}
+	if !changed {
+		return s, false
+	}
+	b.WriteString(s[last:])
+	return b.String(), true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isAlpha(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
+func isAlnum(c byte) bool { return isDigit(c) || isAlpha(c) }
+
+func isHex(c byte) bool { return isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'f' }
+
+// hasFoldPrefix reports whether s starts with prefix, ignoring ASCII case;
+// prefix is lower case.
+func hasFoldPrefix(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,506 @@
+package scrub
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// The built-in detectors. Each appends the spans it finds in s to dst and
+// returns dst; none allocates unless it finds something.
+
+const (
+	minCardDigits = 13
+	maxCardDigits = 19
+)
+
+// isCard reports whether digits (ASCII digits only) is a card number: 13 to
+// 19 digits, a major network's first digit (2 to 6) and a valid Luhn sum.
+func isCard(digits string) bool {
+	n := len(digits)
+	if n < minCardDigits || n > maxCardDigits || digits[0] < '2' || digits[0] > '6' {
+		return false
+	}
+	sum := 0
+	for i := 0; i < n; i++ {
+		c := digits[n-1-i]
+		if !isDigit(c) {
+			return false
+		}
+		d := int(c - '0')
+		if i%2 == 1 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return sum%10 == 0
+}
+
+// findCards finds card numbers written plain (4111111111111111) or in groups
+// of 3 to 6 digits separated by single spaces or dashes (4111 1111 1111
+// 1111). A run of several plain numbers is checked number by number.
+func findCards(dst []Span, s string) []Span {
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) || (i > 0 && isAlnum(s[i-1])) {
+			i++
+			continue
+		}
+		// Read the run: groups of digits joined by single separators.
+		type group struct{ start, end int }
+		var groups [8]group
+		ng := 0
+		j := i
+		for ng < len(groups) {
+			k := j
+			for k < len(s) && isDigit(s[k]) {
+				k++
+			}
+			groups[ng] = group{j, k}
+			ng++
+			if k+1 < len(s) && (s[k] == ' ' || s[k] == '-') && isDigit(s[k+1]) {
+				j = k + 1
+				continue
+			}
+			j = k
+			break
+		}
+		end := groups[ng-1].end
+		if end < len(s) && isAlpha(s[end]) {
+			i = end
+			continue
+		}
+		// The whole run as one grouped number.
+		var buf [maxCardDigits]byte
+		n, ok := 0, ng > 1
+		for g := 0; g < ng && ok; g++ {
+			l := groups[g].end - groups[g].start
+			if l < 3 || l > 6 || n+l > maxCardDigits {
+				ok = false
+				break
+			}
+			n += copy(buf[n:], s[groups[g].start:groups[g].end])
+		}
+		if ok && isCard(string(buf[:n])) {
+			dst = append(dst, Span{i, end})
+		} else {
+			for g := 0; g < ng; g++ {
+				if isCard(s[groups[g].start:groups[g].end]) {
+					dst = append(dst, Span{groups[g].start, groups[g].end})
+				}
+			}
+		}
+		i = end
+	}
+	return dst
+}
+
+func isToken68(c byte) bool {
+	return isAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'
+}
+
+// findAuthorization finds the credentials after "Bearer " (a token of at
+// least 12 characters with a digit, or of 20) and "Basic " (base64 of
+// user:password).
+func findAuthorization(dst []Span, s string) []Span {
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if c != 'b' || (i > 0 && isAlnum(s[i-1])) {
+			continue
+		}
+		var bearer bool
+		switch {
+		case hasFoldPrefix(s[i+1:], "earer "):
+			bearer = true
+			i += 7
+		case hasFoldPrefix(s[i+1:], "asic "):
+			i += 6
+		default:
+			continue
+		}
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		start := i
+		digits := 0
+		for i < len(s) && isToken68(s[i]) {
+			if isDigit(s[i]) {
+				digits++
+			}
+			i++
+		}
+		for i < len(s) && s[i] == '=' {
+			i++
+		}
+		tok := s[start:i]
+		if i < len(s) && isAlnum(s[i]) {
+			continue
+		}
+		if bearer && (len(tok) >= 20 || len(tok) >= 12 && digits > 0) ||
+			!bearer && isBasicCredential(tok) {
+			dst = append(dst, Span{start, i})
+		}
+		i--
+	}
+	return dst
+}
+
+// isBasicCredential reports whether tok is standard base64 whose decoding
+// holds a ':' (user:password).
+func isBasicCredential(tok string) bool {
+	tok = strings.TrimRight(tok, "=")
+	if len(tok) < 4 {
+		return false
+	}
+	var acc uint32
+	bits := 0
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		var v byte
+		switch {
+		case 'A' <= c && c <= 'Z':
+			v = c - 'A'
+		case 'a' <= c && c <= 'z':
+			v = c - 'a' + 26
+		case isDigit(c):
+			v = c - '0' + 52
+		case c == '+':
+			v = 62
+		case c == '/':
+			v = 63
+		default:
+			return false
+		}
+		acc = acc<<6 | uint32(v)
+		bits += 6
+		if bits >= 8 {
+			bits -= 8
+			if byte(acc>>bits) == ':' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isB64URL(c byte) bool { return isAlnum(c) || c == '-' || c == '_' }
+
+// findJWTs finds header.payload.signature tokens whose header and payload
+// are base64url JSON objects (they start with "eyJ").
+func findJWTs(dst []Span, s string) []Span {
+	for i := 0; i+3 <= len(s); i++ {
+		if s[i] != 'e' || !strings.HasPrefix(s[i:], "eyJ") || (i > 0 && isB64URL(s[i-1])) {
+			continue
+		}
+		j := i
+		ok := true
+		for part := 0; part < 3; part++ {
+			k := j
+			for k < len(s) && isB64URL(s[k]) {
+				k++
+			}
+			if part < 2 && (k-j < 10 || k >= len(s) || s[k] != '.') {
+				ok = false
+				j = k
+				break
+			}
+			j = k
+			if part < 2 {
+				j++ // the dot
+			}
+		}
+		if ok {
+			dst = append(dst, Span{i, j})
+		}
+		i = max(i, j-1)
+	}
+	return dst
+}
+
+// findPEMKeys finds "-----BEGIN … PRIVATE KEY-----" blocks to their END line.
+func findPEMKeys(dst []Span, s string) []Span {
+	const begin, dashes = "-----BEGIN ", "-----"
+	for i := 0; ; {
+		k := strings.Index(s[i:], begin)
+		if k < 0 {
+			return dst
+		}
+		start := i + k
+		rest := s[start+len(begin):]
+		l := strings.Index(rest, dashes)
+		if l < 0 || l > 64 || !strings.HasSuffix(rest[:l], "PRIVATE KEY") {
+			i = start + len(begin)
+			continue
+		}
+		end := len(s)
+		after := start + len(begin) + l + len(dashes)
+		if e := strings.Index(s[after:], "-----END "); e >= 0 {
+			tail := after + e + len("-----END ")
+			if c := strings.Index(s[tail:], dashes); c >= 0 {
+				end = tail + c + len(dashes)
+			}
+		}
+		dst = append(dst, Span{start, end})
+		i = end
+	}
+}
+
+// findAWSKeys finds AWS access key ids: AKIA or ASIA and 16 upper-case
+// letters or digits.
+func findAWSKeys(dst []Span, s string) []Span {
+	for i := 0; i+20 <= len(s); i++ {
+		if s[i] != 'A' || !(strings.HasPrefix(s[i:], "AKIA") || strings.HasPrefix(s[i:], "ASIA")) {
+			continue
+		}
+		if i > 0 && isAlnum(s[i-1]) {
+			continue
+		}
+		j := i + 4
+		for j < i+20 && (isDigit(s[j]) || 'A' <= s[j] && s[j] <= 'Z') {
+			j++
+		}
+		if j == i+20 && (j == len(s) || !isAlnum(s[j])) {
+			dst = append(dst, Span{i, j})
+			i = j - 1
+		}
+	}
+	return dst
+}
+
+// endsAuthority reports the bytes that end a URL's authority in text.
+func endsAuthority(c byte) bool {
+	switch c {
+	case '/', '?', '#', ' ', '\t', '\r', '\n', '"', '\'', '<', '>', '`':
+		return true
+	}
+	return false
+}
+
+// findURLPasswords finds the password of scheme://user:password@host.
+func findURLPasswords(dst []Span, s string) []Span {
+	for i := 0; ; {
+		k := strings.Index(s[i:], "://")
+		if k < 0 {
+			return dst
+		}
+		at := i + k + 3
+		i = at
+		if k == 0 || !isAlnum(s[at-4]) {
+			continue
+		}
+		end := at
+		for end < len(s) && !endsAuthority(s[end]) {
+			end++
+		}
+		authority := s[at:end]
+		a := strings.LastIndexByte(authority, '@')
+		if a < 0 {
+			continue
+		}
+		c := strings.IndexByte(authority[:a], ':')
+		if c < 0 || c+1 == a || authority[c+1:a] == Filtered {
+			continue
+		}
+		dst = append(dst, Span{at + c + 1, at + a})
+		i = end
+	}
+}
+
+// isKeyByte reports the bytes of a key written as key=value.
+func isKeyByte(c byte) bool { return isAlnum(c) || c == '_' || c == '-' || c == '.' }
+
+// endsValue reports the bytes that end an unquoted value in text.
+func endsValue(c byte) bool {
+	switch c {
+	case ' ', '\t', '\r', '\n', '&', ';', ',', '"', '\'', ')', ']', '}', '>', '<':
+		return true
+	}
+	return false
+}
+
+// findKeyValues finds the values of denied keys written in text, as
+// key=value (query and connection strings, logfmt) or "key": value (JSON).
+func (s *Scrubber) findKeyValues(dst []Span, str string) []Span {
+	for i := 1; i < len(str); i++ {
+		switch c := str[i]; {
+		case c == '=':
+			k := i
+			for k > 0 && isKeyByte(str[k-1]) {
+				k--
+			}
+			if k == i || (i+1 < len(str) && str[i+1] == '=') || !s.denied(str[k:i]) {
+				continue
+			}
+			if sp, ok := valueSpan(str, i+1); ok {
+				dst = append(dst, sp)
+				i = sp.End - 1
+			}
+		case c == ':' && str[i-1] == '"':
+			q := strings.LastIndexByte(str[:i-1], '"')
+			if q < 0 || i-1-q > 64 || !s.denied(str[q+1:i-1]) {
+				continue
+			}
+			j := i + 1
+			for j < len(str) && str[j] == ' ' {
+				j++
+			}
+			if sp, ok := valueSpan(str, j); ok {
+				dst = append(dst, sp)
+				i = sp.End - 1
+			}
+		}
+	}
+	return dst
+}
+
+// valueSpan returns the value starting at str[i]: the inside of a quoted
+// string, or the run up to a terminator.
+func valueSpan(str string, i int) (Span, bool) {
+	if i >= len(str) || strings.HasPrefix(str[i:], Filtered) {
+		return Span{}, false
+	}
+	if q := str[i]; q == '"' || q == '\'' {
+		j := i + 1
+		for j < len(str) && str[j] != q {
+			if str[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		j = min(j, len(str))
+		if j == i+1 || str[i+1:j] == Filtered {
+			return Span{}, false
+		}
+		return Span{i + 1, j}, true
+	}
+	if str[i] == '{' || str[i] == '[' {
+		return Span{}, false
+	}
+	j := i
+	for j < len(str) && !endsValue(str[j]) {
+		j++
+	}
+	if j == i {
+		return Span{}, false
+	}
+	return Span{i, j}, true
+}
+
+func isLocalByte(c byte) bool {
+	return isAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
+}
+
+// findEmails finds e-mail addresses, except the user of a URL.
+func findEmails(dst []Span, s string) []Span {
+	for i := 1; i < len(s)-1; i++ {
+		if s[i] != '@' {
+			continue
+		}
+		l := i
+		for l > 0 && isLocalByte(s[l-1]) {
+			l--
+		}
+		for l < i && s[l] == '.' {
+			l++
+		}
+		if l == i {
+			continue
+		}
+		if l > 0 && (s[l-1] == '/' || s[l-1] == ':') && !strings.HasSuffix(s[:l], "mailto:") {
+			continue // scheme://user@ or user:password@ — the URL detector's
+		}
+		r := i + 1
+		for r < len(s) && (isAlnum(s[r]) || s[r] == '.' || s[r] == '-') {
+			r++
+		}
+		for r > i+1 && (s[r-1] == '.' || s[r-1] == '-') {
+			r--
+		}
+		domain := s[i+1 : r]
+		dot := strings.LastIndexByte(domain, '.')
+		if dot <= 0 || len(domain)-dot-1 < 2 || !isAlpha(domain[dot+1]) || !isAlnum(domain[0]) {
+			continue
+		}
+		dst = append(dst, Span{l, r})
+		i = r - 1
+	}
+	return dst
+}
+
+// findIPs finds IPv4 and IPv6 addresses, except loopback and unspecified
+// ones. A dotted quad that is part of a longer dotted run or follows a letter
+// (v1.2.3.4) is a version, not an address.
+func findIPs(dst []Span, s string) []Span {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isHex(c) && c != ':' {
+			continue
+		}
+		if i > 0 && (isAlnum(s[i-1]) || s[i-1] == '.' || s[i-1] == ':' || s[i-1] == '_') {
+			continue
+		}
+		if end, ok := ipv4At(s, i); ok {
+			dst = append(dst, Span{i, end})
+			i = end - 1
+			continue
+		}
+		// IPv6: a run of hex digits, colons and dots with two colons or more.
+		j, colons := i, 0
+		for j < len(s) && (isHex(s[j]) || s[j] == ':' || s[j] == '.') {
+			if s[j] == ':' {
+				colons++
+			}
+			j++
+		}
+		if colons < 2 {
+			i = j
+			continue
+		}
+		run := s[i:j]
+		if len(run) > 1 && run[len(run)-1] == ':' && run[len(run)-2] != ':' {
+			run = run[:len(run)-1]
+		}
+		if j < len(s) && isAlnum(s[j]) {
+			i = j
+			continue
+		}
+		if a, err := netip.ParseAddr(run); err == nil && a.Is6() && !a.IsLoopback() && !a.IsUnspecified() {
+			dst = append(dst, Span{i, i + len(run)})
+		}
+		i = j
+	}
+	return dst
+}
+
+// ipv4At parses a dotted quad at s[i:] and reports where it ends.
+func ipv4At(s string, i int) (int, bool) {
+	var oct [4]int
+	j := i
+	for n := 0; n < 4; n++ {
+		if n > 0 {
+			if j >= len(s) || s[j] != '.' {
+				return 0, false
+			}
+			j++
+		}
+		k := j
+		v := 0
+		for k < len(s) && isDigit(s[k]) && k-j < 4 {
+			v = v*10 + int(s[k]-'0')
+			k++
+		}
+		if k == j || k-j > 3 || v > 255 || (k-j > 1 && s[j] == '0') {
+			return 0, false
+		}
+		oct[n] = v
+		j = k
+	}
+	if j < len(s) && (isAlnum(s[j]) || s[j] == '_' || s[j] == '.' && j+1 < len(s) && isDigit(s[j+1])) {
+		return 0, false
+	}
+	if oct[0] == 127 || oct == [4]int{} {
+		return 0, false
+	}
+	return j, true
+}

@@ -1,0 +1,144 @@
+package scrub
+
+import "regexp"
+
+// Filtered replaces every value, and every secret inside a string, that the
+// scrubber removes.
+const Filtered = "[Filtered]"
+
+// DefaultKeys is the reference denylist: the 33 keys of the Python SDK's
+// EventScrubber (sentry-sdk 2.x), matched after normalisation (see
+// Options.Keys). Do not modify it; copy it.
+var DefaultKeys = []string{
+	"password", "passwd", "secret", "api_key", "apikey", "auth", "credentials",
+	"mysql_pwd", "privatekey", "private_key", "token", "session", "csrftoken",
+	"sessionid", "x_csrftoken", "x_forwarded_for", "set_cookie", "cookie",
+	"authorization", "proxy-authorization", "x_api_key", "aiohttp_session",
+	"connect.sid", "csrf_token", "csrf", "_csrf", "_csrf_token", "PHPSESSID",
+	"_session", "symfony", "user_session", "_xsrf", "XSRF-TOKEN",
+}
+
+// PIIKeys is the reference PII denylist, added to the denylist unless
+// Options.SendDefaultPII is set. Do not modify it; copy it.
+var PIIKeys = []string{"x_forwarded_for", "x_real_ip", "ip_address", "remote_addr"}
+
+// PatternKeys goes further than the reference: log attributes carry secrets
+// under names such as db_password, stripe_api_key, refresh_token or
+// client_secret, which an exact list misses. A leading '*' matches any
+// prefix and a trailing '*' any suffix, after normalisation: "*token"
+// matches access_token and X-Auth-Token but not max_tokens or token_count.
+// Do not modify it; copy it.
+var PatternKeys = []string{
+	"*password*", "*passwd*", "*secret*", "*apikey*", "*privatekey*",
+	"*credential*", "*accesskey*", "*token", "*auth", "*cookie", "*sessionid",
+}
+
+// The names of the built-in detectors, for Options.DisableDetectors.
+const (
+	// DetectCard finds payment card numbers: 13 to 19 digits, optionally
+	// grouped by single spaces or dashes, starting with 2 to 6 and passing
+	// the Luhn check. Integer values that are card numbers are replaced too.
+	DetectCard = "card"
+	// DetectAuthorization finds the credentials of "Bearer <token>" and
+	// "Basic <base64 user:pass>"; the scheme word is kept.
+	DetectAuthorization = "authorization"
+	// DetectJWT finds JSON Web Tokens (eyJ….….…).
+	DetectJWT = "jwt"
+	// DetectPEM finds PEM private key blocks, from BEGIN to END (or to the
+	// end of the text when END is missing). Certificates are public and stay.
+	DetectPEM = "pem"
+	// DetectAWS finds AWS access key ids (AKIA… and ASIA…, 20 characters).
+	DetectAWS = "aws"
+	// DetectURLPassword finds the password of scheme://user:password@host.
+	DetectURLPassword = "urlpassword"
+	// DetectKeyValue finds the values of denied keys written in text:
+	// password=hunter2, "token": "abc", a query string's or a connection
+	// string's parameters.
+	DetectKeyValue = "keyvalue"
+	// DetectEmail finds e-mail addresses; it runs only when
+	// Options.SendDefaultPII is false.
+	DetectEmail = "email"
+	// DetectIP finds IPv4 and IPv6 addresses other than loopback and
+	// unspecified ones; it runs only when Options.SendDefaultPII is false.
+	DetectIP = "ip"
+)
+
+// Options configure a Scrubber. The zero value is the default scrubber: the
+// reference denylist, the pattern keys and the PII keys, every detector,
+// recursive, request bodies up to 10,000 bytes.
+type Options struct {
+	// SendDefaultPII keeps personal data: without it the PII keys are
+	// denied, user.ip_address is removed, cookie values are filtered and
+	// e-mail and IP addresses in text are replaced. Default false.
+	SendDefaultPII bool
+
+	// MaxRequestBodySize is the largest request body kept, in bytes (its
+	// length for text, its JSON size for structured data): a larger body
+	// is removed. Zero means 10,000 (the reference's "medium"); a negative
+	// value keeps every body. Default 10,000.
+	MaxRequestBodySize int
+	// DropRequestBody removes every request body (the reference's "never").
+	DropRequestBody bool
+
+	// Keys replaces the denylist (DefaultKeys and PatternKeys) when not
+	// nil. A key matches an entry when both are equal after normalisation:
+	// ASCII letters lowered and the separators '-', '_' and '.' removed, so
+	// X-Api-Key, x_api_key, x.api.key and XAPIKEY are one key. An entry
+	// with a leading and/or trailing '*' matches keys ending with, starting
+	// with or containing the rest.
+	Keys []string
+	// ExtraKeys are added to the denylist (the default one or Keys).
+	ExtraKeys []string
+	// AllowKeys are never touched: neither the denylist nor the detectors
+	// apply to their values, however deep. Matched like Keys, without
+	// patterns.
+	AllowKeys []string
+	// Shallow checks key names only at the top level of each section (a
+	// tag, an extra, a context's field, a header, a breadcrumb's data
+	// entry), like the reference's recursive=False. Detectors still scan
+	// every string. Default false: keys are checked at every depth, since
+	// log attributes nest in groups.
+	Shallow bool
+
+	// Detectors are run after the built-in ones on every string (use
+	// Detector.Hint to keep them cheap).
+	Detectors []Detector
+	// DisableDetectors names built-in detectors to switch off (DetectCard,
+	// DetectEmail, …).
+	DisableDetectors []string
+}
+
+// Span is the byte range [Start, End) of a secret inside a string.
+type Span struct{ Start, End int }
+
+// Detector finds secrets in text without a key hint.
+type Detector struct {
+	// Name identifies the detector in diagnostics.
+	Name string
+	// Hint, when not empty, is a substring of every secret the detector
+	// finds: Find runs only on strings that contain it.
+	Hint string
+	// Find returns the spans of s to replace with Filtered, in any order,
+	// possibly overlapping; nil when there is none. It is called from
+	// several goroutines at once, must not keep s and should not allocate
+	// when it finds nothing. A panic in Find filters the whole string.
+	Find func(s string) []Span
+}
+
+// RegexpDetector returns a detector that replaces every match of re. hint is
+// as Detector.Hint; pass "" when matches share no fixed substring.
+func RegexpDetector(name, hint string, re *regexp.Regexp) Detector {
+	return Detector{Name: name, Hint: hint, Find: func(s string) []Span {
+		idx := re.FindAllStringIndex(s, -1)
+		if len(idx) == 0 {
+			return nil
+		}
+		out := make([]Span, 0, len(idx))
+		for _, m := range idx {
+			if m[1] > m[0] {
+				out = append(out, Span{m[0], m[1]})
+			}
+		}
+		return out
+	}}
+}

@@ -1,0 +1,280 @@
+package scrub
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/sentrylog/sentrylog/core/protocol"
+)
+
+// defaultBodySize is the reference's "medium" request body limit.
+const defaultBodySize = 10000
+
+// Scrubber removes secrets from events. It is immutable once built and safe
+// for concurrent use.
+type Scrubber struct {
+	deny      *keySet
+	allow     *keySet
+	pii       bool
+	shallow   bool
+	bodyLimit int // -1: no limit, 0: drop every body
+	det       detectors
+}
+
+// New builds a scrubber from o. See Options for the defaults.
+func New(o Options) *Scrubber {
+	keys := o.Keys
+	if keys == nil {
+		keys = slices.Concat(DefaultKeys, PatternKeys)
+	}
+	lists := [][]string{keys, o.ExtraKeys}
+	if !o.SendDefaultPII {
+		lists = append(lists, PIIKeys)
+	}
+	s := &Scrubber{
+		deny:    newKeySet(lists...),
+		pii:     o.SendDefaultPII,
+		shallow: o.Shallow,
+	}
+	if len(o.AllowKeys) > 0 {
+		s.allow = &keySet{exact: map[string]struct{}{}}
+		for _, k := range o.AllowKeys {
+			if n := normalizeKey(nil, k); len(n) > 0 {
+				s.allow.exact[string(n)] = struct{}{}
+			}
+		}
+	}
+	switch {
+	case o.DropRequestBody:
+		s.bodyLimit = 0
+	case o.MaxRequestBodySize < 0:
+		s.bodyLimit = -1
+	case o.MaxRequestBodySize == 0:
+		s.bodyLimit = defaultBodySize
+	default:
+		s.bodyLimit = o.MaxRequestBodySize
+	}
+	s.det = newDetectors(s, o)
+	return s
+}
+
+// Scrub removes secrets from ev in place; see the package documentation for
+// what it touches. It never writes into a map, slice or struct that ev only
+// points to: a container that needs a change is copied first and the copy is
+// put into ev, so values shared with scopes or with the caller are never
+// modified. It is safe for concurrent use and does not panic.
+func (s *Scrubber) Scrub(ev *protocol.Event) {
+	if ev == nil {
+		return
+	}
+	if ev.Message != nil {
+		ev.Message = s.logEntry(ev.Message)
+	}
+	if m, ch := s.stringMap(ev.Tags, true); ch {
+		ev.Tags = m
+	}
+	if c, ch := s.contexts(ev.Contexts); ch {
+		ev.Contexts = c
+	}
+	if m, ch := s.mapAny(ev.Extra, 0, true); ch {
+		ev.Extra = m
+	}
+	if ev.User != nil {
+		ev.User = s.user(ev.User)
+	}
+	if ev.Request != nil {
+		ev.Request = s.request(ev.Request)
+	}
+	if bs, ch := s.breadcrumbs(ev.Breadcrumbs); ch {
+		ev.Breadcrumbs = bs
+	}
+	if ex, ch := s.exceptions(ev.Exception); ch {
+		ev.Exception = ex
+	}
+	if ev.Stacktrace != nil {
+		if st, ch := s.stacktrace(ev.Stacktrace); ch {
+			ev.Stacktrace = st
+		}
+	}
+}
+
+func (s *Scrubber) logEntry(le *protocol.LogEntry) *protocol.LogEntry {
+	msg, ch1 := s.text(le.Message, true)
+	formatted, ch2 := s.text(le.Formatted, true)
+	params, ch3 := s.slice(le.Params, 0, false)
+	if !ch1 && !ch2 && !ch3 {
+		return le
+	}
+	out := *le
+	out.Message, out.Formatted = msg, formatted
+	if ch3 {
+		out.Params = params
+	}
+	return &out
+}
+
+func (s *Scrubber) contexts(c map[string]map[string]any) (map[string]map[string]any, bool) {
+	var out map[string]map[string]any
+	for name, m := range c {
+		if s.allowed(name) {
+			continue
+		}
+		nm, ch := s.mapAny(m, 0, true)
+		if !ch {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(c)
+		}
+		out[name] = nm
+	}
+	return out, out != nil
+}
+
+func (s *Scrubber) user(u *protocol.User) *protocol.User {
+	// The identity fields were set on purpose: only secrets are looked
+	// for, not personal data.
+	id, ch1 := s.text(u.ID, false)
+	username, ch2 := s.text(u.Username, false)
+	name, ch3 := s.text(u.Name, false)
+	data, ch4 := s.mapAny(u.Data, 0, true)
+	dropIP := !s.pii && u.IPAddress != ""
+	if !ch1 && !ch2 && !ch3 && !ch4 && !dropIP {
+		return u
+	}
+	out := *u
+	out.ID, out.Username, out.Name = id, username, name
+	if ch4 {
+		out.Data = data
+	}
+	if dropIP {
+		out.IPAddress = ""
+	}
+	return &out
+}
+
+func (s *Scrubber) request(r *protocol.Request) *protocol.Request {
+	out := *r
+	changed := false
+	set := func(ch bool) { changed = changed || ch }
+	var ch bool
+	out.URL, ch = s.text(r.URL, true)
+	set(ch)
+	out.QueryString, ch = s.text(r.QueryString, true)
+	set(ch)
+	out.Headers, ch = s.stringMap(r.Headers, true)
+	set(ch)
+	out.Env, ch = s.stringMap(r.Env, true)
+	set(ch)
+	out.Cookies, ch = s.cookies(r.Cookies)
+	set(ch)
+	out.Data, ch = s.body(r.Data)
+	set(ch)
+	if !changed {
+		return r
+	}
+	return &out
+}
+
+// cookies filters the values of denied cookie names and, without
+// SendDefaultPII, every value: cookies identify the user.
+func (s *Scrubber) cookies(c map[string]string) (map[string]string, bool) {
+	if s.pii {
+		return s.stringMap(c, true)
+	}
+	var out map[string]string
+	for k, v := range c {
+		if v == Filtered || s.allowed(k) {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(c)
+		}
+		out[k] = Filtered
+	}
+	if out == nil {
+		return c, false
+	}
+	return out, true
+}
+
+func (s *Scrubber) breadcrumbs(bs []protocol.Breadcrumb) ([]protocol.Breadcrumb, bool) {
+	var out []protocol.Breadcrumb
+	for i := range bs {
+		b := &bs[i]
+		msg, ch1 := s.text(b.Message, true)
+		data, ch2 := s.mapAny(b.Data, 0, true)
+		if !ch1 && !ch2 {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(bs)
+		}
+		out[i].Message = msg
+		if ch2 {
+			out[i].Data = data
+		}
+	}
+	if out == nil {
+		return bs, false
+	}
+	return out, true
+}
+
+func (s *Scrubber) exceptions(exs []protocol.Exception) ([]protocol.Exception, bool) {
+	var out []protocol.Exception
+	for i := range exs {
+		e := &exs[i]
+		value, ch1 := s.text(e.Value, true)
+		var mech *protocol.Mechanism
+		ch2 := false
+		if e.Mechanism != nil {
+			var data map[string]any
+			if data, ch2 = s.mapAny(e.Mechanism.Data, 0, true); ch2 {
+				m := *e.Mechanism
+				m.Data = data
+				mech = &m
+			}
+		}
+		var st *protocol.Stacktrace
+		ch3 := false
+		if e.Stacktrace != nil {
+			st, ch3 = s.stacktrace(e.Stacktrace)
+		}
+		if !ch1 && !ch2 && !ch3 {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(exs)
+		}
+		out[i].Value = value
+		if ch2 {
+			out[i].Mechanism = mech
+		}
+		if ch3 {
+			out[i].Stacktrace = st
+		}
+	}
+	if out == nil {
+		return exs, false
+	}
+	return out, true
+}
+
+func (s *Scrubber) stacktrace(st *protocol.Stacktrace) (*protocol.Stacktrace, bool) {
+	var frames []protocol.Frame
+	for i := range st.Frames {
+		vars, ch := s.mapAny(st.Frames[i].Vars, 0, true)
+		if !ch {
+			continue
+		}
+		if frames == nil {
+			frames = slices.Clone(st.Frames)
+		}
+		frames[i].Vars = vars
+	}
+	if frames == nil {
+		return st, false
+	}
+	return &protocol.Stacktrace{Frames: frames}, true
+}

@@ -1,0 +1,287 @@
+package scrub
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+)
+
+// maxDepth bounds the descent into nested values; anything deeper is
+// replaced whole, so no unscanned value is sent and a cyclic map ends.
+const maxDepth = 64
+
+func (s *Scrubber) allowed(key string) bool {
+	return s.allow != nil && s.allow.match(key)
+}
+
+// denied reports whether the value under key is replaced whole.
+func (s *Scrubber) denied(key string) bool {
+	return s.deny.match(key) && !s.allowed(key)
+}
+
+// stringMap scrubs a map of strings; keys are checked when keys is true.
+func (s *Scrubber) stringMap(m map[string]string, keys bool) (map[string]string, bool) {
+	var out map[string]string
+	for k, v := range m {
+		if s.allowed(k) {
+			continue
+		}
+		nv := v
+		if keys && s.deny.match(k) {
+			nv = Filtered
+		} else {
+			nv, _ = s.text(v, true)
+		}
+		if nv == v {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(m)
+		}
+		out[k] = nv
+	}
+	if out == nil {
+		return m, false
+	}
+	return out, true
+}
+
+// mapAny scrubs a map; its keys are checked when keys is true.
+func (s *Scrubber) mapAny(m map[string]any, depth int, keys bool) (map[string]any, bool) {
+	var out map[string]any
+	for k, v := range m {
+		if s.allowed(k) {
+			continue
+		}
+		var nv any
+		var ch bool
+		if keys && s.deny.match(k) {
+			if str, ok := v.(string); ok && str == Filtered {
+				continue
+			}
+			nv, ch = Filtered, true
+		} else {
+			nv, ch = s.value(v, depth+1)
+		}
+		if !ch {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(m)
+		}
+		out[k] = nv
+	}
+	if out == nil {
+		return m, false
+	}
+	return out, true
+}
+
+func (s *Scrubber) slice(a []any, depth int, _ bool) ([]any, bool) {
+	var out []any
+	for i, v := range a {
+		nv, ch := s.value(v, depth+1)
+		if !ch {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(a)
+		}
+		out[i] = nv
+	}
+	if out == nil {
+		return a, false
+	}
+	return out, true
+}
+
+// value scrubs one nested value and reports whether the result differs.
+// Strings are scanned, numbers checked for card numbers, maps and slices of
+// the JSON shapes walked; any other type is replaced by its JSON form
+// (scrubbed), the form it would be sent in.
+func (s *Scrubber) value(v any, depth int) (any, bool) {
+	if depth > maxDepth {
+		if str, ok := v.(string); ok && str == Filtered {
+			return v, false
+		}
+		return Filtered, true
+	}
+	keys := !s.shallow
+	switch t := v.(type) {
+	case nil, bool:
+		return v, false
+	case string:
+		return s.text(t, true)
+	case map[string]any:
+		return s.mapAny(t, depth, keys)
+	case []any:
+		return s.slice(t, depth, keys)
+	case map[string]string:
+		return s.stringMap(t, keys)
+	case []string:
+		var out []string
+		for i, e := range t {
+			ne, ch := s.text(e, true)
+			if !ch {
+				continue
+			}
+			if out == nil {
+				out = slices.Clone(t)
+			}
+			out[i] = ne
+		}
+		if out == nil {
+			return v, false
+		}
+		return out, true
+	case int:
+		return s.integer(v, uint64(max(t, -t)))
+	case int64:
+		return s.integer(v, uint64(max(t, -t)))
+	case uint64:
+		return s.integer(v, t)
+	case uint:
+		return s.integer(v, uint64(t))
+	case int8, int16, int32, uint8, uint16, uint32, float32:
+		return v, false
+	case float64:
+		if t >= 1e12 && t < 1e19 && t == math.Trunc(t) {
+			return s.integer(v, uint64(t))
+		}
+		return v, false
+	case json.Number:
+		if s.det.cardNumbers && len(t) >= minCardDigits && len(t) <= maxCardDigits {
+			if isCard(string(t)) {
+				return Filtered, true
+			}
+		}
+		return v, false
+	}
+	return s.value(jsonForm(v), depth)
+}
+
+// integer filters whole numbers that are card numbers.
+func (s *Scrubber) integer(v any, u uint64) (any, bool) {
+	if !s.det.cardNumbers || u < 1e12 {
+		return v, false
+	}
+	var buf [20]byte
+	if isCard(string(strconv.AppendUint(buf[:0], u, 10))) {
+		return Filtered, true
+	}
+	return v, false
+}
+
+// jsonForm returns v as encoding/json writes it, read back into the JSON
+// shapes (map[string]any, []any, string, json.Number, bool, nil). A value
+// that cannot be encoded, or whose MarshalJSON panics, becomes an error text.
+func jsonForm(v any) (out any) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = "!ERROR: value could not be encoded"
+		}
+	}()
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "!ERROR: " + err.Error()
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&out); err != nil {
+		return "!ERROR: " + err.Error()
+	}
+	return out
+}
+
+// body applies the request body rules: the size limit, then scrubbing. A
+// text body holding a JSON object or array is parsed so that its keys are
+// checked.
+func (s *Scrubber) body(d any) (any, bool) {
+	if d == nil {
+		return nil, false
+	}
+	if s.bodyLimit == 0 {
+		return nil, true
+	}
+	switch t := d.(type) {
+	case string:
+		if s.bodyLimit > 0 && len(t) > s.bodyLimit {
+			return nil, true
+		}
+		if parsed, ok := parseJSONBody(t); ok {
+			nv, _ := s.value(parsed, 0)
+			return nv, true
+		}
+		return s.text(t, true)
+	case []byte:
+		return s.body(string(t))
+	}
+	nv, ch := s.value(d, 0)
+	if s.bodyLimit > 0 && jsonSize(nv, s.bodyLimit) > s.bodyLimit {
+		return nil, true
+	}
+	return nv, ch
+}
+
+func parseJSONBody(t string) (any, bool) {
+	i := 0
+	for i < len(t) && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n') {
+		i++
+	}
+	if i == len(t) || (t[i] != '{' && t[i] != '[') {
+		return nil, false
+	}
+	d := json.NewDecoder(bytes.NewReader([]byte(t)))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil || d.More() {
+		return nil, false
+	}
+	return v, true
+}
+
+// jsonSize estimates the encoded size of v, stopping once it passes limit.
+func jsonSize(v any, limit int) int {
+	n := 0
+	var walk func(v any)
+	walk = func(v any) {
+		if n > limit {
+			return
+		}
+		switch t := v.(type) {
+		case string:
+			n += len(t) + 2
+		case json.Number:
+			n += len(t)
+		case map[string]any:
+			n += 2
+			for k, e := range t {
+				n += len(k) + 4
+				walk(e)
+			}
+		case []any:
+			n += 2
+			for _, e := range t {
+				n++
+				walk(e)
+			}
+		case map[string]string:
+			n += 2
+			for k, e := range t {
+				n += len(k) + len(e) + 6
+			}
+		case []string:
+			n += 2
+			for _, e := range t {
+				n += len(e) + 3
+			}
+		default:
+			n += 8
+		}
+	}
+	walk(v)
+	return n
+}
