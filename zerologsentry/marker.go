@@ -1,0 +1,82 @@
+package zerologsentry
+
+import (
+	"bytes"
+	"strconv"
+)
+
+// The hook and the stack marshaler leave a number in the event's bytes that
+// the Writer cuts out before anything else sees the line. The field's key
+// starts with a NUL character, which zerolog writes as \u0000: no key a
+// program means to log looks like it.
+//
+//	hook:       ,"\u0000sentrylog":17          a field, the event's last before the message
+//	marshaler:  ,"\u0000sentrylog#18"          the last element of the stack array
+const (
+	markerName   = "\x00sentrylog"
+	markerPrefix = `"\u0000sentrylog`
+)
+
+// markers are the numbers found in one line.
+type markers struct {
+	ctx uint64 // the hook's: the record's context
+	err uint64 // the stack marshaler's: the error
+}
+
+// hasMarker reports whether p may hold a marker.
+func hasMarker(p []byte) bool { return bytes.Contains(p, []byte(markerPrefix)) }
+
+// cutMarkers appends p to dst without its markers and returns the numbers.
+// A text that only looks like a marker is copied unchanged.
+func cutMarkers(dst, p []byte) ([]byte, markers) {
+	var m markers
+	for {
+		i := bytes.Index(p, []byte(markerPrefix))
+		if i < 0 {
+			return append(dst, p...), m
+		}
+		j := i + len(markerPrefix)
+		isKey := false
+		switch {
+		case j+1 < len(p) && p[j] == '"' && p[j+1] == ':':
+			isKey = true
+			j += 2
+		case j < len(p) && p[j] == '#':
+			j++
+		default:
+			dst = append(dst, p[:j]...)
+			p = p[j:]
+			continue
+		}
+		k := j
+		for k < len(p) && p[k] >= '0' && p[k] <= '9' {
+			k++
+		}
+		id, err := strconv.ParseUint(string(p[j:k]), 10, 64)
+		if err != nil || id == 0 || (!isKey && (k >= len(p) || p[k] != '"')) {
+			dst = append(dst, p[:j]...)
+			p = p[j:]
+			continue
+		}
+		if !isKey {
+			k++ // the closing quote
+		}
+		if isKey {
+			m.ctx = id
+		} else {
+			m.err = id
+		}
+		// Cut the separator on one side: the comma before, else the one after.
+		start, end := i, k
+		switch {
+		case start > 0 && p[start-1] == ',':
+			start--
+		case start == 0 && len(dst) > 0 && dst[len(dst)-1] == ',':
+			dst = dst[:len(dst)-1]
+		case end < len(p) && p[end] == ',':
+			end++
+		}
+		dst = append(dst, p[:start]...)
+		p = p[end:]
+	}
+}

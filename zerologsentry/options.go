@@ -1,0 +1,55 @@
+package zerologsentry
+
+import (
+	"github.com/rs/zerolog"
+
+	"github.com/sentrylog/sentrylog/core"
+)
+
+// Options configure a Writer. The zero value is ready to use: each field's
+// comment states its default.
+type Options struct {
+	// Client receives the records. Default: core.CurrentClient(), looked up
+	// on every record, so a Writer made before core.Init binds to the client
+	// once there is one. A nil client makes the Writer a plain pass-through.
+	Client *core.Client
+	// BreadcrumbLevel is the lowest zerolog level that becomes a breadcrumb.
+	// Default zerolog.InfoLevel. Set it with Level; Level(zerolog.Disabled)
+	// turns breadcrumbs off.
+	BreadcrumbLevel *zerolog.Level
+	// EventLevel is the lowest zerolog level that becomes an event. Default
+	// zerolog.ErrorLevel. Set it with Level; Level(zerolog.Disabled) turns
+	// events off.
+	EventLevel *zerolog.Level
+	// Logger is the logger name reported as the event's logger and the
+	// breadcrumb's category. Default empty (the core then uses "log" as the
+	// breadcrumb category).
+	Logger string
+	// TagKeys names fields (dotted paths for fields inside dicts, such as
+	// "http.route") whose values become event tags. Default none; a "tags"
+	// dict always does. It must not be changed after New.
+	TagKeys []string
+}
+
+// Level returns a pointer to l, for Options.BreadcrumbLevel and
+// Options.EventLevel: the zero zerolog.Level is DebugLevel, so a plain value
+// could not say "unset".
+func Level(l zerolog.Level) *zerolog.Level { return &l }
+
+// sentryLevel maps a zerolog level to the Sentry level. ok is false for
+// NoLevel, Disabled and unknown levels, which are never sent.
+func sentryLevel(l zerolog.Level) (lvl core.Level, ok bool) {
+	switch l {
+	case zerolog.TraceLevel, zerolog.DebugLevel:
+		return core.LevelDebug, true
+	case zerolog.InfoLevel:
+		return core.LevelInfo, true
+	case zerolog.WarnLevel:
+		return core.LevelWarning, true
+	case zerolog.ErrorLevel:
+		return core.LevelError, true
+	case zerolog.FatalLevel, zerolog.PanicLevel:
+		return core.LevelFatal, true
+	}
+	return core.LevelInfo, false
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package zerologsentry_test
+
+const raceEnabled = false
