@@ -45,3 +45,6 @@ func logContext(ev *core.Event) map[string]any {
 	}
 	return ev.Contexts["log"]
 }
+
+// testTime is a fixed record time.
+var testTime = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)

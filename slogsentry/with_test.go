@@ -100,8 +100,8 @@ func TestReplaceAttr(t *testing.T) {
 		switch a.Key {
 		case "drop":
 			return slog.Attr{}
-		case "secret":
-			return slog.String("secret", "[redacted]")
+		case "nick":
+			return slog.String("nick", "[redacted]")
 		case "boom":
 			panic("replace failed")
 		case "lazy":
@@ -110,24 +110,24 @@ func TestReplaceAttr(t *testing.T) {
 		return a
 	}
 	l, c, mt := eventLogger(t, slogsentry.Options{ReplaceAttr: rep})
-	l = l.WithGroup("g").With("secret", "hunter2", "drop", 1)
-	l.Info("m", "keep", 1, slog.Group("sub", "secret", "x", "boom", 2, "lazy", 0), slog.Group("", "inl", 1))
+	l = l.WithGroup("g").With("nick", "alice", "drop", 1)
+	l.Info("m", "keep", 1, slog.Group("sub", "nick", "x", "boom", 2, "lazy", 0), slog.Group("", "inl", 1))
 
 	evs := events(t, c, mt)
 	require.Len(t, evs, 1)
 	assert.Equal(t, map[string]any{"g": map[string]any{
-		"secret": "[redacted]",
-		"keep":   int64(1),
-		"inl":    int64(1),
+		"nick": "[redacted]",
+		"keep": int64(1),
+		"inl":  int64(1),
 		"sub": map[string]any{
-			"secret": "[redacted]",
-			"boom":   "!PANIC in ReplaceAttr: replace failed",
-			"lazy":   "resolved after replace",
+			"nick": "[redacted]",
+			"boom": "!PANIC in ReplaceAttr: replace failed",
+			"lazy": "resolved after replace",
 		},
 	}}, logContext(evs[0]))
 	// Groups are passed, not the group attributes themselves; inline groups add
 	// no name; WithAttrs' attributes are rewritten once, at With.
-	assert.Equal(t, []string{"g.secret", "g.drop", "g.keep", "g.sub.secret", "g.sub.boom", "g.sub.lazy", "g.inl"}, calls)
+	assert.Equal(t, []string{"g.nick", "g.drop", "g.keep", "g.sub.nick", "g.sub.boom", "g.sub.lazy", "g.inl"}, calls)
 }
 
 type lazy struct{ v string }
