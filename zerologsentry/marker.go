@@ -36,12 +36,19 @@ func cutMarkers(dst, p []byte) ([]byte, markers) {
 			return append(dst, p...), m
 		}
 		j := i + len(markerPrefix)
+		// The byte before the marker: the end of dst when i is 0.
+		var before byte
+		if i > 0 {
+			before = p[i-1]
+		} else if len(dst) > 0 {
+			before = dst[len(dst)-1]
+		}
 		isKey := false
 		switch {
-		case j+1 < len(p) && p[j] == '"' && p[j+1] == ':':
+		case (before == ',' || before == '{') && j+1 < len(p) && p[j] == '"' && p[j+1] == ':':
 			isKey = true
 			j += 2
-		case j < len(p) && p[j] == '#':
+		case (before == ',' || before == '[') && j < len(p) && p[j] == '#':
 			j++
 		default:
 			dst = append(dst, p[:j]...)

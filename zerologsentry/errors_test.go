@@ -1,0 +1,166 @@
+package zerologsentry_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/zerologsentry"
+)
+
+// setStackMarshaler sets zerolog's global stack marshaler for one test.
+func setStackMarshaler(t *testing.T, m func(error) any) {
+	old := zerolog.ErrorStackMarshaler
+	zerolog.ErrorStackMarshaler = m
+	t.Cleanup(func() { zerolog.ErrorStackMarshaler = old })
+}
+
+// functions returns the frames' functions, outermost first.
+func functions(st *core.Stacktrace) []string {
+	if st == nil {
+		return nil
+	}
+	var out []string
+	for _, f := range st.Frames {
+		out = append(out, f.Module+"."+f.Function)
+	}
+	return out
+}
+
+func assertUserStack(t *testing.T, st *core.Stacktrace, caller string) {
+	t.Helper()
+	fns := functions(st)
+	require.NotEmpty(t, fns)
+	assert.Equal(t, "github.com/sentrylog/sentrylog/zerologsentry_test."+caller, fns[len(fns)-1], "the culprit is the logging call")
+	for _, fn := range fns {
+		assert.False(t, strings.HasPrefix(fn, "github.com/rs/zerolog"), fn)
+		assert.False(t, strings.HasPrefix(fn, "github.com/sentrylog/sentrylog/zerologsentry."), fn)
+	}
+}
+
+var errRoot = errors.New("unexpected EOF")
+
+func logWrapped(logger zerolog.Logger) {
+	err := fmt.Errorf("load config: %w", fmt.Errorf("read: %w", errRoot))
+	logger.Error().Err(err).Str("file", "app.yaml").Msg("startup failed")
+}
+
+// Without a stack marshaler only the error's text survives zerolog's JSON.
+func TestErrorText(t *testing.T) {
+	setStackMarshaler(t, nil)
+	c, mt := newClient(t, core.Options{})
+	logger, out := newLogger(t, c, zerologsentry.Options{})
+	logWrapped(logger)
+	ev := one(t, c, mt)
+	require.Len(t, ev.Exception, 1)
+	ex := ev.Exception[0]
+	assert.Equal(t, "*zerologsentry.LoggedError", ex.Type)
+	assert.Equal(t, "load config: read: unexpected EOF", ex.Value)
+	assert.Equal(t, zerologsentry.Origin, ex.Mechanism.Type)
+	assertUserStack(t, ex.Stacktrace, "logWrapped")
+	assert.Equal(t, map[string]any{"file": "app.yaml"}, logContext(ev))
+	assert.Equal(t, "startup failed", ev.Message.Formatted)
+	assert.Contains(t, out.String(), `"error":"load config: read: unexpected EOF"`)
+}
+
+// With MarshalStack the error reaches the core whole: types and chain.
+func TestMarshalStack(t *testing.T) {
+	setStackMarshaler(t, zerologsentry.MarshalStack)
+	c, mt := newClient(t, core.Options{})
+	logger, out := newLogger(t, c, zerologsentry.Options{})
+	logWrapped(logger.With().Stack().Logger())
+	ev := one(t, c, mt)
+	require.Len(t, ev.Exception, 3)
+	assert.Equal(t, "*errors.errorString", ev.Exception[0].Type)
+	assert.Equal(t, "unexpected EOF", ev.Exception[0].Value)
+	assert.Equal(t, "*fmt.wrapError", ev.Exception[2].Type)
+	assert.Equal(t, "load config: read: unexpected EOF", ev.Exception[2].Value)
+	assertUserStack(t, ev.Exception[2].Stacktrace, "logWrapped")
+	assert.Equal(t, map[string]any{"file": "app.yaml"}, logContext(ev), "no stack field among the attributes")
+
+	// The output has the frames, without the marker.
+	line := out.String()
+	assert.NotContains(t, line, `\u0000`)
+	assert.Contains(t, line, `"stack":[{"func":"github.com/sentrylog/sentrylog/zerologsentry_test.logWrapped","source":"`)
+}
+
+// An error that recorded its own stack keeps it.
+type stackErr struct {
+	msg string
+	pcs []uintptr
+}
+
+func (e *stackErr) Error() string       { return e.msg }
+func (e *stackErr) Callers() []uintptr { return e.pcs }
+
+func TestMarshalStackOwnStack(t *testing.T) {
+	setStackMarshaler(t, zerologsentry.MarshalStack)
+	c, mt := newClient(t, core.Options{})
+	logger, out := newLogger(t, c, zerologsentry.Options{})
+	err := fmt.Errorf("wrapped: %w", makeStackErr())
+	logger.Error().Stack().Err(err).Msg("own stack")
+	ev := one(t, c, mt)
+	require.Len(t, ev.Exception, 2)
+	assert.Equal(t, "*zerologsentry_test.stackErr", ev.Exception[0].Type)
+	assert.Contains(t, functions(ev.Exception[0].Stacktrace), "github.com/sentrylog/sentrylog/zerologsentry_test.makeStackErr")
+	assert.Contains(t, out.String(), `"func":"github.com/sentrylog/sentrylog/zerologsentry_test.makeStackErr"`)
+}
+
+//go:noinline
+func makeStackErr() error {
+	pcs := make([]uintptr, 32)
+	pcs = pcs[:runtimeCallers(1, pcs)]
+	return &stackErr{msg: "made here", pcs: pcs}
+}
+
+// Another marshaler's frames (zerolog's pkgerrors format: innermost first,
+// line as a string) become the exception's stack.
+func TestForeignStackMarshaler(t *testing.T) {
+	setStackMarshaler(t, func(error) any {
+		return []map[string]string{
+			{"func": "example.com/app/db.query", "source": "/src/app/db/query.go", "line": "42"},
+			{"func": "main.main", "source": "main.go", "line": "7"},
+		}
+	})
+	c, mt := newClient(t, core.Options{InAppInclude: []string{"example.com/app"}})
+	logger, _ := newLogger(t, c, zerologsentry.Options{})
+	logger.Error().Stack().Err(errors.New("no rows")).Msg("query failed")
+	ev := one(t, c, mt)
+	require.Len(t, ev.Exception, 1)
+	st := ev.Exception[0].Stacktrace
+	require.NotNil(t, st)
+	require.Len(t, st.Frames, 2)
+	assert.Equal(t, core.Frame{Function: "main", Module: "main", Filename: "main.go", Lineno: 7, InApp: true}, st.Frames[0])
+	assert.Equal(t, core.Frame{
+		Function: "query", Module: "example.com/app/db", Filename: "example.com/app/db/query.go",
+		AbsPath: "/src/app/db/query.go", Lineno: 42, InApp: true,
+	}, st.Frames[1])
+}
+
+// A stack field that holds no frames stays an attribute.
+func TestStackFieldNotFrames(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	logger, _ := newLogger(t, c, zerologsentry.Options{})
+	logger.Error().Str(zerolog.ErrorStackFieldName, "opaque").Msg("no error")
+	ev := one(t, c, mt)
+	assert.Empty(t, ev.Exception)
+	assert.Equal(t, map[string]any{"stack": "opaque"}, logContext(ev))
+}
+
+// A marshaler that returns nothing, and a nil error, are harmless.
+func TestMarshalStackNil(t *testing.T) {
+	setStackMarshaler(t, zerologsentry.MarshalStack)
+	assert.Nil(t, zerologsentry.MarshalStack(nil))
+	c, mt := newClient(t, core.Options{})
+	logger, out := newLogger(t, c, zerologsentry.Options{})
+	logger.Error().Stack().Err(nil).Msg("nil error")
+	ev := one(t, c, mt)
+	assert.Empty(t, ev.Exception)
+	assert.NotContains(t, out.String(), "stack")
+}

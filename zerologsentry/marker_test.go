@@ -1,0 +1,67 @@
+package zerologsentry
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestCutMarkers(t *testing.T) {
+	tests := []struct {
+		in, out  string
+		ctx, err uint64
+	}{
+		{`{"a":1,"\u0000sentrylog":17,"message":"m"}`, `{"a":1,"message":"m"}`, 17, 0},
+		{`{"\u0000sentrylog":3,"message":"m"}`, `{"message":"m"}`, 3, 0},
+		{`{"\u0000sentrylog":3}`, `{}`, 3, 0},
+		{`{"stack":[{"func":"f"},"\u0000sentrylog#9"],"error":"e"}`, `{"stack":[{"func":"f"}],"error":"e"}`, 0, 9},
+		{`{"stack":["\u0000sentrylog#9"],"\u0000sentrylog":4}`, `{"stack":[]}`, 4, 9},
+		// Look-alikes stay.
+		{`{"x":"\u0000sentrylog#12","y":"\u0000sentrylog","z":"\u0000sentrylog\":1"}`,
+			`{"x":"\u0000sentrylog#12","y":"\u0000sentrylog","z":"\u0000sentrylog\":1"}`, 0, 0},
+		{`{"\u0000sentrylog":"v","\u0000sentrylog":0,"\u0000sentrylog":x}`,
+			`{"\u0000sentrylog":"v","\u0000sentrylog":0,"\u0000sentrylog":x}`, 0, 0},
+		{`{"a":["\u0000sentrylog#"]}`, `{"a":["\u0000sentrylog#"]}`, 0, 0},
+		{`"\u0000sentrylog`, `"\u0000sentrylog`, 0, 0},
+		{`{"\u0000sentrylog":99999999999999999999999}`, `{"\u0000sentrylog":99999999999999999999999}`, 0, 0},
+	}
+	for _, tt := range tests {
+		got, m := cutMarkers(nil, []byte(tt.in))
+		assert.Equal(t, tt.out, string(got), tt.in)
+		assert.Equal(t, markers{ctx: tt.ctx, err: tt.err}, m, tt.in)
+	}
+}
+
+func TestHandoff(t *testing.T) {
+	var h handoff
+	ids := make([]uint64, 0, handoffSlots+maxOverflow+10)
+	for i := 0; i < cap(ids); i++ {
+		ids = append(ids, h.put(i))
+	}
+	// All slots and the overflow are full of young values: the last ones
+	// are refused.
+	assert.Zero(t, ids[len(ids)-1])
+	for i, id := range ids {
+		v, ok := h.take(id)
+		if id == 0 {
+			assert.False(t, ok)
+			continue
+		}
+		assert.True(t, ok, i)
+		assert.Equal(t, i, v)
+		_, again := h.take(id)
+		assert.False(t, again)
+	}
+	assert.Empty(t, h.overflow)
+
+	// A value never taken is replaced once it is stale.
+	first := h.put("lost")
+	h.next.Add(staleAfter - 1) // the next number falls on the same slot
+	id := h.put("new")
+	assert.NotZero(t, id)
+	_, ok := h.take(first)
+	assert.False(t, ok)
+	v, ok := h.take(id)
+	assert.True(t, ok)
+	assert.Equal(t, "new", v)
+}

@@ -1,0 +1,5 @@
+package zerologsentry_test
+
+import "runtime"
+
+func runtimeCallers(skip int, pcs []uintptr) int { return runtime.Callers(skip+1, pcs) }
