@@ -96,7 +96,7 @@ type stackErr struct {
 	pcs []uintptr
 }
 
-func (e *stackErr) Error() string       { return e.msg }
+func (e *stackErr) Error() string      { return e.msg }
 func (e *stackErr) Callers() []uintptr { return e.pcs }
 
 func TestMarshalStackOwnStack(t *testing.T) {
