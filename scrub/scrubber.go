@@ -154,25 +154,17 @@ func (s *Scrubber) user(u *protocol.User) *protocol.User {
 }
 
 func (s *Scrubber) request(r *protocol.Request) *protocol.Request {
-	out := *r
-	changed := false
-	set := func(ch bool) { changed = changed || ch }
-	var ch bool
-	out.URL, ch = s.text(r.URL, true)
-	set(ch)
-	out.QueryString, ch = s.text(r.QueryString, true)
-	set(ch)
-	out.Headers, ch = s.stringMap(r.Headers, true)
-	set(ch)
-	out.Env, ch = s.stringMap(r.Env, true)
-	set(ch)
-	out.Cookies, ch = s.cookies(r.Cookies)
-	set(ch)
-	out.Data, ch = s.body(r.Data)
-	set(ch)
-	if !changed {
+	url, ch1 := s.text(r.URL, true)
+	query, ch2 := s.text(r.QueryString, true)
+	headers, ch3 := s.stringMap(r.Headers, true)
+	env, ch4 := s.stringMap(r.Env, true)
+	cookies, ch5 := s.cookies(r.Cookies)
+	data, ch6 := s.body(r.Data)
+	if !ch1 && !ch2 && !ch3 && !ch4 && !ch5 && !ch6 {
 		return r
 	}
+	out := *r
+	out.URL, out.QueryString, out.Headers, out.Env, out.Cookies, out.Data = url, query, headers, env, cookies, data
 	return &out
 }
 

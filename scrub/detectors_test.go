@@ -1,0 +1,158 @@
+package scrub_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/sentrylog/sentrylog/core/protocol"
+	"github.com/sentrylog/sentrylog/scrub"
+)
+
+// scrubText runs s through a scrubber built from o as an event's message.
+func scrubText(o scrub.Options, s string) string {
+	ev := &protocol.Event{Message: &protocol.LogEntry{Formatted: s}}
+	scrub.New(o).Scrub(ev)
+	return ev.Message.Formatted
+}
+
+func TestDetectors(t *testing.T) {
+	const F = scrub.Filtered
+	tests := []struct {
+		name, in, want string
+	}{
+		// Cards: Luhn-checked, 13 to 19 digits, first digit 2 to 6.
+		{"card plain", "4111111111111111", F},
+		{"card in sentence", "charged card 4111111111111111 for $12", "charged card " + F + " for $12"},
+		{"card spaced", "pan 4111 1111 1111 1111 ok", "pan " + F + " ok"},
+		{"card dashed", "pan 5500-0000-0000-0004.", "pan " + F + "."},
+		{"card amex groups", "amex 3782 822463 10005", "amex " + F},
+		{"card two in a row", "4111111111111111 4242424242424242", F + " " + F},
+		{"card after key", "card=4242424242424242&x=1", "card=" + F + "&x=1"},
+		{"order number fails Luhn", "order 4111111111111112 shipped", "order 4111111111111112 shipped"},
+		{"ms timestamp", "at 1732540000000 ms", "at 1732540000000 ms"},
+		{"ns timestamp", "t=1732540000123456789", "t=1732540000123456789"},
+		{"card glued to letters", "id x4111111111111111y", "id x4111111111111111y"},
+		{"too short", "4111 1111 1111", "4111 1111 1111"},
+		{"too long", "41111111111111111111111", "41111111111111111111111"},
+		{"uuid", "req 123e4567-e89b-12d3-a456-426614174000", "req 123e4567-e89b-12d3-a456-426614174000"},
+		{"phone-like groups", "call 555-0100 or 555-0199", "call 555-0100 or 555-0199"},
+
+		// Authorization values: the scheme stays.
+		{"bearer", "Authorization: Bearer abcDEF123456ghiJKL", "Authorization: Bearer " + F},
+		{"bearer lower", "auth header bearer 0123456789abcdef=", "auth header bearer " + F},
+		{"bearer jwt", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "Bearer " + F},
+		{"bearer prose", "the bearer of bad news", "the bearer of bad news"},
+		{"bearer short word", "Bearer authentication failed", "Bearer authentication failed"},
+		{"basic", "Basic dXNlcjpwYXNzd29yZA== sent", "Basic " + F + " sent"},
+		{"basic prose", "Basic authentication required", "Basic authentication required"},
+		{"basic no colon", "Basic aGVsbG8gd29ybGQ=", "Basic aGVsbG8gd29ybGQ="},
+
+		// JWTs.
+		{"jwt", "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end", "token " + F + " end"},
+		{"jwt unsigned", "t: eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0In0.", "t: " + F},
+		{"eyJ prefix only", "eyJust kidding", "eyJust kidding"},
+
+		// PEM private keys; certificates stay.
+		{"pem", "key: -----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY----- done", "key: " + F + " done"},
+		{"pem pkcs8 truncated", "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg", F},
+		{"pem certificate", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"},
+
+		// AWS access key ids.
+		{"aws akia", "key AKIAIOSFODNN7EXAMPLE used", "key " + F + " used"},
+		{"aws asia", "ASIAY34FZKBOKMUTVV7A", F},
+		{"aws too short", "AKIAIOSFODNN7", "AKIAIOSFODNN7"},
+		{"aws glued", "XAKIAIOSFODNN7EXAMPLE", "XAKIAIOSFODNN7EXAMPLE"},
+
+		// Passwords in URLs.
+		{"url password", "dial postgres://app:s3cr3t@db.internal:5432/app failed", "dial postgres://app:" + F + "@db.internal:5432/app failed"},
+		{"url no user", "redis://:hunter2@cache:6379", "redis://:" + F + "@cache:6379"},
+		{"url user only", "https://public@sentry.example/1", "https://public@sentry.example/1"},
+		{"url plain", "GET https://example.com/a:b/c", "GET https://example.com/a:b/c"},
+
+		// Denied keys written in text.
+		{"kv logfmt", "login user=bob password=hunter2 ok", "login user=bob password=" + F + " ok"},
+		{"kv query", "a=1&access_token=xyz&b=2", "a=1&access_token=" + F + "&b=2"},
+		{"kv conn string", "Server=db;User Id=sa;Password=Pa55;", "Server=db;User Id=sa;Password=" + F + ";"},
+		{"kv quoted", `secret="two words" rest`, `secret="` + F + `" rest`},
+		{"kv json", `{"user":"bob","password": "hunter2","n":1}`, `{"user":"bob","password": "` + F + `","n":1}`},
+		{"kv json bare", `{"api_key":12345,"x":2}`, `{"api_key":` + F + `,"x":2}`},
+		{"kv not denied", "status=200 user=bob", "status=200 user=bob"},
+		{"kv comparison", "if token == nil", "if token == nil"},
+
+		// Personal data (SendDefaultPII false).
+		{"email", "sent to bob.smith+x@mail.example.com.", "sent to " + F + "."},
+		{"mailto", "<a href=mailto:bob@example.org>", "<a href=mailto:" + F + ">"},
+		{"at without domain", "ping @channel and x@y", "ping @channel and x@y"},
+		{"ipv4", "from 203.0.113.7:443 to 10.0.0.1", "from " + F + ":443 to " + F},
+		{"ipv4 loopback", "listen 127.0.0.1:8080 and 0.0.0.0", "listen 127.0.0.1:8080 and 0.0.0.0"},
+		{"version v-prefixed", "upgraded to v1.2.3.4", "upgraded to v1.2.3.4"},
+		{"version semver", "go1.26.8 and 1.2.3", "go1.26.8 and 1.2.3"},
+		{"version long dotted", "build 1.2.3.4.5", "build 1.2.3.4.5"},
+		{"not an address", "256.1.1.1 and 01.2.3.4", "256.1.1.1 and 01.2.3.4"},
+		{"ipv6", "client 2001:db8::8a2e:370:7334 connected", "client " + F + " connected"},
+		{"ipv6 bracketed", "[fe80::1]:80", "[" + F + "]:80"},
+		{"ipv6 loopback", "::1 and ::", "::1 and ::"},
+		{"clock", "at 12:30:45 and ab:cd", "at 12:30:45 and ab:cd"},
+		{"mac", "mac 00:1a:2b:3c:4d:5e", "mac 00:1a:2b:3c:4d:5e"},
+
+		// Nothing to find.
+		{"empty", "", ""},
+		{"prose", "user 42 logged in after 3 attempts", "user 42 logged in after 3 attempts"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, scrubText(scrub.Options{}, tt.in))
+		})
+	}
+}
+
+func TestDetectorsPIIAllowed(t *testing.T) {
+	o := scrub.Options{SendDefaultPII: true}
+	in := "bob@example.com from 203.0.113.7 and 2001:db8::1 with card 4111111111111111"
+	assert.Equal(t, "bob@example.com from 203.0.113.7 and 2001:db8::1 with card "+scrub.Filtered, scrubText(o, in))
+}
+
+func TestDisableDetectors(t *testing.T) {
+	in := "card 4111111111111111 from 203.0.113.7 jwt eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0In0."
+	got := scrubText(scrub.Options{DisableDetectors: []string{scrub.DetectCard, scrub.DetectJWT}}, in)
+	assert.Equal(t, "card 4111111111111111 from [Filtered] jwt eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0In0.", got)
+
+	all := []string{scrub.DetectCard, scrub.DetectAuthorization, scrub.DetectJWT, scrub.DetectPEM,
+		scrub.DetectAWS, scrub.DetectURLPassword, scrub.DetectKeyValue, scrub.DetectEmail, scrub.DetectIP}
+	in = "4111111111111111 Bearer abcdef0123456789 AKIAIOSFODNN7EXAMPLE x://u:p@h password=x a@b.cd 1.2.3.4"
+	assert.Equal(t, in, scrubText(scrub.Options{DisableDetectors: all}, in))
+}
+
+func TestCustomDetectors(t *testing.T) {
+	calls := 0
+	o := scrub.Options{Detectors: []scrub.Detector{
+		scrub.RegexpDetector("ticket", "TKT-", regexp.MustCompile(`TKT-[0-9]+`)),
+		{Name: "counted", Hint: "zzz", Find: func(s string) []scrub.Span {
+			calls++
+			return nil
+		}},
+		{Name: "spans out of range", Find: func(s string) []scrub.Span {
+			if i := strings.Index(s, "XY"); i >= 0 {
+				return []scrub.Span{{i, i + 2}, {-5, 1}, {len(s) - 1, len(s) + 10}, {7, 3}}
+			}
+			return nil
+		}},
+	}}
+	assert.Equal(t, "see [Filtered] now", scrubText(o, "see TKT-1234 now"))
+	assert.Equal(t, 0, calls, "a detector runs only on strings holding its hint")
+	scrubText(o, "zzz")
+	assert.Equal(t, 1, calls)
+	assert.Equal(t, "[Filtered]bc[Filtered]d[Filtered]", scrubText(o, "abcXYdz"))
+
+	panicky := scrub.Options{Detectors: []scrub.Detector{{Name: "boom", Find: func(string) []scrub.Span { panic("boom") }}}}
+	assert.Equal(t, scrub.Filtered, scrubText(panicky, "anything"), "a failing detector must not let the string through")
+}
+
+func TestIdempotent(t *testing.T) {
+	in := "password=x url postgres://u:p@h/db Bearer abcdef0123456789 card 4111111111111111 {\"token\":\"t\"} a@b.cd"
+	once := scrubText(scrub.Options{}, in)
+	assert.Equal(t, once, scrubText(scrub.Options{}, once))
+}
