@@ -1,0 +1,150 @@
+package zapsentry_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/zapsentry"
+)
+
+// The workload is the one of the slogsentry benchmarks: a logger with two
+// fields added by With; a disabled Debug and a breadcrumb Info with three
+// fields of the entry; an Error with a twice-wrapped error and two fields.
+
+var errBench = fmt.Errorf("handle: %w", fmt.Errorf("query: %w", errors.New("connection reset")))
+
+func benchLogger(tb testing.TB, c *core.Client, tee bool) *zap.Logger {
+	var sc zapcore.Core = zapsentry.NewCore(zapsentry.Options{Client: c})
+	if tee {
+		cfg := zap.NewProductionEncoderConfig()
+		other := zapcore.NewCore(zapcore.NewJSONEncoder(cfg), zapcore.AddSync(io.Discard), zapcore.InfoLevel)
+		sc = zapcore.NewTee(other, sc)
+	}
+	return zap.New(sc).With(zap.String("service", "api"), zap.Int("version", 2))
+}
+
+func logDisabled(l *zap.Logger) {
+	l.Debug("cache lookup", zap.String("key", "user:42"), zap.Int("size", 512), zap.Bool("hit", false))
+}
+
+func logBreadcrumb(l *zap.Logger) {
+	l.Info("request handled", zap.String("method", "GET"), zap.Int("status", 200), zap.Duration("took", time.Millisecond))
+}
+
+func logEvent(l *zap.Logger) {
+	l.Error("request failed", zap.Error(errBench), zap.String("route", "/users/:id"), zap.Int("status", 500))
+}
+
+func benchClient(b *testing.B) *core.Client {
+	c, err := core.New(core.Options{Transport: &core.DiscardTransport{}, Storm: core.StormOptions{Disabled: true}})
+	require.NoError(b, err)
+	b.Cleanup(func() { c.Close(context.Background()) })
+	return c
+}
+
+func BenchmarkDisabled(b *testing.B) {
+	for _, tee := range []bool{false, true} {
+		b.Run(fmt.Sprint("tee=", tee), func(b *testing.B) {
+			l := benchLogger(b, benchClient(b), tee)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				logDisabled(l)
+			}
+		})
+	}
+}
+
+func BenchmarkBreadcrumb(b *testing.B) {
+	l := benchLogger(b, benchClient(b), false)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		logBreadcrumb(l)
+	}
+}
+
+// BenchmarkEvent/pipeline runs the client's worker too (it competes for
+// the CPU and drops what overflows the queue, reported as dropped/op);
+// BenchmarkEvent/caller parks the worker, so it measures only the logging
+// goroutine's work: conversion, record copy, scope snapshot, stack capture.
+func BenchmarkEvent(b *testing.B) {
+	b.Run("pipeline", func(b *testing.B) {
+		c := benchClient(b)
+		l := benchLogger(b, c, false)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			logEvent(l)
+		}
+		b.StopTimer()
+		st := c.Stats()
+		b.ReportMetric(float64(st.Dropped["queue_overflow:error"])/float64(b.N), "dropped/op")
+	})
+	b.Run("caller", func(b *testing.B) {
+		l := benchLogger(b, parkedClient(b), false)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			logEvent(l)
+		}
+	})
+}
+
+// parkedClient returns a client whose worker has taken one event and is
+// stopped in BeforeSend until the test ends, and whose queue (of one) is
+// full: a capture then does all of the caller's work and is dropped at the
+// queue. AllocsPerRun counts every goroutine, so this is how the caller's
+// own allocations are counted.
+func parkedClient(tb testing.TB) *core.Client {
+	tb.Helper()
+	entered := make(chan struct{}, 1)
+	release := make(chan struct{})
+	c, err := core.New(core.Options{
+		Transport: &core.DiscardTransport{}, QueueSize: 1, Storm: core.StormOptions{Disabled: true},
+		BeforeSend: func(ev *core.Event, _ *core.Hint) *core.Event {
+			select {
+			case entered <- struct{}{}:
+			default:
+			}
+			<-release
+			return ev
+		},
+	})
+	require.NoError(tb, err)
+	tb.Cleanup(func() { c.Close(context.Background()) })
+	tb.Cleanup(func() { close(release) }) // runs first
+	c.CaptureMessage(context.Background(), "park the worker", core.LevelError)
+	<-entered
+	c.CaptureMessage(context.Background(), "fill the queue", core.LevelError)
+	return c
+}
+
+// BenchmarkBaselineZap is zap alone with the same calls into a JSON core on
+// io.Discard at Info: the cost zap itself has, for comparison.
+func BenchmarkBaselineZap(b *testing.B) {
+	cfg := zap.NewProductionEncoderConfig()
+	l := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(cfg), zapcore.AddSync(io.Discard), zapcore.InfoLevel)).
+		With(zap.String("service", "api"), zap.Int("version", 2))
+	b.Run("disabled", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			logDisabled(l)
+		}
+	})
+	b.Run("info", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			logBreadcrumb(l)
+		}
+	})
+}
