@@ -1,0 +1,36 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// TestQuickstart runs the quickstart against its embedded receiver and
+// checks the printed summary.
+func TestQuickstart(t *testing.T) {
+	t.Setenv("SENTRY_DSN", "")
+	t.Setenv("SENTRY_SPOTLIGHT", "")
+	var out bytes.Buffer
+	if err := run(&out); err != nil {
+		t.Fatalf("quickstart failed: %v\n%s", err, out.String())
+	}
+	s := out.String()
+	for _, want := range []string{
+		"6 events received",
+		"*fmt.wrapError: checkout order 1042: charge: card declined",
+		"*errors.joinError: inventory service timed out", "(group)",
+		"logger=shop.slog", "logger=shop.zap", "logger=shop.zerolog",
+		"user:        id=user-slog", "user:        id=user-zap", "user:        id=user-zerolog",
+		"cart loaded", "charging card",
+		"at logWithSlog", "at logWithZap",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q\n%s", want, s)
+		}
+	}
+}
