@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/sentrylog/sentrylog/core"
 )
 
 const (
@@ -60,9 +62,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, info, status, err.Error())
 		return
 	}
-	env, err := parseEnvelope(body)
+	parsed, err := parseEnvelope(body)
 	if err == nil {
-		err = checkItems(&env)
+		err = checkItems(parsed)
 	}
 	if err != nil {
 		status := http.StatusBadRequest
@@ -72,7 +74,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, info, status, err.Error())
 		return
 	}
-	env.Request = info
+	env := Envelope{Envelope: *parsed, Request: info}
 
 	s.mu.Lock()
 	respond := s.respond
@@ -95,7 +97,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"id": env.Header.EventID})
+	_ = json.NewEncoder(w).Encode(map[string]string{"id": string(env.Header.EventID)})
 }
 
 func (s *Server) reject(w http.ResponseWriter, info RequestInfo, status int, reason string) {
@@ -165,28 +167,28 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
 
 // checkItems enforces what parseEnvelope cannot see: one event at most, of
 // bounded size, with the header's event id, and payloads that decode.
-func checkItems(env *Envelope) error {
+func checkItems(env *core.Envelope) error {
 	events := 0
 	for i, it := range env.Items {
-		switch it.Type {
-		case "event":
+		switch it.Header.Type {
+		case core.ItemTypeEvent:
 			events++
 			if events > 1 {
-				return fmt.Errorf("%w: more than one event item", errMalformed)
+				return fmt.Errorf("%w: more than one event item", core.ErrInvalidEnvelope)
 			}
 			if len(it.Payload) > maxEventItem {
 				return fmt.Errorf("event item of %d bytes: %w", len(it.Payload), errTooLarge)
 			}
-			ev, err := it.Event()
+			ev, err := DecodeEvent(it)
 			if err != nil {
-				return fmt.Errorf("%w: item %d: %v", errMalformed, i, err)
+				return fmt.Errorf("%w: item %d: %v", core.ErrInvalidEnvelope, i, err)
 			}
-			if env.Header.EventID != "" && string(ev.EventID) != env.Header.EventID {
-				return fmt.Errorf("%w: event_id %q differs from the envelope header's %q", errMalformed, ev.EventID, env.Header.EventID)
+			if env.Header.EventID != "" && ev.EventID != env.Header.EventID {
+				return fmt.Errorf("%w: event_id %q differs from the envelope header's %q", core.ErrInvalidEnvelope, ev.EventID, env.Header.EventID)
 			}
-		case "client_report":
-			if _, err := it.ClientReport(); err != nil {
-				return fmt.Errorf("%w: item %d: %v", errMalformed, i, err)
+		case core.ItemTypeClientReport:
+			if _, err := DecodeClientReport(it); err != nil {
+				return fmt.Errorf("%w: item %d: %v", core.ErrInvalidEnvelope, i, err)
 			}
 		}
 	}

@@ -167,13 +167,13 @@ func (s *Server) Envelopes() []Envelope {
 // Events returns the events of the envelopes accepted so far, oldest first,
 // freshly decoded: the caller may modify them.
 func (s *Server) Events() []*core.Event {
-	out, _ := collect(s.Envelopes(), "event", Item.Event)
+	out, _ := collect(s.Envelopes(), core.ItemTypeEvent, DecodeEvent)
 	return out
 }
 
 // ClientReports returns the client reports accepted so far, oldest first.
 func (s *Server) ClientReports() []ClientReport {
-	out, _ := collect(s.Envelopes(), "client_report", Item.ClientReport)
+	out, _ := collect(s.Envelopes(), core.ItemTypeClientReport, DecodeClientReport)
 	return out
 }
 
@@ -259,12 +259,12 @@ func waitFor[T any](s *Server, n int, timeout time.Duration, what string, get fu
 	}
 }
 
-func collect[T any](envs []Envelope, typ string, decode func(Item) (T, error)) ([]T, error) {
+func collect[T any](envs []Envelope, typ string, decode func(core.EnvelopeItem) (T, error)) ([]T, error) {
 	var out []T
 	var errs []error
 	for _, env := range envs {
 		for _, it := range env.Items {
-			if it.Type != typ {
+			if it.Header.Type != typ {
 				continue
 			}
 			v, err := decode(it)

@@ -32,12 +32,7 @@ func post(t *testing.T, srv *sentrytest.Server, body []byte, gz bool, hdr map[st
 func postTo(t *testing.T, endpoint, key string, body []byte, gz bool, hdr map[string]string) *http.Response {
 	t.Helper()
 	if gz {
-		var buf bytes.Buffer
-		zw := gzip.NewWriter(&buf)
-		_, err := zw.Write(body)
-		require.NoError(t, err)
-		require.NoError(t, zw.Close())
-		body = buf.Bytes()
+		body = gzipped(t, body)
 	}
 	req, err := http.NewRequest(http.MethodPost, endpoint, bytes.NewReader(body))
 	require.NoError(t, err)
@@ -133,7 +128,7 @@ func TestAcceptsPlainAndGzipEnvelopes(t *testing.T) {
 
 			envs := srv.Envelopes()
 			require.Len(t, envs, 1)
-			assert.Equal(t, eventID, envs[0].Header.EventID)
+			assert.Equal(t, core.EventID(eventID), envs[0].Header.EventID)
 			assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), envs[0].Header.SentAt)
 			require.NotNil(t, envs[0].Header.SDK)
 			assert.Equal(t, "x", envs[0].Header.SDK.Name)
@@ -165,11 +160,11 @@ func TestItemsWithoutLengthAndOtherTypes(t *testing.T) {
 	require.Len(t, envs, 1)
 	items := envs[0].Items
 	require.Len(t, items, 3)
-	assert.Equal(t, "attachment", items[0].Type)
+	assert.Equal(t, "attachment", items[0].Header.Type)
 	assert.Equal(t, "hello", string(items[0].Payload))
-	assert.Equal(t, "a.txt", items[0].Header["filename"])
-	assert.Equal(t, "event", items[1].Type)
-	assert.Equal(t, "log", items[2].Type)
+	assert.Equal(t, "a.txt", items[0].Header.Filename)
+	assert.Equal(t, "event", items[1].Header.Type)
+	assert.Equal(t, "log", items[2].Header.Type)
 	assert.JSONEq(t, `{"items":[{"body":"x"}]}`, string(items[2].Payload))
 	require.Len(t, srv.Events(), 1)
 }
@@ -260,6 +255,7 @@ func TestMalformedEnvelopesAreRejected(t *testing.T) {
 		{"client report not JSON", envelope(`{}`, `{"type":"client_report","length":3}`, "abc"), false, nil, 400},
 		{"bad sent_at", envelope(`{"sent_at":"yesterday"}`), false, nil, 400},
 		{"event over 1 MiB", envelope(`{"event_id":"`+eventID+`"}`, bh, bpayload), true, nil, 413},
+		{"gzip body without Content-Encoding", gzipped(t, envelope(hdr, ih, payload)), false, nil, 400},
 		{"gzip header but plain body", envelope(hdr, ih, payload), false, map[string]string{"Content-Encoding": "gzip"}, 400},
 		{"unsupported encoding", envelope(hdr, ih, payload), false, map[string]string{"Content-Encoding": "br"}, 415},
 	} {
@@ -277,15 +273,25 @@ func TestMalformedEnvelopesAreRejected(t *testing.T) {
 	}
 }
 
+func gzipped(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, err := zw.Write(b)
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}
+
 func TestClientReports(t *testing.T) {
 	srv := sentrytest.NewServer(t)
 	text := `{"timestamp":"2026-01-02T03:04:05Z","discarded_events":[{"reason":"before_send","category":"error","quantity":2},{"reason":"queue_overflow","category":"error","quantity":1}]}`
-	unix := `{"timestamp":1767323045.5,"discarded_events":[{"reason":"before_send","category":"error","quantity":3}]}`
+	second := `{"timestamp":"2026-01-02T03:04:06.5Z","discarded_events":[{"reason":"before_send","category":"error","quantity":3}]}`
 	resp := post(t, srv, envelope(`{}`, `{"type":"client_report"}`, text), true, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	// A client report riding along with an event.
 	ih, payload := eventItem(t, sampleEvent())
-	resp = post(t, srv, envelope(`{"event_id":"`+eventID+`"}`, ih, payload, fmt.Sprintf(`{"type":"client_report","length":%d}`, len(unix)), unix), false, nil)
+	resp = post(t, srv, envelope(`{"event_id":"`+eventID+`"}`, ih, payload, fmt.Sprintf(`{"type":"client_report","length":%d}`, len(second)), second), false, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, srv.Rejections())
 
 	reports := srv.ClientReports()
@@ -295,7 +301,7 @@ func TestClientReports(t *testing.T) {
 		{Reason: "before_send", Category: "error", Quantity: 2},
 		{Reason: "queue_overflow", Category: "error", Quantity: 1},
 	}, reports[0].DiscardedEvents)
-	assert.Equal(t, time.Unix(1767323045, 5e8).UTC(), reports[1].Timestamp)
+	assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 6, 5e8, time.UTC), reports[1].Timestamp.UTC())
 	assert.Equal(t, map[string]int64{"before_send:error": 5, "queue_overflow:error": 1}, srv.Discarded())
 	assert.Len(t, srv.Events(), 1)
 }
@@ -426,9 +432,37 @@ func TestStartAndClose(t *testing.T) {
 }
 
 func TestItemDecodersRefuseOtherTypes(t *testing.T) {
-	it := sentrytest.Item{Type: "attachment", Payload: []byte("{}")}
-	_, err := it.Event()
+	it := core.EnvelopeItem{Header: core.ItemHeader{Type: "attachment"}, Payload: []byte("{}")}
+	_, err := sentrytest.DecodeEvent(it)
 	require.Error(t, err)
-	_, err = it.ClientReport()
+	_, err = sentrytest.DecodeClientReport(it)
 	require.Error(t, err)
+}
+
+// An envelope written by core's own writer is accepted and read back.
+func TestAcceptsCoreEnvelopes(t *testing.T) {
+	srv := sentrytest.NewServer(t)
+	payload, err := json.Marshal(sampleEvent())
+	require.NoError(t, err)
+	report, err := json.Marshal(core.ClientReport{
+		Timestamp:       time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		DiscardedEvents: []core.DiscardedItem{{Reason: "sample_rate", Category: "error", Quantity: 4}},
+	})
+	require.NoError(t, err)
+	env := &core.Envelope{
+		Header: core.EnvelopeHeader{EventID: eventID, SentAt: time.Now().UTC()},
+		Items: []core.EnvelopeItem{
+			{Header: core.ItemHeader{Type: core.ItemTypeEvent}, Payload: payload},
+			{Header: core.ItemHeader{Type: core.ItemTypeClientReport}, Payload: report},
+		},
+	}
+	var buf bytes.Buffer
+	_, err = env.WriteTo(&buf)
+	require.NoError(t, err)
+	resp := post(t, srv, buf.Bytes(), true, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode, srv.Rejections())
+	events, err := srv.WaitForEvents(1, time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, core.EventID(eventID), events[0].EventID)
+	assert.Equal(t, map[string]int64{"sample_rate:error": 4}, srv.Discarded())
 }
