@@ -114,7 +114,11 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	cv := converter{replace: h.cfg.replaceAttr}
 	if r.NumAttrs() > 0 {
 		r.Attrs(func(a slog.Attr) bool {
-			attrs = cv.appendAttr(attrs, h.groups, a)
+			if k := a.Value.Kind(); cv.replace == nil && a.Key != "" && k != slog.KindGroup && k != slog.KindLogValuer {
+				attrs = append(attrs, a) // the common case, without a call
+			} else {
+				attrs = cv.appendAttr(attrs, h.groups, a)
+			}
 			return true
 		})
 	}

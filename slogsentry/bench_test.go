@@ -1,0 +1,149 @@
+package slogsentry_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/slogsentry"
+)
+
+// The benchmarks share one workload: a logger with two attributes added by
+// With, and records with three attributes of their own (the event: an error
+// and one more). The client drops events after building them
+// (core.DiscardTransport) and has storm control off, so every record takes
+// the full path.
+//
+//	go test -run='^$' -bench=. -benchmem -benchtime=200ms ./slogsentry/
+
+// benchClient returns a client for benchmarks and allocation tests.
+func benchClient(tb testing.TB) *core.Client {
+	tb.Helper()
+	c, err := core.New(core.Options{
+		Transport:  &core.DiscardTransport{},
+		ServerName: "bench",
+		Storm:      core.StormOptions{Disabled: true},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c.Close(ctx)
+	})
+	return c
+}
+
+// benchLogger is the workload's logger over h.
+func benchLogger(h slog.Handler) *slog.Logger {
+	return slog.New(h).With("service", "checkout", "attempt", 3)
+}
+
+var benchErr = fmt.Errorf("handler: %w", fmt.Errorf("query: %w", sql.ErrNoRows))
+
+func logDisabled(l *slog.Logger, ctx context.Context) {
+	l.DebugContext(ctx, "cache lookup", "key", "user:42", "hit", true, "size", 128)
+}
+
+func logBreadcrumb(l *slog.Logger, ctx context.Context) {
+	l.InfoContext(ctx, "cache lookup", "key", "user:42", "hit", true, "size", 128)
+}
+
+func logEvent(l *slog.Logger, ctx context.Context) {
+	l.ErrorContext(ctx, "request failed", "err", benchErr, "route", "/orders/{id}")
+}
+
+func BenchmarkDisabled(b *testing.B) {
+	ctx := context.Background()
+	b.Run("slogsentry", func(b *testing.B) {
+		l := benchLogger(slogsentry.NewHandler(slogsentry.Options{Client: benchClient(b)}))
+		b.ReportAllocs()
+		for b.Loop() {
+			logDisabled(l, ctx)
+		}
+	})
+	b.Run("slog.DiscardHandler", func(b *testing.B) {
+		l := benchLogger(slog.DiscardHandler)
+		b.ReportAllocs()
+		for b.Loop() {
+			logDisabled(l, ctx)
+		}
+	})
+}
+
+// BenchmarkBreadcrumb also runs the workload through slog's JSON handler
+// writing to io.Discard, the cost of slog itself plus formatting, to read
+// the numbers against on a given machine; and the handler alone, on a
+// prepared record, without the Logger's work (arguments to attributes,
+// the call site's PC).
+func BenchmarkBreadcrumb(b *testing.B) {
+	ctx := core.NewIsolationScope(context.Background())
+	b.Run("slogsentry", func(b *testing.B) {
+		l := benchLogger(slogsentry.NewHandler(slogsentry.Options{Client: benchClient(b)}))
+		b.ReportAllocs()
+		for b.Loop() {
+			logBreadcrumb(l, ctx)
+		}
+	})
+	b.Run("slog.JSONHandler", func(b *testing.B) {
+		l := benchLogger(slog.NewJSONHandler(io.Discard, nil))
+		b.ReportAllocs()
+		for b.Loop() {
+			logBreadcrumb(l, ctx)
+		}
+	})
+	b.Run("handler-only", func(b *testing.B) {
+		h := benchLogger(slogsentry.NewHandler(slogsentry.Options{Client: benchClient(b)})).Handler()
+		r := slog.NewRecord(time.Now(), slog.LevelInfo, "cache lookup", 0)
+		r.AddAttrs(slog.String("key", "user:42"), slog.Bool("hit", true), slog.Int("size", 128))
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = h.Handle(ctx, r)
+		}
+	})
+}
+
+// BenchmarkEvent measures the logging goroutine: the event is built and
+// dropped by the client's worker meanwhile. Events the worker cannot keep up
+// with overflow the queue (reported as dropped/op); the caller's work is the
+// same either way. BenchmarkEvent/flushed waits for the worker every 100
+// events, so its time per event includes building it.
+func BenchmarkEvent(b *testing.B) {
+	ctx := core.NewIsolationScope(context.Background())
+	b.Run("caller", func(b *testing.B) {
+		c := benchClient(b)
+		l := benchLogger(slogsentry.NewHandler(slogsentry.Options{Client: c}))
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			logEvent(l, ctx)
+			n++
+		}
+		b.StopTimer()
+		c.Flush(ctx)
+		dropped := int64(0)
+		for _, v := range c.Stats().Dropped {
+			dropped += v
+		}
+		b.ReportMetric(float64(dropped)/float64(n), "dropped/op")
+	})
+	b.Run("flushed", func(b *testing.B) {
+		c := benchClient(b)
+		l := benchLogger(slogsentry.NewHandler(slogsentry.Options{Client: c}))
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			logEvent(l, ctx)
+			if i++; i%100 == 0 {
+				c.Flush(ctx)
+			}
+		}
+		c.Flush(ctx)
+	})
+}
