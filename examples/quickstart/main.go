@@ -27,6 +27,7 @@ import (
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/core/sentrytest"
+	"github.com/sentrylog/sentrylog/examples/internal/fanout"
 	"github.com/sentrylog/sentrylog/slogsentry"
 	"github.com/sentrylog/sentrylog/zapsentry"
 	"github.com/sentrylog/sentrylog/zerologsentry"
@@ -107,7 +108,7 @@ func checkoutError() error {
 
 func logWithSlog() {
 	// Beside the handler the program already has.
-	log := slog.New(fanout{
+	log := slog.New(fanout.Handler{
 		slog.NewTextHandler(os.Stderr, nil),
 		slogsentry.NewHandler(slogsentry.Options{Logger: "shop.slog"}),
 	})
@@ -220,43 +221,4 @@ func firstLine(s string) string {
 		return s[:i] + " …"
 	}
 	return s
-}
-
-// fanout sends every record to each of its handlers, the way
-// slog.NewMultiHandler (Go 1.26) does.
-type fanout []slog.Handler
-
-func (f fanout) Enabled(ctx context.Context, l slog.Level) bool {
-	for _, h := range f {
-		if h.Enabled(ctx, l) {
-			return true
-		}
-	}
-	return false
-}
-
-func (f fanout) Handle(ctx context.Context, r slog.Record) error {
-	var errs []error
-	for _, h := range f {
-		if h.Enabled(ctx, r.Level) {
-			errs = append(errs, h.Handle(ctx, r.Clone()))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func (f fanout) WithAttrs(as []slog.Attr) slog.Handler {
-	out := make(fanout, len(f))
-	for i, h := range f {
-		out[i] = h.WithAttrs(as)
-	}
-	return out
-}
-
-func (f fanout) WithGroup(name string) slog.Handler {
-	out := make(fanout, len(f))
-	for i, h := range f {
-		out[i] = h.WithGroup(name)
-	}
-	return out
 }
