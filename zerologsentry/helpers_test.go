@@ -33,12 +33,13 @@ func newClient(t testing.TB, opts core.Options) (*core.Client, *core.MemoryTrans
 }
 
 // newLogger returns a logger writing through a Writer bound to c, and the
-// buffer that receives its output.
+// buffer that receives its output (through zerolog.SyncWriter: a Writer
+// passes lines on concurrently, as zerolog does).
 func newLogger(t testing.TB, c *core.Client, opts zerologsentry.Options) (zerolog.Logger, *bytes.Buffer) {
 	t.Helper()
 	var out bytes.Buffer
 	opts.Client = c
-	w := zerologsentry.New(&out, opts)
+	w := zerologsentry.New(zerolog.SyncWriter(&out), opts)
 	return zerolog.New(w).Hook(w), &out
 }
 

@@ -1,0 +1,79 @@
+package zerologsentry_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/zerologsentry"
+)
+
+// Each request's breadcrumbs reach only its own events, whichever way the
+// context travels: a logger made with Context.Ctx and kept in the context
+// (zerolog.Ctx), or Event.Ctx.
+func TestContextRouting(t *testing.T) {
+	const requests, steps = 64, 20
+	c, mt := newClient(t, core.Options{QueueSize: requests * 4})
+	base, _ := newLogger(t, c, zerologsentry.Options{})
+
+	var wg sync.WaitGroup
+	for i := 0; i < requests; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx := core.NewIsolationScope(context.Background())
+			ctx = base.With().Ctx(ctx).Int("req", i).Logger().WithContext(ctx)
+			for s := 0; s < steps; s++ {
+				if s%2 == 0 {
+					zerolog.Ctx(ctx).Info().Msgf("req-%d step-%d", i, s)
+				} else {
+					base.Info().Ctx(ctx).Msgf("req-%d step-%d", i, s)
+				}
+			}
+			zerolog.Ctx(ctx).Error().Msgf("req-%d failed", i)
+		}()
+	}
+	wg.Wait()
+	base.Error().Msg("global")
+
+	evs := events(t, c, mt)
+	require.Len(t, evs, requests+1)
+	seen := map[string]bool{}
+	for _, ev := range evs {
+		msg := ev.Message.Formatted
+		if msg == "global" {
+			assert.Empty(t, ev.Breadcrumbs, "nothing leaked to the global scope")
+			continue
+		}
+		var i int
+		_, err := fmt.Sscanf(msg, "req-%d failed", &i)
+		require.NoError(t, err, msg)
+		seen[msg] = true
+		want := make([]string, steps)
+		for s := range want {
+			want[s] = fmt.Sprintf("req-%d step-%d", i, s)
+		}
+		assert.Equal(t, want, crumbs(ev), msg)
+		assert.EqualValues(t, i, logContext(ev)["req"])
+	}
+	assert.Len(t, seen, requests)
+}
+
+// Without the hook the Writer still works; records go to the global scope.
+func TestWriterWithoutHook(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	logger := zerolog.New(w)
+	ctx := core.NewIsolationScope(context.Background())
+	logger.Info().Ctx(ctx).Msg("to the global scope")
+	other := core.NewIsolationScope(context.Background())
+	logger.Error().Ctx(other).Msg("event")
+	ev := one(t, c, mt)
+	assert.Equal(t, []string{"to the global scope"}, crumbs(ev))
+}
