@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"unicode/utf8"
 )
 
 // maxDepth bounds the descent into nested values; anything deeper is
@@ -100,8 +101,11 @@ func (s *Scrubber) slice(a []any, depth int, _ bool) ([]any, bool) {
 
 // value scrubs one nested value and reports whether the result differs.
 // Strings are scanned, numbers checked for card numbers, maps and slices of
-// the JSON shapes walked; any other type is replaced by its JSON form
-// (scrubbed), the form it would be sent in.
+// the JSON shapes walked, []byte read as text when it is UTF-8. Any other
+// type (struct, pointer, typed map or slice) is scrubbed in its JSON form,
+// the form it would be sent in, which replaces it when something was
+// filtered; a value that cannot be encoded becomes an "!ERROR: …" text so
+// that the event can still be sent.
 func (s *Scrubber) value(v any, depth int) (any, bool) {
 	if depth > maxDepth {
 		if str, ok := v.(string); ok && str == Filtered {
@@ -159,8 +163,23 @@ func (s *Scrubber) value(v any, depth int) (any, bool) {
 			}
 		}
 		return v, false
+	case []byte:
+		if utf8.Valid(t) {
+			if ns, ch := s.text(string(t), true); ch {
+				return ns, true
+			}
+		}
+		return v, false
 	}
-	return s.value(jsonForm(v), depth)
+	form, ok := jsonForm(v)
+	if !ok {
+		return form, true
+	}
+	if nv, ch := s.value(form, depth); ch {
+		return nv, true
+	}
+	// Unchanged: the value is sent as it is, in the same JSON form.
+	return v, false
 }
 
 // integer filters whole numbers that are card numbers.
@@ -176,24 +195,25 @@ func (s *Scrubber) integer(v any, u uint64) (any, bool) {
 }
 
 // jsonForm returns v as encoding/json writes it, read back into the JSON
-// shapes (map[string]any, []any, string, json.Number, bool, nil). A value
-// that cannot be encoded, or whose MarshalJSON panics, becomes an error text.
-func jsonForm(v any) (out any) {
+// shapes (map[string]any, []any, string, json.Number, bool, nil), and true.
+// For a value that cannot be encoded, or whose MarshalJSON panics, it
+// returns an error text and false.
+func jsonForm(v any) (out any, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			out = "!ERROR: value could not be encoded"
+			out, ok = "!ERROR: value could not be encoded", false
 		}
 	}()
 	b, err := json.Marshal(v)
 	if err != nil {
-		return "!ERROR: " + err.Error()
+		return "!ERROR: " + err.Error(), false
 	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
 	if err := d.Decode(&out); err != nil {
-		return "!ERROR: " + err.Error()
+		return "!ERROR: " + err.Error(), false
 	}
-	return out
+	return out, true
 }
 
 // body applies the request body rules: the size limit, then scrubbing. A
