@@ -19,7 +19,8 @@ type Options struct {
 	// Environment of the release. Default: $SENTRY_ENVIRONMENT, else "production".
 	Environment string
 	// Release is the version of the program. Default: $SENTRY_RELEASE, else
-	// the main module's version from the build info when it has one.
+	// the VCS revision Go stamped into the binary ("-dirty" when modified),
+	// else the main module's version from the build info when it has one.
 	Release string
 	// Dist distinguishes builds of the same release. Default: empty.
 	Dist string
