@@ -1,12 +1,14 @@
 package zapsentry
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"net/http"
 	"reflect"
@@ -226,7 +228,9 @@ func stringerValue(x any) (v slog.Value) {
 // reflected converts a zap.Reflect (or zap.Any of an unknown type) value.
 // Values with a meaning of their own to the core pass through; everything
 // else is encoded to JSON now, as zap's JSON encoder would, so the event does
-// not read memory the caller may change after the call returns.
+// not read memory the caller may change after the call returns, and the
+// JSON objects become groups, so that a struct logged as "user" or "tags"
+// maps like an object marshaler would.
 func reflected(x any) (v slog.Value) {
 	switch t := x.(type) {
 	case nil:
@@ -235,8 +239,6 @@ func reflected(x any) (v slog.Value) {
 		return slog.AnyValue(t)
 	case slog.LogValuer:
 		return slog.AnyValue(t).Resolve() // Resolve recovers a panic itself
-	case []string:
-		return slog.AnyValue(slices.Clone(t))
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -247,7 +249,46 @@ func reflected(x any) (v slog.Value) {
 	if err != nil {
 		return slog.StringValue("!ERROR: " + err.Error())
 	}
-	return slog.AnyValue(json.RawMessage(b))
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var data any
+	if err := dec.Decode(&data); err != nil {
+		return slog.StringValue(string(b))
+	}
+	return jsonValue(data)
+}
+
+// jsonValue turns decoded JSON into a slog value: objects as groups (keys
+// sorted), arrays as []any, numbers as int64 when they are integers.
+func jsonValue(x any) slog.Value {
+	switch t := x.(type) {
+	case map[string]any:
+		attrs := make([]slog.Attr, 0, len(t))
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			attrs = append(attrs, slog.Attr{Key: k, Value: jsonValue(t[k])})
+		}
+		return slog.GroupValue(attrs...)
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			if v := jsonValue(e); v.Kind() == slog.KindGroup {
+				out[i] = v
+			} else {
+				out[i] = v.Any()
+			}
+		}
+		return slog.AnyValue(out)
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return slog.Int64Value(i)
+		}
+		if f, err := t.Float64(); err == nil {
+			return slog.Float64Value(f)
+		}
+		return slog.StringValue(t.String())
+	default: // string, bool, nil
+		return slog.AnyValue(t)
+	}
 }
 
 // complexText renders a complex number as zap's JSON encoder does: 1+2i.
