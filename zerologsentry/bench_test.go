@@ -1,0 +1,162 @@
+package zerologsentry_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/zerologsentry"
+)
+
+// The benchmarks share the other bridges' workload: a logger with two fields
+// added by With, and records with three fields of their own (the event: an
+// error and one more), logged with the request's context. The client drops
+// events after building them (core.DiscardTransport) and has storm control
+// off; the program's own output is io.Discard.
+//
+//	go test -run='^$' -bench=. -benchmem -benchtime=200ms ./zerologsentry/
+
+// benchClient returns a client for benchmarks and allocation tests.
+func benchClient(tb testing.TB) *core.Client {
+	tb.Helper()
+	c, err := core.New(core.Options{
+		Transport:  &core.DiscardTransport{},
+		ServerName: "bench",
+		Storm:      core.StormOptions{Disabled: true},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c.Close(ctx)
+	})
+	return c
+}
+
+// benchLogger is the workload's logger: zerolog's defaults (a timestamp),
+// through a Writer bound to c, or straight to io.Discard when c is nil.
+func benchLogger(c *core.Client) zerolog.Logger {
+	var l zerolog.Logger
+	if c == nil {
+		l = zerolog.New(io.Discard)
+	} else {
+		w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: c})
+		l = zerolog.New(w).Hook(w)
+	}
+	return l.With().Timestamp().Str("service", "checkout").Int("attempt", 3).Logger()
+}
+
+var benchErr = fmt.Errorf("handler: %w", fmt.Errorf("query: %w", sql.ErrNoRows))
+
+func logDisabled(l *zerolog.Logger, ctx context.Context) {
+	l.Debug().Ctx(ctx).Str("key", "user:42").Bool("hit", true).Int("size", 128).Msg("cache lookup")
+}
+
+func logBreadcrumb(l *zerolog.Logger, ctx context.Context) {
+	l.Info().Ctx(ctx).Str("key", "user:42").Bool("hit", true).Int("size", 128).Msg("cache lookup")
+}
+
+func logEvent(l *zerolog.Logger, ctx context.Context) {
+	l.Error().Ctx(ctx).Err(benchErr).Str("route", "/orders/{id}").Msg("request failed")
+}
+
+// BenchmarkDisabled: a Debug record, written to the output but below the
+// breadcrumb level. zerolog alone is the baseline.
+func BenchmarkDisabled(b *testing.B) {
+	ctx := core.NewIsolationScope(context.Background())
+	b.Run("zerologsentry", func(b *testing.B) {
+		l := benchLogger(benchClient(b))
+		b.ReportAllocs()
+		for b.Loop() {
+			logDisabled(&l, ctx)
+		}
+	})
+	b.Run("zerolog", func(b *testing.B) {
+		l := benchLogger(nil)
+		b.ReportAllocs()
+		for b.Loop() {
+			logDisabled(&l, ctx)
+		}
+	})
+}
+
+// BenchmarkBreadcrumb: an Info record with the request's context; "no-ctx"
+// logs without one (no hook work, the global scope).
+func BenchmarkBreadcrumb(b *testing.B) {
+	ctx := core.NewIsolationScope(context.Background())
+	b.Run("zerologsentry", func(b *testing.B) {
+		l := benchLogger(benchClient(b))
+		b.ReportAllocs()
+		for b.Loop() {
+			logBreadcrumb(&l, ctx)
+		}
+	})
+	b.Run("no-ctx", func(b *testing.B) {
+		l := benchLogger(benchClient(b))
+		b.ReportAllocs()
+		for b.Loop() {
+			logBreadcrumb(&l, nil)
+		}
+	})
+	b.Run("zerolog", func(b *testing.B) {
+		l := benchLogger(nil)
+		b.ReportAllocs()
+		for b.Loop() {
+			logBreadcrumb(&l, ctx)
+		}
+	})
+}
+
+// BenchmarkEvent measures the logging goroutine: the event is built and
+// dropped by the client's worker meanwhile; events the worker cannot keep up
+// with overflow the queue (dropped/op), the caller's work is the same.
+// "flushed" waits for the worker every 100 events, so its time includes
+// building the event.
+func BenchmarkEvent(b *testing.B) {
+	ctx := core.NewIsolationScope(context.Background())
+	b.Run("caller", func(b *testing.B) {
+		c := benchClient(b)
+		l := benchLogger(c)
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			logEvent(&l, ctx)
+			n++
+		}
+		b.StopTimer()
+		c.Flush(ctx)
+		dropped := int64(0)
+		for _, v := range c.Stats().Dropped {
+			dropped += v
+		}
+		b.ReportMetric(float64(dropped)/float64(n), "dropped/op")
+	})
+	b.Run("flushed", func(b *testing.B) {
+		c := benchClient(b)
+		l := benchLogger(c)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			logEvent(&l, ctx)
+			if i++; i%100 == 0 {
+				c.Flush(ctx)
+			}
+		}
+		c.Flush(ctx)
+	})
+	b.Run("zerolog", func(b *testing.B) {
+		l := benchLogger(nil)
+		b.ReportAllocs()
+		for b.Loop() {
+			logEvent(&l, ctx)
+		}
+	})
+}

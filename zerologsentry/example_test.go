@@ -1,0 +1,133 @@
+package zerologsentry_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/zerologsentry"
+)
+
+// exampleClient is a client that keeps events in memory, for the examples.
+func exampleClient() (*core.Client, *core.MemoryTransport) {
+	mt := core.NewMemoryTransport()
+	c, err := core.New(core.Options{Transport: mt, ServerName: "example"})
+	if err != nil {
+		panic(err)
+	}
+	return c, mt
+}
+
+func closeClient(c *core.Client) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c.Close(ctx)
+}
+
+// The set-up: the Writer wraps the program's output and is the hook. The
+// output is unchanged; Error records become events with their fields.
+func Example() {
+	c, mt := exampleClient()
+	defer closeClient(c)
+
+	w := zerologsentry.New(os.Stdout, zerologsentry.Options{Client: c})
+	logger := zerolog.New(w).Hook(w).With().Str("service", "billing").Logger()
+
+	logger.Info().Int("invoices", 3).Msg("batch started")
+	logger.Error().Err(errors.New("card declined")).Str("invoice", "INV-7").Msg("charge failed")
+
+	c.Flush(context.Background())
+	ev := mt.Events()[0]
+	fmt.Println(ev.Level, ev.Message.Formatted)
+	fmt.Println(ev.Exception[0].Type, ev.Exception[0].Value)
+	fmt.Println(ev.Contexts["log"])
+	fmt.Println(ev.Breadcrumbs[0].Message, ev.Breadcrumbs[0].Data)
+	// Output:
+	// {"level":"info","service":"billing","invoices":3,"message":"batch started"}
+	// {"level":"error","service":"billing","error":"card declined","invoice":"INV-7","message":"charge failed"}
+	// error charge failed
+	// *zerologsentry.LoggedError card declined
+	// map[invoice:INV-7 service:billing]
+	// batch started map[invoices:3 service:billing]
+}
+
+// Per-request scopes: records logged with a request's context (Event.Ctx,
+// or a logger made with Context.Ctx and kept by zerolog.Ctx) leave their
+// breadcrumbs on that request's isolation scope only.
+func Example_requestScope() {
+	c, mt := exampleClient()
+	defer closeClient(c)
+	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	base := zerolog.New(w).Hook(w)
+
+	handle := func(id string, fail bool) {
+		ctx := core.NewIsolationScope(context.Background())
+		ctx = base.With().Ctx(ctx).Str("request", id).Logger().WithContext(ctx)
+		zerolog.Ctx(ctx).Info().Msg("start " + id)
+		if fail {
+			zerolog.Ctx(ctx).Error().Msg("failed " + id)
+		}
+	}
+	handle("a", false)
+	handle("b", true)
+
+	c.Flush(context.Background())
+	for _, ev := range mt.Events() {
+		fmt.Println(ev.Message.Formatted, "with", len(ev.Breadcrumbs), "breadcrumb:", ev.Breadcrumbs[0].Message)
+	}
+	// Output:
+	// failed b with 1 breadcrumb: start b
+}
+
+// MarshalStack keeps the error itself for Sentry: its types and chain.
+func ExampleMarshalStack() {
+	zerolog.ErrorStackMarshaler = zerologsentry.MarshalStack
+	defer func() { zerolog.ErrorStackMarshaler = nil }()
+
+	c, mt := exampleClient()
+	defer closeClient(c)
+	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	logger := zerolog.New(w).Hook(w).With().Stack().Logger()
+
+	_, err := os.Open("/nonexistent/config.yaml")
+	logger.Error().Err(fmt.Errorf("load config: %w", err)).Msg("startup failed")
+
+	c.Flush(context.Background())
+	for _, ex := range mt.Events()[0].Exception {
+		fmt.Println(ex.Type)
+	}
+	fmt.Println(errors.Is(err, fs.ErrNotExist))
+	// Output:
+	// syscall.Errno
+	// *fs.PathError
+	// *fmt.wrapError
+	// true
+}
+
+// Levels: breadcrumbs from Debug, events from Warn; Level(zerolog.Disabled)
+// would turn either off.
+func ExampleLevel() {
+	c, mt := exampleClient()
+	defer closeClient(c)
+	w := zerologsentry.New(nil, zerologsentry.Options{
+		Client:          c,
+		BreadcrumbLevel: zerologsentry.Level(zerolog.DebugLevel),
+		EventLevel:      zerologsentry.Level(zerolog.WarnLevel),
+	})
+	logger := zerolog.New(w).Hook(w)
+	logger.Trace().Msg("not sent")
+	logger.Debug().Msg("a breadcrumb")
+	logger.Warn().Msg("an event")
+
+	c.Flush(context.Background())
+	ev := mt.Events()[0]
+	fmt.Println(ev.Level, ev.Message.Formatted, "after", ev.Breadcrumbs[0].Level, ev.Breadcrumbs[0].Message)
+	// Output:
+	// warning an event after debug a breadcrumb
+}
