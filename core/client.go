@@ -95,7 +95,7 @@ func New(opts Options) (*Client, error) {
 		c.opts.Scrubber = opts.Scrubber
 	}
 	c.transport = opts.Transport
-	if c.transport == nil && c.dsn != nil {
+	if c.transport == nil && (c.dsn != nil || spotlightEnabled(opts.Spotlight)) {
 		c.transport = NewHTTPTransport()
 	}
 	if c.transport == nil {

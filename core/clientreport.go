@@ -34,3 +34,26 @@ func clientReportItems(discarded []DiscardedItem, now time.Time) []EnvelopeItem 
 	}
 	return items
 }
+
+// sendReport sends the pending client report on its own, unless there is
+// none, no DSN, or all categories are rate limited. Counts that could not
+// be sent (network error, 429, 5xx) are restored for the next report;
+// a report the server refuses otherwise is dropped, not retried forever.
+func (t *HTTPTransport) sendReport() {
+	now := t.now()
+	if t.url == "" || t.limits.limited(CategoryInternal, now) {
+		return
+	}
+	report := t.cfg.Outcomes.Take()
+	if len(report) == 0 {
+		return
+	}
+	env := &Envelope{
+		Header: EnvelopeHeader{DSN: t.dsnPublic, SDK: t.sdk},
+		Items:  clientReportItems(report, now),
+	}
+	status, err := t.post(env)
+	if err != nil || status == 429 || status >= 500 {
+		t.cfg.Outcomes.Restore(report)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -248,4 +250,69 @@ func plainToken(s string) bool {
 		}
 	}
 	return true
+}
+
+// Buffers and gzip writers are pooled: the transport's worker encodes every
+// envelope into a pooled buffer, and a request body gives its buffer back
+// when net/http closes it.
+var (
+	bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	gzipPool   sync.Pool // *gzip.Writer
+)
+
+// maxPooledBuffer keeps rare huge envelopes from pinning memory.
+const maxPooledBuffer = 4 << 20
+
+func getBuffer() *bytes.Buffer {
+	b := bufferPool.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledBuffer {
+		bufferPool.Put(b)
+	}
+}
+
+// gzipBody compresses raw into a pooled request body.
+func gzipBody(raw *bytes.Buffer) *pooledBody {
+	out := getBuffer()
+	zw, _ := gzipPool.Get().(*gzip.Writer)
+	if zw == nil {
+		zw, _ = gzip.NewWriterLevel(out, gzip.BestSpeed)
+	} else {
+		zw.Reset(out)
+	}
+	zw.Write(raw.Bytes()) // writes to a bytes.Buffer do not fail
+	zw.Close()
+	gzipPool.Put(zw)
+	return newPooledBody(out)
+}
+
+// pooledBody is a request body that returns its buffer to the pool when
+// closed. net/http closes a request body once it is done with it, which may
+// be after Client.Do returns.
+type pooledBody struct {
+	r   bytes.Reader
+	buf atomic.Pointer[bytes.Buffer]
+}
+
+func newPooledBody(b *bytes.Buffer) *pooledBody {
+	p := &pooledBody{}
+	p.r.Reset(b.Bytes())
+	p.buf.Store(b)
+	return p
+}
+
+func (p *pooledBody) Read(b []byte) (int, error) { return p.r.Read(b) }
+
+// Len returns the body's full length.
+func (p *pooledBody) Len() int { return int(p.r.Size()) }
+
+func (p *pooledBody) Close() error {
+	if b := p.buf.Swap(nil); b != nil {
+		putBuffer(b)
+	}
+	return nil
 }

@@ -1,15 +1,573 @@
 package core
 
-// STUB(owner: transport helper) — replaced by the real HTTP transport.
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
 
-import "context"
+// HTTPTransport sends events to Sentry as gzip-compressed envelopes over
+// HTTP, and a copy of each envelope to a Spotlight sidecar when configured
+// (see ../shared/sentry/PROTOCOL.md). It is the client's default transport.
+//
+// Send only pushes the event onto a bounded queue; one worker goroutine,
+// started by Configure and stopped by Close, serializes, compresses and
+// posts, honours the server's rate limits, retries network errors with a
+// bounded backoff and sends client reports. Every event that is not
+// delivered is counted in the configured Outcomes with its reason.
+//
+// All methods are safe for concurrent use. Before Configure, Send drops
+// without counting (there is nowhere to count) and Flush and Close return
+// true.
+type HTTPTransport struct {
+	mu     sync.RWMutex // guards queue and closed against Send
+	queue  chan *Event
+	closed bool
 
-// HTTPTransport sends envelopes over HTTP.
-type HTTPTransport struct{}
+	cfg        TransportConfig
+	client     *http.Client
+	url        string // envelope endpoint; "" without a DSN
+	auth       string // X-Sentry-Auth, carries the secret: never log it
+	userAgent  string
+	dsnPublic  string // for envelope headers
+	sdk        *SDK   // name and version, for envelope headers
+	spotURL    string // "" when Spotlight is off
+	spotlightT time.Duration
 
-// NewHTTPTransport returns an HTTP transport; the client configures it.
-func NewHTTPTransport() *HTTPTransport { return &HTTPTransport{} }
+	wake   chan struct{} // a Flush is waiting
+	stop   chan struct{} // closed by Close: the worker drains and exits
+	exited chan struct{} // closed by the worker when it returns
+	ctx    context.Context
+	cancel context.CancelFunc
 
-func (t *HTTPTransport) Send(ev *Event)                 {}
-func (t *HTTPTransport) Flush(ctx context.Context) bool { return true }
-func (t *HTTPTransport) Close(ctx context.Context) bool { return true }
+	enq atomic.Uint64 // events accepted by Send
+
+	fmu          sync.Mutex // guards the fields below
+	done         uint64     // events the worker finished with
+	nfail        uint64     // ... of which were not delivered
+	resolvedFail uint64     // nfail when Flush last answered
+	waiters      []*flushWaiter
+	stopped      bool
+
+	// Owned by the worker goroutine.
+	limits      rateLimits
+	reportEvery time.Duration
+	backoff     []time.Duration
+	now         func() time.Time
+}
+
+type flushWaiter struct {
+	target uint64
+	ch     chan bool // buffered: the worker never blocks on an abandoned Flush
+}
+
+// Defaults of the HTTP transport.
+const (
+	defaultReportInterval = 30 * time.Second
+	defaultSpotlightURL   = "http://localhost:8969/stream"
+	maxSpotlightTimeout   = 2 * time.Second
+	maxResponseDrain      = 64 << 10
+	maxEventSize          = 1 << 20 // Sentry's limit for one event item
+)
+
+// networkBackoff is the pause before each retry of a network error: four
+// attempts in all, about 0.7 s of waiting, always cut short by Close.
+var networkBackoff = []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond}
+
+var _ Transport = (*HTTPTransport)(nil)
+var _ Configurable = (*HTTPTransport)(nil)
+
+// NewHTTPTransport returns an unconfigured HTTP transport. The client calls
+// Configure with its settings before the first Send; a transport made by a
+// user and passed as Options.Transport is configured the same way.
+func NewHTTPTransport() *HTTPTransport {
+	return &HTTPTransport{
+		reportEvery: defaultReportInterval,
+		backoff:     networkBackoff,
+		now:         time.Now,
+	}
+}
+
+// Configure applies the client's settings and starts the worker goroutine.
+// It fails when the transport was configured before, or when there is
+// neither a DSN nor a Spotlight URL to send to. A Spotlight value that is
+// not a URL turns Spotlight off with a diagnostic line.
+func (t *HTTPTransport) Configure(cfg TransportConfig) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.queue != nil || t.closed {
+		return errors.New("sentrylog: HTTP transport configured twice or after Close")
+	}
+	spot, err := spotlightURL(cfg.Spotlight)
+	if err != nil {
+		cfg.Debug.Printf("spotlight off: %v", err)
+	}
+	if cfg.DSN == nil && spot == "" {
+		return errors.New("sentrylog: HTTP transport needs a DSN or Spotlight")
+	}
+	if cfg.Outcomes == nil {
+		cfg.Outcomes = new(Outcomes)
+	}
+	if cfg.QueueSize <= 0 {
+		cfg.QueueSize = 1000
+	}
+	if cfg.HTTPTimeout <= 0 {
+		cfg.HTTPTimeout = 10 * time.Second
+	}
+	t.cfg = cfg
+	name, version := sdkIdent(cfg.SDK)
+	t.sdk = &SDK{Name: name, Version: version}
+	t.userAgent = name + "/" + version
+	if cfg.DSN != nil {
+		t.url = cfg.DSN.EnvelopeURL()
+		t.auth = cfg.DSN.AuthHeader(cfg.SDK)
+		t.dsnPublic = cfg.DSN.public()
+	}
+	t.spotURL = spot
+	t.spotlightT = min(cfg.HTTPTimeout, maxSpotlightTimeout)
+	t.client = &http.Client{Timeout: cfg.HTTPTimeout, Transport: newRoundTripper()}
+	if t.now == nil {
+		t.now = time.Now
+	}
+	if t.reportEvery <= 0 {
+		t.reportEvery = defaultReportInterval
+	}
+	t.queue = make(chan *Event, cfg.QueueSize)
+	t.wake = make(chan struct{}, 1)
+	t.stop = make(chan struct{})
+	t.exited = make(chan struct{})
+	t.ctx, t.cancel = context.WithCancel(context.Background())
+	go t.run()
+	return nil
+}
+
+// newRoundTripper returns a private copy of the default transport, so that
+// Close can shut its idle connections without touching the program's.
+func newRoundTripper() http.RoundTripper {
+	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		return dt.Clone()
+	}
+	return &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
+}
+
+// spotlightURL interprets Options.Spotlight: "", "0", "false", "no", "off"
+// mean off; "1", "true", "yes", "on" the default sidecar URL; anything
+// else must be an http or https URL.
+func spotlightURL(v string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "0", "false", "no", "off":
+		return "", nil
+	case "1", "true", "yes", "on":
+		return defaultSpotlightURL, nil
+	}
+	v = strings.TrimSpace(v)
+	if !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+		return "", fmt.Errorf("spotlight %q is neither a boolean nor an http(s) URL", v)
+	}
+	if _, err := http.NewRequest(http.MethodPost, v, nil); err != nil {
+		return "", fmt.Errorf("spotlight URL: %w", err)
+	}
+	return v, nil
+}
+
+// Send queues ev for delivery and returns at once; it takes ownership of
+// ev. When the queue is full, or after Close, ev is dropped and counted as
+// queue_overflow.
+func (t *HTTPTransport) Send(ev *Event) {
+	if ev == nil {
+		return
+	}
+	t.mu.RLock()
+	if t.queue == nil {
+		t.mu.RUnlock()
+		return
+	}
+	if !t.closed {
+		select {
+		case t.queue <- ev:
+			t.enq.Add(1)
+			t.mu.RUnlock()
+			return
+		default:
+		}
+	}
+	closed := t.closed
+	t.mu.RUnlock()
+	t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
+	if closed {
+		t.cfg.Debug.Once("transport_closed", "transport closed: dropping events")
+	} else {
+		t.cfg.Debug.Once("transport_queue_full", "transport queue full (%d): dropping events", cap(t.queue))
+	}
+}
+
+// Flush waits until every event Send accepted before the call has been
+// delivered or dropped, and a pending client report sent, or until ctx is
+// done. It reports whether all those events were delivered (false also
+// when an event handed over before an earlier Flush failed after it).
+func (t *HTTPTransport) Flush(ctx context.Context) bool {
+	t.mu.RLock()
+	started := t.queue != nil
+	t.mu.RUnlock()
+	if !started {
+		return true
+	}
+	w := &flushWaiter{ch: make(chan bool, 1)}
+	t.fmu.Lock()
+	w.target = t.enq.Load()
+	if t.stopped {
+		ok := t.done >= w.target && t.nfail == t.resolvedFail
+		t.resolvedFail = t.nfail
+		t.fmu.Unlock()
+		return ok
+	}
+	t.waiters = append(t.waiters, w)
+	t.fmu.Unlock()
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+	select {
+	case ok := <-w.ch:
+		return ok
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Close stops accepting events, flushes like Flush until ctx is done, then
+// stops the worker: a request still running is cancelled and its event
+// counted as network_error, events still queued are counted as
+// queue_overflow. No goroutine of the transport outlives Close. It reports
+// whether everything was delivered. Later calls return true at once.
+func (t *HTTPTransport) Close(ctx context.Context) bool {
+	t.mu.Lock()
+	if t.closed || t.queue == nil {
+		t.closed = true
+		t.mu.Unlock()
+		return true
+	}
+	t.closed = true
+	t.mu.Unlock()
+
+	ok := t.Flush(ctx)
+	close(t.stop)
+	t.cancel()
+	<-t.exited
+	t.client.CloseIdleConnections()
+	t.fmu.Lock()
+	ok = ok && t.nfail == t.resolvedFail
+	t.fmu.Unlock()
+	return ok
+}
+
+// run is the worker goroutine.
+func (t *HTTPTransport) run() {
+	defer close(t.exited)
+	ticker := time.NewTicker(t.reportEvery)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-t.stop:
+			t.shutdown()
+			return
+		default:
+		}
+		select {
+		case ev := <-t.queue:
+			t.finish(t.sendEvent(ev))
+		case <-t.wake:
+			t.resolveFlushes()
+		case <-ticker.C:
+			t.sendReport()
+		case <-t.stop:
+			t.shutdown()
+			return
+		}
+	}
+}
+
+// finish records the outcome of one event and answers the Flush calls that
+// waited for it.
+func (t *HTTPTransport) finish(delivered bool) {
+	t.fmu.Lock()
+	t.done++
+	if !delivered {
+		t.nfail++
+	}
+	ready := false
+	for _, w := range t.waiters {
+		if w.target <= t.done {
+			ready = true
+			break
+		}
+	}
+	t.fmu.Unlock()
+	if ready {
+		t.resolveFlushes()
+	}
+}
+
+// resolveFlushes sends a pending client report and answers every Flush
+// whose events are all done.
+func (t *HTTPTransport) resolveFlushes() {
+	t.fmu.Lock()
+	var ready []*flushWaiter
+	keep := t.waiters[:0]
+	for _, w := range t.waiters {
+		if w.target <= t.done {
+			ready = append(ready, w)
+		} else {
+			keep = append(keep, w)
+		}
+	}
+	clear(t.waiters[len(keep):])
+	t.waiters = keep
+	t.fmu.Unlock()
+	if len(ready) == 0 {
+		return
+	}
+	t.sendReport()
+	t.answer(ready)
+}
+
+func (t *HTTPTransport) answer(ws []*flushWaiter) {
+	if len(ws) == 0 {
+		return
+	}
+	t.fmu.Lock()
+	ok := t.nfail == t.resolvedFail
+	t.resolvedFail = t.nfail
+	t.fmu.Unlock()
+	for _, w := range ws {
+		w.ch <- ok
+	}
+}
+
+// shutdown counts what Close's deadline left in the queue and answers
+// every Flush still waiting.
+func (t *HTTPTransport) shutdown() {
+	dropped := 0
+	for {
+		select {
+		case <-t.queue:
+			dropped++
+			continue
+		default:
+		}
+		break
+	}
+	if dropped > 0 {
+		t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, dropped)
+		t.cfg.Debug.Printf("transport closed with %d events unsent", dropped)
+	}
+	t.fmu.Lock()
+	t.done += uint64(dropped)
+	t.nfail += uint64(dropped)
+	t.stopped = true
+	ws := t.waiters
+	t.waiters = nil
+	t.fmu.Unlock()
+	t.answer(ws)
+}
+
+// sendEvent delivers one event: to Spotlight when on, then to Sentry
+// unless rate limited. It reports whether the event was delivered and
+// counts it when it was not.
+func (t *HTTPTransport) sendEvent(ev *Event) bool {
+	now := t.now()
+	toSentry := t.url != ""
+	if toSentry && t.spotURL == "" && t.limits.limited(CategoryError, now) {
+		t.cfg.Outcomes.Add(ReasonRateLimitBackoff, CategoryError, 1)
+		return false
+	}
+	payload, err := marshalEvent(ev)
+	if err != nil {
+		t.cfg.Outcomes.Add(ReasonInternalSDKError, CategoryError, 1)
+		t.cfg.Debug.Printf("event %s not serializable: %v", ev.EventID, err)
+		return false
+	}
+	env := &Envelope{
+		Header: EnvelopeHeader{EventID: ev.EventID, DSN: t.dsnPublic, SDK: t.sdk},
+		Items:  []EnvelopeItem{{Header: ItemHeader{Type: ItemTypeEvent}, Payload: payload}},
+	}
+	spotOK := false
+	if t.spotURL != "" {
+		spotOK = t.postSpotlight(env)
+	}
+	if !toSentry {
+		if spotOK {
+			t.cfg.Outcomes.Delivered.Add(1)
+		}
+		return spotOK
+	}
+	if t.limits.limited(CategoryError, t.now()) {
+		t.cfg.Outcomes.Add(ReasonRateLimitBackoff, CategoryError, 1)
+		return false
+	}
+	if len(payload) > maxEventSize {
+		t.cfg.Outcomes.Add(ReasonSendError, CategoryError, 1)
+		t.cfg.Debug.Printf("event %s is %d bytes, over Sentry's limit of %d: dropped", ev.EventID, len(payload), maxEventSize)
+		return false
+	}
+	var report []DiscardedItem
+	if !t.limits.limited(CategoryInternal, now) {
+		report = t.cfg.Outcomes.Take()
+		env.Items = append(env.Items, clientReportItems(report, now)...)
+	}
+	status, err := t.post(env)
+	switch {
+	case err != nil:
+		t.cfg.Outcomes.Restore(report)
+		t.cfg.Outcomes.Add(ReasonNetworkError, CategoryError, 1)
+		t.cfg.Debug.Printf("event %s not sent: %v", ev.EventID, err)
+		return false
+	case status >= 200 && status < 300:
+		t.cfg.Outcomes.Delivered.Add(1)
+		return true
+	case status == http.StatusTooManyRequests:
+		// The server counted the event; only the report is kept.
+		t.cfg.Outcomes.Restore(report)
+		return false
+	default:
+		t.cfg.Outcomes.Restore(report)
+		t.cfg.Outcomes.Add(ReasonSendError, CategoryError, 1)
+		return false
+	}
+}
+
+// marshalEvent serializes ev, turning a panic in user values into an error.
+func marshalEvent(ev *Event) (b []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("panic while encoding: %v", r)
+		}
+	}()
+	return ev.MarshalJSON()
+}
+
+// post sends env to Sentry, retrying network errors with backoff, and
+// applies the rate limits of the response. It returns the status, or an
+// error when no response came; statuses other than 2xx are logged.
+func (t *HTTPTransport) post(env *Envelope) (int, error) {
+	for attempt := 0; ; attempt++ {
+		status, err := t.postOnce(env)
+		if err == nil {
+			return status, nil
+		}
+		if attempt >= len(t.backoff) || t.ctx.Err() != nil {
+			return 0, err
+		}
+		t.cfg.Debug.Printf("send failed (%v), retry %d in %v", err, attempt+1, t.backoff[attempt])
+		timer := time.NewTimer(t.backoff[attempt])
+		select {
+		case <-timer.C:
+		case <-t.ctx.Done():
+			timer.Stop()
+			return 0, err
+		}
+	}
+}
+
+func (t *HTTPTransport) postOnce(env *Envelope) (int, error) {
+	env.Header.SentAt = t.now()
+	raw := getBuffer()
+	if err := env.appendTo(raw); err != nil {
+		putBuffer(raw)
+		return 0, err
+	}
+	body := gzipBody(raw)
+	putBuffer(raw)
+	req, err := http.NewRequestWithContext(t.ctx, http.MethodPost, t.url, body)
+	if err != nil {
+		body.Close()
+		return 0, err
+	}
+	req.ContentLength = int64(body.Len())
+	req.Header.Set("Content-Type", "application/x-sentry-envelope")
+	req.Header.Set("Content-Encoding", "gzip")
+	req.Header.Set("User-Agent", t.userAgent)
+	req.Header.Set("X-Sentry-Auth", t.auth)
+	resp, err := t.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseDrain))
+	resp.Body.Close()
+	now := t.now()
+	if l := responseLimits(resp.StatusCode, resp.Header, now); !l.isZero() {
+		t.limits.merge(l)
+		t.cfg.Debug.Printf("rate limited: errors until %s, all until %s",
+			t.limits.until(CategoryError).Format(time.RFC3339), t.limits.all.Format(time.RFC3339))
+	}
+	t.logStatus(resp)
+	return resp.StatusCode, nil
+}
+
+// logStatus writes a diagnostic line for a response that is not a success.
+func (t *HTTPTransport) logStatus(resp *http.Response) {
+	code := resp.StatusCode
+	if code >= 200 && code < 300 {
+		return
+	}
+	why := resp.Header.Get("X-Sentry-Error")
+	if len(why) > 200 {
+		why = why[:200]
+	}
+	switch code {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		t.cfg.Debug.Once(fmt.Sprint("auth", code), "Sentry refused the DSN's key (%s): %s; dropping events", resp.Status, why)
+	case http.StatusTooManyRequests:
+		t.cfg.Debug.Printf("rate limited (%s)", resp.Status)
+	default:
+		t.cfg.Debug.Printf("envelope rejected (%s): %s", resp.Status, why)
+	}
+}
+
+// postSpotlight posts an uncompressed copy of env to Spotlight. Failures
+// are only logged (once): Spotlight is a development aid, not a receiver
+// whose losses count.
+func (t *HTTPTransport) postSpotlight(env *Envelope) bool {
+	env.Header.SentAt = t.now()
+	raw := getBuffer()
+	if err := env.appendTo(raw); err != nil {
+		putBuffer(raw)
+		return false
+	}
+	body := newPooledBody(raw)
+	ctx, cancel := context.WithTimeout(t.ctx, t.spotlightT)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.spotURL, body)
+	if err != nil {
+		body.Close()
+		return false
+	}
+	req.ContentLength = int64(body.Len())
+	req.Header.Set("Content-Type", "application/x-sentry-envelope")
+	req.Header.Set("User-Agent", t.userAgent)
+	resp, err := t.client.Do(req)
+	if err != nil {
+		t.cfg.Debug.Once("spotlight_error", "spotlight %s unreachable: %v", t.spotURL, err)
+		return false
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseDrain))
+	resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+		t.cfg.Debug.Once("spotlight_status", "spotlight %s answered %s", t.spotURL, resp.Status)
+		return false
+	}
+	return true
+}
+
+// spotlightEnabled reports whether Options.Spotlight turns Spotlight on,
+// so that a client without a DSN still makes an HTTP transport for it.
+func spotlightEnabled(v string) bool {
+	u, err := spotlightURL(v)
+	return err == nil && u != ""
+}
