@@ -1,5 +1,101 @@
 // Package slogsentry sends what a program logs with log/slog to Sentry. Its
-// Handler is an ordinary slog.Handler: put it beside the handler you already
-// have (slog.NewMultiHandler, or any fan-out) and your log output stays as it
-// is.
+// Handler is an ordinary slog.Handler: put it beside the handler the program
+// already has (slog.NewMultiHandler from Go 1.26, or any fan-out handler) and
+// the program's log output stays as it is.
+//
+//	client, err := core.Init(core.Options{}) // the DSN from SENTRY_DSN
+//	...
+//	defer client.Close(context.Background())
+//	logger := slog.New(slog.NewMultiHandler(
+//		slog.NewJSONHandler(os.Stdout, nil),
+//		slogsentry.NewHandler(slogsentry.Options{}),
+//	))
+//
+// Records at or above Options.BreadcrumbLevel (default Info) become
+// breadcrumbs; records at or above Options.EventLevel (default Error)
+// become events, which carry the breadcrumbs logged before them in the same
+// scope. Log with the request's context (InfoContext, ErrorContext) so that
+// both land in the request's scope; the sentryhttp middleware
+// (core/sentryhttp) gives every request its own.
+//
+// A handler made without Options.Client uses the process-wide client of
+// core.Init, looked up on each record: it can be made before Init and starts
+// sending once Init has run.
+//
+// # Record conversion
+//
+// Levels. A record's level selects what it becomes, then maps to a Sentry
+// level by range, so custom levels fall where their number puts them:
+//
+//	slog level                  Sentry level
+//	below Info                  debug
+//	Info to below Warn          info
+//	Warn to below Error         warning
+//	Error to below Error+4      error
+//	Error+4 (LevelFatal) and up fatal
+//
+// Either output can be switched off with LevelOff. Fatal records are
+// flushed before Handle returns, within the client's ShutdownTimeout, so a
+// program that exits after logging one has sent it.
+//
+// Message. The record's message is the event's message (logentry) and the
+// breadcrumb's message. An event without an error is a message event:
+// Sentry groups it by its message, and with core.Options.AttachStacktrace it
+// carries the call site's stack.
+//
+// Time. The record's time is the event's timestamp and the breadcrumb's. A
+// zero time, which slog allows, becomes the time of the capture: Sentry
+// requires one.
+//
+// Error. An error value among the attributes, at any key and at any group
+// depth, becomes the event's exception chain (wrapped errors and
+// errors.Join groups followed as the core documents). When there are
+// several, the first at a key named "error" or "err" is the exception, else
+// the first found; the others stay in the log context as their text. The
+// exception's mechanism is "auto.log.slog".
+//
+// Attributes. Attributes of the record and of WithAttrs are resolved
+// (LogValuer) on the logging goroutine, at the call, then rewritten by
+// Options.ReplaceAttr when it is set. They become, by the mapping the core
+// shares with the zap and zerolog bridges: the user ("user" group or
+// "user.<field>" keys), the fingerprint ("fingerprint"), the request (any
+// *http.Request value), tags (a "tags" group and Options.TagKeys) and, for
+// everything else, the "log" context of the event or the data of the
+// breadcrumb, typed (numbers stay numbers; times are RFC 3339 text;
+// durations their String form; []byte text, or base64 when it is not UTF-8;
+// maps, slices and structs their JSON form; nil pointers null). A value whose
+// LogValue, String, Error or MarshalJSON panics, and an attribute whose
+// ReplaceAttr panics, is kept as a marked string "!PANIC in <method>: ...";
+// the record is still sent. Values of kind Any (maps, structs, Stringers) are
+// converted when the event is built, after the call: do not change them
+// once logged, or resolve them yourself with a LogValuer.
+//
+// Groups. Groups become nested objects, as in slog's JSON output: a
+// slog.Group attribute nests its members, WithGroup nests the attributes
+// added after it (by WithAttrs and by records). Groups of the same name at
+// the same place merge. As slog specifies: an attribute with an empty key
+// and an empty value is dropped, a group without attributes is dropped
+// (also a WithGroup group whose record brings no attributes), and a group
+// with an empty key is inlined into its parent.
+//
+// Context. The record's context selects the scope: breadcrumbs go to its
+// isolation scope (core.NewIsolationScope, or the sentryhttp middleware),
+// events merge its scopes (user, tags, contexts, breadcrumbs set on the
+// request). A context without a scope, or a nil one, means the client's
+// global scope.
+//
+// Source. The record's PC gives the event's stack its last frame, the
+// user's logging call, so that the culprit is the user's line and never
+// slog's or sentrylog's; frames of slog and sentrylog are left out. With
+// Options.AddSource the call site is also recorded as the attribute
+// "source" (function, file, line) at the top level of the log context or
+// breadcrumb data, outside any group. A record without a PC has no source.
+//
+// # Cost
+//
+// Enabled is a level comparison and a pointer load: a record below both
+// thresholds costs no allocation. A breadcrumb costs one allocation (the
+// core's copy of the record's attributes) and no call into user code; an
+// event costs about the same on the logging goroutine, and is built on the
+// client's worker goroutine. The benchmarks in bench_test.go measure these.
 package slogsentry
