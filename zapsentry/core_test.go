@@ -61,17 +61,17 @@ func TestDefaultsAndOff(t *testing.T) {
 	assert.True(t, sc.Enabled(zapcore.InfoLevel))
 	assert.Equal(t, zapcore.InfoLevel, zapcore.LevelOf(sc))
 
-	sc = zapsentry.NewCore(zapsentry.Options{BreadcrumbLevel: zapsentry.Off})
+	sc = zapsentry.NewCore(zapsentry.Options{BreadcrumbLevel: zapsentry.LevelOff})
 	assert.Equal(t, zapcore.ErrorLevel, sc.Level())
 	assert.False(t, sc.Enabled(zapcore.WarnLevel))
 
-	sc = zapsentry.NewCore(zapsentry.Options{BreadcrumbLevel: zapsentry.Off, EventLevel: zapsentry.Off})
+	sc = zapsentry.NewCore(zapsentry.Options{BreadcrumbLevel: zapsentry.LevelOff, EventLevel: zapsentry.LevelOff})
 	assert.Equal(t, zapcore.InvalidLevel, sc.Level())
 	assert.False(t, sc.Enabled(zapcore.FatalLevel))
 }
 
 func TestEventsOffBreadcrumbsOnly(t *testing.T) {
-	logger, c, mt := newLogger(t, zapsentry.Options{EventLevel: zapsentry.Off})
+	logger, c, mt := newLogger(t, zapsentry.Options{EventLevel: zapsentry.LevelOff})
 	logger.Error("only a crumb")
 	assert.Empty(t, events(t, c, mt))
 	c.CaptureMessage(context.Background(), "probe", core.LevelInfo)
@@ -85,6 +85,30 @@ func TestCheckBelowThresholdAddsNothing(t *testing.T) {
 	sc := zapsentry.NewCore(zapsentry.Options{Client: c})
 	assert.Nil(t, sc.Check(zapcore.Entry{Level: zapcore.DebugLevel}, nil))
 	assert.NotNil(t, sc.Check(zapcore.Entry{Level: zapcore.InfoLevel}, nil))
+}
+
+func TestCheckWithoutEnabledClient(t *testing.T) {
+	ent := zapcore.Entry{Level: zapcore.FatalLevel}
+	assert.Nil(t, zapsentry.NewCore(zapsentry.Options{}).Check(ent, nil), "no client")
+	disabled, err := core.New(core.Options{}) // no DSN, no transport
+	require.NoError(t, err)
+	assert.Nil(t, zapsentry.NewCore(zapsentry.Options{Client: disabled}).Check(ent, nil), "disabled client")
+	c, _ := newClient(t)
+	c.Close(context.Background())
+	assert.Nil(t, zapsentry.NewCore(zapsentry.Options{Client: c}).Check(ent, nil), "closed client")
+}
+
+func TestAtomicLevel(t *testing.T) {
+	lvl := zap.NewAtomicLevelAt(zapcore.ErrorLevel)
+	logger, c, mt := newLogger(t, zapsentry.Options{EventLevel: lvl})
+	logger.Warn("crumb")
+	lvl.SetLevel(zapcore.WarnLevel)
+	assert.Equal(t, zapcore.InfoLevel, logger.Level())
+	logger.Warn("event now")
+	ev := onlyEvent(t, c, mt)
+	assert.Equal(t, "event now", ev.Message.Formatted)
+	require.Len(t, ev.Breadcrumbs, 1)
+	assert.Equal(t, "crumb", ev.Breadcrumbs[0].Message)
 }
 
 func TestLazyClient(t *testing.T) {

@@ -33,7 +33,7 @@
 //   - Level: Debug (and custom levels below it) → debug, Info → info,
 //     Warn → warning, Error → error, DPanic, Panic and Fatal → fatal. Which
 //     levels become breadcrumbs or events is decided by the two
-//     zapcore.LevelEnablers in Options; Off switches a range off.
+//     zapcore.LevelEnablers in Options; LevelOff switches a range off.
 //   - Message: the entry's message; an event's logentry.formatted and a
 //     breadcrumb's message.
 //   - Time: the entry's time.

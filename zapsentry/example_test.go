@@ -109,12 +109,12 @@ func ExampleOptions() {
 	// [{{ default }} invoice]
 }
 
-// With Off as the event level the Core only leaves breadcrumbs, for events
+// With LevelOff as the event level the Core only leaves breadcrumbs, for events
 // captured by other means.
-func ExampleOff() {
+func Example_breadcrumbsOnly() {
 	client, mt := exampleClient()
 	defer client.Close(context.Background())
-	logger := zap.New(zapsentry.NewCore(zapsentry.Options{Client: client, EventLevel: zapsentry.Off}))
+	logger := zap.New(zapsentry.NewCore(zapsentry.Options{Client: client, EventLevel: zapsentry.LevelOff}))
 
 	logger.Error("retrying", zap.Int("try", 1))
 	client.CaptureException(context.Background(), errors.New("gave up"))

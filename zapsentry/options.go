@@ -1,6 +1,8 @@
 package zapsentry
 
 import (
+	"math"
+
 	"go.uber.org/zap/zapcore"
 
 	"github.com/sentrylog/sentrylog/core"
@@ -15,11 +17,11 @@ type Options struct {
 	// client makes the Core a no-op.
 	Client *core.Client
 	// BreadcrumbLevel enables the levels that become breadcrumbs when
-	// EventLevel does not enable them. Default zapcore.InfoLevel. Use Off to
+	// EventLevel does not enable them. Default zapcore.InfoLevel. Use LevelOff to
 	// add no breadcrumbs.
 	BreadcrumbLevel zapcore.LevelEnabler
 	// EventLevel enables the levels that become events. Default
-	// zapcore.ErrorLevel. Use Off to send no events (breadcrumbs only).
+	// zapcore.ErrorLevel. Use LevelOff to send no events (breadcrumbs only).
 	EventLevel zapcore.LevelEnabler
 	// TagKeys names field keys whose values become tags; a field nested in
 	// a namespace or object is named by its dotted path, such as
@@ -28,16 +30,11 @@ type Options struct {
 	TagKeys []string
 }
 
-// Off is a level enabler that enables no level. Set BreadcrumbLevel or
-// EventLevel to Off to switch that range off.
-var Off zapcore.LevelEnabler = off{}
-
-type off struct{}
-
-func (off) Enabled(zapcore.Level) bool { return false }
-
-// Level reports zapcore.InvalidLevel, above every level, for zapcore.LevelOf.
-func (off) Level() zapcore.Level { return zapcore.InvalidLevel }
+// LevelOff is a level above every level a program logs at. Set
+// BreadcrumbLevel or EventLevel to it to switch that range off:
+//
+//	zapsentry.NewCore(zapsentry.Options{EventLevel: zapsentry.LevelOff})
+const LevelOff = zapcore.Level(math.MaxInt8)
 
 func (o *Options) applyDefaults() {
 	if o.BreadcrumbLevel == nil {
