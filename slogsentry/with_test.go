@@ -176,16 +176,22 @@ func TestAddSourceReplaceAttr(t *testing.T) {
 func TestTagKeysAndLogger(t *testing.T) {
 	l, c, mt := eventLogger(t, slogsentry.Options{TagKeys: []string{"tenant", "http.route"}, Logger: "api"})
 	l.With("tenant", "acme").Info("m", slog.Group("http", "route", "/users/{id}", "status", 200))
+	l.WithGroup("http").With("route", "/with").Info("m", "status", 201)
+	l.WithGroup("http").Info("m", "route", "/record")
 	ctx := core.NewIsolationScope(context.Background())
 	crumbs := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, Logger: "api"}))
 	crumbs.InfoContext(ctx, "crumb")
 	crumbs.ErrorContext(ctx, "boom")
 
 	evs := events(t, c, mt)
-	require.Len(t, evs, 2)
+	require.Len(t, evs, 4)
 	assert.Equal(t, map[string]string{"tenant": "acme", "http.route": "/users/{id}"}, evs[0].Tags)
 	assert.Equal(t, map[string]any{"http": map[string]any{"status": int64(200)}}, logContext(evs[0]))
 	assert.Equal(t, "api", evs[0].Logger)
-	require.Len(t, evs[1].Breadcrumbs, 1)
-	assert.Equal(t, "api", evs[1].Breadcrumbs[0].Category)
+	// WithGroup's groups are part of the path.
+	assert.Equal(t, map[string]string{"http.route": "/with"}, evs[1].Tags)
+	assert.Equal(t, map[string]any{"http": map[string]any{"status": int64(201)}}, logContext(evs[1]))
+	assert.Equal(t, map[string]string{"http.route": "/record"}, evs[2].Tags)
+	require.Len(t, evs[3].Breadcrumbs, 1)
+	assert.Equal(t, "api", evs[3].Breadcrumbs[0].Category)
 }
