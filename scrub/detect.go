@@ -15,13 +15,14 @@ const (
 	fURL
 	fKV
 	fEmail
-	fIP
+	fIPv4
+	fIPv6
 	fAt     // an '@' (needed by fURL)
 	fScheme // a "://" (needed by fURL)
 )
 
 // piiFlags are the detectors of personal data, off with SendDefaultPII.
-const piiFlags = fEmail | fIP
+const piiFlags = fEmail | fIPv4 | fIPv6
 
 var detectorFlags = map[string]uint16{
 	DetectCard:          fCard,
@@ -32,7 +33,7 @@ var detectorFlags = map[string]uint16{
 	DetectURLPassword:   fURL,
 	DetectKeyValue:      fKV,
 	DetectEmail:         fEmail,
-	DetectIP:            fIP,
+	DetectIP:            fIPv4 | fIPv6,
 }
 
 // detectors is the scrubber's set of value detectors.
@@ -44,7 +45,7 @@ type detectors struct {
 }
 
 func newDetectors(s *Scrubber, o Options) detectors {
-	d := detectors{s: s, on: fCard | fAuth | fJWT | fPEM | fAWS | fURL | fKV | fEmail | fIP}
+	d := detectors{s: s, on: fCard | fAuth | fJWT | fPEM | fAWS | fURL | fKV | fEmail | fIPv4 | fIPv6}
 	if o.SendDefaultPII {
 		d.on &^= piiFlags
 	}
@@ -66,7 +67,7 @@ var interesting = func() (t [256]bool) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] = true
 	}
-	for _, c := range " -.:@=\"eAbB" {
+	for _, c := range " -.:@=\"JAbB" {
 		t[c] = true
 	}
 	return t
@@ -93,7 +94,7 @@ func prescan(s string) (f uint16) {
 		case '.':
 			run = 0
 			if i > 0 && i+1 < len(s) && isDigit(s[i-1]) && isDigit(s[i+1]) {
-				f |= fIP
+				f |= fIPv4
 			}
 		case ':':
 			run = 0
@@ -101,7 +102,7 @@ func prescan(s string) (f uint16) {
 				f |= fScheme
 			}
 			if i+1 < len(s) && (s[i+1] == ':' || i > 0 && isHex(s[i-1]) && isHex(s[i+1])) {
-				f |= fIP
+				f |= fIPv6
 			}
 			if i > 0 && s[i-1] == '"' {
 				f |= fKV
@@ -114,9 +115,9 @@ func prescan(s string) (f uint16) {
 			f |= fKV
 		case '"':
 			run = 0
-		case 'e':
+		case 'J':
 			run = 0
-			if strings.HasPrefix(s[i:], "eyJ") {
+			if i >= 2 && s[i-2] == 'e' && s[i-1] == 'y' {
 				f |= fJWT
 			}
 		case 'A':
@@ -184,8 +185,11 @@ func (s *Scrubber) text(str string, pii bool) (string, bool) {
 	if f&fEmail != 0 {
 		spans = findEmails(spans, str)
 	}
-	if f&fIP != 0 {
-		spans = findIPs(spans, str)
+	if f&fIPv4 != 0 {
+		spans = findIPv4s(spans, str)
+	}
+	if f&fIPv6 != 0 {
+		spans = findIPv6s(spans, str)
 	}
 	for i := range d.custom {
 		spans = runCustom(spans, &d.custom[i], str)

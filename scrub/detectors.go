@@ -428,10 +428,28 @@ func findEmails(dst []Span, s string) []Span {
 	return dst
 }
 
-// findIPs finds IPv4 and IPv6 addresses, except loopback and unspecified
-// ones. A dotted quad that is part of a longer dotted run or follows a letter
+// findIPv4s finds IPv4 addresses other than loopback and unspecified ones.
+// A dotted quad that is part of a longer dotted run or follows a letter
 // (v1.2.3.4) is a version, not an address.
-func findIPs(dst []Span, s string) []Span {
+func findIPv4s(dst []Span, s string) []Span {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			continue
+		}
+		if i > 0 && (isAlnum(s[i-1]) || s[i-1] == '.' || s[i-1] == '_') {
+			continue
+		}
+		if end, ok := ipv4At(s, i); ok {
+			dst = append(dst, Span{i, end})
+			i = end - 1
+		}
+	}
+	return dst
+}
+
+// findIPv6s finds IPv6 addresses other than loopback and unspecified ones:
+// runs of hex digits, colons and dots with two colons or more that parse.
+func findIPv6s(dst []Span, s string) []Span {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !isHex(c) && c != ':' {
@@ -440,12 +458,6 @@ func findIPs(dst []Span, s string) []Span {
 		if i > 0 && (isAlnum(s[i-1]) || s[i-1] == '.' || s[i-1] == ':' || s[i-1] == '_') {
 			continue
 		}
-		if end, ok := ipv4At(s, i); ok {
-			dst = append(dst, Span{i, end})
-			i = end - 1
-			continue
-		}
-		// IPv6: a run of hex digits, colons and dots with two colons or more.
 		j, colons := i, 0
 		for j < len(s) && (isHex(s[j]) || s[j] == ':' || s[j] == '.') {
 			if s[j] == ':' {
@@ -453,17 +465,13 @@ func findIPs(dst []Span, s string) []Span {
 			}
 			j++
 		}
-		if colons < 2 {
+		if colons < 2 || j < len(s) && isAlnum(s[j]) {
 			i = j
 			continue
 		}
 		run := s[i:j]
 		if len(run) > 1 && run[len(run)-1] == ':' && run[len(run)-2] != ':' {
 			run = run[:len(run)-1]
-		}
-		if j < len(s) && isAlnum(s[j]) {
-			i = j
-			continue
 		}
 		if a, err := netip.ParseAddr(run); err == nil && a.Is6() && !a.IsLoopback() && !a.IsUnspecified() {
 			dst = append(dst, Span{i, i + len(run)})

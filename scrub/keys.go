@@ -11,9 +11,25 @@ type keySet struct {
 	contains [][]byte
 	prefix   [][]byte
 	suffix   [][]byte
+	// exactBits has the bit exactHash(k) set for every exact entry k, so
+	// most keys are told apart from the entries without a map look-up.
+	exactBits [1 << 16 / 64]uint64
 	// first marks the bytes that start a contains pattern, so most
 	// positions of a key are skipped with one table look-up.
 	first [256]bool
+	// prefixFirst and suffixLast mark the first bytes of prefix patterns
+	// and the last bytes of suffix patterns.
+	prefixFirst, suffixLast [256]bool
+}
+
+// exactHash mixes a normalised key's length, first, second and last bytes.
+func exactHash(n []byte) uint16 {
+	h := uint16(n[0])<<8 | uint16(n[len(n)-1])
+	h ^= uint16(len(n)) * 0x9e37
+	if len(n) > 1 {
+		h ^= uint16(n[1]) * 0x3b
+	}
+	return h
 }
 
 func newKeySet(lists ...[]string) *keySet {
@@ -40,10 +56,14 @@ func (ks *keySet) add(entry string) {
 		ks.first[n[0]] = true
 	case lead:
 		ks.suffix = append(ks.suffix, n)
+		ks.suffixLast[n[len(n)-1]] = true
 	case trail:
 		ks.prefix = append(ks.prefix, n)
+		ks.prefixFirst[n[0]] = true
 	default:
 		ks.exact[string(n)] = struct{}{}
+		h := exactHash(n)
+		ks.exactBits[h/64] |= 1 << (h % 64)
 	}
 }
 
@@ -85,17 +105,23 @@ func (ks *keySet) matchNormalized(n []byte) bool {
 	if len(n) == 0 {
 		return false
 	}
-	if _, ok := ks.exact[string(n)]; ok {
-		return true
-	}
-	for _, p := range ks.suffix {
-		if bytes.HasSuffix(n, p) {
+	if h := exactHash(n); ks.exactBits[h/64]&(1<<(h%64)) != 0 {
+		if _, ok := ks.exact[string(n)]; ok {
 			return true
 		}
 	}
-	for _, p := range ks.prefix {
-		if bytes.HasPrefix(n, p) {
-			return true
+	if ks.suffixLast[n[len(n)-1]] {
+		for _, p := range ks.suffix {
+			if bytes.HasSuffix(n, p) {
+				return true
+			}
+		}
+	}
+	if ks.prefixFirst[n[0]] {
+		for _, p := range ks.prefix {
+			if bytes.HasPrefix(n, p) {
+				return true
+			}
 		}
 	}
 	if len(ks.contains) == 0 {

@@ -90,8 +90,7 @@ type Options struct {
 	// ExtraKeys are added to the denylist (the default one or Keys).
 	ExtraKeys []string
 	// AllowKeys are never touched: neither the denylist nor the detectors
-	// apply to their values, however deep. Matched like Keys, without
-	// patterns.
+	// apply to their values, however deep. Matched like Keys.
 	AllowKeys []string
 	// Shallow checks key names only at the top level of each section (a
 	// tag, an extra, a context's field, a header, a breadcrumb's data

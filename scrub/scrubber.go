@@ -37,12 +37,7 @@ func New(o Options) *Scrubber {
 		shallow: o.Shallow,
 	}
 	if len(o.AllowKeys) > 0 {
-		s.allow = &keySet{exact: map[string]struct{}{}}
-		for _, k := range o.AllowKeys {
-			if n := normalizeKey(nil, k); len(n) > 0 {
-				s.allow.exact[string(n)] = struct{}{}
-			}
-		}
+		s.allow = newKeySet(o.AllowKeys)
 	}
 	switch {
 	case o.DropRequestBody:

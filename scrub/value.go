@@ -117,14 +117,28 @@ func (s *Scrubber) value(v any, depth int) (any, bool) {
 	switch t := v.(type) {
 	case nil, bool:
 		return v, false
+	// Each case returns v itself when nothing changed: converting the
+	// result back to an interface would allocate for strings and slices.
 	case string:
-		return s.text(t, true)
+		if ns, ch := s.text(t, true); ch {
+			return ns, true
+		}
+		return v, false
 	case map[string]any:
-		return s.mapAny(t, depth, keys)
+		if nm, ch := s.mapAny(t, depth, keys); ch {
+			return nm, true
+		}
+		return v, false
 	case []any:
-		return s.slice(t, depth, keys)
+		if na, ch := s.slice(t, depth, keys); ch {
+			return na, true
+		}
+		return v, false
 	case map[string]string:
-		return s.stringMap(t, keys)
+		if nm, ch := s.stringMap(t, keys); ch {
+			return nm, true
+		}
+		return v, false
 	case []string:
 		var out []string
 		for i, e := range t {
@@ -235,9 +249,15 @@ func (s *Scrubber) body(d any) (any, bool) {
 			nv, _ := s.value(parsed, 0)
 			return nv, true
 		}
-		return s.text(t, true)
+		if ns, ch := s.text(t, true); ch {
+			return ns, true
+		}
+		return d, false
 	case []byte:
-		return s.body(string(t))
+		if nb, ch := s.body(string(t)); ch {
+			return nb, true
+		}
+		return d, false
 	}
 	nv, ch := s.value(d, 0)
 	if s.bodyLimit > 0 && jsonSize(nv, s.bodyLimit) > s.bodyLimit {

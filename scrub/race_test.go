@@ -1,0 +1,5 @@
+//go:build race
+
+package scrub_test
+
+const raceEnabled = true
