@@ -103,6 +103,11 @@ func TestEnabled(t *testing.T) {
 	lv.Set(slog.LevelDebug)
 	assert.True(t, h.Enabled(ctx, slog.LevelDebug), "a LevelVar changes the gate at run time")
 
+	var nilVar *slog.LevelVar
+	h = slogsentry.NewHandler(slogsentry.Options{Client: c, BreadcrumbLevel: nilVar, EventLevel: nilVar})
+	assert.True(t, h.Enabled(ctx, slog.LevelInfo), "a nil *LevelVar means the default, not a panic")
+	assert.False(t, h.Enabled(ctx, slog.LevelDebug))
+
 	disabled, err := core.New(core.Options{DSN: ""})
 	require.NoError(t, err)
 	h = slogsentry.NewHandler(slogsentry.Options{Client: disabled})

@@ -3,6 +3,7 @@ package slogsentry
 import (
 	"log/slog"
 	"math"
+	"reflect"
 	"slices"
 
 	"github.com/sentrylog/sentrylog/core"
@@ -29,7 +30,7 @@ type Options struct {
 	// at or above it and below EventLevel are added as breadcrumbs to the
 	// isolation scope of the record's context. Default slog.LevelInfo.
 	// LevelOff, or any level at or above EventLevel, means no breadcrumbs.
-	// A *slog.LevelVar changes it at run time.
+	// A *slog.LevelVar changes it at run time; a nil one means the default.
 	BreadcrumbLevel slog.Leveler
 
 	// EventLevel is the lowest level that becomes a Sentry event. Default
@@ -90,13 +91,23 @@ func newConfig(o Options) *config {
 		replaceAttr: o.ReplaceAttr,
 		logger:      o.Logger,
 	}
-	if c.crumb == nil {
+	if isNil(c.crumb) {
 		c.crumb = slog.LevelInfo
 	}
-	if c.event == nil {
+	if isNil(c.event) {
 		c.event = slog.LevelError
 	}
 	return c
+}
+
+// isNil reports whether l is nil or a nil pointer (such as a nil
+// *slog.LevelVar), whose Level method would panic on every record.
+func isNil(l slog.Leveler) bool {
+	if l == nil {
+		return true
+	}
+	v := reflect.ValueOf(l)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 // clientFor returns the configured client, else the process-wide one.
