@@ -1,0 +1,67 @@
+package bench
+
+import (
+	"context"
+	"testing"
+
+	"github.com/getsentry/sentry-go"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sentrylog/sentrylog/core"
+)
+
+// run runs one cell of the matrix. The names carry benchstat keys, so that
+// `benchstat -row /path -col /impl` lays the results out as the README table
+// does: BenchmarkSlog/path=Event/impl=sentrylog.
+func run(b *testing.B, path, impl string, f func(b *testing.B)) {
+	b.Run("path="+path+"/impl="+impl, func(b *testing.B) {
+		b.ReportAllocs()
+		f(b)
+	})
+}
+
+// ourClient returns a sentrylog client with a discarding transport, closed
+// when the benchmark ends.
+func ourClient(tb testing.TB) *core.Client {
+	tb.Helper()
+	c, closeFn, err := NewClient()
+	require.NoError(tb, err)
+	tb.Cleanup(closeFn)
+	return c
+}
+
+// sentryHub returns a sentry-go hub with a discarding transport, its client
+// closed when the benchmark ends.
+func sentryHub(tb testing.TB) (*sentry.Hub, *SentryDiscard) {
+	tb.Helper()
+	h, t, closeFn, err := NewSentryHub()
+	require.NoError(tb, err)
+	tb.Cleanup(closeFn)
+	return h, t
+}
+
+// dropped is the number of captures the client dropped so far, whatever the
+// reason.
+func dropped(c *core.Client) int64 {
+	var n int64
+	for _, v := range c.Stats().Dropped {
+		n += v
+	}
+	return n
+}
+
+// eventLoop runs log b.N times on the caller's goroutine and reports, beside
+// the caller's cost, the share of the captures the client dropped. Our
+// client builds and sends events on its worker, concurrently with the loop:
+// ns/op is the caller's cost; a worker that falls behind drops from its
+// bounded queue (queue_overflow), which "drop/op" shows.
+func eventLoop(b *testing.B, c *core.Client, log func()) {
+	before := dropped(c)
+	n := 0
+	for b.Loop() {
+		log()
+		n++
+	}
+	c.Flush(context.Background())
+	b.ReportMetric(float64(dropped(c)-before)/float64(n), "drop/op")
+}

@@ -1,0 +1,148 @@
+package zapbench
+
+import (
+	"context"
+	"io"
+	"testing"
+
+	tzs "github.com/TheZeroSlave/zapsentry"
+	"github.com/getsentry/sentry-go"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/zapsentry"
+)
+
+// jsonCore is the program's own output: zap's JSON encoder on io.Discard at
+// Info, so Debug is below every threshold.
+func jsonCore() zapcore.Core {
+	return zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()),
+		zapcore.AddSync(io.Discard), zapcore.InfoLevel)
+}
+
+type zapImpl struct {
+	name   string
+	logger func(b *testing.B) (*zap.Logger, *core.Client)
+	// req returns the field that gives a logger the scope of one request.
+	req func() zap.Field
+}
+
+func zapImpls() []zapImpl {
+	return []zapImpl{
+		{
+			name: "baseline",
+			logger: func(*testing.B) (*zap.Logger, *core.Client) {
+				return zap.New(jsonCore()), nil
+			},
+		},
+		{
+			name: "sentrylog",
+			logger: func(b *testing.B) (*zap.Logger, *core.Client) {
+				c, err := newClient()
+				require.NoError(b, err)
+				b.Cleanup(func() { c.Close(context.Background()) })
+				return zap.New(zapcore.NewTee(jsonCore(), zapsentry.NewCore(zapsentry.Options{Client: c}))), c
+			},
+			req: func() zap.Field { return zapsentry.Context(core.NewIsolationScope(context.Background())) },
+		},
+		{
+			// TheZeroSlave/zapsentry with breadcrumbs on, teed with the JSON
+			// core as its README shows; its per-request scope is a field
+			// carrying a new sentry.Scope.
+			name: "zapsentry",
+			logger: func(b *testing.B) (*zap.Logger, *core.Client) {
+				client, err := newSentryClient()
+				require.NoError(b, err)
+				b.Cleanup(client.Close)
+				c, err := tzs.NewCore(tzs.Configuration{
+					Level:             zapcore.ErrorLevel,
+					EnableBreadcrumbs: true,
+					BreadcrumbLevel:   zapcore.InfoLevel,
+					Hub:               sentry.NewHub(client, sentry.NewScope()),
+				}, tzs.NewSentryClientFromClient(client))
+				require.NoError(b, err)
+				return tzs.AttachCoreToLogger(c, zap.New(jsonCore())), nil
+			},
+			req: tzs.NewScope,
+		},
+	}
+}
+
+func run(b *testing.B, path, impl string, f func(b *testing.B)) {
+	b.Run("path="+path+"/impl="+impl, func(b *testing.B) {
+		b.ReportAllocs()
+		f(b)
+	})
+}
+
+// loop runs log on the caller's goroutine; for our client it also reports
+// the share of captures its worker dropped (see package bench).
+func loop(b *testing.B, c *core.Client, log func()) {
+	if c == nil {
+		for b.Loop() {
+			log()
+		}
+		return
+	}
+	before := dropped(c)
+	n := 0
+	for b.Loop() {
+		log()
+		n++
+	}
+	c.Flush(context.Background())
+	b.ReportMetric(float64(dropped(c)-before)/float64(n), "drop/op")
+}
+
+func dropped(c *core.Client) int64 {
+	var n int64
+	for _, v := range c.Stats().Dropped {
+		n += v
+	}
+	return n
+}
+
+func BenchmarkZap(b *testing.B) {
+	for _, im := range zapImpls() {
+		run(b, "Disabled", im.name, func(b *testing.B) {
+			log, _ := im.logger(b)
+			for b.Loop() {
+				log.Debug(msgDisabled, zap.String(keyMethod, valMethod), zap.Int(keyStatus, valStatus))
+			}
+		})
+		run(b, "Breadcrumb", im.name, func(b *testing.B) {
+			log, _ := im.logger(b)
+			log = log.With(zap.String(keyService, valService), zap.Int(keyShard, valShard))
+			for b.Loop() {
+				log.Info(msgBreadcrumb, zap.String(keyMethod, valMethod), zap.Int(keyStatus, valStatus),
+					zap.Duration(keyElapsed, valElapsed))
+			}
+		})
+		run(b, "Event", im.name, func(b *testing.B) {
+			log, c := im.logger(b)
+			loop(b, c, func() {
+				log.Error(msgEvent, zap.Error(errEvent), zap.String(keyRoute, valRoute), zap.Int(keyUserID, valUserID))
+			})
+		})
+		if im.req == nil {
+			continue
+		}
+		run(b, "ReqBreadcrumb", im.name, func(b *testing.B) {
+			log, _ := im.logger(b)
+			log = log.With(zap.String(keyService, valService), zap.Int(keyShard, valShard))
+			for b.Loop() {
+				log.With(im.req()).Info(msgBreadcrumb, zap.String(keyMethod, valMethod),
+					zap.Int(keyStatus, valStatus), zap.Duration(keyElapsed, valElapsed))
+			}
+		})
+		run(b, "ReqEvent", im.name, func(b *testing.B) {
+			log, c := im.logger(b)
+			loop(b, c, func() {
+				log.With(im.req()).Error(msgEvent, zap.Error(errEvent), zap.String(keyRoute, valRoute),
+					zap.Int(keyUserID, valUserID))
+			})
+		})
+	}
+}

@@ -1,0 +1,108 @@
+package bench
+
+import (
+	"context"
+	"io"
+	"testing"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+
+	sentryzerolog "github.com/getsentry/sentry-go/zerolog"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/zerologsentry"
+)
+
+// zerologImpl is one zerolog set-up under test. Every logger writes its
+// lines to io.Discard at level Info, so Debug is below every threshold and
+// every bridge pays for the JSON encoding the program pays for anyway.
+type zerologImpl struct {
+	name   string
+	logger func(b *testing.B) (zerolog.Logger, *core.Client)
+	// req makes the context of one request; nil when the bridge has no
+	// per-request scope.
+	req func() context.Context
+}
+
+func zerologImpls() []zerologImpl {
+	return []zerologImpl{
+		{
+			name: "baseline",
+			logger: func(*testing.B) (zerolog.Logger, *core.Client) {
+				return zerolog.New(io.Discard).Level(zerolog.InfoLevel), nil
+			},
+		},
+		{
+			name: "sentrylog",
+			logger: func(b *testing.B) (zerolog.Logger, *core.Client) {
+				c := ourClient(b)
+				w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: c})
+				return zerolog.New(w).Hook(w).Level(zerolog.InfoLevel), c
+			},
+			req: func() context.Context { return core.NewIsolationScope(context.Background()) },
+		},
+		{
+			// sentry-go's writer, beside the program's output as its README
+			// shows, with breadcrumbs on. It is bound to one hub and does not
+			// read the record's context: no per-request variant.
+			name: "sentry-go",
+			logger: func(b *testing.B) (zerolog.Logger, *core.Client) {
+				hub, _ := sentryHub(b)
+				w, err := sentryzerolog.NewWithHub(hub, sentryzerolog.Options{WithBreadcrumbs: true})
+				require.NoError(b, err)
+				out := zerolog.MultiLevelWriter(io.Discard, w)
+				return zerolog.New(out).Level(zerolog.InfoLevel), nil
+			},
+		},
+	}
+}
+
+func BenchmarkZerolog(b *testing.B) {
+	for _, im := range zerologImpls() {
+		run(b, "Disabled", im.name, func(b *testing.B) {
+			log, _ := im.logger(b)
+			for b.Loop() {
+				log.Debug().Str(KeyMethod, ValMethod).Int(KeyStatus, ValStatus).Msg(MsgDisabled)
+			}
+		})
+		run(b, "Breadcrumb", im.name, func(b *testing.B) {
+			log, _ := im.logger(b)
+			log = log.With().Str(KeyService, ValService).Int(KeyShard, ValShard).Logger()
+			for b.Loop() {
+				log.Info().Str(KeyMethod, ValMethod).Int(KeyStatus, ValStatus).
+					Dur(KeyElapsed, ValElapsed).Msg(MsgBreadcrumb)
+			}
+		})
+		run(b, "Event", im.name, func(b *testing.B) {
+			log, c := im.logger(b)
+			logEvent := func() {
+				log.Error().Err(Err).Str(KeyRoute, ValRoute).Int(KeyUserID, ValUserID).Msg(MsgEvent)
+			}
+			if c != nil {
+				eventLoop(b, c, logEvent)
+				return
+			}
+			for b.Loop() {
+				logEvent()
+			}
+		})
+		if im.req == nil {
+			continue
+		}
+		run(b, "ReqBreadcrumb", im.name, func(b *testing.B) {
+			log, _ := im.logger(b)
+			log = log.With().Str(KeyService, ValService).Int(KeyShard, ValShard).Logger()
+			for b.Loop() {
+				log.Info().Ctx(im.req()).Str(KeyMethod, ValMethod).Int(KeyStatus, ValStatus).
+					Dur(KeyElapsed, ValElapsed).Msg(MsgBreadcrumb)
+			}
+		})
+		run(b, "ReqEvent", im.name, func(b *testing.B) {
+			log, c := im.logger(b)
+			eventLoop(b, c, func() {
+				log.Error().Ctx(im.req()).Err(Err).Str(KeyRoute, ValRoute).Int(KeyUserID, ValUserID).Msg(MsgEvent)
+			})
+		})
+	}
+}
