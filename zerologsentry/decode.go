@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -473,6 +474,16 @@ func hex4(s string) (rune, int) {
 	return r, n
 }
 
+// lastSecond is the last whole-second timestamp parsed: lines logged in the
+// same second share it, and parsing it again is most of the cost of a
+// breadcrumb's timestamp.
+var lastSecond atomic.Pointer[parsedTime]
+
+type parsedTime struct {
+	text, format string
+	t            time.Time
+}
+
 // parseTime reads the timestamp field's JSON text as zerolog.TimeFieldFormat
 // wrote it. Formats with whole seconds (RFC 3339, the default) lose what
 // finer reading the clock had; when the timestamp agrees with the clock to
@@ -483,12 +494,17 @@ func parseTime(js string) (time.Time, bool) {
 	var prec time.Duration
 	if len(js) > 1 && js[0] == '"' {
 		s := js[1 : len(js)-1]
-		var err error
-		if t, err = time.Parse(zerolog.TimeFieldFormat, s); err != nil {
-			return time.Time{}, false
-		}
-		if t.Nanosecond() == 0 {
-			prec = time.Second
+		if last := lastSecond.Load(); last != nil && last.text == s && last.format == zerolog.TimeFieldFormat {
+			t, prec = last.t, time.Second
+		} else {
+			var err error
+			if t, err = time.Parse(zerolog.TimeFieldFormat, s); err != nil {
+				return time.Time{}, false
+			}
+			if t.Nanosecond() == 0 {
+				prec = time.Second
+				lastSecond.Store(&parsedTime{text: s, format: zerolog.TimeFieldFormat, t: t})
+			}
 		}
 	} else {
 		n, err := strconv.ParseInt(js, 10, 64)

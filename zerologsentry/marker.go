@@ -15,6 +15,9 @@ import (
 const (
 	markerName   = "\x00sentrylog"
 	markerPrefix = `"\u0000sentrylog`
+	// markerSearch is what is searched for: it starts with a backslash,
+	// rare in JSON, where a quote is in every field.
+	markerSearch = `\u0000sentrylog`
 )
 
 // markers are the numbers found in one line.
@@ -24,16 +27,21 @@ type markers struct {
 }
 
 // hasMarker reports whether p may hold a marker.
-func hasMarker(p []byte) bool { return bytes.Contains(p, []byte(markerPrefix)) }
+func hasMarker(p []byte) bool { return bytes.Contains(p, []byte(markerSearch)) }
 
 // cutMarkers appends p to dst without its markers and returns the numbers.
 // A text that only looks like a marker is copied unchanged.
 func cutMarkers(dst, p []byte) ([]byte, markers) {
 	var m markers
 	for {
-		i := bytes.Index(p, []byte(markerPrefix))
-		if i < 0 {
+		i := bytes.Index(p, []byte(markerSearch)) - 1 // at the quote
+		if i < -1 {
 			return append(dst, p...), m
+		}
+		if i < 0 || p[i] != '"' {
+			dst = append(dst, p[:i+len(markerPrefix)]...)
+			p = p[i+len(markerPrefix):]
+			continue
 		}
 		j := i + len(markerPrefix)
 		// The byte before the marker: the end of dst when i is 0.

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/sentrylog/sentrylog/core"
 )
@@ -23,6 +24,10 @@ func (e *LoggedError) Error() string { return e.Text }
 
 // stackErrors hands the errors MarshalStack saw to the Writers.
 var stackErrors handoff
+
+// stackMarked says MarshalStack has run: from then on lines below the
+// Writers' thresholds are searched for its marker too.
+var stackMarked atomic.Bool
 
 // MarshalStack is a zerolog.ErrorStackMarshaler that keeps the error for
 // Sentry. Set it once, and ask for stacks on the logger or the event:
@@ -51,6 +56,7 @@ func MarshalStack(err error) any {
 		s.pcs = append([]uintptr(nil), buf[:n]...)
 	}
 	s.id = stackErrors.put(err)
+	stackMarked.Store(true)
 	return s
 }
 

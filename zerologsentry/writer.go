@@ -118,9 +118,18 @@ func (w *Writer) WriteLevel(level zerolog.Level, p []byte) (int, error) {
 		w.cborOnce()
 		return n, w.pass(level, p)
 	}
-	if !w.wants(level) && !hasMarker(p) {
-		return n, w.pass(level, p)
+	if !w.wants(level) && !stackMarked.Load() {
+		return n, w.pass(level, p) // the hook marks only lines it wants
 	}
+	if !hasMarker(p) {
+		err := w.pass(level, p)
+		if w.wants(level) {
+			w.send(level, p, markers{})
+		}
+		return n, err
+	}
+	// The hook or MarshalStack marked the line: a copy without the markers
+	// goes on (p must not be changed).
 	bp := w.bufs.Get().(*[]byte)
 	buf, m := cutMarkers((*bp)[:0], p)
 	err := w.pass(level, buf)
