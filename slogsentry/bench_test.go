@@ -107,6 +107,20 @@ func BenchmarkBreadcrumb(b *testing.B) {
 			_ = h.Handle(ctx, r)
 		}
 	})
+	// The core's part of a breadcrumb: the record as the handler hands it over.
+	b.Run("core-only", func(b *testing.B) {
+		c := benchClient(b)
+		attrs := []slog.Attr{slog.String("key", "user:42"), slog.Bool("hit", true), slog.Int("size", 128)}
+		rec := core.Record{
+			Time: time.Now(), Level: core.LevelInfo, Message: "cache lookup", Context: ctx,
+			Pre:   []slog.Attr{slog.String("service", "checkout"), slog.Int("attempt", 3)},
+			Attrs: attrs, Origin: "auto.log.slog",
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			c.AddRecordBreadcrumb(&rec)
+		}
+	})
 }
 
 // BenchmarkEvent measures the logging goroutine: the event is built and

@@ -70,7 +70,7 @@ func NewHandler(opts Options) *Handler {
 // above the lower of BreadcrumbLevel and EventLevel, and there is an enabled
 // client. It does not allocate or lock.
 func (h *Handler) Enabled(_ context.Context, level slog.Level) bool {
-	if level < h.cfg.crumb.Level() && level < h.cfg.event.Level() {
+	if h.cfg.below(level) {
 		return false
 	}
 	return h.cfg.clientFor().Enabled()
@@ -92,8 +92,9 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if !c.Enabled() {
 		return nil
 	}
-	event := r.Level >= h.cfg.event.Level()
-	if !event && r.Level < h.cfg.crumb.Level() {
+	crumbLevel, eventLevel := h.cfg.levels()
+	event := r.Level >= eventLevel
+	if !event && r.Level < crumbLevel {
 		return nil
 	}
 	rec := core.Record{

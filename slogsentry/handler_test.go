@@ -123,3 +123,20 @@ func TestFatalIsFlushed(t *testing.T) {
 	require.Len(t, evs, 1)
 	assert.Equal(t, core.LevelFatal, evs[0].Level)
 }
+
+func TestLevelVarRoutesAtRunTime(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	ev := new(slog.LevelVar)
+	ev.Set(slog.LevelError)
+	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, EventLevel: ev}))
+	ctx := core.NewIsolationScope(context.Background())
+	l.WarnContext(ctx, "a breadcrumb while the event level is Error")
+	ev.Set(slog.LevelWarn)
+	l.WarnContext(ctx, "an event now")
+	evs := events(t, c, mt)
+	require.Len(t, evs, 1)
+	assert.Equal(t, "an event now", evs[0].Message.Formatted)
+	assert.Equal(t, core.LevelWarning, evs[0].Level)
+	require.Len(t, evs[0].Breadcrumbs, 1)
+	assert.Equal(t, "a breadcrumb while the event level is Error", evs[0].Breadcrumbs[0].Message)
+}

@@ -72,13 +72,19 @@ type Options struct {
 // config is the immutable configuration shared by a handler and every
 // handler derived from it.
 type config struct {
-	client      *core.Client
-	crumb       slog.Leveler
-	event       slog.Leveler
-	tagKeys     []string
-	addSource   bool
-	replaceAttr func(groups []string, a slog.Attr) slog.Attr
-	logger      string
+	client *core.Client
+	crumb  slog.Leveler
+	event  slog.Leveler
+	// fixed is set when both levels are plain slog.Level values, which
+	// cannot change: the gate then compares with minLevel and makes no
+	// interface call.
+	fixed                bool
+	crumbLevel, minLevel slog.Level
+	eventLevel           slog.Level
+	tagKeys              []string
+	addSource            bool
+	replaceAttr          func(groups []string, a slog.Attr) slog.Attr
+	logger               string
 }
 
 func newConfig(o Options) *config {
@@ -97,6 +103,12 @@ func newConfig(o Options) *config {
 	if isNil(c.event) {
 		c.event = slog.LevelError
 	}
+	cl, ok1 := c.crumb.(slog.Level)
+	el, ok2 := c.event.(slog.Level)
+	if ok1 && ok2 {
+		c.fixed = true
+		c.crumbLevel, c.eventLevel, c.minLevel = cl, el, min(cl, el)
+	}
 	return c
 }
 
@@ -108,6 +120,30 @@ func isNil(l slog.Leveler) bool {
 	}
 	v := reflect.ValueOf(l)
 	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
+// levels returns the breadcrumb and event levels now.
+func (c *config) levels() (crumb, event slog.Level) {
+	if c.fixed {
+		return c.crumbLevel, c.eventLevel
+	}
+	return c.levelsNow()
+}
+
+func (c *config) levelsNow() (crumb, event slog.Level) {
+	return c.crumb.Level(), c.event.Level()
+}
+
+// below reports whether a record at l is below both levels.
+func (c *config) below(l slog.Level) bool {
+	if c.fixed {
+		return l < c.minLevel
+	}
+	return c.belowNow(l)
+}
+
+func (c *config) belowNow(l slog.Level) bool {
+	return l < c.crumb.Level() && l < c.event.Level()
 }
 
 // clientFor returns the configured client, else the process-wide one.
