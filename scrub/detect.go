@@ -61,14 +61,20 @@ func newDetectors(s *Scrubber, o Options) detectors {
 	return d
 }
 
-// interesting marks the bytes prescan looks at; every other byte only ends
-// a run of digits.
-var interesting = func() (t [256]bool) {
+// The byte classes of prescan.
+const (
+	cBoring = iota
+	cDigit
+	cSpecial
+)
+
+// class sorts bytes for prescan: most are boring and cost one look-up.
+var class = func() (t [256]uint8) {
 	for c := '0'; c <= '9'; c++ {
-		t[c] = true
+		t[c] = cDigit
 	}
-	for _, c := range " -.:@=\"JAbB" {
-		t[c] = true
+	for _, c := range "-.:@=JAbB" {
+		t[c] = cSpecial
 	}
 	return t
 }()
@@ -76,28 +82,26 @@ var interesting = func() (t [256]bool) {
 // prescan reads s once and returns the detectors that could match in it.
 // It is the only cost paid by a string without secrets.
 func prescan(s string) (f uint16) {
-	run := 0 // digits of the current card-like run
+	digits := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !interesting[c] {
-			run = 0
+		switch class[c] {
+		case cBoring:
+			continue
+		case cDigit:
+			digits++
 			continue
 		}
 		switch c {
-		case ' ', '-':
-			if i == 0 || !isDigit(s[i-1]) {
-				run = 0
-			}
-			if c == '-' && strings.HasPrefix(s[i:], "-----BEGIN ") {
+		case '-':
+			if strings.HasPrefix(s[i:], "-----BEGIN ") {
 				f |= fPEM
 			}
 		case '.':
-			run = 0
 			if i > 0 && i+1 < len(s) && isDigit(s[i-1]) && isDigit(s[i+1]) {
 				f |= fIPv4
 			}
 		case ':':
-			run = 0
 			if strings.HasPrefix(s[i:], "://") {
 				f |= fScheme
 			}
@@ -108,34 +112,25 @@ func prescan(s string) (f uint16) {
 				f |= fKV
 			}
 		case '@':
-			run = 0
 			f |= fAt | fEmail
 		case '=':
-			run = 0
 			f |= fKV
-		case '"':
-			run = 0
 		case 'J':
-			run = 0
 			if i >= 2 && s[i-2] == 'e' && s[i-1] == 'y' {
 				f |= fJWT
 			}
 		case 'A':
-			run = 0
 			if strings.HasPrefix(s[i:], "AKIA") || strings.HasPrefix(s[i:], "ASIA") {
 				f |= fAWS
 			}
 		case 'b', 'B':
-			run = 0
 			if hasFoldPrefix(s[i+1:], "earer ") || hasFoldPrefix(s[i+1:], "asic ") {
 				f |= fAuth
 			}
-		default: // a digit
-			run++
-			if run >= minCardDigits {
-				f |= fCard
-			}
 		}
+	}
+	if digits >= minCardDigits {
+		f |= fCard
 	}
 	if f&(fAt|fScheme) == fAt|fScheme {
 		f |= fURL

@@ -2,7 +2,9 @@ package scrub
 
 import (
 	"bytes"
+	"hash/maphash"
 	"strings"
+	"sync/atomic"
 )
 
 // keySet matches normalised keys against exact entries and '*' patterns.
@@ -14,9 +16,11 @@ type keySet struct {
 	// exactBits has the bit exactHash(k) set for every exact entry k, so
 	// most keys are told apart from the entries without a map look-up.
 	exactBits [1 << 16 / 64]uint64
-	// first marks the bytes that start a contains pattern, so most
+	// byFirst lists the contains patterns by their first byte, so most
 	// positions of a key are skipped with one table look-up.
-	first [256]bool
+	byFirst [256][][]byte
+	// minLen is the length of the shortest entry: shorter keys never match.
+	minLen int
 	// prefixFirst and suffixLast mark the first bytes of prefix patterns
 	// and the last bytes of suffix patterns.
 	prefixFirst, suffixLast [256]bool
@@ -50,10 +54,13 @@ func (ks *keySet) add(entry string) {
 	if len(n) == 0 {
 		return
 	}
+	if ks.minLen == 0 || len(n) < ks.minLen {
+		ks.minLen = len(n)
+	}
 	switch {
 	case lead && trail:
 		ks.contains = append(ks.contains, n)
-		ks.first[n[0]] = true
+		ks.byFirst[n[0]] = append(ks.byFirst[n[0]], n)
 	case lead:
 		ks.suffix = append(ks.suffix, n)
 		ks.suffixLast[n[len(n)-1]] = true
@@ -102,7 +109,7 @@ func (ks *keySet) match(key string) bool {
 }
 
 func (ks *keySet) matchNormalized(n []byte) bool {
-	if len(n) == 0 {
+	if len(n) == 0 || len(n) < ks.minLen {
 		return false
 	}
 	if h := exactHash(n); ks.exactBits[h/64]&(1<<(h%64)) != 0 {
@@ -127,15 +134,74 @@ func (ks *keySet) matchNormalized(n []byte) bool {
 	if len(ks.contains) == 0 {
 		return false
 	}
-	for i := 0; i < len(n); i++ {
-		if !ks.first[n[i]] {
-			continue
-		}
-		for _, p := range ks.contains {
-			if p[0] == n[i] && bytes.HasPrefix(n[i:], p) {
+	for i, c := range n {
+		for _, p := range ks.byFirst[c] {
+			if bytes.HasPrefix(n[i:], p) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// keyClass is what the scrubber does with a key's value.
+type keyClass uint8
+
+const (
+	keyPlain   keyClass = iota // scrub the value
+	keyDenied                  // replace the value
+	keyAllowed                 // leave the value as it is
+)
+
+// keyCache remembers the class of recently seen map keys: events repeat
+// the same attribute names, and a hit costs a hash and a compare instead of
+// normalising and matching. A key may sit in either of two slots. Slots
+// are replaced whole, atomically, and only when their entry was not used
+// since the last miss (a clock bit), so keys that collide do not evict each
+// other on every event and a steady stream of events allocates nothing.
+type keyCache struct {
+	seed  maphash.Seed
+	slots [512]atomic.Pointer[cachedKey]
+}
+
+type cachedKey struct {
+	key   string
+	class keyClass
+	used  atomic.Bool
+}
+
+// classify returns the class of a map key.
+func (s *Scrubber) classify(key string) keyClass {
+	h := maphash.String(s.cache.seed, key) % uint64(len(s.cache.slots))
+	a, b := &s.cache.slots[h], &s.cache.slots[h^1]
+	ca, cb := a.Load(), b.Load()
+	if ca != nil && ca.key == key {
+		ca.used.Store(true)
+		return ca.class
+	}
+	if cb != nil && cb.key == key {
+		cb.used.Store(true)
+		return cb.class
+	}
+	class := keyPlain
+	switch {
+	case s.allowed(key):
+		class = keyAllowed
+	case s.deny.match(key):
+		class = keyDenied
+	}
+	if len(key) > maxKeyInline {
+		return class
+	}
+	switch {
+	case ca == nil:
+		a.Store(&cachedKey{key: key, class: class})
+	case cb == nil:
+		b.Store(&cachedKey{key: key, class: class})
+	case !ca.used.Swap(false):
+		a.Store(&cachedKey{key: key, class: class})
+	case !cb.used.Swap(false):
+		b.Store(&cachedKey{key: key, class: class})
+	}
+	return class
 }

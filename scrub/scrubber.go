@@ -1,6 +1,7 @@
 package scrub
 
 import (
+	"hash/maphash"
 	"maps"
 	"slices"
 
@@ -19,6 +20,7 @@ type Scrubber struct {
 	shallow   bool
 	bodyLimit int // -1: no limit, 0: drop every body
 	det       detectors
+	cache     keyCache
 }
 
 // New builds a scrubber from o. See Options for the defaults.
@@ -36,6 +38,7 @@ func New(o Options) *Scrubber {
 		pii:     o.SendDefaultPII,
 		shallow: o.Shallow,
 	}
+	s.cache.seed = maphash.MakeSeed()
 	if len(o.AllowKeys) > 0 {
 		s.allow = newKeySet(o.AllowKeys)
 	}
@@ -111,7 +114,7 @@ func (s *Scrubber) logEntry(le *protocol.LogEntry) *protocol.LogEntry {
 func (s *Scrubber) contexts(c map[string]map[string]any) (map[string]map[string]any, bool) {
 	var out map[string]map[string]any
 	for name, m := range c {
-		if s.allowed(name) {
+		if s.classify(name) == keyAllowed {
 			continue
 		}
 		nm, ch := s.mapAny(m, 0, true)
@@ -171,7 +174,7 @@ func (s *Scrubber) cookies(c map[string]string) (map[string]string, bool) {
 	}
 	var out map[string]string
 	for k, v := range c {
-		if v == Filtered || s.allowed(k) {
+		if v == Filtered || s.classify(k) == keyAllowed {
 			continue
 		}
 		if out == nil {

@@ -27,11 +27,12 @@ func (s *Scrubber) denied(key string) bool {
 func (s *Scrubber) stringMap(m map[string]string, keys bool) (map[string]string, bool) {
 	var out map[string]string
 	for k, v := range m {
-		if s.allowed(k) {
+		class := s.classify(k)
+		if class == keyAllowed {
 			continue
 		}
 		nv := v
-		if keys && s.deny.match(k) {
+		if keys && class == keyDenied {
 			nv = Filtered
 		} else {
 			nv, _ = s.text(v, true)
@@ -54,12 +55,13 @@ func (s *Scrubber) stringMap(m map[string]string, keys bool) (map[string]string,
 func (s *Scrubber) mapAny(m map[string]any, depth int, keys bool) (map[string]any, bool) {
 	var out map[string]any
 	for k, v := range m {
-		if s.allowed(k) {
+		class := s.classify(k)
+		if class == keyAllowed {
 			continue
 		}
 		var nv any
 		var ch bool
-		if keys && s.deny.match(k) {
+		if keys && class == keyDenied {
 			if str, ok := v.(string); ok && str == Filtered {
 				continue
 			}
