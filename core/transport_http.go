@@ -131,7 +131,13 @@ func (t *HTTPTransport) Configure(cfg TransportConfig) error {
 	}
 	t.spotURL = spot
 	t.spotlightT = min(cfg.HTTPTimeout, maxSpotlightTimeout)
-	t.client = &http.Client{Timeout: cfg.HTTPTimeout, Transport: newRoundTripper()}
+	t.client = &http.Client{
+		Timeout:   cfg.HTTPTimeout,
+		Transport: newRoundTripper(),
+		// A redirect would turn the POST into a bodiless GET: answer it
+		// as the status it is.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 	if t.now == nil {
 		t.now = time.Now
 	}
