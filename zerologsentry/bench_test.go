@@ -1,6 +1,7 @@
 package zerologsentry_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -89,7 +90,9 @@ func BenchmarkDisabled(b *testing.B) {
 }
 
 // BenchmarkBreadcrumb: an Info record with the request's context; "no-ctx"
-// logs without one (no hook work, the global scope).
+// logs without one (no hook work, the global scope); "zerolog" is zerolog
+// alone; "writer-only" hands the Writer a ready line, without zerolog's
+// work.
 func BenchmarkBreadcrumb(b *testing.B) {
 	ctx := core.NewIsolationScope(context.Background())
 	b.Run("zerologsentry", func(b *testing.B) {
@@ -111,6 +114,16 @@ func BenchmarkBreadcrumb(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			logBreadcrumb(&l, ctx)
+		}
+	})
+	b.Run("writer-only", func(b *testing.B) {
+		w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: benchClient(b)})
+		var line bytes.Buffer
+		l := zerolog.New(&line).With().Timestamp().Str("service", "checkout").Int("attempt", 3).Logger()
+		logBreadcrumb(&l, nil)
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = w.WriteLevel(zerolog.InfoLevel, line.Bytes())
 		}
 	})
 }

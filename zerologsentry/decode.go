@@ -193,18 +193,7 @@ func (d *decoder) value() (slog.Value, error) {
 		a, err := d.array()
 		return slog.AnyValue(a), err
 	default:
-		v, err := d.anyScalar()
-		switch x := v.(type) {
-		case int64:
-			return slog.Int64Value(x), err
-		case uint64:
-			return slog.Uint64Value(x), err
-		case float64:
-			return slog.Float64Value(x), err
-		case bool:
-			return slog.BoolValue(x), err
-		}
-		return slog.AnyValue(v), err
+		return d.scalar()
 	}
 }
 
@@ -265,7 +254,8 @@ func (d *decoder) anyValue() (any, error) {
 		}
 		return d.array()
 	}
-	return d.anyScalar()
+	v, err := d.scalar()
+	return v.Any(), err
 }
 
 func (d *decoder) array() ([]any, error) {
@@ -295,19 +285,20 @@ func (d *decoder) array() ([]any, error) {
 	}
 }
 
-// anyScalar reads a number, true, false or null.
-func (d *decoder) anyScalar() (any, error) {
+// scalar reads a number, true, false or null. Numbers without a fraction or
+// exponent are integers: Int64, or Uint64 above its range.
+func (d *decoder) scalar() (slog.Value, error) {
 	rest := d.s[d.i:]
 	switch {
 	case len(rest) >= 4 && rest[:4] == "true":
 		d.i += 4
-		return true, nil
+		return slog.BoolValue(true), nil
 	case len(rest) >= 5 && rest[:5] == "false":
 		d.i += 5
-		return false, nil
+		return slog.BoolValue(false), nil
 	case len(rest) >= 4 && rest[:4] == "null":
 		d.i += 4
-		return nil, nil
+		return slog.AnyValue(nil), nil
 	}
 	start, float := d.i, false
 	for d.i < len(d.s) {
@@ -323,21 +314,21 @@ func (d *decoder) anyScalar() (any, error) {
 	}
 	num := d.s[start:d.i]
 	if num == "" {
-		return nil, errSyntax
+		return slog.Value{}, errSyntax
 	}
 	if !float {
 		if n, err := strconv.ParseInt(num, 10, 64); err == nil {
-			return n, nil
+			return slog.Int64Value(n), nil
 		}
 		if n, err := strconv.ParseUint(num, 10, 64); err == nil {
-			return n, nil
+			return slog.Uint64Value(n), nil
 		}
 	}
 	f, err := strconv.ParseFloat(num, 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return num, errSyntax
+		return slog.StringValue(num), errSyntax
 	}
-	return f, nil
+	return slog.Float64Value(f), nil
 }
 
 // skip moves past one value.
@@ -371,7 +362,7 @@ func (d *decoder) skip() error {
 		}
 		return errSyntax
 	}
-	_, err := d.anyScalar()
+	_, err := d.scalar()
 	return err
 }
 

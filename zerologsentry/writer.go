@@ -224,10 +224,12 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 }
 
 // callerPC returns the program counter of the first caller outside zerolog
-// and this package: the user's logging call.
+// and this package: the user's logging call. It looks a few frames up only
+// (zerolog's write, msg, Msg, the caller), since unwinding costs by the
+// frame; 0 when it is not among them leaves the core to find the call site.
 func callerPC() uintptr {
-	var pcs [32]uintptr
-	n := runtime.Callers(3, pcs[:])
+	var pcs [8]uintptr
+	n := runtime.Callers(4, pcs[:]) // from the caller of WriteLevel
 	frames := runtime.CallersFrames(pcs[:n])
 	for {
 		f, more := frames.Next()
