@@ -1,11 +1,122 @@
 // Package zerologsentry sends what github.com/rs/zerolog logs to Sentry,
-// through the sentrylog core.
+// through the sentrylog core: records at or above a breadcrumb level become
+// breadcrumbs on the request's scope, records at or above an event level
+// become events, with their fields, their error and the request's context.
+//
+// # Set-up
+//
+// One value is both the logger's writer, wrapping the program's own output,
+// and its hook:
 //
 //	w := zerologsentry.New(os.Stderr, zerologsentry.Options{})
 //	logger := zerolog.New(w).Hook(w).With().Timestamp().Logger()
 //
-// The Writer wraps the program's own output and is also the logger's hook.
-// Every line reaches the output unchanged; lines at or above
-// Options.BreadcrumbLevel (Info) become breadcrumbs on the request's scope,
-// lines at or above Options.EventLevel (Error) become events.
+// Every line reaches the output byte for byte as zerolog wrote it. The
+// Writer binds to core.CurrentClient() on every record unless
+// Options.Client names one, so it may be made before core.Init. Records go
+// to the scope of the context they were logged with: Event.Ctx(ctx), or a
+// logger made with Context.Ctx(ctx), for instance kept in the context for
+// zerolog.Ctx:
+//
+//	ctx := core.NewIsolationScope(r.Context())
+//	ctx = logger.With().Ctx(ctx).Str("path", r.URL.Path).Logger().WithContext(ctx)
+//	zerolog.Ctx(ctx).Info().Msg("handling")      // a breadcrumb on this request only
+//	logger.Error().Ctx(ctx).Err(err).Msg("failed") // an event with that breadcrumb
+//
+// For the error's Go types, chain and stack, set the stack marshaler and ask
+// for stacks (see MarshalStack):
+//
+//	zerolog.ErrorStackMarshaler = zerologsentry.MarshalStack
+//	logger = logger.With().Stack().Logger()
+//
+// # Why a writer that is also the hook
+//
+// zerolog gives an integration two places to stand, and each sees half of a
+// record. A Hook runs in Msg, before the line is written, and sees the
+// level, the message and the event's context (Event.GetCtx), but not the
+// fields already added: they are private encoded bytes (rs/zerolog#493). A
+// LevelWriter sees the whole encoded line but not the context. A hook alone
+// loses the fields; a writer alone loses the request, and its breadcrumbs
+// leak into every request's events. Reading zerolog's private buffer through
+// unsafe or reflection would break with any zerolog release.
+//
+// So the Writer is both. The hook and the write run one after the other on
+// the logging goroutine; Go has no goroutine-local storage to pass the
+// context between them, so the hook puts the context in a small table and
+// adds one field naming its entry, with a key that starts with a NUL
+// character (written "\u0000sentrylog", which no program means to log). The
+// Writer cuts that field out, so what the output receives is exactly what
+// it would have received without sentrylog, decodes the line, takes the
+// context back from the table and hands the record to the core, all before
+// returning, since zerolog reuses the line's bytes.
+//
+// The Writer wraps the output, rather than sitting beside it in a
+// zerolog.MultiLevelWriter, because the field must be cut before any other
+// writer sees the line. Put fan-out and asynchronous writers inside it:
+//
+//	w := zerologsentry.New(zerolog.MultiLevelWriter(os.Stderr, file), opts)
+//
+// The hook must therefore be used with the same Writer as the logger's
+// writer; with any other writer its field stays in that writer's output.
+// Without the hook the Writer still sends everything, to the global scope.
+//
+// # Record conversion
+//
+// Level: Trace and Debug become debug, Info info, Warn warning, Error error,
+// Fatal and Panic fatal. NoLevel (Logger.Log) and Disabled are never sent.
+// A record below Options.BreadcrumbLevel (default Info) is not decoded at
+// all; from there to Options.EventLevel (default Error) it is a breadcrumb,
+// above an event. Level(zerolog.Disabled) switches either range off.
+//
+// Message: the zerolog.MessageFieldName field. Time: the
+// zerolog.TimestampFieldName field read as zerolog.TimeFieldFormat wrote
+// it; when it agrees with the clock to its own precision (RFC 3339 has whole
+// seconds), the clock's finer reading is used so breadcrumbs keep their
+// order. Without one, the time the Writer received the line. The level,
+// message and timestamp fields are not repeated among the attributes.
+//
+// Fields keep their JSON types: strings, booleans, integers (int64, or
+// uint64 above its range), other numbers (float64), null; dicts (Dict,
+// Object, RawJSON objects, Interface values that encode as objects) become
+// nested groups, arrays become lists. zerolog writes non-finite floats as
+// the strings "NaN", "+Inf" and "-Inf", durations as numbers in
+// zerolog.DurationFieldUnit and times as strings: they arrive so. The core
+// then maps them as it does for every logger: a "user" dict to the event's
+// user, "fingerprint" to its fingerprint, a "tags" dict and
+// Options.TagKeys to tags, and the rest to the "log" context on events and
+// to the data of breadcrumbs.
+//
+// Error: the zerolog.ErrorFieldName field (Event.Err) becomes the event's
+// exception, with the mechanism "auto.log.zerolog". zerolog writes only the
+// error's text, so without MarshalStack the exception is a *LoggedError
+// holding that text, and its stack is the logging call's, without zerolog's
+// and sentrylog's frames. With MarshalStack and Stack(), the error itself
+// reaches the core: its types, its wrapped and joined errors and its own
+// stack. Another stack marshaler's output (zerolog's pkgerrors format: an
+// array of {"func", "source", "line"}, innermost first) becomes the
+// exception's frames. On breadcrumbs the error is its text and the stack is
+// dropped. Other errors (AnErr, Errs) are fields like any other.
+//
+// Context: Event.GetCtx, through the hook, selects the scope; none means the
+// global scope. Caller: the program counter of the call to Msg, found by
+// walking past zerolog's frames, makes the culprit the program's own line;
+// zerolog's "caller" field, when Caller() is used, is an ordinary field.
+//
+// Fatal and Panic: the event is flushed before WriteLevel returns, bounded
+// by the client's ShutdownTimeout, since zerolog exits or panics next.
+//
+// # Cost
+//
+// Below the breadcrumb level the Writer passes the line on after one level
+// comparison: no decoding and no allocation (once MarshalStack has been used
+// it also looks for its marker, a scan of the line). A breadcrumb copies the
+// line once and decodes it without further allocation for unescaped text
+// and scalar values. See the benchmarks in bench_test.go.
+//
+// # Binary (CBOR) builds
+//
+// Built with zerolog's binary_log tag, zerolog writes CBOR, which this
+// package does not decode: the Writer then passes every line through
+// unchanged, sends nothing, and says so once through the client's debug log
+// (core.Options.Debug).
 package zerologsentry
