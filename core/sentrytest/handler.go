@@ -40,41 +40,46 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		UserAgent: r.Header.Get("User-Agent"), Auth: r.Header.Get("X-Sentry-Auth"),
 	}
 	if r.URL.Path != "/api/"+s.project+"/envelope/" {
-		s.reject(w, info, http.StatusNotFound, "unknown path "+r.URL.Path)
+		s.reject(w, info, nil, http.StatusNotFound, "unknown path "+r.URL.Path)
 		return
 	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		s.reject(w, info, http.StatusMethodNotAllowed, "method "+r.Method)
+		s.reject(w, info, nil, http.StatusMethodNotAllowed, "method "+r.Method)
 		return
 	}
-	key, ok := authKey(r)
-	if !ok {
-		s.reject(w, info, http.StatusUnauthorized, "missing authorization information")
+	// The body is read and parsed before the auth check so that a refused
+	// envelope can still be shown in its Rejection.
+	key, authOK := authKey(r)
+	body, status, readErr := readBody(w, r)
+	var env *Envelope
+	var parseErr error
+	if readErr == nil {
+		var parsed *core.Envelope
+		parsed, parseErr = parseEnvelope(body)
+		if parseErr == nil {
+			env = &Envelope{Envelope: *parsed, Request: info}
+			parseErr = checkItems(parsed)
+		}
+	}
+	switch {
+	case !authOK:
+		s.reject(w, info, env, http.StatusUnauthorized, "missing authorization information")
 		return
-	}
-	if key != s.key {
-		s.reject(w, info, http.StatusUnauthorized, "unknown public key")
+	case key != s.key:
+		s.reject(w, info, env, http.StatusUnauthorized, "unknown public key")
 		return
-	}
-	body, status, err := readBody(w, r)
-	if err != nil {
-		s.reject(w, info, status, err.Error())
+	case readErr != nil:
+		s.reject(w, info, nil, status, readErr.Error())
 		return
-	}
-	parsed, err := parseEnvelope(body)
-	if err == nil {
-		err = checkItems(parsed)
-	}
-	if err != nil {
+	case parseErr != nil:
 		status := http.StatusBadRequest
-		if errors.Is(err, errTooLarge) {
+		if errors.Is(parseErr, errTooLarge) {
 			status = http.StatusRequestEntityTooLarge
 		}
-		s.reject(w, info, status, err.Error())
+		s.reject(w, info, env, status, parseErr.Error())
 		return
 	}
-	env := Envelope{Envelope: *parsed, Request: info}
 
 	s.mu.Lock()
 	respond := s.respond
@@ -88,11 +93,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if status < 200 || status > 299 {
-		s.reject(w, info, status, fmt.Sprintf("answered %d by Respond", status))
+		s.reject(w, info, env, status, fmt.Sprintf("answered %d by Respond", status))
 		return
 	}
 	s.mu.Lock()
-	s.envelopes = append(s.envelopes, env)
+	s.envelopes = append(s.envelopes, *env)
 	s.notifyLocked()
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
@@ -100,9 +105,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]string{"id": string(env.Header.EventID)})
 }
 
-func (s *Server) reject(w http.ResponseWriter, info RequestInfo, status int, reason string) {
+func (s *Server) reject(w http.ResponseWriter, info RequestInfo, env *Envelope, status int, reason string) {
 	s.mu.Lock()
-	s.rejections = append(s.rejections, Rejection{Status: status, Reason: reason, Request: info})
+	s.rejections = append(s.rejections, Rejection{Status: status, Reason: reason, Request: info, Envelope: env})
 	s.notifyLocked()
 	s.mu.Unlock()
 	if status >= 400 {

@@ -33,11 +33,27 @@ type Server struct {
 	closed     bool
 }
 
-// Rejection is a request the server refused: the status it answered and why.
+// Rejection is a request the server refused: the status it answered, why,
+// and the envelope when the body could be parsed (whatever the refusal: a
+// wrong key, a failed check or a Respond answer).
 type Rejection struct {
-	Status  int
-	Reason  string
-	Request RequestInfo
+	Status   int
+	Reason   string
+	Request  RequestInfo
+	Envelope *Envelope
+}
+
+// HasEvent reports whether the refused envelope carried an event item.
+func (r Rejection) HasEvent() bool {
+	if r.Envelope == nil {
+		return false
+	}
+	for _, it := range r.Envelope.Items {
+		if it.Header.Type == core.ItemTypeEvent {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrTimeout is returned by the Wait methods when the expected number of

@@ -194,6 +194,7 @@ func TestAuthIsChecked(t *testing.T) {
 	require.Len(t, rej, 4)
 	for _, r := range rej {
 		assert.Equal(t, http.StatusUnauthorized, r.Status)
+		assert.True(t, r.HasEvent(), "the refused envelope is kept for diagnosis")
 	}
 
 	// The key in the query string is accepted too, as Sentry does.
@@ -269,6 +270,9 @@ func TestMalformedEnvelopesAreRejected(t *testing.T) {
 			require.Len(t, rej, 1)
 			assert.Equal(t, tc.status, rej[0].Status)
 			assert.NotEmpty(t, rej[0].Reason)
+			if tc.name == "header not JSON" || tc.name == "unsupported encoding" {
+				assert.Nil(t, rej[0].Envelope, "nothing could be parsed")
+			}
 		})
 	}
 }
@@ -369,6 +373,9 @@ func TestRespond(t *testing.T) {
 	rej, err := srv.WaitForRejections(1, time.Second)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusTooManyRequests, rej[0].Status)
+	require.NotNil(t, rej[0].Envelope)
+	assert.Equal(t, core.EventID(eventID), rej[0].Envelope.Header.EventID)
+	assert.True(t, rej[0].HasEvent())
 	mu.Lock()
 	assert.Equal(t, []string{"/api/" + srv.Project() + "/envelope/"}, seen)
 	mu.Unlock()
