@@ -2,6 +2,7 @@ package slogsentry_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -194,4 +195,42 @@ func TestTagKeysAndLogger(t *testing.T) {
 	assert.Equal(t, map[string]string{"http.route": "/record"}, evs[2].Tags)
 	require.Len(t, evs[3].Breadcrumbs, 1)
 	assert.Equal(t, "api", evs[3].Breadcrumbs[0].Category)
+}
+
+func TestManyAttrs(t *testing.T) {
+	l, c, mt := eventLogger(t, slogsentry.Options{})
+	for _, n := range []int{16, 17, 40, 300} { // inline buffer, grown, beyond the pooled size
+		args := make([]any, 0, 2*n)
+		for i := 0; i < n; i++ {
+			args = append(args, fmt.Sprintf("k%03d", i), i)
+		}
+		l.Info(fmt.Sprint(n), args...)
+	}
+	l.Info("after", "only", 1) // a reused buffer holds nothing of the records before
+	evs := events(t, c, mt)
+	require.Len(t, evs, 5)
+	for i, n := range []int{16, 17, 40, 300} {
+		lc := logContext(evs[i])
+		assert.Len(t, lc, n)
+		assert.Equal(t, int64(n-1), lc[fmt.Sprintf("k%03d", n-1)])
+	}
+	assert.Equal(t, map[string]any{"only": int64(1)}, logContext(evs[4]))
+}
+
+func TestReplaceAttrReturnsGroup(t *testing.T) {
+	var seen []string
+	rep := func(groups []string, a slog.Attr) slog.Attr {
+		seen = append(seen, strings.Join(append(groups, a.Key), "."))
+		if a.Key == "addr" {
+			host, port, _ := strings.Cut(a.Value.String(), ":")
+			return slog.Group("addr", "host", host, "port", port)
+		}
+		return a
+	}
+	l, c, mt := eventLogger(t, slogsentry.Options{ReplaceAttr: rep})
+	l.Info("m", "addr", "db:5432")
+	evs := events(t, c, mt)
+	require.Len(t, evs, 1)
+	assert.Equal(t, map[string]any{"addr": map[string]any{"host": "db", "port": "5432"}}, logContext(evs[0]))
+	assert.Equal(t, []string{"addr", "addr.host", "addr.port"}, seen, "the members of a returned group are rewritten too, as slog does")
 }
