@@ -1,3 +1,5 @@
+//go:build !binary_log
+
 package zerologsentry_test
 
 import (
