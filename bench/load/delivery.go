@@ -1,0 +1,93 @@
+package load
+
+import (
+	"errors"
+	"syscall"
+	"time"
+)
+
+// DeliveryResult is what one SDK delivered in a Delivery run.
+type DeliveryResult struct {
+	SDK       string
+	Sent      int
+	Delivered int64
+	Elapsed   time.Duration
+	// CPU is the process's user and system time during the run.
+	CPU time.Duration
+	// Stalled is set when deliveries stopped before every event arrived.
+	Stalled bool
+	Dropped map[string]int64
+}
+
+// EventsPerSec is the delivered events per second of wall time.
+func (d DeliveryResult) EventsPerSec() float64 {
+	if d.Elapsed <= 0 {
+		return 0
+	}
+	return float64(d.Delivered) / d.Elapsed.Seconds()
+}
+
+// CPUPerEvent is the process CPU time per delivered event.
+func (d DeliveryResult) CPUPerEvent() time.Duration {
+	if d.Delivered == 0 {
+		return 0
+	}
+	return d.CPU / time.Duration(d.Delivered)
+}
+
+// Delivery sends n events through sdk to r, keeping at most window of them
+// in flight (sent but not yet received) so that no client has to drop: it
+// measures how fast each transport delivers, not how much it throws away.
+// A run whose deliveries stop for stall is cut short and marked Stalled.
+func Delivery(r *Receiver, sdk SDK, n, window int, stall time.Duration) (DeliveryResult, error) {
+	res := DeliveryResult{SDK: sdk.Name}
+	c, err := sdk.Open(r.DSN())
+	if err != nil {
+		return res, err
+	}
+	defer c.Close(5 * time.Second)
+
+	// Warm up: connections, pools, lazily built state.
+	for range window {
+		c.Capture()
+	}
+	if got := r.WaitEvents(int64(window), stall); got < int64(window) {
+		return res, errors.New(sdk.Name + ": no events reached the receiver while warming up")
+	}
+	if err := r.Reset(); err != nil {
+		return res, err
+	}
+
+	cpu0 := cpuTime()
+	start := time.Now()
+	for res.Sent < n && !res.Stalled {
+		for int64(res.Sent)-r.Events() >= int64(window) {
+			before := r.Events()
+			if r.WaitEvents(before+1, stall) == before {
+				res.Stalled = true
+				break
+			}
+		}
+		if !res.Stalled {
+			c.Capture()
+			res.Sent++
+		}
+	}
+	if !res.Stalled {
+		res.Stalled = r.WaitEvents(int64(res.Sent), stall) < int64(res.Sent)
+	}
+	res.Elapsed = time.Since(start)
+	res.CPU = cpuTime() - cpu0
+	res.Delivered = r.Events()
+	res.Dropped = c.Dropped()
+	return res, nil
+}
+
+// cpuTime is the user and system CPU time of this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

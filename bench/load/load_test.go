@@ -1,0 +1,55 @@
+package load
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	ServeIfReceiver()
+	goleak.VerifyTestMain(m, goleak.IgnoreCurrent())
+	os.Exit(0)
+}
+
+func TestCountEvents(t *testing.T) {
+	env := "{\"event_id\":\"x\"}\n" +
+		"{\"type\":\"event\",\"length\":11}\n{\"a\":\"\\n\"}\n" +
+		"{\"type\":\"client_report\"}\n{}\n" +
+		"{\"type\":\"event\"}\n{\"b\":1}\n"
+	n, err := countEvents(stringsReader(env))
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+
+	_, err = countEvents(stringsReader("{}\n{\"type\":\"event\",\"length\":99}\n{}\n"))
+	assert.Error(t, err, "an item longer than the envelope")
+}
+
+// A short run of both scenarios for both SDKs: every event sent in the
+// delivery run arrives, and the outage run samples and recovers.
+func TestShortRuns(t *testing.T) {
+	r, err := StartReceiver()
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, r.Close()) }()
+
+	for _, sdk := range SDKs() {
+		t.Run(sdk.Name, func(t *testing.T) {
+			d, err := Delivery(r, sdk, 300, 20, 5*time.Second)
+			require.NoError(t, err)
+			assert.False(t, d.Stalled)
+			assert.EqualValues(t, 300, d.Delivered)
+			assert.Positive(t, d.EventsPerSec())
+			assert.Positive(t, d.CPUPerEvent())
+
+			o, err := Outage(r, sdk, 300*time.Millisecond, 1000)
+			require.NoError(t, err)
+			assert.InDelta(t, 300, o.Sent, 150)
+			assert.GreaterOrEqual(t, o.MaxHeap, o.BaseHeap)
+			assert.GreaterOrEqual(t, o.MaxGoroutines, o.BaseGoroutines)
+		})
+	}
+}
