@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/schematest"
 )
 
 // newClient returns a client that keeps its events in memory, closed when
@@ -29,13 +30,20 @@ func newClient(t testing.TB, opts core.Options) (*core.Client, *core.MemoryTrans
 	return c, mt
 }
 
-// events flushes c and returns what reached its transport.
+// events flushes c and returns what reached its transport, each event
+// checked against Sentry's event schema (where ../shared is present).
 func events(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Event {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	require.True(t, c.Flush(ctx), "flush")
-	return mt.Events()
+	evs := mt.Events()
+	if schematest.SharedDir() != "" || schematest.RequireShared() {
+		for _, ev := range evs {
+			schematest.ValidateValue(t, ev)
+		}
+	}
+	return evs
 }
 
 // logContext returns the event's "log" context (nil when it has none).
