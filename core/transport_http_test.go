@@ -725,10 +725,16 @@ func TestHTTPTransportConfigure(t *testing.T) {
 }
 
 func BenchmarkHTTPTransportSend(b *testing.B) {
-	rc := newReceiver(b, func(w http.ResponseWriter, r *http.Request, n int) {})
-	rc.respond = nil
+	// A receiver that only reads the body, so that the numbers are the
+	// transport's (the server still shares the process and its CPUs).
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+	}))
+	b.Cleanup(srv.Close)
+	dsn, err := ParseDSN("http://pub@" + srv.Listener.Addr().String() + "/42")
+	require.NoError(b, err)
 	out := new(Outcomes)
-	tr := startTransport(b, TransportConfig{DSN: rc.dsn(b, "pub"), Outcomes: out, QueueSize: b.N + 1}, nil)
+	tr := startTransport(b, TransportConfig{DSN: dsn, Outcomes: out, QueueSize: b.N + 1}, nil)
 	ev := testEvent(1)
 	ev.Tags = map[string]string{"a": "b", "c": "d"}
 	ev.Extra = map[string]any{"k": strings.Repeat("v", 200)}
@@ -747,4 +753,24 @@ func BenchmarkHTTPTransportSend(b *testing.B) {
 		b.Fatal("not all delivered")
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+}
+
+// TestHTTPTransportSendAllocs checks that Send, on the caller's goroutine,
+// only pushes a pointer: no allocation whether the event is queued or
+// dropped. The worker is not started, so that its allocations (counted
+// process-wide by AllocsPerRun) do not blur the measure.
+func TestHTTPTransportSendAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("-race changes allocation counts")
+	}
+	out := new(Outcomes)
+	tr := NewHTTPTransport()
+	tr.cfg.Outcomes = out
+	tr.queue = make(chan *Event, 1000)
+	ev := testEvent(1)
+	assert.Zero(t, testing.AllocsPerRun(500, func() { tr.Send(ev) }), "queued")
+	assert.EqualValues(t, 501, tr.enq.Load())
+	tr.queue = make(chan *Event)
+	assert.Zero(t, testing.AllocsPerRun(500, func() { tr.Send(ev) }), "dropped")
+	assert.EqualValues(t, 501, out.Total(ReasonQueueOverflow, CategoryError))
 }
