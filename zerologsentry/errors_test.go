@@ -155,6 +155,18 @@ func TestStackFieldNotFrames(t *testing.T) {
 	assert.Equal(t, map[string]any{"stack": "opaque"}, logContext(ev))
 }
 
+// A stack field that holds no frames beside an error stays an attribute too.
+func TestStackFieldNotFramesWithError(t *testing.T) {
+	setStackMarshaler(t, func(error) any { return "no frames here" })
+	c, mt := newClient(t, core.Options{})
+	logger, _ := newLogger(t, c, zerologsentry.Options{})
+	logger.Error().Stack().Err(errors.New("e")).Msg("opaque stack")
+	ev := one(t, c, mt)
+	require.Len(t, ev.Exception, 1)
+	assertUserStack(t, ev.Exception[0].Stacktrace, "TestStackFieldNotFramesWithError")
+	assert.Equal(t, map[string]any{"stack": "no frames here"}, logContext(ev))
+}
+
 // A marshaler that returns nothing, and a nil error, are harmless.
 func TestMarshalStackNil(t *testing.T) {
 	setStackMarshaler(t, zerologsentry.MarshalStack)

@@ -192,6 +192,7 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 	if level < w.event {
 		if d.hasErr {
 			rec.Attrs = append(rec.Attrs, slog.String(zerolog.ErrorFieldName, d.errText))
+			d.tmp = rec.Attrs // cleared with the rest when d goes back to the pool
 		}
 		c.AddRecordBreadcrumb(&rec)
 		return
@@ -205,13 +206,18 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 		}
 		rec.Frames = frames
 		rec.Attrs = append(rec.Attrs, slog.Any(zerolog.ErrorFieldName, err))
-	} else if d.stack != "" {
+		if linked != nil {
+			d.stack = "" // MarshalStack's frames: the error has them
+		}
+	}
+	if d.stack != "" && rec.Frames == nil {
+		// A stack field that holds no frames is an ordinary field.
 		if v, err := (&decoder{s: d.stack}).value(); err == nil {
 			rec.Attrs = append(rec.Attrs, slog.Attr{Key: zerolog.ErrorStackFieldName, Value: v})
 		}
 	}
+	d.tmp = rec.Attrs // cleared with the rest when d goes back to the pool
 	rec.PC = callerPC()
-	d.attrs = rec.Attrs // reused by the next line, with its grown capacity
 	c.CaptureRecord(&rec)
 	if level >= zerolog.FatalLevel {
 		timeout := c.Options().ShutdownTimeout
