@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/schematest"
 )
 
 const (
@@ -301,15 +302,25 @@ func (s *spotlight) readStream(n int, timeout time.Duration, keep func(*streamEn
 	return out, nil
 }
 
-// readEvents reads n events back from Spotlight's /stream.
+// readEvents reads n events back from Spotlight's /stream, each validated
+// against ../shared/sentry/event.schema.json as received (where the schema
+// is present; in CI it must be).
 func (s *spotlight) readEvents(t *testing.T, n int) []*core.Event {
 	t.Helper()
 	envs, err := s.readStream(n, readTimeout, hasEvent)
 	if err != nil {
 		t.Fatalf("spotlight: %v", err)
 	}
+	validate := schematest.SharedDir() != "" || schematest.RequireShared()
 	var out []*core.Event
 	for _, env := range envs {
+		if validate {
+			for _, it := range env.Items {
+				if it.Header["type"] == "event" {
+					schematest.Validate(t, withoutSpotlightType(t, it.Payload))
+				}
+			}
+		}
 		evs, err := env.events()
 		if err != nil {
 			t.Fatalf("spotlight: decode event: %v", err)
@@ -317,6 +328,26 @@ func (s *spotlight) readEvents(t *testing.T, n int) []*core.Event {
 		out = append(out, evs...)
 	}
 	return out
+}
+
+// withoutSpotlightType removes the "type":"event" that Spotlight adds to
+// every event payload it replays (not a value the schema allows: an error
+// event's type is "error" or absent), so that what is validated is what
+// this SDK sent.
+func withoutSpotlightType(t *testing.T, payload []byte) []byte {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &m); err != nil {
+		t.Fatalf("event payload is not a JSON object: %v", err)
+	}
+	if string(m["type"]) == `"event"` {
+		delete(m, "type")
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatalf("re-encode event: %v", err)
+	}
+	return b
 }
 
 func hasEvent(env *streamEnvelope) bool {
