@@ -98,6 +98,14 @@ func BenchmarkBreadcrumb(b *testing.B) {
 			logBreadcrumb(l, ctx)
 		}
 	})
+	// The floor for any handler: the Logger's own work before Handle.
+	b.Run("slog-floor", func(b *testing.B) {
+		l := benchLogger(nopHandler{})
+		b.ReportAllocs()
+		for b.Loop() {
+			logBreadcrumb(l, ctx)
+		}
+	})
 	b.Run("handler-only", func(b *testing.B) {
 		h := benchLogger(slogsentry.NewHandler(slogsentry.Options{Client: benchClient(b)})).Handler()
 		r := slog.NewRecord(time.Now(), slog.LevelInfo, "cache lookup", 0)
@@ -161,3 +169,11 @@ func BenchmarkEvent(b *testing.B) {
 		c.Flush(ctx)
 	})
 }
+
+// nopHandler is enabled for everything and does nothing.
+type nopHandler struct{}
+
+func (nopHandler) Enabled(context.Context, slog.Level) bool  { return true }
+func (nopHandler) Handle(context.Context, slog.Record) error { return nil }
+func (h nopHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
+func (h nopHandler) WithGroup(string) slog.Handler           { return h }
