@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -84,4 +86,36 @@ func TestBridgesToSpotlight(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Concurrent requests logged through one slog handler keep their own user
+// and breadcrumbs all the way to the receiver.
+func TestConcurrentRequestsStaySeparate(t *testing.T) {
+	sp := startSpotlight(t)
+	c := newClient(t, core.Options{DSN: sp.DSN()})
+	logger := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c}))
+	const n = 8
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx := core.NewIsolationScope(context.Background())
+			id := fmt.Sprintf("u-%d", i)
+			logger.InfoContext(ctx, "request from "+id)
+			logger.ErrorContext(ctx, "request failed", "user", slog.GroupValue(slog.String("id", id)), "err", wrappedErr())
+		}()
+	}
+	wg.Wait()
+	flush(t, c)
+
+	events := sp.readEvents(t, n)
+	require.Len(t, events, n)
+	seen := map[string]bool{}
+	for _, ev := range events {
+		require.NotNil(t, ev.User)
+		seen[ev.User.ID] = true
+		assert.Equal(t, []string{"request from " + ev.User.ID}, crumbMessages(ev), "only its own request's breadcrumb")
+	}
+	assert.Len(t, seen, n, "every request's event arrived once")
 }

@@ -241,3 +241,18 @@ func sumReports(reports []testkitReport) map[string]int64 {
 	}
 	return m
 }
+
+// SENTRY_SPOTLIGHT alone, without a DSN, sends every event to the sidecar.
+func TestSpotlightEnvWithoutDSN(t *testing.T) {
+	sp := startSpotlight(t)
+	t.Setenv("SENTRY_DSN", "")
+	t.Setenv("SENTRY_SPOTLIGHT", sp.url()+"/stream")
+	c := newClient(t, core.Options{})
+	require.True(t, c.Enabled(), "a Spotlight URL enables the client")
+	id := c.CaptureException(requestScope(c), joinedErr())
+	flush(t, c)
+
+	events := sp.readEvents(t, 1)
+	assert.Equal(t, id, events[0].EventID)
+	checkChain(t, events[0], wantJoined)
+}
