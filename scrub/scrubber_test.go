@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core/protocol"
+	"github.com/sentrylog/sentrylog/internal/schematest"
 	"github.com/sentrylog/sentrylog/scrub"
 )
 
@@ -99,6 +100,7 @@ func TestEverySection(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), "hunter2")
 	assert.NotContains(t, string(b), "203.0.113.7")
+	schematest.Validate(t, b) // last: it skips where the schema is absent
 }
 
 func TestPIIAllowedKeepsPersonalData(t *testing.T) {

@@ -1,0 +1,83 @@
+package scrub_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/schematest"
+	"github.com/sentrylog/sentrylog/scrub"
+)
+
+// TestCoreDefault: a client without Options.Scrubber scrubs with this
+// package, before BeforeSend, and the scrubbed event is schema-valid.
+func TestCoreDefault(t *testing.T) {
+	for _, pii := range []bool{false, true} {
+		mt := core.NewMemoryTransport()
+		var seen *core.Event
+		c, err := core.New(core.Options{
+			Transport:      mt,
+			SendDefaultPII: pii,
+			Storm:          core.StormOptions{Disabled: true},
+			BeforeSend: func(ev *core.Event, _ *core.Hint) *core.Event {
+				seen = ev
+				return ev
+			},
+		})
+		require.NoError(t, err)
+		c.CaptureRecord(&core.Record{
+			Level:   core.LevelError,
+			Message: "login failed for bob@example.com with password=hunter2",
+			Attrs: []slog.Attr{
+				slog.String("api_key", "k-123"),
+				slog.Group("db", slog.String("Password", "hunter2"), slog.String("host", "db.internal")),
+				slog.Any("error", errors.New("dial postgres://app:hunter2@db.internal/app: refused")),
+			},
+		})
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		require.True(t, c.Flush(ctx))
+		cancel()
+		require.True(t, c.Close(context.Background()))
+
+		evs := mt.Events()
+		require.Len(t, evs, 1)
+		assert.Same(t, evs[0], seen, "BeforeSend saw the scrubbed event")
+		b, err := json.Marshal(evs[0])
+		require.NoError(t, err)
+		assert.NotContains(t, string(b), "hunter2")
+		assert.NotContains(t, string(b), "k-123")
+		assert.Contains(t, string(b), "db.internal")
+		assert.Equal(t, pii, strings.Contains(string(b), "bob@example.com"), "e-mail kept only with SendDefaultPII")
+		schematest.Validate(t, b) // last: it skips where the schema is absent
+	}
+}
+
+// TestConcurrentScrub shares maps between events scrubbed at once, as scopes
+// do; run with -race.
+func TestConcurrentScrub(t *testing.T) {
+	s := scrub.New(scrub.Options{})
+	shared := map[string]any{"password": "p", "nested": map[string]any{"token": "t", "ok": "a@b.cd"}}
+	done := make(chan map[string]any)
+	for range 8 {
+		go func() {
+			ev := fullEvent()
+			ev.Extra = shared
+			s.Scrub(ev)
+			done <- ev.Extra
+		}()
+	}
+	for range 8 {
+		got := <-done
+		assert.Equal(t, map[string]any{"password": scrub.Filtered,
+			"nested": map[string]any{"token": scrub.Filtered, "ok": scrub.Filtered}}, got)
+	}
+	assert.Equal(t, "p", shared["password"])
+}
