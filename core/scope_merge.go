@@ -168,7 +168,7 @@ func sanitizeTags(tags map[string]string) map[string]string {
 	var out map[string]string
 	for k, v := range tags {
 		nk, nv := sanitizeTagKey(k), sanitizeTagValue(v)
-		if nk == k && nv == v {
+		if nk == k && nv == v && nk != "" {
 			continue
 		}
 		if out == nil {
