@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // Envelope is a Sentry envelope: one header line, then items, each an item
@@ -313,6 +315,103 @@ func (p *pooledBody) Len() int { return int(p.r.Size()) }
 func (p *pooledBody) Close() error {
 	if b := p.buf.Swap(nil); b != nil {
 		putBuffer(b)
+	}
+	return nil
+}
+
+// maxEventSize is Sentry's limit for one event item, uncompressed.
+const maxEventSize = 1 << 20
+
+// maxMessageLen is where the server cuts messages anyway.
+const maxMessageLen = 8192
+
+// shrinkSteps drop, in order, what matters least in an event that is too
+// large. Each replaces the event's own fields; none writes into a map or
+// slice the event may share with a scope.
+var shrinkSteps = []func(ev *Event) bool{
+	func(ev *Event) bool { // the older half of the breadcrumbs
+		if len(ev.Breadcrumbs) == 0 {
+			return false
+		}
+		ev.Breadcrumbs = ev.Breadcrumbs[len(ev.Breadcrumbs)/2+len(ev.Breadcrumbs)%2:]
+		return true
+	},
+	func(ev *Event) bool {
+		if ev.Extra == nil {
+			return false
+		}
+		ev.Extra = nil
+		return true
+	},
+	func(ev *Event) bool {
+		if ev.Request == nil || ev.Request.Data == nil && ev.Request.Cookies == nil {
+			return false
+		}
+		r := *ev.Request
+		r.Data, r.Cookies = nil, nil
+		ev.Request = &r
+		return true
+	},
+	func(ev *Event) bool { // contexts other than the well-known ones
+		kept := map[string]map[string]any{}
+		for _, k := range []string{"os", "runtime", "device", "trace"} {
+			if c, ok := ev.Contexts[k]; ok {
+				kept[k] = c
+			}
+		}
+		if len(kept) == len(ev.Contexts) {
+			return false
+		}
+		ev.Contexts = kept
+		return true
+	},
+	func(ev *Event) bool { // message and exception values
+		changed, cloned := false, false
+		if m := ev.Message; m != nil && (len(m.Message) > maxMessageLen || len(m.Formatted) > maxMessageLen) {
+			c := *m
+			c.Message, c.Formatted, c.Params = cutString(c.Message), cutString(c.Formatted), nil
+			ev.Message = &c
+			changed = true
+		}
+		for i := range ev.Exception {
+			if len(ev.Exception[i].Value) > maxMessageLen {
+				if !cloned {
+					ev.Exception, cloned = slices.Clone(ev.Exception), true
+				}
+				ev.Exception[i].Value = cutString(ev.Exception[i].Value)
+				changed = true
+			}
+		}
+		return changed
+	},
+}
+
+// cutString cuts s to maxMessageLen bytes at a rune boundary.
+func cutString(s string) string {
+	if len(s) <= maxMessageLen {
+		return s
+	}
+	i := maxMessageLen
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i]
+}
+
+// shrinkEvent makes an event whose payload is over maxEventSize fit, by the
+// steps above, re-encoding after each. It returns the new payload, or nil
+// when the event cannot be made to fit or to encode.
+func shrinkEvent(ev *Event) []byte {
+	for _, step := range shrinkSteps {
+		for step(ev) {
+			b, err := marshalEvent(ev)
+			if err != nil {
+				return nil
+			}
+			if len(b) <= maxEventSize {
+				return b
+			}
+		}
 	}
 	return nil
 }

@@ -73,7 +73,6 @@ const (
 	defaultSpotlightURL   = "http://localhost:8969/stream"
 	maxSpotlightTimeout   = 2 * time.Second
 	maxResponseDrain      = 64 << 10
-	maxEventSize          = 1 << 20 // Sentry's limit for one event item
 )
 
 // networkBackoff is the pause before each retry of a network error: four
@@ -399,6 +398,15 @@ func (t *HTTPTransport) sendEvent(ev *Event) bool {
 		t.cfg.Debug.Printf("event %s not serializable: %v", ev.EventID, err)
 		return false
 	}
+	if len(payload) > maxEventSize {
+		size := len(payload)
+		if payload = shrinkEvent(ev); payload == nil {
+			t.cfg.Outcomes.Add(ReasonSendError, CategoryError, 1)
+			t.cfg.Debug.Printf("event %s is %d bytes, over Sentry's limit of %d even trimmed: dropped", ev.EventID, size, maxEventSize)
+			return false
+		}
+		t.cfg.Debug.Printf("event %s trimmed from %d to %d bytes", ev.EventID, size, len(payload))
+	}
 	env := &Envelope{
 		Header: EnvelopeHeader{EventID: ev.EventID, DSN: t.dsnPublic, SDK: t.sdk},
 		Items:  []EnvelopeItem{{Header: ItemHeader{Type: ItemTypeEvent}, Payload: payload}},
@@ -415,11 +423,6 @@ func (t *HTTPTransport) sendEvent(ev *Event) bool {
 	}
 	if t.limits.limited(CategoryError, t.now()) {
 		t.cfg.Outcomes.Add(ReasonRateLimitBackoff, CategoryError, 1)
-		return false
-	}
-	if len(payload) > maxEventSize {
-		t.cfg.Outcomes.Add(ReasonSendError, CategoryError, 1)
-		t.cfg.Debug.Printf("event %s is %d bytes, over Sentry's limit of %d: dropped", ev.EventID, len(payload), maxEventSize)
 		return false
 	}
 	var report []DiscardedItem

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -67,11 +68,11 @@ func (rc *receiver) dsn(t testing.TB, userinfo string) *DSN {
 	return d
 }
 
-// fakeClock is a clock the test moves forward.
-type fakeClock struct{ off atomic.Int64 }
+// transportClock is a clock the test moves forward.
+type transportClock struct{ off atomic.Int64 }
 
-func (c *fakeClock) now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
-func (c *fakeClock) advance(d time.Duration) { c.off.Add(int64(d)) }
+func (c *transportClock) now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
+func (c *transportClock) advance(d time.Duration) { c.off.Add(int64(d)) }
 
 type syncBuffer struct {
 	mu sync.Mutex
@@ -283,7 +284,7 @@ func TestHTTPTransportRateLimitHeaderOn200(t *testing.T) {
 		}
 	})
 	out := new(Outcomes)
-	clk := new(fakeClock)
+	clk := new(transportClock)
 	tr := startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, func(tr *HTTPTransport) { tr.now = clk.now })
 	tr.Send(testEvent(1))
 	require.True(t, flush(t, tr))
@@ -336,7 +337,7 @@ func TestHTTPTransport429(t *testing.T) {
 				}
 			})
 			out := new(Outcomes)
-			clk := new(fakeClock)
+			clk := new(transportClock)
 			tr := startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, func(tr *HTTPTransport) { tr.now = clk.now })
 			tr.Send(testEvent(1))
 			assert.False(t, flush(t, tr))
@@ -694,7 +695,7 @@ func TestHTTPTransportBadEvents(t *testing.T) {
 	ev.Extra = map[string]any{"nan": math.NaN()}
 	tr.Send(ev)
 	ev = testEvent(3)
-	ev.Extra = map[string]any{"big": strings.Repeat("x", maxEventSize)}
+	ev.Tags = map[string]string{"big": strings.Repeat("x", maxEventSize)} // nothing to trim
 	tr.Send(ev)
 	tr.Send(nil)
 	tr.Send(testEvent(4))
@@ -703,6 +704,62 @@ func TestHTTPTransportBadEvents(t *testing.T) {
 	assert.EqualValues(t, 1, out.Total(ReasonSendError, CategoryError), "oversized")
 	assert.EqualValues(t, 1, out.Delivered.Load(), "the worker survived")
 	assert.Contains(t, dbg.String(), "boom")
+}
+
+func TestHTTPTransportTrimsLargeEvents(t *testing.T) {
+	rc := newReceiver(t, nil)
+	out := new(Outcomes)
+	tr := startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
+	big := strings.Repeat("é", 3000) // 6000 bytes
+
+	crumbs := testEvent(1)
+	for i := range 400 {
+		crumbs.Breadcrumbs = append(crumbs.Breadcrumbs, Breadcrumb{Message: fmt.Sprint(i, big)})
+	}
+	shared := crumbs.Breadcrumbs
+	tr.Send(crumbs)
+
+	extra := testEvent(2)
+	extra.Extra = map[string]any{"blob": strings.Repeat(big, 200)}
+	extra.Contexts = map[string]map[string]any{"os": {"name": "linux"}, "log": {"blob": strings.Repeat(big, 200)}}
+	sharedCtx := extra.Contexts
+	tr.Send(extra)
+
+	msg := testEvent(3)
+	msg.Message = &LogEntry{Message: strings.Repeat(big, 100), Formatted: strings.Repeat(big, 100)}
+	msg.Exception = []Exception{{Type: "a", Value: "small"}, {Type: "b", Value: strings.Repeat(big, 100)}}
+	sharedExc := msg.Exception
+	tr.Send(msg)
+
+	require.True(t, flush(t, tr))
+	assert.Empty(t, out.Totals())
+	reqs := rc.all()
+	require.Len(t, reqs, 3)
+	for _, r := range reqs {
+		require.NoError(t, r.err)
+		assert.LessOrEqual(t, r.env.Items[0].Header.Length, maxEventSize)
+	}
+	ev, err := reqs[0].env.Event()
+	require.NoError(t, err)
+	require.NotEmpty(t, ev.Breadcrumbs)
+	assert.Less(t, len(ev.Breadcrumbs), 400)
+	assert.True(t, strings.HasPrefix(ev.Breadcrumbs[len(ev.Breadcrumbs)-1].Message, "399"), "the newest breadcrumbs are kept")
+	assert.Len(t, shared, 400)
+
+	ev, err = reqs[1].env.Event()
+	require.NoError(t, err)
+	assert.Empty(t, ev.Extra)
+	assert.Equal(t, "linux", ev.Contexts["os"]["name"])
+	assert.NotContains(t, ev.Contexts, "log")
+	assert.Contains(t, sharedCtx, "log", "the shared map was not written to")
+
+	ev, err = reqs[2].env.Event()
+	require.NoError(t, err)
+	assert.Len(t, ev.Message.Message, maxMessageLen)
+	assert.Equal(t, "small", ev.Exception[0].Value)
+	assert.LessOrEqual(t, len(ev.Exception[1].Value), maxMessageLen)
+	assert.True(t, utf8.ValidString(ev.Exception[1].Value), "cut at a rune boundary")
+	assert.Len(t, sharedExc[1].Value, 600000, "the shared slice was not written to")
 }
 
 func TestHTTPTransportConfigure(t *testing.T) {
