@@ -131,13 +131,16 @@ func logWithZap() {
 }
 
 func logWithZerolog() {
+	// zerolog writes only an error's text; its stack marshaler hands
+	// sentrylog the error itself, so the Go types and frames reach Sentry.
+	zerolog.ErrorStackMarshaler = zerologsentry.MarshalStack
 	w := zerologsentry.New(zerolog.ConsoleWriter{Out: os.Stderr}, zerologsentry.Options{Logger: "shop.zerolog"})
 	log := zerolog.New(w).Hook(w).With().Timestamp().Logger()
 	ctx := request("zerolog")
 	log.Info().Ctx(ctx).Int("items", 3).Msg("cart loaded")
 	log.Info().Ctx(ctx).Int("amount_cents", 4599).Msg("charging card")
-	log.Error().Ctx(ctx).Err(checkoutError()).Msg("checkout failed")
-	log.Error().Ctx(ctx).Err(errors.Join(errTimeout, errDeclined)).Msg("reservation failed")
+	log.Error().Ctx(ctx).Stack().Err(checkoutError()).Msg("checkout failed")
+	log.Error().Ctx(ctx).Stack().Err(errors.Join(errTimeout, errDeclined)).Msg("reservation failed")
 }
 
 func printEvent(out io.Writer, ev *core.Event) {

@@ -27,7 +27,7 @@ func TestQuickstart(t *testing.T) {
 		"logger=shop.slog", "logger=shop.zap", "logger=shop.zerolog",
 		"user:        id=user-slog", "user:        id=user-zap", "user:        id=user-zerolog",
 		"cart loaded", "charging card",
-		"at logWithSlog", "at logWithZap",
+		"at logWithSlog", "at logWithZap", "at logWithZerolog",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q\n%s", want, s)
