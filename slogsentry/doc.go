@@ -95,7 +95,8 @@
 //
 // Enabled is a level comparison and a pointer load: a record below both
 // thresholds costs no allocation. A breadcrumb costs one allocation (the
-// core's copy of the record's attributes) and no call into user code; an
-// event costs about the same on the logging goroutine, and is built on the
-// client's worker goroutine. The benchmarks in bench_test.go measure these.
+// core's copy of the record's attributes). An event costs one allocation on
+// the logging goroutine, most of its time there being the capture of the
+// call stack; the event is built and sent on the client's worker goroutine.
+// bench_test.go measures these against slog's own handlers.
 package slogsentry
