@@ -429,8 +429,9 @@ func findEmails(dst []Span, s string) []Span {
 }
 
 // findIPv4s finds IPv4 addresses other than loopback and unspecified ones.
-// A dotted quad that is part of a longer dotted run or follows a letter
-// (v1.2.3.4) is a version, not an address.
+// A dotted quad that is part of a longer dotted run, follows a letter
+// (v1.2.3.4) or follows the word version, ver or release (version=1.2.3.4,
+// "Release 1.2.3.4") is a version, not an address.
 func findIPv4s(dst []Span, s string) []Span {
 	for i := 0; i < len(s); i++ {
 		if !isDigit(s[i]) {
@@ -439,7 +440,7 @@ func findIPv4s(dst []Span, s string) []Span {
 		if i > 0 && (isAlnum(s[i-1]) || s[i-1] == '.' || s[i-1] == '_') {
 			continue
 		}
-		if end, ok := ipv4At(s, i); ok {
+		if end, ok := ipv4At(s, i); ok && !afterVersionWord(s, i) {
 			dst = append(dst, Span{i, end})
 			i = end - 1
 		}
@@ -479,6 +480,32 @@ func findIPv6s(dst []Span, s string) []Span {
 		i = j
 	}
 	return dst
+}
+
+// afterVersionWord reports whether s[:i] ends with version, ver or release
+// and a separator (spaces, '=', ':' or a quote).
+func afterVersionWord(s string, i int) bool {
+	j := i
+	for j > 0 && i-j < 4 && (s[j-1] == ' ' || s[j-1] == '=' || s[j-1] == ':' || s[j-1] == '"') {
+		j--
+	}
+	if j == i {
+		return false
+	}
+	k := j
+	for k > 0 && j-k < 8 && isAlpha(s[k-1]) {
+		k--
+	}
+	if k > 0 && isAlnum(s[k-1]) {
+		return false
+	}
+	switch w := s[k:j]; len(w) {
+	case 3:
+		return hasFoldPrefix(w, "ver")
+	case 7:
+		return hasFoldPrefix(w, "version") || hasFoldPrefix(w, "release")
+	}
+	return false
 }
 
 // ipv4At parses a dotted quad at s[i:] and reports where it ends.

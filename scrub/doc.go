@@ -28,7 +28,9 @@
 //
 // Keys are compared after normalisation: ASCII letters are lowered and the
 // separators '-', '_' and '.' removed, so X-Api-Key, x_api_key, x.api.key
-// and XAPIKEY are the same key. Unlike the reference, keys are checked at
+// and XAPIKEY are the same key. A dotted key, a flattened path such as
+// user.ip_address or http.request.header.authorization, also matches when
+// its last segment does. Unlike the reference, keys are checked at
 // every depth by default (log attributes nest in groups); Options.Shallow
 // checks them only at the top level of each section, like the reference's
 // recursive=False. The keys of maps are never changed, only their values.
@@ -52,9 +54,9 @@
 // "earer ", …); a detector runs only when its bytes are there, so a string
 // without secrets costs one pass and no allocation. Detectors are told apart
 // from look-alikes on purpose: a number failing the Luhn check, a UUID, a
-// millisecond timestamp, "v1.2.3.4" or "1.2.3.4.5" (versions), loopback and
-// unspecified addresses, and a certificate stay. A bare "1.2.3.4" cannot be
-// told from an address and is replaced.
+// millisecond timestamp, "v1.2.3.4", "1.2.3.4.5" and "version 1.2.3.4"
+// (versions), loopback and unspecified addresses, and a certificate stay. A
+// bare "1.2.3.4" cannot be told from an address and is replaced.
 //
 // Options.DisableDetectors switches built-in detectors off by name and
 // Options.Detectors adds your own, as a function or with RegexpDetector.

@@ -93,7 +93,9 @@ func normalizeKey(dst []byte, k string) []byte {
 // maxKeyInline is the longest key normalised without allocating.
 const maxKeyInline = 64
 
-// match reports whether key is in the set.
+// match reports whether key is in the set. A dotted key (a flattened path
+// such as user.ip_address or http.request.header.authorization) also
+// matches when its last segment does.
 func (ks *keySet) match(key string) bool {
 	if ks == nil || key == "" {
 		return false
@@ -105,7 +107,19 @@ func (ks *keySet) match(key string) bool {
 	} else {
 		n = normalizeKey(nil, key)
 	}
-	return ks.matchNormalized(n)
+	if ks.matchNormalized(n) {
+		return true
+	}
+	if dot := strings.LastIndexByte(key, '.'); dot >= 0 && dot+1 < len(key) {
+		last := key[dot+1:]
+		if len(last) <= maxKeyInline {
+			n = normalizeKey(buf[:0], last)
+		} else {
+			n = normalizeKey(nil, last)
+		}
+		return ks.matchNormalized(n)
+	}
+	return false
 }
 
 func (ks *keySet) matchNormalized(n []byte) bool {

@@ -63,12 +63,14 @@ func TestPatternKeys(t *testing.T) {
 		"stripe-api-key", "ssh_private_key", "gcp_credentials", "aws_access_key_id",
 		"access_token", "refreshToken", "X-Auth-Token", "id_token", "basic_auth", "oauth",
 		"Set-Cookie", "session_cookie", "jsessionid", "PHPSESSID",
+		"http.request.header.authorization", "user.ip_address", "request.cookies.PHPSESSID",
 	} {
 		assert.Equal(t, scrub.Filtered, extraAfter(scrub.Options{}, k), "key %q", k)
 	}
 	for _, k := range []string{
 		"author", "authority", "max_tokens", "token_count", "tokens", "user", "email",
 		"keyboard", "description", "session_count", "passage", "cookies_enabled", "ip",
+		"user.id", "auth.method", "token.type", "x.", ".",
 	} {
 		assert.Equal(t, "value", extraAfter(scrub.Options{}, k), "key %q", k)
 	}

@@ -60,6 +60,8 @@ const (
 	DetectEmail = "email"
 	// DetectIP finds IPv4 and IPv6 addresses other than loopback and
 	// unspecified ones; it runs only when Options.SendDefaultPII is false.
+	// A dotted quad glued to a letter or to more dots (v1.2.3.4, 1.2.3.4.5)
+	// or after the word version, ver or release is taken for a version.
 	DetectIP = "ip"
 )
 
@@ -83,9 +85,10 @@ type Options struct {
 	// Keys replaces the denylist (DefaultKeys and PatternKeys) when not
 	// nil. A key matches an entry when both are equal after normalisation:
 	// ASCII letters lowered and the separators '-', '_' and '.' removed, so
-	// X-Api-Key, x_api_key, x.api.key and XAPIKEY are one key. An entry
-	// with a leading and/or trailing '*' matches keys ending with, starting
-	// with or containing the rest.
+	// X-Api-Key, x_api_key, x.api.key and XAPIKEY are one key; a dotted
+	// key (user.ip_address) also matches when its last segment does. An
+	// entry with a leading and/or trailing '*' matches keys ending with,
+	// starting with or containing the rest.
 	Keys []string
 	// ExtraKeys are added to the denylist (the default one or Keys).
 	ExtraKeys []string
