@@ -43,8 +43,11 @@ type HTTPTransport struct {
 	wake   chan struct{} // a Flush is waiting
 	stop   chan struct{} // closed by Close: the worker drains and exits
 	exited chan struct{} // closed by the worker when it returns
-	ctx    context.Context
-	cancel context.CancelFunc
+
+	closeDone chan struct{} // closed when the first Close has finished
+	closeOK   atomic.Bool   // what it reported
+	ctx       context.Context
+	cancel    context.CancelFunc
 
 	enq atomic.Uint64 // events accepted by Send
 
@@ -147,6 +150,7 @@ func (t *HTTPTransport) Configure(cfg TransportConfig) error {
 	t.wake = make(chan struct{}, 1)
 	t.stop = make(chan struct{})
 	t.exited = make(chan struct{})
+	t.closeDone = make(chan struct{})
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	go t.run()
 	return nil
@@ -250,13 +254,23 @@ func (t *HTTPTransport) Flush(ctx context.Context) bool {
 // stops the worker: a request still running is cancelled and its event
 // counted as network_error, events still queued are counted as
 // queue_overflow. No goroutine of the transport outlives Close. It reports
-// whether everything was delivered. Later calls return true at once.
+// whether everything was delivered. A second Close waits for the first
+// (or for its own ctx) and reports the same.
 func (t *HTTPTransport) Close(ctx context.Context) bool {
 	t.mu.Lock()
-	if t.closed || t.queue == nil {
+	if t.queue == nil {
 		t.closed = true
 		t.mu.Unlock()
 		return true
+	}
+	if t.closed {
+		t.mu.Unlock()
+		select {
+		case <-t.closeDone:
+			return t.closeOK.Load()
+		case <-ctx.Done():
+			return false
+		}
 	}
 	t.closed = true
 	t.mu.Unlock()
@@ -269,6 +283,8 @@ func (t *HTTPTransport) Close(ctx context.Context) bool {
 	t.fmu.Lock()
 	ok = ok && t.nfail == t.resolvedFail
 	t.fmu.Unlock()
+	t.closeOK.Store(ok)
+	close(t.closeDone)
 	return ok
 }
 

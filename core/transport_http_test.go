@@ -489,7 +489,7 @@ func TestHTTPTransportQueueFlushClose(t *testing.T) {
 
 	tr.Send(testEvent(9))
 	assert.EqualValues(t, 5, out.Total(ReasonQueueOverflow, CategoryError), "Send after Close")
-	assert.True(t, tr.Close(context.Background()), "a second Close is a no-op")
+	assert.False(t, tr.Close(context.Background()), "a second Close reports what the first did")
 	assert.EqualValues(t, 0, out.Delivered.Load())
 }
 
@@ -504,7 +504,17 @@ func TestHTTPTransportCloseDelivers(t *testing.T) {
 	out.Add(ReasonBeforeSend, CategoryError, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	require.True(t, tr.Close(ctx))
+	var wg sync.WaitGroup
+	results := make([]bool, 3)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = tr.Close(ctx)
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, []bool{true, true, true}, results, "concurrent Close calls agree")
 	assert.EqualValues(t, 20, out.Delivered.Load())
 	assert.Len(t, rc.all(), 20)
 	assert.Equal(t, map[string]int64{"before_send:error": 1}, reportCounts(t, rc.all()))
