@@ -34,6 +34,16 @@ const (
 // Every refusal is recorded as a Rejection. An accepted envelope is answered
 // 200 with {"id": <event id>} unless Respond says otherwise.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		http.Error(w, "sentrytest: server closed", http.StatusServiceUnavailable)
+		return
+	}
+	s.active.Add(1) // under mu and before closed: every Add precedes Close's Wait
+	s.mu.Unlock()
+	defer s.active.Done()
+
 	info := RequestInfo{
 		Method: r.Method, Path: r.URL.Path,
 		ContentType: r.Header.Get("Content-Type"), ContentEncoding: r.Header.Get("Content-Encoding"),

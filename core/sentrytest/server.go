@@ -31,6 +31,7 @@ type Server struct {
 	respond    func(*http.Request) (int, http.Header)
 	changed    chan struct{} // closed and replaced on every change
 	closed     bool
+	active     sync.WaitGroup // requests being served; Close waits for them
 }
 
 // Rejection is a request the server refused: the status it answered, why,
@@ -112,8 +113,10 @@ func (s *Server) Start() error {
 	return nil
 }
 
-// Close stops the server and drops its open connections. What it received
-// stays readable. Close is idempotent.
+// Close stops the server, drops its open connections (which cancels the
+// contexts of requests in flight) and waits for their handlers to return,
+// so no goroutine of the server outlives it. What it received stays
+// readable. Close is idempotent.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -128,6 +131,7 @@ func (s *Server) Close() error {
 	}
 	err := hs.Close()
 	<-served
+	s.active.Wait()
 	return err
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -472,4 +473,42 @@ func TestAcceptsCoreEnvelopes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, core.EventID(eventID), events[0].EventID)
 	assert.Equal(t, map[string]int64{"sample_rate:error": 4}, srv.Discarded())
+}
+
+// Close cancels a slow answer in flight and waits for its handler, so that
+// nothing of the server outlives it (goleak checks the rest).
+func TestCloseWaitsForSlowAnswers(t *testing.T) {
+	srv, err := sentrytest.Start()
+	require.NoError(t, err)
+	entered := make(chan struct{})
+	var returned atomic.Bool
+	srv.Respond(func(r *http.Request) (int, http.Header) {
+		defer returned.Store(true)
+		close(entered)
+		select {
+		case <-r.Context().Done():
+		case <-time.After(20 * time.Second):
+		}
+		return http.StatusServiceUnavailable, nil
+	})
+	ih, payload := eventItem(t, sampleEvent())
+	body := envelope(`{"event_id":"`+eventID+`"}`, ih, payload)
+	req, err := http.NewRequest(http.MethodPost, srv.URL()+"/api/1/envelope/", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("X-Sentry-Auth", "Sentry sentry_key="+srv.Key())
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 30 * time.Second}
+	done := make(chan error, 1)
+	go func() {
+		resp, err := client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	<-entered
+	start := time.Now()
+	require.NoError(t, srv.Close())
+	assert.Less(t, time.Since(start), 10*time.Second, "Close does not wait out the slow answer")
+	assert.True(t, returned.Load(), "the handler returned before Close did")
+	require.Error(t, <-done, "the client sees the connection dropped")
 }
