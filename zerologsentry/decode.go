@@ -21,10 +21,11 @@ var errSyntax = errors.New("zerologsentry: line is not a JSON object")
 // decoder reads one zerolog JSON line into typed attributes. It is not safe
 // for concurrent use; Writers keep them in a pool.
 type decoder struct {
-	s     string
-	i     int
-	depth int
-	tmp   []slog.Attr // attributes being built; the top level's come first
+	s        string
+	i        int
+	depth    int
+	tmp      []slog.Attr // attributes being built; the top level's come first
+	keepTime bool        // keep the timestamp field among the attributes
 
 	// What the line's top-level fields said.
 	msg     string
@@ -37,7 +38,7 @@ type decoder struct {
 
 func (d *decoder) reset(s string) {
 	clear(d.tmp) // drop references to the last line
-	*d = decoder{s: s, tmp: d.tmp[:0]}
+	*d = decoder{s: s, tmp: d.tmp[:0], keepTime: d.keepTime}
 }
 
 // decodeLine reads s, a zerolog line. The field names are read from zerolog's
@@ -114,6 +115,9 @@ func (d *decoder) special(key string) (bool, error) {
 			return true, err
 		}
 	case zerolog.TimestampFieldName:
+		if d.keepTime {
+			break
+		}
 		start := d.i
 		if err := d.skip(); err != nil {
 			return true, err

@@ -172,6 +172,10 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 		}
 	}()
 	lvl, _ := sentryLevel(level)
+	if level < w.event {
+		w.addCrumb(c, lvl, line, &core.Record{Logger: w.opts.Logger, Context: ctx, Origin: Origin})
+		return
+	}
 	d := w.decs.Get().(*decoder)
 	defer func() {
 		d.reset("")
@@ -188,14 +192,6 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 	rec := core.Record{
 		Time: d.time, Level: lvl, Message: d.msg, Logger: w.opts.Logger,
 		Context: ctx, TagKeys: w.opts.TagKeys, Origin: Origin, Attrs: d.attrs,
-	}
-	if level < w.event {
-		if d.hasErr {
-			rec.Attrs = append(rec.Attrs, slog.String(zerolog.ErrorFieldName, d.errText))
-			d.tmp = rec.Attrs // cleared with the rest when d goes back to the pool
-		}
-		c.AddRecordBreadcrumb(&rec)
-		return
 	}
 	if d.hasErr || linked != nil {
 		err := linked

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,6 +196,51 @@ func TestTimestamp(t *testing.T) {
 		assert.NotContains(t, logContext(ev), zerolog.LevelFieldName)
 		assert.NotContains(t, logContext(ev), zerolog.MessageFieldName)
 	}
+}
+
+// A breadcrumb's time is its timestamp field when zerolog's timestamp hook
+// wrote it (right before the message); any other time field stays in its
+// data and the breadcrumb is timed when the Writer received it.
+func TestBreadcrumbTime(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	logger, _ := newLogger(t, c, zerologsentry.Options{})
+	old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	logger.Info().Time(zerolog.TimestampFieldName, old).Msg("adjacent")
+	before := time.Now()
+	logger.Info().Time(zerolog.TimestampFieldName, old).Int("n", 1).Msg("not adjacent")
+	stamped := logger.With().Timestamp().Logger()
+	stamped.Info().Int("n", 2).Msg("hook")
+	after := time.Now()
+	logger.Error().Msg("event")
+	ev := one(t, c, mt)
+	require.Len(t, ev.Breadcrumbs, 3)
+	assert.True(t, ev.Breadcrumbs[0].Timestamp.Equal(old), ev.Breadcrumbs[0].Timestamp)
+	assert.Equal(t, map[string]any{}, nilToEmpty(ev.Breadcrumbs[0].Data))
+	b := ev.Breadcrumbs[1]
+	assert.False(t, b.Timestamp.Before(before) || b.Timestamp.After(after), b.Timestamp)
+	assert.Equal(t, map[string]any{"time": "2020-01-02T03:04:05Z", "n": json.Number("1")}, numbers(t, b.Data))
+	b = ev.Breadcrumbs[2]
+	assert.False(t, b.Timestamp.Before(before.Truncate(time.Second)) || b.Timestamp.After(after), b.Timestamp)
+	assert.Equal(t, map[string]any{"n": json.Number("2")}, numbers(t, b.Data))
+}
+
+func nilToEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// numbers round-trips m through JSON, numbers as json.Number.
+func numbers(t *testing.T, m map[string]any) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	d := json.NewDecoder(strings.NewReader(string(b)))
+	d.UseNumber()
+	var out map[string]any
+	require.NoError(t, d.Decode(&out))
+	return out
 }
 
 func TestTags(t *testing.T) {

@@ -1,0 +1,42 @@
+package zerologsentry
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestLastMessage(t *testing.T) {
+	tests := []struct{ line, msg string }{
+		{`{"a":1,"message":"hi"}` + "\n", "hi"},
+		{`{"message":"only"}`, "only"},
+		{`{"a":1,"message":"esc \"q\" \u00e9"}`, `esc "q" é`},
+		{`{"a":1,"message":"not last","b":2}`, ""},
+		{`{"d":{"message":"nested"}}`, ""},
+		{`{"a":"x,\"message\":\"fake\"}"}`, ""},
+		{`{"a":1}`, ""},
+		{`no json`, ""},
+		{`{"message":"unterminated}`, ""},
+	}
+	for _, tt := range tests {
+		msg, _ := lastMessage(tt.line)
+		assert.Equal(t, tt.msg, msg, tt.line)
+	}
+}
+
+func TestTimeBefore(t *testing.T) {
+	ok := func(line string) bool {
+		_, at := lastMessage(line)
+		_, found := timeBefore(line, at)
+		return found
+	}
+	assert.True(t, ok(`{"a":1,"time":"2020-01-02T03:04:05Z","message":"m"}`))
+	assert.True(t, ok(`{"time":"2020-01-02T03:04:05Z"}`))
+	assert.False(t, ok(`{"time":"2020-01-02T03:04:05Z","a":1,"message":"m"}`), "not right before")
+	assert.False(t, ok(`{"d":{"time":"2020-01-02T03:04:05Z"},"message":"m"}`), "in a dict")
+	assert.False(t, ok(`{"a":"x","time":"bad","message":"m"}`))
+	got, found := timeBefore(`{"time":"2020-01-02T03:04:05Z","message":"m"}`, 30)
+	assert.True(t, found)
+	assert.True(t, got.Equal(time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)))
+}
