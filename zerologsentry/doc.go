@@ -72,8 +72,11 @@
 // zerolog.TimestampFieldName field read as zerolog.TimeFieldFormat wrote
 // it; when it agrees with the clock to its own precision (RFC 3339 has whole
 // seconds), the clock's finer reading is used so breadcrumbs keep their
-// order. Without one, the time the Writer received the line. The level,
-// message and timestamp fields are not repeated among the attributes.
+// order. Without one, the time the Writer received the line. A breadcrumb
+// takes its time from the field only where zerolog's timestamp hook
+// (Context.Timestamp) puts it, right before the message; elsewhere the field
+// stays in the breadcrumb's data. The level, message and timestamp fields
+// are not repeated among the attributes.
 //
 // Fields keep their JSON types: strings, booleans, integers (int64, or
 // uint64 above its range), other numbers (float64), null; dicts (Dict,
@@ -110,8 +113,12 @@
 // Below the breadcrumb level the Writer passes the line on after one level
 // comparison: no decoding and no allocation (once MarshalStack has been used
 // it also looks for its marker, a scan of the line). A breadcrumb copies the
-// line once and decodes it without further allocation for unescaped text
-// and scalar values. See the benchmarks in bench_test.go.
+// line and reads its message from the end; its fields are decoded only when
+// an event carries the breadcrumb (a scope keeps its last ones only, so most
+// never are) or BeforeBreadcrumb looks at it. An event decodes the line on
+// the logging goroutine, without allocating for unescaped text and scalar
+// values, and the core builds the event on its worker. See the benchmarks in
+// bench_test.go.
 //
 // # Binary (CBOR) builds
 //
