@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/schematest"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
 
@@ -33,13 +34,18 @@ func newLogger(t testing.TB, opts zapsentry.Options, zopts ...zap.Option) (*zap.
 	return zap.New(zapsentry.NewCore(opts), zopts...), c, mt
 }
 
-// events flushes c and returns the events delivered so far.
+// events flushes c and returns the events delivered so far, each checked
+// against Sentry's event schema.
 func events(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Event {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	require.True(t, c.Flush(ctx))
-	return mt.Events()
+	evs := mt.Events()
+	for _, ev := range evs {
+		schematest.ValidateValue(t, ev)
+	}
+	return evs
 }
 
 // onlyEvent flushes and returns the single event delivered.
