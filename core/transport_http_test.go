@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/sentrylog/sentrylog/internal/schematest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -687,6 +688,45 @@ func TestClientSpotlightWithoutDSN(t *testing.T) {
 	ev, err := reqs[0].env.Event()
 	require.NoError(t, err)
 	assert.Equal(t, reqs[0].env.Header.EventID, ev.EventID)
+}
+
+// TestClientOverHTTP runs the client's default transport end to end: the
+// events arrive in valid envelopes, validate against Sentry's schema, and
+// the secret shows nowhere but in the auth header.
+func TestClientOverHTTP(t *testing.T) {
+	rc := newReceiver(t, nil)
+	var dbg syncBuffer
+	c, err := New(Options{
+		DSN:   "http://pub:" + testSecret + "@" + rc.srv.Listener.Addr().String() + "/sub/42",
+		Debug: true, DebugWriter: &dbg, Spotlight: "0",
+	})
+	require.NoError(t, err)
+	ctx := context.Background()
+	id1 := c.CaptureException(ctx, fmt.Errorf("wrapped: %w", io.ErrUnexpectedEOF))
+	id2 := c.CaptureMessage(ctx, "hello over HTTP", LevelWarning)
+	require.NotEmpty(t, id1)
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	require.True(t, c.Close(cctx))
+	assert.EqualValues(t, 2, c.Stats().Delivered)
+
+	reqs := rc.all()
+	require.Len(t, reqs, 2)
+	ids := map[EventID]bool{}
+	for _, r := range reqs {
+		require.NoError(t, r.err)
+		assert.Equal(t, "/sub/api/42/envelope/", r.path)
+		assert.Contains(t, r.header.Get("X-Sentry-Auth"), "sentry_key=pub")
+		ev, err := r.env.Event()
+		require.NoError(t, err)
+		assert.Equal(t, r.env.Header.EventID, ev.EventID)
+		ids[ev.EventID] = true
+		schematest.Validate(t, r.env.ItemsOf(ItemTypeEvent)[0].Payload)
+		assert.NotContains(t, string(r.env.Items[0].Payload), testSecret)
+		assert.NotContains(t, r.env.Header.DSN, testSecret)
+	}
+	assert.Equal(t, map[EventID]bool{id1: true, id2: true}, ids)
+	assert.NotContains(t, dbg.String(), testSecret)
 }
 
 type panicMarshaler struct{}
