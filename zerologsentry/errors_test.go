@@ -178,3 +178,15 @@ func TestMarshalStackNil(t *testing.T) {
 	assert.Empty(t, ev.Exception)
 	assert.NotContains(t, out.String(), "stack")
 }
+
+// Storm control groups events by the logging call: the same message from
+// two call sites is two groups, from one call site one group.
+func TestCallSiteGroups(t *testing.T) {
+	c, mt := newClient(t, core.Options{Storm: core.StormOptions{GroupBurst: 1, GroupRate: 1e-9}})
+	logger, _ := newLogger(t, c, zerologsentry.Options{})
+	for i := 0; i < 3; i++ {
+		logger.Error().Msg("same message") // one site: only the first passes
+	}
+	logger.Error().Msg("same message") // another site
+	assert.Len(t, events(t, c, mt), 2)
+}

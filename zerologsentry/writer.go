@@ -229,20 +229,21 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 // and this package: the user's logging call. It looks a few frames up only
 // (zerolog's write, msg, Msg, the caller), since unwinding costs by the
 // frame; 0 when it is not among them leaves the core to find the call site.
+// runtime.Callers lists inlined calls as frames of their own, so each
+// program counter names one function.
 func callerPC() uintptr {
 	var pcs [8]uintptr
 	n := runtime.Callers(4, pcs[:]) // from the caller of WriteLevel
-	frames := runtime.CallersFrames(pcs[:n])
-	for {
-		f, more := frames.Next()
-		if !strings.HasPrefix(f.Function, "github.com/rs/zerolog") &&
-			!strings.HasPrefix(f.Function, "github.com/sentrylog/sentrylog/zerologsentry.") {
-			return f.PC + 1 // a return address, as runtime.Callers reports it
-		}
-		if !more {
+	for _, pc := range pcs[:n] {
+		f := runtime.FuncForPC(pc - 1)
+		if f == nil {
 			return 0
 		}
+		if !isLibrary(f.Name()) {
+			return pc
+		}
 	}
+	return 0
 }
 
 // lineLevel reads the level field of a line, for Write.
