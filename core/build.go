@@ -1,14 +1,19 @@
 package core
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/http"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // maxMessage is where Sentry cuts messages; the client cuts first so what
@@ -168,15 +173,52 @@ func truncate(s string, n int) string {
 func isRuneStart(b byte) bool { return b < 0x80 || b >= 0xC0 }
 
 // ownAttrs appends a deep copy of src to dst: group values are copied too,
-// since the bridge may reuse their backing arrays after the call.
+// since the bridge may reuse their backing arrays after the call, and values
+// the program may change after logging them (maps, slices, pointers to
+// structs, ...) are converted right away, on the logging goroutine, so the
+// worker never reads memory the program writes. Immutable values (strings,
+// numbers, times, errors) are kept as they are, at no cost.
 func ownAttrs(dst, src []slog.Attr) []slog.Attr {
 	for _, a := range src {
-		if a.Value.Kind() == slog.KindGroup {
+		switch a.Value.Kind() {
+		case slog.KindGroup:
 			a.Value = slog.GroupValue(ownAttrs(make([]slog.Attr, 0, len(a.Value.Group())), a.Value.Group())...)
+		case slog.KindAny:
+			a.Value = freeze(a.Value)
 		}
 		dst = append(dst, a)
 	}
 	return dst
+}
+
+// freeze returns v when its content cannot change, else a converted copy.
+func freeze(v slog.Value) slog.Value {
+	switch x := v.Any().(type) {
+	case nil, string, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64,
+		float32, float64, complex64, complex128, time.Time, time.Duration, json.Number:
+		return v
+	case error, context.Context:
+		return v // errors are values once made; contexts are not read
+	case *http.Request:
+		if x == nil {
+			return v
+		}
+		// Described now: the request's headers belong to its handler.
+		return slog.AnyValue(x.Clone(context.Background()))
+	case *User:
+		if x == nil {
+			return v
+		}
+		u := *x
+		u.Data = maps.Clone(x.Data)
+		return slog.AnyValue(u)
+	case User:
+		x.Data = maps.Clone(x.Data)
+		return slog.AnyValue(x)
+	case []string:
+		return slog.AnyValue(slices.Clone(x))
+	}
+	return slog.AnyValue(anyToJSON(v.Any(), 0))
 }
 
 // crumbData materialises a breadcrumb's data from the record's attributes.

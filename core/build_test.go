@@ -374,3 +374,22 @@ func TestEnvironmentDefault(t *testing.T) {
 	assert.Equal(t, "qa", c2.Options().Environment)
 	assert.Equal(t, "v9", c2.Options().Release)
 }
+
+// TestValuesFrozenAtCapture: a map or struct pointer changed after it was
+// logged reaches Sentry as it was when logged, with no data race.
+func TestValuesFrozenAtCapture(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	ctx := core.NewIsolationScope(context.Background())
+	m := map[string]int{"n": 1}
+	ts := &tokenStruct{Name: "before"}
+	c.AddRecordBreadcrumb(&core.Record{Level: core.LevelInfo, Message: "crumb", Context: ctx,
+		Attrs: []slog.Attr{slog.Any("m", m), slog.Any("s", ts)}})
+	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "event", Context: ctx,
+		Attrs: []slog.Attr{slog.Any("m", m), slog.Any("s", ts)}})
+	m["n"] = 999
+	ts.Name = "after"
+	ev := flushed(t, c, mt, 1)[0]
+	assert.Equal(t, map[string]any{"n": 1}, ev.Breadcrumbs[0].Data["m"])
+	assert.Equal(t, map[string]any{"n": 1}, ev.Contexts["log"]["m"])
+	assert.Equal(t, "before", ev.Contexts["log"]["s"].(map[string]any)["name"])
+}

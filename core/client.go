@@ -305,7 +305,9 @@ func (c *Client) enqueue(p *pending) EventID {
 	default:
 		c.outcomes.Captured.Add(1)
 		c.outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
-		c.debug.Once("queue_overflow", "event queue full (%d): dropping events", cap(c.queue))
+		if c.debug != nil { // no boxing of the argument when debug is off
+			c.debug.Once("queue_overflow", "event queue full (%d): dropping events", cap(c.queue))
+		}
 		c.putPending(p)
 		return ""
 	}
