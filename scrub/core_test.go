@@ -17,6 +17,8 @@ import (
 	"github.com/sentrylog/sentrylog/scrub"
 )
 
+var _ core.Scrubber = (*scrub.Scrubber)(nil)
+
 // TestCoreDefault: a client without Options.Scrubber scrubs with this
 // package, before BeforeSend, and the scrubbed event is schema-valid.
 func TestCoreDefault(t *testing.T) {

@@ -54,7 +54,7 @@ func newDetectors(s *Scrubber, o Options) detectors {
 	}
 	d.cardNumbers = d.on&fCard != 0
 	for _, c := range o.Detectors {
-		if c.Find != nil {
+		if c.Find != nil && !slices.Contains(o.DisableDetectors, c.Name) {
 			d.custom = append(d.custom, c)
 		}
 	}

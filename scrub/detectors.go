@@ -338,7 +338,8 @@ func (s *Scrubber) findKeyValues(dst []Span, str string) []Span {
 			}
 		case c == ':' && str[i-1] == '"':
 			q := strings.LastIndexByte(str[:i-1], '"')
-			if q < 0 || i-1-q > 64 || !s.denied(str[q+1:i-1]) {
+			// JSON inside a string arrives escaped: \"key\": \"value\".
+			if q < 0 || i-1-q > 64 || !s.denied(strings.TrimSuffix(str[q+1:i-1], `\`)) {
 				continue
 			}
 			j := i + 1
@@ -359,6 +360,16 @@ func (s *Scrubber) findKeyValues(dst []Span, str string) []Span {
 func valueSpan(str string, i int) (Span, bool) {
 	if i >= len(str) || strings.HasPrefix(str[i:], Filtered) {
 		return Span{}, false
+	}
+	if strings.HasPrefix(str[i:], `\"`) { // an escaped quote opens the value
+		j := strings.Index(str[i+2:], `\"`)
+		if j < 0 {
+			j = len(str) - i - 2
+		}
+		if j == 0 || str[i+2:i+2+j] == Filtered {
+			return Span{}, false
+		}
+		return Span{i + 2, i + 2 + j}, true
 	}
 	if q := str[i]; q == '"' || q == '\'' {
 		j := i + 1

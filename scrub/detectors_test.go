@@ -79,6 +79,7 @@ func TestDetectors(t *testing.T) {
 		{"kv quoted", `secret="two words" rest`, `secret="` + F + `" rest`},
 		{"kv json", `{"user":"bob","password": "hunter2","n":1}`, `{"user":"bob","password": "` + F + `","n":1}`},
 		{"kv json bare", `{"api_key":12345,"x":2}`, `{"api_key":` + F + `,"x":2}`},
+		{"kv escaped json", `body={\"token\":\"abc\",\"n\":1}`, `body={\"token\":\"` + F + `\",\"n\":1}`},
 		{"kv not denied", "status=200 user=bob", "status=200 user=bob"},
 		{"kv comparison", "if token == nil", "if token == nil"},
 
@@ -158,4 +159,12 @@ func TestIdempotent(t *testing.T) {
 	in := "password=x url postgres://u:p@h/db Bearer abcdef0123456789 card 4111111111111111 {\"token\":\"t\"} a@b.cd"
 	once := scrubText(scrub.Options{}, in)
 	assert.Equal(t, once, scrubText(scrub.Options{}, once))
+}
+
+func TestDisableCustomDetector(t *testing.T) {
+	o := scrub.Options{
+		Detectors:        []scrub.Detector{scrub.RegexpDetector("ticket", "", regexp.MustCompile(`TKT-[0-9]+`))},
+		DisableDetectors: []string{"ticket"},
+	}
+	assert.Equal(t, "see TKT-1 now", scrubText(o, "see TKT-1 now"))
 }

@@ -105,8 +105,9 @@ type Options struct {
 	// Detectors are run after the built-in ones on every string (use
 	// Detector.Hint to keep them cheap).
 	Detectors []Detector
-	// DisableDetectors names built-in detectors to switch off (DetectCard,
-	// DetectEmail, …).
+	// DisableDetectors names detectors to switch off: built-in ones
+	// (DetectCard, DetectEmail, …) and Detectors by their Name. Unknown
+	// names are ignored.
 	DisableDetectors []string
 }
 
@@ -115,7 +116,7 @@ type Span struct{ Start, End int }
 
 // Detector finds secrets in text without a key hint.
 type Detector struct {
-	// Name identifies the detector in diagnostics.
+	// Name identifies the detector in Options.DisableDetectors.
 	Name string
 	// Hint, when not empty, is a substring of every secret the detector
 	// finds: Find runs only on strings that contain it.
