@@ -218,8 +218,8 @@ func (t *HTTPTransport) Send(ev *Event) {
 
 // Flush waits until every event Send accepted before the call has been
 // delivered or dropped, and a pending client report sent, or until ctx is
-// done. It reports whether all those events were delivered (false also
-// when an event handed over before an earlier Flush failed after it).
+// done. It reports whether every event the worker finished with since the
+// previous Flush was answered was delivered; false when ctx ended first.
 func (t *HTTPTransport) Flush(ctx context.Context) bool {
 	t.mu.RLock()
 	started := t.queue != nil
@@ -375,14 +375,13 @@ func (t *HTTPTransport) answer(ws []*flushWaiter) {
 // every Flush still waiting.
 func (t *HTTPTransport) shutdown() {
 	dropped := 0
-	for {
+	for empty := false; !empty; {
 		select {
 		case <-t.queue:
 			dropped++
-			continue
 		default:
+			empty = true
 		}
-		break
 	}
 	if dropped > 0 {
 		t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, dropped)
