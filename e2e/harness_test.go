@@ -57,11 +57,13 @@ func skipOrFail(t *testing.T, msg string) {
 	t.Skip(msg)
 }
 
-// firstLine captures a child's stdout: it hands the first line over on a
-// channel and keeps the rest for failure messages.
+// firstLine captures a child's stdout: it hands the first line that looks
+// like a JSON object over on a channel (other lines a library might print
+// are passed over) and keeps everything for failure messages.
 type firstLine struct {
 	mu   sync.Mutex
 	buf  bytes.Buffer
+	scan int // offset of the first line not yet looked at
 	sent bool
 	ch   chan string
 }
@@ -70,8 +72,14 @@ func (w *firstLine) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.buf.Write(p)
-	if !w.sent {
-		if line, _, ok := bytes.Cut(w.buf.Bytes(), []byte{'\n'}); ok {
+	for !w.sent {
+		rest := w.buf.Bytes()[w.scan:]
+		line, _, ok := bytes.Cut(rest, []byte{'\n'})
+		if !ok {
+			break
+		}
+		w.scan += len(line) + 1
+		if bytes.HasPrefix(bytes.TrimSpace(line), []byte{'{'}) {
 			w.sent = true
 			w.ch <- string(line) // buffered, never blocks
 		}
