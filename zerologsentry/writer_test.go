@@ -278,3 +278,38 @@ func TestWrite(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "via Write", one(t, c, mt).Message.Formatted)
 }
+
+// The core's special keys work from zerolog fields.
+func TestSpecialKeys(t *testing.T) {
+	c, mt := newClient(t, core.Options{SendDefaultPII: true})
+	logger, _ := newLogger(t, c, zerologsentry.Options{})
+	logger.Error().
+		Dict("user", zerolog.Dict().Str("id", "u1").Str("email", "a@example.com").Int("plan", 2)).
+		Strs("fingerprint", []string{"{{ default }}", "db"}).
+		Str("other", "x").
+		Msg("special")
+	ev := one(t, c, mt)
+	require.NotNil(t, ev.User)
+	assert.Equal(t, "u1", ev.User.ID)
+	assert.Equal(t, "a@example.com", ev.User.Email)
+	assert.Equal(t, []string{"{{ default }}", "db"}, ev.Fingerprint)
+	assert.Equal(t, map[string]any{"other": "x"}, logContext(ev))
+}
+
+// BeforeBreadcrumb sees the breadcrumb's fields, decoded on the spot.
+func TestBeforeBreadcrumb(t *testing.T) {
+	var seen map[string]any
+	c, mt := newClient(t, core.Options{BeforeBreadcrumb: func(b *core.Breadcrumb, _ *core.Hint) *core.Breadcrumb {
+		seen = b.Data
+		if b.Message == "drop me" {
+			return nil
+		}
+		return b
+	}})
+	logger, _ := newLogger(t, c, zerologsentry.Options{})
+	logger.Info().Str("k", "v").Dict("d", zerolog.Dict().Int("n", 1)).Msg("keep me")
+	assert.Equal(t, map[string]any{"k": "v", "d": map[string]any{"n": int64(1)}}, seen)
+	logger.Info().Msg("drop me")
+	logger.Error().Msg("event")
+	assert.Equal(t, []string{"keep me"}, crumbs(one(t, c, mt)))
+}
