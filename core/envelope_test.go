@@ -123,27 +123,6 @@ func TestParseEnvelopeForms(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidEnvelope, "no event item")
 }
 
-func TestClientReportItemsSplit(t *testing.T) {
-	now := time.Now()
-	assert.Nil(t, clientReportItems(nil, now))
-	var many []DiscardedItem
-	for r := range numReasons {
-		for c := range numCategories {
-			many = append(many, DiscardedItem{Reason: r.String(), Category: c.String(), Quantity: 1 << 62})
-		}
-	}
-	items := clientReportItems(many, now)
-	require.Len(t, items, 2)
-	total := 0
-	for _, it := range items {
-		assert.LessOrEqual(t, len(it.Payload), 4096, "a client_report item is at most 4 KiB")
-		var cr ClientReport
-		require.NoError(t, json.Unmarshal(it.Payload, &cr))
-		total += len(cr.DiscardedEvents)
-	}
-	assert.Equal(t, len(many), total)
-}
-
 func FuzzParseEnvelope(f *testing.F) {
 	f.Add([]byte("{}\n{\"type\":\"event\",\"length\":2}\n{}\n"))
 	f.Add([]byte("{\"event_id\":\"x\"}\n{\"type\":\"event\"}\n{}"))
