@@ -38,4 +38,3 @@ func TestClientReportItemsSplit(t *testing.T) {
 	}
 	assert.Equal(t, len(many), total)
 }
-
