@@ -99,7 +99,7 @@ func (s *Scrubber) Scrub(ev *protocol.Event) {
 func (s *Scrubber) logEntry(le *protocol.LogEntry) *protocol.LogEntry {
 	msg, ch1 := s.text(le.Message, true)
 	formatted, ch2 := s.text(le.Formatted, true)
-	params, ch3 := s.slice(le.Params, 0, false)
+	params, ch3 := s.slice(le.Params, 0)
 	if !ch1 && !ch2 && !ch3 {
 		return le
 	}

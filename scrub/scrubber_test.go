@@ -199,6 +199,8 @@ func TestRequestBody(t *testing.T) {
 	assert.Nil(t, body(scrub.Options{DropRequestBody: true}, "a"))
 	assert.Nil(t, body(scrub.Options{MaxRequestBodySize: 10}, map[string]any{"k": strings.Repeat("v", 20)}))
 	assert.Equal(t, map[string]any{"k": "v"}, body(scrub.Options{MaxRequestBodySize: 10}, map[string]any{"k": "v"}))
+	assert.Nil(t, body(scrub.Options{MaxRequestBodySize: 10}, config{Host: strings.Repeat("h", 20)}), "a struct is measured in its JSON form")
+	assert.Equal(t, map[string]any{"host": "h", "password": F, "Timeout": json.Number("0")}, body(scrub.Options{}, &config{Host: "h", Password: "p"}))
 
 	assert.Equal(t, map[string]any{"user": "bob", "password": F, "n": json.Number("1")},
 		body(scrub.Options{}, ` {"user":"bob","password":"x","n":1}`), "a JSON text body is parsed so its keys are checked")

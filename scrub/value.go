@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -83,7 +84,7 @@ func (s *Scrubber) mapAny(m map[string]any, depth int, keys bool) (map[string]an
 	return out, true
 }
 
-func (s *Scrubber) slice(a []any, depth int, _ bool) ([]any, bool) {
+func (s *Scrubber) slice(a []any, depth int) ([]any, bool) {
 	var out []any
 	for i, v := range a {
 		nv, ch := s.value(v, depth+1)
@@ -132,7 +133,7 @@ func (s *Scrubber) value(v any, depth int) (any, bool) {
 		}
 		return v, false
 	case []any:
-		if na, ch := s.slice(t, depth, keys); ch {
+		if na, ch := s.slice(t, depth); ch {
 			return na, true
 		}
 		return v, false
@@ -261,11 +262,19 @@ func (s *Scrubber) body(d any) (any, bool) {
 		}
 		return d, false
 	}
+	changed := false
+	switch d.(type) {
+	case map[string]any, []any, map[string]string, []string, bool, float64, json.Number:
+	default:
+		// Measure and scrub what would be sent: the JSON form.
+		d, _ = jsonForm(d)
+		changed = true
+	}
 	nv, ch := s.value(d, 0)
 	if s.bodyLimit > 0 && jsonSize(nv, s.bodyLimit) > s.bodyLimit {
 		return nil, true
 	}
-	return nv, ch
+	return nv, ch || changed
 }
 
 func parseJSONBody(t string) (any, bool) {
@@ -276,7 +285,7 @@ func parseJSONBody(t string) (any, bool) {
 	if i == len(t) || (t[i] != '{' && t[i] != '[') {
 		return nil, false
 	}
-	d := json.NewDecoder(bytes.NewReader([]byte(t)))
+	d := json.NewDecoder(strings.NewReader(t))
 	d.UseNumber()
 	var v any
 	if err := d.Decode(&v); err != nil || d.More() {
