@@ -11,8 +11,10 @@
 // The server checks what Sentry checks: the path /api/<project>/envelope/,
 // the key in X-Sentry-Auth, gzip or plain bodies, the envelope framing
 // (header line, item headers, declared lengths), one event per envelope with
-// the envelope header's event id, and event items of at most 1 MiB. What it
-// refuses is recorded (Rejections) and answered with Sentry's status codes.
+// the envelope header's event id, event items of at most 1 MiB and
+// client_report items of at most 4 KiB. What it refuses is recorded
+// (Rejections, with the envelope when it could be parsed) and answered with
+// Sentry's status codes.
 // Events are decoded into core.Event and client reports into ClientReport;
 // items of other types are kept raw in Envelopes.
 //

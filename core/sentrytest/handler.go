@@ -18,6 +18,8 @@ const (
 	maxBody = 20 << 20
 	// maxEventItem is Sentry's limit for one event item, decompressed.
 	maxEventItem = 1 << 20
+	// maxReportItem is Sentry's limit for one client_report item.
+	maxReportItem = 4 << 10
 )
 
 // ServeHTTP answers one request the way Sentry's ingestion does, strictly:
@@ -28,8 +30,9 @@ const (
 //   - Content-Encoding may be absent, identity or gzip (else 415);
 //   - the body must be a well-formed envelope with at most one event item,
 //     whose event_id matches the envelope header's, an event item of at most
-//     1 MiB and decodable event and client_report payloads (else 400 with
-//     X-Sentry-Error, or 413 for size).
+//     1 MiB, client_report items of at most 4 KiB, and decodable event and
+//     client_report payloads (else 400 with X-Sentry-Error, or 413 for an
+//     event over its size).
 //
 // Every refusal is recorded as a Rejection. An accepted envelope is answered
 // 200 with {"id": <event id>} unless Respond says otherwise.
@@ -202,6 +205,9 @@ func checkItems(env *core.Envelope) error {
 				return fmt.Errorf("%w: event_id %q differs from the envelope header's %q", core.ErrInvalidEnvelope, ev.EventID, env.Header.EventID)
 			}
 		case core.ItemTypeClientReport:
+			if len(it.Payload) > maxReportItem {
+				return fmt.Errorf("%w: client_report item of %d bytes, over %d", core.ErrInvalidEnvelope, len(it.Payload), maxReportItem)
+			}
 			if _, err := DecodeClientReport(it); err != nil {
 				return fmt.Errorf("%w: item %d: %v", core.ErrInvalidEnvelope, i, err)
 			}

@@ -255,6 +255,7 @@ func TestMalformedEnvelopesAreRejected(t *testing.T) {
 		{"two events", envelope(hdr, ih, payload, ih, payload), false, nil, 400},
 		{"event id differs from header", envelope(hdr, oh, opayload), false, nil, 400},
 		{"client report not JSON", envelope(`{}`, `{"type":"client_report","length":3}`, "abc"), false, nil, 400},
+		{"client report over 4 KiB", envelope(`{}`, `{"type":"client_report"}`, bigReport()), true, nil, 400},
 		{"bad sent_at", envelope(`{"sent_at":"yesterday"}`), false, nil, 400},
 		{"event over 1 MiB", envelope(`{"event_id":"`+eventID+`"}`, bh, bpayload), true, nil, 413},
 		{"gzip body without Content-Encoding", gzipped(t, envelope(hdr, ih, payload)), false, nil, 400},
@@ -286,6 +287,14 @@ func gzipped(t *testing.T, b []byte) []byte {
 	require.NoError(t, err)
 	require.NoError(t, zw.Close())
 	return buf.Bytes()
+}
+
+func bigReport() string {
+	lines := make([]string, 80) // about 5 KiB
+	for i := range lines {
+		lines[i] = fmt.Sprintf(`{"reason":"before_send","category":"error_%03d","quantity":1}`, i)
+	}
+	return `{"timestamp":"2026-01-02T03:04:05Z","discarded_events":[` + strings.Join(lines, ",") + `]}`
 }
 
 func TestClientReports(t *testing.T) {
