@@ -1,0 +1,37 @@
+package zerologsentry
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/sentrylog/sentrylog/core"
+)
+
+// The line readers never panic, whatever the bytes; cutting markers never
+// adds bytes and leaves a line without one alone.
+func FuzzLine(f *testing.F) {
+	for _, s := range []string{
+		`{"level":"info","time":"2020-01-02T03:04:05Z","a":1,"message":"m"}`,
+		`{"a":{"b":[1,2.5,"x",{"c":null}]},"error":"e","stack":[{"func":"f","source":"s.go","line":"3"}]}`,
+		`{"\u0000sentrylog":12,"stack":["\u0000sentrylog#3"],"s":"\ud83d\ude00\u00"}`,
+		`{"a":"\`, `[`, `{"a":1e999,"b":-}`, "",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, p []byte) {
+		var d decoder
+		_ = d.decodeLine(string(p))
+		msg, at := lastMessage(string(p))
+		_ = msg
+		_, _ = timeBefore(string(p), at)
+		_ = (&lazyFields{line: string(p)}).LogValue()
+		_ = parseStack(string(p), core.Options{})
+		out, m := cutMarkers(nil, p)
+		if len(out) > len(p) {
+			t.Fatalf("cutMarkers grew the line: %q -> %q", p, out)
+		}
+		if !bytes.Contains(p, []byte(markerSearch)) && (!bytes.Equal(out, p) || m != (markers{})) {
+			t.Fatalf("cutMarkers changed a line without markers: %q -> %q", p, out)
+		}
+	})
+}
