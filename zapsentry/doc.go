@@ -49,8 +49,9 @@
 //     text), complex numbers as text ("1+2i"), bools, strings, byte strings
 //     as text, binary as base64 text, durations and times, a Stringer as
 //     its String (called during the entry), reflected values (zap.Reflect,
-//     zap.Any of an unknown type) as their JSON encoding made during the
-//     entry, object marshalers as nested objects, array marshalers as
+//     zap.Any of an unknown type) encoded to JSON during the entry, its
+//     objects becoming nested groups (a *http.Request, a core.User, an
+//     error or a context pass as they are), object marshalers as nested objects, array marshalers as
 //     arrays, inline marshalers as fields of the entry itself; zap.Skip
 //     adds nothing. A marshaler's returned error is added at key+"Error",
 //     as zap's encoders do. A String, MarshalLogObject, MarshalLogArray or
