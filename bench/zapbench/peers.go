@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/getsentry/sentry-go"
@@ -37,21 +38,21 @@ const (
 
 var errEvent = fmt.Errorf("handler: %w", fmt.Errorf("query: %w", sql.ErrNoRows))
 
-// sentryDiscard is a sentry.Transport that drops every event.
-type sentryDiscard struct{}
+// sentryDiscard is a sentry.Transport that drops every event and counts it.
+type sentryDiscard struct{ events atomic.Int64 }
 
-var _ sentry.Transport = sentryDiscard{}
+var _ sentry.Transport = (*sentryDiscard)(nil)
 
-func (sentryDiscard) Configure(sentry.ClientOptions)        {}
-func (sentryDiscard) SendEvent(*sentry.Event)               {}
-func (sentryDiscard) Flush(time.Duration) bool              { return true }
-func (sentryDiscard) FlushWithContext(context.Context) bool { return true }
-func (sentryDiscard) Close()                                {}
+func (*sentryDiscard) Configure(sentry.ClientOptions)        {}
+func (t *sentryDiscard) SendEvent(*sentry.Event)             { t.events.Add(1) }
+func (*sentryDiscard) Flush(time.Duration) bool              { return true }
+func (*sentryDiscard) FlushWithContext(context.Context) bool { return true }
+func (*sentryDiscard) Close()                                {}
 
 // newSentryClient returns a sentry-go client with sentry-go's defaults and a
 // discarding transport.
-func newSentryClient() (*sentry.Client, error) {
-	return sentry.NewClient(sentry.ClientOptions{Dsn: "http://public@127.0.0.1:9/1", Transport: sentryDiscard{}})
+func newSentryClient(t *sentryDiscard) (*sentry.Client, error) {
+	return sentry.NewClient(sentry.ClientOptions{Dsn: "http://public@127.0.0.1:9/1", Transport: t})
 }
 
 // newClient returns a sentrylog client with a discarding transport and storm

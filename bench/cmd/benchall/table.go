@@ -1,0 +1,302 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/sentrylog/sentrylog/bench/load"
+)
+
+// loggerSpec lays out one logger's table.
+type loggerSpec struct {
+	name     string // benchmark name: Slog, Zap, Zerolog
+	title    string
+	baseline string   // the impl that is the logger's own cost
+	impls    []string // columns, in order
+	peers    []string // the impls our goals are measured against
+	note     string
+}
+
+// column titles of the impls, filled in with versions by main.
+type titles map[string]string
+
+func loggerSpecs() []loggerSpec {
+	return []loggerSpec{
+		{
+			name: "Slog", title: "log/slog", baseline: "baseline-discard",
+			impls: []string{"baseline-discard", "baseline-json", "sentrylog", "sentry-go", "samber"},
+			peers: []string{"sentry-go", "samber"},
+			note: "sentry-go/slog has no breadcrumbs: its Breadcrumb cells are Info records sent as Sentry " +
+				"log entries (LogLevel Info, Warn), its nearest equivalent. samber/slog-sentry turns every " +
+				"record at or above its level into an event and has nothing lighter, so it has no breadcrumb cells.",
+		},
+		{
+			name: "Zap", title: "zap", baseline: "baseline",
+			impls: []string{"baseline", "sentrylog", "zapsentry"},
+			peers: []string{"zapsentry"},
+			note: "The Sentry cores run alone; a program tees them with its own output, whose cost is the " +
+				"baseline column, so each Sentry column is what the bridge adds. zap's own Debug call allocates its variadic " +
+				"fields (1 alloc, 128 B) before any core is asked; the disabled goal counts the allocations a " +
+				"bridge adds. zapsentry v1.23.0 sets sentry.Event.Extra, removed in sentry-go v0.46.0, so it " +
+				"runs in bench/zapbench against sentry-go v0.45.1.",
+		},
+		{
+			name: "Zerolog", title: "zerolog", baseline: "baseline",
+			impls: []string{"baseline", "sentrylog", "sentry-go"},
+			peers: []string{"sentry-go"},
+			note: "Every logger writes its JSON to io.Discard at level Info; sentry-go's writer sits beside the " +
+				"output in a MultiLevelWriter, with breadcrumbs on. It is bound to one hub and does not read " +
+				"the record's context, so it has no per-request cells.",
+		},
+	}
+}
+
+var pathTitles = map[string]string{
+	"Disabled":      "Disabled (Debug)",
+	"Breadcrumb":    "Breadcrumb (Info, 2 With + 3 attrs)",
+	"Event":         "Event (Error, wrapped error + 2 attrs)",
+	"ReqBreadcrumb": "Breadcrumb, new request scope each",
+	"ReqEvent":      "Event, new request scope each",
+}
+
+var paths = []string{"Disabled", "Breadcrumb", "Event", "ReqBreadcrumb", "ReqEvent"}
+
+// verdict is the outcome of one goal.
+type verdict struct {
+	ratio string // ours against the reference, as shown
+	goal  string
+	met   bool
+	ok    bool // false when there is nothing to compare with
+}
+
+// judge applies issue 9's goal for path to the cells of one logger.
+func judge(spec loggerSpec, path string, cells map[key]*cell) verdict {
+	ours := cells[key{spec.name, path, "sentrylog"}]
+	if ours == nil {
+		return verdict{}
+	}
+	if path == "Disabled" {
+		base := cells[key{spec.name, path, spec.baseline}]
+		if base == nil || base.ns == 0 {
+			return verdict{}
+		}
+		r := ours.ns / base.ns
+		added := ours.allocs - base.allocs
+		return verdict{
+			ratio: fmt.Sprintf("%.2f× baseline time, %+g allocs", r, added),
+			goal:  "≤ 1.5× baseline, 0 allocs added",
+			met:   r <= 1.5 && added <= 0,
+			ok:    true,
+		}
+	}
+	bestNS, bestAllocs := math.Inf(1), math.Inf(1)
+	for _, p := range spec.peers {
+		if c := cells[key{spec.name, path, p}]; c != nil {
+			bestNS = min(bestNS, c.ns)
+			bestAllocs = min(bestAllocs, c.allocs)
+		}
+	}
+	if math.IsInf(bestNS, 1) {
+		return verdict{ratio: "no peer on this path"}
+	}
+	speed := bestNS / ours.ns
+	if strings.HasSuffix(path, "Breadcrumb") {
+		allocShare := ours.allocs / bestAllocs
+		if bestAllocs == 0 {
+			allocShare = math.Inf(1)
+			if ours.allocs == 0 {
+				allocShare = 0
+			}
+		}
+		return verdict{
+			ratio: fmt.Sprintf("%s faster, %s the allocs", times(speed), share(allocShare)),
+			goal:  "≥ 5× faster, ≤ ⅕ allocs",
+			met:   speed >= 5 && allocShare <= 0.2,
+			ok:    true,
+		}
+	}
+	return verdict{
+		ratio: fmt.Sprintf("%s faster (caller's goroutine)", times(speed)),
+		goal:  "≥ 5× faster",
+		met:   speed >= 5,
+		ok:    true,
+	}
+}
+
+func times(x float64) string {
+	if x >= 10 {
+		return fmt.Sprintf("%.0f×", x)
+	}
+	return fmt.Sprintf("%.1f×", x)
+}
+
+func share(x float64) string {
+	if math.IsInf(x, 1) {
+		return "∞×"
+	}
+	return fmt.Sprintf("%.2f×", x)
+}
+
+func fmtNS(ns float64) string {
+	switch {
+	case ns < 10:
+		return fmt.Sprintf("%.1f ns", ns)
+	case ns < 1000:
+		return fmt.Sprintf("%.0f ns", ns)
+	case ns < 1e6:
+		return fmt.Sprintf("%.2f µs", ns/1e3)
+	default:
+		return fmt.Sprintf("%.2f ms", ns/1e6)
+	}
+}
+
+func fmtCell(c *cell) string {
+	if c == nil {
+		return "—"
+	}
+	s := fmt.Sprintf("%s · %g allocs", fmtNS(c.ns), c.allocs)
+	if c.drop > 0 {
+		s += fmt.Sprintf(" · %.0f%% queue drops", c.drop*100)
+	}
+	return s
+}
+
+// missed is a goal not met, for the profiles.
+type missed struct {
+	k       key
+	summary string
+}
+
+// inProcessTables renders one table per logger and returns the missed goals.
+func inProcessTables(b *strings.Builder, cells map[key]*cell, t titles) []missed {
+	var miss []missed
+	for _, spec := range loggerSpecs() {
+		fmt.Fprintf(b, "#### %s\n\n", spec.title)
+		b.WriteString("| Path |")
+		for _, im := range spec.impls {
+			fmt.Fprintf(b, " %s |", t[spec.name+"/"+im])
+		}
+		b.WriteString(" sentrylog vs best peer | Goal |\n|---|")
+		for range spec.impls {
+			b.WriteString("---|")
+		}
+		b.WriteString("---|---|\n")
+		for _, p := range paths {
+			row := false
+			for _, im := range spec.impls {
+				row = row || cells[key{spec.name, p, im}] != nil
+			}
+			if !row {
+				continue
+			}
+			fmt.Fprintf(b, "| %s |", pathTitles[p])
+			for _, im := range spec.impls {
+				fmt.Fprintf(b, " %s |", fmtCell(cells[key{spec.name, p, im}]))
+			}
+			v := judge(spec, p, cells)
+			switch {
+			case !v.ok:
+				fmt.Fprintf(b, " %s | — |\n", orDash(v.ratio))
+			case v.met:
+				fmt.Fprintf(b, " %s | %s: met |\n", v.ratio, v.goal)
+			default:
+				fmt.Fprintf(b, " %s | %s: **missed** |\n", v.ratio, v.goal)
+				miss = append(miss, missed{key{spec.name, p, "sentrylog"}, spec.title + " " + p + ": " + v.ratio})
+			}
+		}
+		fmt.Fprintf(b, "\n%s\n\n", spec.note)
+	}
+	return miss
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// loadTables renders the delivery and outage results and says whether the
+// delivery goal was met.
+func loadTables(b *strings.Builder, del []load.DeliveryResult, out []load.OutageResult) (met bool, summary string) {
+	if len(del) == 2 {
+		ours, peer := del[0], del[1]
+		rate := ours.EventsPerSec() / peer.EventsPerSec()
+		cpu := float64(ours.CPUPerEvent()) / float64(peer.CPUPerEvent())
+		met = rate >= 2 && cpu <= 0.5 && !ours.Stalled
+		b.WriteString("| Delivery to a loopback receiver | sentrylog | sentry-go | sentrylog vs sentry-go | Goal |\n")
+		b.WriteString("|---|---|---|---|---|\n")
+		fmt.Fprintf(b, "| Events delivered / sent | %d / %d%s | %d / %d%s | | |\n",
+			ours.Delivered, ours.Sent, stalled(ours), peer.Delivered, peer.Sent, stalled(peer))
+		fmt.Fprintf(b, "| Events per second | %.0f | %.0f | %.2f× | ≥ 2×: %s |\n",
+			ours.EventsPerSec(), peer.EventsPerSec(), rate, metWord(rate >= 2))
+		fmt.Fprintf(b, "| CPU per delivered event | %s | %s | %.2f× | ≤ 0.5×: %s |\n\n",
+			fmtDur(ours.CPUPerEvent()), fmtDur(peer.CPUPerEvent()), cpu, metWord(cpu <= 0.5))
+		summary = fmt.Sprintf("delivery: %.2f× the events per second at %.2f× the CPU per event", rate, cpu)
+	}
+	if len(out) > 0 {
+		fmt.Fprintf(b, "| Receiver down %s, %d events/s |", out[0].Duration, out[0].Rate)
+		for _, o := range out {
+			fmt.Fprintf(b, " %s |", o.SDK)
+		}
+		b.WriteString("\n|---|")
+		for range out {
+			b.WriteString("---|")
+		}
+		b.WriteString("\n")
+		row := func(name string, f func(o load.OutageResult) string) {
+			fmt.Fprintf(b, "| %s |", name)
+			for _, o := range out {
+				fmt.Fprintf(b, " %s |", f(o))
+			}
+			b.WriteString("\n")
+		}
+		row("Events captured during the outage", func(o load.OutageResult) string { return fmt.Sprint(o.Sent) })
+		row("Heap before → max during", func(o load.OutageResult) string {
+			return fmt.Sprintf("%s → %s", mib(o.BaseHeap), mib(o.MaxHeap))
+		})
+		row("Goroutines before → max during", func(o load.OutageResult) string {
+			return fmt.Sprintf("%d → %d", o.BaseGoroutines, o.MaxGoroutines)
+		})
+		row("Delivered once the receiver was back", func(o load.OutageResult) string { return fmt.Sprint(o.DeliveredAfter) })
+		row("Dropped, by reason", func(o load.OutageResult) string { return drops(o.Dropped) })
+		b.WriteString("\n")
+	}
+	return met, summary
+}
+
+func stalled(d load.DeliveryResult) string {
+	if d.Stalled {
+		return " (stalled)"
+	}
+	return ""
+}
+
+func metWord(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "**missed**"
+}
+
+func fmtDur(d time.Duration) string { return fmtNS(float64(d.Nanoseconds())) }
+
+func mib(n uint64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+func drops(m map[string]int64) string {
+	if m == nil {
+		return "not exposed"
+	}
+	var parts []string
+	for _, k := range sortedKeys(m) {
+		if m[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package zapbench
+
+const raceEnabled = false
