@@ -198,7 +198,9 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 		var frames []core.Frame
 		if err == nil {
 			err = &LoggedError{Text: d.errText}
-			frames = parseStack(d.stack, c.Options())
+			if d.stack != "" {
+				frames = parseStack(d.stack, c.Options())
+			}
 		}
 		rec.Frames = frames
 		rec.Attrs = append(rec.Attrs, slog.Any(zerolog.ErrorFieldName, err))
