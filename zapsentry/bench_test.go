@@ -62,6 +62,17 @@ func BenchmarkDisabled(b *testing.B) {
 			}
 		})
 	}
+	// Check is zap's idiom for a disabled call without the []Field.
+	b.Run("check", func(b *testing.B) {
+		l := benchLogger(b, benchClient(b), true)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			if ce := l.Check(zapcore.DebugLevel, "cache lookup"); ce != nil {
+				ce.Write(zap.String("key", "user:42"), zap.Int("size", 512), zap.Bool("hit", false))
+			}
+		}
+	})
 }
 
 func BenchmarkBreadcrumb(b *testing.B) {
