@@ -24,9 +24,9 @@ const Origin = "auto.log.zerolog"
 //	w := zerologsentry.New(os.Stderr, zerologsentry.Options{})
 //	logger := zerolog.New(w).Hook(w)
 //
-// A Writer is safe for concurrent use; its methods never panic and never
-// block on the network (except the synchronous flush of Fatal and Panic
-// records, bounded by the client's ShutdownTimeout).
+// A Writer is safe for concurrent use. Nothing in a line makes it panic, and
+// it never waits for the network, except to flush Fatal and Panic records,
+// within the client's ShutdownTimeout.
 type Writer struct {
 	out    io.Writer
 	lout   zerolog.LevelWriter // out, when it is one
@@ -47,7 +47,10 @@ var (
 
 // New returns a Writer that writes every line to out unchanged (out may be
 // nil to write nowhere) and sends records to Sentry as opts say. Use the
-// result as the logger's writer and as its hook (see Writer).
+// result as the logger's writer and as its hook (see Writer). Like any
+// zerolog writer, out receives lines from every goroutine that logs: wrap it
+// in zerolog.SyncWriter when it is not safe for concurrent use. When out is
+// a zerolog.LevelWriter, it gets each line's level.
 func New(out io.Writer, opts Options) *Writer {
 	if out == nil {
 		out = io.Discard
