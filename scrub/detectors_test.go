@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 
@@ -167,4 +168,30 @@ func TestDisableCustomDetector(t *testing.T) {
 		DisableDetectors: []string{"ticket"},
 	}
 	assert.Equal(t, "see TKT-1 now", scrubText(o, "see TKT-1 now"))
+}
+
+// TestLinearTime feeds each detector the input most likely to make it
+// rescan: a quadratic detector would take seconds on these 80 kB strings.
+func TestLinearTime(t *testing.T) {
+	const n = 20000
+	s := scrub.New(scrub.Options{})
+	for name, in := range map[string]string{
+		"at":      strings.Repeat("a@", n),
+		"domains": strings.Repeat("a@b.", n),
+		"json":    `"` + strings.Repeat(`a":`, n),
+		"schemes": strings.Repeat("a://b:", n) + "@",
+		"digits":  strings.Repeat("4111-", n),
+		"jwt":     strings.Repeat("eyJaaaaaaaaaaa.", n),
+		"pem":     strings.Repeat("-----BEGIN PRIVATE KEY-----", n),
+		"bearer":  strings.Repeat("bearer ", n),
+		"kv":      strings.Repeat("password=", n),
+		"hex":     strings.Repeat("a:", n),
+		"dotted":  strings.Repeat("1.1.1.1.", n),
+		"escaped": `"password":\"` + strings.Repeat("a", 4*n),
+	} {
+		start := time.Now()
+		ev := &protocol.Event{Message: &protocol.LogEntry{Formatted: in}, Extra: map[string]any{in: in}}
+		s.Scrub(ev)
+		assert.Less(t, time.Since(start), 2*time.Second, name)
+	}
 }

@@ -34,9 +34,16 @@ func (s *Scrubber) findKeyValues(dst []Span, str string) []Span {
 				i = sp.End - 1
 			}
 		case c == ':' && str[i-1] == '"':
-			q := strings.LastIndexByte(str[:i-1], '"')
+			// Keys longer than 64 bytes are not looked for, which also
+			// keeps this search short.
+			from := max(0, i-66)
+			q := strings.LastIndexByte(str[from:i-1], '"')
+			if q < 0 {
+				continue
+			}
+			q += from
 			// JSON inside a string arrives escaped: \"key\": \"value\".
-			if q < 0 || i-1-q > 64 || !s.denied(strings.TrimSuffix(str[q+1:i-1], `\`)) {
+			if !s.denied(strings.TrimSuffix(str[q+1:i-1], `\`)) {
 				continue
 			}
 			j := i + 1
