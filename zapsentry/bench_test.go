@@ -2,11 +2,10 @@ package zapsentry_test
 
 import (
 	"context"
-	"errors"
+	"database/sql"
 	"fmt"
 	"io"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
@@ -18,9 +17,10 @@ import (
 
 // The workload is the one of the slogsentry benchmarks: a logger with two
 // fields added by With; a disabled Debug and a breadcrumb Info with three
-// fields of the entry; an Error with a twice-wrapped error and two fields.
+// fields of the entry; an Error with a twice-wrapped error and one more
+// field.
 
-var errBench = fmt.Errorf("handle: %w", fmt.Errorf("query: %w", errors.New("connection reset")))
+var errBench = fmt.Errorf("handler: %w", fmt.Errorf("query: %w", sql.ErrNoRows))
 
 func benchLogger(tb testing.TB, c *core.Client, tee bool) *zap.Logger {
 	var sc zapcore.Core = zapsentry.NewCore(zapsentry.Options{Client: c})
@@ -29,19 +29,19 @@ func benchLogger(tb testing.TB, c *core.Client, tee bool) *zap.Logger {
 		other := zapcore.NewCore(zapcore.NewJSONEncoder(cfg), zapcore.AddSync(io.Discard), zapcore.InfoLevel)
 		sc = zapcore.NewTee(other, sc)
 	}
-	return zap.New(sc).With(zap.String("service", "api"), zap.Int("version", 2))
+	return zap.New(sc).With(zap.String("service", "checkout"), zap.Int("attempt", 3))
 }
 
 func logDisabled(l *zap.Logger) {
-	l.Debug("cache lookup", zap.String("key", "user:42"), zap.Int("size", 512), zap.Bool("hit", false))
+	l.Debug("cache lookup", zap.String("key", "user:42"), zap.Bool("hit", true), zap.Int("size", 128))
 }
 
 func logBreadcrumb(l *zap.Logger) {
-	l.Info("request handled", zap.String("method", "GET"), zap.Int("status", 200), zap.Duration("took", time.Millisecond))
+	l.Info("cache lookup", zap.String("key", "user:42"), zap.Bool("hit", true), zap.Int("size", 128))
 }
 
 func logEvent(l *zap.Logger) {
-	l.Error("request failed", zap.Error(errBench), zap.String("route", "/users/:id"), zap.Int("status", 500))
+	l.Error("request failed", zap.NamedError("err", errBench), zap.String("route", "/orders/{id}"))
 }
 
 func benchClient(b *testing.B) *core.Client {
@@ -69,7 +69,7 @@ func BenchmarkDisabled(b *testing.B) {
 		b.ResetTimer()
 		for range b.N {
 			if ce := l.Check(zapcore.DebugLevel, "cache lookup"); ce != nil {
-				ce.Write(zap.String("key", "user:42"), zap.Int("size", 512), zap.Bool("hit", false))
+				ce.Write(zap.String("key", "user:42"), zap.Bool("hit", true), zap.Int("size", 128))
 			}
 		}
 	})
