@@ -23,8 +23,17 @@ func run(b *testing.B, path, impl string, f func(b *testing.B)) {
 // ourClient returns a sentrylog client with a discarding transport, closed
 // when the benchmark ends.
 func ourClient(tb testing.TB) *core.Client {
+	return ourClientQueue(tb, 0)
+}
+
+// drainedQueue is the queue of the clients of the EventDrained benchmarks:
+// large enough for every capture of a run of a few hundred milliseconds.
+const drainedQueue = 1 << 17
+
+// ourClientQueue is ourClient with Options.QueueSize set.
+func ourClientQueue(tb testing.TB, queue int) *core.Client {
 	tb.Helper()
-	c, closeFn, err := NewClient()
+	c, closeFn, err := NewClient(queue)
 	require.NoError(tb, err)
 	tb.Cleanup(closeFn)
 	return c
@@ -64,4 +73,25 @@ func eventLoop(b *testing.B, c *core.Client, log func()) {
 	}
 	c.Flush(context.Background())
 	b.ReportMetric(float64(dropped(c)-before)/float64(n), "drop/op")
+}
+
+// drainedLoop measures the whole pipeline per event: b.N captures and then
+// the wait until the worker has handed every one to the transport, all
+// timed, with a queue large enough to take them. For peers, which do all
+// their work on the caller's goroutine, it is the same as a plain loop.
+func drainedLoop(b *testing.B, c *core.Client, log func()) {
+	if c == nil {
+		for range b.N {
+			log()
+		}
+		return
+	}
+	before := dropped(c)
+	b.ResetTimer()
+	for range b.N {
+		log()
+	}
+	c.Flush(context.Background())
+	b.StopTimer()
+	b.ReportMetric(float64(dropped(c)-before)/float64(b.N), "drop/op")
 }

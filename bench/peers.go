@@ -63,11 +63,12 @@ func NewSentryHub() (*sentry.Hub, *SentryDiscard, func(), error) {
 
 // NewClient returns a sentrylog client whose transport discards, with storm
 // control off so that every capture does the whole work, and a func that
-// closes it.
-func NewClient() (*core.Client, func(), error) {
+// closes it. queue is Options.QueueSize; 0 means the default.
+func NewClient(queue int) (*core.Client, func(), error) {
 	c, err := core.New(core.Options{
 		Transport: &core.DiscardTransport{},
 		Storm:     core.StormOptions{Disabled: true},
+		QueueSize: queue,
 	})
 	if err != nil {
 		return nil, nil, err

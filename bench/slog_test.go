@@ -19,7 +19,8 @@ import (
 type slogImpl struct {
 	name string
 	// handler returns the handler; hub is the peer's hub, nil for ours.
-	handler func(b *testing.B) (h slog.Handler, client *core.Client, hub *sentry.Hub)
+	// queue is our client's QueueSize (0: the default).
+	handler func(b *testing.B, queue int) (h slog.Handler, client *core.Client, hub *sentry.Hub)
 	// breadcrumbs says whether Info records become something (a breadcrumb
 	// or its nearest equivalent) rather than nothing.
 	breadcrumbs bool
@@ -30,22 +31,22 @@ func slogImpls() []slogImpl {
 	return []slogImpl{
 		{
 			name: "baseline-discard",
-			handler: func(*testing.B) (slog.Handler, *core.Client, *sentry.Hub) {
+			handler: func(*testing.B, int) (slog.Handler, *core.Client, *sentry.Hub) {
 				return slog.DiscardHandler, nil, nil
 			},
 			breadcrumbs: true,
 		},
 		{
 			name: "baseline-json",
-			handler: func(*testing.B) (slog.Handler, *core.Client, *sentry.Hub) {
+			handler: func(*testing.B, int) (slog.Handler, *core.Client, *sentry.Hub) {
 				return slog.NewJSONHandler(io.Discard, nil), nil, nil
 			},
 			breadcrumbs: true,
 		},
 		{
 			name: "sentrylog",
-			handler: func(b *testing.B) (slog.Handler, *core.Client, *sentry.Hub) {
-				c := ourClient(b)
+			handler: func(b *testing.B, queue int) (slog.Handler, *core.Client, *sentry.Hub) {
+				c := ourClientQueue(b, queue)
 				return slogsentry.NewHandler(slogsentry.Options{Client: c}), c, nil
 			},
 			breadcrumbs: true,
@@ -57,7 +58,7 @@ func slogImpls() []slogImpl {
 			// sentry-go's own handler has no breadcrumbs: records below the
 			// event levels become Sentry log entries, its nearest equivalent.
 			name: "sentry-go",
-			handler: func(b *testing.B) (slog.Handler, *core.Client, *sentry.Hub) {
+			handler: func(b *testing.B, _ int) (slog.Handler, *core.Client, *sentry.Hub) {
 				hub, _ := sentryHub(b)
 				ctx := sentry.SetHubOnContext(context.Background(), hub)
 				return sentryslog.Option{
@@ -74,7 +75,7 @@ func slogImpls() []slogImpl {
 			// event and has nothing lighter: with Level Error an Info record
 			// costs what a disabled one does, so it has no breadcrumb cell.
 			name: "samber",
-			handler: func(b *testing.B) (slog.Handler, *core.Client, *sentry.Hub) {
+			handler: func(b *testing.B, _ int) (slog.Handler, *core.Client, *sentry.Hub) {
 				hub, _ := sentryHub(b)
 				return samber.Option{Level: slog.LevelError, Hub: hub}.NewSentryHandler(), nil, hub
 			},
@@ -92,7 +93,7 @@ func perRequestHub(hub *sentry.Hub) context.Context {
 func BenchmarkSlog(b *testing.B) {
 	for _, im := range slogImpls() {
 		run(b, "Disabled", im.name, func(b *testing.B) {
-			h, _, _ := im.handler(b)
+			h, _, _ := im.handler(b, 0)
 			log := slog.New(h)
 			for b.Loop() {
 				log.Debug(MsgDisabled, KeyMethod, ValMethod, KeyStatus, ValStatus)
@@ -100,7 +101,7 @@ func BenchmarkSlog(b *testing.B) {
 		})
 		if im.breadcrumbs {
 			run(b, "Breadcrumb", im.name, func(b *testing.B) {
-				h, _, _ := im.handler(b)
+				h, _, _ := im.handler(b, 0)
 				log := slog.New(h).With(KeyService, ValService, KeyShard, ValShard)
 				for b.Loop() {
 					log.Info(MsgBreadcrumb, KeyMethod, ValMethod, KeyStatus, ValStatus, KeyElapsed, ValElapsed)
@@ -108,7 +109,7 @@ func BenchmarkSlog(b *testing.B) {
 			})
 		}
 		run(b, "Event", im.name, func(b *testing.B) {
-			h, c, _ := im.handler(b)
+			h, c, _ := im.handler(b, 0)
 			log := slog.New(h)
 			logEvent := func() {
 				log.Error(MsgEvent, "error", Err, KeyRoute, ValRoute, KeyUserID, ValUserID)
@@ -121,12 +122,19 @@ func BenchmarkSlog(b *testing.B) {
 				logEvent()
 			}
 		})
+		run(b, "EventDrained", im.name, func(b *testing.B) {
+			h, c, _ := im.handler(b, drainedQueue)
+			log := slog.New(h)
+			drainedLoop(b, c, func() {
+				log.Error(MsgEvent, "error", Err, KeyRoute, ValRoute, KeyUserID, ValUserID)
+			})
+		})
 		if im.req == nil {
 			continue
 		}
 		if im.breadcrumbs {
 			run(b, "ReqBreadcrumb", im.name, func(b *testing.B) {
-				h, _, hub := im.handler(b)
+				h, _, hub := im.handler(b, 0)
 				log := slog.New(h).With(KeyService, ValService, KeyShard, ValShard)
 				for b.Loop() {
 					ctx := im.req(hub)
@@ -135,7 +143,7 @@ func BenchmarkSlog(b *testing.B) {
 			})
 		}
 		run(b, "ReqEvent", im.name, func(b *testing.B) {
-			h, c, hub := im.handler(b)
+			h, c, hub := im.handler(b, 0)
 			log := slog.New(h)
 			logEvent := func() {
 				ctx := im.req(hub)

@@ -18,8 +18,10 @@ import (
 // lines to io.Discard at level Info, so Debug is below every threshold and
 // every bridge pays for the JSON encoding the program pays for anyway.
 type zerologImpl struct {
-	name   string
-	logger func(b *testing.B) (zerolog.Logger, *core.Client)
+	name string
+	// logger returns the logger; queue is our client's QueueSize (0: the
+	// default).
+	logger func(b *testing.B, queue int) (zerolog.Logger, *core.Client)
 	// req makes the context of one request; nil when the bridge has no
 	// per-request scope.
 	req func() context.Context
@@ -29,14 +31,14 @@ func zerologImpls() []zerologImpl {
 	return []zerologImpl{
 		{
 			name: "baseline",
-			logger: func(*testing.B) (zerolog.Logger, *core.Client) {
+			logger: func(*testing.B, int) (zerolog.Logger, *core.Client) {
 				return zerolog.New(io.Discard).Level(zerolog.InfoLevel), nil
 			},
 		},
 		{
 			name: "sentrylog",
-			logger: func(b *testing.B) (zerolog.Logger, *core.Client) {
-				c := ourClient(b)
+			logger: func(b *testing.B, queue int) (zerolog.Logger, *core.Client) {
+				c := ourClientQueue(b, queue)
 				w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: c})
 				return zerolog.New(w).Hook(w).Level(zerolog.InfoLevel), c
 			},
@@ -47,7 +49,7 @@ func zerologImpls() []zerologImpl {
 			// shows, with breadcrumbs on. It is bound to one hub and does not
 			// read the record's context: no per-request variant.
 			name: "sentry-go",
-			logger: func(b *testing.B) (zerolog.Logger, *core.Client) {
+			logger: func(b *testing.B, _ int) (zerolog.Logger, *core.Client) {
 				hub, _ := sentryHub(b)
 				w, err := sentryzerolog.NewWithHub(hub, sentryzerolog.Options{WithBreadcrumbs: true})
 				require.NoError(b, err)
@@ -61,13 +63,13 @@ func zerologImpls() []zerologImpl {
 func BenchmarkZerolog(b *testing.B) {
 	for _, im := range zerologImpls() {
 		run(b, "Disabled", im.name, func(b *testing.B) {
-			log, _ := im.logger(b)
+			log, _ := im.logger(b, 0)
 			for b.Loop() {
 				log.Debug().Str(KeyMethod, ValMethod).Int(KeyStatus, ValStatus).Msg(MsgDisabled)
 			}
 		})
 		run(b, "Breadcrumb", im.name, func(b *testing.B) {
-			log, _ := im.logger(b)
+			log, _ := im.logger(b, 0)
 			log = log.With().Str(KeyService, ValService).Int(KeyShard, ValShard).Logger()
 			for b.Loop() {
 				log.Info().Str(KeyMethod, ValMethod).Int(KeyStatus, ValStatus).
@@ -75,7 +77,7 @@ func BenchmarkZerolog(b *testing.B) {
 			}
 		})
 		run(b, "Event", im.name, func(b *testing.B) {
-			log, c := im.logger(b)
+			log, c := im.logger(b, 0)
 			logEvent := func() {
 				log.Error().Err(Err).Str(KeyRoute, ValRoute).Int(KeyUserID, ValUserID).Msg(MsgEvent)
 			}
@@ -87,11 +89,17 @@ func BenchmarkZerolog(b *testing.B) {
 				logEvent()
 			}
 		})
+		run(b, "EventDrained", im.name, func(b *testing.B) {
+			log, c := im.logger(b, drainedQueue)
+			drainedLoop(b, c, func() {
+				log.Error().Err(Err).Str(KeyRoute, ValRoute).Int(KeyUserID, ValUserID).Msg(MsgEvent)
+			})
+		})
 		if im.req == nil {
 			continue
 		}
 		run(b, "ReqBreadcrumb", im.name, func(b *testing.B) {
-			log, _ := im.logger(b)
+			log, _ := im.logger(b, 0)
 			log = log.With().Str(KeyService, ValService).Int(KeyShard, ValShard).Logger()
 			for b.Loop() {
 				log.Info().Ctx(im.req()).Str(KeyMethod, ValMethod).Int(KeyStatus, ValStatus).
@@ -99,7 +107,7 @@ func BenchmarkZerolog(b *testing.B) {
 			}
 		})
 		run(b, "ReqEvent", im.name, func(b *testing.B) {
-			log, c := im.logger(b)
+			log, c := im.logger(b, 0)
 			eventLoop(b, c, func() {
 				log.Error().Ctx(im.req()).Err(Err).Str(KeyRoute, ValRoute).Int(KeyUserID, ValUserID).Msg(MsgEvent)
 			})

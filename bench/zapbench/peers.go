@@ -56,10 +56,14 @@ func newSentryClient(t *sentryDiscard) (*sentry.Client, error) {
 }
 
 // newClient returns a sentrylog client with a discarding transport and storm
-// control off.
-func newClient() (*core.Client, error) {
+// control off; queue is Options.QueueSize (0: the default).
+func newClient(queue int) (*core.Client, error) {
 	return core.New(core.Options{
 		Transport: &core.DiscardTransport{},
 		Storm:     core.StormOptions{Disabled: true},
+		QueueSize: queue,
 	})
 }
+
+// drainedQueue is the queue of the EventDrained benchmarks' clients.
+const drainedQueue = 1 << 17

@@ -17,7 +17,7 @@ import (
 // The Event record reaches both transports once and the Disabled one
 // neither: the benchmarks measure cores that do their work.
 func TestEventReachesEveryTransport(t *testing.T) {
-	c, err := newClient()
+	c, err := newClient(0)
 	require.NoError(t, err)
 	defer c.Close(context.Background())
 	ours := zap.New(zapsentry.NewCore(zapsentry.Options{Client: c}))
@@ -47,7 +47,7 @@ func TestDisabledAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("-race changes allocation counts")
 	}
-	c, err := newClient()
+	c, err := newClient(0)
 	require.NoError(t, err)
 	defer c.Close(context.Background())
 	log := zap.New(zapsentry.NewCore(zapsentry.Options{Client: c}))

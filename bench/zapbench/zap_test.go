@@ -26,8 +26,9 @@ func jsonCore() zapcore.Core {
 // with the JSON core: a program tees them with its own output, whose cost is
 // the baseline's column, so each Sentry column is what the bridge adds.
 type zapImpl struct {
-	name   string
-	logger func(b *testing.B) (*zap.Logger, *core.Client)
+	name string
+	// logger returns the logger; queue is our client's QueueSize.
+	logger func(b *testing.B, queue int) (*zap.Logger, *core.Client)
 	// req returns the field that gives a logger the scope of one request.
 	req func() zap.Field
 }
@@ -36,14 +37,14 @@ func zapImpls() []zapImpl {
 	return []zapImpl{
 		{
 			name: "baseline",
-			logger: func(*testing.B) (*zap.Logger, *core.Client) {
+			logger: func(*testing.B, int) (*zap.Logger, *core.Client) {
 				return zap.New(jsonCore()), nil
 			},
 		},
 		{
 			name: "sentrylog",
-			logger: func(b *testing.B) (*zap.Logger, *core.Client) {
-				c, err := newClient()
+			logger: func(b *testing.B, queue int) (*zap.Logger, *core.Client) {
+				c, err := newClient(queue)
 				require.NoError(b, err)
 				b.Cleanup(func() { c.Close(context.Background()) })
 				return zap.New(zapsentry.NewCore(zapsentry.Options{Client: c})), c
@@ -54,7 +55,7 @@ func zapImpls() []zapImpl {
 			// TheZeroSlave/zapsentry with breadcrumbs on; its per-request
 			// scope is a field carrying a new sentry.Scope.
 			name: "zapsentry",
-			logger: func(b *testing.B) (*zap.Logger, *core.Client) {
+			logger: func(b *testing.B, _ int) (*zap.Logger, *core.Client) {
 				client, err := newSentryClient(&sentryDiscard{})
 				require.NoError(b, err)
 				b.Cleanup(client.Close)
@@ -98,6 +99,25 @@ func loop(b *testing.B, c *core.Client, log func()) {
 	b.ReportMetric(float64(dropped(c)-before)/float64(n), "drop/op")
 }
 
+// drained times b.N captures and the wait until the worker has handed them
+// all to the transport (see package bench).
+func drained(b *testing.B, c *core.Client, log func()) {
+	if c == nil {
+		for range b.N {
+			log()
+		}
+		return
+	}
+	before := dropped(c)
+	b.ResetTimer()
+	for range b.N {
+		log()
+	}
+	c.Flush(context.Background())
+	b.StopTimer()
+	b.ReportMetric(float64(dropped(c)-before)/float64(b.N), "drop/op")
+}
+
 func dropped(c *core.Client) int64 {
 	var n int64
 	for _, v := range c.Stats().Dropped {
@@ -109,13 +129,13 @@ func dropped(c *core.Client) int64 {
 func BenchmarkZap(b *testing.B) {
 	for _, im := range zapImpls() {
 		run(b, "Disabled", im.name, func(b *testing.B) {
-			log, _ := im.logger(b)
+			log, _ := im.logger(b, 0)
 			for b.Loop() {
 				log.Debug(msgDisabled, zap.String(keyMethod, valMethod), zap.Int(keyStatus, valStatus))
 			}
 		})
 		run(b, "Breadcrumb", im.name, func(b *testing.B) {
-			log, _ := im.logger(b)
+			log, _ := im.logger(b, 0)
 			log = log.With(zap.String(keyService, valService), zap.Int(keyShard, valShard))
 			for b.Loop() {
 				log.Info(msgBreadcrumb, zap.String(keyMethod, valMethod), zap.Int(keyStatus, valStatus),
@@ -123,8 +143,14 @@ func BenchmarkZap(b *testing.B) {
 			}
 		})
 		run(b, "Event", im.name, func(b *testing.B) {
-			log, c := im.logger(b)
+			log, c := im.logger(b, 0)
 			loop(b, c, func() {
+				log.Error(msgEvent, zap.Error(errEvent), zap.String(keyRoute, valRoute), zap.Int(keyUserID, valUserID))
+			})
+		})
+		run(b, "EventDrained", im.name, func(b *testing.B) {
+			log, c := im.logger(b, drainedQueue)
+			drained(b, c, func() {
 				log.Error(msgEvent, zap.Error(errEvent), zap.String(keyRoute, valRoute), zap.Int(keyUserID, valUserID))
 			})
 		})
@@ -132,7 +158,7 @@ func BenchmarkZap(b *testing.B) {
 			continue
 		}
 		run(b, "ReqBreadcrumb", im.name, func(b *testing.B) {
-			log, _ := im.logger(b)
+			log, _ := im.logger(b, 0)
 			log = log.With(zap.String(keyService, valService), zap.Int(keyShard, valShard))
 			for b.Loop() {
 				log.With(im.req()).Info(msgBreadcrumb, zap.String(keyMethod, valMethod),
@@ -140,7 +166,7 @@ func BenchmarkZap(b *testing.B) {
 			}
 		})
 		run(b, "ReqEvent", im.name, func(b *testing.B) {
-			log, c := im.logger(b)
+			log, c := im.logger(b, 0)
 			loop(b, c, func() {
 				log.With(im.req()).Error(msgEvent, zap.Error(errEvent), zap.String(keyRoute, valRoute),
 					zap.Int(keyUserID, valUserID))
