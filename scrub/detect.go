@@ -38,14 +38,13 @@ var detectorFlags = map[string]uint16{
 
 // detectors is the scrubber's set of value detectors.
 type detectors struct {
-	s           *Scrubber
 	on          uint16 // enabled built-ins
 	cardNumbers bool   // numbers are checked for card numbers
 	custom      []Detector
 }
 
-func newDetectors(s *Scrubber, o Options) detectors {
-	d := detectors{s: s, on: fCard | fAuth | fJWT | fPEM | fAWS | fURL | fKV | fEmail | fIPv4 | fIPv6}
+func newDetectors(o Options) detectors {
+	d := detectors{on: fCard | fAuth | fJWT | fPEM | fAWS | fURL | fKV | fEmail | fIPv4 | fIPv6}
 	if o.SendDefaultPII {
 		d.on &^= piiFlags
 	}

@@ -11,8 +11,8 @@ import (
 // defaultBodySize is the reference's "medium" request body limit.
 const defaultBodySize = 10000
 
-// Scrubber removes secrets from events. It is immutable once built and safe
-// for concurrent use.
+// Scrubber removes secrets from events. Its rules are fixed when it is
+// built; it is safe for concurrent use.
 type Scrubber struct {
 	deny      *keySet
 	allow     *keySet
@@ -23,7 +23,8 @@ type Scrubber struct {
 	cache     keyCache
 }
 
-// New builds a scrubber from o. See Options for the defaults.
+// New builds a scrubber from o; see Options for the defaults. It copies what
+// it keeps of o, so o's slices may be reused afterwards.
 func New(o Options) *Scrubber {
 	keys := o.Keys
 	if keys == nil {
@@ -52,7 +53,7 @@ func New(o Options) *Scrubber {
 	default:
 		s.bodyLimit = o.MaxRequestBodySize
 	}
-	s.det = newDetectors(s, o)
+	s.det = newDetectors(o)
 	return s
 }
 
