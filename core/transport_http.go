@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -476,7 +477,8 @@ func marshalEvent(ev *Event) (b []byte, err error) {
 	return ev.MarshalJSON()
 }
 
-// post sends env to Sentry, retrying network errors with backoff, and
+// post sends env to Sentry, retrying network errors other than timeouts
+// with backoff, and
 // applies the rate limits of the response. It returns the status, or an
 // error when no response came; statuses other than 2xx are logged.
 func (t *HTTPTransport) post(env *Envelope) (int, error) {
@@ -485,7 +487,10 @@ func (t *HTTPTransport) post(env *Envelope) (int, error) {
 		if err == nil {
 			return status, nil
 		}
-		if attempt >= len(t.backoff) || t.ctx.Err() != nil {
+		var ne net.Error
+		if attempt >= len(t.backoff) || t.ctx.Err() != nil || errors.As(err, &ne) && ne.Timeout() {
+			// A request that timed out may have arrived, and retrying
+			// it would hold the queue for HTTPTimeout again.
 			return 0, err
 		}
 		t.cfg.Debug.Printf("send failed (%v), retry %d in %v", err, attempt+1, t.backoff[attempt])

@@ -412,6 +412,17 @@ func TestHTTPTransportNetworkErrors(t *testing.T) {
 		assert.EqualValues(t, 2, out.Total(ReasonNetworkError, CategoryError))
 		assert.EqualValues(t, 0, out.Delivered.Load())
 	})
+	t.Run("timeout not retried", func(t *testing.T) {
+		rc, arrived, release := stallServer(t)
+		defer release()
+		out := new(Outcomes)
+		tr := startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out, HTTPTimeout: 50 * time.Millisecond}, nil)
+		tr.Send(testEvent(1))
+		assert.False(t, flush(t, tr))
+		assert.EqualValues(t, 1, out.Total(ReasonNetworkError, CategoryError))
+		assert.Len(t, arrived, 2, "the event once, then the flush's client report once")
+		assert.Equal(t, map[string]int64{"network_error:error": 1}, pendingReport(out))
+	})
 	t.Run("report restored and sent later", func(t *testing.T) {
 		var failing atomic.Bool
 		failing.Store(true)
