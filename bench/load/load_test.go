@@ -1,7 +1,6 @@
 package load
 
 import (
-	"os"
 	"testing"
 	"time"
 
@@ -12,8 +11,7 @@ import (
 
 func TestMain(m *testing.M) {
 	ServeIfReceiver()
-	goleak.VerifyTestMain(m, goleak.IgnoreCurrent())
-	os.Exit(0)
+	goleak.VerifyTestMain(m)
 }
 
 func TestCountEvents(t *testing.T) {

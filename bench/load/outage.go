@@ -67,8 +67,10 @@ func Outage(r *Receiver, sdk SDK, d time.Duration, rate int) (OutageResult, erro
 	if err := r.Up(); err != nil {
 		return res, err
 	}
-	// Whatever the client kept and retries arrives now.
-	res.DeliveredAfter = r.WaitQuiet(3*time.Second, 30*time.Second)
+	// Whatever the client kept and retries arrives now: wait until nothing
+	// arrived for a while (a retry backoff's worth, shorter for short runs).
+	quiet := min(3*time.Second, max(500*time.Millisecond, d))
+	res.DeliveredAfter = r.WaitQuiet(quiet, 30*time.Second)
 	res.Dropped = c.Dropped()
 	return res, nil
 }
