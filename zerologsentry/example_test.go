@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -132,4 +133,46 @@ func ExampleLevel() {
 	fmt.Println(ev.Level, ev.Message.Formatted, "after", ev.Breadcrumbs[0].Level, ev.Breadcrumbs[0].Message)
 	// Output:
 	// warning an event after debug a breadcrumb
+}
+
+// Fan-out goes inside the Writer: every writer it wraps gets the same
+// lines, and the Writer sends them to Sentry once.
+func Example_multiLevelWriter() {
+	c, mt := exampleClient()
+	defer closeClient(c)
+	var file strings.Builder
+	w := zerologsentry.New(zerolog.MultiLevelWriter(os.Stdout, &file), zerologsentry.Options{Client: c})
+	logger := zerolog.New(w).Hook(w)
+
+	logger.Error().Ctx(context.Background()).Msg("written twice, sent once")
+
+	c.Flush(context.Background())
+	fmt.Print(file.String())
+	fmt.Println(len(mt.Events()), "event")
+	// Output:
+	// {"level":"error","message":"written twice, sent once"}
+	// {"level":"error","message":"written twice, sent once"}
+	// 1 event
+}
+
+// A fingerprint field decides how Sentry groups the events; secrets in
+// fields are scrubbed before they leave.
+func Example_fingerprintAndScrubbing() {
+	c, mt := exampleClient()
+	defer closeClient(c)
+	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	logger := zerolog.New(w).Hook(w)
+
+	logger.Error().
+		Strs("fingerprint", []string{"{{ default }}", "payment-gateway"}).
+		Str("password", "hunter2").
+		Msg("gateway timeout")
+
+	c.Flush(context.Background())
+	ev := mt.Events()[0]
+	fmt.Println(ev.Fingerprint)
+	fmt.Println(ev.Contexts["log"]["password"])
+	// Output:
+	// [{{ default }} payment-gateway]
+	// [Filtered]
 }
