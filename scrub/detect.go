@@ -17,6 +17,7 @@ const (
 	fEmail
 	fIPv4
 	fIPv6
+	fToken
 	fAt     // an '@' (needed by fURL)
 	fScheme // a "://" (needed by fURL)
 )
@@ -34,6 +35,7 @@ var detectorFlags = map[string]uint16{
 	DetectKeyValue:      fKV,
 	DetectEmail:         fEmail,
 	DetectIP:            fIPv4 | fIPv6,
+	DetectTokens:        fToken,
 }
 
 // detectors is the scrubber's set of value detectors.
@@ -44,7 +46,7 @@ type detectors struct {
 }
 
 func newDetectors(o Options) detectors {
-	d := detectors{on: fCard | fAuth | fJWT | fPEM | fAWS | fURL | fKV | fEmail | fIPv4 | fIPv6}
+	d := detectors{on: fCard | fAuth | fJWT | fPEM | fAWS | fURL | fKV | fEmail | fIPv4 | fIPv6 | fToken}
 	if o.SendDefaultPII {
 		d.on &^= piiFlags
 	}
@@ -72,7 +74,7 @@ var class = func() (t [256]uint8) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] = cDigit
 	}
-	for _, c := range "-.:@=JAbB" {
+	for _, c := range "-_.:@=JAbB" {
 		t[c] = cSpecial
 	}
 	return t
@@ -95,6 +97,13 @@ func prescan(s string) (f uint16) {
 		case '-':
 			if strings.HasPrefix(s[i:], "-----BEGIN ") {
 				f |= fPEM
+			}
+			if tokenPrefixAt(s, i) {
+				f |= fToken
+			}
+		case '_':
+			if tokenPrefixAt(s, i) {
+				f |= fToken
 			}
 		case '.':
 			if i > 0 && i+1 < len(s) && isDigit(s[i-1]) && isDigit(s[i+1]) {
@@ -121,6 +130,9 @@ func prescan(s string) (f uint16) {
 		case 'A':
 			if strings.HasPrefix(s[i:], "AKIA") || strings.HasPrefix(s[i:], "ASIA") {
 				f |= fAWS
+			}
+			if strings.HasPrefix(s[i:], "AIza") {
+				f |= fToken
 			}
 		case 'b', 'B':
 			if hasFoldPrefix(s[i+1:], "earer ") || hasFoldPrefix(s[i+1:], "asic ") {
@@ -172,6 +184,9 @@ func (s *Scrubber) text(str string, pii bool) (string, bool) {
 	}
 	if f&fURL != 0 {
 		spans = findURLPasswords(spans, str)
+	}
+	if f&fToken != 0 {
+		spans = findTokens(spans, str)
 	}
 	if f&fKV != 0 {
 		spans = s.findKeyValues(spans, str)

@@ -67,6 +67,17 @@ func TestDetectors(t *testing.T) {
 		{"aws too short", "AKIAIOSFODNN7", "AKIAIOSFODNN7"},
 		{"aws glued", "XAKIAIOSFODNN7EXAMPLE", "XAKIAIOSFODNN7EXAMPLE"},
 
+		// Well-known API tokens.
+		{"github", "push with ghp_" + strings.Repeat("a1B2", 9) + " failed", "push with " + F + " failed"},
+		{"github fine-grained", "github_pat_" + strings.Repeat("A1b_", 20), F},
+		{"slack", "SLACK_TOKEN=xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp", "SLACK_TOKEN=" + F},
+		{"stripe", "key sk_live_" + strings.Repeat("4eC39HqLyjWDarjtT1zdp7dc", 1), "key " + F},
+		{"stripe publishable", "pk_live_4eC39HqLyjWDarjtT1zdp7dc", "pk_live_4eC39HqLyjWDarjtT1zdp7dc"},
+		{"google", "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe", F},
+		{"sk- key", "using sk-proj-" + strings.Repeat("x9", 20), "using " + F},
+		{"sk- word", "task-sk-list and sk-learn", "task-sk-list and sk-learn"},
+		{"short prefix match", "ghp_short and npm_install", "ghp_short and npm_install"},
+
 		// Passwords in URLs.
 		{"url password", "dial postgres://app:s3cr3t@db.internal:5432/app failed", "dial postgres://app:" + F + "@db.internal:5432/app failed"},
 		{"url no user", "redis://:hunter2@cache:6379", "redis://:" + F + "@cache:6379"},
@@ -126,8 +137,8 @@ func TestDisableDetectors(t *testing.T) {
 	assert.Equal(t, "card 4111111111111111 from [Filtered] jwt eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0In0.", got)
 
 	all := []string{scrub.DetectCard, scrub.DetectAuthorization, scrub.DetectJWT, scrub.DetectPEM,
-		scrub.DetectAWS, scrub.DetectURLPassword, scrub.DetectKeyValue, scrub.DetectEmail, scrub.DetectIP}
-	in = "4111111111111111 Bearer abcdef0123456789 AKIAIOSFODNN7EXAMPLE x://u:p@h password=x a@b.cd 1.2.3.4"
+		scrub.DetectAWS, scrub.DetectTokens, scrub.DetectURLPassword, scrub.DetectKeyValue, scrub.DetectEmail, scrub.DetectIP}
+	in = "4111111111111111 Bearer abcdef0123456789 AKIAIOSFODNN7EXAMPLE x://u:p@h password=x a@b.cd 1.2.3.4 npm_" + strings.Repeat("a", 36)
 	assert.Equal(t, in, scrubText(scrub.Options{DisableDetectors: all}, in))
 }
 
@@ -187,6 +198,7 @@ func TestLinearTime(t *testing.T) {
 		"kv":      strings.Repeat("password=", n),
 		"hex":     strings.Repeat("a:", n),
 		"dotted":  strings.Repeat("1.1.1.1.", n),
+		"tokens":  strings.Repeat("ghp_xoxb-sk-", n),
 		"escaped": `"password":\"` + strings.Repeat("a", 4*n),
 	} {
 		start := time.Now()

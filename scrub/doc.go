@@ -45,7 +45,8 @@
 //
 // The built-in detectors are listed with their rules at DetectCard and the
 // constants after it: card numbers (Luhn-checked), Bearer and Basic
-// credentials, JWTs, PEM private keys, AWS access key ids, passwords in URLs,
+// credentials, JWTs, PEM private keys, AWS access key ids, API tokens of
+// well-known formats (GitHub, Slack, Stripe, …), passwords in URLs,
 // the values of denied keys written in text (password=…, "token": "…", query
 // and connection strings) and, unless SendDefaultPII is set, e-mail and IP
 // addresses. Whole numbers that are card numbers are replaced too. A string

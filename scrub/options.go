@@ -49,6 +49,11 @@ const (
 	DetectPEM = "pem"
 	// DetectAWS finds AWS access key ids (AKIA… and ASIA…, 20 characters).
 	DetectAWS = "aws"
+	// DetectTokens finds API tokens of well-known formats by their prefix
+	// and length: GitHub (ghp_, github_pat_, …), GitLab (glpat-), Slack
+	// (xoxb-, …), Stripe secret and restricted keys (sk_live_, rk_test_, …),
+	// Google API keys (AIza), sk- secret keys, npm and Sentry auth tokens.
+	DetectTokens = "tokens"
 	// DetectURLPassword finds the password of scheme://user:password@host.
 	DetectURLPassword = "urlpassword"
 	// DetectKeyValue finds the values of denied keys written in text:
