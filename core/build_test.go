@@ -393,3 +393,29 @@ func TestValuesFrozenAtCapture(t *testing.T) {
 	assert.Equal(t, map[string]any{"n": 1}, ev.Contexts["log"]["m"])
 	assert.Equal(t, "before", ev.Contexts["log"]["s"].(map[string]any)["name"])
 }
+
+// multiErr has the Errors method of go.uber.org/multierr before v1.9.
+type multiErr []error
+
+func (m multiErr) Error() string   { return "multiple errors" }
+func (m multiErr) Errors() []error { return m }
+
+func TestMultierrIsAGroup(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	c.CaptureException(context.Background(), multiErr{errors.New("a"), errors.New("b")})
+	ev := flushed(t, c, mt, 1)[0]
+	require.Len(t, ev.Exception, 3)
+	assert.True(t, ev.Exception[2].Mechanism.IsExceptionGroup)
+	assert.Equal(t, "errors[1]", ev.Exception[0].Mechanism.Source)
+}
+
+func TestBeforeBreadcrumbHintHasAttrs(t *testing.T) {
+	var got []slog.Attr
+	c, _ := newClient(t, core.Options{BeforeBreadcrumb: func(b *core.Breadcrumb, h *core.Hint) *core.Breadcrumb {
+		got = append(got, h.Record.Attrs...)
+		return b
+	}})
+	c.AddRecordBreadcrumb(&core.Record{Level: core.LevelInfo, Message: "m", Attrs: []slog.Attr{slog.Int("n", 1)}})
+	require.Len(t, got, 1)
+	assert.Equal(t, "n", got[0].Key)
+}

@@ -459,9 +459,9 @@ func (c *Client) AddRecordBreadcrumb(r *Record) {
 	}
 	if c.opts.BeforeBreadcrumb != nil {
 		cr.b.Data = crumbData(&cr)
-		cr.pre, cr.groups, cr.attrs = nil, nil, nil
 		rc := *r
-		rc.Attrs = nil
+		rc.Attrs = cr.attrs // the core's own copy
+		cr.pre, cr.groups, cr.attrs = nil, nil, nil
 		cp := new(Breadcrumb)
 		*cp = cr.b
 		b := c.beforeBreadcrumb(cp, &Hint{Record: &rc, Context: r.Context})

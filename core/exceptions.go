@@ -78,6 +78,8 @@ func unwrapSafe(e error) (single error, multi []error, source string) {
 	switch u := e.(type) {
 	case interface{ Unwrap() []error }:
 		return nil, u.Unwrap(), ""
+	case interface{ Errors() []error }: // go.uber.org/multierr before v1.9
+		return nil, u.Errors(), ""
 	case interface{ Unwrap() error }:
 		return u.Unwrap(), nil, "unwrap"
 	case interface{ Cause() error }:

@@ -87,7 +87,9 @@ func splitFunction(name string) (module, function string) {
 func (c *Client) framesFromPCs(pcs []uintptr, from uintptr) []Frame {
 	if from != 0 {
 		for i, pc := range pcs {
-			if pc == from {
+			// A return address, as runtime.Callers gives; a frame's PC
+			// (runtime.Frame.PC, zap's caller) is one less.
+			if pc == from || pc == from+1 {
 				pcs = pcs[i:]
 				break
 			}

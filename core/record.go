@@ -27,7 +27,9 @@ type Record struct {
 	// Context selects the scope: its isolation scope receives breadcrumbs
 	// and its scopes are merged into events. Nil means the global scope.
 	Context context.Context
-	// PC is the program counter of the logging call site, or 0. When set it
+	// PC is the program counter of the logging call site, or 0: a return
+	// address as runtime.Callers reports it (slog.Record.PC), or a frame's
+	// PC (runtime.Frame.PC, zapcore.EntryCaller.PC), which is one less. When set it
 	// marks where the user's frames end, so the culprit is the user's line.
 	PC uintptr
 	// Pre holds attributes accumulated on the logger (With, WithAttrs). It
