@@ -478,9 +478,9 @@ func marshalEvent(ev *Event) (b []byte, err error) {
 }
 
 // post sends env to Sentry, retrying network errors other than timeouts
-// with backoff, and
-// applies the rate limits of the response. It returns the status, or an
-// error when no response came; statuses other than 2xx are logged.
+// with backoff, and applies the rate limits of the response. It returns the
+// status, or an error when no response came; statuses other than 2xx are
+// logged.
 func (t *HTTPTransport) post(env *Envelope) (int, error) {
 	for attempt := 0; ; attempt++ {
 		status, err := t.postOnce(env)
@@ -532,11 +532,18 @@ func (t *HTTPTransport) postOnce(env *Envelope) (int, error) {
 	now := t.now()
 	if l := responseLimits(resp.StatusCode, resp.Header, now); !l.isZero() {
 		t.limits.merge(l)
-		t.cfg.Debug.Printf("rate limited: errors until %s, all until %s",
-			t.limits.until(CategoryError).Format(time.RFC3339), t.limits.all.Format(time.RFC3339))
+		t.cfg.Debug.Printf("rate limits: errors until %s, all until %s",
+			limitTime(t.limits.until(CategoryError)), limitTime(t.limits.all))
 	}
 	t.logStatus(resp)
 	return resp.StatusCode, nil
+}
+
+func limitTime(u time.Time) string {
+	if u.IsZero() {
+		return "-"
+	}
+	return u.UTC().Format(time.RFC3339)
 }
 
 // logStatus writes a diagnostic line for a response that is not a success.
