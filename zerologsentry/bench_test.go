@@ -17,11 +17,12 @@ import (
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 
-// The benchmarks share the other bridges' workload: a logger with two fields
-// added by With, and records with three fields of their own (the event: an
-// error and one more), logged with the request's context. The client drops
-// events after building them (core.DiscardTransport) and has storm control
-// off; the program's own output is io.Discard.
+// The benchmarks share the other bridges' workload (see ../bench): a logger
+// with two fields added by With, a breadcrumb record with three fields of
+// its own, an event record with an error wrapped twice and two fields,
+// logged with the request's context. The client drops events after
+// building them (core.DiscardTransport) and has storm control off; the
+// program's own output is io.Discard.
 //
 //	go test -run='^$' -bench=. -benchmem -benchtime=200ms ./zerologsentry/
 
@@ -54,27 +55,36 @@ func benchLogger(c *core.Client) zerolog.Logger {
 		w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: c})
 		l = zerolog.New(w).Hook(w)
 	}
-	return l.With().Timestamp().Str("service", "checkout").Int("attempt", 3).Logger()
+	return l.With().Timestamp().Str("service", "checkout").Int("shard", 7).Logger()
 }
 
 var benchErr = fmt.Errorf("handler: %w", fmt.Errorf("query: %w", sql.ErrNoRows))
 
 func logDisabled(l *zerolog.Logger, ctx context.Context) {
-	l.Debug().Ctx(ctx).Str("key", "user:42").Bool("hit", true).Int("size", 128).Msg("cache lookup")
+	l.Debug().Ctx(ctx).Str("method", "GET").Int("status", 200).Msg("cache probe")
 }
 
 func logBreadcrumb(l *zerolog.Logger, ctx context.Context) {
-	l.Info().Ctx(ctx).Str("key", "user:42").Bool("hit", true).Int("size", 128).Msg("cache lookup")
+	l.Info().Ctx(ctx).Str("method", "GET").Int("status", 200).Dur("elapsed", 3*time.Millisecond).Msg("request served")
 }
 
 func logEvent(l *zerolog.Logger, ctx context.Context) {
-	l.Error().Ctx(ctx).Err(benchErr).Str("route", "/orders/{id}").Msg("request failed")
+	l.Error().Ctx(ctx).Err(benchErr).Str("route", "/orders/{id}").Int("user_id", 42).Msg("request failed")
 }
 
 // BenchmarkDisabled: a Debug record, written to the output but below the
-// breadcrumb level. zerolog alone is the baseline.
+// breadcrumb level; "logger-level" is filtered by the logger's own level
+// (zerolog.InfoLevel) before the Writer sees it. zerolog alone is the
+// baseline.
 func BenchmarkDisabled(b *testing.B) {
 	ctx := core.NewIsolationScope(context.Background())
+	b.Run("logger-level", func(b *testing.B) {
+		l := benchLogger(benchClient(b)).Level(zerolog.InfoLevel)
+		b.ReportAllocs()
+		for b.Loop() {
+			logDisabled(&l, ctx)
+		}
+	})
 	b.Run("zerologsentry", func(b *testing.B) {
 		l := benchLogger(benchClient(b))
 		b.ReportAllocs()
@@ -121,7 +131,7 @@ func BenchmarkBreadcrumb(b *testing.B) {
 	b.Run("writer-only", func(b *testing.B) {
 		w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: benchClient(b)})
 		var line bytes.Buffer
-		l := zerolog.New(&line).With().Timestamp().Str("service", "checkout").Int("attempt", 3).Logger()
+		l := zerolog.New(&line).With().Timestamp().Str("service", "checkout").Int("shard", 7).Logger()
 		logBreadcrumb(&l, nil)
 		b.ReportAllocs()
 		for b.Loop() {
