@@ -570,3 +570,43 @@ func faultPC() uintptr {
 	runtime.Callers(2, pcs[:])
 	return pcs[0]
 }
+
+// TestFaultCloseDuringCapturesIdentityBug captures from several goroutines
+// while Close runs. core/client.go enqueue counts a capture that finds the
+// client closed as queue_overflow without counting it in Captured (the
+// Enabled check at the top of each Capture method passed just before Close),
+// so dropped can exceed captured; and a capture that reaches the queue after
+// Close drained it is counted in Captured and never in an outcome.
+func TestFaultCloseDuringCapturesIdentityBug(t *testing.T) {
+	t.Skip("bug in core/client.go: captures racing Close break the accounting identity; un-skip after the fix")
+	faultLeaks(t)
+	for round := range 20 {
+		c, err := core.New(core.Options{DSN: "http://fault@127.0.0.1:9/1", Transport: core.NewMemoryTransport(),
+			Storm: core.StormOptions{Disabled: true}})
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		stop := make(chan struct{})
+		for g := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					c.CaptureMessage(context.Background(), fmt.Sprintf("race %d %d", g, i), core.LevelError)
+				}
+			}()
+		}
+		time.Sleep(5 * time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		c.Close(ctx)
+		cancel()
+		close(stop)
+		wg.Wait()
+		st := c.Stats()
+		require.Equal(t, st.Captured, st.Delivered+st.Spooled+faultDropped(st), "round %d: %+v", round, st)
+	}
+}
