@@ -169,13 +169,14 @@ const (
 
 // keyCache remembers the class of recently seen map keys: events repeat
 // the same attribute names, and a hit costs a hash and a compare instead of
-// normalising and matching. A key may sit in either of two slots. Slots
-// are replaced whole, atomically, and only when their entry was not used
-// since the last miss (a clock bit), so keys that collide do not evict each
-// other on every event and a steady stream of events allocates nothing.
+// normalising and matching. It is a 4-way set-associative table whose
+// slots are replaced whole, atomically, and only when their entry was not
+// used since the last miss in its set (a clock bit), so keys that share a
+// set do not evict each other on every event and a steady stream of events
+// allocates nothing.
 type keyCache struct {
-	seed  maphash.Seed
-	slots [512]atomic.Pointer[cachedKey]
+	seed maphash.Seed
+	sets [256][4]atomic.Pointer[cachedKey]
 }
 
 type cachedKey struct {
@@ -186,16 +187,12 @@ type cachedKey struct {
 
 // classify returns the class of a map key.
 func (s *Scrubber) classify(key string) keyClass {
-	h := maphash.String(s.cache.seed, key) % uint64(len(s.cache.slots))
-	a, b := &s.cache.slots[h], &s.cache.slots[h^1]
-	ca, cb := a.Load(), b.Load()
-	if ca != nil && ca.key == key {
-		ca.used.Store(true)
-		return ca.class
-	}
-	if cb != nil && cb.key == key {
-		cb.used.Store(true)
-		return cb.class
+	set := &s.cache.sets[maphash.String(s.cache.seed, key)%uint64(len(s.cache.sets))]
+	for i := range set {
+		if c := set[i].Load(); c != nil && c.key == key {
+			c.used.Store(true)
+			return c.class
+		}
 	}
 	class := keyPlain
 	switch {
@@ -207,15 +204,11 @@ func (s *Scrubber) classify(key string) keyClass {
 	if len(key) > maxKeyInline {
 		return class
 	}
-	switch {
-	case ca == nil:
-		a.Store(&cachedKey{key: key, class: class})
-	case cb == nil:
-		b.Store(&cachedKey{key: key, class: class})
-	case !ca.used.Swap(false):
-		a.Store(&cachedKey{key: key, class: class})
-	case !cb.used.Swap(false):
-		b.Store(&cachedKey{key: key, class: class})
+	for i := range set {
+		if c := set[i].Load(); c == nil || !c.used.Swap(false) {
+			set[i].Store(&cachedKey{key: key, class: class})
+			break
+		}
 	}
 	return class
 }
