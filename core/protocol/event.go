@@ -55,19 +55,16 @@ type valuesOf[T any] struct {
 // MarshalJSON writes the canonical shape: exception.values and
 // breadcrumbs.values, timestamps in UTC.
 func (e *Event) MarshalJSON() ([]byte, error) {
-	a := (*eventAlias)(e)
-	ts := e.Timestamp
-	a.Timestamp = ts.UTC()
-	out := eventJSON{eventAlias: a}
+	a := eventAlias(*e) // a copy: encoding never writes to the event
+	a.Timestamp = e.Timestamp.UTC()
+	out := eventJSON{eventAlias: &a}
 	if len(e.Exception) > 0 {
 		out.Exception = &valuesOf[Exception]{Values: e.Exception}
 	}
 	if len(e.Breadcrumbs) > 0 {
 		out.Breadcrumbs = &valuesOf[Breadcrumb]{Values: e.Breadcrumbs}
 	}
-	b, err := json.Marshal(out)
-	a.Timestamp = ts
-	return b, err
+	return json.Marshal(out)
 }
 
 // UnmarshalJSON reads the canonical shape back (used by the test receiver).
