@@ -204,11 +204,20 @@ func (s *Scrubber) classify(key string) keyClass {
 	if len(key) > maxKeyInline {
 		return class
 	}
+	victim := -1
 	for i := range set {
-		if c := set[i].Load(); c == nil || !c.used.Swap(false) {
-			set[i].Store(&cachedKey{key: key, class: class})
+		if set[i].Load() == nil {
+			victim = i
 			break
 		}
+	}
+	for i := 0; victim < 0 && i < len(set); i++ {
+		if !set[i].Load().used.Swap(false) {
+			victim = i
+		}
+	}
+	if victim >= 0 {
+		set[victim].Store(&cachedKey{key: key, class: class})
 	}
 	return class
 }
