@@ -72,6 +72,18 @@ func logEvent(l *zerolog.Logger, ctx context.Context) {
 	l.Error().Ctx(ctx).Err(benchErr).Str("route", "/orders/{id}").Int("user_id", 42).Msg("request failed")
 }
 
+// reportCPU starts measuring the process's CPU time; the function it
+// returns reports it per operation as cpu-ns/op (all goroutines: in the
+// event benchmarks, the client's worker too).
+func reportCPU(b *testing.B) func() {
+	start := cpuTime()
+	return func() {
+		if b.N > 0 {
+			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+		}
+	}
+}
+
 // BenchmarkDisabled: a Debug record, written to the output but below the
 // breadcrumb level; "logger-level" is filtered by the logger's own level
 // (zerolog.InfoLevel) before the Writer sees it. zerolog alone is the
@@ -81,6 +93,7 @@ func BenchmarkDisabled(b *testing.B) {
 	b.Run("logger-level", func(b *testing.B) {
 		l := benchLogger(benchClient(b)).Level(zerolog.InfoLevel)
 		b.ReportAllocs()
+		defer reportCPU(b)()
 		for b.Loop() {
 			logDisabled(&l, ctx)
 		}
@@ -88,6 +101,7 @@ func BenchmarkDisabled(b *testing.B) {
 	b.Run("zerologsentry", func(b *testing.B) {
 		l := benchLogger(benchClient(b))
 		b.ReportAllocs()
+		defer reportCPU(b)()
 		for b.Loop() {
 			logDisabled(&l, ctx)
 		}
@@ -95,6 +109,7 @@ func BenchmarkDisabled(b *testing.B) {
 	b.Run("zerolog", func(b *testing.B) {
 		l := benchLogger(nil)
 		b.ReportAllocs()
+		defer reportCPU(b)()
 		for b.Loop() {
 			logDisabled(&l, ctx)
 		}
@@ -110,6 +125,7 @@ func BenchmarkBreadcrumb(b *testing.B) {
 	b.Run("zerologsentry", func(b *testing.B) {
 		l := benchLogger(benchClient(b))
 		b.ReportAllocs()
+		defer reportCPU(b)()
 		for b.Loop() {
 			logBreadcrumb(&l, ctx)
 		}
@@ -117,6 +133,7 @@ func BenchmarkBreadcrumb(b *testing.B) {
 	b.Run("no-ctx", func(b *testing.B) {
 		l := benchLogger(benchClient(b))
 		b.ReportAllocs()
+		defer reportCPU(b)()
 		for b.Loop() {
 			logBreadcrumb(&l, nil)
 		}
@@ -124,6 +141,7 @@ func BenchmarkBreadcrumb(b *testing.B) {
 	b.Run("zerolog", func(b *testing.B) {
 		l := benchLogger(nil)
 		b.ReportAllocs()
+		defer reportCPU(b)()
 		for b.Loop() {
 			logBreadcrumb(&l, ctx)
 		}
@@ -134,6 +152,7 @@ func BenchmarkBreadcrumb(b *testing.B) {
 		l := zerolog.New(&line).With().Timestamp().Str("service", "checkout").Int("shard", 7).Logger()
 		logBreadcrumb(&l, nil)
 		b.ReportAllocs()
+		defer reportCPU(b)()
 		for b.Loop() {
 			_, _ = w.WriteLevel(zerolog.InfoLevel, line.Bytes())
 		}
@@ -151,6 +170,7 @@ func BenchmarkEvent(b *testing.B) {
 		c := benchClient(b)
 		l := benchLogger(c)
 		b.ReportAllocs()
+		defer reportCPU(b)()
 		n := 0
 		for b.Loop() {
 			logEvent(&l, ctx)
@@ -168,6 +188,7 @@ func BenchmarkEvent(b *testing.B) {
 		c := benchClient(b)
 		l := benchLogger(c)
 		b.ReportAllocs()
+		defer reportCPU(b)()
 		i := 0
 		for b.Loop() {
 			logEvent(&l, ctx)
@@ -180,6 +201,7 @@ func BenchmarkEvent(b *testing.B) {
 	b.Run("zerolog", func(b *testing.B) {
 		l := benchLogger(nil)
 		b.ReportAllocs()
+		defer reportCPU(b)()
 		for b.Loop() {
 			logEvent(&l, ctx)
 		}
