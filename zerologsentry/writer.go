@@ -93,8 +93,10 @@ func (w *Writer) Run(e *zerolog.Event, level zerolog.Level, _ string) {
 	if binaryLog || !w.wants(level) {
 		return
 	}
+	// GetCtx says context.Background() when the event has none: nothing to
+	// route by, so nothing to mark.
 	ctx := e.GetCtx()
-	if ctx == nil || !w.client().Enabled() {
+	if ctx == nil || ctx == context.Background() || ctx == context.TODO() || !w.client().Enabled() {
 		return
 	}
 	if id := w.ctxs.put(ctx); id != 0 {
