@@ -14,6 +14,9 @@ type DeliveryResult struct {
 	Elapsed   time.Duration
 	// CPU is the process's user and system time during the run.
 	CPU time.Duration
+	// Conns counts the connections the receiver accepted during the run:
+	// a transport that keeps its connection alive opens one.
+	Conns int64
 	// Stalled is set when deliveries stopped before every event arrived.
 	Stalled bool
 	Dropped map[string]int64
@@ -56,6 +59,7 @@ func Delivery(r *Receiver, sdk SDK, n, window int, stall time.Duration) (Deliver
 	}
 	r.Reset()
 
+	conns0 := r.Conns()
 	cpu0 := cpuTime()
 	start := time.Now()
 	for res.Sent < n && !res.Stalled {
@@ -77,6 +81,7 @@ func Delivery(r *Receiver, sdk SDK, n, window int, stall time.Duration) (Deliver
 	res.Elapsed = time.Since(start)
 	res.CPU = cpuTime() - cpu0
 	res.Delivered = r.Events()
+	res.Conns = r.Conns() - conns0
 	res.Dropped = c.Dropped()
 	return res, nil
 }

@@ -33,8 +33,9 @@ const receiverEnv = "SENTRYLOG_BENCH_RECEIVER"
 // envelopes (gzip or not) at any path and answers 200; the control port
 // answers POST /down (stop listening: connections are refused) and POST /up
 // (listen again, on the same port). On
-// stdout it writes one line with both addresses, then one line with the
-// number of events received so far after every envelope. It exits when its
+// stdout it writes one line with both addresses, then a line with the
+// number of events received and of connections accepted so far whenever
+// either changes. It exits when its
 // stdin is closed, so it never outlives the parent.
 func ServeIfReceiver() {
 	if os.Getenv(receiverEnv) != "1" {
@@ -52,6 +53,7 @@ type ingest struct {
 	addr   string
 	srv    *http.Server
 	events atomic.Int64
+	conns  atomic.Int64 // connections accepted
 	// changed signals the stdout writer that events changed; it writes
 	// the latest count, so a missed signal loses nothing.
 	changed chan struct{}
@@ -107,7 +109,13 @@ func (g *ingest) start() error {
 		return err
 	}
 	g.addr = ln.Addr().String()
-	g.srv = &http.Server{Handler: g, ReadHeaderTimeout: 5 * time.Second}
+	g.srv = &http.Server{Handler: g, ReadHeaderTimeout: 5 * time.Second,
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateNew {
+				g.conns.Add(1)
+				g.signal()
+			}
+		}}
 	go g.srv.Serve(ln) //nolint:errcheck // Serve returns ErrServerClosed on stop
 	return nil
 }
@@ -147,7 +155,7 @@ func serveReceiver(stdin io.Reader, stdout io.Writer) error {
 	}
 	go func() {
 		for range g.changed {
-			fmt.Fprintf(bw, "%d\n", g.events.Load())
+			fmt.Fprintf(bw, "%d %d\n", g.events.Load(), g.conns.Load())
 			if bw.Flush() != nil {
 				return
 			}
@@ -207,6 +215,7 @@ type Receiver struct {
 	control string
 	total   atomic.Int64 // events received since the start
 	base    atomic.Int64 // total at the last Reset
+	conns   atomic.Int64 // connections accepted since the start
 	changed chan struct{}
 	done    chan struct{}
 }
@@ -251,9 +260,13 @@ func StartReceiver() (*Receiver, error) {
 	go func() {
 		defer close(r.done)
 		for sc.Scan() {
-			n, err := strconv.ParseInt(sc.Text(), 10, 64)
+			ev, conns, _ := strings.Cut(sc.Text(), " ")
+			n, err := strconv.ParseInt(ev, 10, 64)
 			if err != nil {
 				continue
+			}
+			if c, err := strconv.ParseInt(conns, 10, 64); err == nil {
+				r.conns.Store(c)
 			}
 			r.total.Store(n)
 			select {
@@ -264,6 +277,9 @@ func StartReceiver() (*Receiver, error) {
 	}()
 	return r, nil
 }
+
+// Conns returns the connections the receiver accepted since it started.
+func (r *Receiver) Conns() int64 { return r.conns.Load() }
 
 // DSN returns a DSN whose envelopes go to the receiver.
 func (r *Receiver) DSN() string { return "http://public@" + r.ingest + "/1" }

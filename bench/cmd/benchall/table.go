@@ -162,7 +162,11 @@ func fmtCell(c *cell) string {
 	if c == nil {
 		return "—"
 	}
-	s := fmt.Sprintf("%s · %g allocs", fmtNS(c.ns), c.allocs)
+	s := fmtNS(c.ns)
+	if c.ci != "" && c.ci != "∞" {
+		s += " ±" + c.ci
+	}
+	s += fmt.Sprintf(" · %g allocs", c.allocs)
 	if c.drop > 0 {
 		s += fmt.Sprintf(" · %.0f%% queue drops", c.drop*100)
 	}
@@ -236,6 +240,7 @@ func loadTables(b *strings.Builder, del []load.DeliveryResult, out []load.Outage
 		b.WriteString("|---|---|---|---|---|\n")
 		fmt.Fprintf(b, "| Events delivered / sent | %d / %d%s | %d / %d%s | | |\n",
 			ours.Delivered, ours.Sent, stalled(ours), peer.Delivered, peer.Sent, stalled(peer))
+		fmt.Fprintf(b, "| Connections opened during the run | %d | %d | | |\n", ours.Conns, peer.Conns)
 		fmt.Fprintf(b, "| Events per second | %.0f | %.0f | %.2f× | ≥ 2×: %s |\n",
 			ours.EventsPerSec(), peer.EventsPerSec(), rate, metWord(rate >= 2))
 		fmt.Fprintf(b, "| CPU per delivered event | %s | %s | %.2f× | ≤ 0.5×: %s |\n\n",
