@@ -2,7 +2,6 @@ package zerologsentry
 
 import (
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -34,66 +33,92 @@ func (w *Writer) addCrumb(c *core.Client, lvl core.Level, line []byte, rec *core
 
 // lastMessage returns the message field's value when it is the line's last
 // field, and where its key starts (the line's closing brace without one).
+// It reads backwards from the end, so its cost is the message's length, not
+// the line's.
 func lastMessage(s string) (string, int) {
-	end := strings.LastIndexByte(s, '}')
-	if end < 0 {
-		return "", len(s)
+	end := len(s)
+	for end > 0 && isSpace(s[end-1]) {
+		end--
 	}
-	i, j := lastKey(s[:end], zerolog.MessageFieldName)
-	if i < 0 {
+	if end == 0 || s[end-1] != '}' {
 		return "", end
 	}
-	d := decoder{s: s, i: j}
-	d.ws()
-	msg, err := d.str()
-	d.ws()
-	if err != nil || d.i != end {
-		return "", end // another field's "message" (in a dict), or none
+	end--
+	open := stringStart(s, end)
+	if open < 0 {
+		return "", end
 	}
-	return msg, i
+	key := keyBefore(s, open, zerolog.MessageFieldName)
+	if key < 0 {
+		return "", end
+	}
+	d := decoder{s: s[:end], i: open}
+	msg, err := d.str()
+	if err != nil {
+		return "", end
+	}
+	return msg, key
 }
 
 // timeBefore reads the timestamp field when it is the field right before
 // at: `"time":<value>,` ending at at, or at the closing brace.
 func timeBefore(s string, at int) (t time.Time, ok bool) {
-	head := s[:at]
-	if strings.HasSuffix(head, ",") {
-		head = head[:len(head)-1]
+	end := at
+	if end > 0 && s[end-1] == ',' {
+		end--
 	}
-	i, j := lastKey(head, zerolog.TimestampFieldName)
-	if i < 0 {
-		return t, false
-	}
-	js := head[j:]
-	if len(js) >= 2 && js[0] == '"' {
-		if js[len(js)-1] != '"' || strings.IndexByte(js[1:len(js)-1], '"') >= 0 {
-			return t, false // more than one value: the field is not right before
+	var start int
+	if end > 0 && s[end-1] == '"' {
+		start = stringStart(s, end)
+	} else {
+		start = end
+		for start > 0 && (s[start-1] >= '0' && s[start-1] <= '9' || s[start-1] == '-' || s[start-1] == '.' ||
+			s[start-1] == 'e' || s[start-1] == 'E' || s[start-1] == '+') {
+			start--
 		}
-	} else if strings.ContainsAny(js, `",{}[]:`) {
+		if start == end {
+			start = -1
+		}
+	}
+	if start < 0 || keyBefore(s, start, zerolog.TimestampFieldName) < 0 {
 		return t, false
 	}
-	return parseTime(js)
+	return parseTime(s[start:end])
 }
 
-// lastKey finds the last `,"name":` or `{"name":` in s and returns where
-// its quote starts and its value begins, or -1.
-func lastKey(s, name string) (int, int) {
-	for end := len(s); ; {
-		i := strings.LastIndex(s[:end], name)
-		if i < 0 {
-			return -1, -1
+// stringStart returns where the JSON string ending just before end (its
+// closing quote at end-1) opens, or -1.
+func stringStart(s string, end int) int {
+	if end == 0 || s[end-1] != '"' {
+		return -1
+	}
+	for i := end - 2; i >= 0; i-- {
+		if s[i] != '"' {
+			continue
 		}
-		j := i + len(name)
-		if i >= 2 && s[i-1] == '"' && (s[i-2] == ',' || s[i-2] == '{') &&
-			j+1 < len(s) && s[j] == '"' && s[j+1] == ':' {
-			return i - 1, j + 2
+		bs := 0
+		for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
+			bs++
 		}
-		end = i + len(name) - 1 // an earlier match may overlap
-		if end <= 0 {
-			return -1, -1
+		if bs%2 == 0 {
+			return i // an unescaped quote
 		}
 	}
+	return -1
 }
+
+// keyBefore checks that `,"name":` or `{"name":` ends at value and returns
+// where its quote starts, or -1.
+func keyBefore(s string, value int, name string) int {
+	k := value - len(name) - 3 // `"name":`
+	if k < 1 || s[value-1] != ':' || s[value-2] != '"' || s[k] != '"' ||
+		s[k+1:value-2] != name || (s[k-1] != ',' && s[k-1] != '{') {
+		return -1
+	}
+	return k
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
 
 // lazyFields decodes a breadcrumb's line the first time its data is needed
 // (slog.LogValuer: the core resolves it), once.
