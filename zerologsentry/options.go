@@ -13,9 +13,10 @@ type Options struct {
 	// on every record, so a Writer made before core.Init binds to the client
 	// once there is one. A nil client makes the Writer a plain pass-through.
 	Client *core.Client
-	// BreadcrumbLevel is the lowest zerolog level that becomes a breadcrumb.
-	// Default zerolog.InfoLevel. Set it with Level; Level(zerolog.Disabled)
-	// turns breadcrumbs off.
+	// BreadcrumbLevel is the lowest zerolog level that becomes a breadcrumb;
+	// levels from EventLevel up become events instead. Default
+	// zerolog.InfoLevel. Set it with Level; Level(zerolog.Disabled) turns
+	// breadcrumbs off.
 	BreadcrumbLevel *zerolog.Level
 	// EventLevel is the lowest zerolog level that becomes an event. Default
 	// zerolog.ErrorLevel. Set it with Level; Level(zerolog.Disabled) turns
