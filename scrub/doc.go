@@ -17,12 +17,13 @@
 //
 // # Keys
 //
-// A value whose key is denied is replaced whole by "[Filtered]", even when it
-// is a map or a list. The denylist is DefaultKeys (the reference's 33 keys)
-// and PatternKeys (password, secret, api key, private key, credential and
-// access key anywhere in the key; token, auth, cookie and session id at its
-// end), plus PIIKeys (x_forwarded_for, x_real_ip, ip_address, remote_addr)
-// unless SendDefaultPII is set. Options.Keys replaces the first two,
+// A value whose key is denied is replaced whole by the string [Filtered]
+// ("[Filtered]"), even when it is a map or a list. The denylist is
+// [DefaultKeys] (the reference's 33 keys) and [PatternKeys] (password,
+// secret, api key, private key, credential and access key anywhere in the
+// key; token, auth, cookie and session id at its end), plus [PIIKeys]
+// (x_forwarded_for, x_real_ip, ip_address, remote_addr) unless
+// SendDefaultPII is set. Options.Keys replaces the first two,
 // Options.ExtraKeys extends the list, Options.AllowKeys names keys whose
 // values are never touched.
 //
@@ -96,7 +97,7 @@
 // value that cannot be encoded (a channel, a MarshalJSON that fails or
 // panics) becomes an "!ERROR: …" text, so the event can still be sent.
 // Values nested deeper than 64 levels, and cyclic maps, are cut with
-// "[Filtered]" at that depth.
+// [Filtered] at that depth.
 //
 // Scrub never writes into a map, slice or struct the event only points to:
 // what needs a change is copied first and the copy put into the event, so
@@ -110,5 +111,5 @@
 // schema the project validates against (../shared/sentry/event.schema.json)
 // forbids properties it does not list at the top level of an event, and
 // "_meta" is not listed, so an annotated event would fail validation. The
-// "[Filtered]" marker itself shows where a value was removed.
+// [Filtered] marker itself shows where a value was removed.
 package scrub
