@@ -17,12 +17,16 @@
 //
 // # Keys
 //
-// A value whose key is denied is replaced whole by the string [Filtered]
-// ("[Filtered]"), even when it is a map or a list. The denylist is
-// [DefaultKeys] (the reference's 33 keys) and [PatternKeys] (password,
-// secret, api key, private key, credential and access key anywhere in the
-// key; token, auth, cookie and session id at its end), plus [PIIKeys]
-// (x_forwarded_for, x_real_ip, ip_address, remote_addr) unless
+// A value whose key is denied is replaced whole by the marker [Filtered],
+// even when it is a map or a list:
+//
+//	{"db": {"host": "db1", "Password": "hunter2"}, "credentials": {"user": "u", "pass": "p"}}
+//	{"db": {"host": "db1", "Password": "[Filtered]"}, "credentials": "[Filtered]"}
+//
+// The denylist is [DefaultKeys] (the reference's 33 keys) and [PatternKeys]
+// (password, secret, api key, private key, credential and access key
+// anywhere in the key; token, auth, cookie and session id at its end), plus
+// [PIIKeys] (x_forwarded_for, x_real_ip, ip_address, remote_addr) unless
 // SendDefaultPII is set. Options.Keys replaces the first two,
 // Options.ExtraKeys extends the list, Options.AllowKeys names keys whose
 // values are never touched.
