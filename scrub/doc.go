@@ -64,6 +64,9 @@
 // (versions), loopback and unspecified addresses, and a certificate stay. A
 // bare "1.2.3.4" cannot be told from an address and is replaced.
 //
+// "key: value" in free text is not read as key=value: in Go that is how
+// errors name their package ("auth: user not found", "token: expired").
+//
 // Options.DisableDetectors switches built-in detectors off by name and
 // Options.Detectors adds your own, as a function or with RegexpDetector.
 //
