@@ -94,6 +94,7 @@ func TestDetectors(t *testing.T) {
 		{"kv escaped json", `body={\"token\":\"abc\",\"n\":1}`, `body={\"token\":\"` + F + `\",\"n\":1}`},
 		{"kv not denied", "status=200 user=bob", "status=200 user=bob"},
 		{"kv comparison", "if token == nil", "if token == nil"},
+		{"go error prefixes", "auth: user not found; token: expired", "auth: user not found; token: expired"},
 
 		// Personal data (SendDefaultPII false).
 		{"email", "sent to bob.smith+x@mail.example.com.", "sent to " + F + "."},
