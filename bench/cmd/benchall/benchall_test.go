@@ -34,6 +34,10 @@ Slog/path=Event/impl=sentry-go-2,58,∞
 Slog/path=Event/impl=samber-2,58,∞
 
 ,results/bench.txt,
+,cpu-ns/op,CI
+Slog/path=Event/impl=sentrylog-2,7500,4%
+
+,results/bench.txt,
 ,drop/op,CI
 Slog/path=Event/impl=sentrylog-2,0.25,∞
 `
@@ -47,6 +51,7 @@ func TestParseBenchstat(t *testing.T) {
 	assert.InDelta(t, 5000, ev.ns, 1e-6)
 	assert.EqualValues(t, 14, ev.allocs)
 	assert.InDelta(t, 0.25, ev.drop, 1e-9)
+	assert.InDelta(t, 7500, ev.cpu, 1e-9)
 	assert.Equal(t, "∞", ev.ci)
 	assert.Negative(t, cells[key{"Slog", "Event", "samber"}].drop, "no drop/op reported")
 	assert.EqualValues(t, 37, cells[key{"Slog", "Breadcrumb", "sentry-go"}].allocs)
@@ -84,7 +89,7 @@ func TestTablesMarkMissedGoals(t *testing.T) {
 	require.Len(t, miss, 1)
 	assert.Equal(t, key{"Slog", "Event", "sentrylog"}, miss[0].k)
 	assert.Contains(t, b.String(), "≥ 5× faster: **missed**")
-	assert.Contains(t, b.String(), "25% queue drops")
+	assert.Contains(t, b.String(), "| 5.00 µs · CPU 7.50 µs · 14 allocs · 25% queue drops |")
 }
 
 func TestReplaceBetween(t *testing.T) {

@@ -12,6 +12,9 @@ import (
 // cell is one benchmark's medians, as benchstat computed them.
 type cell struct {
 	ns, bytes, allocs float64
+	// cpu is the process's CPU time per operation, every goroutine
+	// included; 0 when not reported.
+	cpu float64
 	// drop is our event paths' share of captures dropped by the worker's
 	// queue; negative when not reported.
 	drop float64
@@ -71,6 +74,8 @@ func parseBenchstat(r io.Reader) (map[key]*cell, error) {
 			c.bytes = v
 		case "allocs/op":
 			c.allocs = v
+		case "cpu-ns/op":
+			c.cpu = v
 		case "drop/op":
 			c.drop = v
 		}

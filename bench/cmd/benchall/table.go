@@ -166,6 +166,9 @@ func fmtCell(c *cell) string {
 	if c.ci != "" && c.ci != "∞" {
 		s += " ±" + c.ci
 	}
+	if c.cpu > 0 {
+		s += " · CPU " + fmtNS(c.cpu)
+	}
 	s += fmt.Sprintf(" · %g allocs", c.allocs)
 	if c.drop > 0 {
 		s += fmt.Sprintf(" · %.0f%% queue drops", c.drop*100)
