@@ -27,12 +27,17 @@ import (
 //	go test -run='^$' -bench=. -benchmem -benchtime=200ms ./zerologsentry/
 
 // benchClient returns a client for benchmarks and allocation tests.
-func benchClient(tb testing.TB) *core.Client {
+func benchClient(tb testing.TB) *core.Client { return benchClientQueue(tb, 0, false) }
+
+// benchClientQueue returns a client whose queue holds queue events (0: the
+// default), with or without storm control.
+func benchClientQueue(tb testing.TB, queue int, storm bool) *core.Client {
 	tb.Helper()
 	c, err := core.New(core.Options{
 		Transport:  &core.DiscardTransport{},
 		ServerName: "bench",
-		Storm:      core.StormOptions{Disabled: true},
+		Storm:      core.StormOptions{Disabled: !storm, GroupBurst: 1 << 30, GlobalBurst: 1 << 30},
+		QueueSize:  queue,
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -162,8 +167,9 @@ func BenchmarkBreadcrumb(b *testing.B) {
 // BenchmarkEvent measures the logging goroutine: the event is built and
 // dropped by the client's worker meanwhile; events the worker cannot keep up
 // with overflow the queue (dropped/op), the caller's work is the same.
-// "flushed" waits for the worker every 100 events, so its time includes
-// building the event.
+// "caller-only" has the worker drop nearly everything, so its cpu-ns/op is
+// the logging goroutine's alone; "flushed" waits for the worker every 100
+// events, so its time includes building the event.
 func BenchmarkEvent(b *testing.B) {
 	ctx := core.NewIsolationScope(context.Background())
 	b.Run("caller", func(b *testing.B) {
@@ -183,6 +189,28 @@ func BenchmarkEvent(b *testing.B) {
 			dropped += v
 		}
 		b.ReportMetric(float64(dropped)/float64(n), "dropped/op")
+	})
+	b.Run("caller-only", func(b *testing.B) {
+		// A queue of one: nearly every event is dropped at the queue, so the
+		// worker is idle and cpu-ns/op is the logging goroutine's work.
+		c := benchClientQueue(b, 1, false)
+		l := benchLogger(c)
+		b.ReportAllocs()
+		defer reportCPU(b)()
+		for b.Loop() {
+			logEvent(&l, ctx)
+		}
+	})
+	b.Run("caller-only-storm", func(b *testing.B) {
+		// The same with storm control on (bursts too large to throttle):
+		// the Writer then finds the call site for its grouping.
+		c := benchClientQueue(b, 1, true)
+		l := benchLogger(c)
+		b.ReportAllocs()
+		defer reportCPU(b)()
+		for b.Loop() {
+			logEvent(&l, ctx)
+		}
 	})
 	b.Run("flushed", func(b *testing.B) {
 		c := benchClient(b)

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rs/zerolog"
 
@@ -38,6 +39,7 @@ type Writer struct {
 	bufs   sync.Pool // *[]byte: lines without their markers
 	decs   sync.Pool // *decoder
 	cbored sync.Once
+	storm  atomic.Pointer[stormKnown]
 }
 
 var (
@@ -220,7 +222,13 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 		}
 	}
 	d.tmp = rec.Attrs // cleared with the rest when d goes back to the pool
-	rec.PC = callerPC()
+	if w.stormOn(c) {
+		// Storm control groups events by call site. The core strips
+		// zerolog's and our frames from the stack by itself; the program
+		// counter is for the grouping only, and costs about as much as the
+		// core's own capture of the stack, so only storm control pays it.
+		rec.PC = callerPC()
+	}
 	c.CaptureRecord(&rec)
 	if level >= zerolog.FatalLevel {
 		timeout := c.Options().ShutdownTimeout
@@ -230,6 +238,22 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 		}
 		cancel()
 	}
+}
+
+// stormOn reports whether c has storm control on, remembering the answer
+// for the last client asked about.
+func (w *Writer) stormOn(c *core.Client) bool {
+	if k := w.storm.Load(); k != nil && k.c == c {
+		return k.on
+	}
+	k := &stormKnown{c: c, on: !c.Options().Storm.Disabled}
+	w.storm.Store(k)
+	return k.on
+}
+
+type stormKnown struct {
+	c  *core.Client
+	on bool
 }
 
 // callerPC returns the program counter of the first caller outside zerolog
