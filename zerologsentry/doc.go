@@ -101,9 +101,11 @@
 // dropped. Other errors (AnErr, Errs) are fields like any other.
 //
 // Context: Event.GetCtx, through the hook, selects the scope; none means the
-// global scope. Caller: the program counter of the call to Msg, found by
-// walking past zerolog's frames, makes the culprit the program's own line;
-// zerolog's "caller" field, when Caller() is used, is an ordinary field.
+// global scope. Caller: the core captures the stack of the call to Msg and
+// drops zerolog's and sentrylog's frames, so the culprit is the program's
+// own line; with storm control on, the Writer also finds that call's
+// program counter, by which storm control groups events. zerolog's "caller"
+// field, when Caller() is used, is an ordinary field.
 //
 // Fatal and Panic: the event is flushed before WriteLevel returns, bounded
 // by the client's ShutdownTimeout, since zerolog exits or panics next.
