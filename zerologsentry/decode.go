@@ -469,6 +469,10 @@ func hex4(s string) (rune, int) {
 	return r, n
 }
 
+// timeSlack is how long after its unit a whole-unit timestamp is still
+// taken to be the clock's reading at the time the Writer reads it.
+const timeSlack = 50 * time.Millisecond
+
 // lastSecond is the last whole-second timestamp parsed: lines logged in the
 // same second share it, and parsing it again is most of the cost of a
 // breadcrumb's timestamp.
@@ -482,8 +486,8 @@ type parsedTime struct {
 // parseTime reads the timestamp field's JSON text as zerolog.TimeFieldFormat
 // wrote it. Formats with whole seconds (RFC 3339, the default) lose what
 // finer reading the clock had; when the timestamp agrees with the clock to
-// its own precision, the clock's reading is used, so breadcrumbs of the same
-// second keep their order and spacing.
+// its own precision (or within timeSlack after), the clock's reading is
+// used, so breadcrumbs of the same second keep their order and spacing.
 func parseTime(js string) (time.Time, bool) {
 	var t time.Time
 	var prec time.Duration
@@ -524,8 +528,10 @@ func parseTime(js string) (time.Time, bool) {
 		}
 	}
 	if prec > 0 {
-		if now := time.Now(); now.Truncate(prec).Equal(t) {
-			return now, true
+		// The clock may have ticked into the next unit since the line was
+		// stamped: allow a little slack past it.
+		if d := time.Since(t); d >= 0 && d < prec+timeSlack {
+			return t.Add(d), true
 		}
 	}
 	return t, true
