@@ -35,11 +35,12 @@ type Client struct {
 	inApp     inAppMatcher
 	storm     *storm
 
-	queue  chan *pending
-	done   chan struct{}
-	wg     sync.WaitGroup
-	closed atomic.Bool
-	pool   sync.Pool
+	queue    chan *pending
+	done     chan struct{}
+	wg       sync.WaitGroup
+	closed   atomic.Bool
+	inflight atomic.Int32 // enqueues between their closed check and their push
+	pool     sync.Pool
 }
 
 // Outcomes counts what happened to captured events, for Stats and client
@@ -52,6 +53,13 @@ type Outcomes struct {
 	Delivered atomic.Int64
 	// Spooled counts events written to the offline spool and not yet sent.
 	Spooled atomic.Int64
+	// Replayed counts events from the spool that earlier processes wrote
+	// and this one delivered.
+	Replayed atomic.Int64
+	// ServerRateLimited counts events the server answered 429 to. The server
+	// accounts for them itself, so they are not in client reports; Stats
+	// lists them as "server_rate_limited:error".
+	ServerRateLimited atomic.Int64
 }
 
 // Stats is a snapshot of a client's outcomes.
@@ -59,6 +67,9 @@ type Stats struct {
 	Captured  int64
 	Delivered int64
 	Spooled   int64
+	// Replayed counts events spooled by earlier processes and delivered by
+	// this one; they are not among Captured.
+	Replayed int64
 	// Dropped maps "reason:category" to a count since start.
 	Dropped map[string]int64
 }
@@ -104,7 +115,7 @@ func New(opts Options) (*Client, error) {
 	if t, ok := c.transport.(Configurable); ok {
 		err := t.Configure(TransportConfig{
 			DSN: c.dsn, Outcomes: &c.outcomes, Debug: c.debug, QueueSize: opts.QueueSize,
-			HTTPTimeout: opts.HTTPTimeout, Spotlight: opts.Spotlight, SDK: c.sdk,
+			HTTPTimeout: opts.HTTPTimeout, Spotlight: opts.Spotlight, SDK: c.sdk, Spool: opts.Spool,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("sentrylog: configure transport: %w", err)
@@ -163,12 +174,17 @@ func (c *Client) Stats() Stats {
 	if c == nil {
 		return Stats{}
 	}
-	return Stats{
+	st := Stats{
 		Captured:  c.outcomes.Captured.Load(),
 		Delivered: c.outcomes.Delivered.Load(),
 		Spooled:   c.outcomes.Spooled.Load(),
 		Dropped:   c.outcomes.Totals(),
+		Replayed:  c.outcomes.Replayed.Load(),
 	}
+	if n := c.outcomes.ServerRateLimited.Load(); n > 0 {
+		st.Dropped["server_rate_limited:error"] = n
+	}
+	return st
 }
 
 // Debugf writes a diagnostic line when Debug is on.
@@ -293,7 +309,12 @@ func (c *Client) admitStorm(p *pending, pc uintptr, msg string, err error) bool 
 
 func (c *Client) enqueue(p *pending) EventID {
 	id := p.id
+	// Close waits for in-flight enqueues before its last drain, so a
+	// capture racing Close is either drained (and counted) or sees closed.
+	c.inflight.Add(1)
+	defer c.inflight.Add(-1)
 	if c.closed.Load() {
+		c.outcomes.Captured.Add(1)
 		c.outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
 		c.putPending(p)
 		return ""
@@ -566,6 +587,9 @@ func (c *Client) Close(ctx context.Context) bool {
 	ok := c.flushQueue(ctx)
 	close(c.done)
 	c.wg.Wait()
+	for c.inflight.Load() != 0 {
+		runtime.Gosched()
+	}
 	// Anything that slipped in after the worker stopped is dropped, counted.
 	for {
 		select {

@@ -91,6 +91,11 @@ type Options struct {
 	// $SENTRY_SPOTLIGHT.
 	Spotlight string
 
+	// Spool keeps envelopes that cannot be delivered (receiver down, 5xx,
+	// Close with a full queue) on disk and sends them when the receiver
+	// answers again or at the next start. Off by default. See SpoolOptions.
+	Spool SpoolOptions
+
 	// Storm configures storm control. See StormOptions.
 	Storm StormOptions
 }
@@ -205,6 +210,7 @@ type TransportConfig struct {
 	HTTPTimeout time.Duration
 	Spotlight   string
 	SDK         SDK
+	Spool       SpoolOptions
 }
 
 // Configurable is implemented by transports that need the client's settings.

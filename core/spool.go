@@ -80,18 +80,22 @@ type spoolEntry struct {
 	own  bool // written by this process
 }
 
+// evicted counts envelopes removed to make room: this process's and other
+// processes'.
+type evicted struct{ own, foreign int }
+
 // write stores one envelope (serialized without sent_at) atomically. It
-// returns how many older envelopes were removed to make room, so the caller
-// can count them as cache_overflow.
-func (s *spool) write(env []byte) (evicted int, err error) {
+// returns the older envelopes removed to make room, so the caller can count
+// them as cache_overflow.
+func (s *spool) write(env []byte) (ev evicted, err error) {
 	if int64(len(env)) > s.opts.MaxBytes {
-		return 0, fmt.Errorf("envelope of %d bytes exceeds the spool's %d", len(env), s.opts.MaxBytes)
+		return ev, fmt.Errorf("envelope of %d bytes exceeds the spool's %d", len(env), s.opts.MaxBytes)
 	}
 	name := fmt.Sprintf("%020d-%s-%06d%s", s.now().UnixNano(), s.tag, s.seq.Add(1), spoolExt)
 	tmp := filepath.Join(s.opts.Dir, name+spoolTmp)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return 0, err
+		return ev, err
 	}
 	_, err = f.Write(env)
 	if err == nil {
@@ -105,7 +109,7 @@ func (s *spool) write(env []byte) (evicted int, err error) {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return 0, err
+		return ev, err
 	}
 	return s.evict(), nil
 }
@@ -137,22 +141,25 @@ func (s *spool) owns(name string) bool {
 }
 
 // evict removes the oldest envelopes beyond MaxFiles or MaxBytes.
-func (s *spool) evict() int {
+func (s *spool) evict() (ev evicted) {
 	entries := s.list()
 	var total int64
 	for _, e := range entries {
 		total += e.size
 	}
-	n := 0
 	for len(entries) > 0 && (len(entries) > s.opts.MaxFiles || total > s.opts.MaxBytes) {
 		e := entries[0]
 		entries = entries[1:]
 		if os.Remove(filepath.Join(s.opts.Dir, e.name)) == nil {
-			n++
+			if e.own {
+				ev.own++
+			} else {
+				ev.foreign++
+			}
 		}
 		total -= e.size
 	}
-	return n
+	return ev
 }
 
 // claim takes the oldest envelope for sending: it renames the file so that

@@ -58,7 +58,7 @@ func TestSpoolBounds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		evicted += n
+		evicted += n.own
 	}
 	if evicted != 2 || s.count() != 3 {
 		t.Fatalf("evicted %d, kept %d; want 2 and 3", evicted, s.count())
@@ -72,7 +72,7 @@ func TestSpoolBounds(t *testing.T) {
 	total := 0
 	for i := 0; i < 4; i++ {
 		n, _ := b.write([]byte("0123456789")) // 10 bytes each
-		total += n
+		total += n.own
 	}
 	if b.count() != 2 || total != 2 {
 		t.Fatalf("byte bound: kept %d, evicted %d; want 2 and 2", b.count(), total)

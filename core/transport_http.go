@@ -59,6 +59,9 @@ type HTTPTransport struct {
 	waiters      []*flushWaiter
 	stopped      bool
 
+	spool        *spool      // nil when off
+	spoolPending atomic.Bool // the spool may hold envelopes
+
 	// Owned by the worker goroutine.
 	limits      rateLimits
 	reportEvery time.Duration
@@ -146,6 +149,14 @@ func (t *HTTPTransport) Configure(cfg TransportConfig) error {
 	}
 	if t.reportEvery <= 0 {
 		t.reportEvery = defaultReportInterval
+	}
+	if cfg.Spool.Dir != "" && t.url != "" {
+		sp, err := newSpool(cfg.Spool)
+		if err != nil {
+			return err
+		}
+		t.spool = sp
+		t.spoolPending.Store(true)
 	}
 	t.queue = make(chan *Event, cfg.QueueSize)
 	t.wake = make(chan struct{}, 1)
@@ -294,6 +305,7 @@ func (t *HTTPTransport) run() {
 	defer close(t.exited)
 	ticker := time.NewTicker(t.reportEvery)
 	defer ticker.Stop()
+	t.replaySpool(spoolBatch) // what earlier processes left
 	for {
 		select {
 		case <-t.stop:
@@ -308,6 +320,7 @@ func (t *HTTPTransport) run() {
 			t.resolveFlushes()
 		case <-ticker.C:
 			t.sendReport()
+			t.replaySpool(spoolBatch)
 		case <-t.stop:
 			t.shutdown()
 			return
@@ -378,7 +391,14 @@ func (t *HTTPTransport) shutdown() {
 	dropped := 0
 	for empty := false; !empty; {
 		select {
-		case <-t.queue:
+		case ev := <-t.queue:
+			if env := t.spoolable(ev); env != nil && t.toSpool(env) {
+				t.fmu.Lock()
+				t.done++
+				t.nfail++
+				t.fmu.Unlock()
+				continue
+			}
 			dropped++
 		default:
 			empty = true
@@ -408,24 +428,9 @@ func (t *HTTPTransport) sendEvent(ev *Event) bool {
 		t.cfg.Outcomes.Add(ReasonRateLimitBackoff, CategoryError, 1)
 		return false
 	}
-	payload, err := marshalEvent(ev)
-	if err != nil {
-		t.cfg.Outcomes.Add(ReasonInternalSDKError, CategoryError, 1)
-		t.cfg.Debug.Printf("event %s not serializable: %v", ev.EventID, err)
+	env := t.envelope(ev)
+	if env == nil {
 		return false
-	}
-	if len(payload) > maxEventSize {
-		size := len(payload)
-		if payload = shrinkEvent(ev); payload == nil {
-			t.cfg.Outcomes.Add(ReasonSendError, CategoryError, 1)
-			t.cfg.Debug.Printf("event %s is %d bytes, over Sentry's limit of %d even trimmed: dropped", ev.EventID, size, maxEventSize)
-			return false
-		}
-		t.cfg.Debug.Printf("event %s trimmed from %d to %d bytes", ev.EventID, size, len(payload))
-	}
-	env := &Envelope{
-		Header: EnvelopeHeader{EventID: ev.EventID, DSN: t.dsnPublic, SDK: t.sdk},
-		Items:  []EnvelopeItem{{Header: ItemHeader{Type: ItemTypeEvent}, Payload: payload}},
 	}
 	spotOK := false
 	if t.spotURL != "" {
@@ -450,14 +455,23 @@ func (t *HTTPTransport) sendEvent(ev *Event) bool {
 	switch {
 	case err != nil:
 		t.cfg.Outcomes.Restore(report)
+		if t.toSpool(env) {
+			return false
+		}
 		t.cfg.Outcomes.Add(ReasonNetworkError, CategoryError, 1)
 		t.cfg.Debug.Printf("event %s not sent: %v", ev.EventID, err)
 		return false
 	case status >= 200 && status < 300:
 		t.cfg.Outcomes.Delivered.Add(1)
+		t.replaySpool(spoolBatch) // the receiver answers: send what waited
 		return true
 	case status == http.StatusTooManyRequests:
-		// The server counted the event; only the report is kept.
+		// The server counted the event (it reports it itself); only the
+		// report is kept, and the event is counted locally.
+		t.cfg.Outcomes.Restore(report)
+		t.cfg.Outcomes.ServerRateLimited.Add(1)
+		return false
+	case status >= 500 && t.toSpool(env):
 		t.cfg.Outcomes.Restore(report)
 		return false
 	default:
@@ -465,6 +479,31 @@ func (t *HTTPTransport) sendEvent(ev *Event) bool {
 		t.cfg.Outcomes.Add(ReasonSendError, CategoryError, 1)
 		return false
 	}
+}
+
+// envelope serializes ev into an envelope, trimming it when it is too
+// large; nil (counted) when it cannot be sent at all.
+func (t *HTTPTransport) envelope(ev *Event) *Envelope {
+	payload, err := marshalEvent(ev)
+	if err != nil {
+		t.cfg.Outcomes.Add(ReasonInternalSDKError, CategoryError, 1)
+		t.cfg.Debug.Printf("event %s not serializable: %v", ev.EventID, err)
+		return nil
+	}
+	if len(payload) > maxEventSize {
+		size := len(payload)
+		if payload = shrinkEvent(ev); payload == nil {
+			t.cfg.Outcomes.Add(ReasonSendError, CategoryError, 1)
+			t.cfg.Debug.Printf("event %s is %d bytes, over Sentry's limit of %d even trimmed: dropped", ev.EventID, size, maxEventSize)
+			return nil
+		}
+		t.cfg.Debug.Printf("event %s trimmed from %d to %d bytes", ev.EventID, size, len(payload))
+	}
+	env := &Envelope{
+		Header: EnvelopeHeader{EventID: ev.EventID, DSN: t.dsnPublic, SDK: t.sdk},
+		Items:  []EnvelopeItem{{Header: ItemHeader{Type: ItemTypeEvent}, Payload: payload}},
+	}
+	return env
 }
 
 // marshalEvent serializes ev, turning a panic in user values into an error.

@@ -1,0 +1,197 @@
+package core_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/core/sentrytest"
+)
+
+// identity checks the accounting identity: every captured event was
+// delivered, is spooled, or was dropped with a reason.
+func identity(t *testing.T, st core.Stats) {
+	t.Helper()
+	var dropped int64
+	for _, n := range st.Dropped {
+		dropped += n
+	}
+	assert.Equal(t, st.Captured, st.Delivered+st.Spooled+dropped, "delivered %d + spooled %d + dropped %v = captured %d",
+		st.Delivered, st.Spooled, st.Dropped, st.Captured)
+}
+
+func TestSpoolOutageThenRecovery(t *testing.T) {
+	srv := sentrytest.NewServer(t)
+	var down atomic.Bool
+	down.Store(true)
+	srv.Respond(func(*http.Request) (int, http.Header) {
+		if down.Load() {
+			return http.StatusServiceUnavailable, nil
+		}
+		return http.StatusOK, nil
+	})
+	dir := t.TempDir()
+	c, err := core.New(core.Options{DSN: srv.DSN(), Spool: core.SpoolOptions{Dir: dir}, Storm: core.StormOptions{Disabled: true}})
+	require.NoError(t, err)
+	defer c.Close(context.Background())
+
+	for i := 0; i < 5; i++ {
+		c.CaptureMessage(context.Background(), fmt.Sprint("during outage ", i), core.LevelError)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	assert.False(t, c.Flush(ctx), "nothing was delivered")
+	st := c.Stats()
+	assert.EqualValues(t, 5, st.Spooled)
+	assert.Empty(t, st.Dropped, "spooled events are not drops")
+	identity(t, st)
+	files, _ := os.ReadDir(dir)
+	assert.Len(t, files, 5)
+
+	spooledAt := time.Now()
+	down.Store(false)
+	c.CaptureMessage(context.Background(), "after recovery", core.LevelError)
+	require.True(t, c.Flush(ctx))
+	evs, err := srv.WaitForEvents(6, 10*time.Second)
+	require.NoError(t, err)
+	msgs := make([]string, len(evs))
+	for i, ev := range evs {
+		msgs[i] = ev.Message.Formatted
+	}
+	assert.Equal(t, []string{"after recovery", "during outage 0", "during outage 1", "during outage 2", "during outage 3", "during outage 4"}, msgs,
+		"the spool is replayed oldest first once the receiver answers")
+	for _, env := range srv.Envelopes()[1:] {
+		assert.False(t, env.Header.SentAt.Before(spooledAt), "sent_at is the time of transmission, not of spooling")
+	}
+	st = c.Stats()
+	assert.EqualValues(t, 0, st.Spooled)
+	assert.EqualValues(t, 6, st.Delivered)
+	identity(t, st)
+	files, _ = os.ReadDir(dir)
+	assert.Empty(t, files)
+}
+
+func TestSpoolOverflowIsCounted(t *testing.T) {
+	srv := sentrytest.NewServer(t)
+	srv.Respond(func(*http.Request) (int, http.Header) { return http.StatusBadGateway, nil })
+	c, err := core.New(core.Options{DSN: srv.DSN(), Spool: core.SpoolOptions{Dir: t.TempDir(), MaxFiles: 3}, Storm: core.StormOptions{Disabled: true}})
+	require.NoError(t, err)
+	for i := 0; i < 7; i++ {
+		c.CaptureMessage(context.Background(), "x", core.LevelError)
+	}
+	c.Close(context.Background())
+	st := c.Stats()
+	assert.EqualValues(t, 3, st.Spooled)
+	assert.EqualValues(t, 4, st.Dropped["cache_overflow:error"])
+	identity(t, st)
+}
+
+// TestSpoolRestart: events spooled by one process during an outage are
+// delivered by the next process that starts with the same directory.
+func TestSpoolRestart(t *testing.T) {
+	if os.Getenv("SENTRYLOG_SPOOL_CHILD") == "1" {
+		spoolChild()
+		return
+	}
+	srv := sentrytest.NewServer(t)
+	var down atomic.Bool
+	down.Store(true)
+	srv.Respond(func(*http.Request) (int, http.Header) {
+		if down.Load() {
+			return http.StatusServiceUnavailable, nil
+		}
+		return http.StatusOK, nil
+	})
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSpoolRestart$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "SENTRYLOG_SPOOL_CHILD=1", "SENTRYLOG_SPOOL_DIR="+dir, "SENTRYLOG_SPOOL_DSN="+srv.DSN())
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "child: %s", out)
+	require.Contains(t, string(out), "child stats: spooled=4", string(out))
+
+	down.Store(false)
+	c, err := core.New(core.Options{DSN: srv.DSN(), Spool: core.SpoolOptions{Dir: dir}})
+	require.NoError(t, err)
+	defer c.Close(context.Background())
+	evs, err := srv.WaitForEvents(4, 10*time.Second)
+	require.NoError(t, err, "the next process replays the spool at start")
+	for i, ev := range evs {
+		assert.Equal(t, fmt.Sprint("from the first process ", i), ev.Message.Formatted)
+	}
+	assert.Eventually(t, func() bool { return c.Stats().Replayed == 4 }, 5*time.Second, 10*time.Millisecond,
+		"the last response is accounted for shortly after the receiver got it")
+	st := c.Stats()
+	assert.EqualValues(t, 0, st.Captured)
+	identity(t, st)
+}
+
+func spoolChild() {
+	c, err := core.New(core.Options{DSN: os.Getenv("SENTRYLOG_SPOOL_DSN"),
+		Spool: core.SpoolOptions{Dir: os.Getenv("SENTRYLOG_SPOOL_DIR")}, Storm: core.StormOptions{Disabled: true}})
+	if err != nil {
+		fmt.Println("child:", err)
+		os.Exit(2)
+	}
+	for i := 0; i < 4; i++ {
+		c.CaptureMessage(context.Background(), fmt.Sprint("from the first process ", i), core.LevelError)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c.Close(ctx)
+	st := c.Stats()
+	b, _ := json.Marshal(st)
+	fmt.Printf("child stats: spooled=%d %s\n", st.Spooled, b)
+	os.Exit(0)
+}
+
+func TestSpoolOnCloseWithAFullQueue(t *testing.T) {
+	// A receiver that never answers in time: Close's deadline leaves events
+	// queued, and they go to the spool instead of being dropped.
+	block := make(chan struct{})
+	srv := sentrytest.NewServer(t)
+	srv.Respond(func(r *http.Request) (int, http.Header) {
+		select {
+		case <-block:
+		case <-r.Context().Done():
+		}
+		return http.StatusOK, nil
+	})
+	defer close(block)
+	dir := t.TempDir()
+	c, err := core.New(core.Options{DSN: srv.DSN(), Spool: core.SpoolOptions{Dir: dir}, HTTPTimeout: 5 * time.Second,
+		Storm: core.StormOptions{Disabled: true}})
+	require.NoError(t, err)
+	for i := 0; i < 10; i++ {
+		c.CaptureMessage(context.Background(), "queued", core.LevelError)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	assert.False(t, c.Close(ctx))
+	st := c.Stats()
+	assert.Greater(t, st.Spooled, int64(0))
+	identity(t, st)
+	files, _ := os.ReadDir(dir)
+	assert.EqualValues(t, st.Spooled, len(files))
+}
+
+func TestSpoolDirUnusable(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "not-a-dir")
+	require.NoError(t, err)
+	f.Close()
+	_, err = core.New(core.Options{DSN: "https://key@example.invalid/1", Spool: core.SpoolOptions{Dir: f.Name() + "/sub"}})
+	require.Error(t, err)
+	assert.True(t, strings.Contains(err.Error(), "spool"), err.Error())
+	assert.False(t, errors.Is(err, core.ErrInvalidDSN))
+}
