@@ -697,7 +697,10 @@ func (c *Client) process(p *pending) *Event {
 		}
 	}
 	c.applyScopes(ev, p)
-	c.scrub(ev)
+	if !c.scrub(ev) {
+		c.outcomes.Add(ReasonInternalSDKError, CategoryError, 1)
+		return nil
+	}
 	if c.opts.BeforeSend != nil {
 		if ev = c.beforeSend(ev, hint); ev == nil {
 			c.outcomes.Add(ReasonBeforeSend, CategoryError, 1)
@@ -721,14 +724,17 @@ func (c *Client) ignored(rule IgnoreRule, err error, ev *Event) (yes bool) {
 	return rule(err, ev)
 }
 
-func (c *Client) scrub(ev *Event) {
+// scrub runs the scrubber; false when it failed, and the event must not be
+// sent: a scrubber that fails must not let secrets through.
+func (c *Client) scrub(ev *Event) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			// A scrubber that fails must not let secrets through: drop.
-			panic(fmt.Sprintf("scrubber panicked: %v", r))
+			c.debug.Printf("dropping event %s: the scrubber panicked: %v", ev.EventID, r)
+			ok = false
 		}
 	}()
 	c.opts.Scrubber.Scrub(ev)
+	return true
 }
 
 func (c *Client) beforeSend(ev *Event, h *Hint) (out *Event) {
