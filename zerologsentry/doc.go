@@ -16,12 +16,18 @@
 // Options.Client names one, so it may be made before core.Init. Records go
 // to the scope of the context they were logged with: Event.Ctx(ctx), or a
 // logger made with Context.Ctx(ctx), for instance kept in the context for
-// zerolog.Ctx:
+// zerolog.Ctx. Behind the core/sentryhttp middleware, which gives every
+// request its own isolation scope, a middleware of the program's binds the
+// logger to the request:
 //
-//	ctx := core.NewIsolationScope(r.Context())
+//	ctx := r.Context()
 //	ctx = logger.With().Ctx(ctx).Str("path", r.URL.Path).Logger().WithContext(ctx)
-//	zerolog.Ctx(ctx).Info().Msg("handling")      // a breadcrumb on this request only
-//	logger.Error().Ctx(ctx).Err(err).Msg("failed") // an event with that breadcrumb
+//	next.ServeHTTP(w, r.WithContext(ctx))
+//
+// and the handlers log as usual:
+//
+//	zerolog.Ctx(r.Context()).Info().Msg("handling")  // a breadcrumb on this request only
+//	zerolog.Ctx(r.Context()).Error().Err(err).Send() // an event with that breadcrumb
 //
 // For the error's Go types, chain and stack, set the stack marshaler and ask
 // for stacks (see MarshalStack):
