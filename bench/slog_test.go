@@ -109,7 +109,7 @@ func BenchmarkSlog(b *testing.B) {
 			})
 		}
 		run(b, "Event", im.name, func(b *testing.B) {
-			h, c, _ := im.handler(b, 0)
+			h, c, _ := im.handler(b, eventQueue)
 			log := slog.New(h)
 			logEvent := func() {
 				log.Error(MsgEvent, "error", Err, KeyRoute, ValRoute, KeyUserID, ValUserID)
@@ -143,7 +143,7 @@ func BenchmarkSlog(b *testing.B) {
 			})
 		}
 		run(b, "ReqEvent", im.name, func(b *testing.B) {
-			h, c, hub := im.handler(b, 0)
+			h, c, hub := im.handler(b, eventQueue)
 			log := slog.New(h)
 			logEvent := func() {
 				ctx := im.req(hub)

@@ -77,7 +77,7 @@ func BenchmarkZerolog(b *testing.B) {
 			}
 		})
 		run(b, "Event", im.name, func(b *testing.B) {
-			log, c := im.logger(b, 0)
+			log, c := im.logger(b, eventQueue)
 			logEvent := func() {
 				log.Error().Err(Err).Str(KeyRoute, ValRoute).Int(KeyUserID, ValUserID).Msg(MsgEvent)
 			}
@@ -107,7 +107,7 @@ func BenchmarkZerolog(b *testing.B) {
 			}
 		})
 		run(b, "ReqEvent", im.name, func(b *testing.B) {
-			log, c := im.logger(b, 0)
+			log, c := im.logger(b, eventQueue)
 			eventLoop(b, c, func() {
 				log.Error().Ctx(im.req()).Err(Err).Str(KeyRoute, ValRoute).Int(KeyUserID, ValUserID).Msg(MsgEvent)
 			})

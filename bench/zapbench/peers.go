@@ -67,3 +67,7 @@ func newClient(queue int) (*core.Client, error) {
 
 // drainedQueue is the queue of the EventDrained benchmarks' clients.
 const drainedQueue = 1 << 17
+
+// eventQueue is the queue of the Event benchmarks' clients: large enough
+// that every capture is accepted (see package bench).
+const eventQueue = drainedQueue

@@ -38,6 +38,11 @@ Slog/path=Event/impl=samber-2,58,∞
 Slog/path=Event/impl=sentrylog-2,7500,4%
 
 ,results/bench.txt,
+,caller-cpu-ns/op,CI
+Slog/path=Breadcrumb/impl=sentrylog-2,400,1%
+Slog/path=Breadcrumb/impl=sentry-go-2,1000,1%
+
+,results/bench.txt,
 ,drop/op,CI
 Slog/path=Event/impl=sentrylog-2,0.25,∞
 `
@@ -52,6 +57,7 @@ func TestParseBenchstat(t *testing.T) {
 	assert.EqualValues(t, 14, ev.allocs)
 	assert.InDelta(t, 0.25, ev.drop, 1e-9)
 	assert.InDelta(t, 7500, ev.cpu, 1e-9)
+	assert.InDelta(t, 400, cells[key{"Slog", "Breadcrumb", "sentrylog"}].callerCPU, 1e-9)
 	assert.Equal(t, "∞", ev.ci)
 	assert.Negative(t, cells[key{"Slog", "Event", "samber"}].drop, "no drop/op reported")
 	assert.EqualValues(t, 37, cells[key{"Slog", "Breadcrumb", "sentry-go"}].allocs)
@@ -68,7 +74,10 @@ func TestJudge(t *testing.T) {
 
 	v = judge(spec, "Breadcrumb", cells)
 	assert.True(t, v.met, "20× faster, 1 of 37 allocations: %s", v.ratio)
-	assert.Equal(t, "sentry-go: 20× faster, 0.03× the allocs", v.ratio)
+	assert.Equal(t, "sentry-go: 20× faster (caller CPU 2.5×), 0.03× the allocs", v.ratio)
+	assert.True(t, v.hasCPU)
+	assert.False(t, v.cpuMet, "2.5× on the caller's CPU is short of 5×")
+	assert.Equal(t, "≥ 5× faster, ≤ ⅕ allocs: met (caller CPU: **missed**)", v.goalCell())
 
 	// The best peer is samber at 20µs: 4× is short of 5×.
 	v = judge(spec, "Event", cells)
@@ -87,10 +96,12 @@ func TestTablesMarkMissedGoals(t *testing.T) {
 	require.NoError(t, err)
 	var b strings.Builder
 	miss := inProcessTables(&b, cells, titles{})
-	require.Len(t, miss, 1)
-	assert.Equal(t, key{"Slog", "Event", "sentrylog"}, miss[0].k)
-	assert.Contains(t, b.String(), "≥ 5× faster: **missed**")
-	assert.Contains(t, b.String(), "| 5.00 µs · CPU 7.50 µs · 14 allocs · 25% queue drops |")
+	require.Len(t, miss, 2)
+	assert.Equal(t, key{"Slog", "Breadcrumb", "sentrylog"}, miss[0].k, "missed on the caller's CPU")
+	assert.Equal(t, key{"Slog", "Event", "sentrylog"}, miss[1].k)
+	assert.Contains(t, b.String(), "≥ 5× faster: **missed** |")
+	assert.Contains(t, b.String(), "| 5.00 µs · all CPU 7.50 µs · 14 allocs · 25% queue drops |")
+	assert.Contains(t, b.String(), "| 500 ns ±1% · caller CPU 400 ns · 1 allocs |")
 }
 
 func TestReplaceBetween(t *testing.T) {

@@ -297,9 +297,11 @@ func (r *report) header() string {
 		r.command(), r.started.Format("2006-01-02"), runtime.Version(), runtime.GOOS, runtime.GOARCH,
 		orDash(r.cpu), runtime.GOMAXPROCS(0))
 	fmt.Fprintf(&b, "Cells are benchstat medians of %d runs of %s each: time per call ± the 95%% confidence "+
-		"interval · the process's CPU time per call, every goroutine included (steadier than time on a shared "+
-		"machine, and it counts a worker's share) · allocations per call. Goals are judged on time per call, "+
-		"as the issue states them. bench/RESULTS.md has benchstat's full output.\n\n", r.cfg.count, r.cfg.benchtime)
+		"interval · caller CPU, the CPU time per call of the goroutine that logs (its thread's CPU clock) · "+
+		"all CPU, the process's CPU time per call, every goroutine included (a worker's share, the garbage "+
+		"collector) · allocations per call. Goals are judged on time per call, as the issue states them, and "+
+		"again on caller CPU, which a machine shared with other work disturbs far less. bench/RESULTS.md has "+
+		"benchstat's full output.\n\n", r.cfg.count, r.cfg.benchtime)
 	b.WriteString("Workload, the same for every column: Disabled is a Debug record with 2 attributes, below every " +
 		"threshold. Breadcrumb is an Info record with 3 attributes on a logger given 2 with With. Event is an Error " +
 		"record with `fmt.Errorf(\"handler: %w\", fmt.Errorf(\"query: %w\", sql.ErrNoRows))` and 2 attributes. " +

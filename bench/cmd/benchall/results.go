@@ -15,6 +15,9 @@ type cell struct {
 	// cpu is the process's CPU time per operation, every goroutine
 	// included; 0 when not reported.
 	cpu float64
+	// callerCPU is the CPU time per operation of the goroutine that logs;
+	// 0 when not reported.
+	callerCPU float64
 	// drop is our event paths' share of captures dropped by the worker's
 	// queue; negative when not reported.
 	drop float64
@@ -74,6 +77,8 @@ func parseBenchstat(r io.Reader) (map[key]*cell, error) {
 			c.bytes = v
 		case "allocs/op":
 			c.allocs = v
+		case "caller-cpu-ns/op":
+			c.callerCPU = v
 		case "cpu-ns/op":
 			c.cpu = v
 		case "drop/op":
