@@ -26,15 +26,24 @@ type markers struct {
 	err uint64 // the stack marshaler's: the error
 }
 
-// hasMarker reports whether p may hold a marker.
-func hasMarker(p []byte) bool { return bytes.Contains(p, []byte(markerSearch)) }
+var markerSearchBytes = []byte(markerSearch)
+
+// markerAt returns where the first possible marker in p starts (its quote),
+// or -1.
+func markerAt(p []byte) int {
+	i := bytes.Index(p, markerSearchBytes)
+	if i < 1 {
+		return min(i, 0) // at 0 it has no quote before it: cutMarkers decides
+	}
+	return i - 1
+}
 
 // cutMarkers appends p to dst without its markers and returns the numbers.
 // A text that only looks like a marker is copied unchanged.
 func cutMarkers(dst, p []byte) ([]byte, markers) {
 	var m markers
 	for {
-		i := bytes.Index(p, []byte(markerSearch)) - 1 // at the quote
+		i := bytes.Index(p, markerSearchBytes) - 1 // at the quote
 		if i < -1 {
 			return append(dst, p...), m
 		}

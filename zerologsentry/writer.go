@@ -128,7 +128,8 @@ func (w *Writer) WriteLevel(level zerolog.Level, p []byte) (int, error) {
 	if !w.wants(level) && !stackMarked.Load() {
 		return n, w.pass(level, p) // the hook marks only lines it wants
 	}
-	if !hasMarker(p) {
+	at := markerAt(p)
+	if at < 0 {
 		err := w.pass(level, p)
 		if w.wants(level) {
 			w.send(level, p, markers{})
@@ -138,7 +139,7 @@ func (w *Writer) WriteLevel(level zerolog.Level, p []byte) (int, error) {
 	// The hook or MarshalStack marked the line: a copy without the markers
 	// goes on (p must not be changed).
 	bp := w.bufs.Get().(*[]byte)
-	buf, m := cutMarkers((*bp)[:0], p)
+	buf, m := cutMarkers(append((*bp)[:0], p[:at]...), p[at:])
 	err := w.pass(level, buf)
 	w.send(level, buf, m)
 	if cap(buf) <= 64<<10 {
