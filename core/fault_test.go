@@ -294,7 +294,10 @@ func TestFaultStallAtClose(t *testing.T) {
 	srv := sentrytest.NewServer(t)
 	arrived := make(chan struct{}, 16)
 	srv.Respond(func(r *http.Request) (int, http.Header) {
-		arrived <- struct{}{}
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
 		<-r.Context().Done()
 		return http.StatusOK, nil
 	})
