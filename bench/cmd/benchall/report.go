@@ -297,8 +297,8 @@ func (r *report) header() string {
 		r.command(), r.started.Format("2006-01-02"), runtime.Version(), runtime.GOOS, runtime.GOARCH,
 		orDash(r.cpu), runtime.GOMAXPROCS(0))
 	fmt.Fprintf(&b, "Cells are benchstat medians of %d runs of %s each: time per call ± the 95%% confidence "+
-		"interval · caller CPU, the CPU time per call of the goroutine that logs (its thread's CPU clock) · "+
-		"all CPU, the process's CPU time per call, every goroutine included (a worker's share, the garbage "+
+		"interval · caller: the CPU time per call of the goroutine that logs (its thread's CPU clock) · "+
+		"all: the process's CPU time per call, every goroutine included (a worker's share, the garbage "+
 		"collector) · allocations per call. Goals are judged on time per call, as the issue states them, and "+
 		"again on caller CPU, which a machine shared with other work disturbs far less. bench/RESULTS.md has "+
 		"benchstat's full output.\n\n", r.cfg.count, r.cfg.benchtime)
@@ -309,12 +309,13 @@ func (r *report) header() string {
 		"sentry-go: a hub clone in the context; zapsentry: `zapsentry.NewScope()`). Every Sentry client sends to a " +
 		"transport that discards, so only in-process cost is compared; sentrylog's storm control is off.\n\n")
 	b.WriteString("sentrylog's Event cells are the caller's cost: building, scrubbing and sending run on the " +
-		"client's worker goroutine, concurrently with the benchmark loop and on the same cores; when the loop " +
-		"outruns the worker, its bounded queue drops (counted as queue_overflow), shown as queue drops. " +
-		"The peers do all of their work on the caller's goroutine. The whole-pipeline row times the captures " +
-		"and then the wait until the worker has handed every event to the transport, with a queue large " +
-		"enough to drop none: what an event costs in all (the issue sets no goal for it; for the peers it is " +
-		"their Event path again).\n\n")
+		"client's worker goroutine, concurrently with the benchmark loop and on the same cores, so time per call " +
+		"includes waiting for a core the worker holds, while caller CPU does not. The clients of these benchmarks " +
+		"have a queue large enough to accept every capture (with the default queue of 1,000 a loop this tight " +
+		"would see most captures dropped as queue_overflow, which costs the caller less); drops, if any, are " +
+		"shown. The peers do all of their work on the caller's goroutine. The whole-pipeline row times the " +
+		"captures and then the wait until the worker has handed every event to the transport: what an event " +
+		"costs in all (the issue sets no goal for it; for the peers it is their Event path again).\n\n")
 	return b.String()
 }
 

@@ -77,8 +77,13 @@ func parseBenchstat(r io.Reader) (map[key]*cell, error) {
 			c.bytes = v
 		case "allocs/op":
 			c.allocs = v
+		// benchstat turns a metric in ns/op into sec/op, in seconds.
+		case "caller-cpu-sec/op":
+			c.callerCPU = v * 1e9
 		case "caller-cpu-ns/op":
 			c.callerCPU = v
+		case "cpu-sec/op":
+			c.cpu = v * 1e9
 		case "cpu-ns/op":
 			c.cpu = v
 		case "drop/op":

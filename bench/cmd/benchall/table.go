@@ -208,10 +208,10 @@ func fmtCell(c *cell) string {
 		s += " ±" + c.ci
 	}
 	if c.callerCPU > 0 {
-		s += " · caller CPU " + fmtNS(c.callerCPU)
+		s += " · caller " + fmtNS(c.callerCPU)
 	}
 	if c.cpu > 0 {
-		s += " · all CPU " + fmtNS(c.cpu)
+		s += " · all " + fmtNS(c.cpu)
 	}
 	s += fmt.Sprintf(" · %g allocs", c.allocs)
 	if c.drop > 0 {
