@@ -3,6 +3,9 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/sentrylog/sentrylog/bench/load"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -136,4 +139,29 @@ Type: cpu
 func TestCommandLeavesOutPaths(t *testing.T) {
 	r := report{cfg: config{args: []string{"-count=6", "-readme", "/x/README.md", "-results=/y", "-quick"}}}
 	assert.Equal(t, "cd bench && go run ./cmd/benchall -count=6 -quick", r.command())
+}
+
+func TestLoadTables(t *testing.T) {
+	del := []load.DeliveryResult{
+		{SDK: "sentrylog", Sent: 100, Delivered: 100, Elapsed: time.Second, CPU: 10 * time.Millisecond},
+		{SDK: "sentry-go", Sent: 100, Delivered: 100, Elapsed: 2 * time.Second, CPU: 30 * time.Millisecond},
+	}
+	out := []load.OutageResult{{SDK: "sentrylog", Duration: 3 * time.Second, Rate: 1000, Sent: 3000,
+		BaseHeap: 1 << 20, MaxHeap: 3 << 20, BaseGoroutines: 8, MaxGoroutines: 9, DeliveredAfter: 1000,
+		Dropped: map[string]int64{"queue_overflow:error": 2000, "ratelimit_backoff:error": 0}}}
+	var b strings.Builder
+	met, summary := loadTables(&b, del, out)
+	assert.True(t, met, "2× the rate at a third of the CPU")
+	assert.Equal(t, "delivery: 2.00× the events per second at 0.33× the CPU per event", summary)
+	s := b.String()
+	assert.Contains(t, s, "| Events per second | 100 | 50 | 2.00× | ≥ 2×: met |")
+	assert.Contains(t, s, "| CPU per delivered event | 100.00 µs | 300.00 µs | 0.33× | ≤ 0.5×: met |")
+	assert.Contains(t, s, "| Heap before → max during | 1.0 MiB → 3.0 MiB |")
+	assert.Contains(t, s, "| Dropped, by reason | queue_overflow:error 2000 |")
+
+	del[0].CPU = 20 * time.Millisecond
+	b.Reset()
+	met, _ = loadTables(&b, del, nil)
+	assert.False(t, met)
+	assert.Contains(t, b.String(), "≤ 0.5×: **missed**")
 }

@@ -376,6 +376,7 @@ func (r *report) write() error {
 			full.WriteString("```\n" + strings.TrimSpace(s) + "\n```\n\n")
 		}
 	}
+	fmt.Print(section)
 	if err := os.WriteFile(r.cfg.results, []byte(full.String()), 0o644); err != nil {
 		return err
 	}
