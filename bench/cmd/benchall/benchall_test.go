@@ -157,7 +157,8 @@ func TestLoadTables(t *testing.T) {
 	assert.Contains(t, s, "| Events per second | 100 | 50 | 2.00× | ≥ 2×: met |")
 	assert.Contains(t, s, "| CPU per delivered event | 100.00 µs | 300.00 µs | 0.33× | ≤ 0.5×: met |")
 	assert.Contains(t, s, "| Heap before → max during | 1.0 MiB → 3.0 MiB |")
-	assert.Contains(t, s, "| Dropped, by reason | queue_overflow:error 2000 |")
+	assert.Contains(t, s, "| Lost (captured, never delivered) | 2000 |")
+	assert.Contains(t, s, "| Dropped, by reason (the client's own count) | queue_overflow:error 2000 |")
 
 	del[0].CPU = 20 * time.Millisecond
 	b.Reset()

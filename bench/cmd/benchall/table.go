@@ -318,7 +318,10 @@ func loadTables(b *strings.Builder, del []load.DeliveryResult, out []load.Outage
 			return fmt.Sprintf("%d → %d", o.BaseGoroutines, o.MaxGoroutines)
 		})
 		row("Delivered once the receiver was back", func(o load.OutageResult) string { return fmt.Sprint(o.DeliveredAfter) })
-		row("Dropped, by reason", func(o load.OutageResult) string { return drops(o.Dropped) })
+		row("Lost (captured, never delivered)", func(o load.OutageResult) string {
+			return fmt.Sprint(int64(o.Sent) - o.DeliveredAfter)
+		})
+		row("Dropped, by reason (the client's own count)", func(o load.OutageResult) string { return drops(o.Dropped) })
 		b.WriteString("\n")
 	}
 	return met, summary
