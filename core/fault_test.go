@@ -74,10 +74,10 @@ func faultHeap(t *testing.T) (check func(when string)) {
 	return check
 }
 
-// faultClient returns a client sending to dsn with short timeouts; tune
+// faultClient returns a client sending to dsn with short timeouts; tunes
 // may change its options. The test must Close it (faultClose); a cleanup
 // closes it too, in case the test stopped early.
-func faultClient(t *testing.T, dsn string, tune func(*core.Options)) *core.Client {
+func faultClient(t *testing.T, dsn string, tunes ...func(*core.Options)) *core.Client {
 	t.Helper()
 	opts := core.Options{
 		DSN:             dsn,
@@ -88,8 +88,10 @@ func faultClient(t *testing.T, dsn string, tune func(*core.Options)) *core.Clien
 		ShutdownTimeout: 3 * time.Second,
 		QueueSize:       100,
 	}
-	if tune != nil {
-		tune(&opts)
+	for _, tune := range tunes {
+		if tune != nil {
+			tune(&opts)
+		}
 	}
 	c, err := core.New(opts)
 	require.NoError(t, err)
@@ -99,6 +101,45 @@ func faultClient(t *testing.T, dsn string, tune func(*core.Options)) *core.Clien
 		c.Close(ctx)
 	})
 	return c
+}
+
+// faultSpool runs fn without an offline spool, then with one in a fresh
+// directory (dir is "" without). With a spool, what a failing receiver
+// could not take is spooled rather than dropped.
+func faultSpool(t *testing.T, fn func(t *testing.T, dir string, spool func(*core.Options))) {
+	for _, on := range []bool{false, true} {
+		name := "no spool"
+		if on {
+			name = "spool"
+		}
+		t.Run(name, func(t *testing.T) {
+			if !on {
+				fn(t, "", nil)
+				return
+			}
+			dir := t.TempDir()
+			fn(t, dir, func(o *core.Options) { o.Spool.Dir = dir })
+		})
+	}
+}
+
+// faultReplay starts the next process's client on the spool directory with
+// a receiver that works, and checks that it delivers the n events the
+// failed one left there.
+func faultReplay(t *testing.T, dir string, n int64) {
+	t.Helper()
+	srv := sentrytest.NewServer(t)
+	c := faultClient(t, srv.DSN(), func(o *core.Options) { o.Spool.Dir = dir })
+	_, err := srv.WaitForEvents(int(n), 5*time.Second)
+	require.NoError(t, err, "the spooled events were not replayed by the next client")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	require.Eventually(t, func() bool { return c.Stats().Replayed == n }, 3*time.Second, 10*time.Millisecond)
+	c.Close(ctx)
+	st := c.Stats()
+	assert.Zero(t, st.Captured)
+	assert.EqualValues(t, n, st.Replayed, "%+v", st)
+	assert.Len(t, srv.Events(), int(n), "replayed more than once")
 }
 
 // faultClose closes c with a deadline of d, checks that Close kept to it,
@@ -225,29 +266,45 @@ func (s *resetServer) close() {
 func (s *resetServer) dsn() string { return "http://fault@" + s.ln.Addr().String() + "/1" }
 
 func TestFaultConnectionRefused(t *testing.T) {
-	faultLeaks(t)
-	faultHeap(t)
-	c := faultClient(t, "http://fault@"+faultClosedPort(t)+"/1", nil)
-	faultCapture(c, "refused", 6)
-	ok, st := faultClose(t, c, 2*time.Second)
-	assert.False(t, ok, "nothing could be delivered")
-	assert.Zero(t, st.Delivered)
-	assert.Positive(t, st.Dropped["network_error:error"], "%+v", st)
-	requireAccounted(t, st, 0)
+	faultSpool(t, func(t *testing.T, dir string, spool func(*core.Options)) {
+		faultLeaks(t)
+		faultHeap(t)
+		c := faultClient(t, "http://fault@"+faultClosedPort(t)+"/1", spool)
+		faultCapture(c, "refused", 6)
+		ok, st := faultClose(t, c, 2*time.Second)
+		assert.False(t, ok, "nothing could be delivered")
+		assert.Zero(t, st.Delivered)
+		requireAccounted(t, st, 0)
+		if dir == "" {
+			assert.Positive(t, st.Dropped["network_error:error"], "%+v", st)
+			return
+		}
+		assert.EqualValues(t, 6, st.Spooled, "%+v", st)
+		assert.Zero(t, faultDropped(st), "%+v", st)
+		faultReplay(t, dir, st.Spooled)
+	})
 }
 
 func TestFaultResetMidBody(t *testing.T) {
-	faultLeaks(t)
-	faultHeap(t)
-	rs := newResetServer(t)
-	c := faultClient(t, rs.dsn(), nil)
-	faultCapture(c, "reset", 4)
-	ok, st := faultClose(t, c, 3*time.Second)
-	assert.False(t, ok)
-	assert.Zero(t, st.Delivered)
-	assert.Positive(t, st.Dropped["network_error:error"], "%+v", st)
-	assert.Positive(t, rs.conns.Load(), "the receiver saw no connection")
-	requireAccounted(t, st, 0)
+	faultSpool(t, func(t *testing.T, dir string, spool func(*core.Options)) {
+		faultLeaks(t)
+		faultHeap(t)
+		rs := newResetServer(t)
+		c := faultClient(t, rs.dsn(), spool)
+		faultCapture(c, "reset", 4)
+		ok, st := faultClose(t, c, 3*time.Second)
+		assert.False(t, ok)
+		assert.Zero(t, st.Delivered)
+		assert.Positive(t, rs.conns.Load(), "the receiver saw no connection")
+		requireAccounted(t, st, 0)
+		if dir == "" {
+			assert.Positive(t, st.Dropped["network_error:error"], "%+v", st)
+			return
+		}
+		assert.EqualValues(t, 4, st.Spooled, "%+v", st)
+		assert.Zero(t, faultDropped(st), "%+v", st)
+		faultReplay(t, dir, st.Spooled)
+	})
 }
 
 func TestFaultStallPastTimeout(t *testing.T) {
