@@ -1,6 +1,7 @@
 package load
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -19,11 +20,11 @@ func TestCountEvents(t *testing.T) {
 		"{\"type\":\"event\",\"length\":11}\n{\"a\":\"\\n\"}\n" +
 		"{\"type\":\"client_report\"}\n{}\n" +
 		"{\"type\":\"event\"}\n{\"b\":1}\n"
-	n, err := countEvents(stringsReader(env))
+	n, err := countEvents(strings.NewReader(env))
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
 
-	_, err = countEvents(stringsReader("{}\n{\"type\":\"event\",\"length\":99}\n{}\n"))
+	_, err = countEvents(strings.NewReader("{}\n{\"type\":\"event\",\"length\":99}\n{}\n"))
 	assert.Error(t, err, "an item longer than the envelope")
 }
 
