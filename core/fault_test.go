@@ -308,6 +308,10 @@ func TestFaultResetMidBody(t *testing.T) {
 }
 
 func TestFaultStallPastTimeout(t *testing.T) {
+	faultSpool(t, testFaultStallPastTimeout)
+}
+
+func testFaultStallPastTimeout(t *testing.T, dir string, spool func(*core.Options)) {
 	faultLeaks(t)
 	faultHeap(t)
 	srv := sentrytest.NewServer(t)
@@ -322,7 +326,7 @@ func TestFaultStallPastTimeout(t *testing.T) {
 		// an envelope the client counted as lost.
 		return http.StatusServiceUnavailable, nil
 	})
-	c := faultClient(t, srv.DSN(), func(o *core.Options) { o.HTTPTimeout = 200 * time.Millisecond })
+	c := faultClient(t, srv.DSN(), func(o *core.Options) { o.HTTPTimeout = 200 * time.Millisecond }, spool)
 	faultCapture(c, "stall", 2)
 
 	// A timed-out request is not retried (it may have arrived): two
@@ -338,14 +342,22 @@ func TestFaultStallPastTimeout(t *testing.T) {
 	// Flush (see HTTPTransport.Flush), so only the stats tell.
 	_, st := faultClose(t, c, 2*time.Second)
 	assert.Zero(t, st.Delivered)
-	assert.EqualValues(t, 2, st.Dropped["network_error:error"], "%+v", st)
 	assert.Empty(t, srv.Events())
 	requireAccounted(t, st, 0)
+	if dir == "" {
+		assert.EqualValues(t, 2, st.Dropped["network_error:error"], "%+v", st)
+	} else {
+		assert.EqualValues(t, 2, st.Spooled, "%+v", st)
+	}
 }
 
 // TestFaultStallAtClose closes the client while a request hangs: Close
 // keeps to its deadline, the request is cancelled and counted.
 func TestFaultStallAtClose(t *testing.T) {
+	faultSpool(t, testFaultStallAtClose)
+}
+
+func testFaultStallAtClose(t *testing.T, dir string, spool func(*core.Options)) {
 	faultLeaks(t)
 	faultHeap(t)
 	srv := sentrytest.NewServer(t)
@@ -358,7 +370,7 @@ func TestFaultStallAtClose(t *testing.T) {
 		<-r.Context().Done()
 		return http.StatusOK, nil
 	})
-	c := faultClient(t, srv.DSN(), func(o *core.Options) { o.HTTPTimeout = 5 * time.Second })
+	c := faultClient(t, srv.DSN(), func(o *core.Options) { o.HTTPTimeout = 5 * time.Second }, spool)
 	faultCapture(c, "close", 5)
 	select {
 	case <-arrived:
@@ -368,44 +380,65 @@ func TestFaultStallAtClose(t *testing.T) {
 	ok, st := faultClose(t, c, 500*time.Millisecond)
 	assert.False(t, ok)
 	assert.Zero(t, st.Delivered)
-	assert.Positive(t, st.Dropped["network_error:error"]+st.Dropped["queue_overflow:error"], "%+v", st)
 	requireAccounted(t, st, 0)
+	if dir == "" {
+		assert.Positive(t, st.Dropped["network_error:error"]+st.Dropped["queue_overflow:error"], "%+v", st)
+	} else {
+		assert.EqualValues(t, 5, st.Spooled, "Close's leftovers and the cancelled request are spooled: %+v", st)
+	}
 }
 
 func TestFault5xxThenRecovery(t *testing.T) {
 	for _, status := range []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
-			faultLeaks(t)
-			faultHeap(t)
-			srv := sentrytest.NewServer(t)
-			srv.Respond(func(*http.Request) (int, http.Header) { return status, nil })
-			c := faultClient(t, srv.DSN(), nil)
-
-			faultCapture(c, "down", 5)
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			assert.False(t, c.Flush(ctx), "the outage is reported")
-			cancel()
-			_, err := srv.WaitForRejections(5, time.Second)
-			require.NoError(t, err)
-
-			srv.Respond(nil)
-			faultCapture(c, "up", 5)
-			ok, st := faultClose(t, c, 5*time.Second)
-			assert.True(t, ok, "everything captured after the recovery was delivered: %+v", st)
-			assert.EqualValues(t, 5, st.Delivered, "%+v", st)
-			assert.EqualValues(t, 5, st.Dropped["send_error:error"], "%+v", st)
-			requireAccounted(t, st, 0)
-
-			events := srv.Events()
-			require.Len(t, events, 5)
-			for _, ev := range events {
-				assert.Equal(t, "up", faultTagOf(ev), "an event of the outage was delivered late")
-			}
-			// The failures reached Sentry in the client report of a later
-			// envelope, as many as the client counted.
-			assert.Equal(t, st.Dropped["send_error:error"], srv.Discarded()["send_error:error"])
+			faultSpool(t, func(t *testing.T, dir string, spool func(*core.Options)) {
+				testFault5xxThenRecovery(t, status, dir, spool)
+			})
 		})
 	}
+}
+
+func testFault5xxThenRecovery(t *testing.T, status int, dir string, spool func(*core.Options)) {
+	faultLeaks(t)
+	faultHeap(t)
+	srv := sentrytest.NewServer(t)
+	srv.Respond(func(*http.Request) (int, http.Header) { return status, nil })
+	c := faultClient(t, srv.DSN(), spool)
+
+	faultCapture(c, "down", 5)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	assert.False(t, c.Flush(ctx), "the outage is reported")
+	cancel()
+	_, err := srv.WaitForRejections(5, time.Second)
+	require.NoError(t, err)
+
+	srv.Respond(nil)
+	faultCapture(c, "up", 5)
+	if dir != "" {
+		// The spooled events go out once the receiver answers again.
+		assert.Eventually(t, func() bool { return c.Stats().Delivered == 10 }, 5*time.Second, 10*time.Millisecond,
+			"the outage's events were not replayed: %+v", c.Stats())
+	}
+	ok, st := faultClose(t, c, 5*time.Second)
+	assert.True(t, ok, "everything captured after the recovery was delivered: %+v", st)
+	requireAccounted(t, st, 0)
+	events := srv.Events()
+	if dir != "" {
+		assert.EqualValues(t, 10, st.Delivered, "%+v", st)
+		assert.Zero(t, st.Spooled, "%+v", st)
+		assert.Zero(t, faultDropped(st), "%+v", st)
+		require.Len(t, events, 10)
+		return
+	}
+	assert.EqualValues(t, 5, st.Delivered, "%+v", st)
+	assert.EqualValues(t, 5, st.Dropped["send_error:error"], "%+v", st)
+	require.Len(t, events, 5)
+	for _, ev := range events {
+		assert.Equal(t, "up", faultTagOf(ev), "an event of the outage was delivered late")
+	}
+	// The failures reached Sentry in the client report of a later
+	// envelope, as many as the client counted.
+	assert.Equal(t, st.Dropped["send_error:error"], srv.Discarded()["send_error:error"])
 }
 
 // faultTagOf returns the first word of an event's message or exception, the
@@ -533,17 +566,23 @@ func TestFault429Identity(t *testing.T) {
 }
 
 func TestFault413(t *testing.T) {
+	faultSpool(t, testFault413)
+}
+
+// testFault413: a refusal for size is final; with a spool too.
+func testFault413(t *testing.T, _ string, spool func(*core.Options)) {
 	faultLeaks(t)
 	faultHeap(t)
 	srv := sentrytest.NewServer(t)
 	srv.Respond(func(*http.Request) (int, http.Header) {
 		return http.StatusRequestEntityTooLarge, http.Header{"X-Sentry-Error": {"envelope exceeded size limits"}}
 	})
-	c := faultClient(t, srv.DSN(), nil)
+	c := faultClient(t, srv.DSN(), spool)
 	faultCapture(c, "large", 4)
 	ok, st := faultClose(t, c, 3*time.Second)
 	assert.False(t, ok)
 	assert.Zero(t, st.Delivered)
+	assert.Zero(t, st.Spooled, "a 413 must not be spooled: it would be refused again")
 	assert.EqualValues(t, 4, st.Dropped["send_error:error"], "%+v", st)
 	_, err := srv.WaitForRejections(4, time.Second)
 	require.NoError(t, err, "a 413 must not stop the next events from being tried")
