@@ -19,8 +19,9 @@ import (
 func (w *Writer) addCrumb(c *core.Client, lvl core.Level, line []byte, rec *core.Record) {
 	s := string(line)
 	lf := &lazyFields{line: s}
-	msg, msgAt := lastMessage(s)
+	msg, msgAt, found := lastMessage(s)
 	rec.Message = msg
+	lf.keepMsg = !found // a message elsewhere stays in the data
 	if t, ok := timeBefore(s, msgAt); ok {
 		rec.Time = t
 	} else {
@@ -32,32 +33,32 @@ func (w *Writer) addCrumb(c *core.Client, lvl core.Level, line []byte, rec *core
 }
 
 // lastMessage returns the message field's value when it is the line's last
-// field, and where its key starts (the line's closing brace without one).
+// field (found), and where its key starts, else the line's closing brace.
 // It reads backwards from the end, so its cost is the message's length, not
 // the line's.
-func lastMessage(s string) (string, int) {
+func lastMessage(s string) (msg string, at int, found bool) {
 	end := len(s)
 	for end > 0 && isSpace(s[end-1]) {
 		end--
 	}
 	if end == 0 || s[end-1] != '}' {
-		return "", end
+		return "", end, false
 	}
 	end--
 	open := stringStart(s, end)
 	if open < 0 {
-		return "", end
+		return "", end, false
 	}
 	key := keyBefore(s, open, zerolog.MessageFieldName)
 	if key < 0 {
-		return "", end
+		return "", end, false
 	}
 	d := decoder{s: s[:end], i: open}
 	msg, err := d.str()
 	if err != nil {
-		return "", end
+		return "", end, false
 	}
-	return msg, key
+	return msg, key, true
 }
 
 // timeBefore reads the timestamp field when it is the field right before
@@ -125,6 +126,7 @@ func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\
 type lazyFields struct {
 	line     string
 	keepTime bool // the timestamp was not the breadcrumb's: keep the field
+	keepMsg  bool // nor the message
 	attr     [1]slog.Attr
 	once     sync.Once
 	v        slog.Value
@@ -132,7 +134,7 @@ type lazyFields struct {
 
 func (l *lazyFields) LogValue() slog.Value {
 	l.once.Do(func() {
-		d := &decoder{keepTime: l.keepTime}
+		d := &decoder{keepTime: l.keepTime, keepMsg: l.keepMsg}
 		_ = d.decodeLine(l.line) // a syntax error keeps what was read
 		attrs := d.attrs
 		if d.hasErr {

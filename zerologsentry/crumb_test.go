@@ -20,14 +20,15 @@ func TestLastMessage(t *testing.T) {
 		{`{"message":"unterminated}`, ""},
 	}
 	for _, tt := range tests {
-		msg, _ := lastMessage(tt.line)
+		msg, _, found := lastMessage(tt.line)
 		assert.Equal(t, tt.msg, msg, tt.line)
+		assert.Equal(t, tt.msg != "", found, tt.line)
 	}
 }
 
 func TestTimeBefore(t *testing.T) {
 	ok := func(line string) bool {
-		_, at := lastMessage(line)
+		_, at, _ := lastMessage(line)
 		_, found := timeBefore(line, at)
 		return found
 	}

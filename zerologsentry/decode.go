@@ -26,6 +26,7 @@ type decoder struct {
 	depth    int
 	tmp      []slog.Attr // attributes being built; the top level's come first
 	keepTime bool        // keep the timestamp field among the attributes
+	keepMsg  bool        // and the message field
 
 	// What the line's top-level fields said.
 	msg     string
@@ -38,7 +39,7 @@ type decoder struct {
 
 func (d *decoder) reset(s string) {
 	clear(d.tmp) // drop references to the last line
-	*d = decoder{s: s, tmp: d.tmp[:0], keepTime: d.keepTime}
+	*d = decoder{s: s, tmp: d.tmp[:0], keepTime: d.keepTime, keepMsg: d.keepMsg}
 }
 
 // decodeLine reads s, a zerolog line. The field names are read from zerolog's
@@ -109,7 +110,7 @@ func (d *decoder) special(key string) (bool, error) {
 	case zerolog.LevelFieldName:
 		return true, d.skip()
 	case zerolog.MessageFieldName:
-		if d.peek() == '"' {
+		if !d.keepMsg && d.peek() == '"' {
 			s, err := d.str()
 			d.msg = s
 			return true, err

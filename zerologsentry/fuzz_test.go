@@ -21,8 +21,7 @@ func FuzzLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, p []byte) {
 		var d decoder
 		_ = d.decodeLine(string(p))
-		msg, at := lastMessage(string(p))
-		_ = msg
+		_, at, _ := lastMessage(string(p))
 		_, _ = timeBefore(string(p), at)
 		_ = (&lazyFields{line: string(p)}).LogValue()
 		_ = parseStack(string(p), core.Options{})

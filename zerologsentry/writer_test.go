@@ -313,3 +313,18 @@ func TestBeforeBreadcrumb(t *testing.T) {
 	logger.Error().Msg("event")
 	assert.Equal(t, []string{"keep me"}, crumbs(one(t, c, mt)))
 }
+
+// A breadcrumb line whose message is not its last field (written by another
+// JSON logger through Write) keeps the message in its data.
+func TestBreadcrumbMessageElsewhere(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	_, err := w.Write([]byte(`{"message":"first","level":"info","n":1}` + "\n"))
+	require.NoError(t, err)
+	_, err = w.WriteLevel(zerolog.ErrorLevel, []byte(`{"level":"error","message":"event"}`))
+	require.NoError(t, err)
+	ev := one(t, c, mt)
+	require.Len(t, ev.Breadcrumbs, 1)
+	assert.Equal(t, "", ev.Breadcrumbs[0].Message)
+	assert.Equal(t, map[string]any{"message": "first", "n": json.Number("1")}, numbers(t, ev.Breadcrumbs[0].Data))
+}
