@@ -71,8 +71,9 @@
 // Level: Trace and Debug become debug, Info info, Warn warning, Error error,
 // Fatal and Panic fatal. NoLevel (Logger.Log) and Disabled are never sent.
 // A record below Options.BreadcrumbLevel (default Info) is not decoded at
-// all; from there to Options.EventLevel (default Error) it is a breadcrumb,
-// above an event. Level(zerolog.Disabled) switches either range off.
+// all; from there up to Options.EventLevel (default Error) it is a
+// breadcrumb, from EventLevel up an event. Level(zerolog.Disabled) switches
+// either range off.
 //
 // Message: the zerolog.MessageFieldName field. Time: the
 // zerolog.TimestampFieldName field read as zerolog.TimeFieldFormat wrote
@@ -105,6 +106,9 @@
 // array of {"func", "source", "line"}, innermost first) becomes the
 // exception's frames. On breadcrumbs the error is its text and the stack is
 // dropped. Other errors (AnErr, Errs) are fields like any other.
+//
+// Logger name: zerolog has none; Options.Logger, when set, is the event's
+// logger and the breadcrumb's category.
 //
 // Context: Event.GetCtx, through the hook, selects the scope; none means the
 // global scope. Caller: the core captures the stack of the call to Msg and
