@@ -39,9 +39,10 @@ var stackMarked atomic.Bool
 // errors, and its own stack (a StackTrace or Callers method, as
 // github.com/pkg/errors and github.com/go-errors/errors provide) or else
 // the stack of the logging call. In the output the stack field is an array
-// of frames, innermost first, each {"func", "source", "line"} like
-// zerolog's pkgerrors marshaler writes; a marker at its end, which the Writer
-// cuts out, ties the line to the error. Lines that reach only other writers
+// of frames, innermost first, with the keys of zerolog's pkgerrors
+// marshaler: "func" (the function's full name), "source" (the file's path)
+// and "line" (a number); a marker at its end, which the Writer cuts out,
+// ties the line to the error. Lines that reach only other writers
 // keep the marker, a string element starting with "\u0000sentrylog#".
 func MarshalStack(err error) any {
 	if err == nil {
