@@ -509,47 +509,60 @@ func fault429Answered(srv *sentrytest.Server) int64 {
 func TestFault429(t *testing.T) {
 	for _, tt := range faultRateLimitCases {
 		t.Run(tt.name, func(t *testing.T) {
-			faultLeaks(t)
-			faultHeap(t)
-			srv := fault429Server(t, tt.hdr())
-			c := faultClient(t, srv.DSN(), nil)
-
-			faultCapture(c, "first", 1)
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			assert.False(t, c.Flush(ctx))
-			cancel()
-			// While the limit lasts, nothing more is posted.
-			faultCapture(c, "limited", 6)
-			ok, st := faultClose(t, c, 3*time.Second)
-			assert.False(t, ok)
-			assert.Zero(t, st.Delivered, "%+v", st)
-			assert.EqualValues(t, 6, st.Dropped["ratelimit_backoff:error"], "%+v", st)
-			assert.Empty(t, srv.Events(), "an event was posted while rate limited (for %v)", tt.limited)
-			require.EqualValues(t, 1, fault429Answered(srv))
-			requireAccounted(t, st, 0)
+			faultSpool(t, func(t *testing.T, _ string, spool func(*core.Options)) {
+				testFault429(t, tt.hdr(), tt.limited, spool)
+			})
 		})
 	}
-	t.Run("Retry-After then recovery", func(t *testing.T) {
-		faultLeaks(t)
-		faultHeap(t)
-		srv := fault429Server(t, http.Header{"Retry-After": {"1"}})
-		c := faultClient(t, srv.DSN(), nil)
-		faultCapture(c, "first", 1)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		assert.False(t, c.Flush(ctx))
-		faultCapture(c, "limited", 2)
-		assert.False(t, c.Flush(ctx))
-		time.Sleep(1100 * time.Millisecond)
-		faultCapture(c, "later", 3)
-		ok, st := faultClose(t, c, 3*time.Second)
-		assert.True(t, ok, "%+v", st)
-		assert.EqualValues(t, 3, st.Delivered, "%+v", st)
-		assert.EqualValues(t, 2, st.Dropped["ratelimit_backoff:error"], "%+v", st)
-		assert.Len(t, srv.Events(), 3)
-		assert.EqualValues(t, 2, srv.Discarded()["ratelimit_backoff:error"], "the drops reached Sentry in a client report")
-		requireAccounted(t, st, 0)
-	})
+	t.Run("Retry-After then recovery", testFault429Recovery)
+}
+
+// testFault429: the server's 429 (whatever its form) is counted as
+// server_rate_limited, the events while the limit lasts as
+// ratelimit_backoff; none is spooled, with a spool or without.
+func testFault429(t *testing.T, hdr http.Header, limited time.Duration, spool func(*core.Options)) {
+	faultLeaks(t)
+	faultHeap(t)
+	srv := fault429Server(t, hdr)
+	c := faultClient(t, srv.DSN(), spool)
+
+	faultCapture(c, "first", 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	assert.False(t, c.Flush(ctx))
+	cancel()
+	// While the limit lasts, nothing more is posted.
+	faultCapture(c, "limited", 6)
+	ok, st := faultClose(t, c, 3*time.Second)
+	assert.False(t, ok)
+	assert.Zero(t, st.Delivered, "%+v", st)
+	assert.EqualValues(t, 6, st.Dropped["ratelimit_backoff:error"], "%+v", st)
+	assert.Empty(t, srv.Events(), "an event was posted while rate limited (for %v)", limited)
+	require.EqualValues(t, 1, fault429Answered(srv))
+	assert.EqualValues(t, 1, st.Dropped["server_rate_limited:error"], "%+v", st)
+	assert.Zero(t, st.Spooled, "%+v", st)
+	requireAccounted(t, st, 0)
+}
+
+func testFault429Recovery(t *testing.T) {
+	faultLeaks(t)
+	faultHeap(t)
+	srv := fault429Server(t, http.Header{"Retry-After": {"1"}})
+	c := faultClient(t, srv.DSN(), nil)
+	faultCapture(c, "first", 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	assert.False(t, c.Flush(ctx))
+	faultCapture(c, "limited", 2)
+	assert.False(t, c.Flush(ctx))
+	time.Sleep(1100 * time.Millisecond)
+	faultCapture(c, "later", 3)
+	ok, st := faultClose(t, c, 3*time.Second)
+	assert.True(t, ok, "%+v", st)
+	assert.EqualValues(t, 3, st.Delivered, "%+v", st)
+	assert.EqualValues(t, 2, st.Dropped["ratelimit_backoff:error"], "%+v", st)
+	assert.Len(t, srv.Events(), 3)
+	assert.EqualValues(t, 2, srv.Discarded()["ratelimit_backoff:error"], "the drops reached Sentry in a client report")
+	requireAccounted(t, st, 0)
 }
 
 // TestFault429Identity: an event answered with 429 stays out of the client
@@ -613,12 +626,28 @@ func TestFaultStorm(t *testing.T) {
 		faultLeaks(t)
 		faultStorm(t, newResetServer(t).dsn(), d, nil)
 	})
+	t.Run("503 without storm control into a small spool", func(t *testing.T) {
+		faultLeaks(t)
+		dir := t.TempDir()
+		srv := sentrytest.NewServer(t)
+		srv.Respond(func(*http.Request) (int, http.Header) { return http.StatusServiceUnavailable, nil })
+		st := faultStorm(t, srv.DSN(), d, func(o *core.Options) {
+			o.Storm.Disabled = true
+			o.Spool = core.SpoolOptions{Dir: dir, MaxFiles: 50}
+		})
+		assert.Positive(t, st.Spooled, "%+v", st)
+		assert.LessOrEqual(t, st.Spooled, int64(50), "the spool's bound")
+		assert.Positive(t, st.Dropped["cache_overflow:error"], "the spool's evictions are counted: %+v", st)
+		files, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		assert.LessOrEqual(t, len(files), 50+5, "files in the spool (a few in flight at most)")
+	})
 }
 
 // faultStorm captures 10,000 events/s for d from a few call sites and
 // groups, while the receiver at dsn fails, and checks heap, goroutines and
 // the accounting.
-func faultStorm(t *testing.T, dsn string, d time.Duration, tune func(*core.Options)) {
+func faultStorm(t *testing.T, dsn string, d time.Duration, tune func(*core.Options)) core.Stats {
 	checkHeap := faultHeap(t)
 	c := faultClient(t, dsn, tune)
 	goroutines := runtime.NumGoroutine()
@@ -657,6 +686,7 @@ func faultStorm(t *testing.T, dsn string, d time.Duration, tune func(*core.Optio
 	assert.Zero(t, st.Delivered)
 	requireAccounted(t, st, 0)
 	checkHeap("after Close")
+	return st
 }
 
 // faultPC returns its caller's program counter, as a bridge would pass it.
