@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +97,10 @@ func TestNilAndLazyClient(t *testing.T) {
 	assert.Equal(t, "bound lazily", one(t, c, mt).Message.Formatted)
 }
 
+type point struct{ x, y int }
+
+func (p point) MarshalZerologObject(e *zerolog.Event) { e.Int("x", p.x).Int("y", p.y) }
+
 type stringer struct{}
 
 func (stringer) String() string { return "stringer" }
@@ -134,10 +139,25 @@ func TestFieldTypes(t *testing.T) {
 		{"bytes", func(e *zerolog.Event) *zerolog.Event { return e.Bytes("k", []byte("hi")) }, `{"k":"hi"}`},
 		{"other errors", func(e *zerolog.Event) *zerolog.Event { return e.AnErr("cause", errors.New("boom")) }, `{"cause":"boom"}`},
 		{"duplicate keys", func(e *zerolog.Event) *zerolog.Event { return e.Int("k", 1).Int("k", 2) }, `{"k":2}`},
+		{"object", func(e *zerolog.Event) *zerolog.Event { return e.Object("o", point{1, 2}) }, `{"o":{"x":1,"y":2}}`},
+		{"embedded object", func(e *zerolog.Event) *zerolog.Event { return e.EmbedObject(point{3, 4}) }, `{"x":3,"y":4}`},
+		{"array of objects", func(e *zerolog.Event) *zerolog.Event {
+			return e.Array("a", zerolog.Arr().Object(point{1, 2}).Int(5).Str("s"))
+		}, `{"a":[{"x":1,"y":2},5,"s"]}`},
+		{"errs", func(e *zerolog.Event) *zerolog.Event { return e.Errs("errs", []error{errors.New("a"), nil}) }, `{"errs":["a",null]}`},
+		{"fields map", func(e *zerolog.Event) *zerolog.Event {
+			return e.Fields(map[string]any{"b": true, "n": 1.5})
+		}, `{"b":true,"n":1.5}`},
+		{"ip and hex", func(e *zerolog.Event) *zerolog.Event {
+			return e.IPAddr("ip", net.IPv4(10, 0, 0, 1)).Hex("h", []byte{0xca, 0xfe})
+		}, `{"ip":"10.0.0.1","h":"cafe"}`},
+		{"nested depth", func(e *zerolog.Event) *zerolog.Event {
+			return e.RawJSON("deep", []byte(`{"a":{"b":{"c":{"d":[[[1]]]}}}}`))
+		}, `{"deep":{"a":{"b":{"c":{"d":[[[1]]]}}}}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newClient(t, core.Options{})
+			c, mt := newClient(t, core.Options{SendDefaultPII: true}) // IP addresses unscrubbed
 			logger, _ := newLogger(t, c, zerologsentry.Options{})
 			tt.add(logger.Error()).Msg("typed")
 			ev := one(t, c, mt)
