@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,5 +67,53 @@ func TestPassthrough(t *testing.T) {
 			assert.Equal(t, ref, got.String())
 			assert.Len(t, events(t, c, mt), 4)
 		})
+	}
+}
+
+// Under concurrent logging every marker is still cut and every context
+// still finds its line.
+func TestPassthroughConcurrent(t *testing.T) {
+	setStackMarshaler(t, zerologsentry.MarshalStack)
+	c, mt := newClient(t, core.Options{QueueSize: 4096, Storm: core.StormOptions{Disabled: true}})
+	var out bytes.Buffer
+	w := zerologsentry.New(zerolog.SyncWriter(&out), zerologsentry.Options{Client: c})
+	logger := zerolog.New(w).Hook(w)
+	const goroutines, lines = 16, 50
+	var wg sync.WaitGroup
+	for g := 0; g < goroutines; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx := core.NewIsolationScope(context.Background())
+			for i := 0; i < lines; i++ {
+				switch i % 4 {
+				case 0:
+					logger.Debug().Ctx(ctx).Stack().Err(errors.New("debug")).Msg("d")
+				case 1:
+					logger.Info().Ctx(ctx).Int("g", g).Msg("i")
+				case 2:
+					logger.Warn().Ctx(ctx).Stack().Err(errors.New("warn")).Msg("w")
+				default:
+					logger.Error().Ctx(ctx).Stack().Err(errors.New("error")).Int("g", g).Msg("e")
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	assert.NotContains(t, out.String(), `\u0000`)
+	assert.Equal(t, goroutines*lines, strings.Count(out.String(), "\n"))
+	evs := events(t, c, mt)
+	require.Len(t, evs, goroutines*lines/4)
+	for _, ev := range evs {
+		g := logContext(ev)["g"]
+		// Each event carries its own request's breadcrumbs only (the last
+		// ones, up to the scope's limit).
+		for _, b := range ev.Breadcrumbs {
+			if b.Message == "i" {
+				assert.Equal(t, g, b.Data["g"])
+			}
+		}
+		require.Len(t, ev.Exception, 1)
+		assert.Equal(t, "*errors.errorString", ev.Exception[0].Type)
 	}
 }
