@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"sync"
@@ -74,11 +75,13 @@ func TestPassthrough(t *testing.T) {
 // still finds its line.
 func TestPassthroughConcurrent(t *testing.T) {
 	setStackMarshaler(t, zerologsentry.MarshalStack)
-	c, mt := newClient(t, core.Options{QueueSize: 4096, Storm: core.StormOptions{Disabled: true}})
+	var debug bytes.Buffer
+	c, mt := newClient(t, core.Options{QueueSize: 4096, Storm: core.StormOptions{Disabled: true},
+		Debug: true, DebugWriter: &lockedWriter{w: &debug}})
 	var out bytes.Buffer
 	w := zerologsentry.New(zerolog.SyncWriter(&out), zerologsentry.Options{Client: c})
 	logger := zerolog.New(w).Hook(w)
-	const goroutines, lines = 16, 50
+	const goroutines, lines = 16, 48
 	var wg sync.WaitGroup
 	for g := 0; g < goroutines; g++ {
 		wg.Add(1)
@@ -103,7 +106,7 @@ func TestPassthroughConcurrent(t *testing.T) {
 	assert.NotContains(t, out.String(), `\u0000`)
 	assert.Equal(t, goroutines*lines, strings.Count(out.String(), "\n"))
 	evs := events(t, c, mt)
-	require.Len(t, evs, goroutines*lines/4)
+	require.Len(t, evs, goroutines*lines/4, "%+v\n%s", c.Stats(), debug.String())
 	for _, ev := range evs {
 		g := logContext(ev)["g"]
 		// Each event carries its own request's breadcrumbs only (the last
@@ -116,4 +119,15 @@ func TestPassthroughConcurrent(t *testing.T) {
 		require.Len(t, ev.Exception, 1)
 		assert.Equal(t, "*errors.errorString", ev.Exception[0].Type)
 	}
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
