@@ -136,6 +136,14 @@ func (m *attrMapping) attr(dst map[string]any, path string, a slog.Attr, depth i
 				dst[key] = sub
 			}
 		}
+		if a.Key == "" {
+			// An unnamed group is inlined (slog's rule): its members sit
+			// at this level, with this level's meaning (user, tags, ...).
+			for _, ga := range g {
+				m.attr(dst, path, ga, depth)
+			}
+			return
+		}
 		for _, ga := range g {
 			m.attr(sub, full, ga, depth+1)
 		}

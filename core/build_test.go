@@ -419,3 +419,16 @@ func TestBeforeBreadcrumbHintHasAttrs(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Equal(t, "n", got[0].Key)
 }
+
+func TestInlineGroupKeepsTopLevelMeaning(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "m", Attrs: []slog.Attr{
+		slog.Group("", slog.Group("user", slog.String("id", "9")), slog.Group("tags", slog.String("t", "v")),
+			slog.String("k", "v")),
+	}})
+	ev := flushed(t, c, mt, 1)[0]
+	require.NotNil(t, ev.User)
+	assert.Equal(t, "9", ev.User.ID)
+	assert.Equal(t, "v", ev.Tags["t"])
+	assert.Equal(t, "v", ev.Contexts["log"]["k"])
+}

@@ -294,8 +294,8 @@ func (c *Client) admitStorm(p *pending, pc uintptr, msg string, err error) bool 
 		p.storm.ok = true
 		return true
 	}
-	if pc == 0 && p.npc > 0 {
-		pc = p.pcs[0]
+	if pc == 0 {
+		pc = firstUserPC(p.pcs[:p.npc])
 	}
 	p.storm = c.storm.admit(c.storm.key(pc, msg, err))
 	if p.storm.ok {

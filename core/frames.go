@@ -178,3 +178,23 @@ func errorPCs(err error) (pcs []uintptr) {
 	}
 	return pcs
 }
+
+// firstUserPC returns the first program counter of pcs (callee first) that
+// is not sentrylog's or a logging library's: the call site storm control
+// groups by when the bridge could not say.
+func firstUserPC(pcs []uintptr) uintptr {
+	for _, pc := range pcs {
+		fn := runtime.FuncForPC(pc - 1)
+		if fn == nil {
+			continue
+		}
+		file, _ := fn.FileLine(pc - 1)
+		if !isLibraryFrame(fn.Name(), file) {
+			return pc
+		}
+	}
+	if len(pcs) > 0 {
+		return pcs[0]
+	}
+	return 0
+}
