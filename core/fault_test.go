@@ -602,6 +602,41 @@ func testFault413(t *testing.T, _ string, spool func(*core.Options)) {
 	requireAccounted(t, st, 0)
 }
 
+// TestFaultFinalStatuses: answers that retrying cannot change (a redirect,
+// which would turn the POST into a GET, bad request, bad key) drop the event
+// as send_error, and never spool it, whatever the spool.
+func TestFaultFinalStatuses(t *testing.T) {
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusBadRequest,
+		http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			faultSpool(t, func(t *testing.T, _ string, spool func(*core.Options)) {
+				faultLeaks(t)
+				srv := sentrytest.NewServer(t)
+				srv.Respond(func(*http.Request) (int, http.Header) {
+					return status, http.Header{"Location": {srv.URL() + "/elsewhere"}, "X-Sentry-Error": {"fault"}}
+				})
+				c := faultClient(t, srv.DSN(), spool)
+				faultCapture(c, "final", 3)
+				ok, st := faultClose(t, c, 3*time.Second)
+				assert.False(t, ok)
+				assert.Zero(t, st.Delivered)
+				assert.Zero(t, st.Spooled, "%+v", st)
+				assert.EqualValues(t, 3, st.Dropped["send_error:error"], "%+v", st)
+				requireAccounted(t, st, 0)
+				rejected, err := srv.WaitForRejections(3, time.Second)
+				require.NoError(t, err)
+				withEvent := 0
+				for _, r := range rejected {
+					if r.HasEvent() {
+						withEvent++
+					}
+				}
+				assert.Equal(t, 3, withEvent, "each event was tried once")
+			})
+		})
+	}
+}
+
 // TestFaultStorm logs at 10,000 events/s while the receiver fails: 2 s
 // always, 10 s with SENTRYLOG_LONG=1.
 func TestFaultStorm(t *testing.T) {
