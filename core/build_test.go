@@ -17,33 +17,23 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/internal/schematest"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 )
 
-// newClient returns a client that keeps its events in memory.
+// newClient returns a client that keeps its events in memory, storm
+// control off.
 func newClient(t testing.TB, opts core.Options) (*core.Client, *core.MemoryTransport) {
 	t.Helper()
-	mt := core.NewMemoryTransport()
-	opts.Transport = mt
 	opts.Storm.Disabled = true
-	c, err := core.New(opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { c.Close(context.Background()) })
-	return c, mt
+	return testclient.New(t, opts)
 }
 
-// flushed flushes c and returns the events, each validated against the
+// flushed flushes c and returns its n events, each validated against the
 // schema.
 func flushed(t *testing.T, c *core.Client, mt *core.MemoryTransport, n int) []*core.Event {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	require.True(t, c.Flush(ctx))
-	evs := mt.Events()
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, n)
-	for _, ev := range evs {
-		schematest.ValidateValue(t, ev)
-	}
 	return evs
 }
 

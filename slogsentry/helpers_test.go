@@ -1,49 +1,25 @@
 package slogsentry_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/internal/schematest"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 )
 
 // newClient returns a client that keeps its events in memory, closed when
 // the test ends.
 func newClient(t testing.TB, opts core.Options) (*core.Client, *core.MemoryTransport) {
 	t.Helper()
-	mt := core.NewMemoryTransport()
-	opts.Transport = mt
-	if opts.ServerName == "" {
-		opts.ServerName = "test"
-	}
-	c, err := core.New(opts)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		c.Close(ctx)
-	})
-	return c, mt
+	return testclient.New(t, opts)
 }
 
 // events flushes c and returns what reached its transport, each event
 // checked against Sentry's event schema (where ../shared is present).
 func events(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Event {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	require.True(t, c.Flush(ctx), "flush")
-	evs := mt.Events()
-	if schematest.SharedDir() != "" || schematest.RequireShared() {
-		for _, ev := range evs {
-			schematest.ValidateValue(t, ev)
-		}
-	}
-	return evs
+	return testclient.Events(t, c, mt)
 }
 
 // logContext returns the event's "log" context (nil when it has none).

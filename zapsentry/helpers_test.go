@@ -1,17 +1,15 @@
 package zapsentry_test
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/internal/schematest"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
 
@@ -19,11 +17,7 @@ import (
 // control off; it is closed when the test ends.
 func newClient(t testing.TB) (*core.Client, *core.MemoryTransport) {
 	t.Helper()
-	mt := core.NewMemoryTransport()
-	c, err := core.New(core.Options{Transport: mt, Storm: core.StormOptions{Disabled: true}})
-	require.NoError(t, err)
-	t.Cleanup(func() { c.Close(context.Background()) })
-	return c, mt
+	return testclient.New(t, core.Options{Storm: core.StormOptions{Disabled: true}})
 }
 
 // newLogger returns a zap logger writing only to a Core on a fresh client.
@@ -38,14 +32,7 @@ func newLogger(t testing.TB, opts zapsentry.Options, zopts ...zap.Option) (*zap.
 // against Sentry's event schema.
 func events(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Event {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	require.True(t, c.Flush(ctx))
-	evs := mt.Events()
-	for _, ev := range evs {
-		schematest.ValidateValue(t, ev)
-	}
-	return evs
+	return testclient.Events(t, c, mt)
 }
 
 // onlyEvent flushes and returns the single event delivered.

@@ -2,14 +2,13 @@ package zerologsentry_test
 
 import (
 	"bytes"
-	"context"
 	"testing"
-	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 
@@ -17,19 +16,7 @@ import (
 // the test ends.
 func newClient(t testing.TB, opts core.Options) (*core.Client, *core.MemoryTransport) {
 	t.Helper()
-	mt := core.NewMemoryTransport()
-	opts.Transport = mt
-	if opts.ServerName == "" {
-		opts.ServerName = "test"
-	}
-	c, err := core.New(opts)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		c.Close(ctx)
-	})
-	return c, mt
+	return testclient.New(t, opts)
 }
 
 // newLogger returns a logger writing through a Writer bound to c, and the
@@ -43,13 +30,11 @@ func newLogger(t testing.TB, c *core.Client, opts zerologsentry.Options) (zerolo
 	return zerolog.New(w).Hook(w), &out
 }
 
-// events flushes c and returns what reached its transport.
+// events flushes c and returns what reached its transport, each event
+// checked against the schema.
 func events(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Event {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	require.True(t, c.Flush(ctx), "flush")
-	return mt.Events()
+	return testclient.Events(t, c, mt)
 }
 
 // one flushes c and returns its only event.

@@ -20,19 +20,15 @@ import (
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/core/sentryhttp"
 	"github.com/sentrylog/sentrylog/internal/schematest"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func newClient(t testing.TB, opts core.Options) (*core.Client, *core.MemoryTransport) {
 	t.Helper()
-	mt := core.NewMemoryTransport()
-	opts.Transport = mt
 	opts.Storm.Disabled = true
-	c, err := core.New(opts)
-	require.NoError(t, err)
-	t.Cleanup(func() { c.Close(context.Background()) })
-	return c, mt
+	return testclient.New(t, opts)
 }
 
 func flush(t testing.TB, c *core.Client) {
