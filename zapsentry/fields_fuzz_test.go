@@ -62,9 +62,31 @@ func (r *ffReader) field(depth int) zapcore.Field {
 	case 0:
 		return zap.String(k, s)
 	case 1:
-		return zap.Int64(k, int64(r.u64()))
+		v := r.u64()
+		switch r.byte() % 5 {
+		case 0:
+			return zap.Int32(k, int32(v))
+		case 1:
+			return zap.Int16(k, int16(v))
+		case 2:
+			return zap.Int8(k, int8(v))
+		case 3:
+			return zap.Int(k, int(v))
+		}
+		return zap.Int64(k, int64(v))
 	case 2:
-		return zap.Uint64(k, r.u64())
+		v := r.u64()
+		switch r.byte() % 5 {
+		case 0:
+			return zap.Uint32(k, uint32(v))
+		case 1:
+			return zap.Uint16(k, uint16(v))
+		case 2:
+			return zap.Uint8(k, uint8(v))
+		case 3:
+			return zap.Uint(k, uint(v))
+		}
+		return zap.Uint64(k, v)
 	case 3:
 		return zap.Float64(k, math.Float64frombits(r.u64())) // NaN, ±Inf too
 	case 4:
