@@ -766,3 +766,32 @@ func TestFaultCloseDuringCapturesIdentity(t *testing.T) {
 		require.Equal(t, st.Captured, st.Delivered+st.Spooled+faultDropped(st), "round %d: %+v", round, st)
 	}
 }
+
+// TestFaultSharedSpoolIdentityBug: two clients (as two processes) share a
+// spool directory while the receiver is down. When the second one's writes
+// push the first one's envelopes out, core/transport_spool.go countEvicted
+// adds them to the second client's cache_overflow drops (ev.foreign), which
+// are in its Stats.Dropped, though it never captured them: its identity
+// breaks (and so does settleSpooled's for a foreign envelope replayed and
+// refused). Foreign outcomes belong beside Replayed, outside the identity.
+func TestFaultSharedSpoolIdentityBug(t *testing.T) {
+	t.Skip("bug in core/transport_spool.go: drops of another process's spooled envelopes are counted in this client's Stats.Dropped; un-skip after the fix")
+	faultLeaks(t)
+	dir := t.TempDir()
+	dsn := "http://fault@" + faultClosedPort(t) + "/1"
+	spool := func(o *core.Options) {
+		o.Spool = core.SpoolOptions{Dir: dir, MaxFiles: 5}
+		o.Storm.Disabled = true
+	}
+	first := faultClient(t, dsn, spool)
+	faultCapture(first, "first", 5)
+	_, st := faultClose(t, first, 3*time.Second)
+	require.EqualValues(t, 5, st.Spooled, "%+v", st)
+	requireAccounted(t, st)
+
+	second := faultClient(t, dsn, spool)
+	faultCapture(second, "second", 5)
+	_, st = faultClose(t, second, 3*time.Second)
+	assert.EqualValues(t, 5, st.Spooled, "%+v", st)
+	requireAccounted(t, st)
+}
