@@ -795,3 +795,19 @@ func TestFaultSharedSpoolIdentityBug(t *testing.T) {
 	assert.EqualValues(t, 5, st.Spooled, "%+v", st)
 	requireAccounted(t, st)
 }
+
+// TestFaultSpotlightOnlyIdentityBug: a client with Spotlight and no DSN,
+// the sidecar down. core/transport_http.go sendEvent returns false when
+// the Spotlight post fails and there is no DSN (the !toSentry branch)
+// without counting the event anywhere: it is in Captured and in no
+// outcome. Without a DSN no client report is sent, so counting it (as
+// network_error) costs nothing on the wire.
+func TestFaultSpotlightOnlyIdentityBug(t *testing.T) {
+	t.Skip("bug in core/transport_http.go: an event Spotlight alone failed to take is counted nowhere; un-skip after the fix")
+	faultLeaks(t)
+	c := faultClient(t, "", func(o *core.Options) { o.Spotlight = "http://" + faultClosedPort(t) + "/stream" })
+	faultCapture(c, "spotlight", 2)
+	_, st := faultClose(t, c, 2*time.Second)
+	assert.Zero(t, st.Delivered)
+	requireAccounted(t, st)
+}
