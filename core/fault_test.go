@@ -811,3 +811,37 @@ func TestFaultSpotlightOnlyIdentityBug(t *testing.T) {
 	assert.Zero(t, st.Delivered)
 	requireAccounted(t, st)
 }
+
+// TestFaultCloseDeadlineWithSpoolBug: Close with a short deadline while
+// the receiver stalls and the transport's queue is full. shutdown in
+// core/transport_http.go spools every leftover event, one file each with
+// an fsync (core/spool.go write), without looking at the deadline: on an
+// ext4 disk 1000 leftovers took about 2.4 s past a 200 ms deadline. A
+// batch written once, or leftovers past the deadline counted as
+// queue_overflow, would keep Close to its deadline.
+func TestFaultCloseDeadlineWithSpoolBug(t *testing.T) {
+	t.Skip("bug in core/transport_http.go shutdown: spooling Close's leftovers ignores Close's deadline (an fsync per event); un-skip after the fix")
+	faultLeaks(t)
+	srv := sentrytest.NewServer(t)
+	srv.Respond(func(r *http.Request) (int, http.Header) {
+		<-r.Context().Done()
+		return http.StatusServiceUnavailable, nil
+	})
+	dir := t.TempDir()
+	c := faultClient(t, srv.DSN(), func(o *core.Options) {
+		o.QueueSize = 1000
+		o.Storm.Disabled = true
+		o.HTTPTimeout = 30 * time.Second
+		o.Spool.Dir = dir
+	})
+	faultCapture(c, "leftover", 1500)
+	time.Sleep(200 * time.Millisecond) // the worker takes the first event and stalls
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	c.Close(ctx)
+	took := time.Since(start)
+	st := c.Stats()
+	requireAccounted(t, st)
+	assert.Less(t, took, time.Second, "Close(200 ms) took %v: %+v", took, st)
+}
