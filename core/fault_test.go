@@ -845,3 +845,65 @@ func TestFaultCloseDeadlineWithSpoolBug(t *testing.T) {
 	requireAccounted(t, st)
 	assert.Less(t, took, time.Second, "Close(200 ms) took %v: %+v", took, st)
 }
+
+// TestFaultSharedSpoolRecovery: two clients (as two processes) share a
+// spool directory through an outage; when the receiver recovers, both
+// replay it at once. Every event arrives exactly once, and each client's
+// books still balance.
+func TestFaultSharedSpoolRecovery(t *testing.T) {
+	faultLeaks(t)
+	faultHeap(t)
+	dir := t.TempDir()
+	srv := sentrytest.NewServer(t)
+	var down atomic.Bool
+	down.Store(true)
+	srv.Respond(func(*http.Request) (int, http.Header) {
+		if down.Load() {
+			return http.StatusServiceUnavailable, nil
+		}
+		return http.StatusOK, nil
+	})
+	spool := func(o *core.Options) { o.Spool.Dir = dir }
+	clients := []*core.Client{faultClient(t, srv.DSN(), spool), faultClient(t, srv.DSN(), spool)}
+	for i, c := range clients {
+		faultCapture(c, fmt.Sprint("outage", i), 10)
+	}
+	for _, c := range clients {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		assert.False(t, c.Flush(ctx))
+		cancel()
+		assert.EqualValues(t, 10, c.Stats().Spooled)
+	}
+
+	down.Store(false)
+	var wg sync.WaitGroup
+	for i, c := range clients { // both see the receiver answer, and replay
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			faultCapture(c, fmt.Sprint("recovered", i), 1)
+		}()
+	}
+	wg.Wait()
+	_, err := srv.WaitForEvents(22, 5*time.Second)
+	require.NoError(t, err)
+
+	var delivered, replayed int64
+	for _, c := range clients {
+		_, st := faultClose(t, c, 3*time.Second)
+		requireAccounted(t, st)
+		delivered += st.Delivered
+		replayed += st.Replayed
+	}
+	events := srv.Events()
+	seen := map[core.EventID]int{}
+	for _, ev := range events {
+		seen[ev.EventID]++
+	}
+	for id, n := range seen {
+		assert.Equal(t, 1, n, "event %s delivered %d times", id, n)
+	}
+	assert.Len(t, seen, 22)
+	assert.Len(t, events, 22)
+	assert.EqualValues(t, 22, delivered+replayed, "every delivery is counted by one client")
+}
