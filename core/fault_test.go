@@ -13,6 +13,7 @@ package core_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,8 +21,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -906,4 +909,62 @@ func TestFaultSharedSpoolRecovery(t *testing.T) {
 	assert.Len(t, seen, 22)
 	assert.Len(t, events, 22)
 	assert.EqualValues(t, 22, delivered+replayed, "every delivery is counted by one client")
+}
+
+// TestFaultCorruptSpool starts a client on a spool directory that a crash
+// or a full disk left in a mess: empty, truncated, garbage and gzip-looking
+// files, a directory with a spool file's name, and one good envelope. The
+// client does not panic, delivers the good one, and removes the rest.
+func TestFaultCorruptSpool(t *testing.T) {
+	faultLeaks(t)
+	dir := t.TempDir()
+	good := core.Envelope{
+		Header: core.EnvelopeHeader{EventID: "0123456789abcdef0123456789abcdef"},
+		Items: []core.EnvelopeItem{{Header: core.ItemHeader{Type: core.ItemTypeEvent},
+			Payload: []byte(`{"event_id":"0123456789abcdef0123456789abcdef","timestamp":"2026-01-02T03:04:05Z","platform":"go","level":"error","logentry":{"formatted":"the good one"}}`)}},
+	}
+	var buf bytes.Buffer
+	_, err := good.WriteTo(&buf)
+	require.NoError(t, err)
+	files := map[string][]byte{
+		"empty":     nil,
+		"blank":     []byte("\n\n  \n"),
+		"truncated": buf.Bytes()[:buf.Len()/2],
+		"garbage":   []byte("\x00\xff not an envelope {"),
+		"gzip":      {0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff, 0xde, 0xad},
+		"length":    []byte("{}\n{\"type\":\"event\",\"length\":99999}\n{}\n"),
+		"two":       append(append([]byte(nil), buf.Bytes()...), buf.Bytes()[bytes.IndexByte(buf.Bytes(), '\n')+1:]...),
+		"good":      buf.Bytes(),
+	}
+	i := 0
+	for name, b := range files {
+		i++
+		path := filepath.Join(dir, fmt.Sprintf("%020d-crashed%s-%06d.env", i, name, i))
+		require.NoError(t, os.WriteFile(path, b, 0o600))
+	}
+	require.NoError(t, os.Mkdir(filepath.Join(dir, fmt.Sprintf("%020d-crashed-dir-000000.env", 0)), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "00000000000000000099-crashed-partial-000099.env.tmp"), []byte("{"), 0o600))
+
+	srv := sentrytest.NewServer(t)
+	c := faultClient(t, srv.DSN(), func(o *core.Options) { o.Spool.Dir = dir })
+	events, err := srv.WaitForEvents(1, 5*time.Second)
+	require.NoError(t, err, "the good envelope was not replayed")
+	assert.Equal(t, "the good one", events[0].Message.Formatted)
+	assert.Eventually(t, func() bool {
+		left, err := os.ReadDir(dir)
+		if err != nil {
+			return false
+		}
+		for _, de := range left {
+			if !de.IsDir() && !strings.HasSuffix(de.Name(), ".tmp") { // a young .tmp may be another process's write
+				return false
+			}
+		}
+		return true
+	}, 5*time.Second, 20*time.Millisecond, "the unusable files were not removed")
+	_, st := faultClose(t, c, 2*time.Second)
+	t.Logf("stats: %+v", st)
+	assert.Zero(t, st.Captured)
+	assert.EqualValues(t, 1, st.Replayed, "%+v", st)
+	assert.Len(t, srv.Events(), 1)
 }
