@@ -56,6 +56,10 @@ type Outcomes struct {
 	// Replayed counts events from the spool that earlier processes wrote
 	// and this one delivered.
 	Replayed atomic.Int64
+	// ForeignDropped counts envelopes other processes spooled that this one
+	// dropped (evicted, unreadable, refused): reported to Sentry, but not
+	// part of this process's accounting.
+	ForeignDropped atomic.Int64
 	// ServerRateLimited counts events the server answered 429 to. The server
 	// accounts for them itself, so they are not in client reports; Stats
 	// lists them as "server_rate_limited:error".
@@ -70,6 +74,9 @@ type Stats struct {
 	// Replayed counts events spooled by earlier processes and delivered by
 	// this one; they are not among Captured.
 	Replayed int64
+	// ForeignDropped counts spooled envelopes of other processes that this
+	// one dropped; they are not among Captured either.
+	ForeignDropped int64
 	// Dropped maps "reason:category" to a count since start.
 	Dropped map[string]int64
 }
@@ -180,6 +187,8 @@ func (c *Client) Stats() Stats {
 		Spooled:   c.outcomes.Spooled.Load(),
 		Dropped:   c.outcomes.Totals(),
 		Replayed:  c.outcomes.Replayed.Load(),
+		// Not part of the identity: other processes captured these.
+		ForeignDropped: c.outcomes.ForeignDropped.Load(),
 	}
 	if n := c.outcomes.ServerRateLimited.Load(); n > 0 {
 		st.Dropped["server_rate_limited:error"] = n

@@ -77,6 +77,16 @@ func (d *Discards) Add(r Reason, c Category, n int) {
 	d.total[r][c].Add(int64(n))
 }
 
+// AddForeign records n items dropped for reason r that another process
+// captured (envelopes of a shared spool): they go into the client reports
+// but not into the totals, which account for this process's captures.
+func (d *Discards) AddForeign(r Reason, c Category, n int) {
+	if d == nil || n <= 0 || r >= numReasons || c >= numCategories {
+		return
+	}
+	d.pending[r][c].Add(int64(n))
+}
+
 // DiscardedItem is one line of a client report.
 type DiscardedItem struct {
 	Reason   string `json:"reason"`

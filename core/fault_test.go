@@ -770,15 +770,11 @@ func TestFaultCloseDuringCapturesIdentity(t *testing.T) {
 	}
 }
 
-// TestFaultSharedSpoolIdentityBug: two clients (as two processes) share a
-// spool directory while the receiver is down. When the second one's writes
-// push the first one's envelopes out, core/transport_spool.go countEvicted
-// adds them to the second client's cache_overflow drops (ev.foreign), which
-// are in its Stats.Dropped, though it never captured them: its identity
-// breaks (and so does settleSpooled's for a foreign envelope replayed and
-// refused). Foreign outcomes belong beside Replayed, outside the identity.
-func TestFaultSharedSpoolIdentityBug(t *testing.T) {
-	t.Skip("bug in core/transport_spool.go: drops of another process's spooled envelopes are counted in this client's Stats.Dropped; un-skip after the fix")
+// TestFaultSharedSpoolIdentity: two clients (as two processes) share a
+// spool directory while the receiver is down. The second one's writes push
+// the first one's envelopes out: those are reported (cache_overflow) and
+// counted as ForeignDropped, outside the second client's identity.
+func TestFaultSharedSpoolIdentity(t *testing.T) {
 	faultLeaks(t)
 	dir := t.TempDir()
 	dsn := "http://fault@" + faultClosedPort(t) + "/1"
@@ -799,14 +795,10 @@ func TestFaultSharedSpoolIdentityBug(t *testing.T) {
 	requireAccounted(t, st)
 }
 
-// TestFaultSpotlightOnlyIdentityBug: a client with Spotlight and no DSN,
-// the sidecar down. core/transport_http.go sendEvent returns false when
-// the Spotlight post fails and there is no DSN (the !toSentry branch)
-// without counting the event anywhere: it is in Captured and in no
-// outcome. Without a DSN no client report is sent, so counting it (as
-// network_error) costs nothing on the wire.
-func TestFaultSpotlightOnlyIdentityBug(t *testing.T) {
-	t.Skip("bug in core/transport_http.go: an event Spotlight alone failed to take is counted nowhere; un-skip after the fix")
+// TestFaultSpotlightOnlyIdentity: a client with Spotlight and no DSN, the
+// sidecar down: an event Spotlight failed to take is counted network_error
+// (no client report goes anywhere without a DSN, but Stats tells).
+func TestFaultSpotlightOnlyIdentity(t *testing.T) {
 	faultLeaks(t)
 	c := faultClient(t, "", func(o *core.Options) { o.Spotlight = "http://" + faultClosedPort(t) + "/stream" })
 	faultCapture(c, "spotlight", 2)
@@ -815,15 +807,11 @@ func TestFaultSpotlightOnlyIdentityBug(t *testing.T) {
 	requireAccounted(t, st)
 }
 
-// TestFaultCloseDeadlineWithSpoolBug: Close with a short deadline while
-// the receiver stalls and the transport's queue is full. shutdown in
-// core/transport_http.go spools every leftover event, one file each with
-// an fsync (core/spool.go write), without looking at the deadline: on an
-// ext4 disk 1000 leftovers took about 2.4 s past a 200 ms deadline. A
-// batch written once, or leftovers past the deadline counted as
-// queue_overflow, would keep Close to its deadline.
-func TestFaultCloseDeadlineWithSpoolBug(t *testing.T) {
-	t.Skip("bug in core/transport_http.go shutdown: spooling Close's leftovers ignores Close's deadline (an fsync per event); un-skip after the fix")
+// TestFaultCloseDeadlineWithSpool: Close with a short deadline while the
+// receiver stalls and the transport's queue is full. Leftovers are spooled
+// only within the deadline (or a short grace when Flush used it up); the
+// rest are counted queue_overflow, so Close keeps close to its deadline.
+func TestFaultCloseDeadlineWithSpool(t *testing.T) {
 	faultLeaks(t)
 	srv := sentrytest.NewServer(t)
 	srv.Respond(func(r *http.Request) (int, http.Header) {

@@ -62,7 +62,11 @@ type HTTPTransport struct {
 	spool        *spool      // nil when off
 	spoolPending atomic.Bool // the spool may hold envelopes
 
+	stopBy time.Time // Close's deadline for spooling leftovers; set before stop closes
+
 	// Owned by the worker goroutine.
+	downUntil   time.Time     // after a network failure: no attempts before this
+	downFor     time.Duration // the current pause, doubled per failure
 	limits      rateLimits
 	reportEvery time.Duration
 	backoff     []time.Duration
@@ -80,6 +84,14 @@ const (
 	defaultSpotlightURL   = "http://localhost:8969/stream"
 	maxSpotlightTimeout   = 2 * time.Second
 	maxResponseDrain      = 64 << 10
+	// maxDown bounds the pause after repeated network failures.
+	maxDown = 30 * time.Second
+	// defaultStopSpool bounds the spooling of leftovers when Close's
+	// context has no deadline.
+	defaultStopSpool = 2 * time.Second
+	// stopSpoolGrace is how long Close may spool leftovers past a deadline
+	// that Flush used up.
+	stopSpoolGrace = 250 * time.Millisecond
 )
 
 // networkBackoff is the pause before each retry of a network error: four
@@ -288,6 +300,15 @@ func (t *HTTPTransport) Close(ctx context.Context) bool {
 	t.mu.Unlock()
 
 	ok := t.Flush(ctx)
+	t.stopBy = time.Now().Add(defaultStopSpool)
+	if d, has := ctx.Deadline(); has {
+		// Flush may have used the whole deadline: leftovers still get a
+		// short grace to reach the spool, so Close overruns by little.
+		t.stopBy = d
+		if grace := time.Now().Add(stopSpoolGrace); grace.After(d) {
+			t.stopBy = grace
+		}
+	}
 	close(t.stop)
 	t.cancel()
 	<-t.exited
@@ -392,6 +413,10 @@ func (t *HTTPTransport) shutdown() {
 	for empty := false; !empty; {
 		select {
 		case ev := <-t.queue:
+			if time.Now().After(t.stopBy) {
+				dropped++ // Close's deadline: no time left to write files
+				continue
+			}
 			if env := t.spoolable(ev); env != nil && t.toSpool(env) {
 				t.fmu.Lock()
 				t.done++
@@ -439,6 +464,8 @@ func (t *HTTPTransport) sendEvent(ev *Event) bool {
 	if !toSentry {
 		if spotOK {
 			t.cfg.Outcomes.Delivered.Add(1)
+		} else {
+			t.cfg.Outcomes.Add(ReasonNetworkError, CategoryError, 1)
 		}
 		return spotOK
 	}
@@ -506,6 +533,15 @@ func (t *HTTPTransport) envelope(ev *Event) *Envelope {
 	return env
 }
 
+// markDown starts or lengthens the period after a network failure in which
+// sends are not retried: 1 s, doubled per failure, at most maxDown. Any
+// answer from the receiver ends it (see postOnce).
+func (t *HTTPTransport) markDown() {
+	t.downFor = min(max(2*t.downFor, time.Second), maxDown)
+	t.downUntil = t.now().Add(t.downFor)
+	t.cfg.Debug.Printf("receiver unreachable: no retries for %v", t.downFor)
+}
+
 // marshalEvent serializes ev, turning a panic in user values into an error.
 func marshalEvent(ev *Event) (b []byte, err error) {
 	defer func() {
@@ -521,15 +557,21 @@ func marshalEvent(ev *Event) (b []byte, err error) {
 // status, or an error when no response came; statuses other than 2xx are
 // logged.
 func (t *HTTPTransport) post(env *Envelope) (int, error) {
+	// Right after a network failure, one attempt and no retries: retries
+	// that will fail too would hold the queue.
+	retry := !t.now().Before(t.downUntil)
 	for attempt := 0; ; attempt++ {
 		status, err := t.postOnce(env)
 		if err == nil {
 			return status, nil
 		}
 		var ne net.Error
-		if attempt >= len(t.backoff) || t.ctx.Err() != nil || errors.As(err, &ne) && ne.Timeout() {
+		if !retry || attempt >= len(t.backoff) || t.ctx.Err() != nil || errors.As(err, &ne) && ne.Timeout() {
 			// A request that timed out may have arrived, and retrying
 			// it would hold the queue for HTTPTimeout again.
+			if t.ctx.Err() == nil {
+				t.markDown()
+			}
 			return 0, err
 		}
 		t.cfg.Debug.Printf("send failed (%v), retry %d in %v", err, attempt+1, t.backoff[attempt])
@@ -568,6 +610,7 @@ func (t *HTTPTransport) postOnce(env *Envelope) (int, error) {
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseDrain))
 	resp.Body.Close()
+	t.downFor, t.downUntil = 0, time.Time{} // the receiver answers
 	now := t.now()
 	if l := responseLimits(resp.StatusCode, resp.Header, now); !l.isZero() {
 		t.limits.merge(l)
@@ -633,6 +676,7 @@ func (t *HTTPTransport) postSpotlight(env *Envelope) bool {
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseDrain))
 	resp.Body.Close()
+	t.downFor, t.downUntil = 0, time.Time{} // the receiver answers
 	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
 		t.cfg.Debug.Once("spotlight_status", "spotlight %s answered %s", t.spotURL, resp.Status)
 		return false

@@ -50,9 +50,10 @@ func (t *HTTPTransport) countEvicted(ev evicted) {
 		t.cfg.Outcomes.Add(ReasonCacheOverflow, CategoryError, ev.own)
 	}
 	if ev.foreign > 0 {
-		// Spooled by another process: counted in its name, as far as the
-		// server is concerned, here.
-		t.cfg.Outcomes.Add(ReasonCacheOverflow, CategoryError, ev.foreign)
+		// Spooled by another process: reported, outside this process's
+		// accounting.
+		t.cfg.Outcomes.AddForeign(ReasonCacheOverflow, CategoryError, ev.foreign)
+		t.cfg.Outcomes.ForeignDropped.Add(int64(ev.foreign))
 	}
 	if ev.own+ev.foreign > 0 {
 		t.cfg.Debug.Printf("spool full: %d oldest envelopes dropped", ev.own+ev.foreign)
@@ -74,7 +75,7 @@ func (t *HTTPTransport) replaySpool(max int) {
 		return
 	}
 	for i := 0; i < max; i++ {
-		if t.ctx.Err() != nil || t.limits.limited(CategoryError, t.now()) {
+		if t.ctx.Err() != nil || t.limits.limited(CategoryError, t.now()) || t.now().Before(t.downUntil) {
 			return
 		}
 		c, ok := t.spool.claim()
@@ -111,8 +112,11 @@ func (t *HTTPTransport) replaySpool(max int) {
 
 // settleSpooled counts a spooled envelope that will never be sent.
 func (t *HTTPTransport) settleSpooled(c spoolClaimed, why Reason) {
-	if c.own {
-		t.cfg.Outcomes.Spooled.Add(-1)
+	if !c.own {
+		t.cfg.Outcomes.AddForeign(why, CategoryError, 1)
+		t.cfg.Outcomes.ForeignDropped.Add(1)
+		return
 	}
+	t.cfg.Outcomes.Spooled.Add(-1)
 	t.cfg.Outcomes.Add(why, CategoryError, 1)
 }
