@@ -845,15 +845,7 @@ func TestFaultSharedSpoolRecovery(t *testing.T) {
 	faultLeaks(t)
 	faultHeap(t)
 	dir := t.TempDir()
-	srv := sentrytest.NewServer(t)
-	var down atomic.Bool
-	down.Store(true)
-	srv.Respond(func(*http.Request) (int, http.Header) {
-		if down.Load() {
-			return http.StatusServiceUnavailable, nil
-		}
-		return http.StatusOK, nil
-	})
+	srv, down := outageServer(t)
 	spool := func(o *core.Options) { o.Spool.Dir = dir }
 	clients := []*core.Client{faultClient(t, srv.DSN(), spool), faultClient(t, srv.DSN(), spool)}
 	for i, c := range clients {

@@ -24,17 +24,14 @@ import (
 // delivered, is spooled, or was dropped with a reason.
 func identity(t *testing.T, st core.Stats) {
 	t.Helper()
-	var dropped int64
-	for _, n := range st.Dropped {
-		dropped += n
-	}
-	assert.Equal(t, st.Captured, st.Delivered+st.Spooled+dropped, "delivered %d + spooled %d + dropped %v = captured %d",
-		st.Delivered, st.Spooled, st.Dropped, st.Captured)
+	assert.Equal(t, st.Captured, st.Delivered+st.Spooled+faultDropped(st), "%+v", st)
 }
 
-func TestSpoolOutageThenRecovery(t *testing.T) {
+// outageServer is a receiver that answers 503 while down is set, 200 after.
+func outageServer(t *testing.T) (*sentrytest.Server, *atomic.Bool) {
+	t.Helper()
 	srv := sentrytest.NewServer(t)
-	var down atomic.Bool
+	down := new(atomic.Bool)
 	down.Store(true)
 	srv.Respond(func(*http.Request) (int, http.Header) {
 		if down.Load() {
@@ -42,6 +39,11 @@ func TestSpoolOutageThenRecovery(t *testing.T) {
 		}
 		return http.StatusOK, nil
 	})
+	return srv, down
+}
+
+func TestSpoolOutageThenRecovery(t *testing.T) {
+	srv, down := outageServer(t)
 	dir := t.TempDir()
 	c, err := core.New(core.Options{DSN: srv.DSN(), Spool: core.SpoolOptions{Dir: dir}, Storm: core.StormOptions{Disabled: true}})
 	require.NoError(t, err)
@@ -105,15 +107,7 @@ func TestSpoolRestart(t *testing.T) {
 		spoolChild()
 		return
 	}
-	srv := sentrytest.NewServer(t)
-	var down atomic.Bool
-	down.Store(true)
-	srv.Respond(func(*http.Request) (int, http.Header) {
-		if down.Load() {
-			return http.StatusServiceUnavailable, nil
-		}
-		return http.StatusOK, nil
-	})
+	srv, down := outageServer(t)
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestSpoolRestart$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "SENTRYLOG_SPOOL_CHILD=1", "SENTRYLOG_SPOOL_DIR="+dir, "SENTRYLOG_SPOOL_DSN="+srv.DSN())
