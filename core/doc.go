@@ -32,7 +32,24 @@
 //     network errors, its own queue).
 //
 // Every drop is counted under its client-report reason (Client.Stats, and
-// the client reports the HTTP transport sends).
+// the client reports the HTTP transport sends), so that for every client
+// Captured = Delivered + Spooled + the sum of Dropped.
+//
+// # Reliability
+//
+// Storm control (Options.Storm, on by default) keeps an error logged in a hot
+// loop from costing the queue, the worker or the Sentry quota: identical
+// events (the same call site and error types, or message) pass a per-group
+// token bucket and a global one; the next event of a group that had events
+// suppressed carries contexts.storm with their count. Suppressed events are
+// reported as event_processor.
+//
+// The HTTP transport never blocks the caller: its queue is bounded, network
+// errors are retried with a short backoff (and not at all for a while after a
+// failure, so an outage does not hold the queue), and rate limits are obeyed
+// per category. With Options.Spool, envelopes that cannot be delivered are
+// kept on disk and sent, oldest first, when the receiver answers again or
+// when the next process starts.
 //
 // # Ignore rules
 //
