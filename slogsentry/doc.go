@@ -66,9 +66,9 @@
 // maps, slices and structs their JSON form; nil pointers null). A value whose
 // LogValue, String, Error or MarshalJSON panics, and an attribute whose
 // ReplaceAttr panics, is kept as a marked string "!PANIC in <method>: ...";
-// the record is still sent. Values of kind Any (maps, structs, Stringers) are
-// converted when the event is built, after the call: do not change them
-// once logged, or resolve them yourself with a LogValuer.
+// the record is still sent. Values of kind Any that the program could change
+// afterwards (maps, slices, pointers to structs) are converted at the call,
+// on the logging goroutine, so what is sent is what was logged.
 //
 // Groups. Groups become nested objects, as in slog's JSON output: a
 // slog.Group attribute nests its members, WithGroup nests the attributes
