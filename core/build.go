@@ -191,6 +191,17 @@ func ownAttrs(dst, src []slog.Attr) []slog.Attr {
 	return dst
 }
 
+// OwnAttrs returns a copy of attrs the core may keep: groups are copied and
+// values the program could change later (maps, slices, pointers to structs)
+// are converted now. Bridges call it for the attributes they accumulate in
+// With/WithAttrs, which Record.Pre hands over without a copy.
+func OwnAttrs(attrs []slog.Attr) []slog.Attr {
+	if len(attrs) == 0 {
+		return nil
+	}
+	return ownAttrs(make([]slog.Attr, 0, len(attrs)), attrs)
+}
+
 // freeze returns v when its content cannot change, else a converted copy.
 func freeze(v slog.Value) slog.Value {
 	switch x := v.Any().(type) {

@@ -34,7 +34,8 @@ type Record struct {
 	PC uintptr
 	// Pre holds attributes accumulated on the logger (With, WithAttrs). It
 	// must not change after it is handed over: the core may keep it without
-	// copying.
+	// copying. Bridges pass the attributes through OwnAttrs when they are
+	// accumulated, so that mutable values are converted once, then.
 	Pre []slog.Attr
 	// Groups are the open group names that Attrs are nested under (slog's
 	// WithGroup). The same rule as Pre applies.

@@ -171,6 +171,7 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if len(conv) == 0 {
 		return h
 	}
+	conv = core.OwnAttrs(conv) // kept by the core as Record.Pre: freeze now
 	for i := len(h.groups) - 1; i >= 0; i-- {
 		conv = []slog.Attr{{Key: h.groups[i], Value: slog.GroupValue(conv...)}}
 	}

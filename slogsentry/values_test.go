@@ -237,3 +237,16 @@ func TestCulpritIsTheCallSite(t *testing.T) {
 	require.NotEmpty(t, evs[1].Exception)
 	check(evs[1].Exception[len(evs[1].Exception)-1].Stacktrace)
 }
+
+// TestWithAttrsValuesFrozen: a map given to WithAttrs and changed later is
+// sent as it was when it was given.
+func TestWithAttrsValuesFrozen(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	m := map[string]int{"n": 1}
+	log := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c})).With("m", m)
+	m["n"] = 2
+	log.Error("boom")
+	evs := events(t, c, mt)
+	require.Len(t, evs, 1)
+	assert.Equal(t, map[string]any{"n": 1}, evs[0].Contexts["log"]["m"])
+}
