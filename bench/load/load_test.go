@@ -49,6 +49,7 @@ func TestShortRuns(t *testing.T) {
 			assert.InDelta(t, 300, o.Sent, 150)
 			assert.GreaterOrEqual(t, o.MaxHeap, o.BaseHeap)
 			assert.GreaterOrEqual(t, o.MaxGoroutines, o.BaseGoroutines)
+			assert.GreaterOrEqual(t, o.Recovery, time.Duration(0), "events flow again once the receiver is back")
 		})
 	}
 }

@@ -20,6 +20,10 @@ type OutageResult struct {
 	// receiver once it was back.
 	DeliveredAfter int64
 	Dropped        map[string]int64
+	// Recovery is how long after the receiver came back the first event
+	// arrived: one kept from the outage, or else one captured after it.
+	// Negative when none arrived within RecoveryBound.
+	Recovery time.Duration
 }
 
 // Outage takes the receiver down for d while sdk captures rate events per
@@ -64,16 +68,42 @@ func Outage(r *Receiver, sdk SDK, d time.Duration, rate int) (OutageResult, erro
 	h, g := sample()
 	res.MaxHeap, res.MaxGoroutines = max(res.MaxHeap, h), max(res.MaxGoroutines, g)
 
+	r.Mark()
 	if err := r.Up(); err != nil {
 		return res, err
 	}
-	// Whatever the client kept and retries arrives now: wait until nothing
-	// arrived for a while (a retry backoff's worth, shorter for short runs).
+	up := time.Now()
+	// Whatever the client kept arrives now: wait until nothing arrived for
+	// a while (shorter for short runs).
 	quiet := min(3*time.Second, max(500*time.Millisecond, d))
 	res.DeliveredAfter = r.WaitQuiet(quiet, 30*time.Second)
 	res.Dropped = c.Dropped()
+	res.Recovery = -1
+	if res.DeliveredAfter > 0 {
+		res.Recovery = r.FirstSinceMark().Sub(up)
+		return res, nil
+	}
+	// Nothing was kept: capture on, at the same rate, until an event gets
+	// through, to see how long the client takes to send again (a client
+	// backing off after network errors waits out its backoff).
+	t = time.NewTicker(tick)
+	defer t.Stop()
+	base := r.Events()
+	for time.Since(up) < RecoveryBound && r.Events() == base {
+		<-t.C
+		for range perTick {
+			c.Capture()
+		}
+	}
+	if r.Events() > base {
+		res.Recovery = r.FirstSinceMark().Sub(up)
+	}
 	return res, nil
 }
+
+// RecoveryBound bounds the wait for the first delivery after an outage:
+// longer than the longest backoff a client is expected to use (30s).
+const RecoveryBound = 40 * time.Second
 
 func sample() (heap uint64, goroutines int) {
 	var ms runtime.MemStats

@@ -23,8 +23,11 @@ type Receiver struct {
 	total   atomic.Int64 // events received since the start
 	base    atomic.Int64 // total at the last Reset
 	conns   atomic.Int64 // connections accepted since the start
-	changed chan struct{}
-	done    chan struct{}
+	// firstGrowth is when the count of events first grew after the last
+	// Mark, in UnixNano; 0 when it has not.
+	firstGrowth atomic.Int64
+	changed     chan struct{}
+	done        chan struct{}
 }
 
 // StartReceiver starts the receiver process (this executable, see
@@ -75,7 +78,9 @@ func StartReceiver() (*Receiver, error) {
 			if c, err := strconv.ParseInt(conns, 10, 64); err == nil {
 				r.conns.Store(c)
 			}
-			r.total.Store(n)
+			if old := r.total.Swap(n); n > old {
+				r.firstGrowth.CompareAndSwap(0, time.Now().UnixNano())
+			}
 			select {
 			case r.changed <- struct{}{}:
 			default:
@@ -83,6 +88,20 @@ func StartReceiver() (*Receiver, error) {
 		}
 	}()
 	return r, nil
+}
+
+// Mark starts watching for the next event to arrive; FirstSinceMark says
+// when it did.
+func (r *Receiver) Mark() { r.firstGrowth.Store(0) }
+
+// FirstSinceMark returns when the first event after the last Mark arrived,
+// as this process saw it, or the zero time when none has.
+func (r *Receiver) FirstSinceMark() time.Time {
+	ns := r.firstGrowth.Load()
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
 }
 
 // Conns returns the connections the receiver accepted since it started.

@@ -148,7 +148,8 @@ func TestLoadTables(t *testing.T) {
 	}
 	out := []load.OutageResult{{SDK: "sentrylog", Duration: 3 * time.Second, Rate: 1000, Sent: 3000,
 		BaseHeap: 1 << 20, MaxHeap: 3 << 20, BaseGoroutines: 8, MaxGoroutines: 9, DeliveredAfter: 1000,
-		Dropped: map[string]int64{"queue_overflow:error": 2000, "ratelimit_backoff:error": 0}}}
+		Recovery: 1500 * time.Millisecond,
+		Dropped:  map[string]int64{"queue_overflow:error": 2000, "ratelimit_backoff:error": 0}}}
 	var b strings.Builder
 	met, summary := loadTables(&b, del, out)
 	assert.True(t, met, "2× the rate at a third of the CPU")
@@ -158,6 +159,7 @@ func TestLoadTables(t *testing.T) {
 	assert.Contains(t, s, "| CPU per delivered event | 100.00 µs | 300.00 µs | 0.33× | ≤ 0.5×: met |")
 	assert.Contains(t, s, "| Heap before → max during | 1.0 MiB → 3.0 MiB |")
 	assert.Contains(t, s, "| Lost (captured, never delivered) | 2000 |")
+	assert.Contains(t, s, "| First delivery after the receiver came back | 1.5 s |")
 	assert.Contains(t, s, "| Dropped, by reason (the client's own count) | queue_overflow:error 2000 |")
 
 	del[0].CPU = 20 * time.Millisecond

@@ -318,6 +318,12 @@ func loadTables(b *strings.Builder, del []load.DeliveryResult, out []load.Outage
 			return fmt.Sprintf("%d → %d", o.BaseGoroutines, o.MaxGoroutines)
 		})
 		row("Delivered once the receiver was back", func(o load.OutageResult) string { return fmt.Sprint(o.DeliveredAfter) })
+		row("First delivery after the receiver came back", func(o load.OutageResult) string {
+			if o.Recovery < 0 {
+				return fmt.Sprintf("none within %s", load.RecoveryBound)
+			}
+			return fmt.Sprintf("%.1f s", o.Recovery.Seconds())
+		})
 		row("Lost (captured, never delivered)", func(o load.OutageResult) string {
 			return fmt.Sprint(int64(o.Sent) - o.DeliveredAfter)
 		})
