@@ -93,7 +93,7 @@ func (c *Core) With(fields []zapcore.Field) zapcore.Core {
 		e.addField(&fields[i])
 	}
 	opened := e.close()
-	attrs := e.attrs
+	attrs := core.OwnAttrs(e.attrs) // kept by the core as Record.Pre: freeze now
 	for i := len(c.groups) - 1; i >= 0 && len(attrs) > 0; i-- {
 		attrs = []slog.Attr{{Key: c.groups[i], Value: slog.GroupValue(attrs...)}}
 	}
