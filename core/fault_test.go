@@ -331,14 +331,21 @@ func testFaultStallPastTimeout(t *testing.T, dir string, spool func(*core.Option
 	c := faultClient(t, srv.DSN(), func(o *core.Options) { o.HTTPTimeout = 200 * time.Millisecond }, spool)
 	faultCapture(c, "stall", 2)
 
-	// A timed-out request is not retried (it may have arrived): two
-	// requests of 200 ms, whatever the retry policy at most a few.
+	// A timed-out request is not retried (it may have arrived). After the
+	// first failure the transport pauses for a second: without a spool
+	// the second event waits in the queue and is then tried; with one it
+	// goes straight to the spool.
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 	start := time.Now()
 	assert.False(t, c.Flush(ctx), "a stalled receiver delivers nothing")
 	cancel()
 	assert.Less(t, time.Since(start), 5*time.Second, "HTTPTimeout did not bound the requests")
-	assert.GreaterOrEqual(t, int(stalled.Load()), 2)
+	// (A client report, when one is due, is a request of its own.)
+	if dir == "" {
+		assert.GreaterOrEqual(t, int(stalled.Load()), 2)
+	} else {
+		assert.GreaterOrEqual(t, int(stalled.Load()), 1)
+	}
 
 	// Close reports true here: the failures were already reported by
 	// Flush (see HTTPTransport.Flush), so only the stats tell.

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
@@ -188,4 +190,38 @@ func TestSpoolDirUnusable(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "spool"), err.Error())
 	assert.False(t, errors.Is(err, core.ErrInvalidDSN))
+}
+
+// TestOutageWithoutSpoolKeepsTheQueue: without a spool, events captured
+// while the receiver is unreachable wait in the queue after the first
+// failure, and are delivered once it answers again.
+func TestOutageWithoutSpoolKeepsTheQueue(t *testing.T) {
+	var up atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !up.Load() {
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close() // a network error for the client
+			}
+			return
+		}
+		io.Copy(io.Discard, r.Body)
+	}))
+	defer srv.Close()
+	dsn := strings.Replace(srv.URL, "http://", "http://key@", 1) + "/1"
+	c, err := core.New(core.Options{DSN: dsn, Storm: core.StormOptions{Disabled: true}})
+	require.NoError(t, err)
+	defer c.Close(context.Background())
+
+	c.CaptureMessage(context.Background(), "first", core.LevelError)
+	require.Eventually(t, func() bool { return c.Stats().Dropped["network_error:error"] == 1 }, 5*time.Second, 10*time.Millisecond)
+	for i := 0; i < 4; i++ {
+		c.CaptureMessage(context.Background(), "queued", core.LevelError)
+	}
+	up.Store(true)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c.Flush(ctx)
+	st := c.Stats()
+	assert.EqualValues(t, 4, st.Delivered, "%+v", st)
+	identity(t, st)
 }

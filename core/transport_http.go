@@ -313,17 +313,38 @@ func (t *HTTPTransport) run() {
 			return
 		default:
 		}
+		// While the receiver is unreachable and there is no spool, events
+		// wait in the queue (new ones overflow, counted) rather than being
+		// tried and lost one by one: when it answers again, what the queue
+		// kept is delivered.
+		queue := t.queue
+		var pause *time.Timer
+		var resume <-chan time.Time
+		if t.spool == nil {
+			if d := t.downUntil.Sub(t.now()); d > 0 {
+				queue = nil
+				pause = time.NewTimer(d)
+				resume = pause.C
+			}
+		}
 		select {
-		case ev := <-t.queue:
+		case ev := <-queue:
 			t.finish(t.sendEvent(ev))
+		case <-resume:
 		case <-t.wake:
 			t.resolveFlushes()
 		case <-ticker.C:
 			t.sendReport()
 			t.replaySpool(spoolBatch)
 		case <-t.stop:
+			if pause != nil {
+				pause.Stop()
+			}
 			t.shutdown()
 			return
+		}
+		if pause != nil {
+			pause.Stop()
 		}
 	}
 }
@@ -451,6 +472,12 @@ func (t *HTTPTransport) sendEvent(ev *Event) bool {
 	if t.limits.limited(CategoryError, t.now()) {
 		t.cfg.Outcomes.Add(ReasonRateLimitBackoff, CategoryError, 1)
 		return false
+	}
+	if t.spool != nil && t.now().Before(t.downUntil) {
+		// Unreachable moments ago: straight to the spool, no attempt.
+		if t.toSpool(env) {
+			return false
+		}
 	}
 	var report []DiscardedItem
 	if !t.limits.limited(CategoryInternal, now) {
