@@ -45,11 +45,13 @@
 // reported as event_processor.
 //
 // The HTTP transport never blocks the caller: its queue is bounded, network
-// errors are retried with a short backoff (and not at all for a while after a
-// failure, so an outage does not hold the queue), and rate limits are obeyed
-// per category. With Options.Spool, envelopes that cannot be delivered are
-// kept on disk and sent, oldest first, when the receiver answers again or
-// when the next process starts.
+// errors are retried with a short backoff, and rate limits are obeyed per
+// category. After a network failure it pauses (1 s, doubling up to 30 s):
+// events wait in the bounded queue, newer ones overflowing (counted), and
+// what the queue kept is delivered when the receiver answers again. With
+// Options.Spool, events go to disk instead while the receiver is
+// unreachable, and are sent, oldest first, when it answers again or when the
+// next process starts.
 //
 // # Ignore rules
 //
