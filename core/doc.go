@@ -46,7 +46,7 @@
 //
 // The HTTP transport never blocks the caller: its queue is bounded, network
 // errors are retried with a short backoff, and rate limits are obeyed per
-// category. After a network failure it pauses (1 s, doubling up to 30 s):
+// category. After a network failure it pauses (1 s, doubling up to 5 s):
 // events wait in the bounded queue, newer ones overflowing (counted), and
 // what the queue kept is delivered when the receiver answers again. With
 // Options.Spool, events go to disk instead while the receiver is

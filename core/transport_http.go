@@ -84,7 +84,7 @@ const (
 	maxSpotlightTimeout   = 2 * time.Second
 	maxResponseDrain      = 64 << 10
 	// maxDown bounds the pause after repeated network failures.
-	maxDown = 30 * time.Second
+	maxDown = 5 * time.Second
 	// defaultStopSpool bounds the spooling of leftovers when Close's
 	// context has no deadline.
 	defaultStopSpool = 2 * time.Second
