@@ -74,8 +74,9 @@ func Outage(r *Receiver, sdk SDK, d time.Duration, rate int) (OutageResult, erro
 	}
 	up := time.Now()
 	// Whatever the client kept arrives now: wait until nothing arrived for
-	// a while (shorter for short runs).
-	quiet := min(3*time.Second, max(500*time.Millisecond, d))
+	// a while (shorter for short runs), longer than the pause a client
+	// takes between attempts after network errors (sentrylog: at most 5 s).
+	quiet := min(6*time.Second, max(500*time.Millisecond, d))
 	res.DeliveredAfter = r.WaitQuiet(quiet, 30*time.Second)
 	res.Dropped = c.Dropped()
 	res.Recovery = -1
