@@ -115,10 +115,29 @@ func (c *Client) framesFromPCs(pcs []uintptr, from uintptr) []Frame {
 	return trimFrames(frames)
 }
 
+// Frame describes one stack frame the way the client describes the frames
+// it captures: the module is the function's package path, the file name is
+// module-relative, and in_app follows InAppInclude and InAppExclude. Bridges
+// use it for stacks their logger reports as text. A nil client marks no
+// frame in-app.
+func (c *Client) Frame(function, file string, line int) Frame {
+	if c == nil {
+		return (&Client{}).frame(function, file, line)
+	}
+	return c.frame(function, file, line)
+}
+
+// ErrorPCs returns the program counters err itself recorded where it was
+// made (see errorPCs), or nil; it does not follow the chain.
+func ErrorPCs(err error) []uintptr { return errorPCs(err) }
+
 func (c *Client) frame(function, file string, line int) Frame {
 	module, fn := splitFunction(function)
-	f := Frame{Function: fn, Module: module, AbsPath: file, Lineno: line, InApp: c.inApp.inApp(module)}
+	f := Frame{Function: fn, Module: module, Lineno: line, InApp: c.inApp.inApp(module)}
 	f.Filename = file
+	if strings.IndexByte(file, '/') >= 0 {
+		f.AbsPath = file
+	}
 	if i := strings.LastIndexByte(file, '/'); i >= 0 && module != "" {
 		// Module-relative and machine-independent: "example.com/app/handler.go".
 		dir := strings.TrimSuffix(module, "_test") // external test packages

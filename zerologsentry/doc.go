@@ -113,9 +113,8 @@
 // Context: Event.GetCtx, through the hook, selects the scope; none means the
 // global scope. Caller: the core captures the stack of the call to Msg and
 // drops zerolog's and sentrylog's frames, so the culprit is the program's
-// own line; with storm control on, the Writer also finds that call's
-// program counter, by which storm control groups events. zerolog's "caller"
-// field, when Caller() is used, is an ordinary field.
+// own line, which is also what storm control groups events by. zerolog's
+// "caller" field, when Caller() is used, is an ordinary field.
 //
 // Fatal and Panic: the event is flushed before WriteLevel returns, bounded
 // by the client's ShutdownTimeout, since zerolog exits or panics next.

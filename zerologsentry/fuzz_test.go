@@ -3,8 +3,6 @@ package zerologsentry
 import (
 	"bytes"
 	"testing"
-
-	"github.com/sentrylog/sentrylog/core"
 )
 
 // The line readers never panic, whatever the bytes; cutting markers never
@@ -24,7 +22,7 @@ func FuzzLine(f *testing.F) {
 		_, at, _ := lastMessage(string(p))
 		_, _ = timeBefore(string(p), at)
 		_ = (&lazyFields{line: string(p)}).LogValue()
-		_ = parseStack(string(p), core.Options{})
+		_ = parseStack(string(p), nil)
 		out, m := cutMarkers(nil, p)
 		if len(out) > len(p) {
 			t.Fatalf("cutMarkers grew the line: %q -> %q", p, out)

@@ -2,7 +2,6 @@ package zerologsentry
 
 import (
 	"errors"
-	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -110,12 +109,9 @@ func isLibrary(function string) bool {
 		strings.HasPrefix(function, "github.com/sentrylog/sentrylog/zerologsentry.")
 }
 
-var uintptrKind = reflect.Uintptr
-
 // ownPCs returns the stack the innermost error of err's chain that recorded
-// one recorded: a Callers() []uintptr method, or a StackTrace method
-// returning a slice of uintptr-based frames (github.com/pkg/errors), read
-// through reflection so that no such package is a dependency.
+// one recorded (core.ErrorPCs: a Callers method, or a pkg/errors-style
+// StackTrace method).
 func ownPCs(err error) (pcs []uintptr) {
 	defer func() {
 		if recover() != nil {
@@ -123,29 +119,9 @@ func ownPCs(err error) (pcs []uintptr) {
 		}
 	}()
 	for e, depth := err, 0; e != nil && depth < 16; e, depth = errors.Unwrap(e), depth+1 {
-		if p := errPCs(e); len(p) > 0 {
+		if p := core.ErrorPCs(e); len(p) > 0 {
 			pcs = p
 		}
-	}
-	return pcs
-}
-
-func errPCs(err error) []uintptr {
-	if e, ok := err.(interface{ Callers() []uintptr }); ok {
-		return e.Callers()
-	}
-	m := reflect.ValueOf(err).MethodByName("StackTrace")
-	if !m.IsValid() {
-		return nil
-	}
-	t := m.Type()
-	if t.NumIn() != 0 || t.NumOut() != 1 || t.Out(0).Kind() != reflect.Slice || t.Out(0).Elem().Kind() != uintptrKind {
-		return nil
-	}
-	res := m.Call(nil)[0]
-	pcs := make([]uintptr, res.Len())
-	for i := range pcs {
-		pcs[i] = uintptr(res.Index(i).Uint())
 	}
 	return pcs
 }
@@ -155,7 +131,7 @@ func errPCs(err error) []uintptr {
 // ({"func", "source" or "file", "line" as a number or a string}), into
 // Sentry frames, outermost first. Elements that are not frames are skipped;
 // nil means the text held no frame.
-func parseStack(js string, opts core.Options) []core.Frame {
+func parseStack(js string, c *core.Client) []core.Frame {
 	if js == "" || js[0] != '[' {
 		return nil
 	}
@@ -190,48 +166,7 @@ func parseStack(js string, opts core.Options) []core.Frame {
 		if isLibrary(fn) {
 			continue
 		}
-		frames = append(frames, frame(fn, file, line, opts))
+		frames = append(frames, c.Frame(fn, file, line))
 	}
 	return frames
-}
-
-// frame builds a Sentry frame the way the core does for its own stacks:
-// module from the function's package path, in_app from the options.
-func frame(function, file string, line int, opts core.Options) core.Frame {
-	module, fn := "", function
-	slash := strings.LastIndexByte(function, '/')
-	if dot := strings.IndexByte(function[slash+1:], '.'); dot >= 0 {
-		module, fn = function[:slash+1+dot], function[slash+1+dot+1:]
-	}
-	f := core.Frame{Function: fn, Module: module, Filename: file, Lineno: line, InApp: inApp(module, opts)}
-	if i := strings.LastIndexByte(file, '/'); i >= 0 {
-		f.AbsPath = file
-		f.Filename = file[i+1:]
-		if module != "" && module != "main" {
-			f.Filename = module + "/" + file[i+1:]
-		}
-	}
-	return f
-}
-
-func inApp(module string, opts core.Options) bool {
-	if module == "" {
-		return false
-	}
-	for _, p := range opts.InAppExclude {
-		if hasPathPrefix(module, p) {
-			return false
-		}
-	}
-	for _, p := range opts.InAppInclude {
-		if hasPathPrefix(module, p) {
-			return true
-		}
-	}
-	return module == "main"
-}
-
-func hasPathPrefix(path, prefix string) bool {
-	return strings.HasPrefix(path, prefix) &&
-		(len(path) == len(prefix) || path[len(prefix)] == '/' || strings.HasSuffix(prefix, "/"))
 }

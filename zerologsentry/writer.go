@@ -5,10 +5,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/rs/zerolog"
 
@@ -39,7 +37,6 @@ type Writer struct {
 	bufs   sync.Pool // *[]byte: lines without their markers
 	decs   sync.Pool // *decoder
 	cbored sync.Once
-	storm  atomic.Pointer[stormKnown]
 }
 
 var (
@@ -207,7 +204,7 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 		if err == nil {
 			err = &LoggedError{Text: d.errText}
 			if d.stack != "" {
-				frames = parseStack(d.stack, c.Options())
+				frames = parseStack(d.stack, c)
 			}
 		}
 		rec.Frames = frames
@@ -223,13 +220,6 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 		}
 	}
 	d.tmp = rec.Attrs // cleared with the rest when d goes back to the pool
-	if w.stormOn(c) {
-		// Storm control groups events by call site. The core strips
-		// zerolog's and our frames from the stack by itself; the program
-		// counter is for the grouping only, and costs about as much as the
-		// core's own capture of the stack, so only storm control pays it.
-		rec.PC = callerPC()
-	}
 	c.CaptureRecord(&rec)
 	if level >= zerolog.FatalLevel {
 		timeout := c.Options().ShutdownTimeout
@@ -239,43 +229,6 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 		}
 		cancel()
 	}
-}
-
-// stormOn reports whether c has storm control on, remembering the answer
-// for the last client asked about.
-func (w *Writer) stormOn(c *core.Client) bool {
-	if k := w.storm.Load(); k != nil && k.c == c {
-		return k.on
-	}
-	k := &stormKnown{c: c, on: !c.Options().Storm.Disabled}
-	w.storm.Store(k)
-	return k.on
-}
-
-type stormKnown struct {
-	c  *core.Client
-	on bool
-}
-
-// callerPC returns the program counter of the first caller outside zerolog
-// and this package: the user's logging call. It looks a few frames up only
-// (zerolog's write, msg, Msg, the caller), since unwinding costs by the
-// frame; 0 when it is not among them leaves the core to find the call site.
-// runtime.Callers lists inlined calls as frames of their own, so each
-// program counter names one function.
-func callerPC() uintptr {
-	var pcs [8]uintptr
-	n := runtime.Callers(4, pcs[:]) // from the caller of WriteLevel
-	for _, pc := range pcs[:n] {
-		f := runtime.FuncForPC(pc - 1)
-		if f == nil {
-			return 0
-		}
-		if !isLibrary(f.Name()) {
-			return pc
-		}
-	}
-	return 0
 }
 
 // lineLevel reads the level field of a line, for Write.
