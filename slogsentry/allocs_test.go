@@ -5,9 +5,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
 
@@ -47,39 +47,17 @@ func TestAllocsBreadcrumb(t *testing.T) {
 
 // TestAllocsEvent counts the allocations of an event on the logging
 // goroutine only. AllocsPerRun counts those of every goroutine, and the
-// client's worker builds events meanwhile; so the worker is held in
-// BeforeSend with a one-slot queue, and the events logged meanwhile overflow
-// the queue after the logging goroutine has done all of its work (copying the
-// record, snapshotting the scopes, recording the stack).
+// client's worker builds events meanwhile; so the worker is parked
+// (testclient.Parked), and the events logged meanwhile overflow the queue
+// after the logging goroutine has done all of its work (copying the record,
+// snapshotting the scopes, recording the stack).
 func TestAllocsEvent(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts differ under -race")
 	}
-	entered := make(chan struct{}, 1)
-	release := make(chan struct{})
-	c, err := core.New(core.Options{
-		Transport:  &core.DiscardTransport{},
-		ServerName: "bench",
-		QueueSize:  1,
-		Storm:      core.StormOptions{Disabled: true},
-		BeforeSend: func(ev *core.Event, _ *core.Hint) *core.Event {
-			select {
-			case entered <- struct{}{}:
-			default:
-			}
-			<-release
-			return ev
-		},
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() { c.Close(context.Background()) })
-	t.Cleanup(func() { close(release) }) // runs first: let the worker go
-
+	c := testclient.Parked(t)
 	l := benchLogger(slogsentry.NewHandler(slogsentry.Options{Client: c}))
 	ctx := core.NewIsolationScope(context.Background())
-	logEvent(l, ctx) // taken by the worker, which stops in BeforeSend
-	<-entered
-	logEvent(l, ctx) // fills the queue
 	dropped := c.Stats().Dropped["queue_overflow:error"]
 
 	got := testing.AllocsPerRun(1000, func() { logEvent(l, ctx) })

@@ -7,6 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/sentrylog/sentrylog/internal/testclient"
 )
 
 // The allocation goals, counted on the caller's goroutine. AllocsPerRun
@@ -58,7 +60,7 @@ func TestAllocsEvent(t *testing.T) {
 	if raceEnabled {
 		t.Skip("-race changes allocation counts")
 	}
-	c := parkedClient(t)
+	c := testclient.Parked(t)
 	l := benchLogger(t, c, false)
 	before := c.Stats().Dropped["queue_overflow:error"]
 	got := testing.AllocsPerRun(1000, func() { logEvent(l) })

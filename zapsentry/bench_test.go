@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
 
@@ -102,42 +103,13 @@ func BenchmarkEvent(b *testing.B) {
 		b.ReportMetric(float64(st.Dropped["queue_overflow:error"])/float64(b.N), "dropped/op")
 	})
 	b.Run("caller", func(b *testing.B) {
-		l := benchLogger(b, parkedClient(b), false)
+		l := benchLogger(b, testclient.Parked(b), false)
 		b.ReportAllocs()
 		b.ResetTimer()
 		for range b.N {
 			logEvent(l)
 		}
 	})
-}
-
-// parkedClient returns a client whose worker has taken one event and is
-// stopped in BeforeSend until the test ends, and whose queue (of one) is
-// full: a capture then does all of the caller's work and is dropped at the
-// queue. AllocsPerRun counts every goroutine, so this is how the caller's
-// own allocations are counted.
-func parkedClient(tb testing.TB) *core.Client {
-	tb.Helper()
-	entered := make(chan struct{}, 1)
-	release := make(chan struct{})
-	c, err := core.New(core.Options{
-		Transport: &core.DiscardTransport{}, QueueSize: 1, Storm: core.StormOptions{Disabled: true},
-		BeforeSend: func(ev *core.Event, _ *core.Hint) *core.Event {
-			select {
-			case entered <- struct{}{}:
-			default:
-			}
-			<-release
-			return ev
-		},
-	})
-	require.NoError(tb, err)
-	tb.Cleanup(func() { c.Close(context.Background()) })
-	tb.Cleanup(func() { close(release) }) // runs first
-	c.CaptureMessage(context.Background(), "park the worker", core.LevelError)
-	<-entered
-	c.CaptureMessage(context.Background(), "fill the queue", core.LevelError)
-	return c
 }
 
 // BenchmarkBaselineZap is zap alone with the same calls into a JSON core on

@@ -51,3 +51,34 @@ func Events(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Even
 	}
 	return evs
 }
+
+// Parked returns a client whose worker has taken one event and is stopped
+// in BeforeSend until t ends, and whose queue (of one) is full: a capture
+// then does all of the logging goroutine's work and is dropped at the
+// queue. testing.AllocsPerRun counts the allocations of every goroutine, so
+// this is how the logging goroutine's own allocations are counted.
+func Parked(t testing.TB) *core.Client {
+	t.Helper()
+	entered := make(chan struct{}, 1)
+	release := make(chan struct{})
+	c, err := core.New(core.Options{
+		Transport: &core.DiscardTransport{}, QueueSize: 1, Storm: core.StormOptions{Disabled: true},
+		BeforeSend: func(ev *core.Event, _ *core.Hint) *core.Event {
+			select {
+			case entered <- struct{}{}:
+			default:
+			}
+			<-release
+			return ev
+		},
+	})
+	if err != nil {
+		t.Fatalf("core.New: %v", err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	t.Cleanup(func() { close(release) }) // runs first: let the worker go
+	c.CaptureMessage(context.Background(), "park the worker", core.LevelError)
+	<-entered
+	c.CaptureMessage(context.Background(), "fill the queue", core.LevelError)
+	return c
+}
