@@ -2,7 +2,6 @@ package slogsentry_test
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/fuzzbytes"
 	"github.com/sentrylog/sentrylog/internal/schematest"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
@@ -23,38 +23,22 @@ import (
 // its value; the keys cycle through the fuzzer's key and the keys the core
 // gives a meaning (user, fingerprint, tags, error, ...).
 type fuzzAttrs struct {
-	data []byte
+	fuzzbytes.Reader
 	keys []string
 	s    string
 	n    int
 }
 
-func (f *fuzzAttrs) byte() byte {
-	if len(f.data) == 0 {
-		return 0
-	}
-	b := f.data[0]
-	f.data = f.data[1:]
-	return b
-}
-
-func (f *fuzzAttrs) u64() uint64 {
-	var b [8]byte
-	n := copy(b[:], f.data)
-	f.data = f.data[n:]
-	return binary.LittleEndian.Uint64(b[:])
-}
-
 func (f *fuzzAttrs) key() string {
 	f.n++
-	return f.keys[int(f.byte())%len(f.keys)]
+	return f.keys[int(f.Byte())%len(f.keys)]
 }
 
 // attrs reads attributes until the data ends or a group closes.
 func (f *fuzzAttrs) attrs(depth int) []slog.Attr {
 	var out []slog.Attr
-	for len(f.data) > 0 && len(out) < 64 {
-		op := f.byte()
+	for len(f.Data) > 0 && len(out) < 64 {
+		op := f.Byte()
 		if op%24 == 23 { // close the group
 			if depth > 0 {
 				return out
@@ -72,17 +56,17 @@ func (f *fuzzAttrs) attr(op byte, depth int) slog.Attr {
 	case 0:
 		return slog.String(k, f.s)
 	case 1:
-		return slog.Int64(k, int64(f.u64()))
+		return slog.Int64(k, int64(f.Uint64()))
 	case 2:
-		return slog.Uint64(k, f.u64())
+		return slog.Uint64(k, f.Uint64())
 	case 3:
-		return slog.Float64(k, math.Float64frombits(f.u64())) // NaN and Inf too
+		return slog.Float64(k, math.Float64frombits(f.Uint64())) // NaN and Inf too
 	case 4:
-		return slog.Bool(k, f.byte()%2 == 0)
+		return slog.Bool(k, f.Byte()%2 == 0)
 	case 5:
-		return slog.Duration(k, time.Duration(f.u64()))
+		return slog.Duration(k, time.Duration(f.Uint64()))
 	case 6:
-		return slog.Time(k, time.Unix(0, int64(f.u64())).AddDate(int(int8(f.byte()))*100, 0, 0)) // years far out of range
+		return slog.Time(k, time.Unix(0, int64(f.Uint64())).AddDate(int(int8(f.Byte()))*100, 0, 0)) // years far out of range
 	case 7:
 		if depth < 8 {
 			return slog.Attr{Key: k, Value: slog.GroupValue(f.attrs(depth + 1)...)}
@@ -93,11 +77,11 @@ func (f *fuzzAttrs) attr(op byte, depth int) slog.Attr {
 	case 9:
 		return slog.Any(k, []byte(f.s))
 	case 10:
-		return slog.Any(k, fuzzValuer{f.byte(), f.s})
+		return slog.Any(k, fuzzValuer{f.Byte(), f.s})
 	case 11:
-		return slog.Any(k, fuzzStringer{f.byte()%2 == 0, f.s})
+		return slog.Any(k, fuzzStringer{f.Byte()%2 == 0, f.s})
 	case 12:
-		return slog.Any(k, fuzzJSON{f.byte(), f.s})
+		return slog.Any(k, fuzzJSON{f.Byte(), f.s})
 	case 13:
 		return slog.Any(k, []string{f.s, k, ""})
 	case 14:
@@ -116,7 +100,7 @@ func (f *fuzzAttrs) attr(op byte, depth int) slog.Attr {
 			C chan int // json cannot encode it
 		}{f.s, math.NaN(), nil})
 	case 19:
-		return slog.Any(k, []any{f.s, int8(f.byte()), complex(1, 2), func() {}})
+		return slog.Any(k, []any{f.s, int8(f.Byte()), complex(1, 2), func() {}})
 	case 20:
 		var nilErr *fuzzErr
 		return slog.Any(k, error(nilErr)) // a typed nil error
@@ -213,13 +197,13 @@ func FuzzHandlerAttrs(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, key, s string, level uint8) {
 		mt.Reset()
 		before := c.Stats()
-		fa := &fuzzAttrs{data: data, s: s,
+		fa := &fuzzAttrs{Reader: fuzzbytes.Reader{Data: data}, s: s,
 			keys: []string{key, "user", "user.id", "fingerprint", "tags", "error", "err", "k", s, "user.email", ""}}
 		var hd slog.Handler = h
-		if fa.byte()%2 == 0 {
+		if fa.Byte()%2 == 0 {
 			hd = hd.WithAttrs(fa.attrs(0))
 		}
-		if g := fa.byte(); g%3 == 0 {
+		if g := fa.Byte(); g%3 == 0 {
 			hd = hd.WithGroup(key)
 		} else if g%3 == 1 {
 			hd = hd.WithGroup("")

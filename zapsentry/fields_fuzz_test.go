@@ -2,7 +2,6 @@ package zapsentry_test
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/fuzzbytes"
 	"github.com/sentrylog/sentrylog/internal/schematest"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
@@ -23,47 +23,31 @@ import (
 // constructor, the bytes after it give the value. Keys cycle through the
 // fuzzer's key and the keys the core gives a meaning.
 type ffReader struct {
-	data []byte
+	fuzzbytes.Reader
 	keys []string
 	s    string
 }
 
-func (r *ffReader) byte() byte {
-	if len(r.data) == 0 {
-		return 0
-	}
-	b := r.data[0]
-	r.data = r.data[1:]
-	return b
-}
-
-func (r *ffReader) u64() uint64 {
-	var b [8]byte
-	n := copy(b[:], r.data)
-	r.data = r.data[n:]
-	return binary.LittleEndian.Uint64(b[:])
-}
-
-func (r *ffReader) key() string { return r.keys[int(r.byte())%len(r.keys)] }
+func (r *ffReader) key() string { return r.keys[int(r.Byte())%len(r.keys)] }
 
 func (r *ffReader) fields(depth int) []zapcore.Field {
 	var out []zapcore.Field
-	for len(r.data) > 0 && len(out) < 48 {
+	for len(r.Data) > 0 && len(out) < 48 {
 		out = append(out, r.field(depth))
 	}
 	return out
 }
 
 func (r *ffReader) field(depth int) zapcore.Field {
-	op := r.byte()
+	op := r.Byte()
 	k := r.key()
 	s := r.s
 	switch op % 40 {
 	case 0:
 		return zap.String(k, s)
 	case 1:
-		v := r.u64()
-		switch r.byte() % 5 {
+		v := r.Uint64()
+		switch r.Byte() % 5 {
 		case 0:
 			return zap.Int32(k, int32(v))
 		case 1:
@@ -75,8 +59,8 @@ func (r *ffReader) field(depth int) zapcore.Field {
 		}
 		return zap.Int64(k, int64(v))
 	case 2:
-		v := r.u64()
-		switch r.byte() % 5 {
+		v := r.Uint64()
+		switch r.Byte() % 5 {
 		case 0:
 			return zap.Uint32(k, uint32(v))
 		case 1:
@@ -88,31 +72,31 @@ func (r *ffReader) field(depth int) zapcore.Field {
 		}
 		return zap.Uint64(k, v)
 	case 3:
-		return zap.Float64(k, math.Float64frombits(r.u64())) // NaN, ±Inf too
+		return zap.Float64(k, math.Float64frombits(r.Uint64())) // NaN, ±Inf too
 	case 4:
-		return zap.Float32(k, math.Float32frombits(uint32(r.u64())))
+		return zap.Float32(k, math.Float32frombits(uint32(r.Uint64())))
 	case 5:
-		return zap.Bool(k, r.byte()%2 == 0)
+		return zap.Bool(k, r.Byte()%2 == 0)
 	case 6:
-		return zap.Duration(k, time.Duration(r.u64()))
+		return zap.Duration(k, time.Duration(r.Uint64()))
 	case 7:
-		return zap.Time(k, time.Unix(0, int64(r.u64())))
+		return zap.Time(k, time.Unix(0, int64(r.Uint64())))
 	case 8: // outside UnixNano's range: TimeFullType
-		return zap.Time(k, time.Date(int(int16(r.u64())), 1, 1, 0, 0, 0, 0, time.FixedZone(s, int(int32(r.u64())%86400))))
+		return zap.Time(k, time.Date(int(int16(r.Uint64())), 1, 1, 0, 0, 0, 0, time.FixedZone(s, int(int32(r.Uint64())%86400))))
 	case 9:
 		return zap.Binary(k, []byte(s))
 	case 10:
 		return zap.ByteString(k, []byte(s))
 	case 11:
-		return zap.Complex128(k, complex(math.Float64frombits(r.u64()), -1))
+		return zap.Complex128(k, complex(math.Float64frombits(r.Uint64()), -1))
 	case 12:
-		return zap.Complex64(k, complex(float32(int8(r.byte())), float32(math.NaN())))
+		return zap.Complex64(k, complex(float32(int8(r.Byte())), float32(math.NaN())))
 	case 13:
-		return zap.Uintptr(k, uintptr(r.u64()))
+		return zap.Uintptr(k, uintptr(r.Uint64()))
 	case 14:
 		return zap.Namespace(k) // the fields after it nest under k
 	case 15:
-		return zap.Stringer(k, ffStringer{r.byte(), s})
+		return zap.Stringer(k, ffStringer{r.Byte(), s})
 	case 16:
 		return zap.Error(fmt.Errorf("%s: %w", s, &ffErr{s}))
 	case 17:
@@ -127,35 +111,35 @@ func (r *ffReader) field(depth int) zapcore.Field {
 			F func()
 		}{A: s}) // json cannot encode it
 	case 21:
-		return zap.Any(k, ffJSON{r.byte(), s})
+		return zap.Any(k, ffJSON{r.Byte(), s})
 	case 22:
 		return zap.Strings(k, []string{s, k, ""})
 	case 23:
-		return zap.Int64s(k, []int64{int64(r.u64()), -1})
+		return zap.Int64s(k, []int64{int64(r.Uint64()), -1})
 	case 24:
-		return zap.Float64s(k, []float64{math.Inf(1), math.Float64frombits(r.u64())})
+		return zap.Float64s(k, []float64{math.Inf(1), math.Float64frombits(r.Uint64())})
 	case 25:
 		return zap.Bools(k, []bool{true, false})
 	case 26:
-		return zap.Durations(k, []time.Duration{time.Duration(r.u64())})
+		return zap.Durations(k, []time.Duration{time.Duration(r.Uint64())})
 	case 27:
-		return zap.Times(k, []time.Time{time.Unix(int64(r.u64()), 0)})
+		return zap.Times(k, []time.Time{time.Unix(int64(r.Uint64()), 0)})
 	case 28:
 		return zap.ByteStrings(k, [][]byte{[]byte(s), nil})
 	case 29:
-		sub := &ffReader{data: r.take(), keys: r.keys, s: s}
+		sub := &ffReader{Reader: fuzzbytes.Reader{Data: r.take()}, keys: r.keys, s: s}
 		if depth > 6 {
-			sub.data = nil
+			sub.Data = nil
 		}
-		return zap.Object(k, ffObject{sub, depth + 1, r.byte()})
+		return zap.Object(k, ffObject{sub, depth + 1, r.Byte()})
 	case 30:
-		sub := &ffReader{data: r.take(), keys: r.keys, s: s}
+		sub := &ffReader{Reader: fuzzbytes.Reader{Data: r.take()}, keys: r.keys, s: s}
 		if depth > 6 {
-			sub.data = nil
+			sub.Data = nil
 		}
-		return zap.Inline(ffObject{sub, depth + 1, r.byte()})
+		return zap.Inline(ffObject{sub, depth + 1, r.Byte()})
 	case 31:
-		return zap.Array(k, ffArray{r.byte(), s, depth})
+		return zap.Array(k, ffArray{r.Byte(), s, depth})
 	case 32:
 		return zap.Skip()
 	case 33:
@@ -170,17 +154,17 @@ func (r *ffReader) field(depth int) zapcore.Field {
 		var nilErr *ffErr
 		return zap.NamedError(k, nilErr) // a typed nil error
 	case 38:
-		return zap.Any(k, ffStringer{r.byte(), s})
+		return zap.Any(k, ffStringer{r.Byte(), s})
 	default:
-		return zapcore.Field{Key: k, Type: zapcore.FieldType(r.byte() % 32), Integer: int64(r.u64()), String: s}
+		return zapcore.Field{Key: k, Type: zapcore.FieldType(r.Byte() % 32), Integer: int64(r.Uint64()), String: s}
 	}
 }
 
 // take returns a length-prefixed slice of the remaining bytes.
 func (r *ffReader) take() []byte {
-	n := min(int(r.byte()), len(r.data))
-	b := r.data[:n]
-	r.data = r.data[n:]
+	n := min(int(r.Byte()), len(r.Data))
+	b := r.Data[:n]
+	r.Data = r.Data[n:]
 	return b
 }
 
@@ -292,14 +276,14 @@ func FuzzFields(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, key, s string, level uint8) {
 		mt.Reset()
 		before := c.Stats()
-		r := &ffReader{data: data, s: s,
+		r := &ffReader{Reader: fuzzbytes.Reader{Data: data}, s: s,
 			keys: []string{key, "user", "user.id", "fingerprint", "tags", "error", "err", "k", s, "request", ""}}
 		logger := zap.New(zc, zap.AddCaller(), zap.AddStacktrace(zapcore.FatalLevel)).Named(key)
-		if r.byte()%2 == 0 {
-			with := &ffReader{data: r.take(), keys: r.keys, s: s}
+		if r.Byte()%2 == 0 {
+			with := &ffReader{Reader: fuzzbytes.Reader{Data: r.take()}, keys: r.keys, s: s}
 			logger = logger.With(with.fields(0)...)
 		}
-		crumbs := (&ffReader{data: r.take(), keys: r.keys, s: s}).fields(0)
+		crumbs := (&ffReader{Reader: fuzzbytes.Reader{Data: r.take()}, keys: r.keys, s: s}).fields(0)
 		fields := r.fields(0)
 		lvl := ffLevels[int(level)%len(ffLevels)]
 		logger.Info(s, crumbs...)
