@@ -23,7 +23,6 @@ const maxValueDepth = 10
 // attrMapping is what a record's attributes become (see "Attribute mapping"
 // in the package doc). One implementation serves the three bridges.
 type attrMapping struct {
-	c       *Client
 	tagKeys []string
 	special bool // map user, fingerprint, tags, request, errors
 

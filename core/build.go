@@ -92,7 +92,7 @@ func (c *Client) fromRecord(ev *Event, p *pending) error {
 	if r.Message != "" {
 		ev.Message = &LogEntry{Formatted: truncate(r.Message, maxMessage)}
 	}
-	m := attrMapping{c: c, tagKeys: r.TagKeys, special: true}
+	m := attrMapping{tagKeys: r.TagKeys, special: true}
 	m.mapAttrs(r.Pre, r.Groups, r.Attrs)
 	err := m.primaryError()
 	if len(m.log) > 0 {

@@ -224,6 +224,3 @@ func (s *spool) reclaimStale() {
 		os.Rename(filepath.Join(s.opts.Dir, name), filepath.Join(s.opts.Dir, name[:i+len(spoolExt)]))
 	}
 }
-
-// count returns how many envelopes wait in the spool.
-func (s *spool) count() int { return len(s.list()) }

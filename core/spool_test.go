@@ -156,3 +156,6 @@ func TestSpoolReclaimsStaleClaims(t *testing.T) {
 		t.Fatalf("a stale claim must be taken back: %q %v", got.data, ok)
 	}
 }
+
+// count returns how many envelopes wait in the spool.
+func (s *spool) count() int { return len(s.list()) }
