@@ -15,8 +15,8 @@ func PanicValue(method string, recovered any) slog.Value {
 }
 
 func panicText(method string, recovered any) string {
-	// Formatting the recovered value may itself panic (a hostile Stringer).
-	defer func() { _ = recover() }()
+	// Neither formatting can panic: fmt recovers from a hostile String or
+	// Error method itself, and safeErrorString does too.
 	s := "!PANIC in " + method
 	switch r := recovered.(type) {
 	case string:
