@@ -191,6 +191,20 @@ func ownAttrs(dst, src []slog.Attr) []slog.Attr {
 	return dst
 }
 
+// freezeAttrs makes attrs, a slice the core was given, its own in place:
+// group values are copied and values the program could change converted.
+func freezeAttrs(attrs []slog.Attr) []slog.Attr {
+	for i := range attrs {
+		switch v := attrs[i].Value; v.Kind() {
+		case slog.KindGroup:
+			attrs[i].Value = slog.GroupValue(ownAttrs(make([]slog.Attr, 0, len(v.Group())), v.Group())...)
+		case slog.KindAny:
+			attrs[i].Value = freeze(v)
+		}
+	}
+	return attrs
+}
+
 // OwnAttrs returns a copy of attrs the core may keep: groups are copied and
 // values the program could change later (maps, slices, pointers to structs)
 // are converted now. Bridges call it for the attributes they accumulate in

@@ -374,12 +374,20 @@ func TestValuesFrozenAtCapture(t *testing.T) {
 	ts := &tokenStruct{Name: "before"}
 	c.AddRecordBreadcrumb(&core.Record{Level: core.LevelInfo, Message: "crumb", Context: ctx,
 		Attrs: []slog.Attr{slog.Any("m", m), slog.Any("s", ts)}})
+	// A slice handed over (GiveAttrs) is kept, its values converted in
+	// place, inside groups too.
+	given := []slog.Attr{slog.Any("m", m), slog.Group("g", slog.Any("s", ts))}
+	c.AddRecordBreadcrumb(&core.Record{Level: core.LevelInfo, Message: "given", Context: ctx,
+		Attrs: given, GiveAttrs: true})
 	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "event", Context: ctx,
 		Attrs: []slog.Attr{slog.Any("m", m), slog.Any("s", ts)}})
 	m["n"] = 999
 	ts.Name = "after"
 	ev := flushed(t, c, mt, 1)[0]
+	require.Len(t, ev.Breadcrumbs, 2)
 	assert.Equal(t, map[string]any{"n": 1}, ev.Breadcrumbs[0].Data["m"])
+	assert.Equal(t, map[string]any{"n": 1}, ev.Breadcrumbs[1].Data["m"])
+	assert.Equal(t, "before", ev.Breadcrumbs[1].Data["g"].(map[string]any)["s"].(map[string]any)["name"])
 	assert.Equal(t, map[string]any{"n": 1}, ev.Contexts["log"]["m"])
 	assert.Equal(t, "before", ev.Contexts["log"]["s"].(map[string]any)["name"])
 }

@@ -484,7 +484,11 @@ func (c *Client) AddRecordBreadcrumb(r *Record) {
 	if cr.b.Category == "" {
 		cr.b.Category = "log"
 	}
-	if len(r.Attrs) > 0 {
+	switch {
+	case len(r.Attrs) == 0:
+	case r.GiveAttrs:
+		cr.attrs = freezeAttrs(r.Attrs)
+	default:
 		cr.attrs = ownAttrs(make([]slog.Attr, 0, len(r.Attrs)), r.Attrs)
 	}
 	if c.opts.BeforeBreadcrumb != nil {

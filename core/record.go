@@ -41,8 +41,15 @@ type Record struct {
 	// WithGroup). The same rule as Pre applies.
 	Groups []string
 	// Attrs are the record's own attributes. They are borrowed for the call
-	// only: the core copies what it keeps before returning.
+	// only: the core copies what it keeps before returning, unless
+	// GiveAttrs is set.
 	Attrs []slog.Attr
+	// GiveAttrs hands Attrs over instead of lending them: a breadcrumb
+	// keeps the slice itself, with the values the program could change
+	// converted in place. The caller must neither reuse nor change the
+	// slice afterwards. A bridge that allocates the slice for one record
+	// sets it and saves the core's copy.
+	GiveAttrs bool
 	// TagKeys names attribute keys (dotted paths for nested groups) whose
 	// values become tags. Not modified or kept past the call... except by
 	// reference: it must not change after it is handed over.

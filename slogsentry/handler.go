@@ -109,9 +109,21 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		TagKeys: h.cfg.tagKeys,
 		Origin:  origin,
 	}
-	bp := getBuf()
-	defer putBuf(bp)
-	attrs := (*bp)[:0]
+	// A breadcrumb's attributes are kept by the core: a slice of their own,
+	// handed over (GiveAttrs). An event's are copied by the core: a pooled
+	// buffer lends them.
+	var attrs []slog.Attr
+	if event {
+		bp := getBuf()
+		defer func() { *bp = attrs; putBuf(bp) }() // keep a grown buffer
+		attrs = (*bp)[:0]
+	} else if n := r.NumAttrs(); n > 0 || h.cfg.addSource {
+		if h.cfg.addSource {
+			n++
+		}
+		attrs = make([]slog.Attr, 0, n)
+		rec.GiveAttrs = true
+	}
 	cv := converter{replace: h.cfg.replaceAttr}
 	if r.NumAttrs() > 0 {
 		r.Attrs(func(a slog.Attr) bool {
@@ -135,7 +147,6 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		}
 	}
 	rec.Attrs = attrs
-	*bp = attrs // keep a grown buffer
 	if !event {
 		c.AddRecordBreadcrumb(&rec)
 		return nil

@@ -132,6 +132,12 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		return nil
 	}
 	e := getEncoder()
+	pooled := e.attrs
+	if !event {
+		// The core keeps a breadcrumb's attributes: a slice of their own,
+		// handed over (GiveAttrs). An event's are copied from the pooled one.
+		e.attrs = make([]slog.Attr, 0, len(fields))
+	}
 	ctx := c.ctx
 	for i := range fields {
 		if fctx, ok := contextOf(&fields[i]); ok {
@@ -152,6 +158,8 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		Attrs:   e.attrs,
 		TagKeys: c.tagKeys,
 		Origin:  origin,
+		// A breadcrumb's attributes are handed over (see above).
+		GiveAttrs: !event,
 	}
 	if ent.Caller.Defined && ent.Caller.PC != 0 {
 		rec.PC = callerPC(ent.Caller.PC)
@@ -161,6 +169,7 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 	} else {
 		cl.AddRecordBreadcrumb(&rec)
 	}
+	e.attrs = pooled
 	putEncoder(e)
 	if event && flushes(ent.Level) {
 		c.flush(cl)

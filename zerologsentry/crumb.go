@@ -27,8 +27,8 @@ func (w *Writer) addCrumb(c *core.Client, lvl core.Level, line []byte, rec *core
 	} else {
 		lf.keepTime = true
 	}
-	lf.attr[0] = slog.Attr{Value: slog.AnyValue(lf)} // no key: inlined
-	rec.Level, rec.Attrs = lvl, lf.attr[:]
+	lf.attr[0] = slog.Attr{Value: slog.AnyValue(lf)}            // no key: inlined
+	rec.Level, rec.Attrs, rec.GiveAttrs = lvl, lf.attr[:], true // lf is this record's alone
 	c.AddRecordBreadcrumb(rec)
 }
 
