@@ -205,6 +205,16 @@ func freezeAttrs(attrs []slog.Attr) []slog.Attr {
 	return attrs
 }
 
+// decodeRaw calls a Record's Decode, turning a panic into a marked value.
+func decodeRaw(decode func(string) []slog.Attr, raw string) (attrs []slog.Attr) {
+	defer func() {
+		if x := recover(); x != nil {
+			attrs = []slog.Attr{{Key: "decode", Value: PanicValue("Decode", x)}}
+		}
+	}()
+	return decode(raw)
+}
+
 // OwnAttrs returns a copy of attrs the core may keep: groups are copied and
 // values the program could change later (maps, slices, pointers to structs)
 // are converted now. Bridges call it for the attributes they accumulate in
@@ -248,11 +258,15 @@ func freeze(v slog.Value) slog.Value {
 
 // crumbData materialises a breadcrumb's data from the record's attributes.
 func crumbData(c *crumb) map[string]any {
-	if len(c.pre) == 0 && len(c.attrs) == 0 {
+	attrs := c.attrs
+	if c.decode != nil {
+		attrs = append(decodeRaw(c.decode, c.raw), attrs...)
+	}
+	if len(c.pre) == 0 && len(attrs) == 0 {
 		return c.b.Data
 	}
 	m := attrMapping{}
-	m.mapAttrs(c.pre, c.groups, c.attrs)
+	m.mapAttrs(c.pre, c.groups, attrs)
 	if len(m.log) == 0 {
 		return c.b.Data
 	}

@@ -371,7 +371,12 @@ func (c *Client) CaptureRecord(r *Record) EventID {
 		return ""
 	}
 	p.rec = *r
-	p.attrBuf = ownAttrs(p.attrBuf[:0], r.Attrs)
+	p.attrBuf = p.attrBuf[:0]
+	if r.Decode != nil {
+		p.attrBuf = ownAttrs(p.attrBuf, decodeRaw(r.Decode, r.Raw))
+		p.rec.Raw, p.rec.Decode = "", nil
+	}
+	p.attrBuf = ownAttrs(p.attrBuf, r.Attrs)
 	p.rec.Attrs = p.attrBuf
 	c.prepare(p, r.Context, 1)
 	if r.PC == 0 && !c.admitStorm(p, 0, r.Message, recordError(r)) {
@@ -491,9 +496,17 @@ func (c *Client) AddRecordBreadcrumb(r *Record) {
 	default:
 		cr.attrs = ownAttrs(make([]slog.Attr, 0, len(r.Attrs)), r.Attrs)
 	}
+	if r.Decode != nil {
+		cr.raw, cr.decode = r.Raw, r.Decode
+	}
 	if c.opts.BeforeBreadcrumb != nil {
+		if cr.decode != nil { // the hint shows every attribute
+			cr.attrs = append(decodeRaw(cr.decode, cr.raw), cr.attrs...)
+			cr.raw, cr.decode = "", nil
+		}
 		cr.b.Data = crumbData(&cr)
 		rc := *r
+		rc.Raw, rc.Decode = "", nil
 		rc.Attrs = cr.attrs // the core's own copy
 		cr.pre, cr.groups, cr.attrs = nil, nil, nil
 		cp := new(Breadcrumb)

@@ -50,6 +50,16 @@ type Record struct {
 	// slice afterwards. A bridge that allocates the slice for one record
 	// sets it and saves the core's copy.
 	GiveAttrs bool
+	// Raw and Decode let a breadcrumb keep attributes still encoded: a
+	// bridge whose records arrive as bytes (zerolog's lines) hands over a
+	// copy in Raw and a function that decodes it. The core calls
+	// Decode(Raw) only when the breadcrumb's data is needed (by an event
+	// that carries it, or by BeforeBreadcrumb): perhaps never, perhaps more
+	// than once, on any goroutine, so Decode must be safe for concurrent
+	// use. A panic in it becomes a marked value. The decoded attributes
+	// come before Attrs. CaptureRecord decodes at once.
+	Raw    string
+	Decode func(raw string) []slog.Attr
 	// TagKeys names attribute keys (dotted paths for nested groups) whose
 	// values become tags. Not modified or kept past the call... except by
 	// reference: it must not change after it is handed over.

@@ -59,6 +59,8 @@ type crumb struct {
 	pre    []slog.Attr
 	groups []string
 	attrs  []slog.Attr
+	raw    string // Record.Raw, decoded by decode when the data is needed
+	decode func(string) []slog.Attr
 }
 
 // NewScope returns an empty, unattached scope.

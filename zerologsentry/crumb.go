@@ -2,7 +2,6 @@ package zerologsentry
 
 import (
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -18,18 +17,45 @@ import (
 // With().Timestamp() (a hook, like ours) comes right before it.
 func (w *Writer) addCrumb(c *core.Client, lvl core.Level, line []byte, rec *core.Record) {
 	s := string(line)
-	lf := &lazyFields{line: s}
 	msg, msgAt, found := lastMessage(s)
 	rec.Message = msg
-	lf.keepMsg = !found // a message elsewhere stays in the data
+	keepMsg, keepTime := !found, false // a message elsewhere stays in the data
 	if t, ok := timeBefore(s, msgAt); ok {
 		rec.Time = t
 	} else {
-		lf.keepTime = true
+		keepTime = true
 	}
-	lf.attr[0] = slog.Attr{Value: slog.AnyValue(lf)}            // no key: inlined
-	rec.Level, rec.Attrs, rec.GiveAttrs = lvl, lf.attr[:], true // lf is this record's alone
+	rec.Level, rec.Raw, rec.Decode = lvl, s, lineDecoders[b2i(keepTime)<<1|b2i(keepMsg)]
 	c.AddRecordBreadcrumb(rec)
+}
+
+// lineDecoders decode a breadcrumb's line for the core (Record.Decode),
+// indexed by keepTime<<1 | keepMsg: whether the timestamp and the message
+// fields were not the breadcrumb's own and so stay among the attributes.
+var lineDecoders = [4]func(string) []slog.Attr{
+	func(s string) []slog.Attr { return decodeFields(s, false, false) },
+	func(s string) []slog.Attr { return decodeFields(s, false, true) },
+	func(s string) []slog.Attr { return decodeFields(s, true, false) },
+	func(s string) []slog.Attr { return decodeFields(s, true, true) },
+}
+
+// decodeFields returns the attributes of a line: its fields but the level
+// (and the time and message, unless kept), the error as text.
+func decodeFields(line string, keepTime, keepMsg bool) []slog.Attr {
+	d := &decoder{keepTime: keepTime, keepMsg: keepMsg}
+	_ = d.decodeLine(line) // a syntax error keeps what was read
+	attrs := d.attrs
+	if d.hasErr {
+		attrs = append(attrs, slog.String(zerolog.ErrorFieldName, d.errText))
+	}
+	return attrs
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // lastMessage returns the message field's value when it is the line's last
@@ -120,27 +146,3 @@ func keyBefore(s string, value int, name string) int {
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
-
-// lazyFields decodes a breadcrumb's line the first time its data is needed
-// (slog.LogValuer: the core resolves it), once.
-type lazyFields struct {
-	line     string
-	keepTime bool // the timestamp was not the breadcrumb's: keep the field
-	keepMsg  bool // nor the message
-	attr     [1]slog.Attr
-	once     sync.Once
-	v        slog.Value
-}
-
-func (l *lazyFields) LogValue() slog.Value {
-	l.once.Do(func() {
-		d := &decoder{keepTime: l.keepTime, keepMsg: l.keepMsg}
-		_ = d.decodeLine(l.line) // a syntax error keeps what was read
-		attrs := d.attrs
-		if d.hasErr {
-			attrs = append(attrs, slog.String(zerolog.ErrorFieldName, d.errText))
-		}
-		l.v = slog.GroupValue(attrs...)
-	})
-	return l.v
-}

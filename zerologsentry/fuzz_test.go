@@ -21,7 +21,7 @@ func FuzzLine(f *testing.F) {
 		_ = d.decodeLine(string(p))
 		_, at, _ := lastMessage(string(p))
 		_, _ = timeBefore(string(p), at)
-		_ = (&lazyFields{line: string(p)}).LogValue()
+		_ = decodeFields(string(p), true, true)
 		_ = parseStack(string(p), nil)
 		out, m := cutMarkers(nil, p)
 		if len(out) > len(p) {
