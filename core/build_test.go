@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -429,4 +430,43 @@ func TestInlineGroupKeepsTopLevelMeaning(t *testing.T) {
 	assert.Equal(t, "9", ev.User.ID)
 	assert.Equal(t, "v", ev.Tags["t"])
 	assert.Equal(t, "v", ev.Contexts["log"]["k"])
+}
+
+// TestRecordRawDecodedLazily: a breadcrumb's Raw is decoded only when an
+// event carries it; a panicking Decode becomes a marked value; events and
+// BeforeBreadcrumb see the decoded attributes at once.
+func TestRecordRawDecodedLazily(t *testing.T) {
+	var calls atomic.Int32
+	decode := func(raw string) []slog.Attr {
+		calls.Add(1)
+		if raw == "boom" {
+			panic("bad line")
+		}
+		return []slog.Attr{slog.String("raw", raw)}
+	}
+	c, mt := newClient(t, core.Options{})
+	ctx := core.NewIsolationScope(context.Background())
+	c.AddRecordBreadcrumb(&core.Record{Level: core.LevelInfo, Message: "a", Context: ctx,
+		Raw: "line-a", Decode: decode, Attrs: []slog.Attr{slog.Int("n", 1)}})
+	c.AddRecordBreadcrumb(&core.Record{Level: core.LevelInfo, Message: "b", Context: ctx,
+		Raw: "boom", Decode: decode})
+	assert.Zero(t, calls.Load(), "nothing decoded before an event needs it")
+
+	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "event", Context: ctx,
+		Raw: "line-e", Decode: decode})
+	assert.EqualValues(t, 1, calls.Load(), "an event's own Raw is decoded at capture")
+	ev := flushed(t, c, mt, 1)[0]
+	require.Len(t, ev.Breadcrumbs, 2)
+	assert.Equal(t, map[string]any{"raw": "line-a", "n": int64(1)}, ev.Breadcrumbs[0].Data)
+	assert.Contains(t, ev.Breadcrumbs[1].Data["decode"], "!PANIC in Decode: bad line")
+	assert.Equal(t, "line-e", ev.Contexts["log"]["raw"])
+
+	var hinted []slog.Attr
+	c2, _ := newClient(t, core.Options{BeforeBreadcrumb: func(b *core.Breadcrumb, h *core.Hint) *core.Breadcrumb {
+		hinted = h.Record.Attrs
+		return b
+	}})
+	c2.AddRecordBreadcrumb(&core.Record{Level: core.LevelInfo, Message: "a", Raw: "line-h", Decode: decode})
+	require.Len(t, hinted, 1)
+	assert.Equal(t, "line-h", hinted[0].Value.String())
 }
