@@ -10,8 +10,9 @@ import (
 )
 
 // addCrumb hands a breadcrumb to the client without decoding its fields: a
-// scope keeps only its last breadcrumbs and most are never sent, so the line
-// is decoded when an event (or BeforeBreadcrumb) first needs its data. Only
+// scope keeps only its last breadcrumbs and most are never sent, so the
+// core keeps the line (Record.Raw) and decodes it when an event or
+// BeforeBreadcrumb needs its data (Record.Decode). Only
 // the message and the timestamp are read now, from where zerolog puts them:
 // the message is always the line's last field, and the timestamp of
 // With().Timestamp() (a hook, like ours) comes right before it.
