@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
 
@@ -154,6 +155,16 @@ func BenchmarkEvent(b *testing.B) {
 			dropped += v
 		}
 		b.ReportMetric(float64(dropped)/float64(n), "dropped/op")
+	})
+	// The worker parked (testclient.Parked): every capture does all of the
+	// logging goroutine's work and is dropped at the queue, so time and
+	// allocations are the caller's alone, without a worker to compete with.
+	b.Run("caller-only", func(b *testing.B) {
+		l := benchLogger(slogsentry.NewHandler(slogsentry.Options{Client: testclient.Parked(b)}))
+		b.ReportAllocs()
+		for b.Loop() {
+			logEvent(l, ctx)
+		}
 	})
 	b.Run("flushed", func(b *testing.B) {
 		c := benchClient(b)
