@@ -33,6 +33,7 @@ type Client struct {
 	sdk       SDK
 	contexts  map[string]map[string]any // os, runtime, device; cloned per event
 	inApp     inAppMatcher
+	frames    frameCache
 	storm     *storm
 
 	queue    chan *pending

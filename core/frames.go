@@ -1,9 +1,12 @@
 package core
 
 import (
+	"encoding/binary"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // maxFrames is how many frames an event keeps; Sentry trims beyond about 50.
@@ -85,19 +88,35 @@ func splitFunction(name string) (module, function string) {
 // When from is not 0 and found among pcs, frames nearer the callee than it are
 // dropped: from is the user's call site.
 func (c *Client) framesFromPCs(pcs []uintptr, from uintptr) []Frame {
+	pcs = fromCallSite(pcs, from)
+	if len(pcs) == 0 {
+		return nil
+	}
+	if fr, ok := c.frames.get(pcs); ok {
+		return fr
+	}
+	fr := c.resolveFrames(pcs)
+	c.frames.put(pcs, fr)
+	return slices.Clone(fr)
+}
+
+// fromCallSite drops the frames of pcs nearer the callee than from, when
+// from is not 0 and found among them.
+func fromCallSite(pcs []uintptr, from uintptr) []uintptr {
 	if from != 0 {
 		for i, pc := range pcs {
 			// A return address, as runtime.Callers gives; a frame's PC
 			// (runtime.Frame.PC, zap's caller) is one less.
 			if pc == from || pc == from+1 {
-				pcs = pcs[i:]
-				break
+				return pcs[i:]
 			}
 		}
 	}
-	if len(pcs) == 0 {
-		return nil
-	}
+	return pcs
+}
+
+// resolveFrames symbolises pcs: the work frameCache saves.
+func (c *Client) resolveFrames(pcs []uintptr) []Frame {
 	frames := make([]Frame, 0, len(pcs))
 	it := runtime.CallersFrames(pcs)
 	for {
@@ -216,4 +235,47 @@ func firstUserPC(pcs []uintptr) uintptr {
 		return pcs[0]
 	}
 	return 0
+}
+
+// frameCache keeps the frames of the stacks resolved last. A program logs
+// from a limited set of call paths, and symbolising a stack (function,
+// file, line, inlined calls) costs more than the rest of an event's
+// exception, so a stack seen before is resolved once. The cache is bounded:
+// when full it starts over. It returns copies; its own slices are never
+// handed out.
+type frameCache struct {
+	mu sync.Mutex
+	m  map[string][]Frame // key: the PCs' bytes
+}
+
+const maxCachedStacks = 256
+
+func (fc *frameCache) get(pcs []uintptr) ([]Frame, bool) {
+	var buf [64 * 8]byte // most stacks: no allocation for the key
+	key := stackKey(buf[:0], pcs)
+	fc.mu.Lock()
+	fr, ok := fc.m[string(key)]
+	fc.mu.Unlock()
+	if !ok {
+		return nil, false
+	}
+	return slices.Clone(fr), true
+}
+
+func (fc *frameCache) put(pcs []uintptr, fr []Frame) {
+	key := string(stackKey(nil, pcs))
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if fc.m == nil || len(fc.m) >= maxCachedStacks {
+		fc.m = make(map[string][]Frame, 16)
+	}
+	fc.m[key] = fr
+}
+
+// stackKey appends the bytes of pcs to dst.
+func stackKey(dst []byte, pcs []uintptr) []byte {
+	for _, pc := range pcs {
+		dst = binary.LittleEndian.AppendUint64(dst, uint64(pc))
+	}
+	return dst
 }
