@@ -470,3 +470,30 @@ func TestRecordRawDecodedLazily(t *testing.T) {
 	require.Len(t, hinted, 1)
 	assert.Equal(t, "line-h", hinted[0].Value.String())
 }
+
+// typedErr names its own exception type (core.TypedError).
+type typedErr struct {
+	typ   string
+	panic bool
+}
+
+func (e typedErr) Error() string { return "typed" }
+func (e typedErr) ExceptionType() (string, string) {
+	if e.panic {
+		panic("no type")
+	}
+	return e.typ, "example.com/mod"
+}
+
+func TestTypedErrorNamesItsType(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	ctx := context.Background()
+	c.CaptureException(ctx, typedErr{typ: "ValueError"})
+	c.CaptureException(ctx, typedErr{})            // empty: the Go type
+	c.CaptureException(ctx, typedErr{panic: true}) // a panic: the Go type
+	evs := flushed(t, c, mt, 3)
+	assert.Equal(t, "ValueError", evs[0].Exception[0].Type)
+	assert.Equal(t, "example.com/mod", evs[0].Exception[0].Module)
+	assert.Equal(t, "core_test.typedErr", evs[1].Exception[0].Type)
+	assert.Equal(t, "core_test.typedErr", evs[2].Exception[0].Type)
+}

@@ -108,12 +108,38 @@ func safeErrorString(err error) (s string) {
 // errorType returns the Go type of err ("*fs.PathError") and its package
 // path.
 func errorType(err error) (typ, module string) {
+	if te, ok := err.(TypedError); ok {
+		if typ, module, ok = ownType(te); ok {
+			return typ, module
+		}
+	}
 	t := reflect.TypeOf(err)
 	typ = t.String()
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	return typ, t.PkgPath()
+}
+
+// TypedError is an error that names its exception type itself. It is for
+// errors that stand in for one known only by its text, such as an error read
+// back from a log line: Sentry then shows, and groups by, the type the
+// stand-in names rather than the stand-in's own Go type. An empty type (or a
+// panic) falls back to the Go type.
+type TypedError interface {
+	error
+	ExceptionType() (typ, module string)
+}
+
+// ownType calls ExceptionType, reporting false for an empty type or a panic.
+func ownType(te TypedError) (typ, module string, ok bool) {
+	defer func() {
+		if recover() != nil {
+			typ, module, ok = "", "", false
+		}
+	}()
+	typ, module = te.ExceptionType()
+	return typ, module, typ != ""
 }
 
 // exceptions turns err into exception values, root cause first and the

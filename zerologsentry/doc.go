@@ -99,7 +99,8 @@
 // Error: the zerolog.ErrorFieldName field (Event.Err) becomes the event's
 // exception, with the mechanism "auto.log.zerolog". zerolog writes only the
 // error's text, so without MarshalStack the exception is a *LoggedError
-// holding that text, and its stack is the logging call's, without zerolog's
+// holding that text, of the type "error" (the real one is unknown), and its
+// stack is the logging call's, without zerolog's
 // and sentrylog's frames. With MarshalStack and Stack(), the error itself
 // reaches the core: its types, its wrapped and joined errors and its own
 // stack. Another stack marshaler's output (zerolog's pkgerrors format: an

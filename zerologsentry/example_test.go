@@ -55,7 +55,7 @@ func Example() {
 	// {"level":"info","service":"billing","invoices":3,"message":"batch started"}
 	// {"level":"error","service":"billing","error":"card declined","invoice":"INV-7","message":"charge failed"}
 	// error charge failed
-	// *zerologsentry.LoggedError card declined
+	// error card declined
 	// map[invoice:INV-7 service:billing]
 	// batch started map[invoices:3 service:billing]
 }

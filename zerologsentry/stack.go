@@ -13,13 +13,17 @@ import (
 // LoggedError is the error an event carries when only the error's text is
 // known: zerolog writes an error as its message, so without MarshalStack the
 // error's Go type and chain are gone by the time the line reaches the Writer.
-// Its exception type reads "*zerologsentry.LoggedError".
+// Its exception type reads "error" (core.TypedError): the type is unknown,
+// and the stand-in's own name would only mislead.
 type LoggedError struct {
 	// Text is the error field's value.
 	Text string
 }
 
 func (e *LoggedError) Error() string { return e.Text }
+
+// ExceptionType implements core.TypedError.
+func (e *LoggedError) ExceptionType() (typ, module string) { return "error", "" }
 
 // stackErrors hands the errors MarshalStack saw to the Writers.
 var stackErrors handoff
