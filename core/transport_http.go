@@ -9,13 +9,13 @@ import (
 	"time"
 )
 
-// HTTPTransport sends events to Sentry as gzip-compressed envelopes over
-// HTTP, and a copy of each envelope to a Spotlight sidecar when configured
+// HTTPTransport sends events to Sentry as envelopes over HTTP,
+// gzip-compressed from 8 KB (smaller ones are not worth the CPU), and a copy of each envelope to a Spotlight sidecar when configured
 // (see ../shared/sentry/PROTOCOL.md). It is the client's default transport.
 //
 // Send only pushes the event onto a bounded queue; one worker goroutine,
 // started by Configure and stopped by Close, serializes, compresses and
-// posts, honours the server's rate limits, retries network errors with a
+// posts them, honours the server's rate limits, retries network errors with a
 // bounded backoff and sends client reports. Every event that is not
 // delivered is counted in the configured Outcomes with its reason.
 //

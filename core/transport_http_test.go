@@ -164,8 +164,15 @@ func TestHTTPTransportDelivers(t *testing.T) {
 	tr := startTransport(t, TransportConfig{DSN: dsn, Outcomes: out, Debug: NewDebugLog(&dbg),
 		SDK: SDK{Name: SDKName, Version: "9.8.7"}}, nil)
 	start := time.Now()
+	// Events 0 and 1 are small and go plain; event 2 is over compressFrom
+	// and goes gzip-compressed.
+	big := strings.Repeat("padding ", compressFrom/8)
 	for i := range 3 {
-		tr.Send(testEvent(i))
+		ev := testEvent(i)
+		if i == 2 {
+			ev.Extra = map[string]any{"big": big}
+		}
+		tr.Send(ev)
 	}
 	require.True(t, flush(t, tr))
 	assert.EqualValues(t, 3, out.Delivered.Load())
@@ -177,8 +184,14 @@ func TestHTTPTransportDelivers(t *testing.T) {
 		require.NoError(t, r.err)
 		assert.Equal(t, "/api/42/envelope/", r.path)
 		assert.Equal(t, "application/x-sentry-envelope", r.header.Get("Content-Type"))
-		assert.Equal(t, "gzip", r.header.Get("Content-Encoding"))
-		assert.Equal(t, []byte{0x1f, 0x8b}, r.raw[:2], "the body is gzip")
+		if i == 2 {
+			assert.Equal(t, "gzip", r.header.Get("Content-Encoding"))
+			assert.Equal(t, []byte{0x1f, 0x8b}, r.raw[:2], "the body is gzip")
+			assert.Less(t, len(r.raw), compressFrom, "and compressed")
+		} else {
+			assert.Empty(t, r.header.Get("Content-Encoding"))
+			assert.Equal(t, byte('{'), r.raw[0], "the body is plain")
+		}
 		assert.Equal(t, "sentry.go.sentrylog/9.8.7", r.header.Get("User-Agent"))
 		assert.Equal(t, "Sentry sentry_version=7, sentry_client=sentry.go.sentrylog/9.8.7, sentry_key=pub, sentry_secret="+testSecret,
 			r.header.Get("X-Sentry-Auth"))

@@ -168,8 +168,14 @@ func (t *HTTPTransport) postOnce(env *Envelope) (int, error) {
 		putBuffer(raw)
 		return 0, err
 	}
-	body := gzipBody(raw)
-	putBuffer(raw)
+	compressed := raw.Len() >= compressFrom
+	var body *pooledBody
+	if compressed {
+		body = gzipBody(raw)
+		putBuffer(raw)
+	} else {
+		body = newPooledBody(raw) // gives raw back when closed
+	}
 	req, err := http.NewRequestWithContext(t.ctx, http.MethodPost, t.url, body)
 	if err != nil {
 		body.Close()
@@ -177,7 +183,9 @@ func (t *HTTPTransport) postOnce(env *Envelope) (int, error) {
 	}
 	req.ContentLength = int64(body.Len())
 	req.Header.Set("Content-Type", "application/x-sentry-envelope")
-	req.Header.Set("Content-Encoding", "gzip")
+	if compressed {
+		req.Header.Set("Content-Encoding", "gzip")
+	}
 	req.Header.Set("User-Agent", t.userAgent)
 	req.Header.Set("X-Sentry-Auth", t.auth)
 	resp, err := t.client.Do(req)

@@ -42,12 +42,12 @@ func Example() {
 	for _, ex := range ev.Exception {
 		fmt.Printf("%s: %s\n", ex.Type, ex.Value)
 	}
-	fmt.Println(srv.Envelopes()[0].Request.ContentEncoding)
+	fmt.Println(srv.Envelopes()[0].Request.ContentType)
 	// Output:
 	// error shop@1.2.3 u-1
 	// *errors.errorString: file does not exist
 	// *fmt.wrapError: load cart: file does not exist
-	// gzip
+	// application/x-sentry-envelope
 }
 
 // Respond makes the receiver answer like an overloaded Sentry, to test what
