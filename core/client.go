@@ -123,7 +123,8 @@ func New(opts Options) (*Client, error) {
 	if t, ok := c.transport.(Configurable); ok {
 		err := t.Configure(TransportConfig{
 			DSN: c.dsn, Outcomes: &c.outcomes, Debug: c.debug, QueueSize: opts.QueueSize,
-			HTTPTimeout: opts.HTTPTimeout, Spotlight: opts.Spotlight, SDK: c.sdk, Spool: opts.Spool,
+			HTTPTimeout: opts.HTTPTimeout, RoundTripper: opts.HTTPRoundTripper,
+			Spotlight: opts.Spotlight, SDK: c.sdk, Spool: opts.Spool,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("sentrylog: configure transport: %w", err)

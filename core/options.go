@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"regexp"
 	"time"
@@ -85,6 +86,12 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// HTTPTimeout bounds one HTTP request of the default transport. Default 10s.
 	HTTPTimeout time.Duration
+	// HTTPRoundTripper carries the default transport's requests, to Sentry
+	// and to Spotlight: set it for a proxy that the environment does not
+	// name, a private CA (an *http.Transport with its TLSClientConfig) or
+	// instrumentation. Default: a clone of http.DefaultTransport, which
+	// honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY.
+	HTTPRoundTripper http.RoundTripper
 	// Spotlight sends a copy of every envelope to a Spotlight sidecar: "" or
 	// "0"/"false" off, "1"/"true" the default URL
 	// http://localhost:8969/stream, anything else is the URL. Default:
@@ -208,9 +215,12 @@ type TransportConfig struct {
 	Debug       *DebugLog
 	QueueSize   int
 	HTTPTimeout time.Duration
-	Spotlight   string
-	SDK         SDK
-	Spool       SpoolOptions
+	// RoundTripper carries the requests; nil means a clone of
+	// http.DefaultTransport.
+	RoundTripper http.RoundTripper
+	Spotlight    string
+	SDK          SDK
+	Spool        SpoolOptions
 }
 
 // Configurable is implemented by transports that need the client's settings.

@@ -145,9 +145,13 @@ func (t *HTTPTransport) Configure(cfg TransportConfig) error {
 	}
 	t.spotURL = spot
 	t.spotlightT = min(cfg.HTTPTimeout, maxSpotlightTimeout)
+	rt := cfg.RoundTripper
+	if rt == nil {
+		rt = newRoundTripper()
+	}
 	t.client = &http.Client{
 		Timeout:   cfg.HTTPTimeout,
-		Transport: newRoundTripper(),
+		Transport: rt,
 		// A redirect would turn the POST into a bodiless GET: answer it
 		// as the status it is.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

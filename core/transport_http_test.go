@@ -905,3 +905,33 @@ func TestHTTPTransportSendAllocs(t *testing.T) {
 	assert.Zero(t, testing.AllocsPerRun(500, func() { tr.Send(ev) }), "dropped")
 	assert.EqualValues(t, 501, out.Total(ReasonQueueOverflow, CategoryError))
 }
+
+// countingRT counts the requests it passes on.
+type countingRT struct {
+	n    atomic.Int32
+	next http.RoundTripper
+}
+
+func (c *countingRT) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.next.RoundTrip(r)
+}
+
+// TestHTTPRoundTripperOption: Options.HTTPRoundTripper carries the
+// requests to Sentry, and to Spotlight.
+func TestHTTPRoundTripperOption(t *testing.T) {
+	rc := newReceiver(t, nil)
+	spot := newReceiver(t, nil)
+	rt := &countingRT{next: http.DefaultTransport}
+	c, err := New(Options{DSN: rc.dsn(t, "pub").String(), HTTPRoundTripper: rt,
+		Spotlight: spot.srv.URL + "/stream", Storm: StormOptions{Disabled: true}})
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close(context.Background()) })
+	c.CaptureMessage(context.Background(), "through the round tripper", LevelError)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.True(t, c.Flush(ctx))
+	assert.Len(t, rc.all(), 1)
+	assert.Len(t, spot.all(), 1)
+	assert.EqualValues(t, 2, rt.n.Load(), "one request to Sentry, one to Spotlight")
+}
