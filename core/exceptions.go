@@ -19,6 +19,7 @@ type excNode struct {
 	source string
 	group  bool
 	pcs    []uintptr
+	key    uintptr // errorKey, 0 when none
 }
 
 // exceptionTree numbers err's tree depth first from the outermost error (id
@@ -26,23 +27,21 @@ type excNode struct {
 // Unwrap() []error.
 func exceptionTree(err error) []excNode {
 	nodes := make([]excNode, 0, 4)
-	var seen map[any]bool
 	var walk func(e error, parent int, source string, depth int)
 	walk = func(e error, parent int, source string, depth int) {
 		if e == nil || len(nodes) >= maxExceptions || depth > maxErrorDepth {
 			return
 		}
-		if k, ok := errorKey(e); ok {
-			if seen[k] {
+		// A cycle, or an error reached twice, ends the walk there. The
+		// tree is small (maxExceptions): a scan beats a map.
+		k := errorKey(e)
+		for i := range nodes {
+			if k != 0 && nodes[i].key == k {
 				return
 			}
-			if seen == nil {
-				seen = map[any]bool{}
-			}
-			seen[k] = true
 		}
 		id := len(nodes)
-		nodes = append(nodes, excNode{err: e, parent: parent, source: source, pcs: errorPCs(e)})
+		nodes = append(nodes, excNode{err: e, parent: parent, source: source, pcs: errorPCs(e), key: k})
 		single, multi, src := unwrapSafe(e)
 		switch {
 		case multi != nil:
@@ -58,14 +57,15 @@ func exceptionTree(err error) []excNode {
 	return nodes
 }
 
-// errorKey returns a map key identifying e when that is safe: pointers only,
-// since comparing other dynamic types may panic or conflate equal values.
-func errorKey(e error) (any, bool) {
+// errorKey returns the address identifying e when that is safe, else 0:
+// pointers only, since comparing other dynamic types may panic or conflate
+// equal values.
+func errorKey(e error) uintptr {
 	v := reflect.ValueOf(e)
 	if v.Kind() == reflect.Pointer && !v.IsNil() {
-		return v.Pointer(), true
+		return v.Pointer()
 	}
-	return nil, false
+	return 0
 }
 
 // unwrapSafe calls the error's Unwrap or Cause method, recovering panics.
@@ -162,19 +162,28 @@ func (c *Client) exceptions(err error, origin string, handled bool, stack func()
 		origin = "generic"
 	}
 	out := make([]Exception, len(nodes))
+	// One allocation for the mechanisms and one for their numbers.
+	mechs := make([]Mechanism, len(nodes))
+	var ids []int // exception id, parent id
+	if tree {
+		ids = make([]int, 2*len(nodes))
+	}
 	for i, n := range nodes {
 		typ, module := errorType(n.err)
 		ex := Exception{Type: typ, Module: module, Value: safeErrorString(n.err)}
-		m := &Mechanism{Type: origin}
+		m := &mechs[i]
+		m.Type = origin
 		if i == 0 {
 			m.Handled = &handled
 		} else {
 			m.Type = "chained"
 			m.Source = n.source
-			m.ParentID = intPtr(n.parent)
+			ids[2*i+1] = n.parent // i > 0: a tree
+			m.ParentID = &ids[2*i+1]
 		}
 		if tree {
-			m.ExceptionID = intPtr(i)
+			ids[2*i] = i
+			m.ExceptionID = &ids[2*i]
 		}
 		m.IsExceptionGroup = n.group
 		ex.Mechanism = m
@@ -191,5 +200,3 @@ func (c *Client) exceptions(err error, origin string, handled bool, stack func()
 	}
 	return out
 }
-
-func intPtr(i int) *int { return &i }
