@@ -151,7 +151,10 @@ func (c *Client) fillDefaults(ev *Event) {
 	}
 	for k, v := range c.contexts {
 		if _, ok := ev.Contexts[k]; !ok {
-			ev.Contexts[k] = maps.Clone(v)
+			if !c.shareDefaults {
+				v = maps.Clone(v) // user code may change it
+			}
+			ev.Contexts[k] = v
 		}
 	}
 }

@@ -497,3 +497,20 @@ func TestTypedErrorNamesItsType(t *testing.T) {
 	assert.Equal(t, "core_test.typedErr", evs[1].Exception[0].Type)
 	assert.Equal(t, "core_test.typedErr", evs[2].Exception[0].Type)
 }
+
+// TestDefaultContextsNotSharedWithUserCode: a BeforeSend that changes a
+// default context changes that event only.
+func TestDefaultContextsNotSharedWithUserCode(t *testing.T) {
+	var seen []any
+	c, mt := newClient(t, core.Options{BeforeSend: func(ev *core.Event, _ *core.Hint) *core.Event {
+		seen = append(seen, ev.Contexts["os"]["name"])
+		ev.Contexts["os"]["name"] = "changed by BeforeSend"
+		return ev
+	}})
+	ctx := context.Background()
+	c.CaptureMessage(ctx, "one", core.LevelError)
+	c.CaptureMessage(ctx, "two", core.LevelError)
+	evs := flushed(t, c, mt, 2)
+	assert.Equal(t, []any{runtime.GOOS, runtime.GOOS}, seen)
+	assert.Equal(t, "changed by BeforeSend", evs[1].Contexts["os"]["name"])
+}

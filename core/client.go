@@ -34,6 +34,11 @@ type Client struct {
 	contexts  map[string]map[string]any // os, runtime, device; cloned per event
 	inApp     inAppMatcher
 	frames    frameCache
+	// shareDefaults: no user code sees an event after it is built (no
+	// BeforeSend, the default scrubber, which copies what it changes, and
+	// a transport that only serializes), so events may share the default
+	// contexts' maps instead of each getting copies.
+	shareDefaults bool
 	storm     *storm
 
 	queue    chan *pending
@@ -109,6 +114,7 @@ func New(opts Options) (*Client, error) {
 	c.contexts = defaultContexts()
 	c.inApp = newInAppMatcher(opts.InAppInclude, opts.InAppExclude)
 	c.storm = newStorm(c.opts.Storm)
+	ownScrubber := opts.Scrubber == nil
 	if opts.Scrubber == nil {
 		opts.Scrubber = defaultScrubber(&opts)
 		c.opts.Scrubber = opts.Scrubber
@@ -116,6 +122,10 @@ func New(opts Options) (*Client, error) {
 	c.transport = opts.Transport
 	if c.transport == nil && (c.dsn != nil || spotlightEnabled(opts.Spotlight)) {
 		c.transport = NewHTTPTransport()
+	}
+	switch c.transport.(type) {
+	case *HTTPTransport, *DiscardTransport:
+		c.shareDefaults = ownScrubber && opts.BeforeSend == nil
 	}
 	if c.transport == nil {
 		return c, nil // disabled
