@@ -39,7 +39,7 @@ type Client struct {
 	// a transport that only serializes), so events may share the default
 	// contexts' maps instead of each getting copies.
 	shareDefaults bool
-	storm     *storm
+	storm         *storm
 
 	queue    chan *pending
 	done     chan struct{}
