@@ -94,8 +94,9 @@
 // # Cost
 //
 // Enabled is a level comparison and a pointer load: a record below both
-// thresholds costs no allocation. A breadcrumb costs one allocation (the
-// core's copy of the record's attributes). An event costs one allocation on
+// thresholds costs no allocation. A breadcrumb costs one allocation: the
+// slice of the record's attributes, which the handler hands to the core to
+// keep (core.Record.GiveAttrs). An event costs one allocation on
 // the logging goroutine, most of its time there being the capture of the
 // call stack; the event is built and sent on the client's worker goroutine.
 // bench_test.go measures these against slog's own handlers.

@@ -87,5 +87,7 @@
 // Check tests the level first: below both ranges, or without an enabled
 // client, it returns without allocating, locking or adding the Core to the
 // checked entry. Field conversion uses a pooled encoder; plain values
-// (numbers, strings, bools, durations, times, errors) do not allocate.
+// (numbers, strings, bools, durations, times, errors) do not allocate. A
+// breadcrumb's attributes go into one slice of their own, which the Core
+// hands to the client to keep (core.Record.GiveAttrs): one allocation.
 package zapsentry
