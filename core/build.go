@@ -263,7 +263,7 @@ func freeze(v slog.Value) slog.Value {
 func crumbData(c *crumb) map[string]any {
 	attrs := c.attrs
 	if c.decode != nil {
-		attrs = append(decodeRaw(c.decode, c.raw), attrs...)
+		attrs = slices.Concat(decodeRaw(c.decode, c.raw), attrs) // Decode's slice is not ours
 	}
 	if len(c.pre) == 0 && len(attrs) == 0 {
 		return c.b.Data

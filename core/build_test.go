@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http/httptest"
@@ -513,4 +514,43 @@ func TestDefaultContextsNotSharedWithUserCode(t *testing.T) {
 	evs := flushed(t, c, mt, 2)
 	assert.Equal(t, []any{runtime.GOOS, runtime.GOOS}, seen)
 	assert.Equal(t, "changed by BeforeSend", evs[1].Contexts["os"]["name"])
+}
+
+// TestRecordRawSliceNotWritten: the core never writes into the slice Decode
+// returns, which a bridge may keep and return again.
+func TestRecordRawSliceNotWritten(t *testing.T) {
+	cached := make([]slog.Attr, 1, 8)
+	cached[0] = slog.String("raw", "cached")
+	decode := func(string) []slog.Attr { return cached }
+	c, mt := newClient(t, core.Options{})
+	ctx := core.NewIsolationScope(context.Background())
+	for i := range 3 {
+		c.AddRecordBreadcrumb(&core.Record{Level: core.LevelInfo, Message: "m", Context: ctx,
+			Raw: "x", Decode: decode, Attrs: []slog.Attr{slog.Int("n", i)}})
+	}
+	c.CaptureMessage(ctx, "event", core.LevelError)
+	ev := flushed(t, c, mt, 1)[0]
+	require.Len(t, ev.Breadcrumbs, 3)
+	for i, b := range ev.Breadcrumbs {
+		assert.Equal(t, map[string]any{"raw": "cached", "n": int64(i)}, b.Data)
+	}
+	assert.Equal(t, slog.Attr{}, cached[:2][1], "nothing appended into Decode's slice")
+}
+
+// TestRecordRawErrorKeysStorm: storm control groups a raw record by the
+// error its decoded attributes hold, like any record.
+func TestRecordRawErrorKeysStorm(t *testing.T) {
+	c, mt := testclient.New(t, core.Options{Storm: core.StormOptions{GroupBurst: 1, GroupRate: 0.001}})
+	var pcs [1]uintptr
+	runtime.Callers(1, pcs[:])
+	capture := func(err error) {
+		c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "same", PC: pcs[0],
+			Raw: "x", Decode: func(string) []slog.Attr { return []slog.Attr{slog.Any("error", err)} }})
+	}
+	capture(errors.New("a"))             // *errors.errorString
+	capture(fmt.Errorf("b: %w", io.EOF)) // another type: another group
+	capture(errors.New("c"))             // the first group again: suppressed
+	evs := flushed(t, c, mt, 2)
+	assert.Len(t, evs, 2)
+	assert.EqualValues(t, 1, c.Stats().Dropped["event_processor:error"])
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,13 +32,13 @@ type Client struct {
 	outcomes  Outcomes
 	debug     *DebugLog
 	sdk       SDK
-	contexts  map[string]map[string]any // os, runtime, device; cloned per event
+	contexts  map[string]map[string]any // os, runtime, device; see shareDefaults
 	inApp     inAppMatcher
 	frames    frameCache
 	// shareDefaults: no user code sees an event after it is built (no
-	// BeforeSend, the default scrubber, which copies what it changes, and
-	// a transport that only serializes), so events may share the default
-	// contexts' maps instead of each getting copies.
+	// IgnoreErrors rules or BeforeSend, the default scrubber, which copies
+	// what it changes, and a transport that only serializes), so events may
+	// share the default contexts' maps instead of each getting copies.
 	shareDefaults bool
 	storm         *storm
 
@@ -125,7 +126,7 @@ func New(opts Options) (*Client, error) {
 	}
 	switch c.transport.(type) {
 	case *HTTPTransport, *DiscardTransport:
-		c.shareDefaults = ownScrubber && opts.BeforeSend == nil
+		c.shareDefaults = ownScrubber && opts.BeforeSend == nil && len(opts.IgnoreErrors) == 0
 	}
 	if c.transport == nil {
 		return c, nil // disabled
@@ -358,12 +359,18 @@ func (c *Client) enqueue(p *pending) EventID {
 // recordError returns the first error among r's top-level attributes, for
 // storm control's grouping key.
 func recordError(r *Record) error {
-	for _, as := range [2][]slog.Attr{r.Attrs, r.Pre} {
-		for _, a := range as {
-			if a.Value.Kind() == slog.KindAny {
-				if err, ok := a.Value.Any().(error); ok {
-					return err
-				}
+	if err := attrsError(r.Attrs); err != nil {
+		return err
+	}
+	return attrsError(r.Pre)
+}
+
+// attrsError returns the first top-level error value of attrs, or nil.
+func attrsError(attrs []slog.Attr) error {
+	for _, a := range attrs {
+		if a.Value.Kind() == slog.KindAny {
+			if err, ok := a.Value.Any().(error); ok {
+				return err
 			}
 		}
 	}
@@ -379,19 +386,23 @@ func (c *Client) CaptureRecord(r *Record) EventID {
 	}
 	p := c.getPending()
 	p.kind = kindRecord
-	if r.PC != 0 && !c.admitStorm(p, r.PC, r.Message, recordError(r)) {
+	p.attrBuf = p.attrBuf[:0]
+	if r.Decode != nil { // decoded first: an error in it keys storm control too
+		p.attrBuf = ownAttrs(p.attrBuf, decodeRaw(r.Decode, r.Raw))
+	}
+	err := recordError(r)
+	if err == nil {
+		err = attrsError(p.attrBuf)
+	}
+	if r.PC != 0 && !c.admitStorm(p, r.PC, r.Message, err) {
 		return ""
 	}
 	p.rec = *r
-	p.attrBuf = p.attrBuf[:0]
-	if r.Decode != nil {
-		p.attrBuf = ownAttrs(p.attrBuf, decodeRaw(r.Decode, r.Raw))
-		p.rec.Raw, p.rec.Decode = "", nil
-	}
+	p.rec.Raw, p.rec.Decode = "", nil
 	p.attrBuf = ownAttrs(p.attrBuf, r.Attrs)
 	p.rec.Attrs = p.attrBuf
 	c.prepare(p, r.Context, 1)
-	if r.PC == 0 && !c.admitStorm(p, 0, r.Message, recordError(r)) {
+	if r.PC == 0 && !c.admitStorm(p, 0, r.Message, err) {
 		return ""
 	}
 	if !r.Time.IsZero() {
@@ -479,7 +490,9 @@ func (c *Client) CaptureEvent(ctx context.Context, ev *Event) EventID {
 }
 
 // AddRecordBreadcrumb adds a log record as a breadcrumb to the isolation
-// scope of r.Context, or to the global scope. r is only read during the call.
+// scope of r.Context, or to the global scope. r is only read during the
+// call, except what it hands over: Attrs with GiveAttrs (kept, and its
+// mutable values converted in place), and Raw.
 func (c *Client) AddRecordBreadcrumb(r *Record) {
 	if !c.Enabled() || r == nil || c.opts.MaxBreadcrumbs == 0 {
 		return
@@ -513,7 +526,7 @@ func (c *Client) AddRecordBreadcrumb(r *Record) {
 	}
 	if c.opts.BeforeBreadcrumb != nil {
 		if cr.decode != nil { // the hint shows every attribute
-			cr.attrs = append(decodeRaw(cr.decode, cr.raw), cr.attrs...)
+			cr.attrs = slices.Concat(decodeRaw(cr.decode, cr.raw), cr.attrs) // Decode's slice is not ours
 			cr.raw, cr.decode = "", nil
 		}
 		cr.b.Data = crumbData(&cr)

@@ -20,6 +20,8 @@ func TestShareDefaults(t *testing.T) {
 		{"discard transport", Options{Transport: &DiscardTransport{}}, true},
 		{"HTTP transport", Options{DSN: "https://key@o1.ingest.sentry.io/1"}, true},
 		{"BeforeSend", Options{Transport: &DiscardTransport{}, BeforeSend: keep}, false},
+		{"IgnoreErrors", Options{Transport: &DiscardTransport{}, IgnoreErrors: []IgnoreRule{
+			func(error, *Event) bool { return false }}}, false},
 		{"memory transport", Options{Transport: NewMemoryTransport()}, false},
 		{"own scrubber", Options{Transport: &DiscardTransport{}, Scrubber: nopScrubber{}}, false},
 	} {

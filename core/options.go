@@ -90,7 +90,9 @@ type Options struct {
 	// and to Spotlight: set it for a proxy that the environment does not
 	// name, a private CA (an *http.Transport with its TLSClientConfig) or
 	// instrumentation. Default: a clone of http.DefaultTransport, which
-	// honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY.
+	// honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY. Close shuts the idle
+	// connections of the default only: a round tripper given here may be
+	// the program's.
 	HTTPRoundTripper http.RoundTripper
 	// Spotlight sends a copy of every envelope to a Spotlight sidecar: "" or
 	// "0"/"false" off, "1"/"true" the default URL

@@ -80,7 +80,9 @@ func (t *HTTPTransport) Close(ctx context.Context) bool {
 	close(t.stop)
 	t.cancel()
 	<-t.exited
-	t.client.CloseIdleConnections()
+	if t.ownRT { // not a round tripper the program may share
+		t.client.CloseIdleConnections()
+	}
 	t.fmu.Lock()
 	ok = ok && t.nfail == t.resolvedFail
 	t.fmu.Unlock()

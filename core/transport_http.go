@@ -34,6 +34,7 @@ type HTTPTransport struct {
 	userAgent  string
 	dsnPublic  string // for envelope headers
 	sdk        *SDK   // name and version, for envelope headers
+	ownRT      bool   // the round tripper is the transport's own: Close may shut its connections
 	spotURL    string // "" when Spotlight is off
 	spotlightT time.Duration
 
@@ -146,6 +147,7 @@ func (t *HTTPTransport) Configure(cfg TransportConfig) error {
 	t.spotURL = spot
 	t.spotlightT = min(cfg.HTTPTimeout, maxSpotlightTimeout)
 	rt := cfg.RoundTripper
+	t.ownRT = rt == nil
 	if rt == nil {
 		rt = newRoundTripper()
 	}

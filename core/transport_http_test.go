@@ -908,9 +908,12 @@ func TestHTTPTransportSendAllocs(t *testing.T) {
 
 // countingRT counts the requests it passes on.
 type countingRT struct {
-	n    atomic.Int32
-	next http.RoundTripper
+	n      atomic.Int32
+	closed atomic.Int32 // CloseIdleConnections calls
+	next   http.RoundTripper
 }
+
+func (c *countingRT) CloseIdleConnections() { c.closed.Add(1) }
 
 func (c *countingRT) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.n.Add(1)
@@ -918,7 +921,8 @@ func (c *countingRT) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // TestHTTPRoundTripperOption: Options.HTTPRoundTripper carries the
-// requests to Sentry, and to Spotlight.
+// requests to Sentry, and to Spotlight; Close leaves its connections alone,
+// since it may be the program's.
 func TestHTTPRoundTripperOption(t *testing.T) {
 	rc := newReceiver(t, nil)
 	spot := newReceiver(t, nil)
@@ -934,4 +938,6 @@ func TestHTTPRoundTripperOption(t *testing.T) {
 	assert.Len(t, rc.all(), 1)
 	assert.Len(t, spot.all(), 1)
 	assert.EqualValues(t, 2, rt.n.Load(), "one request to Sentry, one to Spotlight")
+	require.True(t, c.Close(ctx))
+	assert.Zero(t, rt.closed.Load(), "the program's idle connections stay open")
 }
