@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // maxFrames is how many frames an event keeps; Sentry trims beyond about 50.
@@ -222,12 +223,7 @@ func errorPCs(err error) (pcs []uintptr) {
 // groups by when the bridge could not say.
 func firstUserPC(pcs []uintptr) uintptr {
 	for _, pc := range pcs {
-		fn := runtime.FuncForPC(pc - 1)
-		if fn == nil {
-			continue
-		}
-		file, _ := fn.FileLine(pc - 1)
-		if !isLibraryFrame(fn.Name(), file) {
+		if k := pcKinds.kind(pc); k == pcUser {
 			return pc
 		}
 	}
@@ -235,6 +231,39 @@ func firstUserPC(pcs []uintptr) uintptr {
 		return pcs[0]
 	}
 	return 0
+}
+
+// What a program counter is, for firstUserPC.
+const (
+	pcUnknown = iota // no function
+	pcLibrary
+	pcUser
+)
+
+// pcKinds remembers what the program counters firstUserPC looked at are:
+// looking a function up costs a few hundred nanoseconds, and the same call
+// paths log again and again. It is a direct-mapped table of atomic words,
+// each a program counter and its kind (pc<<2 | kind), so lookups neither
+// lock nor allocate; a collision only costs a lookup.
+var pcKinds pcKindTable
+
+type pcKindTable [1024]atomic.Uint64
+
+func (t *pcKindTable) kind(pc uintptr) uint64 {
+	slot := &t[(pc^pc>>10)%uintptr(len(t))]
+	if v := slot.Load(); v != 0 && uintptr(v>>2) == pc {
+		return v & 3
+	}
+	k := uint64(pcUnknown)
+	if fn := runtime.FuncForPC(pc - 1); fn != nil {
+		file, _ := fn.FileLine(pc - 1)
+		k = pcUser
+		if isLibraryFrame(fn.Name(), file) {
+			k = pcLibrary
+		}
+	}
+	slot.Store(uint64(pc)<<2 | k)
+	return k
 }
 
 // frameCache keeps the frames of the stacks resolved last. A program logs

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"reflect"
 	"runtime"
 	"testing"
 
@@ -29,4 +30,19 @@ func TestFrameCache(t *testing.T) {
 		c.frames.put([]uintptr{uintptr(i + 1)}, nil)
 		require.LessOrEqual(t, len(c.frames.m), maxCachedStacks)
 	}
+}
+
+// TestPCKinds: the table says what a program counter is, the same from
+// cache as from a lookup, and firstUserPC skips the library's frames. A
+// function's entry plus one stands for a return address in it.
+func TestPCKinds(t *testing.T) {
+	lib := reflect.ValueOf(firstUserPC).Pointer() + 1  // core/frames.go
+	user := reflect.ValueOf(TestPCKinds).Pointer() + 1 // a _test.go file: the user's
+	var tbl pcKindTable
+	assert.EqualValues(t, pcLibrary, tbl.kind(lib), "a function of the core")
+	assert.EqualValues(t, pcUser, tbl.kind(user), "this test")
+	assert.EqualValues(t, pcLibrary, tbl.kind(lib), "again, from the table")
+	assert.EqualValues(t, pcUnknown, tbl.kind(1), "no function")
+	assert.Equal(t, user, firstUserPC([]uintptr{lib, lib, user, lib}))
+	assert.Equal(t, lib, firstUserPC([]uintptr{lib}), "no user frame: the first")
 }

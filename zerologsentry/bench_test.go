@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 
@@ -27,17 +28,14 @@ import (
 //	go test -run='^$' -bench=. -benchmem -benchtime=200ms ./zerologsentry/
 
 // benchClient returns a client for benchmarks and allocation tests.
-func benchClient(tb testing.TB) *core.Client { return benchClientQueue(tb, 0, false) }
-
-// benchClientQueue returns a client whose queue holds queue events (0: the
-// default), with or without storm control.
-func benchClientQueue(tb testing.TB, queue int, storm bool) *core.Client {
+// benchClient returns a client for benchmarks and allocation tests, with
+// storm control off.
+func benchClient(tb testing.TB) *core.Client {
 	tb.Helper()
 	c, err := core.New(core.Options{
 		Transport:  &core.DiscardTransport{},
 		ServerName: "bench",
-		Storm:      core.StormOptions{Disabled: !storm, GroupBurst: 1 << 30, GlobalBurst: 1 << 30},
-		QueueSize:  queue,
+		Storm:      core.StormOptions{Disabled: true},
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -191,9 +189,10 @@ func BenchmarkEvent(b *testing.B) {
 		b.ReportMetric(float64(dropped)/float64(n), "dropped/op")
 	})
 	b.Run("caller-only", func(b *testing.B) {
-		// A queue of one: nearly every event is dropped at the queue, so the
-		// worker is idle and cpu-ns/op is the logging goroutine's work.
-		c := benchClientQueue(b, 1, false)
+		// The worker parked (testclient.Parked): every event is dropped at
+		// the queue after the logging goroutine has done all of its work,
+		// so time, cpu-ns/op and allocations are that goroutine's alone.
+		c := testclient.Parked(b)
 		l := benchLogger(c)
 		b.ReportAllocs()
 		defer reportCPU(b)()
@@ -202,9 +201,8 @@ func BenchmarkEvent(b *testing.B) {
 		}
 	})
 	b.Run("caller-only-storm", func(b *testing.B) {
-		// The same with storm control on (bursts too large to throttle):
-		// the Writer then finds the call site for its grouping.
-		c := benchClientQueue(b, 1, true)
+		// The same with storm control on (bursts too large to throttle).
+		c := testclient.ParkedWith(b, core.StormOptions{GroupBurst: 1 << 30, GlobalBurst: 1 << 30})
 		l := benchLogger(c)
 		b.ReportAllocs()
 		defer reportCPU(b)()

@@ -59,10 +59,16 @@ func Events(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Even
 // this is how the logging goroutine's own allocations are counted.
 func Parked(t testing.TB) *core.Client {
 	t.Helper()
+	return ParkedWith(t, core.StormOptions{Disabled: true})
+}
+
+// ParkedWith is Parked with storm control as storm says.
+func ParkedWith(t testing.TB, storm core.StormOptions) *core.Client {
+	t.Helper()
 	entered := make(chan struct{}, 1)
 	release := make(chan struct{})
 	c, err := core.New(core.Options{
-		Transport: &core.DiscardTransport{}, QueueSize: 1, Storm: core.StormOptions{Disabled: true},
+		Transport: &core.DiscardTransport{}, QueueSize: 1, Storm: storm,
 		BeforeSend: func(ev *core.Event, _ *core.Hint) *core.Event {
 			select {
 			case entered <- struct{}{}:
