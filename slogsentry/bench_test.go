@@ -166,6 +166,16 @@ func BenchmarkEvent(b *testing.B) {
 			logEvent(l, ctx)
 		}
 	})
+	// The same with storm control on, as it is by default (bursts too
+	// large to throttle): the cost of grouping the event.
+	b.Run("caller-only-storm", func(b *testing.B) {
+		c := testclient.ParkedWith(b, core.StormOptions{GroupBurst: 1 << 30, GlobalBurst: 1 << 30})
+		l := benchLogger(slogsentry.NewHandler(slogsentry.Options{Client: c}))
+		b.ReportAllocs()
+		for b.Loop() {
+			logEvent(l, ctx)
+		}
+	})
 	b.Run("flushed", func(b *testing.B) {
 		c := benchClient(b)
 		l := benchLogger(slogsentry.NewHandler(slogsentry.Options{Client: c}))

@@ -111,6 +111,17 @@ func BenchmarkEvent(b *testing.B) {
 			logEvent(l)
 		}
 	})
+	// The same with storm control on, as it is by default (bursts too
+	// large to throttle): the cost of grouping the event.
+	b.Run("caller-storm", func(b *testing.B) {
+		c := testclient.ParkedWith(b, core.StormOptions{GroupBurst: 1 << 30, GlobalBurst: 1 << 30})
+		l := benchLogger(b, c, false)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			logEvent(l)
+		}
+	})
 }
 
 // BenchmarkBaselineZap is zap alone with the same calls into a JSON core on
