@@ -1,9 +1,6 @@
 package zerologsentry
 
-import (
-	"bytes"
-	"strconv"
-)
+import "bytes"
 
 // The hook and the stack marshaler leave a number in the event's bytes that
 // the Writer cuts out before anything else sees the line. The field's key
@@ -72,12 +69,14 @@ func cutMarkers(dst, p []byte) ([]byte, markers) {
 			p = p[j:]
 			continue
 		}
-		k := j
-		for k < len(p) && p[k] >= '0' && p[k] <= '9' {
+		// The number: 1 to 19 digits, so that it cannot overflow.
+		k, id := j, uint64(0)
+		for k < len(p) && k-j < 19 && p[k] >= '0' && p[k] <= '9' {
+			id = id*10 + uint64(p[k]-'0')
 			k++
 		}
-		id, err := strconv.ParseUint(string(p[j:k]), 10, 64)
-		if err != nil || id == 0 || (!isKey && (k >= len(p) || p[k] != '"')) {
+		if k == j || k < len(p) && p[k] >= '0' && p[k] <= '9' || id == 0 ||
+			(!isKey && (k >= len(p) || p[k] != '"')) {
 			dst = append(dst, p[:j]...)
 			p = p[j:]
 			continue
