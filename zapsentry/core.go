@@ -84,16 +84,23 @@ func (c *Core) With(fields []zapcore.Field) zapcore.Core {
 		return c
 	}
 	d := *c
-	e := &encoder{}
+	var e *encoder // none when the fields only set the context (a request's logger)
 	for i := range fields {
 		if ctx, ok := contextOf(&fields[i]); ok {
 			d.ctx = ctx
 			continue
 		}
+		if e == nil {
+			e = &encoder{}
+		}
 		e.addField(&fields[i])
 	}
-	opened := e.close()
-	attrs := core.OwnAttrs(e.attrs) // kept by the core as Record.Pre: freeze now
+	var opened []string
+	var attrs []slog.Attr
+	if e != nil {
+		opened = e.close()
+		attrs = core.OwnAttrs(e.attrs) // kept by the core as Record.Pre: freeze now
+	}
 	for i := len(c.groups) - 1; i >= 0 && len(attrs) > 0; i-- {
 		attrs = []slog.Attr{{Key: c.groups[i], Value: slog.GroupValue(attrs...)}}
 	}
