@@ -41,3 +41,19 @@ func TestTimeBefore(t *testing.T) {
 	assert.True(t, found)
 	assert.True(t, got.Equal(time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)))
 }
+
+// TestWallNow: wallNow agrees with the clock, and reads the wall clock
+// again once its anchor is a second old.
+func TestWallNow(t *testing.T) {
+	before := time.Now()
+	got := wallNow()
+	after := time.Now()
+	assert.False(t, got.Before(before.Add(-time.Millisecond)), "not before the clock")
+	assert.False(t, got.After(after.Add(time.Millisecond)), "not after the clock")
+
+	old := time.Now().Add(-2 * time.Second)
+	clockAnchor.Store(&old)
+	got = wallNow()
+	assert.WithinDuration(t, time.Now(), got, 100*time.Millisecond, "a stale anchor is replaced")
+	assert.NotEqual(t, &old, clockAnchor.Load())
+}

@@ -484,6 +484,25 @@ type parsedTime struct {
 	t            time.Time
 }
 
+// clockAnchor is a reading of the clock that wallNow counts from.
+var clockAnchor atomic.Pointer[time.Time]
+
+// wallNow returns the time now with one clock read instead of time.Now's
+// two: the wall clock read at most a second ago plus the monotonic time
+// since. Within that second the wall clock's
+// adjustments (NTP's slewing, at most 0.5 ms a second) are not followed;
+// for a timestamp's finer digits that is nothing.
+func wallNow() time.Time {
+	if a := clockAnchor.Load(); a != nil {
+		if d := time.Since(*a); d >= 0 && d < time.Second {
+			return a.Add(d)
+		}
+	}
+	t := time.Now()
+	clockAnchor.Store(&t)
+	return t
+}
+
 // parseTime reads the timestamp field's JSON text as zerolog.TimeFieldFormat
 // wrote it. Formats with whole seconds (RFC 3339, the default) lose what
 // finer reading the clock had; when the timestamp agrees with the clock to
@@ -531,7 +550,7 @@ func parseTime(js string) (time.Time, bool) {
 	if prec > 0 {
 		// The clock may have ticked into the next unit since the line was
 		// stamped: allow a little slack past it.
-		if d := time.Since(t); d >= 0 && d < prec+timeSlack {
+		if d := wallNow().Sub(t); d >= 0 && d < prec+timeSlack {
 			return t.Add(d), true
 		}
 	}
