@@ -27,14 +27,23 @@ type DSN struct {
 	envelopeURL string // computed once
 }
 
-// ParseDSN parses s as a Sentry DSN. Surrounding spaces are ignored. The
-// error, when there is one, wraps ErrInvalidDSN and never contains the
+// ParseDSN parses s as a Sentry DSN. Surrounding spaces are ignored; the
+// rest must be printable ASCII, as a URL is (an internationalised host
+// name is written in its xn-- form). The error, when there is one, wraps ErrInvalidDSN and never contains the
 // secret key. An empty s is an error too: callers treat an empty DSN as
 // "disabled" before calling ParseDSN.
 func ParseDSN(s string) (*DSN, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil, dsnError("empty")
+	}
+	// A URL is printable ASCII (anything else is percent-encoded); url.Parse
+	// lets some other bytes through (in an IPv6 zone, say), which its own
+	// String then writes in a form it refuses.
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return nil, dsnError("byte %d (0x%02x) is not printable ASCII", i, s[i])
+		}
 	}
 	u, err := url.Parse(s)
 	if err != nil {
