@@ -183,26 +183,35 @@ func isRuneStart(b byte) bool { return b < 0x80 || b >= 0xC0 }
 // numbers, times, errors) are kept as they are, at no cost.
 func ownAttrs(dst, src []slog.Attr) []slog.Attr {
 	for _, a := range src {
-		switch a.Value.Kind() {
-		case slog.KindGroup:
-			a.Value = slog.GroupValue(ownAttrs(make([]slog.Attr, 0, len(a.Value.Group())), a.Value.Group())...)
-		case slog.KindAny:
-			a.Value = freeze(a.Value)
+		if mayChange(a.Value) {
+			a.Value = ownValue(a.Value)
 		}
 		dst = append(dst, a)
 	}
 	return dst
 }
 
-// freezeAttrs makes attrs, a slice the core was given, its own in place:
-// group values are copied and values the program could change converted.
+// mayChange reports the kinds of value ownValue converts: a group (its slice
+// is the program's) and any value of a type slog does not know.
+func mayChange(v slog.Value) bool {
+	k := v.Kind()
+	return k == slog.KindGroup || k == slog.KindAny
+}
+
+// ownValue returns v in a form the core may keep (see ownAttrs).
+func ownValue(v slog.Value) slog.Value {
+	if v.Kind() == slog.KindGroup {
+		return slog.GroupValue(ownAttrs(make([]slog.Attr, 0, len(v.Group())), v.Group())...)
+	}
+	return freeze(v)
+}
+
+// freezeAttrs makes attrs, a slice the core was given, its own in place,
+// writing only the elements it converts.
 func freezeAttrs(attrs []slog.Attr) []slog.Attr {
 	for i := range attrs {
-		switch v := attrs[i].Value; v.Kind() {
-		case slog.KindGroup:
-			attrs[i].Value = slog.GroupValue(ownAttrs(make([]slog.Attr, 0, len(v.Group())), v.Group())...)
-		case slog.KindAny:
-			attrs[i].Value = freeze(v)
+		if mayChange(attrs[i].Value) {
+			attrs[i].Value = ownValue(attrs[i].Value)
 		}
 	}
 	return attrs

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"maps"
@@ -261,23 +262,13 @@ func (s *Scope) Breadcrumbs() []Breadcrumb {
 		return nil
 	}
 	cs := s.appendCrumbs(nil, crumbSeq.Load())
-	slices.SortStableFunc(cs, func(a, b crumb) int { return cmpSeq(a.seq, b.seq) })
+	slices.SortStableFunc(cs, func(a, b crumb) int { return cmp.Compare(a.seq, b.seq) })
 	out := make([]Breadcrumb, len(cs))
 	for i := range cs {
 		out[i] = cs[i].b
 		out[i].Data = crumbData(&cs[i])
 	}
 	return out
-}
-
-func cmpSeq(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // scopeSnap is a point-in-time view of a scope, taken on the logging

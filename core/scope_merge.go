@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"strings"
@@ -138,7 +139,7 @@ func (c *Client) mergeBreadcrumbs(ev *Event, layers [3]*scopeSnap) {
 		if d := a.b.Timestamp.Compare(b.b.Timestamp); d != 0 {
 			return d
 		}
-		return cmpSeq(a.seq, b.seq)
+		return cmp.Compare(a.seq, b.seq)
 	})
 	own := ev.Breadcrumbs
 	keep := max - len(own)

@@ -23,23 +23,7 @@ import (
 //	go test -run='^$' -bench=. -benchmem -benchtime=200ms ./slogsentry/
 
 // benchClient returns a client for benchmarks and allocation tests.
-func benchClient(tb testing.TB) *core.Client {
-	tb.Helper()
-	c, err := core.New(core.Options{
-		Transport:  &core.DiscardTransport{},
-		ServerName: "bench",
-		Storm:      core.StormOptions{Disabled: true},
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		c.Close(ctx)
-	})
-	return c
-}
+func benchClient(tb testing.TB) *core.Client { return testclient.Discarding(tb) }
 
 // benchLogger is the workload's logger over h.
 func benchLogger(h slog.Handler) *slog.Logger {

@@ -1,14 +1,12 @@
 package zapsentry_test
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"io"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -46,12 +44,7 @@ func logEvent(l *zap.Logger) {
 	l.Error("request failed", zap.NamedError("err", errBench), zap.String("route", "/orders/{id}"))
 }
 
-func benchClient(b *testing.B) *core.Client {
-	c, err := core.New(core.Options{Transport: &core.DiscardTransport{}, Storm: core.StormOptions{Disabled: true}})
-	require.NoError(b, err)
-	b.Cleanup(func() { c.Close(context.Background()) })
-	return c
-}
+func benchClient(b *testing.B) *core.Client { return testclient.Discarding(b) }
 
 func BenchmarkDisabled(b *testing.B) {
 	for _, tee := range []bool{false, true} {

@@ -88,3 +88,24 @@ func ParkedWith(t testing.TB, storm core.StormOptions) *core.Client {
 	c.CaptureMessage(context.Background(), "fill the queue", core.LevelError)
 	return c
 }
+
+// Discarding returns a client for benchmarks: its transport drops events
+// after the worker has built them, and storm control is off, so every
+// capture takes the full path. The client is closed when tb ends.
+func Discarding(tb testing.TB) *core.Client {
+	tb.Helper()
+	c, err := core.New(core.Options{
+		Transport:  &core.DiscardTransport{},
+		ServerName: "bench",
+		Storm:      core.StormOptions{Disabled: true},
+	})
+	if err != nil {
+		tb.Fatalf("core.New: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c.Close(ctx)
+	})
+	return c
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -106,7 +107,7 @@ func parsePprofTop(out []byte) string {
 		return !strings.HasPrefix(r.fn, "github.com/sentrylog/sentrylog/") ||
 			strings.HasPrefix(r.fn, "github.com/sentrylog/sentrylog/bench")
 	})
-	slices.SortStableFunc(ours, func(a, b pprofRow) int { return cmpFloat(b.cumShare, a.cumShare) })
+	slices.SortStableFunc(ours, func(a, b pprofRow) int { return cmp.Compare(b.cumShare, a.cumShare) })
 	var cum []string
 	for _, r := range ours[:min(len(ours), 6)] {
 		cum = append(cum, fmt.Sprintf("`%s` %s", shortFunc(r.fn), r.cum))
@@ -119,16 +120,6 @@ func parsePprofTop(out []byte) string {
 		s += "; sentrylog with callees: " + strings.Join(cum, ", ")
 	}
 	return s
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // shortFunc drops the module prefix of our own functions.
