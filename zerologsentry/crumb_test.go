@@ -46,14 +46,21 @@ func TestTimeBefore(t *testing.T) {
 // again once its anchor is a second old.
 func TestWallNow(t *testing.T) {
 	before := time.Now()
-	got := wallNow()
+	got := time.Unix(0, wallNow())
 	after := time.Now()
 	assert.False(t, got.Before(before.Add(-time.Millisecond)), "not before the clock")
 	assert.False(t, got.After(after.Add(time.Millisecond)), "not after the clock")
 
-	old := time.Now().Add(-2 * time.Second)
-	clockAnchor.Store(&old)
-	got = wallNow()
+	// A fresh anchor is what the result counts from: one an hour ahead
+	// gives a time an hour ahead.
+	clockAnchor.Store(&clockReading{mono: time.Since(procStart), wall: time.Now().Add(time.Hour).UnixNano()})
+	assert.WithinDuration(t, time.Now().Add(time.Hour), time.Unix(0, wallNow()), 100*time.Millisecond)
+
+	// An anchor two seconds old, with a wall reading an hour off: were it
+	// used, the result would be an hour off too.
+	old := &clockReading{mono: time.Since(procStart) - 2*time.Second, wall: time.Now().Add(-time.Hour).UnixNano()}
+	clockAnchor.Store(old)
+	got = time.Unix(0, wallNow())
 	assert.WithinDuration(t, time.Now(), got, 100*time.Millisecond, "a stale anchor is replaced")
-	assert.NotEqual(t, &old, clockAnchor.Load())
+	assert.NotSame(t, old, clockAnchor.Load())
 }

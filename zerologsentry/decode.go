@@ -3,6 +3,7 @@ package zerologsentry
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -482,25 +483,36 @@ var lastSecond atomic.Pointer[parsedTime]
 type parsedTime struct {
 	text, format string
 	t            time.Time
+	unix         int64 // t in Unix nanoseconds
 }
 
-// clockAnchor is a reading of the clock that wallNow counts from.
-var clockAnchor atomic.Pointer[time.Time]
+// procStart is a clock reading with a monotonic part: time.Since(procStart)
+// reads only the monotonic clock.
+var procStart = time.Now()
 
-// wallNow returns the time now with one clock read instead of time.Now's
-// two: the wall clock read at most a second ago plus the monotonic time
-// since. Within that second the wall clock's
-// adjustments (NTP's slewing, at most 0.5 ms a second) are not followed;
-// for a timestamp's finer digits that is nothing.
-func wallNow() time.Time {
+// clockAnchor is a reading of the wall clock that wallNow counts from.
+var clockAnchor atomic.Pointer[clockReading]
+
+type clockReading struct {
+	mono time.Duration // time.Since(procStart) at the reading
+	wall int64         // the wall clock then, in Unix nanoseconds
+}
+
+// wallNow returns the wall clock now, in Unix nanoseconds, with one read of
+// the monotonic clock instead of time.Now's two reads: the wall clock read
+// at most a second ago plus the monotonic time since. Within that second the
+// wall clock's adjustments (NTP's slewing, at most 0.5 ms a second) are not
+// followed; for a timestamp's finer digits that is nothing.
+func wallNow() int64 {
+	mono := time.Since(procStart)
 	if a := clockAnchor.Load(); a != nil {
-		if d := time.Since(*a); d >= 0 && d < time.Second {
-			return a.Add(d)
+		if d := mono - a.mono; d >= 0 && d < time.Second {
+			return a.wall + int64(d)
 		}
 	}
 	t := time.Now()
-	clockAnchor.Store(&t)
-	return t
+	clockAnchor.Store(&clockReading{mono: t.Sub(procStart), wall: t.UnixNano()})
+	return t.UnixNano()
 }
 
 // parseTime reads the timestamp field's JSON text as zerolog.TimeFieldFormat
@@ -511,10 +523,11 @@ func wallNow() time.Time {
 func parseTime(js string) (time.Time, bool) {
 	var t time.Time
 	var prec time.Duration
+	unix := int64(math.MinInt64) // t.UnixNano(), when known
 	if len(js) > 1 && js[0] == '"' {
 		s := js[1 : len(js)-1]
 		if last := lastSecond.Load(); last != nil && last.text == s && last.format == zerolog.TimeFieldFormat {
-			t, prec = last.t, time.Second
+			t, prec, unix = last.t, time.Second, last.unix
 		} else {
 			var err error
 			if t, err = time.Parse(zerolog.TimeFieldFormat, s); err != nil {
@@ -522,7 +535,7 @@ func parseTime(js string) (time.Time, bool) {
 			}
 			if t.Nanosecond() == 0 {
 				prec = time.Second
-				lastSecond.Store(&parsedTime{text: s, format: zerolog.TimeFieldFormat, t: t})
+				lastSecond.Store(&parsedTime{text: s, format: zerolog.TimeFieldFormat, t: t, unix: t.UnixNano()})
 			}
 		}
 	} else {
@@ -550,7 +563,10 @@ func parseTime(js string) (time.Time, bool) {
 	if prec > 0 {
 		// The clock may have ticked into the next unit since the line was
 		// stamped: allow a little slack past it.
-		if d := wallNow().Sub(t); d >= 0 && d < prec+timeSlack {
+		if unix == math.MinInt64 {
+			unix = t.UnixNano()
+		}
+		if d := time.Duration(wallNow() - unix); d >= 0 && d < prec+timeSlack {
 			return t.Add(d), true
 		}
 	}

@@ -23,12 +23,30 @@ type markers struct {
 	err uint64 // the stack marshaler's: the error
 }
 
+// indexMarker returns where markerSearch first occurs in p, or -1. It
+// looks for backslashes, which only JSON escapes write, and compares at
+// each: bytes.Index with this 16-byte needle compares at every offset of a
+// line's last 64 bytes.
+func indexMarker(p []byte) int {
+	for off := 0; ; {
+		i := bytes.IndexByte(p[off:], '\\')
+		if i < 0 {
+			return -1
+		}
+		off += i
+		if bytes.HasPrefix(p[off:], markerSearchBytes) {
+			return off
+		}
+		off++
+	}
+}
+
 var markerSearchBytes = []byte(markerSearch)
 
 // markerAt returns where the first possible marker in p starts (its quote),
 // or -1.
 func markerAt(p []byte) int {
-	i := bytes.Index(p, markerSearchBytes)
+	i := indexMarker(p)
 	if i < 1 {
 		return min(i, 0) // at 0 it has no quote before it: cutMarkers decides
 	}
@@ -40,7 +58,7 @@ func markerAt(p []byte) int {
 func cutMarkers(dst, p []byte) ([]byte, markers) {
 	var m markers
 	for {
-		i := bytes.Index(p, markerSearchBytes) - 1 // at the quote
+		i := indexMarker(p) - 1 // at the quote
 		if i < -1 {
 			return append(dst, p...), m
 		}

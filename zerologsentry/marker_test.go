@@ -1,6 +1,7 @@
 package zerologsentry
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,11 +25,24 @@ func TestCutMarkers(t *testing.T) {
 		{`{"a":["\u0000sentrylog#"]}`, `{"a":["\u0000sentrylog#"]}`, 0, 0},
 		{`"\u0000sentrylog`, `"\u0000sentrylog`, 0, 0},
 		{`{"\u0000sentrylog":99999999999999999999999}`, `{"\u0000sentrylog":99999999999999999999999}`, 0, 0},
+		// Backslashes before the marker, and one that ends the line.
+		{`{"p":"C:\\x\"\\","\u0000sentrylog":5,"message":"\\"}`, `{"p":"C:\\x\"\\","message":"\\"}`, 5, 0},
+		{`{"a":"\u0000sentrylo\u0000sentrylog","\u0000sentrylog":6}\`, `{"a":"\u0000sentrylo\u0000sentrylog"}\`, 6, 0},
 	}
 	for _, tt := range tests {
 		got, m := cutMarkers(nil, []byte(tt.in))
 		assert.Equal(t, tt.out, string(got), tt.in)
 		assert.Equal(t, markers{ctx: tt.ctx, err: tt.err}, m, tt.in)
+	}
+}
+
+// TestIndexMarker: the backslash search finds what bytes.Index finds.
+func TestIndexMarker(t *testing.T) {
+	for _, s := range []string{
+		"", `\`, `\\\\`, markerSearch, `\` + markerSearch, `ab\u0000sentrylo\u0000sentrylog`,
+		`{"a":"\\\\"}`, markerSearch[:len(markerSearch)-1], "x" + markerSearch + markerSearch,
+	} {
+		assert.Equal(t, strings.Index(s, markerSearch), indexMarker([]byte(s)), s)
 	}
 }
 
