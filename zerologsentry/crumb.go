@@ -2,6 +2,7 @@ package zerologsentry
 
 import (
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -79,6 +80,9 @@ func lastMessage(s string) (msg string, at int, found bool) {
 	key := keyBefore(s, open, zerolog.MessageFieldName)
 	if key < 0 {
 		return "", end, false
+	}
+	if body := s[open+1 : end-1]; strings.IndexByte(body, '\\') < 0 {
+		return body, key, true // no escapes: the text is the message
 	}
 	d := decoder{s: s[:end], i: open}
 	msg, err := d.str()
