@@ -542,7 +542,7 @@ func (c *Client) AddRecordBreadcrumb(r *Record) {
 		}
 		cr.b = *b
 	}
-	s.push(cr, c.opts.MaxBreadcrumbs)
+	s.push(&cr, c.opts.MaxBreadcrumbs)
 }
 
 // AddBreadcrumb adds b to ctx's isolation scope (the global scope when ctx
@@ -569,7 +569,7 @@ func (c *Client) AddBreadcrumb(ctx context.Context, b *Breadcrumb) {
 		}
 		cr.b = *nb
 	}
-	s.push(cr, c.opts.MaxBreadcrumbs)
+	s.push(&cr, c.opts.MaxBreadcrumbs)
 }
 
 func (c *Client) beforeBreadcrumb(b *Breadcrumb, h *Hint) (out *Breadcrumb) {

@@ -217,20 +217,21 @@ func (s *Scope) AddBreadcrumb(b *Breadcrumb, max int) {
 	if c.b.Timestamp.IsZero() {
 		c.b.Timestamp = time.Now()
 	}
-	s.push(c, max)
+	s.push(&c, max)
 }
 
-func (s *Scope) push(c crumb, max int) {
+// push copies c into the ring (c is a pointer only to spare a copy).
+func (s *Scope) push(c *crumb, max int) {
 	s.mu.Lock()
 	c.seq = crumbSeq.Add(1)
 	if len(s.ring) < max {
-		s.ring = append(s.ring, c)
+		s.ring = append(s.ring, *c)
 	} else {
 		if len(s.ring) > max { // max shrank: keep the newest
 			s.ring = slices.Clone(s.ring[len(s.ring)-max:])
 			s.head = 0
 		}
-		s.ring[s.head] = c
+		s.ring[s.head] = *c
 		s.head = (s.head + 1) % len(s.ring)
 	}
 	s.mu.Unlock()

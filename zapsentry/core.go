@@ -138,14 +138,25 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 	if !event && !c.crumb.Enabled(ent.Level) {
 		return nil
 	}
-	e := getEncoder()
-	pooled := e.attrs
+	ctx := c.ctx
+	var e *encoder
+	var attrs, pooled []slog.Attr
 	if !event {
 		// The core keeps a breadcrumb's attributes: a slice of their own,
-		// handed over (GiveAttrs). An event's are copied from the pooled one.
-		e.attrs = make([]slog.Attr, 0, len(fields))
+		// handed over (GiveAttrs). Scalar fields, the usual ones, need no
+		// encoder.
+		attrs = make([]slog.Attr, 0, len(fields))
+		if attrs, ctx, ok := scalarAttrs(attrs, fields, ctx); ok {
+			c.addBreadcrumb(cl, &ent, ctx, attrs)
+			return nil
+		}
+		e = getEncoder()
+		pooled, e.attrs = e.attrs, attrs[:0]
+	} else {
+		// An event's attributes are copied by the core from the pooled slice.
+		e = getEncoder()
+		pooled = e.attrs
 	}
-	ctx := c.ctx
 	for i := range fields {
 		if fctx, ok := contextOf(&fields[i]); ok {
 			ctx = fctx
@@ -182,6 +193,16 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		c.flush(cl)
 	}
 	return nil
+}
+
+// addBreadcrumb hands a breadcrumb's record to the client; attrs is handed
+// over.
+func (c *Core) addBreadcrumb(cl *core.Client, ent *zapcore.Entry, ctx context.Context, attrs []slog.Attr) {
+	cl.AddRecordBreadcrumb(&core.Record{
+		Time: ent.Time, Level: sentryLevel(ent.Level), Message: ent.Message, Logger: ent.LoggerName,
+		Context: ctx, Pre: c.pre, Groups: c.groups, Attrs: attrs, TagKeys: c.tagKeys, Origin: origin,
+		GiveAttrs: true,
+	})
 }
 
 // callerPC turns zap's caller PC (runtime.Frame.PC, the call instruction)

@@ -164,6 +164,42 @@ func (e *encoder) addField(f *zapcore.Field) {
 	}
 }
 
+// scalarAttrs appends the attributes of fields to dst when every field is a
+// scalar (a number, a bool, a string, a duration, a time, Skip or our
+// Context), the values addField would give them, and returns ctx updated by
+// the Context fields. Any other field (an error, a marshaler, a namespace,
+// bytes, Reflect, Stringer) needs the encoder: ok is false and dst is to be
+// thrown away.
+func scalarAttrs(dst []slog.Attr, fields []zapcore.Field, ctx context.Context) (_ []slog.Attr, _ context.Context, ok bool) {
+	for i := range fields {
+		f := &fields[i]
+		var v slog.Value
+		switch f.Type {
+		case zapcore.StringType:
+			v = slog.StringValue(f.String)
+		case zapcore.Int64Type, zapcore.Int32Type, zapcore.Int16Type, zapcore.Int8Type:
+			v = slog.Int64Value(f.Integer)
+		case zapcore.BoolType:
+			v = slog.BoolValue(f.Integer == 1)
+		case zapcore.Uint64Type, zapcore.Uint32Type, zapcore.Uint16Type, zapcore.Uint8Type, zapcore.UintptrType:
+			v = slog.Uint64Value(uint64(f.Integer))
+		case zapcore.Float64Type:
+			v = slog.Float64Value(math.Float64frombits(uint64(f.Integer)))
+		case zapcore.DurationType:
+			v = slog.DurationValue(time.Duration(f.Integer))
+		case zapcore.SkipType:
+			if fctx, ok := contextOf(f); ok {
+				ctx = fctx
+			}
+			continue
+		default:
+			return dst, ctx, false
+		}
+		dst = append(dst, slog.Attr{Key: f.Key, Value: v})
+	}
+	return dst, ctx, true
+}
+
 // addErr records the error a marshaler returned under key+"Error", as zap's
 // own encoders do.
 func (e *encoder) addErr(key string, err error) {
