@@ -493,7 +493,21 @@ func (c *Client) CaptureEvent(ctx context.Context, ev *Event) EventID {
 // scope of r.Context, or to the global scope. r is only read during the
 // call, except what it hands over: Attrs with GiveAttrs (kept, and its
 // mutable values converted in place), and Raw.
-func (c *Client) AddRecordBreadcrumb(r *Record) {
+func (c *Client) AddRecordBreadcrumb(r *Record) { c.addRecordBreadcrumb(r, nil) }
+
+// AddBreadcrumbAttrs is AddRecordBreadcrumb with more of the record's own
+// attributes, after r.Attrs, passed apart and lent for the call only. The
+// core copies them (converting the values the program could change), into
+// the breadcrumb itself when r.Attrs is empty and there are at most
+// InlineAttrs of them: a bridge that builds them in an array on its stack
+// adds the breadcrumb without allocating. (In r.Attrs the array would move
+// to the heap: escape analysis does not tell a Record's fields apart, and
+// the core may keep r.Attrs.)
+func (c *Client) AddBreadcrumbAttrs(r *Record, attrs []slog.Attr) { c.addRecordBreadcrumb(r, attrs) }
+
+// addRecordBreadcrumb copies lent's elements and never keeps the slice, so
+// it does not make a caller's array escape.
+func (c *Client) addRecordBreadcrumb(r *Record, lent []slog.Attr) {
 	if !c.Enabled() || r == nil || c.opts.MaxBreadcrumbs == 0 {
 		return
 	}
@@ -501,47 +515,82 @@ func (c *Client) AddRecordBreadcrumb(r *Record) {
 	if s == nil {
 		s = c.global
 	}
-	cr := crumb{
-		b: Breadcrumb{
-			Timestamp: r.Time, Type: crumbType(r.Level), Category: r.Logger,
-			Message: r.Message, Level: r.Level,
-		},
-		pre: r.Pre, groups: r.Groups,
+	ts, category := r.Time, r.Logger
+	if ts.IsZero() {
+		ts = time.Now()
 	}
-	if cr.b.Timestamp.IsZero() {
-		cr.b.Timestamp = time.Now()
+	if category == "" {
+		category = "log"
 	}
-	if cr.b.Category == "" {
-		cr.b.Category = "log"
-	}
+	var attrs []slog.Attr
 	switch {
 	case len(r.Attrs) == 0:
 	case r.GiveAttrs:
-		cr.attrs = freezeAttrs(r.Attrs)
+		attrs = freezeAttrs(r.Attrs)
 	default:
-		cr.attrs = ownAttrs(make([]slog.Attr, 0, len(r.Attrs)), r.Attrs)
+		attrs = ownAttrs(make([]slog.Attr, 0, len(r.Attrs)+len(lent)), r.Attrs)
 	}
+	inline := attrs == nil && len(lent) <= InlineAttrs && c.opts.BeforeBreadcrumb == nil
+	for i := 0; inline && i < len(lent); i++ {
+		inline = !mayChange(lent[i].Value) // else converted into a slice
+	}
+	switch {
+	case inline || len(lent) == 0:
+	case attrs == nil:
+		attrs = ownAttrs(make([]slog.Attr, 0, len(lent)), lent)
+	default: // a slice of the core's own (given or copied above)
+		attrs = ownAttrs(attrs, lent)
+	}
+	var raw string
+	var decode func(string) []slog.Attr
 	if r.Decode != nil {
-		cr.raw, cr.decode = r.Raw, r.Decode
+		raw, decode = r.Raw, r.Decode
 	}
-	if c.opts.BeforeBreadcrumb != nil {
-		if cr.decode != nil { // the hint shows every attribute
-			cr.attrs = slices.Concat(decodeRaw(cr.decode, cr.raw), cr.attrs) // Decode's slice is not ours
-			cr.raw, cr.decode = "", nil
+	if c.opts.BeforeBreadcrumb == nil {
+		// Written into the ring's entry, field by field: the breadcrumb is
+		// not built first and copied in.
+		s.mu.Lock()
+		p := s.slot(c.opts.MaxBreadcrumbs)
+		p.seq = crumbSeq.Add(1)
+		p.b = Breadcrumb{
+			Timestamp: ts, Type: crumbType(r.Level), Category: category,
+			Message: r.Message, Level: r.Level,
 		}
-		cr.b.Data = crumbData(&cr)
-		rc := *r
-		rc.Raw, rc.Decode = "", nil
-		rc.Attrs = cr.attrs // the core's own copy
-		cr.pre, cr.groups, cr.attrs = nil, nil, nil
-		cp := new(Breadcrumb)
-		*cp = cr.b
-		b := c.beforeBreadcrumb(cp, &Hint{Record: &rc, Context: r.Context})
-		if b == nil {
-			return
+		p.pre, p.groups, p.attrs, p.raw, p.decode = r.Pre, r.Groups, attrs, raw, decode
+		n := 0
+		if inline {
+			n = copy(p.inl[:], lent)
 		}
-		cr.b = *b
+		if p.ninl > n { // the entry's previous breadcrumb's
+			clear(p.inl[n:p.ninl])
+		}
+		p.ninl = n
+		s.mu.Unlock()
+		return
 	}
+	cr := crumb{
+		b: Breadcrumb{
+			Timestamp: ts, Type: crumbType(r.Level), Category: category,
+			Message: r.Message, Level: r.Level,
+		},
+		pre: r.Pre, groups: r.Groups, attrs: attrs, raw: raw, decode: decode,
+	}
+	if cr.decode != nil { // the hint shows every attribute
+		cr.attrs = slices.Concat(decodeRaw(cr.decode, cr.raw), cr.attrs) // Decode's slice is not ours
+		cr.raw, cr.decode = "", nil
+	}
+	cr.b.Data = crumbData(&cr)
+	rc := *r
+	rc.Raw, rc.Decode = "", nil
+	rc.Attrs = cr.attrs // the core's own copy
+	cr.pre, cr.groups, cr.attrs = nil, nil, nil
+	cp := new(Breadcrumb)
+	*cp = cr.b
+	b := c.beforeBreadcrumb(cp, &Hint{Record: &rc, Context: r.Context})
+	if b == nil {
+		return
+	}
+	cr.b = *b
 	s.push(&cr, c.opts.MaxBreadcrumbs)
 }
 

@@ -42,7 +42,9 @@ type Record struct {
 	Groups []string
 	// Attrs are the record's own attributes. They are borrowed for the call
 	// only: the core copies what it keeps before returning, unless
-	// GiveAttrs is set.
+	// GiveAttrs is set. (To lend a few from an array on the stack, pass
+	// them to Client.AddBreadcrumbAttrs instead: here the array would move
+	// to the heap.)
 	Attrs []slog.Attr
 	// GiveAttrs hands Attrs over instead of lending them: a breadcrumb
 	// keeps the slice itself, with the values the program could change

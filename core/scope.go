@@ -60,8 +60,26 @@ type crumb struct {
 	pre    []slog.Attr
 	groups []string
 	attrs  []slog.Attr
+	// inl holds the record's own attributes instead of attrs when they are
+	// few (ninl of them): a breadcrumb then costs no allocation. Read them
+	// through own, on a copy of the crumb, never on the ring's entry.
+	inl    [InlineAttrs]slog.Attr
+	ninl   int
 	raw    string // Record.Raw, decoded by decode when the data is needed
 	decode func(string) []slog.Attr
+}
+
+// InlineAttrs is how many attributes lent to AddBreadcrumbAttrs a
+// breadcrumb keeps in itself, without allocating: as many as slog.Record
+// keeps inline, enough for most log calls.
+const InlineAttrs = 5
+
+// own returns the record's own attributes (not those of Pre).
+func (c *crumb) own() []slog.Attr {
+	if c.ninl > 0 {
+		return c.inl[:c.ninl]
+	}
+	return c.attrs
 }
 
 // NewScope returns an empty, unattached scope.
@@ -224,17 +242,24 @@ func (s *Scope) AddBreadcrumb(b *Breadcrumb, max int) {
 func (s *Scope) push(c *crumb, max int) {
 	s.mu.Lock()
 	c.seq = crumbSeq.Add(1)
-	if len(s.ring) < max {
-		s.ring = append(s.ring, *c)
-	} else {
-		if len(s.ring) > max { // max shrank: keep the newest
-			s.ring = slices.Clone(s.ring[len(s.ring)-max:])
-			s.head = 0
-		}
-		s.ring[s.head] = *c
-		s.head = (s.head + 1) % len(s.ring)
-	}
+	*s.slot(max) = *c
 	s.mu.Unlock()
+}
+
+// slot returns the ring's entry for the next breadcrumb, keeping at most max
+// entries: a new one, or the oldest, to be overwritten whole. s.mu is held.
+func (s *Scope) slot(max int) *crumb {
+	if len(s.ring) < max {
+		s.ring = append(s.ring, crumb{})
+		return &s.ring[len(s.ring)-1]
+	}
+	if len(s.ring) > max { // max shrank: keep the newest
+		s.ring = slices.Clone(s.ring[len(s.ring)-max:])
+		s.head = 0
+	}
+	c := &s.ring[s.head]
+	s.head = (s.head + 1) % len(s.ring)
+	return c
 }
 
 // appendCrumbs appends the breadcrumbs visible in s with seq <= upTo, oldest

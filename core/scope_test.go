@@ -228,6 +228,60 @@ func TestRecordBreadcrumbData(t *testing.T) {
 	assert.Equal(t, map[string]any{"svc": "a", "k": "v", "g": map[string]any{"n": int64(2)}}, b.Data)
 }
 
+// TestBreadcrumbAttrsLent: attributes lent to AddBreadcrumbAttrs are
+// copied, kept in the breadcrumb when few, and a ring entry reused by a
+// breadcrumb with fewer of them, or with a slice of them, shows only its own.
+func TestBreadcrumbAttrsLent(t *testing.T) {
+	c, mt := newClient(t, core.Options{MaxBreadcrumbs: 1})
+	ctx := core.NewIsolationScope(context.Background())
+	crumbs := func() []core.Breadcrumb {
+		c.CaptureMessage(ctx, "m", core.LevelError)
+		evs := flushed(t, c, mt, 1)
+		mt.Reset()
+		return evs[0].Breadcrumbs
+	}
+	rec := func() *core.Record {
+		return &core.Record{Level: core.LevelInfo, Message: "crumb", Context: ctx, Pre: []slog.Attr{slog.String("svc", "a")}}
+	}
+	m := map[string]any{"k": "before"}
+	buf := []slog.Attr{slog.String("a", "1"), slog.Int("b", 2), slog.Bool("c", true), slog.Any("m", m)}
+	c.AddBreadcrumbAttrs(rec(), buf)
+	buf[0] = slog.String("a", "overwritten") // lent for the call only
+	m["k"] = "after"                         // converted when lent
+	assert.Equal(t, map[string]any{"svc": "a", "a": "1", "b": int64(2), "c": true, "m": map[string]any{"k": "before"}},
+		crumbs()[0].Data)
+
+	c.AddBreadcrumbAttrs(rec(), buf[1:2]) // the same ring entry, fewer attributes
+	assert.Equal(t, map[string]any{"svc": "a", "b": int64(2)}, crumbs()[0].Data)
+
+	c.AddBreadcrumbAttrs(rec(), nil)
+	assert.Equal(t, map[string]any{"svc": "a"}, crumbs()[0].Data)
+
+	many := make([]slog.Attr, core.InlineAttrs+2)
+	want := map[string]any{"svc": "a"}
+	for i := range many {
+		many[i] = slog.Int(strconv.Itoa(i), i)
+		want[strconv.Itoa(i)] = int64(i)
+	}
+	c.AddBreadcrumbAttrs(rec(), many) // more than fit: a slice of their own
+	many[0] = slog.String("0", "overwritten")
+	assert.Equal(t, want, crumbs()[0].Data)
+
+	r := rec()
+	r.Attrs = []slog.Attr{slog.String("first", "x")}
+	c.AddBreadcrumbAttrs(r, buf[1:2]) // after r.Attrs
+	assert.Equal(t, map[string]any{"svc": "a", "first": "x", "b": int64(2)}, crumbs()[0].Data)
+
+	c2, mt2 := newClient(t, core.Options{BeforeBreadcrumb: func(b *core.Breadcrumb, h *core.Hint) *core.Breadcrumb {
+		assert.Equal(t, []slog.Attr{slog.Int("b", 2)}, h.Record.Attrs, "the hint's record has the lent attributes")
+		return b
+	}})
+	ctx = core.NewIsolationScope(context.Background())
+	c2.AddBreadcrumbAttrs(rec(), buf[1:2])
+	c2.CaptureMessage(ctx, "m", core.LevelError)
+	assert.Equal(t, map[string]any{"svc": "a", "b": int64(2)}, flushed(t, c2, mt2, 1)[0].Breadcrumbs[0].Data)
+}
+
 func TestScopesConcurrentUse(t *testing.T) {
 	c, mt := newClient(t, core.Options{MaxBreadcrumbs: 10})
 	ctx := core.NewIsolationScope(context.Background())
@@ -285,4 +339,10 @@ func TestAllocsScope(t *testing.T) {
 	rec := &core.Record{Level: core.LevelInfo, Message: "m", Context: ctx,
 		Pre: []slog.Attr{slog.String("a", "b")}, Attrs: []slog.Attr{slog.Int("n", 1)}}
 	assert.LessOrEqual(t, testing.AllocsPerRun(1000, func() { c.AddRecordBreadcrumb(rec) }), 1.0, "record breadcrumb")
+	rec.Attrs = nil
+	assert.Zero(t, testing.AllocsPerRun(1000, func() {
+		var buf [core.InlineAttrs]slog.Attr
+		attrs := append(buf[:0], slog.Int("n", 1), slog.String("s", "v"), slog.Duration("d", time.Second))
+		c.AddBreadcrumbAttrs(rec, attrs)
+	}), "lent attributes, kept in the breadcrumb")
 }

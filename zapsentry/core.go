@@ -142,12 +142,23 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 	var e *encoder
 	var attrs, pooled []slog.Attr
 	if !event {
-		// The core keeps a breadcrumb's attributes: a slice of their own,
-		// handed over (GiveAttrs). Scalar fields, the usual ones, need no
-		// encoder.
+		// Scalar fields, the usual ones, need no encoder; a few of them are
+		// lent to the core from an array on the stack, which it copies into
+		// the breadcrumb itself.
+		if len(fields) <= core.InlineAttrs {
+			var buf [core.InlineAttrs]slog.Attr
+			if attrs, ctx, ok := scalarAttrs(buf[:0], fields, ctx); ok {
+				cl.AddBreadcrumbAttrs(c.crumbRecord(&ent, ctx), attrs)
+				return nil
+			}
+		}
+		// Otherwise the core keeps a breadcrumb's attributes: a slice of
+		// their own, handed over (GiveAttrs).
 		attrs = make([]slog.Attr, 0, len(fields))
 		if attrs, ctx, ok := scalarAttrs(attrs, fields, ctx); ok {
-			c.addBreadcrumb(cl, &ent, ctx, attrs)
+			rec := c.crumbRecord(&ent, ctx)
+			rec.Attrs, rec.GiveAttrs = attrs, true
+			cl.AddRecordBreadcrumb(rec)
 			return nil
 		}
 		e = getEncoder()
@@ -195,14 +206,12 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 	return nil
 }
 
-// addBreadcrumb hands a breadcrumb's record to the client; attrs is handed
-// over.
-func (c *Core) addBreadcrumb(cl *core.Client, ent *zapcore.Entry, ctx context.Context, attrs []slog.Attr) {
-	cl.AddRecordBreadcrumb(&core.Record{
+// crumbRecord is the record of a breadcrumb, without its attributes.
+func (c *Core) crumbRecord(ent *zapcore.Entry, ctx context.Context) *core.Record {
+	return &core.Record{
 		Time: ent.Time, Level: sentryLevel(ent.Level), Message: ent.Message, Logger: ent.LoggerName,
-		Context: ctx, Pre: c.pre, Groups: c.groups, Attrs: attrs, TagKeys: c.tagKeys, Origin: origin,
-		GiveAttrs: true,
-	})
+		Context: ctx, Pre: c.pre, Groups: c.groups, TagKeys: c.tagKeys, Origin: origin,
+	}
 }
 
 // callerPC turns zap's caller PC (runtime.Frame.PC, the call instruction)

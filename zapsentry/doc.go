@@ -88,6 +88,10 @@
 // client, it returns without allocating, locking or adding the Core to the
 // checked entry. Field conversion uses a pooled encoder; plain values
 // (numbers, strings, bools, durations, times, errors) do not allocate. A
-// breadcrumb's attributes go into one slice of their own, which the Core
-// hands to the client to keep (core.Record.GiveAttrs): one allocation.
+// breadcrumb of at most core.InlineAttrs scalar fields (numbers, strings,
+// bools, durations) is converted into an array on the stack, which the
+// client copies into the breadcrumb itself (core.Client.AddBreadcrumbAttrs):
+// no allocation. Other breadcrumbs' attributes go into one slice of their
+// own, which the Core hands to the client to keep (core.Record.GiveAttrs):
+// one allocation.
 package zapsentry
