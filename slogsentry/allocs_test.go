@@ -41,7 +41,7 @@ func TestAllocsBreadcrumb(t *testing.T) {
 		logBreadcrumb(l, ctx)
 	}
 	got := testing.AllocsPerRun(1000, func() { logBreadcrumb(l, ctx) })
-	assert.LessOrEqual(t, got, 1.0, "allocations per breadcrumb")
+	assert.Zero(t, got, "allocations per breadcrumb") // plain attributes are lent from the stack
 	t.Logf("breadcrumb: %v allocations", got)
 }
 

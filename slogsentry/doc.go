@@ -94,9 +94,13 @@
 // # Cost
 //
 // Enabled is a level comparison and a pointer load: a record below both
-// thresholds costs no allocation. A breadcrumb costs one allocation: the
-// slice of the record's attributes, which the handler hands to the core to
-// keep (core.Record.GiveAttrs). An event costs one allocation on
+// thresholds costs no allocation. A breadcrumb of at most core.InlineAttrs
+// plain attributes (a key, and a value that is neither a group nor a
+// LogValuer) costs none either: they are lent from an array on the stack
+// and the core copies them into the breadcrumb itself
+// (core.Client.AddBreadcrumbAttrs). Other breadcrumbs cost one allocation:
+// the slice of the record's attributes, which the handler hands to the core
+// to keep (core.Record.GiveAttrs). An event costs one allocation on
 // the logging goroutine, most of its time there being the capture of the
 // call stack; the event is built and sent on the client's worker goroutine.
 // bench_test.go measures these against slog's own handlers.

@@ -109,25 +109,47 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		TagKeys: h.cfg.tagKeys,
 		Origin:  origin,
 	}
-	// A breadcrumb's attributes are kept by the core: a slice of their own,
-	// handed over (GiveAttrs). An event's are copied by the core: a pooled
-	// buffer lends them.
-	var attrs []slog.Attr
-	if event {
-		bp := getBuf()
-		defer func() { *bp = attrs; putBuf(bp) }() // keep a grown buffer
-		attrs = (*bp)[:0]
-	} else if n := r.NumAttrs(); n > 0 || h.cfg.addSource {
-		if h.cfg.addSource {
-			n++
-		}
-		attrs = make([]slog.Attr, 0, n)
-		rec.GiveAttrs = true
+	n := r.NumAttrs()
+	if h.cfg.addSource {
+		n++
 	}
+	switch {
+	case event:
+		// An event's attributes are copied by the core: a pooled buffer
+		// lends them.
+		bp := getBuf()
+		attrs := h.convert((*bp)[:0], &r, &rec)
+		defer func() { *bp = attrs; putBuf(bp) }() // keep a grown buffer
+		rec.Attrs = attrs
+	case n <= core.InlineAttrs && h.cfg.replaceAttr == nil:
+		// A breadcrumb's few plain attributes are lent from an array on the
+		// stack; the core copies them into the breadcrumb itself.
+		var buf [core.InlineAttrs]slog.Attr
+		if lent, ok := plainAttrs(buf[:0], &r); ok {
+			c.AddBreadcrumbAttrs(&rec, h.appendSource(lent, &r, &rec))
+			return nil
+		}
+		fallthrough
+	default:
+		// Many are kept by the core: a slice of their own, handed over.
+		rec.Attrs, rec.GiveAttrs = h.convert(make([]slog.Attr, 0, n), &r, &rec), true
+		c.AddRecordBreadcrumb(&rec)
+		return nil
+	}
+	c.CaptureRecord(&rec)
+	if rec.Level == core.LevelFatal {
+		flush(c)
+	}
+	return nil
+}
+
+// convert appends the attributes of r to attrs and returns them, with the
+// source attribute when AddSource asks for it (see appendSource).
+func (h *Handler) convert(attrs []slog.Attr, r *slog.Record, rec *core.Record) []slog.Attr {
 	cv := converter{replace: h.cfg.replaceAttr}
 	if r.NumAttrs() > 0 {
 		r.Attrs(func(a slog.Attr) bool {
-			if k := a.Value.Kind(); cv.replace == nil && a.Key != "" && k != slog.KindGroup && k != slog.KindLogValuer {
+			if cv.replace == nil && plain(a) {
 				attrs = append(attrs, a) // the common case, without a call
 			} else {
 				attrs = cv.appendAttr(attrs, h.groups, a)
@@ -135,7 +157,35 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 			return true
 		})
 	}
+	return h.appendSource(attrs, r, rec)
+}
+
+// plain reports whether a needs no conversion: a key, and a value that is
+// neither a group nor a LogValuer.
+func plain(a slog.Attr) bool {
+	k := a.Value.Kind()
+	return a.Key != "" && k != slog.KindGroup && k != slog.KindLogValuer
+}
+
+// plainAttrs appends the attributes of r to attrs when all of them are
+// plain, and reports whether they were. It does not call the converter,
+// whose recursion would make attrs escape to the heap.
+func plainAttrs(attrs []slog.Attr, r *slog.Record) (_ []slog.Attr, ok bool) {
+	ok = true
+	r.Attrs(func(a slog.Attr) bool {
+		if ok = plain(a); ok {
+			attrs = append(attrs, a)
+		}
+		return ok
+	})
+	return attrs, ok
+}
+
+// appendSource appends the source attribute when AddSource asks for it,
+// or puts it in rec.Pre when groups are open, since it sits outside them.
+func (h *Handler) appendSource(attrs []slog.Attr, r *slog.Record, rec *core.Record) []slog.Attr {
 	if h.cfg.addSource && r.PC != 0 {
+		cv := converter{replace: h.cfg.replaceAttr}
 		if src, ok := cv.sourceAttr(r.PC); ok {
 			if len(h.groups) == 0 {
 				attrs = append(attrs, src)
@@ -146,16 +196,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 			}
 		}
 	}
-	rec.Attrs = attrs
-	if !event {
-		c.AddRecordBreadcrumb(&rec)
-		return nil
-	}
-	c.CaptureRecord(&rec)
-	if rec.Level == core.LevelFatal {
-		flush(c)
-	}
-	return nil
+	return attrs
 }
 
 // flush delivers what c holds, bounded by its ShutdownTimeout. It does not

@@ -140,3 +140,68 @@ func TestLevelVarRoutesAtRunTime(t *testing.T) {
 	require.Len(t, evs[0].Breadcrumbs, 1)
 	assert.Equal(t, "a breadcrumb while the event level is Error", evs[0].Breadcrumbs[0].Message)
 }
+
+// TestBreadcrumbData: a breadcrumb's data is the same whichever way its
+// attributes reach the core: lent from the stack (a few plain ones), or in
+// a slice of their own (groups, LogValuers, many, ReplaceAttr).
+func TestBreadcrumbData(t *testing.T) {
+	many := []any{"a", 1, "b", 2, "c", 3, "d", 4, "e", 5, "f", 6}
+	tests := []struct {
+		name string
+		opts slogsentry.Options
+		log  func(l *slog.Logger)
+		want map[string]any
+	}{
+		{"plain", slogsentry.Options{}, func(l *slog.Logger) { l.Info("m", "k", "v", "n", 2) },
+			map[string]any{"k": "v", "n": int64(2)}},
+		{"none", slogsentry.Options{}, func(l *slog.Logger) { l.Info("m") }, nil},
+		{"group", slogsentry.Options{}, func(l *slog.Logger) { l.Info("m", "k", "v", slog.Group("g", "n", 2)) },
+			map[string]any{"k": "v", "g": map[string]any{"n": int64(2)}}},
+		{"inline group", slogsentry.Options{}, func(l *slog.Logger) { l.Info("m", slog.Group("", "n", 2)) },
+			map[string]any{"n": int64(2)}},
+		{"many", slogsentry.Options{}, func(l *slog.Logger) { l.Info("m", many...) },
+			map[string]any{"a": int64(1), "b": int64(2), "c": int64(3), "d": int64(4), "e": int64(5), "f": int64(6)}},
+		{"replace", slogsentry.Options{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			a.Key += "!"
+			return a
+		}}, func(l *slog.Logger) { l.Info("m", "k", "v") }, map[string]any{"k!": "v"}},
+		{"grouped", slogsentry.Options{}, func(l *slog.Logger) { l.WithGroup("w").Info("m", "k", "v") },
+			map[string]any{"w": map[string]any{"k": "v"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mt := newClient(t, core.Options{})
+			opts := tt.opts
+			opts.Client = c
+			l := slog.New(slogsentry.NewHandler(opts))
+			tt.log(l)
+			l.Error("event")
+			evs := events(t, c, mt)
+			require.Len(t, evs, 1)
+			require.Len(t, evs[0].Breadcrumbs, 1)
+			assert.Equal(t, tt.want, evs[0].Breadcrumbs[0].Data)
+		})
+	}
+
+	// AddSource: the source is among the attributes, or beside the open
+	// groups.
+	for _, group := range []bool{false, true} {
+		c, mt := newClient(t, core.Options{})
+		l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, AddSource: true}))
+		if group {
+			l = l.WithGroup("w")
+		}
+		l.Info("m", "k", "v")
+		l.Error("event")
+		evs := events(t, c, mt)
+		require.Len(t, evs, 1)
+		require.Len(t, evs[0].Breadcrumbs, 1)
+		data := evs[0].Breadcrumbs[0].Data
+		assert.Contains(t, data, slog.SourceKey, "group=%v", group)
+		if group {
+			assert.Equal(t, map[string]any{"k": "v"}, data["w"])
+		} else {
+			assert.Equal(t, "v", data["k"])
+		}
+	}
+}
