@@ -270,7 +270,7 @@ func freeze(v slog.Value) slog.Value {
 
 // crumbData materialises a breadcrumb's data from the record's attributes.
 func crumbData(c *crumb) map[string]any {
-	attrs := c.own()
+	attrs := c.attrs
 	if c.decode != nil {
 		attrs = slices.Concat(decodeRaw(c.decode, c.raw), attrs) // Decode's slice is not ours
 	}

@@ -550,21 +550,18 @@ func (c *Client) addRecordBreadcrumb(r *Record, lent []slog.Attr) {
 		// Written into the ring's entry, field by field: the breadcrumb is
 		// not built first and copied in.
 		s.mu.Lock()
-		p := s.slot(c.opts.MaxBreadcrumbs)
+		i := s.slot(c.opts.MaxBreadcrumbs)
+		p := &s.ring[i]
 		p.seq = crumbSeq.Add(1)
 		p.b = Breadcrumb{
 			Timestamp: ts, Type: crumbType(r.Level), Category: category,
 			Message: r.Message, Level: r.Level,
 		}
 		p.pre, p.groups, p.attrs, p.raw, p.decode = r.Pre, r.Groups, attrs, raw, decode
-		n := 0
-		if inline {
-			n = copy(p.inl[:], lent)
+		if !inline {
+			lent = nil
 		}
-		if p.ninl > n { // the entry's previous breadcrumb's
-			clear(p.inl[n:p.ninl])
-		}
-		p.ninl = n
+		s.setInline(i, lent)
 		s.mu.Unlock()
 		return
 	}

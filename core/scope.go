@@ -26,7 +26,12 @@ type Scope struct {
 
 	// Breadcrumbs: a ring of this scope's own entries, plus the parent's
 	// entries added before the fork (seq <= parentSeq).
-	ring      []crumb
+	ring []crumb
+	// inl holds, beside ring (the same length and indices), the few
+	// attributes of entries that keep them inline (crumb.ninl). It is
+	// allocated with the first such entry, so a scope whose breadcrumbs
+	// have none does not carry it.
+	inl       [][InlineAttrs]slog.Attr
 	head      int // index of the oldest entry when the ring is full
 	parent    *Scope
 	parentSeq uint64
@@ -60,27 +65,18 @@ type crumb struct {
 	pre    []slog.Attr
 	groups []string
 	attrs  []slog.Attr
-	// inl holds the record's own attributes instead of attrs when they are
-	// few (ninl of them): a breadcrumb then costs no allocation. Read them
-	// through own, on a copy of the crumb, never on the ring's entry.
-	inl    [InlineAttrs]slog.Attr
+	// ninl counts the record's own attributes kept, instead of attrs, in
+	// the scope's inl at the entry's index: a breadcrumb then costs no
+	// allocation. Copies made by appendCrumbs have them in attrs.
 	ninl   int
 	raw    string // Record.Raw, decoded by decode when the data is needed
 	decode func(string) []slog.Attr
 }
 
 // InlineAttrs is how many attributes lent to AddBreadcrumbAttrs a
-// breadcrumb keeps in itself, without allocating: as many as slog.Record
-// keeps inline, enough for most log calls.
+// breadcrumb keeps without allocating: as many as slog.Record keeps
+// inline, enough for most log calls.
 const InlineAttrs = 5
-
-// own returns the record's own attributes (not those of Pre).
-func (c *crumb) own() []slog.Attr {
-	if c.ninl > 0 {
-		return c.inl[:c.ninl]
-	}
-	return c.attrs
-}
 
 // NewScope returns an empty, unattached scope.
 func NewScope() *Scope {
@@ -220,7 +216,7 @@ func (s *Scope) SetRequestFunc(fn func() *Request) {
 func (s *Scope) Clear() {
 	s.mu.Lock()
 	s.data = emptyScopeData
-	s.ring, s.head, s.parent = nil, 0, nil
+	s.ring, s.inl, s.head, s.parent = nil, nil, 0, nil
 	s.mu.Unlock()
 }
 
@@ -242,24 +238,50 @@ func (s *Scope) AddBreadcrumb(b *Breadcrumb, max int) {
 func (s *Scope) push(c *crumb, max int) {
 	s.mu.Lock()
 	c.seq = crumbSeq.Add(1)
-	*s.slot(max) = *c
+	i := s.slot(max)
+	s.setInline(i, nil)
+	s.ring[i] = *c
 	s.mu.Unlock()
 }
 
-// slot returns the ring's entry for the next breadcrumb, keeping at most max
-// entries: a new one, or the oldest, to be overwritten whole. s.mu is held.
-func (s *Scope) slot(max int) *crumb {
+// slot returns the index of the ring's entry for the next breadcrumb,
+// keeping at most max entries: a new one, or the oldest, to be overwritten
+// whole. s.mu is held.
+func (s *Scope) slot(max int) int {
 	if len(s.ring) < max {
 		s.ring = append(s.ring, crumb{})
-		return &s.ring[len(s.ring)-1]
+		if s.inl != nil {
+			s.inl = append(s.inl, [InlineAttrs]slog.Attr{})
+		}
+		return len(s.ring) - 1
 	}
 	if len(s.ring) > max { // max shrank: keep the newest
 		s.ring = slices.Clone(s.ring[len(s.ring)-max:])
+		if s.inl != nil {
+			s.inl = slices.Clone(s.inl[len(s.inl)-max:])
+		}
 		s.head = 0
 	}
-	c := &s.ring[s.head]
+	i := s.head
 	s.head = (s.head + 1) % len(s.ring)
-	return c
+	return i
+}
+
+// setInline stores attrs (at most InlineAttrs) as entry i's inline
+// attributes, clearing what the entry's previous breadcrumb left there, and
+// sets the entry's count. s.mu is held.
+func (s *Scope) setInline(i int, attrs []slog.Attr) {
+	if len(attrs) > 0 && s.inl == nil {
+		s.inl = make([][InlineAttrs]slog.Attr, len(s.ring), cap(s.ring))
+	}
+	n := 0
+	if len(attrs) > 0 {
+		n = copy(s.inl[i][:], attrs)
+	}
+	if old := s.ring[i].ninl; old > n {
+		clear(s.inl[i][n:old])
+	}
+	s.ring[i].ninl = n
 }
 
 // appendCrumbs appends the breadcrumbs visible in s with seq <= upTo, oldest
@@ -268,11 +290,28 @@ func (s *Scope) appendCrumbs(dst []crumb, upTo uint64) []crumb {
 	for sc, limit := s, upTo; sc != nil; {
 		sc.mu.Lock()
 		n := len(sc.ring)
-		for i := 0; i < n; i++ {
-			c := sc.ring[(sc.head+i)%n]
-			if c.seq <= limit {
-				dst = append(dst, c)
+		var slab []slog.Attr // the inline attributes, copied out in one allocation
+		if sc.inl != nil {
+			total := 0
+			for i := range sc.ring {
+				if sc.ring[i].seq <= limit {
+					total += sc.ring[i].ninl
+				}
 			}
+			slab = make([]slog.Attr, 0, total)
+		}
+		for i := 0; i < n; i++ {
+			j := (sc.head + i) % n
+			c := sc.ring[j]
+			if c.seq > limit {
+				continue
+			}
+			if c.ninl > 0 {
+				start := len(slab)
+				slab = append(slab, sc.inl[j][:c.ninl]...)
+				c.attrs, c.ninl = slab[start:len(slab):len(slab)], 0
+			}
+			dst = append(dst, c)
 		}
 		next, nextLimit := sc.parent, min(limit, sc.parentSeq)
 		sc.mu.Unlock()

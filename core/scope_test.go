@@ -257,6 +257,12 @@ func TestBreadcrumbAttrsLent(t *testing.T) {
 	c.AddBreadcrumbAttrs(rec(), nil)
 	assert.Equal(t, map[string]any{"svc": "a"}, crumbs()[0].Data)
 
+	c.AddBreadcrumbAttrs(rec(), buf[:2])
+	c.AddBreadcrumb(ctx, &core.Breadcrumb{Message: "plain"}) // over an entry that had some
+	got := crumbs()
+	assert.Equal(t, "plain", got[0].Message)
+	assert.Nil(t, got[0].Data)
+
 	many := make([]slog.Attr, core.InlineAttrs+2)
 	want := map[string]any{"svc": "a"}
 	for i := range many {
@@ -271,6 +277,27 @@ func TestBreadcrumbAttrsLent(t *testing.T) {
 	r.Attrs = []slog.Attr{slog.String("first", "x")}
 	c.AddBreadcrumbAttrs(r, buf[1:2]) // after r.Attrs
 	assert.Equal(t, map[string]any{"svc": "a", "first": "x", "b": int64(2)}, crumbs()[0].Data)
+
+	// A client with a larger ring fills the scope; one with a smaller one
+	// then shrinks it to its newest entries, inline attributes with them.
+	big, mtBig := newClient(t, core.Options{MaxBreadcrumbs: 4})
+	ctx = core.NewIsolationScope(context.Background())
+	for i := range 4 {
+		big.AddBreadcrumbAttrs(&core.Record{Level: core.LevelInfo, Message: strconv.Itoa(i), Context: ctx},
+			[]slog.Attr{slog.Int("i", i)})
+	}
+	big.CaptureMessage(ctx, "m", core.LevelError)
+	require.Len(t, flushed(t, big, mtBig, 1)[0].Breadcrumbs, 4)
+	small, mtSmall := newClient(t, core.Options{MaxBreadcrumbs: 2})
+	small.AddBreadcrumbAttrs(&core.Record{Level: core.LevelInfo, Message: "4", Context: ctx}, []slog.Attr{slog.Int("i", 4)})
+	small.CaptureMessage(ctx, "m", core.LevelError)
+	got = flushed(t, small, mtSmall, 1)[0].Breadcrumbs
+	require.Len(t, got, 2)
+	for _, b := range got {
+		n, err := strconv.Atoi(b.Message)
+		require.NoError(t, err)
+		assert.Equal(t, map[string]any{"i": int64(n)}, b.Data, "each entry keeps its own attributes")
+	}
 
 	c2, mt2 := newClient(t, core.Options{BeforeBreadcrumb: func(b *core.Breadcrumb, h *core.Hint) *core.Breadcrumb {
 		assert.Equal(t, []slog.Attr{slog.Int("b", 2)}, h.Record.Attrs, "the hint's record has the lent attributes")
