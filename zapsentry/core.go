@@ -135,47 +135,18 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		return nil
 	}
 	event := c.event.Enabled(ent.Level)
-	if !event && !c.crumb.Enabled(ent.Level) {
+	if !event {
+		if c.crumb.Enabled(ent.Level) {
+			c.writeBreadcrumb(cl, &ent, fields)
+		}
 		return nil
 	}
-	ctx := c.ctx
-	var e *encoder
-	var attrs, pooled []slog.Attr
-	if !event {
-		// Scalar fields, the usual ones, need no encoder; a few of them are
-		// lent to the core from an array on the stack, which it copies into
-		// the breadcrumb itself.
-		if len(fields) <= core.InlineAttrs {
-			var buf [core.InlineAttrs]slog.Attr
-			if attrs, ctx, ok := scalarAttrs(buf[:0], fields, ctx); ok {
-				cl.AddBreadcrumbAttrs(c.crumbRecord(&ent, ctx), attrs)
-				return nil
-			}
-		}
-		// Otherwise the core keeps a breadcrumb's attributes: a slice of
-		// their own, handed over (GiveAttrs).
-		attrs = make([]slog.Attr, 0, len(fields))
-		if attrs, ctx, ok := scalarAttrs(attrs, fields, ctx); ok {
-			rec := c.crumbRecord(&ent, ctx)
-			rec.Attrs, rec.GiveAttrs = attrs, true
-			cl.AddRecordBreadcrumb(rec)
-			return nil
-		}
-		e = getEncoder()
-		pooled, e.attrs = e.attrs, attrs[:0]
-	} else {
-		// An event's attributes are copied by the core from the pooled slice.
-		e = getEncoder()
-		pooled = e.attrs
-	}
-	for i := range fields {
-		if fctx, ok := contextOf(&fields[i]); ok {
-			ctx = fctx
-			continue
-		}
-		e.addField(&fields[i])
-	}
-	e.close()
+	// The event's code stays in Write, near its start: the stack capture
+	// reads each frame's tables from the function's start up to the call,
+	// so code before the call costs every event.
+	e := getEncoder()
+	pooled := e.attrs // the core copies an event's attributes
+	ctx := c.encode(e, fields)
 	rec := core.Record{
 		Time:    ent.Time,
 		Level:   sentryLevel(ent.Level),
@@ -187,23 +158,63 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		Attrs:   e.attrs,
 		TagKeys: c.tagKeys,
 		Origin:  origin,
-		// A breadcrumb's attributes are handed over (see above).
-		GiveAttrs: !event,
 	}
 	if ent.Caller.Defined && ent.Caller.PC != 0 {
 		rec.PC = callerPC(ent.Caller.PC)
 	}
-	if event {
-		cl.CaptureRecord(&rec)
-	} else {
-		cl.AddRecordBreadcrumb(&rec)
-	}
+	cl.CaptureRecord(&rec)
 	e.attrs = pooled
 	putEncoder(e)
-	if event && flushes(ent.Level) {
+	if flushes(ent.Level) {
 		c.flush(cl)
 	}
 	return nil
+}
+
+// writeBreadcrumb hands the entry to the client as a breadcrumb.
+func (c *Core) writeBreadcrumb(cl *core.Client, ent *zapcore.Entry, fields []zapcore.Field) {
+	// Scalar fields, the usual ones, need no encoder; a few of them are
+	// lent to the core from an array on the stack, which it copies without
+	// allocating.
+	if len(fields) <= core.InlineAttrs {
+		var buf [core.InlineAttrs]slog.Attr
+		if attrs, ctx, ok := scalarAttrs(buf[:0], fields, c.ctx); ok {
+			cl.AddBreadcrumbAttrs(c.crumbRecord(ent, ctx), attrs)
+			return
+		}
+	}
+	// Otherwise the core keeps the attributes: a slice of their own, handed
+	// over (GiveAttrs).
+	attrs := make([]slog.Attr, 0, len(fields))
+	if attrs, ctx, ok := scalarAttrs(attrs, fields, c.ctx); ok {
+		rec := c.crumbRecord(ent, ctx)
+		rec.Attrs, rec.GiveAttrs = attrs, true
+		cl.AddRecordBreadcrumb(rec)
+		return
+	}
+	e := getEncoder()
+	pooled := e.attrs
+	e.attrs = attrs[:0]
+	rec := c.crumbRecord(ent, c.encode(e, fields))
+	rec.Attrs, rec.GiveAttrs = e.attrs, true
+	cl.AddRecordBreadcrumb(rec)
+	e.attrs = pooled
+	putEncoder(e)
+}
+
+// encode converts fields into e's attributes and returns the entry's
+// context: the Core's, or the one a Context field gives.
+func (c *Core) encode(e *encoder, fields []zapcore.Field) context.Context {
+	ctx := c.ctx
+	for i := range fields {
+		if fctx, ok := contextOf(&fields[i]); ok {
+			ctx = fctx
+			continue
+		}
+		e.addField(&fields[i])
+	}
+	e.close()
+	return ctx
 }
 
 // crumbRecord is the record of a breadcrumb, without its attributes.
