@@ -109,38 +109,43 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		TagKeys: h.cfg.tagKeys,
 		Origin:  origin,
 	}
-	n := r.NumAttrs()
-	if h.cfg.addSource {
-		n++
-	}
-	switch {
-	case event:
-		// An event's attributes are copied by the core: a pooled buffer
-		// lends them.
-		bp := getBuf()
-		attrs := h.convert((*bp)[:0], &r, &rec)
-		defer func() { *bp = attrs; putBuf(bp) }() // keep a grown buffer
-		rec.Attrs = attrs
-	case n <= core.InlineAttrs && h.cfg.replaceAttr == nil:
-		// A breadcrumb's few plain attributes are lent from an array on the
-		// stack; the core copies them into the breadcrumb itself.
-		var buf [core.InlineAttrs]slog.Attr
-		if lent, ok := plainAttrs(buf[:0], &r); ok {
-			c.AddBreadcrumbAttrs(&rec, h.appendSource(lent, &r, &rec))
-			return nil
-		}
-		fallthrough
-	default:
-		// Many are kept by the core: a slice of their own, handed over.
-		rec.Attrs, rec.GiveAttrs = h.convert(make([]slog.Attr, 0, n), &r, &rec), true
-		c.AddRecordBreadcrumb(&rec)
+	if !event {
+		h.breadcrumb(c, &r, &rec)
 		return nil
 	}
+	// An event's attributes are copied by the core: a pooled buffer lends
+	// them. (The event's code stays in Handle, before the breadcrumb's: the
+	// stack capture reads each frame's tables from the function's start up
+	// to the call.)
+	bp := getBuf()
+	attrs := h.convert((*bp)[:0], &r, &rec)
+	defer func() { *bp = attrs; putBuf(bp) }() // keep a grown buffer
+	rec.Attrs = attrs
 	c.CaptureRecord(&rec)
 	if rec.Level == core.LevelFatal {
 		flush(c)
 	}
 	return nil
+}
+
+// breadcrumb hands the record to the client as a breadcrumb.
+func (h *Handler) breadcrumb(c *core.Client, r *slog.Record, rec *core.Record) {
+	n := r.NumAttrs()
+	if h.cfg.addSource {
+		n++
+	}
+	if n <= core.InlineAttrs && h.cfg.replaceAttr == nil {
+		// A few plain attributes are lent from an array on the stack; the
+		// core copies them without allocating.
+		var buf [core.InlineAttrs]slog.Attr
+		if lent, ok := plainAttrs(buf[:0], r); ok {
+			c.AddBreadcrumbAttrs(rec, h.appendSource(lent, r, rec))
+			return
+		}
+	}
+	// Others are kept by the core: a slice of their own, handed over.
+	rec.Attrs, rec.GiveAttrs = h.convert(make([]slog.Attr, 0, n), r, rec), true
+	c.AddRecordBreadcrumb(rec)
 }
 
 // convert appends the attributes of r to attrs and returns them, with the
