@@ -99,6 +99,15 @@ func timeBefore(s string, at int) (t time.Time, ok bool) {
 	if end > 0 && s[end-1] == ',' {
 		end--
 	}
+	// Most lines carry the whole second parsed last: its field, key and
+	// value, is compared at once.
+	if last := lastSecond.Load(); last != nil && last.format == zerolog.TimeFieldFormat &&
+		last.key == zerolog.TimestampFieldName {
+		if f := last.field; end > len(f) && s[end-len(f):end] == f &&
+			(s[end-len(f)-1] == ',' || s[end-len(f)-1] == '{') {
+			return refine(last.t, last.unix, time.Second), true
+		}
+	}
 	var start int
 	if end > 0 && s[end-1] == '"' {
 		start = stringStart(s, end)

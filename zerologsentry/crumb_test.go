@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestLastMessage(t *testing.T) {
@@ -23,6 +24,28 @@ func TestLastMessage(t *testing.T) {
 		msg, _, found := lastMessage(tt.line)
 		assert.Equal(t, tt.msg, msg, tt.line)
 		assert.Equal(t, tt.msg != "", found, tt.line)
+	}
+}
+
+// TestTimeBeforeCached: the whole-field compare of the last second parsed
+// finds what the parse finds, and no more.
+func TestTimeBeforeCached(t *testing.T) {
+	_, ok := parseTime(`"2020-01-02T03:04:05Z"`) // the last second parsed
+	require.True(t, ok)
+	want := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	for line, found := range map[string]bool{
+		`{"a":1,"time":"2020-01-02T03:04:05Z","message":"m"}`: true,
+		`{"time":"2020-01-02T03:04:05Z"}`:                     true,
+		`{"d":{"time":"2020-01-02T03:04:05Z"},"message":"m"}`: false,
+		`{"xtime":"2020-01-02T03:04:05Z","message":"m"}`:      false,
+		`{"a":""time":"2020-01-02T03:04:05Z"","message":"m"}`: false,
+	} {
+		_, at, _ := lastMessage(line)
+		got, ok := timeBefore(line, at)
+		assert.Equal(t, found, ok, line)
+		if found {
+			assert.True(t, got.Equal(want), line) // long past: not refined by the clock
+		}
 	}
 }
 

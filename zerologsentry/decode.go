@@ -484,6 +484,10 @@ type parsedTime struct {
 	text, format string
 	t            time.Time
 	unix         int64 // t in Unix nanoseconds
+	// field is the whole timestamp field as zerolog writes it, key and
+	// value (`"time":"<text>"`), for timeBefore to compare at once; key is
+	// zerolog.TimestampFieldName then.
+	field, key string
 }
 
 // procStart is a clock reading with a monotonic part: time.Since(procStart)
@@ -535,7 +539,9 @@ func parseTime(js string) (time.Time, bool) {
 			}
 			if t.Nanosecond() == 0 {
 				prec = time.Second
-				lastSecond.Store(&parsedTime{text: s, format: zerolog.TimeFieldFormat, t: t, unix: t.UnixNano()})
+				key := zerolog.TimestampFieldName
+				lastSecond.Store(&parsedTime{text: s, format: zerolog.TimeFieldFormat, t: t, unix: t.UnixNano(),
+					field: `"` + key + `":"` + s + `"`, key: key})
 			}
 		}
 	} else {
@@ -561,14 +567,21 @@ func parseTime(js string) (time.Time, bool) {
 		}
 	}
 	if prec > 0 {
-		// The clock may have ticked into the next unit since the line was
-		// stamped: allow a little slack past it.
 		if unix == math.MinInt64 {
 			unix = t.UnixNano()
 		}
-		if d := time.Duration(wallNow() - unix); d >= 0 && d < prec+timeSlack {
-			return t.Add(d), true
-		}
+		t = refine(t, unix, prec)
 	}
 	return t, true
+}
+
+// refine returns the clock's reading instead of t, a timestamp of precision
+// prec (unix: t in Unix nanoseconds), when the two agree to that precision.
+// The clock may have ticked into the next unit since the line was stamped:
+// a little slack past it is allowed.
+func refine(t time.Time, unix int64, prec time.Duration) time.Time {
+	if d := time.Duration(wallNow() - unix); d >= 0 && d < prec+timeSlack {
+		return t.Add(d)
+	}
+	return t
 }
