@@ -3,8 +3,11 @@
 package zerologsentry_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -78,4 +81,57 @@ func TestWriterWithoutHook(t *testing.T) {
 	logger.Error().Ctx(other).Msg("event")
 	ev := one(t, c, mt)
 	assert.Equal(t, []string{"to the global scope"}, crumbs(ev))
+}
+
+// A program that logs a field under the marker's key, with a number of its
+// choosing (a request's own data, say), takes no other record's context:
+// the number in a marker is a token that only the hook makes.
+func TestForgedMarkerTakesNoContext(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	victim := core.NewIsolationScope(context.Background())
+
+	// The victim's line is built, its context waiting in the table, but
+	// not written yet.
+	var pending bytes.Buffer
+	builder := zerolog.New(&pending).Hook(w)
+	builder.Info().Ctx(victim).Msg("victim")
+	tok := markerToken(t, pending.String())
+
+	// Lines without a context, each with a forged marker: the id alone, the
+	// token's neighbours, guesses.
+	logger := zerolog.New(w).Hook(w)
+	for _, forged := range []uint64{tok >> 32, tok + 1, tok - 1, tok ^ 1<<31, 1, 2, 3} {
+		logger.Info().Uint64("\x00sentrylog", forged).Msg("forger")
+	}
+	_, err := w.WriteLevel(zerolog.InfoLevel, pending.Bytes())
+	require.NoError(t, err)
+	logger.Error().Ctx(victim).Msg("victim's event")
+	logger.Error().Msg("global event")
+
+	var own []string
+	for _, b := range core.IsolationScope(victim).Breadcrumbs() {
+		own = append(own, b.Message)
+	}
+	assert.Equal(t, []string{"victim"}, own, "the victim's line kept its context, and only it has it")
+	evs := events(t, c, mt)
+	require.Len(t, evs, 2)
+	for _, ev := range evs {
+		if ev.Message.Formatted == "global event" {
+			assert.NotContains(t, crumbs(ev), "victim", "the victim's breadcrumb did not go to the global scope")
+			assert.Len(t, crumbs(ev), 7, "the forgers' did")
+		}
+	}
+}
+
+// markerToken returns the number of the hook's marker in a line.
+func markerToken(t *testing.T, line string) uint64 {
+	t.Helper()
+	const key = `"\u0000sentrylog":`
+	i := strings.Index(line, key)
+	require.GreaterOrEqual(t, i, 0, line)
+	rest := line[i+len(key):]
+	n, err := strconv.ParseUint(rest[:strings.IndexAny(rest, ",}")], 10, 64)
+	require.NoError(t, err)
+	return n
 }

@@ -1,14 +1,20 @@
 package zerologsentry
 
-import "bytes"
+import (
+	"bytes"
+	"math"
+)
 
 // The hook and the stack marshaler leave a number in the event's bytes that
 // the Writer cuts out before anything else sees the line. The field's key
 // starts with a NUL character, which zerolog writes as \u0000: no key a
-// program means to log looks like it.
+// program means to log looks like it by chance. One that does on purpose
+// (a request's own data logged as fields) is cut out too, but takes no
+// value: the number is a token that only the hook and the marshaler make
+// (see handoff).
 //
-//	hook:       ,"\u0000sentrylog":17          a field, the event's last before the message
-//	marshaler:  ,"\u0000sentrylog#18"          the last element of the stack array
+//	hook:       ,"\u0000sentrylog":73014444096     a field, the event's last before the message
+//	marshaler:  ,"\u0000sentrylog#85899345925"     the last element of the stack array
 const (
 	markerName   = "\x00sentrylog"
 	markerPrefix = `"\u0000sentrylog`
@@ -87,13 +93,16 @@ func cutMarkers(dst, p []byte) ([]byte, markers) {
 			p = p[j:]
 			continue
 		}
-		// The number: 1 to 19 digits, so that it cannot overflow.
-		k, id := j, uint64(0)
-		for k < len(p) && k-j < 19 && p[k] >= '0' && p[k] <= '9' {
-			id = id*10 + uint64(p[k]-'0')
+		// The number: a token (see handoff), 1 to 20 digits that fit in 64
+		// bits.
+		k, id, over := j, uint64(0), false
+		for k < len(p) && k-j < 20 && p[k] >= '0' && p[k] <= '9' {
+			d := uint64(p[k] - '0')
+			over = over || id > (math.MaxUint64-d)/10
+			id = id*10 + d
 			k++
 		}
-		if k == j || k < len(p) && p[k] >= '0' && p[k] <= '9' || id == 0 ||
+		if over || k == j || k < len(p) && p[k] >= '0' && p[k] <= '9' || id == 0 ||
 			(!isKey && (k >= len(p) || p[k] != '"')) {
 			dst = append(dst, p[:j]...)
 			p = p[j:]

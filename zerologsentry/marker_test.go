@@ -1,6 +1,7 @@
 package zerologsentry
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -25,6 +26,8 @@ func TestCutMarkers(t *testing.T) {
 		{`{"a":["\u0000sentrylog#"]}`, `{"a":["\u0000sentrylog#"]}`, 0, 0},
 		{`"\u0000sentrylog`, `"\u0000sentrylog`, 0, 0},
 		{`{"\u0000sentrylog":99999999999999999999999}`, `{"\u0000sentrylog":99999999999999999999999}`, 0, 0},
+		{`{"\u0000sentrylog":18446744073709551615}`, `{}`, 18446744073709551615, 0},
+		{`{"\u0000sentrylog":18446744073709551616}`, `{"\u0000sentrylog":18446744073709551616}`, 0, 0},
 		// Backslashes before the marker, and one that ends the line.
 		{`{"p":"C:\\x\"\\","\u0000sentrylog":5,"message":"\\"}`, `{"p":"C:\\x\"\\","message":"\\"}`, 5, 0},
 		{`{"a":"\u0000sentrylo\u0000sentrylog","\u0000sentrylog":6}\`, `{"a":"\u0000sentrylo\u0000sentrylog"}\`, 6, 0},
@@ -44,6 +47,29 @@ func TestIndexMarker(t *testing.T) {
 	} {
 		assert.Equal(t, strings.Index(s, markerSearch), indexMarker([]byte(s)), s)
 	}
+}
+
+// TestHandoffTokens: only the token put returns takes the value: not its
+// id, not a token with another check, not a number a program could log.
+func TestHandoffTokens(t *testing.T) {
+	var h handoff
+	tok := h.put("v")
+	id := tok >> 32
+	for _, forged := range []uint64{id, tok ^ 1, tok + 1<<32, id << 32, 1, math.MaxUint64} {
+		_, ok := h.take(forged)
+		assert.False(t, ok, "%d", forged)
+	}
+	v, ok := h.take(tok)
+	assert.True(t, ok)
+	assert.Equal(t, "v", v)
+
+	// The id counter wraps past 0.
+	h.next.Store(math.MaxUint32)
+	tok = h.put("w")
+	assert.Equal(t, uint64(1), tok>>32)
+	v, ok = h.take(tok)
+	assert.True(t, ok)
+	assert.Equal(t, "w", v)
 }
 
 func TestHandoff(t *testing.T) {
@@ -72,6 +98,7 @@ func TestHandoff(t *testing.T) {
 	first := h.put("lost")
 	h.next.Add(staleAfter - 1) // the next number falls on the same slot
 	id := h.put("new")
+	assert.Equal(t, first>>32%handoffSlots, id>>32%handoffSlots, "the same slot")
 	assert.NotZero(t, id)
 	_, ok := h.take(first)
 	assert.False(t, ok)
