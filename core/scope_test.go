@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 )
 
 func TestScopeMergeRules(t *testing.T) {
@@ -332,6 +333,49 @@ func TestScopesConcurrentUse(t *testing.T) {
 	evs := flushed(t, c, mt, 32)
 	for _, ev := range evs {
 		assert.LessOrEqual(t, len(ev.Breadcrumbs), 10)
+	}
+}
+
+// TestInlineCrumbsConcurrent: breadcrumbs with inline attributes written
+// over each other in a small ring while events copy them out: every
+// breadcrumb an event carries has its own attributes (run with -race).
+func TestInlineCrumbsConcurrent(t *testing.T) {
+	const writers, crumbs, captures = 4, 300, 40
+	c, mt := newClient(t, core.Options{MaxBreadcrumbs: 3, QueueSize: writers * captures})
+	ctx := core.NewIsolationScope(context.Background())
+	var wg sync.WaitGroup
+	for g := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range crumbs {
+				msg := fmt.Sprintf("%d-%d", g, i)
+				attrs := []slog.Attr{slog.String("msg", msg), slog.Int("i", i)}
+				if i%3 == 0 {
+					attrs = attrs[:1] // fewer attributes over an entry that had more
+				}
+				c.AddBreadcrumbAttrs(&core.Record{Level: core.LevelInfo, Message: msg, Context: ctx}, attrs)
+				if i%(crumbs/captures*writers) == 0 {
+					c.CaptureMessage(ctx, "m", core.LevelError)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	evs := testclient.Events(t, c, mt)
+	require.NotEmpty(t, evs)
+	for _, ev := range evs {
+		for _, b := range ev.Breadcrumbs {
+			assert.Equal(t, b.Message, b.Data["msg"], "a breadcrumb's attributes are its own")
+			var g, i int
+			_, err := fmt.Sscanf(b.Message, "%d-%d", &g, &i)
+			require.NoError(t, err)
+			if i%3 == 0 {
+				assert.NotContains(t, b.Data, "i")
+			} else {
+				assert.Equal(t, int64(i), b.Data["i"])
+			}
+		}
 	}
 }
 
