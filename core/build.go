@@ -238,14 +238,36 @@ func OwnAttrs(attrs []slog.Attr) []slog.Attr {
 	return ownAttrs(make([]slog.Attr, 0, len(attrs)), attrs)
 }
 
-// freeze returns v when its content cannot change, else a converted copy.
-func freeze(v slog.Value) slog.Value {
-	switch x := v.Any().(type) {
+// immutable reports whether x's content cannot change: freeze keeps it as
+// it is.
+func immutable(x any) bool {
+	switch x.(type) {
 	case nil, string, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64,
 		float32, float64, complex64, complex128, time.Time, time.Duration, json.Number:
-		return v
+		return true
 	case error, context.Context:
-		return v // errors are values once made; contexts are not read
+		return true // errors are values once made; contexts are not read
+	}
+	return false
+}
+
+// kept reports whether ownValue would return v as it is.
+func kept(v slog.Value) bool {
+	switch v.Kind() {
+	case slog.KindGroup:
+		return false
+	case slog.KindAny:
+		return immutable(v.Any())
+	}
+	return true
+}
+
+// freeze returns v when its content cannot change, else a converted copy.
+func freeze(v slog.Value) slog.Value {
+	if immutable(v.Any()) {
+		return v
+	}
+	switch x := v.Any().(type) {
 	case *http.Request:
 		if x == nil {
 			return v

@@ -532,14 +532,14 @@ func (c *Client) addRecordBreadcrumb(r *Record, lent []slog.Attr) {
 	}
 	inline := attrs == nil && len(lent) <= InlineAttrs && c.opts.BeforeBreadcrumb == nil
 	for i := 0; inline && i < len(lent); i++ {
-		inline = !mayChange(lent[i].Value) // else converted into a slice
+		inline = kept(lent[i].Value) // else converted into a slice
 	}
 	switch {
 	case inline || len(lent) == 0:
 	case attrs == nil:
 		attrs = ownAttrs(make([]slog.Attr, 0, len(lent)), lent)
-	default: // a slice of the core's own (given or copied above)
-		attrs = ownAttrs(attrs, lent)
+	default: // a slice of the core's own (given or copied above), its length only
+		attrs = ownAttrs(slices.Clip(attrs), lent)
 	}
 	var raw string
 	var decode func(string) []slog.Attr

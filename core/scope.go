@@ -255,16 +255,35 @@ func (s *Scope) slot(max int) int {
 		}
 		return len(s.ring) - 1
 	}
-	if len(s.ring) > max { // max shrank: keep the newest
-		s.ring = slices.Clone(s.ring[len(s.ring)-max:])
-		if s.inl != nil {
-			s.inl = slices.Clone(s.inl[len(s.inl)-max:])
-		}
-		s.head = 0
+	if len(s.ring) > max {
+		s.shrink(max)
 	}
 	i := s.head
 	s.head = (s.head + 1) % len(s.ring)
 	return i
+}
+
+// shrink keeps the newest max entries, oldest first, when a client with a
+// smaller MaxBreadcrumbs adds to the scope. s.mu is held.
+func (s *Scope) shrink(max int) {
+	order := make([]int, len(s.ring))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(s.ring[a].seq, s.ring[b].seq) })
+	order = order[len(order)-max:]
+	ring := make([]crumb, len(order))
+	var inl [][InlineAttrs]slog.Attr
+	if s.inl != nil {
+		inl = make([][InlineAttrs]slog.Attr, len(order))
+	}
+	for j, i := range order {
+		ring[j] = s.ring[i]
+		if inl != nil {
+			inl[j] = s.inl[i]
+		}
+	}
+	s.ring, s.inl, s.head = ring, inl, 0
 }
 
 // setInline stores attrs (at most InlineAttrs) as entry i's inline

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"io"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -279,21 +280,32 @@ func TestBreadcrumbAttrsLent(t *testing.T) {
 	c.AddBreadcrumbAttrs(r, buf[1:2]) // after r.Attrs
 	assert.Equal(t, map[string]any{"svc": "a", "first": "x", "b": int64(2)}, crumbs()[0].Data)
 
-	// A client with a larger ring fills the scope; one with a smaller one
+	backing := make([]slog.Attr, 3)
+	backing[0] = slog.String("first", "x")
+	r = rec()
+	r.Attrs, r.GiveAttrs = backing[:1], true
+	c.AddBreadcrumbAttrs(r, buf[1:2]) // given attributes: their length is handed over, not the rest of the array
+	assert.Equal(t, map[string]any{"svc": "a", "first": "x", "b": int64(2)}, crumbs()[0].Data)
+	assert.Zero(t, backing[1], "nothing written past the given attributes")
+
+	// A client with a larger ring fills the scope, one more than it holds,
+	// so that its oldest entry is not the first; one with a smaller ring
 	// then shrinks it to its newest entries, inline attributes with them.
 	big, mtBig := newClient(t, core.Options{MaxBreadcrumbs: 4})
 	ctx = core.NewIsolationScope(context.Background())
-	for i := range 4 {
+	for i := range 5 {
 		big.AddBreadcrumbAttrs(&core.Record{Level: core.LevelInfo, Message: strconv.Itoa(i), Context: ctx},
 			[]slog.Attr{slog.Int("i", i)})
 	}
 	big.CaptureMessage(ctx, "m", core.LevelError)
 	require.Len(t, flushed(t, big, mtBig, 1)[0].Breadcrumbs, 4)
 	small, mtSmall := newClient(t, core.Options{MaxBreadcrumbs: 2})
-	small.AddBreadcrumbAttrs(&core.Record{Level: core.LevelInfo, Message: "4", Context: ctx}, []slog.Attr{slog.Int("i", 4)})
+	small.AddBreadcrumbAttrs(&core.Record{Level: core.LevelInfo, Message: "5", Context: ctx}, []slog.Attr{slog.Int("i", 5)})
 	small.CaptureMessage(ctx, "m", core.LevelError)
 	got = flushed(t, small, mtSmall, 1)[0].Breadcrumbs
 	require.Len(t, got, 2)
+	assert.Equal(t, "4", got[0].Message, "the newest entry before the shrink")
+	assert.Equal(t, "5", got[1].Message)
 	for _, b := range got {
 		n, err := strconv.Atoi(b.Message)
 		require.NoError(t, err)
@@ -413,7 +425,8 @@ func TestAllocsScope(t *testing.T) {
 	rec.Attrs = nil
 	assert.Zero(t, testing.AllocsPerRun(1000, func() {
 		var buf [core.InlineAttrs]slog.Attr
-		attrs := append(buf[:0], slog.Int("n", 1), slog.String("s", "v"), slog.Duration("d", time.Second))
+		attrs := append(buf[:0], slog.Int("n", 1), slog.String("s", "v"), slog.Duration("d", time.Second),
+			slog.Any("err", io.EOF)) // an error is kept as it is
 		c.AddBreadcrumbAttrs(rec, attrs)
 	}), "lent attributes, kept in the breadcrumb")
 }

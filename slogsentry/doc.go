@@ -95,10 +95,12 @@
 //
 // Enabled is a level comparison and a pointer load: a record below both
 // thresholds costs no allocation. A breadcrumb of at most core.InlineAttrs
-// plain attributes (a key, and a value that is neither a group nor a
-// LogValuer) costs none either: they are lent from an array on the stack
-// and the core copies them into the breadcrumb itself
-// (core.Client.AddBreadcrumbAttrs). Other breadcrumbs cost one allocation:
+// plain attributes costs none either: each has a key, and a value of one of
+// slog's kinds or an error, a string, a number, a time or a duration (not a
+// group, a LogValuer or a value the program could change later, such as a
+// map or a pointer to a struct). They are lent from an array on the stack
+// and the core copies them (core.Client.AddBreadcrumbAttrs). Other
+// breadcrumbs cost one allocation:
 // the slice of the record's attributes, which the handler hands to the core
 // to keep (core.Record.GiveAttrs). An event costs one allocation on
 // the logging goroutine, most of its time there being the capture of the

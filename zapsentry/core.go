@@ -179,7 +179,8 @@ func (c *Core) writeBreadcrumb(cl *core.Client, ent *zapcore.Entry, fields []zap
 	if len(fields) <= core.InlineAttrs {
 		var buf [core.InlineAttrs]slog.Attr
 		if attrs, ctx, ok := scalarAttrs(buf[:0], fields, c.ctx); ok {
-			cl.AddBreadcrumbAttrs(c.crumbRecord(ent, ctx), attrs)
+			rec := c.crumbRecord(ent, ctx)
+			cl.AddBreadcrumbAttrs(&rec, attrs)
 			return
 		}
 	}
@@ -189,7 +190,7 @@ func (c *Core) writeBreadcrumb(cl *core.Client, ent *zapcore.Entry, fields []zap
 	if attrs, ctx, ok := scalarAttrs(attrs, fields, c.ctx); ok {
 		rec := c.crumbRecord(ent, ctx)
 		rec.Attrs, rec.GiveAttrs = attrs, true
-		cl.AddRecordBreadcrumb(rec)
+		cl.AddRecordBreadcrumb(&rec)
 		return
 	}
 	e := getEncoder()
@@ -197,7 +198,7 @@ func (c *Core) writeBreadcrumb(cl *core.Client, ent *zapcore.Entry, fields []zap
 	e.attrs = attrs[:0]
 	rec := c.crumbRecord(ent, c.encode(e, fields))
 	rec.Attrs, rec.GiveAttrs = e.attrs, true
-	cl.AddRecordBreadcrumb(rec)
+	cl.AddRecordBreadcrumb(&rec)
 	e.attrs = pooled
 	putEncoder(e)
 }
@@ -218,11 +219,15 @@ func (c *Core) encode(e *encoder, fields []zapcore.Field) context.Context {
 }
 
 // crumbRecord is the record of a breadcrumb, without its attributes.
-func (c *Core) crumbRecord(ent *zapcore.Entry, ctx context.Context) *core.Record {
-	return &core.Record{
+func (c *Core) crumbRecord(ent *zapcore.Entry, ctx context.Context) core.Record {
+	r := core.Record{
 		Time: ent.Time, Level: sentryLevel(ent.Level), Message: ent.Message, Logger: ent.LoggerName,
 		Context: ctx, Pre: c.pre, Groups: c.groups, TagKeys: c.tagKeys, Origin: origin,
 	}
+	if ent.Caller.Defined && ent.Caller.PC != 0 {
+		r.PC = callerPC(ent.Caller.PC) // for BeforeBreadcrumb's hint
+	}
+	return r
 }
 
 // callerPC turns zap's caller PC (runtime.Frame.PC, the call instruction)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -13,6 +14,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
 
@@ -252,5 +254,24 @@ func TestCallerIsCulprit(t *testing.T) {
 				assert.NotContains(t, f.Module, "go.uber.org/zap")
 			}
 		})
+	}
+}
+
+// BeforeBreadcrumb's hint has the breadcrumb's record, its call site
+// included, whichever way the fields went (a stack array or the encoder).
+func TestBreadcrumbHint(t *testing.T) {
+	var pcs []uintptr
+	c, _ := testclient.New(t, core.Options{BeforeBreadcrumb: func(b *core.Breadcrumb, h *core.Hint) *core.Breadcrumb {
+		pcs = append(pcs, h.Record.PC)
+		return b
+	}})
+	l := zap.New(zapsentry.NewCore(zapsentry.Options{Client: c}), zap.AddCaller())
+	l.Info("scalar", zap.Int("n", 1))
+	l.Info("encoded", zap.Time("t", time.Unix(1, 0)))
+	require.Len(t, pcs, 2)
+	for _, pc := range pcs {
+		fn := runtime.FuncForPC(pc - 1)
+		require.NotNil(t, fn)
+		assert.Equal(t, "github.com/sentrylog/sentrylog/zapsentry_test.TestBreadcrumbHint", fn.Name())
 	}
 }

@@ -88,8 +88,8 @@
 // client, it returns without allocating, locking or adding the Core to the
 // checked entry. Field conversion uses a pooled encoder; plain values
 // (numbers, strings, bools, durations, times, errors) do not allocate. A
-// breadcrumb of at most core.InlineAttrs scalar fields (numbers, strings,
-// bools, durations) is converted into an array on the stack, which the
+// breadcrumb of at most core.InlineAttrs scalar fields (integers, float64s,
+// strings, bools, durations) is converted into an array on the stack, which the
 // client copies into the breadcrumb itself (core.Client.AddBreadcrumbAttrs):
 // no allocation. Other breadcrumbs' attributes go into one slice of their
 // own, which the Core hands to the client to keep (core.Record.GiveAttrs):

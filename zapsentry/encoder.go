@@ -165,11 +165,11 @@ func (e *encoder) addField(f *zapcore.Field) {
 }
 
 // scalarAttrs appends the attributes of fields to dst when every field is a
-// scalar (a number, a bool, a string, a duration, a time, Skip or our
+// scalar (an integer, a float64, a bool, a string, a duration, Skip or our
 // Context), the values addField would give them, and returns ctx updated by
 // the Context fields. Any other field (an error, a marshaler, a namespace,
-// bytes, Reflect, Stringer) needs the encoder: ok is false and dst is to be
-// thrown away.
+// bytes, a time, a float32, Reflect, Stringer) needs the encoder: ok is
+// false and dst is to be thrown away.
 func scalarAttrs(dst []slog.Attr, fields []zapcore.Field, ctx context.Context) (_ []slog.Attr, _ context.Context, ok bool) {
 	for i := range fields {
 		f := &fields[i]

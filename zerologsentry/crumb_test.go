@@ -1,6 +1,7 @@
 package zerologsentry
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -47,6 +48,16 @@ func TestTimeBeforeCached(t *testing.T) {
 			assert.True(t, got.Equal(want), line) // long past: not refined by the clock
 		}
 	}
+}
+
+// TestNanosFit: a timestamp is moved by the clock only when its Unix
+// nanoseconds are defined.
+func TestNanosFit(t *testing.T) {
+	assert.True(t, nanosFit(time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)))
+	assert.True(t, nanosFit(time.Unix(0, math.MaxInt64)))
+	assert.False(t, nanosFit(time.Unix(0, math.MaxInt64).Add(time.Nanosecond)))
+	assert.False(t, nanosFit(time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC)))
+	assert.False(t, nanosFit(time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC)))
 }
 
 func TestTimeBefore(t *testing.T) {

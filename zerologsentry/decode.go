@@ -537,7 +537,7 @@ func parseTime(js string) (time.Time, bool) {
 			if t, err = time.Parse(zerolog.TimeFieldFormat, s); err != nil {
 				return time.Time{}, false
 			}
-			if t.Nanosecond() == 0 {
+			if t.Nanosecond() == 0 && nanosFit(t) {
 				prec = time.Second
 				key := zerolog.TimestampFieldName
 				lastSecond.Store(&parsedTime{text: s, format: zerolog.TimeFieldFormat, t: t, unix: t.UnixNano(),
@@ -566,7 +566,7 @@ func parseTime(js string) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
-	if prec > 0 {
+	if prec > 0 && nanosFit(t) {
 		if unix == math.MinInt64 {
 			unix = t.UnixNano()
 		}
@@ -574,6 +574,12 @@ func parseTime(js string) (time.Time, bool) {
 	}
 	return t, true
 }
+
+// The times whose Unix nanoseconds fit in an int64 (years 1678 to 2262).
+var minNanos, maxNanos = time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)
+
+// nanosFit reports whether t.UnixNano is defined.
+func nanosFit(t time.Time) bool { return !t.Before(minNanos) && !t.After(maxNanos) }
 
 // refine returns the clock's reading instead of t, a timestamp of precision
 // prec (unix: t in Unix nanoseconds), when the two agree to that precision.

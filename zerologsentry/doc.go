@@ -51,10 +51,13 @@
 // context between them, so the hook puts the context in a small table and
 // adds one field naming its entry, with a key that starts with a NUL
 // character (written "\u0000sentrylog", which no program means to log). The
-// Writer cuts that field out, so what the output receives is exactly what
-// it would have received without sentrylog, decodes the line, takes the
-// context back from the table and hands the record to the core, all before
-// returning, since zerolog reuses the line's bytes.
+// field's number is a token: the entry's id and a check keyed by a secret
+// of the process, so a program that logs the same key with a number of its
+// own (a request's data, say) names no entry; its field stays in the line.
+// The Writer cuts the hook's field out, so what the output receives is
+// exactly what it would have received without sentrylog, decodes the line,
+// takes the context back from the table and hands the record to the core,
+// all before returning, since zerolog reuses the line's bytes.
 //
 // The Writer wraps the output, rather than sitting beside it in a
 // zerolog.MultiLevelWriter, because the field must be cut before any other

@@ -9,7 +9,7 @@ import (
 // the Writer cuts out before anything else sees the line. The field's key
 // starts with a NUL character, which zerolog writes as \u0000: no key a
 // program means to log looks like it by chance. One that does on purpose
-// (a request's own data logged as fields) is cut out too, but takes no
+// (a request's own data logged as fields) stays in the line and takes no
 // value: the number is a token that only the hook and the marshaler make
 // (see handoff).
 //
@@ -60,7 +60,8 @@ func markerAt(p []byte) int {
 }
 
 // cutMarkers appends p to dst without its markers and returns the numbers.
-// A text that only looks like a marker is copied unchanged.
+// A text that only looks like a marker, its number included (one that is no
+// token of this process), is copied unchanged.
 func cutMarkers(dst, p []byte) ([]byte, markers) {
 	var m markers
 	for {
@@ -102,7 +103,8 @@ func cutMarkers(dst, p []byte) ([]byte, markers) {
 			id = id*10 + d
 			k++
 		}
-		if over || k == j || k < len(p) && p[k] >= '0' && p[k] <= '9' || id == 0 ||
+		_, ours := idOf(id)
+		if over || k == j || k < len(p) && p[k] >= '0' && p[k] <= '9' || !ours ||
 			(!isKey && (k >= len(p) || p[k] != '"')) {
 			dst = append(dst, p[:j]...)
 			p = p[j:]

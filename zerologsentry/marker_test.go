@@ -2,41 +2,67 @@ package zerologsentry
 
 import (
 	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestCutMarkers(t *testing.T) {
+	// {T<n>} in a line stands for the token of id n.
+	tok := func(s string) string {
+		return regexp.MustCompile(`\{T(\d+)\}`).ReplaceAllStringFunc(s, func(m string) string {
+			n, _ := strconv.ParseUint(m[2:len(m)-1], 10, 32)
+			return strconv.FormatUint(token(uint32(n)), 10)
+		})
+	}
 	tests := []struct {
 		in, out  string
-		ctx, err uint64
+		ctx, err uint32 // ids
 	}{
-		{`{"a":1,"\u0000sentrylog":17,"message":"m"}`, `{"a":1,"message":"m"}`, 17, 0},
-		{`{"\u0000sentrylog":3,"message":"m"}`, `{"message":"m"}`, 3, 0},
-		{`{"\u0000sentrylog":3}`, `{}`, 3, 0},
-		{`{"stack":[{"func":"f"},"\u0000sentrylog#9"],"error":"e"}`, `{"stack":[{"func":"f"}],"error":"e"}`, 0, 9},
-		{`{"stack":["\u0000sentrylog#9"],"\u0000sentrylog":4}`, `{"stack":[]}`, 4, 9},
-		// Look-alikes stay.
+		{`{"a":1,"\u0000sentrylog":{T17},"message":"m"}`, `{"a":1,"message":"m"}`, 17, 0},
+		{`{"\u0000sentrylog":{T3},"message":"m"}`, `{"message":"m"}`, 3, 0},
+		{`{"\u0000sentrylog":{T3}}`, `{}`, 3, 0},
+		{`{"stack":[{"func":"f"},"\u0000sentrylog#{T9}"],"error":"e"}`, `{"stack":[{"func":"f"}],"error":"e"}`, 0, 9},
+		{`{"stack":["\u0000sentrylog#{T9}"],"\u0000sentrylog":{T4}}`, `{"stack":[]}`, 4, 9},
+		// Look-alikes stay: texts, and numbers that are no token.
 		{`{"x":"\u0000sentrylog#12","y":"\u0000sentrylog","z":"\u0000sentrylog\":1"}`,
 			`{"x":"\u0000sentrylog#12","y":"\u0000sentrylog","z":"\u0000sentrylog\":1"}`, 0, 0},
 		{`{"\u0000sentrylog":"v","\u0000sentrylog":0,"\u0000sentrylog":x}`,
 			`{"\u0000sentrylog":"v","\u0000sentrylog":0,"\u0000sentrylog":x}`, 0, 0},
+		{`{"\u0000sentrylog":17,"s":["\u0000sentrylog#17"]}`, `{"\u0000sentrylog":17,"s":["\u0000sentrylog#17"]}`, 0, 0},
 		{`{"a":["\u0000sentrylog#"]}`, `{"a":["\u0000sentrylog#"]}`, 0, 0},
 		{`"\u0000sentrylog`, `"\u0000sentrylog`, 0, 0},
 		{`{"\u0000sentrylog":99999999999999999999999}`, `{"\u0000sentrylog":99999999999999999999999}`, 0, 0},
-		{`{"\u0000sentrylog":18446744073709551615}`, `{}`, 18446744073709551615, 0},
 		{`{"\u0000sentrylog":18446744073709551616}`, `{"\u0000sentrylog":18446744073709551616}`, 0, 0},
+		// A forged number before the hook's: the hook's is the one read.
+		{`{"\u0000sentrylog":5,"\u0000sentrylog":{T6}}`, `{"\u0000sentrylog":5}`, 6, 0},
 		// Backslashes before the marker, and one that ends the line.
-		{`{"p":"C:\\x\"\\","\u0000sentrylog":5,"message":"\\"}`, `{"p":"C:\\x\"\\","message":"\\"}`, 5, 0},
-		{`{"a":"\u0000sentrylo\u0000sentrylog","\u0000sentrylog":6}\`, `{"a":"\u0000sentrylo\u0000sentrylog"}\`, 6, 0},
+		{`{"p":"C:\\x\"\\","\u0000sentrylog":{T5},"message":"\\"}`, `{"p":"C:\\x\"\\","message":"\\"}`, 5, 0},
+		{`{"a":"\u0000sentrylo\u0000sentrylog","\u0000sentrylog":{T6}}\`, `{"a":"\u0000sentrylo\u0000sentrylog"}\`, 6, 0},
 	}
 	for _, tt := range tests {
-		got, m := cutMarkers(nil, []byte(tt.in))
-		assert.Equal(t, tt.out, string(got), tt.in)
-		assert.Equal(t, markers{ctx: tt.ctx, err: tt.err}, m, tt.in)
+		in := tok(tt.in)
+		got, m := cutMarkers(nil, []byte(in))
+		assert.Equal(t, tt.out, string(got), in)
+		want := markers{}
+		if tt.ctx != 0 {
+			want.ctx = token(tt.ctx)
+		}
+		if tt.err != 0 {
+			want.err = token(tt.err)
+		}
+		assert.Equal(t, want, m, in)
 	}
+	// The largest ids make 20-digit tokens, read to the last digit.
+	big := token(math.MaxUint32)
+	require.Len(t, strconv.FormatUint(big, 10), 20)
+	got, m := cutMarkers(nil, []byte(`{"a":1,"\u0000sentrylog":`+strconv.FormatUint(big, 10)+`}`))
+	assert.Equal(t, `{"a":1}`, string(got))
+	assert.Equal(t, markers{ctx: big}, m)
 }
 
 // TestIndexMarker: the backslash search finds what bytes.Index finds.
