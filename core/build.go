@@ -251,17 +251,6 @@ func immutable(x any) bool {
 	return false
 }
 
-// kept reports whether ownValue would return v as it is.
-func kept(v slog.Value) bool {
-	switch v.Kind() {
-	case slog.KindGroup:
-		return false
-	case slog.KindAny:
-		return immutable(v.Any())
-	}
-	return true
-}
-
 // freeze returns v when its content cannot change, else a converted copy.
 func freeze(v slog.Value) slog.Value {
 	if immutable(v.Any()) {

@@ -532,7 +532,10 @@ func (c *Client) addRecordBreadcrumb(r *Record, lent []slog.Attr) {
 	}
 	inline := attrs == nil && len(lent) <= InlineAttrs && c.opts.BeforeBreadcrumb == nil
 	for i := 0; inline && i < len(lent); i++ {
-		inline = kept(lent[i].Value) // else converted into a slice
+		// Kept as it is (what ownValue would return unchanged), else
+		// converted into a slice.
+		k := lent[i].Value.Kind()
+		inline = k != slog.KindGroup && (k != slog.KindAny || immutable(lent[i].Value.Any()))
 	}
 	switch {
 	case inline || len(lent) == 0:

@@ -2,8 +2,8 @@ package core_test
 
 import (
 	"context"
-	"io"
 	"fmt"
+	"io"
 	"log/slog"
 	"strconv"
 	"sync"

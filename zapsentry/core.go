@@ -173,14 +173,14 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 
 // writeBreadcrumb hands the entry to the client as a breadcrumb.
 func (c *Core) writeBreadcrumb(cl *core.Client, ent *zapcore.Entry, fields []zapcore.Field) {
+	pc := entryPC(ent)
 	// Scalar fields, the usual ones, need no encoder; a few of them are
 	// lent to the core from an array on the stack, which it copies without
 	// allocating.
 	if len(fields) <= core.InlineAttrs {
 		var buf [core.InlineAttrs]slog.Attr
 		if attrs, ctx, ok := scalarAttrs(buf[:0], fields, c.ctx); ok {
-			rec := c.crumbRecord(ent, ctx)
-			cl.AddBreadcrumbAttrs(&rec, attrs)
+			cl.AddBreadcrumbAttrs(c.crumbRecord(ent, ctx, pc), attrs)
 			return
 		}
 	}
@@ -188,17 +188,17 @@ func (c *Core) writeBreadcrumb(cl *core.Client, ent *zapcore.Entry, fields []zap
 	// over (GiveAttrs).
 	attrs := make([]slog.Attr, 0, len(fields))
 	if attrs, ctx, ok := scalarAttrs(attrs, fields, c.ctx); ok {
-		rec := c.crumbRecord(ent, ctx)
+		rec := c.crumbRecord(ent, ctx, pc)
 		rec.Attrs, rec.GiveAttrs = attrs, true
-		cl.AddRecordBreadcrumb(&rec)
+		cl.AddRecordBreadcrumb(rec)
 		return
 	}
 	e := getEncoder()
 	pooled := e.attrs
 	e.attrs = attrs[:0]
-	rec := c.crumbRecord(ent, c.encode(e, fields))
+	rec := c.crumbRecord(ent, c.encode(e, fields), pc)
 	rec.Attrs, rec.GiveAttrs = e.attrs, true
-	cl.AddRecordBreadcrumb(&rec)
+	cl.AddRecordBreadcrumb(rec)
 	e.attrs = pooled
 	putEncoder(e)
 }
@@ -219,15 +219,22 @@ func (c *Core) encode(e *encoder, fields []zapcore.Field) context.Context {
 }
 
 // crumbRecord is the record of a breadcrumb, without its attributes.
-func (c *Core) crumbRecord(ent *zapcore.Entry, ctx context.Context) core.Record {
-	r := core.Record{
+// Small enough to be inlined, so that the record stays on the caller's
+// stack.
+func (c *Core) crumbRecord(ent *zapcore.Entry, ctx context.Context, pc uintptr) *core.Record {
+	return &core.Record{
 		Time: ent.Time, Level: sentryLevel(ent.Level), Message: ent.Message, Logger: ent.LoggerName,
 		Context: ctx, Pre: c.pre, Groups: c.groups, TagKeys: c.tagKeys, Origin: origin,
+		PC: pc, // for BeforeBreadcrumb's hint
 	}
+}
+
+// entryPC is the entry's call site as the core takes it, or 0.
+func entryPC(ent *zapcore.Entry) uintptr {
 	if ent.Caller.Defined && ent.Caller.PC != 0 {
-		r.PC = callerPC(ent.Caller.PC) // for BeforeBreadcrumb's hint
+		return callerPC(ent.Caller.PC)
 	}
-	return r
+	return 0
 }
 
 // callerPC turns zap's caller PC (runtime.Frame.PC, the call instruction)
