@@ -99,7 +99,9 @@ func cutMarkers(dst, p []byte) ([]byte, markers) {
 		k, id, over := j, uint64(0), false
 		for k < len(p) && k-j < 20 && p[k] >= '0' && p[k] <= '9' {
 			d := uint64(p[k] - '0')
-			over = over || id > (math.MaxUint64-d)/10
+			if k-j == 19 { // only a 20th digit can overflow
+				over = id > math.MaxUint64/10 || id == math.MaxUint64/10 && d > math.MaxUint64%10
+			}
 			id = id*10 + d
 			k++
 		}
