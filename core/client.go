@@ -549,17 +549,18 @@ func (c *Client) addRecordBreadcrumb(r *Record, lent []slog.Attr) {
 	if r.Decode != nil {
 		raw, decode = r.Raw, r.Decode
 	}
+	b := Breadcrumb{
+		Timestamp: ts, Type: crumbType(r.Level), Category: category,
+		Message: r.Message, Level: r.Level,
+	}
 	if c.opts.BeforeBreadcrumb == nil {
-		// Written into the ring's entry, field by field: the breadcrumb is
-		// not built first and copied in.
+		// Written into the ring's entry, field by field: the entry is not
+		// built first and copied in whole.
 		s.mu.Lock()
 		i := s.slot(c.opts.MaxBreadcrumbs)
 		p := &s.ring[i]
 		p.seq = crumbSeq.Add(1)
-		p.b = Breadcrumb{
-			Timestamp: ts, Type: crumbType(r.Level), Category: category,
-			Message: r.Message, Level: r.Level,
-		}
+		p.b = b
 		p.pre, p.groups, p.attrs, p.raw, p.decode = r.Pre, r.Groups, attrs, raw, decode
 		if !inline {
 			lent = nil
@@ -568,13 +569,7 @@ func (c *Client) addRecordBreadcrumb(r *Record, lent []slog.Attr) {
 		s.mu.Unlock()
 		return
 	}
-	cr := crumb{
-		b: Breadcrumb{
-			Timestamp: ts, Type: crumbType(r.Level), Category: category,
-			Message: r.Message, Level: r.Level,
-		},
-		pre: r.Pre, groups: r.Groups, attrs: attrs, raw: raw, decode: decode,
-	}
+	cr := crumb{b: b, pre: r.Pre, groups: r.Groups, attrs: attrs, raw: raw, decode: decode}
 	if cr.decode != nil { // the hint shows every attribute
 		cr.attrs = slices.Concat(decodeRaw(cr.decode, cr.raw), cr.attrs) // Decode's slice is not ours
 		cr.raw, cr.decode = "", nil
@@ -586,11 +581,11 @@ func (c *Client) addRecordBreadcrumb(r *Record, lent []slog.Attr) {
 	cr.pre, cr.groups, cr.attrs = nil, nil, nil
 	cp := new(Breadcrumb)
 	*cp = cr.b
-	b := c.beforeBreadcrumb(cp, &Hint{Record: &rc, Context: r.Context})
-	if b == nil {
+	nb := c.beforeBreadcrumb(cp, &Hint{Record: &rc, Context: r.Context})
+	if nb == nil {
 		return
 	}
-	cr.b = *b
+	cr.b = *nb
 	s.push(&cr, c.opts.MaxBreadcrumbs)
 }
 

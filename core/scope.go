@@ -290,11 +290,11 @@ func (s *Scope) shrink(max int) {
 // attributes, clearing what the entry's previous breadcrumb left there, and
 // sets the entry's count. s.mu is held.
 func (s *Scope) setInline(i int, attrs []slog.Attr) {
-	if len(attrs) > 0 && s.inl == nil {
-		s.inl = make([][InlineAttrs]slog.Attr, len(s.ring), cap(s.ring))
-	}
 	n := 0
 	if len(attrs) > 0 {
+		if s.inl == nil {
+			s.inl = make([][InlineAttrs]slog.Attr, len(s.ring), cap(s.ring))
+		}
 		n = copy(s.inl[i][:], attrs)
 	}
 	if old := s.ring[i].ninl; old > n {

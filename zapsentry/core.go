@@ -158,9 +158,7 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		Attrs:   e.attrs,
 		TagKeys: c.tagKeys,
 		Origin:  origin,
-	}
-	if ent.Caller.Defined && ent.Caller.PC != 0 {
-		rec.PC = callerPC(ent.Caller.PC)
+		PC:      entryPC(&ent),
 	}
 	cl.CaptureRecord(&rec)
 	e.attrs = pooled
@@ -185,13 +183,15 @@ func (c *Core) writeBreadcrumb(cl *core.Client, ent *zapcore.Entry, fields []zap
 		}
 	}
 	// Otherwise the core keeps the attributes: a slice of their own, handed
-	// over (GiveAttrs).
+	// over (GiveAttrs). Many scalar fields still need no encoder.
 	attrs := make([]slog.Attr, 0, len(fields))
-	if attrs, ctx, ok := scalarAttrs(attrs, fields, c.ctx); ok {
-		rec := c.crumbRecord(ent, ctx, pc)
-		rec.Attrs, rec.GiveAttrs = attrs, true
-		cl.AddRecordBreadcrumb(rec)
-		return
+	if len(fields) > core.InlineAttrs {
+		if attrs, ctx, ok := scalarAttrs(attrs, fields, c.ctx); ok {
+			rec := c.crumbRecord(ent, ctx, pc)
+			rec.Attrs, rec.GiveAttrs = attrs, true
+			cl.AddRecordBreadcrumb(rec)
+			return
+		}
 	}
 	e := getEncoder()
 	pooled := e.attrs

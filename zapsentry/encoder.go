@@ -84,6 +84,10 @@ func (e *encoder) close() []string {
 // addField converts one field. It handles what zapcore.Field.AddTo would
 // lose (errors as values, zap.Errors as a group) and never panics.
 func (e *encoder) addField(f *zapcore.Field) {
+	if v, ok := scalarValue(f); ok {
+		e.add(f.Key, v)
+		return
+	}
 	switch f.Type {
 	case zapcore.ErrorType:
 		if f.Interface == nil {
@@ -120,8 +124,6 @@ func (e *encoder) addField(f *zapcore.Field) {
 	case zapcore.BinaryType:
 		b, _ := f.Interface.([]byte)
 		e.AddBinary(f.Key, b)
-	case zapcore.BoolType:
-		e.add(f.Key, slog.BoolValue(f.Integer == 1))
 	case zapcore.ByteStringType:
 		b, _ := f.Interface.([]byte)
 		e.AddByteString(f.Key, b)
@@ -131,18 +133,8 @@ func (e *encoder) addField(f *zapcore.Field) {
 	case zapcore.Complex64Type:
 		c, _ := f.Interface.(complex64)
 		e.AddComplex64(f.Key, c)
-	case zapcore.DurationType:
-		e.add(f.Key, slog.DurationValue(time.Duration(f.Integer)))
-	case zapcore.Float64Type:
-		e.add(f.Key, slog.Float64Value(math.Float64frombits(uint64(f.Integer))))
 	case zapcore.Float32Type:
 		e.AddFloat32(f.Key, math.Float32frombits(uint32(f.Integer)))
-	case zapcore.Int64Type, zapcore.Int32Type, zapcore.Int16Type, zapcore.Int8Type:
-		e.add(f.Key, slog.Int64Value(f.Integer))
-	case zapcore.Uint64Type, zapcore.Uint32Type, zapcore.Uint16Type, zapcore.Uint8Type, zapcore.UintptrType:
-		e.add(f.Key, slog.Uint64Value(uint64(f.Integer)))
-	case zapcore.StringType:
-		e.add(f.Key, slog.StringValue(f.String))
 	case zapcore.TimeType:
 		t := time.Unix(0, f.Integer)
 		if loc, ok := f.Interface.(*time.Location); ok && loc != nil {
@@ -164,38 +156,44 @@ func (e *encoder) addField(f *zapcore.Field) {
 	}
 }
 
+// scalarValue returns the value of a scalar field (an integer, a float64, a
+// bool, a string, a duration), or false for any other.
+func scalarValue(f *zapcore.Field) (slog.Value, bool) {
+	switch f.Type {
+	case zapcore.StringType:
+		return slog.StringValue(f.String), true
+	case zapcore.Int64Type, zapcore.Int32Type, zapcore.Int16Type, zapcore.Int8Type:
+		return slog.Int64Value(f.Integer), true
+	case zapcore.BoolType:
+		return slog.BoolValue(f.Integer == 1), true
+	case zapcore.Uint64Type, zapcore.Uint32Type, zapcore.Uint16Type, zapcore.Uint8Type, zapcore.UintptrType:
+		return slog.Uint64Value(uint64(f.Integer)), true
+	case zapcore.Float64Type:
+		return slog.Float64Value(math.Float64frombits(uint64(f.Integer))), true
+	case zapcore.DurationType:
+		return slog.DurationValue(time.Duration(f.Integer)), true
+	}
+	return slog.Value{}, false
+}
+
 // scalarAttrs appends the attributes of fields to dst when every field is a
-// scalar (an integer, a float64, a bool, a string, a duration, Skip or our
-// Context), the values addField would give them, and returns ctx updated by
+// scalar (see scalarValue), Skip or our Context, and returns ctx updated by
 // the Context fields. Any other field (an error, a marshaler, a namespace,
 // bytes, a time, a float32, Reflect, Stringer) needs the encoder: ok is
 // false and dst is to be thrown away.
 func scalarAttrs(dst []slog.Attr, fields []zapcore.Field, ctx context.Context) (_ []slog.Attr, _ context.Context, ok bool) {
 	for i := range fields {
 		f := &fields[i]
-		var v slog.Value
-		switch f.Type {
-		case zapcore.StringType:
-			v = slog.StringValue(f.String)
-		case zapcore.Int64Type, zapcore.Int32Type, zapcore.Int16Type, zapcore.Int8Type:
-			v = slog.Int64Value(f.Integer)
-		case zapcore.BoolType:
-			v = slog.BoolValue(f.Integer == 1)
-		case zapcore.Uint64Type, zapcore.Uint32Type, zapcore.Uint16Type, zapcore.Uint8Type, zapcore.UintptrType:
-			v = slog.Uint64Value(uint64(f.Integer))
-		case zapcore.Float64Type:
-			v = slog.Float64Value(math.Float64frombits(uint64(f.Integer)))
-		case zapcore.DurationType:
-			v = slog.DurationValue(time.Duration(f.Integer))
-		case zapcore.SkipType:
-			if fctx, ok := contextOf(f); ok {
-				ctx = fctx
-			}
+		if v, ok := scalarValue(f); ok {
+			dst = append(dst, slog.Attr{Key: f.Key, Value: v})
 			continue
-		default:
+		}
+		if f.Type != zapcore.SkipType {
 			return dst, ctx, false
 		}
-		dst = append(dst, slog.Attr{Key: f.Key, Value: v})
+		if fctx, ok := contextOf(f); ok {
+			ctx = fctx
+		}
 	}
 	return dst, ctx, true
 }

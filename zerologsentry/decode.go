@@ -566,7 +566,7 @@ func parseTime(js string) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
-	if prec > 0 && nanosFit(t) {
+	if prec > 0 && (unix != math.MinInt64 || nanosFit(t)) { // a cached second fits
 		if unix == math.MinInt64 {
 			unix = t.UnixNano()
 		}

@@ -21,16 +21,22 @@ func New(t testing.TB, opts core.Options) (*core.Client, *core.MemoryTransport) 
 	if opts.ServerName == "" {
 		opts.ServerName = "test"
 	}
+	return open(t, opts, 5*time.Second), mt
+}
+
+// open returns a client with opts, closed within timeout when tb ends.
+func open(tb testing.TB, opts core.Options, timeout time.Duration) *core.Client {
+	tb.Helper()
 	c, err := core.New(opts)
 	if err != nil {
-		t.Fatalf("core.New: %v", err)
+		tb.Fatalf("core.New: %v", err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		c.Close(ctx)
 	})
-	return c, mt
+	return c
 }
 
 // Events flushes c and returns every event its transport received so far,
@@ -94,18 +100,9 @@ func ParkedWith(t testing.TB, storm core.StormOptions) *core.Client {
 // capture takes the full path. The client is closed when tb ends.
 func Discarding(tb testing.TB) *core.Client {
 	tb.Helper()
-	c, err := core.New(core.Options{
+	return open(tb, core.Options{
 		Transport:  &core.DiscardTransport{},
 		ServerName: "bench",
 		Storm:      core.StormOptions{Disabled: true},
-	})
-	if err != nil {
-		tb.Fatalf("core.New: %v", err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		c.Close(ctx)
-	})
-	return c
+	}, 10*time.Second)
 }
