@@ -89,13 +89,15 @@ func sortAttrs(a []slog.Attr, depth int) {
 
 // callSite returns the user's call into logrus as the core takes it (a
 // return address, as runtime.Callers reports), or 0: logrus's caller when
-// the logger reports it (ReportCaller), else the first frame, walking out
-// from Fire, that is neither logrus's nor this package's. The core drops
-// the frames nearer the callee than it, so the event's culprit is the
-// user's line.
+// the logger reports it (ReportCaller) and it is not a frame of logrus
+// itself (logrus before v1.5.0 skips a fixed number of frames and may
+// report its own Logger.Log or Entry.Error), else the first frame, walking
+// out from Fire, that is neither logrus's nor this package's. The core
+// drops the frames nearer the callee than it, so the event's culprit is
+// the user's line.
 func callSite(e *logrus.Entry) uintptr {
-	if e.Caller != nil && e.Caller.PC != 0 {
-		return e.Caller.PC + 1 // a frame's PC is the call instruction
+	if f := e.Caller; f != nil && f.PC != 0 && !ownFrame(f.Function, f.File) {
+		return f.PC + 1 // a frame's PC is the call instruction
 	}
 	var pcs [32]uintptr
 	n := runtime.Callers(2, pcs[:])

@@ -110,8 +110,8 @@ func (h *Hook) breadcrumb(c *core.Client, e *logrus.Entry) {
 		TagKeys: h.cfg.tagKeys,
 		Origin:  Origin,
 	}
-	if e.Caller != nil {
-		rec.PC = e.Caller.PC + 1 // for BeforeBreadcrumb's hint
+	if f := e.Caller; f != nil && f.PC != 0 && !ownFrame(f.Function, f.File) {
+		rec.PC = f.PC + 1 // for BeforeBreadcrumb's hint
 	}
 	if len(e.Data) <= core.InlineAttrs {
 		// A few scalar fields are lent from an array on the stack; the
