@@ -119,6 +119,7 @@ func (s stringer) String() string { return "S:" + s.s }
 func TestFields(t *testing.T) {
 	c, mt := newClient(t, core.Options{})
 	log, _ := newLogger(t, c, logrussentry.Options{TagKeys: []string{"route", "http.method"}, Logger: "api"})
+	log.Formatter = &logrus.TextFormatter{} // logrus's JSON formatter rejects NaN
 	log.WithFields(logrus.Fields{
 		"n": 42, "u": uint8(7), "f": 1.5, "nan": math_NaN(), "b": true, "s": "text",
 		"d": 1500 * 1e6 * 1, "dur": durationOf("1.5s"), "bytes": []byte("raw"), "bin": []byte{0xff, 0x00},
