@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/getsentry/sentry-go"
 	sentrylogrus "github.com/getsentry/sentry-go/logrus"
@@ -151,6 +152,85 @@ func BenchmarkLogrus(b *testing.B) {
 			eventLoop(b, c, func() {
 				l.WithContext(im.req()).WithError(Err).
 					WithFields(logrus.Fields{KeyRoute: ValRoute, KeyUserID: ValUserID}).Error(MsgEvent)
+			})
+		})
+	}
+}
+
+// hookImpl is one hook, fired directly on a prepared entry: what the hook
+// adds to a logging call, without logrus's own work (the entry, its fields,
+// the formatting), which is the same whichever hook is added.
+type hookImpl struct {
+	name string
+	hook func(b *testing.B, queue int) (logrus.Hook, *core.Client)
+	req  func() context.Context
+}
+
+func hookImpls() []hookImpl {
+	return []hookImpl{
+		{
+			name: "sentrylog",
+			hook: func(b *testing.B, queue int) (logrus.Hook, *core.Client) {
+				c := ourClientQueue(b, queue)
+				return logrussentry.NewHook(logrussentry.Options{Client: c}), c
+			},
+			req: func() context.Context { return core.NewIsolationScope(context.Background()) },
+		},
+		{
+			name: "sentry-go",
+			hook: func(b *testing.B, _ int) (logrus.Hook, *core.Client) {
+				hub, _ := sentryHub(b)
+				return peerLogrusHooks(hub), nil
+			},
+		},
+	}
+}
+
+// hookEntry is the entry logrus hands a hook for the workload's record:
+// the With fields and the record's own in one map, the time set.
+func hookEntry(l *logrus.Logger, ctx context.Context, level logrus.Level, msg string, fields logrus.Fields) *logrus.Entry {
+	e := l.WithFields(fields).WithContext(ctx)
+	e.Level, e.Message, e.Time = level, msg, time.Now()
+	return e
+}
+
+func BenchmarkLogrusHook(b *testing.B) {
+	l := logrusBaseline()
+	crumb := logrus.Fields{KeyService: ValService, KeyShard: ValShard, KeyMethod: ValMethod, KeyStatus: ValStatus, KeyElapsed: ValElapsed}
+	event := logrus.Fields{logrus.ErrorKey: Err, KeyRoute: ValRoute, KeyUserID: ValUserID}
+	for _, im := range hookImpls() {
+		run(b, "Breadcrumb", im.name, func(b *testing.B) {
+			h, _ := im.hook(b, 0)
+			e := hookEntry(l, context.Background(), logrus.InfoLevel, MsgBreadcrumb, crumb)
+			for b.Loop() {
+				_ = h.Fire(e)
+			}
+		})
+		run(b, "Event", im.name, func(b *testing.B) {
+			h, c := im.hook(b, eventQueue)
+			e := hookEntry(l, context.Background(), logrus.ErrorLevel, MsgEvent, event)
+			fire := func() { _ = h.Fire(e) }
+			if c != nil {
+				eventLoop(b, c, fire)
+				return
+			}
+			for b.Loop() {
+				fire()
+			}
+		})
+		if im.req == nil {
+			continue
+		}
+		run(b, "ReqBreadcrumb", im.name, func(b *testing.B) {
+			h, _ := im.hook(b, 0)
+			for b.Loop() {
+				_ = h.Fire(hookEntry(l, im.req(), logrus.InfoLevel, MsgBreadcrumb, crumb))
+			}
+		})
+		run(b, "ReqEvent", im.name, func(b *testing.B) {
+			h, c := im.hook(b, eventQueue)
+			eventLoop(b, c, func() {
+				_ = h.Fire(hookEntry(l, im.req(), logrus.ErrorLevel, MsgEvent, event))
 			})
 		})
 	}
