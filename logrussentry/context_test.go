@@ -6,12 +6,14 @@ import (
 	"io"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sirupsen/logrus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/logrussentry"
 )
 
@@ -94,4 +96,26 @@ func TestBeforeInit(t *testing.T) {
 	ev := one(t, c, mt)
 	assert.Equal(t, "bound lazily", ev.Message.Formatted)
 	assert.Equal(t, []string{"crumb"}, crumbs(ev))
+}
+
+// With the client's worker stuck and its queue full, Fire still returns at
+// once: the events are dropped and counted, never waited for.
+func TestFireNeverBlocks(t *testing.T) {
+	c := testclient.Parked(t)
+	log, _ := newLogger(t, c, logrussentry.Options{})
+	before := c.Stats().Dropped["queue_overflow:error"]
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 100 {
+			log.Info("crumb")
+			log.Error("event")
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Fire blocked")
+	}
+	assert.Equal(t, before+100, c.Stats().Dropped["queue_overflow:error"])
 }
