@@ -71,6 +71,8 @@ func (h *Hook) Fire(e *logrus.Entry) error {
 	if !c.Enabled() {
 		return nil
 	}
+	// (A record at or above a logs threshold would also be handed to the
+	// core as a structured log here, once the core takes them.)
 	if !event {
 		h.breadcrumb(c, e)
 		return nil
