@@ -83,3 +83,34 @@ func TestConcurrentScrub(t *testing.T) {
 	}
 	assert.Equal(t, "p", shared["password"])
 }
+
+// TestFingerprintScrubbed: with AttachStacktrace a message event's
+// fingerprint is its message; it is scrubbed like the message, and so are a
+// fingerprint and a transaction set by the program.
+func TestFingerprintScrubbed(t *testing.T) {
+	mt := core.NewMemoryTransport()
+	c, err := core.New(core.Options{Transport: mt, AttachStacktrace: true, Storm: core.StormOptions{Disabled: true}})
+	require.NoError(t, err)
+	defer c.Close(context.Background())
+	const msg = "login failed password=hunter2 card 4111 1111 1111 1111"
+	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: msg})
+	ctx := core.NewIsolationScope(context.Background())
+	core.IsolationScope(ctx).SetTransaction("GET /reset/ghp_" + strings.Repeat("a1B2", 9))
+	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "set", Context: ctx,
+		Attrs: []slog.Attr{slog.Any("fingerprint", []string{"{{ default }}", "token=tok-123456"})}})
+	fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.True(t, c.Flush(fctx))
+	evs := mt.Events()
+	require.Len(t, evs, 2)
+	const want = "login failed password=[Filtered] card [Filtered]"
+	assert.Equal(t, want, evs[0].Message.Formatted)
+	assert.Equal(t, []string{want}, evs[0].Fingerprint)
+	assert.Equal(t, []string{"{{ default }}", "token=[Filtered]"}, evs[1].Fingerprint)
+	assert.Equal(t, "GET /reset/[Filtered]", evs[1].Transaction)
+	b, err := json.Marshal(evs)
+	require.NoError(t, err)
+	for _, s := range []string{"hunter2", "4111", "tok-123456", "a1B2"} {
+		assert.NotContains(t, string(b), s)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/sentrylog/sentrylog/core/protocol"
+	"github.com/sentrylog/sentrylog/internal/scrubbind"
 )
 
 // defaultBodySize is the reference's "medium" request body limit.
@@ -21,6 +22,48 @@ type Scrubber struct {
 	bodyLimit int // -1: no limit, 0: drop every body
 	det       detectors
 	cache     keyCache
+	opts      Options // as given to New, for forClient
+}
+
+func init() {
+	scrubbind.Bind = func(s any, pii bool, bodyLimit int) (any, bool) {
+		sc, ok := s.(*Scrubber)
+		if !ok || sc == nil {
+			return s, false
+		}
+		return sc.forClient(pii, bodyLimit), true
+	}
+}
+
+// forClient returns a scrubber with s's rules that also honours a client's
+// options: personal data is kept when either says so, and a request body
+// limit left unset takes the client's, while one set on both keeps the
+// stricter. Adding keys or detectors to a scrubber thus changes nothing
+// else a client was told.
+func (s *Scrubber) forClient(pii bool, bodyLimit int) *Scrubber {
+	o := s.opts
+	o.SendDefaultPII = o.SendDefaultPII || pii
+	own := s.bodyLimit
+	if o.MaxRequestBodySize == 0 && !o.DropRequestBody {
+		own = bodyLimit // unset: the client's
+	}
+	limit := stricterLimit(own, bodyLimit)
+	o.DropRequestBody, o.MaxRequestBodySize = limit == 0, limit
+	if o.SendDefaultPII == s.opts.SendDefaultPII && limit == s.bodyLimit {
+		return s
+	}
+	return New(o)
+}
+
+// stricterLimit returns the smaller of two body limits, where -1 is none.
+func stricterLimit(a, b int) int {
+	switch {
+	case a < 0:
+		return b
+	case b < 0:
+		return a
+	}
+	return min(a, b)
 }
 
 // New builds a scrubber from o; see Options for the defaults. It copies what
@@ -54,6 +97,12 @@ func New(o Options) *Scrubber {
 		s.bodyLimit = o.MaxRequestBodySize
 	}
 	s.det = newDetectors(o)
+	s.opts = o
+	s.opts.Keys = slices.Clone(o.Keys)
+	s.opts.ExtraKeys = slices.Clone(o.ExtraKeys)
+	s.opts.AllowKeys = slices.Clone(o.AllowKeys)
+	s.opts.Detectors = slices.Clone(o.Detectors)
+	s.opts.DisableDetectors = slices.Clone(o.DisableDetectors)
 	return s
 }
 
@@ -68,6 +117,14 @@ func (s *Scrubber) Scrub(ev *protocol.Event) {
 	}
 	if ev.Message != nil {
 		ev.Message = s.logEntry(ev.Message)
+	}
+	// The transaction names a route or a task; it may hold a path with an
+	// e-mail address or a token in it.
+	ev.Transaction, _ = s.text(ev.Transaction, true)
+	// A fingerprint is often a message or a value the program logged (with
+	// AttachStacktrace a message event's fingerprint is its message).
+	if fp, ch := s.strings(ev.Fingerprint); ch {
+		ev.Fingerprint = fp
 	}
 	if m, ch := s.stringMap(ev.Tags, true); ch {
 		ev.Tags = m
@@ -95,6 +152,25 @@ func (s *Scrubber) Scrub(ev *protocol.Event) {
 			ev.Stacktrace = st
 		}
 	}
+}
+
+// strings scrubs each string of a list, copying the list when one changes.
+func (s *Scrubber) strings(l []string) ([]string, bool) {
+	var out []string
+	for i, e := range l {
+		ne, ch := s.text(e, true)
+		if !ch {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(l)
+		}
+		out[i] = ne
+	}
+	if out == nil {
+		return l, false
+	}
+	return out, true
 }
 
 func (s *Scrubber) logEntry(le *protocol.LogEntry) *protocol.LogEntry {

@@ -143,21 +143,10 @@ func (s *Scrubber) value(v any, depth int) (any, bool) {
 		}
 		return v, false
 	case []string:
-		var out []string
-		for i, e := range t {
-			ne, ch := s.text(e, true)
-			if !ch {
-				continue
-			}
-			if out == nil {
-				out = slices.Clone(t)
-			}
-			out[i] = ne
+		if out, ch := s.strings(t); ch {
+			return out, true
 		}
-		if out == nil {
-			return v, false
-		}
-		return out, true
+		return v, false
 	case int:
 		return s.integer(v, uint64(max(t, -t)))
 	case int64:
