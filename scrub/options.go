@@ -24,13 +24,16 @@ var PIIKeys = []string{"x_forwarded_for", "x_real_ip", "ip_address", "remote_add
 
 // PatternKeys goes further than the reference: log attributes carry secrets
 // under names such as db_password, stripe_api_key, refresh_token or
-// client_secret, which an exact list misses. A leading '*' matches any
+// client_secret, which an exact list misses; session cookies are named
+// after their application (_shop_session, laravel_session); connection
+// strings use PWD and AccountKey, and signed URLs sig and X-Amz-Signature. A leading '*' matches any
 // prefix and a trailing '*' any suffix, after normalisation: "*token"
 // matches access_token and X-Auth-Token but not max_tokens or token_count.
 // Do not modify it; copy it.
 var PatternKeys = []string{
 	"*password*", "*passwd*", "*secret*", "*apikey*", "*privatekey*",
 	"*credential*", "*accesskey*", "*token", "*auth", "*cookie", "*sessionid",
+	"*session", "*passphrase*", "pwd", "*signature", "sig", "accountkey",
 }
 
 // The names of the built-in detectors, for Options.DisableDetectors.

@@ -120,10 +120,10 @@ func (s *Scrubber) Scrub(ev *protocol.Event) {
 	}
 	// The transaction names a route or a task; it may hold a path with an
 	// e-mail address or a token in it.
-	ev.Transaction, _ = s.text(ev.Transaction, true)
+	ev.Transaction, _ = s.text(ev.Transaction, scanAll)
 	// A fingerprint is often a message or a value the program logged (with
 	// AttachStacktrace a message event's fingerprint is its message).
-	if fp, ch := s.strings(ev.Fingerprint); ch {
+	if fp, ch := s.strings(ev.Fingerprint, scanAll); ch {
 		ev.Fingerprint = fp
 	}
 	if m, ch := s.stringMap(ev.Tags, true); ch {
@@ -155,10 +155,10 @@ func (s *Scrubber) Scrub(ev *protocol.Event) {
 }
 
 // strings scrubs each string of a list, copying the list when one changes.
-func (s *Scrubber) strings(l []string) ([]string, bool) {
+func (s *Scrubber) strings(l []string, m scanMode) ([]string, bool) {
 	var out []string
 	for i, e := range l {
-		ne, ch := s.text(e, true)
+		ne, ch := s.text(e, m)
 		if !ch {
 			continue
 		}
@@ -174,9 +174,9 @@ func (s *Scrubber) strings(l []string) ([]string, bool) {
 }
 
 func (s *Scrubber) logEntry(le *protocol.LogEntry) *protocol.LogEntry {
-	msg, ch1 := s.text(le.Message, true)
-	formatted, ch2 := s.text(le.Formatted, true)
-	params, ch3 := s.slice(le.Params, 0)
+	msg, ch1 := s.text(le.Message, scanAll)
+	formatted, ch2 := s.text(le.Formatted, scanAll)
+	params, ch3 := s.slice(le.Params, 0, scanAll)
 	if !ch1 && !ch2 && !ch3 {
 		return le
 	}
@@ -209,9 +209,9 @@ func (s *Scrubber) contexts(c map[string]map[string]any) (map[string]map[string]
 func (s *Scrubber) user(u *protocol.User) *protocol.User {
 	// The identity fields were set on purpose: only secrets are looked
 	// for, not personal data.
-	id, ch1 := s.text(u.ID, false)
-	username, ch2 := s.text(u.Username, false)
-	name, ch3 := s.text(u.Name, false)
+	id, ch1 := s.text(u.ID, scanNoPII)
+	username, ch2 := s.text(u.Username, scanNoPII)
+	name, ch3 := s.text(u.Name, scanNoPII)
 	data, ch4 := s.mapAny(u.Data, 0, true)
 	dropIP := !s.pii && u.IPAddress != ""
 	if !ch1 && !ch2 && !ch3 && !ch4 && !dropIP {
@@ -229,8 +229,8 @@ func (s *Scrubber) user(u *protocol.User) *protocol.User {
 }
 
 func (s *Scrubber) request(r *protocol.Request) *protocol.Request {
-	url, ch1 := s.text(r.URL, true)
-	query, ch2 := s.text(r.QueryString, true)
+	url, ch1 := s.text(r.URL, scanAll)
+	query, ch2 := s.text(r.QueryString, scanAll)
 	headers, ch3 := s.stringMap(r.Headers, true)
 	env, ch4 := s.stringMap(r.Env, true)
 	cookies, ch5 := s.cookies(r.Cookies)
@@ -269,7 +269,7 @@ func (s *Scrubber) breadcrumbs(bs []protocol.Breadcrumb) ([]protocol.Breadcrumb,
 	var out []protocol.Breadcrumb
 	for i := range bs {
 		b := &bs[i]
-		msg, ch1 := s.text(b.Message, true)
+		msg, ch1 := s.text(b.Message, scanAll)
 		data, ch2 := s.mapAny(b.Data, 0, true)
 		if !ch1 && !ch2 {
 			continue
@@ -292,7 +292,7 @@ func (s *Scrubber) exceptions(exs []protocol.Exception) ([]protocol.Exception, b
 	var out []protocol.Exception
 	for i := range exs {
 		e := &exs[i]
-		value, ch1 := s.text(e.Value, true)
+		value, ch1 := s.text(e.Value, scanAll)
 		var mech *protocol.Mechanism
 		ch2 := false
 		if e.Mechanism != nil {
