@@ -135,7 +135,7 @@ func prescan(s string) (f uint16) {
 				f |= fEnc
 			}
 		case '+':
-			plus = true
+			plus = plus || i > 0 && i+1 < len(s) && isAlnum(s[i-1]) && isAlnum(s[i+1])
 		case '=':
 			f |= fKV
 		case 'J':
@@ -161,8 +161,8 @@ func prescan(s string) (f uint16) {
 	if f&(fAt|fScheme) == fAt|fScheme {
 		f |= fURL
 	}
-	if plus && f&fKV != 0 {
-		f |= fEnc // a '+' in a query string or form body is a space
+	if plus {
+		f |= fEnc // a '+' between words may be a space, form-encoded
 	}
 	return f
 }
