@@ -161,8 +161,8 @@ func prescan(s string) (f uint16) {
 	if f&(fAt|fScheme) == fAt|fScheme {
 		f |= fURL
 	}
-	if plus {
-		f |= fEnc // a '+' between words may be a space, form-encoded
+	if plus && f&fKV != 0 {
+		f |= fEnc // a '+' between words in a query or form is a space
 	}
 	return f
 }

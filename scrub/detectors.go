@@ -92,7 +92,7 @@ func isCardWord(w []byte) bool {
 // and the punctuation of key=value, key: value and "#") names a card.
 func cardContextBefore(s string, i int) bool {
 	j := i
-	for j > 0 && i-j < 4 && strings.IndexByte(" \t=:#\"'", s[j-1]) >= 0 {
+	for j > 0 && i-j < 4 && strings.IndexByte(" \t=:#\"'+", s[j-1]) >= 0 {
 		j--
 	}
 	if j == i && i > 0 {
@@ -107,7 +107,8 @@ func cardContextBefore(s string, i int) bool {
 }
 
 // findCards finds card numbers. A number in groups of 3 to 6 digits
-// separated by single spaces or dashes (4111 1111 1111 1111) is a card when
+// separated by single spaces, dashes or pluses (4111 1111 1111 1111,
+// 4111+1111+1111+1111 in a form) is a card when
 // it passes isCard: the grouping is how cards are written. A number written
 // plain (4111111111111111) is as likely an order id or a timestamp: it is a
 // card only after a word naming a card ("card 4111…", "pan=4111…") or, with
@@ -130,7 +131,7 @@ func findCards(dst []Span, s string, ctx bool) []Span {
 			}
 			groups[ng] = group{j, k}
 			ng++
-			if k+1 < len(s) && (s[k] == ' ' || s[k] == '-') && isDigit(s[k+1]) {
+			if k+1 < len(s) && (s[k] == ' ' || s[k] == '-' || s[k] == '+') && isDigit(s[k+1]) {
 				j = k + 1
 				continue
 			}

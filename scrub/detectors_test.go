@@ -129,6 +129,38 @@ func TestDetectors(t *testing.T) {
 		{"clock", "at 12:30:45 and ab:cd", "at 12:30:45 and ab:cd"},
 		{"mac", "mac 00:1a:2b:3c:4d:5e", "mac 00:1a:2b:3c:4d:5e"},
 
+		// Formats of connection strings, cloud services and headers in text.
+		{"mysql dsn", "open app:pw9@tcp(db:3306)/shop?parseTime=true", "open app:" + F + "@tcp(db:3306)/shop?parseTime=true"},
+		{"mysql dsn unix", "root:s3cr3t@unix(/tmp/mysql.sock)/db", "root:" + F + "@unix(/tmp/mysql.sock)/db"},
+		{"mysql dsn no net", "root:s3cr3t@/db", "root:" + F + "@/db"},
+		{"odbc pwd", "Driver=x;Uid=app;PWD=s3cr3t;Encrypt=yes", "Driver=x;Uid=app;PWD=" + F + ";Encrypt=yes"},
+		{"azure account key", "AccountName=a;AccountKey=abc+/def==;EndpointSuffix=x", "AccountName=a;AccountKey=" + F + ";EndpointSuffix=x"},
+		{"azure sas sig", "https://a.blob.core.windows.net/c?sv=2022-11-02&sig=abc%2Bdef%3D&se=x", "https://a.blob.core.windows.net/c?sv=2022-11-02&sig=" + F + "&se=x"},
+		{"s3 presigned", "?X-Amz-Expires=900&X-Amz-Signature=fe5f80f77d5f&X-Amz-SignedHeaders=host", "?X-Amz-Expires=900&X-Amz-Signature=" + F + "&X-Amz-SignedHeaders=host"},
+		{"stripe webhook secret", "whsec_5tR1pEw3bH00kS3cR3tK3yV4lu3xYz12", F},
+		{"sendgrid", "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 sent", F + " sent"},
+		{"slack webhook", "POST https://hooks.slack.com/services/T0A1B2C3D/B0E4F5G6H/aBcDeFgHiJkLmNoPqRsTuVwX failed", "POST https://hooks.slack.com/services/" + F + " failed"},
+		{"app session cookies", "_shop_session=abc123; laravel_session=def456; theme=dark", "_shop_session=" + F + "; laravel_session=" + F + "; theme=dark"},
+		{"header api key", "X-Api-Key: 9f8e7d6c5b4a\nAccept: */*", "X-Api-Key: " + F + "\nAccept: */*"},
+		{"header cookie line", "Cookie: a=1; b=2\nHost: x", "Cookie: " + F + "\nHost: x"},
+		{"header authorization line", "Authorization: Token abc123def", "Authorization: Token " + F},
+		{"go map dump", "map[Authorization:[Bearer x] Accept:[*/*]]", "map[Authorization:[" + F + "] Accept:[*/*]]"},
+		{"go struct dump", "{Host:db Password:hunter2 Port:5432}", "{Host:db Password:" + F + " Port:5432}"},
+		{"pwd and passphrase", "pwd=abc passphrase=correct-horse", "pwd=" + F + " passphrase=" + F},
+		{"password colon prose", "password: hunter2 and token: 8f14e45fceea", "password: " + F + " and token: " + F},
+		{"password colon word", "password: incorrect", "password: incorrect"},
+		{"yaml key with separator", "api_key: plainword", "api_key: " + F},
+		{"file path key", "open /run/secrets/db_password: permission denied", "open /run/secrets/db_password: permission denied"},
+		{"placeholders", "password_hash=$2 token=? secret=:secret pwd=*** auth=%s", "password_hash=$2 token=? secret=:secret pwd=*** auth=%s"},
+		{"pgp private key", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBGP\n-----END PGP PRIVATE KEY BLOCK-----", F},
+
+		// URL-encoded values are decoded before they are searched.
+		{"query email", "?email=bob%40example.com&page=2", "?email=" + F + "&page=2"},
+		{"query card plus", "card=4111+1111+1111+1111", "card=" + F},
+		{"query bearer plus", "Authorization=Bearer+abcdef0123456789xyz", "Authorization=" + F},
+		{"double encoded", "next=%2Fcb%3Ftoken%3Dabc123", "next=%2Fcb%3Ftoken%3D" + F},
+		{"encoded text stays", "q=caf%C3%A9+cr%C3%A8me", "q=caf%C3%A9+cr%C3%A8me"},
+
 		// Nothing to find.
 		{"empty", "", ""},
 		{"prose", "user 42 logged in after 3 attempts", "user 42 logged in after 3 attempts"},
