@@ -200,6 +200,7 @@ func isSecretWord(key string) bool {
 // prose: it has a digit or a symbol, upper and lower case after its first
 // letter, or 24 bytes or more.
 func looksSecret(w string) bool {
+	w = strings.TrimRight(w, ".!?:") // the end of a sentence
 	if len(w) >= 24 {
 		return true
 	}
