@@ -154,6 +154,10 @@ func TestDetectors(t *testing.T) {
 		{"placeholders", "password_hash=$2 token=? secret=:secret pwd=*** auth=%s", "password_hash=$2 token=? secret=:secret pwd=*** auth=%s"},
 		{"pgp private key", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBGP\n-----END PGP PRIVATE KEY BLOCK-----", F},
 
+		{"more tokens", "hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567 lin_api_" + strings.Repeat("a1", 20) + " glsa_" + strings.Repeat("B2", 16) + "_0a1b2c3d PMAK-" + strings.Repeat("c3", 12) + "-" + strings.Repeat("d4", 17),
+			F + " " + F + " " + F + " " + F},
+		{"mapped private address", "dial tcp [::ffff:10.0.0.1]:5432 from ::ffff:192.168.1.2", "dial tcp [::ffff:10.0.0.1]:5432 from ::ffff:192.168.1.2"},
+
 		// URL-encoded values are decoded before they are searched.
 		{"query email", "?email=bob%40example.com&page=2", "?email=" + F + "&page=2"},
 		{"query card plus", "card=4111+1111+1111+1111", "card=" + F},

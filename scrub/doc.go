@@ -75,7 +75,8 @@
 //     (sk_live_, sk_test_, rk_live_, rk_test_, whsec_), SendGrid (SG.),
 //     Google (AIza API keys, GOCSPX- OAuth client secrets), Shopify (shpat_,
 //     shpss_, shpca_, shppa_), DigitalOcean (dop_v1_, doo_v1_), HashiCorp
-//     Vault (hvs., hvb.), PyPI (pypi-), npm (npm_), Sentry (sntrys_,
+//     Vault (hvs., hvb.), Hugging Face (hf_), Linear (lin_api_), Grafana
+//     (glsa_, glc_), Postman (PMAK-), PyPI (pypi-), npm (npm_), Sentry (sntrys_,
 //     sntryu_), sk- secret keys (OpenAI, Anthropic), and the secret path
 //     of Slack and Discord webhook URLs (the host stays). Publishable keys
 //     (pk_live_) are public and stay.

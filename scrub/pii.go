@@ -90,6 +90,7 @@ func personalIPv4(s string, i, end int) bool {
 
 // publicAddr reports whether a is a public unicast address.
 func publicAddr(a netip.Addr) bool {
+	a = a.Unmap() // ::ffff:10.0.0.1 is 10.0.0.1
 	if a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() ||
 		a.IsMulticast() || a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast() {
 		return false

@@ -35,7 +35,11 @@ var tokenFormats = []tokenFormat{
 	{"GOCSPX-", 24, isTokenBodyDash},                   // Google OAuth client secrets
 	{"dop_v1_", 64, isAlnum}, {"doo_v1_", 64, isAlnum}, // DigitalOcean
 	{"hvs.", 24, isTokenBodyDash}, {"hvb.", 24, isTokenBodyDash}, // HashiCorp Vault
-	{"pypi-", 60, isTokenBodyDash},                   // PyPI
+	{"pypi-", 60, isTokenBodyDash},                            // PyPI
+	{"hf_", 34, isAlnum},                                      // Hugging Face
+	{"lin_api_", 40, isAlnum},                                 // Linear
+	{"glsa_", 32, isTokenBody}, {"glc_", 32, isTokenBodyDash}, // Grafana
+	{"PMAK-", 59, isTokenBodyDash},                   // Postman
 	{"xapp-", 20, isTokenBodyDash},                   // Slack app-level tokens
 	{"hooks.slack.com/services/", 20, isWebhookBody}, // Slack incoming webhooks
 	{"discord.com/api/webhooks/", 20, isWebhookBody}, // Discord webhooks
