@@ -49,6 +49,9 @@ var tokenFormats = []tokenFormat{
 // webhookAt reports whether s[i], a '.', is inside the host of a webhook URL
 // listed in tokenFormats: the pre-scan's test.
 func webhookAt(s string, i int) bool {
+	if i == 0 || s[i-1] != 's' && s[i-1] != 'd' && s[i-1] != 'p' {
+		return false
+	}
 	return hasPrefixAt(s, i, "hooks", ".slack.com/services/") ||
 		hasPrefixAt(s, i, "discord", ".com/api/webhooks/") ||
 		hasPrefixAt(s, i, "discordapp", ".com/api/webhooks/")
@@ -59,23 +62,24 @@ func hasPrefixAt(s string, i int, before, after string) bool {
 	return i >= len(before) && s[i-len(before):i] == before && len(s)-i >= len(after) && s[i:i+len(after)] == after
 }
 
-// tokenPrev marks the bytes found just before the last byte of a prefix.
-var tokenPrev = func() (t [256]bool) {
+// tokenByPrev lists the prefixes by their byte before the last, so that
+// the pre-scan compares only a few at each '_', '-' or '.'.
+var tokenByPrev = func() (t [256][]string) {
 	for _, f := range tokenFormats {
-		t[f.prefix[len(f.prefix)-2]] = true
+		c := f.prefix[len(f.prefix)-2]
+		t[c] = append(t[c], f.prefix)
 	}
 	return t
 }()
 
 // tokenPrefixAt reports whether a known token prefix ends at s[i], which is
-// '_' or '-': the pre-scan's test.
+// '_', '-' or '.': the pre-scan's test.
 func tokenPrefixAt(s string, i int) bool {
-	if i == 0 || !tokenPrev[s[i-1]] {
+	if i == 0 {
 		return false
 	}
-	head := s[max(0, i-10) : i+1]
-	for _, f := range tokenFormats {
-		if f.prefix[len(f.prefix)-1] == s[i] && strings.HasSuffix(head, f.prefix) {
+	for _, p := range tokenByPrev[s[i-1]] {
+		if p[len(p)-1] == s[i] && i+1 >= len(p) && s[i+1-len(p):i+1] == p {
 			return true
 		}
 	}
