@@ -77,12 +77,17 @@ func (s *Scrubber) detectDecoded(spans []Span, str string, on uint16, m scanMode
 		}
 		cur = decoded{text: text, start: start, end: end}
 		f := prescan(text) & on
-		if f == 0 {
+		if f == 0 && len(s.det.custom) == 0 {
 			continue
 		}
 		var inline [4]Span
-		for _, sp := range s.detect(inline[:0], text, f, m) {
-			if sp.End <= sp.Start || sp.End > len(text) {
+		found := s.detect(inline[:0], text, f, m)
+		for i := range s.det.custom {
+			found = runCustom(found, &s.det.custom[i], text)
+		}
+		for _, sp := range found {
+			sp.Start, sp.End = max(sp.Start, 0), min(sp.End, len(text))
+			if sp.End <= sp.Start {
 				continue
 			}
 			spans = append(spans, Span{int(start[sp.Start]), int(end[sp.End-1])})

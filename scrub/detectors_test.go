@@ -213,6 +213,8 @@ func TestCustomDetectors(t *testing.T) {
 	scrubText(o, "zzz")
 	assert.Equal(t, 1, calls)
 	assert.Equal(t, "[Filtered]bc[Filtered]d[Filtered]", scrubText(o, "abcXYdz"))
+	assert.Equal(t, "q=[Filtered]&x=1", scrubText(o, "q=TKT%2D42&x=1"), "custom detectors read decoded text too")
+	assert.Equal(t, "[Filtered]bc%20[Filtered]d[Filtered]", scrubText(o, "abc%20XYdz"), "out-of-range spans in decoded text")
 
 	panicky := scrub.Options{Detectors: []scrub.Detector{{Name: "boom", Find: func(string) []scrub.Span { panic("boom") }}}}
 	assert.Equal(t, scrub.Filtered, scrubText(panicky, "anything"), "a failing detector must not let the string through")
