@@ -116,10 +116,8 @@ func New(opts Options) (*Client, error) {
 	c.inApp = newInAppMatcher(opts.InAppInclude, opts.InAppExclude)
 	c.storm = newStorm(c.opts.Storm)
 	ownScrubber := opts.Scrubber == nil
-	if opts.Scrubber == nil {
-		opts.Scrubber = defaultScrubber(&opts)
-		c.opts.Scrubber = opts.Scrubber
-	}
+	opts.Scrubber = clientScrubber(&opts)
+	c.opts.Scrubber = opts.Scrubber
 	c.transport = opts.Transport
 	if c.transport == nil && (c.dsn != nil || spotlightEnabled(opts.Spotlight)) {
 		c.transport = NewHTTPTransport()
