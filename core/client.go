@@ -22,7 +22,7 @@ import (
 // record, takes a snapshot of the scopes (pointers, no copies), records the
 // stack's program counters and queues the capture without blocking. A worker
 // goroutine builds the event and runs the pipeline: ignore rules, scope merge,
-// scrubbing, BeforeSend, sample rate, storm control, then the transport.
+// scrubbing, trimming to size, BeforeSend, sample rate, then the transport.
 type Client struct {
 	opts      Options
 	enabled   bool
@@ -630,7 +630,7 @@ func crumbType(l Level) string {
 	switch {
 	case l >= LevelError:
 		return "error"
-	case l <= LevelDebug:
+	case l != levelUnset && l <= LevelDebug:
 		return "debug"
 	default:
 		return "default"
@@ -792,10 +792,14 @@ func (c *Client) process(p *pending) *Event {
 		}
 	}
 	c.applyScopes(ev, p)
+	normalizeEvent(ev) // encodable (NaN, ±Inf) and bounded before the scrubber
 	if !c.scrub(ev) {
 		c.outcomes.Add(ReasonInternalSDKError, CategoryError, 1)
 		return nil
 	}
+	// Cut after scrubbing, so that a secret straddling a cut is still
+	// recognised, and before BeforeSend, which sees what is sent.
+	trimEvent(ev, eventBudget)
 	if c.opts.BeforeSend != nil {
 		if ev = c.beforeSend(ev, hint); ev == nil {
 			c.outcomes.Add(ReasonBeforeSend, CategoryError, 1)
