@@ -329,6 +329,17 @@ func (c *Client) admitStorm(p *pending, pc uintptr, msg string, err error) bool 
 	return false
 }
 
+// afterClose counts a capture refused because the client is closed (when
+// capture says the call would have captured something), as Close's
+// contract says. It returns the capture's empty ID.
+func (c *Client) afterClose(capture bool) EventID {
+	if capture && c != nil && c.enabled && c.closed.Load() {
+		c.outcomes.Captured.Add(1)
+		c.outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
+	}
+	return ""
+}
+
 func (c *Client) enqueue(p *pending) EventID {
 	id := p.id
 	// Close waits for in-flight enqueues before its last drain, so a
@@ -382,7 +393,7 @@ func attrsError(attrs []slog.Attr) error {
 // what may be kept). It never blocks and never panics.
 func (c *Client) CaptureRecord(r *Record) EventID {
 	if !c.Enabled() || r == nil {
-		return ""
+		return c.afterClose(r != nil)
 	}
 	p := c.getPending()
 	p.kind = kindRecord
@@ -415,7 +426,7 @@ func (c *Client) CaptureRecord(r *Record) EventID {
 // unless err carries its own.
 func (c *Client) CaptureException(ctx context.Context, err error) EventID {
 	if !c.Enabled() || err == nil {
-		return ""
+		return c.afterClose(err != nil)
 	}
 	p := c.getPending()
 	p.kind = kindException
@@ -434,7 +445,7 @@ func (c *Client) CaptureException(ctx context.Context, err error) EventID {
 // origin names the mechanism (empty means "panic").
 func (c *Client) CapturePanic(ctx context.Context, recovered any, origin string) EventID {
 	if !c.Enabled() || recovered == nil {
-		return ""
+		return c.afterClose(recovered != nil)
 	}
 	p := c.getPending()
 	p.kind = kindPanic
@@ -457,7 +468,7 @@ func (p *panicValue) Error() string { return anyString(p.v) }
 // CaptureMessage captures a message event at the given level.
 func (c *Client) CaptureMessage(ctx context.Context, msg string, level Level) EventID {
 	if !c.Enabled() {
-		return ""
+		return c.afterClose(true)
 	}
 	p := c.getPending()
 	p.kind = kindMessage
@@ -474,7 +485,7 @@ func (c *Client) CaptureMessage(ctx context.Context, msg string, level Level) Ev
 // an empty EventID or Timestamp is filled in.
 func (c *Client) CaptureEvent(ctx context.Context, ev *Event) EventID {
 	if !c.Enabled() || ev == nil {
-		return ""
+		return c.afterClose(ev != nil)
 	}
 	p := c.getPending()
 	p.kind = kindEvent

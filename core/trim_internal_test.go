@@ -1,0 +1,49 @@
+package core
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// A cut just after a whole rune keeps it; a cut inside a rune moves back to
+// its start.
+func TestCutIndexRuneBoundary(t *testing.T) {
+	s := "aé" + "xyz" // 'é' is bytes 1 and 2
+	assert.Equal(t, 3, cutIndex(s, 3), "the cut falls just after 'é': it stays")
+	assert.Equal(t, 1, cutIndex(s, 2), "the cut falls inside 'é': it goes")
+	assert.Equal(t, 0, cutIndex(s, 0))
+	assert.Equal(t, len(s), cutIndex(s, 99))
+	for n := 0; n <= len("日本語"); n++ {
+		assert.True(t, utf8.ValidString("日本語"[:cutIndex("日本語", n)]), n)
+	}
+}
+
+// A cut never splits a [Filtered] marker: it moves before it.
+func TestCutIndexKeepsFilteredWhole(t *testing.T) {
+	s := "secret: [Filtered] and more"
+	start := strings.Index(s, "[Filtered]")
+	for n := start + 1; n < start+len("[Filtered]"); n++ {
+		assert.Equal(t, start, cutIndex(s, n), n)
+	}
+	assert.Equal(t, start+len("[Filtered]"), cutIndex(s, start+len("[Filtered]")))
+}
+
+func TestCutString(t *testing.T) {
+	s := strings.Repeat("é", 100) // 200 bytes
+	got := cutString(s, 101)
+	assert.LessOrEqual(t, len(got), 101)
+	assert.True(t, strings.HasSuffix(got, "é...[truncated from 200 bytes]"))
+	assert.True(t, utf8.ValidString(got))
+	assert.Equal(t, s, cutString(s, 200), "at the limit: whole")
+}
+
+func TestWaterLevel(t *testing.T) {
+	// Cutting the two longest to 3000 saves 7000+4000.
+	assert.Equal(t, 3000, waterLevel([]int{10000, 300, 7000}, 11000))
+	assert.Equal(t, 10000-500, waterLevel([]int{10000, 300, 7000}, 500), "only the longest")
+	assert.Equal(t, minCutLen, waterLevel([]int{1000}, 5000), "not enough: the floor")
+	assert.Equal(t, 0, waterLevel(nil, 5000))
+}
