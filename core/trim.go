@@ -282,6 +282,7 @@ type trimmer struct {
 	level   int   // the size pass's cut for long strings; 0: field limits only
 	size    int   // the event's estimated encoded size
 	lens    []int // lengths of the strings the size pass may cut
+	sizes   bool  // collect crumbSz
 	crumbSz []int // estimated size of each breadcrumb
 }
 
@@ -291,17 +292,17 @@ type trimmer struct {
 // breadcrumbs are dropped, then the largest entries of contexts and extra.
 // It reports the estimated size.
 func trimEvent(ev *Event, budget int) int {
-	t := &trimmer{}
+	var t trimmer
 	t.event(ev)
 	if t.size <= budget {
 		return t.size
 	}
-	if level := waterLevel(t.lens, t.size-budget); level > 0 {
-		t = &trimmer{level: level}
-		t.event(ev)
-		if t.size <= budget {
-			return t.size
-		}
+	// Second pass: cut to the level, and measure each breadcrumb.
+	level := waterLevel(t.lens, t.size-budget)
+	t = trimmer{level: level, sizes: true}
+	t.event(ev)
+	if t.size <= budget {
+		return t.size
 	}
 	t.size = dropCrumbs(ev, t.size, budget, t.crumbSz)
 	if t.size > budget {
@@ -368,14 +369,12 @@ func (t *trimmer) event(ev *Event) {
 	ev.Dist = t.field(ev.Dist, maxShortField, false)
 	ev.Environment = t.field(ev.Environment, maxShortField, false)
 	if le := ev.Message; le != nil {
-		cp := *le
-		cp.Message = t.field(le.Message, maxMessageLen, true)
-		cp.Formatted = t.field(le.Formatted, maxMessageLen, true)
+		msg := t.field(le.Message, maxMessageLen, true)
+		formatted := t.field(le.Formatted, maxMessageLen, true)
 		params, ch := t.slice(le.Params)
-		if ch {
-			cp.Params = params
-		}
-		if ch || cp.Message != le.Message || cp.Formatted != le.Formatted {
+		if ch || msg != le.Message || formatted != le.Formatted {
+			cp := *le
+			cp.Message, cp.Formatted, cp.Params = msg, formatted, params
 			ev.Message = &cp
 		}
 	}
@@ -399,35 +398,30 @@ func (t *trimmer) event(ev *Event) {
 		ev.Extra = m
 	}
 	if u := ev.User; u != nil {
-		cp := *u
-		cp.ID = t.field(u.ID, maxUserField, false)
-		cp.Username = t.field(u.Username, maxUserField, false)
-		cp.Email = t.field(u.Email, maxEmail, false)
-		cp.IPAddress = t.field(u.IPAddress, maxShortField, false)
-		cp.Name = t.field(u.Name, maxUserField, false)
+		id := t.field(u.ID, maxUserField, false)
+		username := t.field(u.Username, maxUserField, false)
+		email := t.field(u.Email, maxEmail, false)
+		ip := t.field(u.IPAddress, maxShortField, false)
+		name := t.field(u.Name, maxUserField, false)
 		data, ch := t.mapAny(u.Data)
-		if ch {
-			cp.Data = data
-		}
-		if ch || cp.ID != u.ID || cp.Username != u.Username || cp.Email != u.Email ||
-			cp.IPAddress != u.IPAddress || cp.Name != u.Name {
+		if ch || id != u.ID || username != u.Username || email != u.Email || ip != u.IPAddress || name != u.Name {
+			cp := *u
+			cp.ID, cp.Username, cp.Email, cp.IPAddress, cp.Name, cp.Data = id, username, email, ip, name, data
 			ev.User = &cp
 		}
 	}
 	if r := ev.Request; r != nil {
-		cp := *r
-		cp.Method = t.field(r.Method, maxShortField, false)
-		cp.URL = t.field(r.URL, maxValueLen, true)
-		cp.QueryString = t.field(r.QueryString, maxValueLen, true)
+		method := t.field(r.Method, maxShortField, false)
+		url := t.field(r.URL, maxValueLen, true)
+		query := t.field(r.QueryString, maxValueLen, true)
 		data, ch1 := t.value(r.Data)
-		if ch1 {
-			cp.Data = data
-		}
-		var ch2, ch3, ch4 bool
-		cp.Cookies, ch2 = t.stringMap(r.Cookies)
-		cp.Headers, ch3 = t.stringMap(r.Headers)
-		cp.Env, ch4 = t.stringMap(r.Env)
-		if ch1 || ch2 || ch3 || ch4 || cp.Method != r.Method || cp.URL != r.URL || cp.QueryString != r.QueryString {
+		cookies, ch2 := t.stringMap(r.Cookies)
+		headers, ch3 := t.stringMap(r.Headers)
+		env, ch4 := t.stringMap(r.Env)
+		if ch1 || ch2 || ch3 || ch4 || method != r.Method || url != r.URL || query != r.QueryString {
+			cp := *r
+			cp.Method, cp.URL, cp.QueryString, cp.Data = method, url, query, data
+			cp.Cookies, cp.Headers, cp.Env = cookies, headers, env
 			ev.Request = &cp
 		}
 	}
@@ -503,14 +497,15 @@ func framesSize(frames []Frame) int {
 
 func (t *trimmer) breadcrumbs(ev *Event) {
 	var out []Breadcrumb
-	t.crumbSz = t.crumbSz[:0]
 	for i := range ev.Breadcrumbs {
 		b := &ev.Breadcrumbs[i]
 		before := t.size
 		t.size += 96 + len(b.Type) + len(b.Category)
 		msg := t.field(b.Message, maxMessageLen, true)
 		data, ch := t.mapAny(b.Data)
-		t.crumbSz = append(t.crumbSz, t.size-before)
+		if t.sizes {
+			t.crumbSz = append(t.crumbSz, t.size-before)
+		}
 		if msg == b.Message && !ch {
 			continue
 		}
@@ -735,7 +730,7 @@ func dropEntries(ev *Event, size, budget int) int {
 
 // valueSize estimates the encoded size of a normalized value.
 func valueSize(v any) int {
-	t := &trimmer{level: math.MaxInt}
+	var t trimmer
 	t.value(v)
 	return t.size
 }

@@ -47,3 +47,47 @@ func TestWaterLevel(t *testing.T) {
 	assert.Equal(t, minCutLen, waterLevel([]int{1000}, 5000), "not enough: the floor")
 	assert.Equal(t, 0, waterLevel(nil, 5000))
 }
+
+// typicalEvent is an event as the pipeline has it before trimming: a log
+// context of a few attributes, the default contexts, 20 breadcrumbs with
+// data, a user and tags.
+func typicalEvent() *Event {
+	ev := &Event{
+		Level: LevelError, Logger: "app", Release: "v1.2.3", Environment: "production",
+		Message:  &LogEntry{Formatted: "request failed"},
+		Tags:     map[string]string{"route": "/orders/{id}", "region": "eu-west-1"},
+		User:     &User{ID: "42", Email: "ann@example.com"},
+		Contexts: defaultContexts(),
+		Exception: []Exception{{Type: "*errors.errorString", Value: "query: sql: no rows in result set",
+			Mechanism: &Mechanism{Type: "auto.log.slog"}}},
+	}
+	ev.Contexts["log"] = map[string]any{"order_id": "o-123", "attempt": int64(2), "latency": "12ms",
+		"req": map[string]any{"method": "GET", "path": "/orders/7"}}
+	for i := range 20 {
+		ev.Breadcrumbs = append(ev.Breadcrumbs, Breadcrumb{Message: "query", Category: "db",
+			Data: map[string]any{"rows": int64(i), "table": "orders", "ms": 1.5}})
+	}
+	return ev
+}
+
+// BenchmarkTrimTypical: the two passes the pipeline adds, on an event that
+// needs no change.
+func BenchmarkTrimTypical(b *testing.B) {
+	ev := typicalEvent()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		normalizeEvent(ev)
+		trimEvent(ev, eventBudget)
+	}
+}
+
+func TestAllocsTrimTypical(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector changes allocation counts")
+	}
+	ev := typicalEvent()
+	assert.Zero(t, testing.AllocsPerRun(100, func() {
+		normalizeEvent(ev)
+		trimEvent(ev, eventBudget)
+	}))
+}
