@@ -482,7 +482,8 @@ func (c *Client) CaptureMessage(ctx context.Context, msg string, level Level) Ev
 }
 
 // CaptureEvent captures a hand-built event. The client takes ownership of ev;
-// an empty EventID or Timestamp is filled in.
+// an empty EventID or Timestamp is filled in, and an event without a Level
+// is sent as LevelError, Sentry's default.
 func (c *Client) CaptureEvent(ctx context.Context, ev *Event) EventID {
 	if !c.Enabled() || ev == nil {
 		return c.afterClose(ev != nil)
@@ -676,7 +677,8 @@ func (c *Client) Flush(ctx context.Context) bool {
 
 // Close flushes like Flush and stops the client and its transport: no
 // goroutine of the client outlives it. When ctx has no deadline,
-// ShutdownTimeout bounds it. Captures after Close are dropped and counted.
+// ShutdownTimeout bounds it. Captures after Close are dropped and counted
+// (queue_overflow).
 // It reports whether everything captured was delivered.
 func (c *Client) Close(ctx context.Context) bool {
 	if c == nil || !c.enabled {
