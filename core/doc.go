@@ -154,7 +154,8 @@
 //	                                                            many there were
 //	map in any value                             1,000 keys     the first keys in order kept; key "..."
 //	                                                            says how many there were
-//	nesting in any value                         10 levels      deeper values become "!ERROR: depth limit"
+//	nesting in any value                         10 groups,     deeper values become "!ERROR: depth limit"
+//	                                               11 maps/lists
 //	NaN, +Inf, -Inf anywhere                     -              sent as the strings "NaN", "+Inf", "-Inf"
 //	the whole event                              1 MiB encoded  see below
 //

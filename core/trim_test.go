@@ -373,3 +373,78 @@ func TestCapturesAfterCloseAreCounted(t *testing.T) {
 	assert.EqualValues(t, 5, st.Captured)
 	assert.EqualValues(t, 5, st.Dropped["queue_overflow:error"])
 }
+
+// One case per row of the package doc's "Event size" table.
+func TestEventSizeRules(t *testing.T) {
+	c, mt := newClient(t, core.Options{MaxRequestBodySize: core.BodySizeAlways, SendDefaultPII: true})
+	long := strings.Repeat("é", 10000) // 20,000 bytes
+	deep := map[string]any{"leaf": "x"}
+	for range 20 {
+		deep = map[string]any{"d": deep}
+	}
+	fp := make([]string, 100)
+	for i := range fp {
+		fp[i] = strconv.Itoa(i)
+	}
+	ctx := core.NewIsolationScope(context.Background())
+	core.SetContext(ctx, "deep", deep)
+	c.AddBreadcrumb(ctx, &core.Breadcrumb{Message: long, Data: map[string]any{"v": long}})
+	c.CaptureEvent(ctx, &core.Event{
+		Logger: long, Environment: long, Dist: long, Transaction: long, Release: long, ServerName: long,
+		Message:     &core.LogEntry{Message: long, Formatted: long},
+		Exception:   []core.Exception{{Type: long, Module: long, Value: long}},
+		Tags:        map[string]string{"k": long, "a key longer than thirty-two characters!": "v"},
+		User:        &core.User{ID: long, Username: long, Name: long, Email: long, IPAddress: long, Data: map[string]any{"v": long}},
+		Request:     &core.Request{Method: long, URL: long, QueryString: long, Data: long, Headers: map[string]string{"h": long}, Cookies: map[string]string{"c": long}},
+		Extra:       map[string]any{"v": long},
+		Fingerprint: fp,
+	})
+	ev := delivered(t, c, mt, 1)[0]
+	marked := func(name, s string, limit int) {
+		t.Helper()
+		assert.LessOrEqual(t, len(s), limit, name)
+		assert.Contains(t, s, "...[truncated from 20000 bytes]", name)
+		assert.True(t, strings.HasPrefix(s, "é"), name)
+	}
+	marked("logentry.message", ev.Message.Message, 8192)
+	marked("logentry.formatted", ev.Message.Formatted, 8192)
+	marked("exception.value", ev.Exception[0].Value, 8192)
+	marked("exception.type", ev.Exception[0].Type, 256)
+	marked("exception.module", ev.Exception[0].Module, 256)
+	marked("breadcrumb.message", ev.Breadcrumbs[0].Message, 8192)
+	marked("breadcrumb.data", ev.Breadcrumbs[0].Data["v"].(string), 8192)
+	marked("extra", ev.Extra["v"].(string), 8192)
+	marked("user.data", ev.User.Data["v"].(string), 8192)
+	marked("request.data", ev.Request.Data.(string), 8192)
+	marked("request.url", ev.Request.URL, 8192)
+	marked("request.query_string", ev.Request.QueryString, 8192)
+	marked("request.headers", ev.Request.Headers["h"], 8192)
+	marked("tag value", ev.Tags["k"], 200)
+	assert.Equal(t, "v", ev.Tags["a_key_longer_than_thirty-two_cha"], "tag key")
+	marked("user.id", ev.User.ID, 128)
+	marked("user.username", ev.User.Username, 128)
+	marked("user.name", ev.User.Name, 128)
+	marked("user.email", ev.User.Email, 75)
+	marked("user.ip_address", ev.User.IPAddress, 64)
+	marked("logger", ev.Logger, 64)
+	marked("environment", ev.Environment, 64)
+	marked("dist", ev.Dist, 64)
+	marked("request.method", ev.Request.Method, 64)
+	marked("transaction", ev.Transaction, 200)
+	marked("release", ev.Release, 200)
+	marked("server_name", ev.ServerName, 200)
+	require.Len(t, ev.Fingerprint, 64)
+	assert.Equal(t, "62", ev.Fingerprint[62])
+	assert.Equal(t, "...[truncated from 100 entries]", ev.Fingerprint[63])
+	d, depth := ev.Contexts["deep"], 0
+	for {
+		next, ok := d["d"].(map[string]any)
+		if !ok {
+			assert.Equal(t, "!ERROR: depth limit", d["d"], "nesting")
+			break
+		}
+		d, depth = next, depth+1
+	}
+	assert.Equal(t, 11, depth)
+	validate(t, ev)
+}
