@@ -805,7 +805,8 @@ func (c *Client) process(p *pending) *Event {
 		}
 	}
 	c.applyScopes(ev, p)
-	normalizeEvent(ev) // encodable (NaN, ±Inf) and bounded before the scrubber
+	// Encodable (NaN, ±Inf) and bounded before the scrubber.
+	normalizeEvent(ev, p.kind == kindRecord, p.kind == kindEvent)
 	if !c.scrub(ev) {
 		c.outcomes.Add(ReasonInternalSDKError, CategoryError, 1)
 		return nil

@@ -146,7 +146,15 @@ func (c *Client) mergeBreadcrumbs(ev *Event, layers [3]*scopeSnap) {
 	out := make([]Breadcrumb, 0, len(crumbs)+len(own))
 	for i := range crumbs {
 		b := crumbs[i].b
-		b.Data = crumbData(&crumbs[i])
+		if cr := &crumbs[i]; len(cr.pre) == 0 && len(cr.attrs) == 0 && cr.decode == nil {
+			// Hand-built data (or a BeforeBreadcrumb's): made encodable
+			// and bounded. Data mapped from attributes already is.
+			if m, ch := normalizeMap(b.Data, 0); ch {
+				b.Data = m
+			}
+		} else {
+			b.Data = crumbData(cr)
+		}
 		out = append(out, b)
 	}
 	ev.Breadcrumbs = append(out, own...)

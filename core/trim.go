@@ -98,10 +98,18 @@ func jsonStrLen(s string) int {
 // first elements (maps: their first keys in order) and a marker; nesting
 // deeper than maxValueDepth a marker. Dropping elements before scrubbing
 // sends nothing unscrubbed. Containers are copied, never written.
-func normalizeEvent(ev *Event) {
+//
+// What the client converted itself is normalized already and skipped: the
+// log context of an event made from a record (own), and the breadcrumbs
+// the scope merge added (mergeBreadcrumbs normalizes hand-built data), that
+// is every breadcrumb of an event not built by the program (!handBuilt).
+func normalizeEvent(ev *Event, own, handBuilt bool) {
 	if ev.Contexts != nil {
 		var out map[string]map[string]any
 		for name, m := range ev.Contexts {
+			if own && name == "log" {
+				continue
+			}
 			if nm, ch := normalizeMap(m, 0); ch {
 				if out == nil {
 					out = maps.Clone(ev.Contexts)
@@ -138,7 +146,7 @@ func normalizeEvent(ev *Event) {
 		}
 	}
 	var crumbs []Breadcrumb
-	for i := range ev.Breadcrumbs {
+	for i := 0; handBuilt && i < len(ev.Breadcrumbs); i++ {
 		if m, ch := normalizeMap(ev.Breadcrumbs[i].Data, 0); ch {
 			if crumbs == nil {
 				crumbs = slices.Clone(ev.Breadcrumbs)

@@ -76,7 +76,7 @@ func BenchmarkTrimTypical(b *testing.B) {
 	ev := typicalEvent()
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		normalizeEvent(ev)
+		normalizeEvent(ev, true, false)
 		trimEvent(ev, eventBudget)
 	}
 }
@@ -87,7 +87,7 @@ func TestAllocsTrimTypical(t *testing.T) {
 	}
 	ev := typicalEvent()
 	assert.Zero(t, testing.AllocsPerRun(100, func() {
-		normalizeEvent(ev)
+		normalizeEvent(ev, true, false)
 		trimEvent(ev, eventBudget)
 	}))
 }
