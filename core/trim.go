@@ -44,13 +44,36 @@ const truncatedKey = "..."
 func cutMarker(orig int) string { return "...[truncated from " + strconv.Itoa(orig) + " bytes]" }
 
 // cutString returns s cut to at most n bytes including the marker, at a
-// rune boundary and never inside a "[Filtered]" marker.
+// rune boundary and never inside a "[Filtered]" marker. A string cut before
+// (an event trimmed again) keeps the length its marker gives.
 func cutString(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	m := cutMarker(len(s))
+	orig := len(s)
+	if body, was, ok := markedLength(s); ok {
+		s, orig = body, was
+	}
+	m := cutMarker(orig)
 	return s[:cutIndex(s, n-len(m))] + m
+}
+
+// markedLength splits a string that ends in a cut marker into what was kept
+// and the original length.
+func markedLength(s string) (body string, orig int, ok bool) {
+	const prefix, suffix = "...[truncated from ", " bytes]"
+	if !strings.HasSuffix(s, suffix) {
+		return "", 0, false
+	}
+	i := strings.LastIndex(s, prefix)
+	if i < 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(s[i+len(prefix) : len(s)-len(suffix)])
+	if err != nil || n <= len(s) {
+		return "", 0, false
+	}
+	return s[:i], n, true
 }
 
 // cutIndex returns where to cut s to keep at most n bytes: the start of the

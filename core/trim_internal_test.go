@@ -38,6 +38,9 @@ func TestCutString(t *testing.T) {
 	assert.True(t, strings.HasSuffix(got, "é...[truncated from 200 bytes]"))
 	assert.True(t, utf8.ValidString(got))
 	assert.Equal(t, s, cutString(s, 200), "at the limit: whole")
+	again := cutString(got, 60)
+	assert.LessOrEqual(t, len(again), 60)
+	assert.True(t, strings.HasSuffix(again, "é...[truncated from 200 bytes]"), "cut again: the original length stays")
 }
 
 func TestWaterLevel(t *testing.T) {
