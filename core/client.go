@@ -785,6 +785,9 @@ func (c *Client) handle(p *pending) {
 // nil when it was dropped (and counted).
 func (c *Client) process(p *pending) *Event {
 	ev, err := c.buildEvent(p)
+	// The record's own log context wins over a scope's and is converted
+	// already; a scope's "log" context is not.
+	ownLog := p.kind == kindRecord && ev.Contexts["log"] != nil
 	if p.storm.suppressed > 0 {
 		if ev.Contexts == nil {
 			ev.Contexts = map[string]map[string]any{}
@@ -806,7 +809,7 @@ func (c *Client) process(p *pending) *Event {
 	}
 	c.applyScopes(ev, p)
 	// Encodable (NaN, ±Inf) and bounded before the scrubber.
-	normalizeEvent(ev, p.kind == kindRecord, p.kind == kindEvent)
+	normalizeEvent(ev, ownLog, p.kind == kindEvent)
 	if !c.scrub(ev) {
 		c.outcomes.Add(ReasonInternalSDKError, CategoryError, 1)
 		return nil

@@ -315,8 +315,12 @@ func TestNaNAndInfAreEncodable(t *testing.T) {
 			Mechanism: &core.Mechanism{Type: "generic", Data: map[string]any{"n": inf}}}},
 	})
 	c.CaptureRecord(record(context.Background(), "attr", slog.Any("s", s), slog.Float64("f", nan)))
+	logCtx := core.NewIsolationScope(context.Background())
+	core.SetContext(logCtx, "log", map[string]any{"nan": nan}) // a record without attributes
+	c.CaptureRecord(record(logCtx, "scope log context"))
 
-	evs := delivered(t, c, mt, 3)
+	evs := delivered(t, c, mt, 4)
+	assert.Equal(t, "NaN", evs[3].Contexts["log"]["nan"])
 	assert.Empty(t, c.Stats().Dropped)
 	ev := evs[0]
 	assert.Equal(t, "NaN", ev.Contexts["global"]["nan"])
