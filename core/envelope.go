@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -331,6 +333,12 @@ const maxEventSize = 1 << 20
 // shrinkSteps drop, in order, what matters least in an event that is too
 // large. Each replaces the event's own fields; none writes into a map or
 // slice the event may share with a scope.
+// droppedTag names, on an event that needed the last-resort steps, what
+// they dropped (shrinkNames).
+const droppedTag = "sentrylog.dropped"
+
+var shrinkNames = []string{"breadcrumbs", "extra", "request_body", "contexts"}
+
 var shrinkSteps = []func(ev *Event) bool{
 	func(ev *Event) bool { // the older half of the breadcrumbs
 		if len(ev.Breadcrumbs) == 0 {
@@ -390,8 +398,17 @@ func shrinkEvent(ev *Event, size int) []byte {
 		}
 		size = len(b)
 	}
-	for _, step := range shrinkSteps {
+	for i, step := range shrinkSteps {
 		for step(ev) {
+			// Visible on the event: what the last resort dropped.
+			tags := maps.Clone(ev.Tags)
+			if tags == nil {
+				tags = map[string]string{}
+			}
+			if !strings.Contains(tags[droppedTag], shrinkNames[i]) {
+				tags[droppedTag] = strings.TrimPrefix(tags[droppedTag]+","+shrinkNames[i], ",")
+			}
+			ev.Tags = tags
 			b, err := marshalEvent(ev)
 			if err != nil {
 				return nil

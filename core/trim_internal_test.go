@@ -1,11 +1,13 @@
 package core
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // A cut just after a whole rune keeps it; a cut inside a rune moves back to
@@ -93,4 +95,20 @@ func TestAllocsTrimTypical(t *testing.T) {
 		normalizeEvent(ev, true, false)
 		trimEvent(ev, eventBudget)
 	}))
+}
+
+// What the trimmer cannot see (a value of a type the pipeline would have
+// converted, handed to the transport as it is) is dropped by the
+// transport's last resort, and the event says what went.
+func TestShrinkLastResortIsMarked(t *testing.T) {
+	ev := typicalEvent()
+	ev.Extra = map[string]any{"raw": json.RawMessage(`"` + strings.Repeat("r", 2<<20) + `"`)}
+	b, err := marshalEvent(ev)
+	require.NoError(t, err)
+	out := shrinkEvent(ev, len(b))
+	require.NotNil(t, out)
+	assert.LessOrEqual(t, len(out), maxEventSize)
+	assert.Nil(t, ev.Extra)
+	assert.Equal(t, "breadcrumbs,extra", ev.Tags[droppedTag])
+	assert.Empty(t, ev.Breadcrumbs)
 }
