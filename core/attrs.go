@@ -488,14 +488,25 @@ func anyToJSON(x any, depth int) (out any) {
 		if rv.IsNil() {
 			return nil
 		}
-		// Over maxBreadth, the keys kept are the first the map yields.
-		m := make(map[string]any, min(rv.Len(), maxBreadth))
-		it := rv.MapRange()
-		for it.Next() {
-			if len(m) == maxBreadth-1 && rv.Len() > maxBreadth {
-				m[truncatedKey] = "truncated from " + strconv.Itoa(rv.Len()) + " keys"
-				break
+		if rv.Len() > maxBreadth { // the first keys, in order of their text
+			type kv struct {
+				k string
+				v reflect.Value
 			}
+			all := make([]kv, 0, rv.Len())
+			for it := rv.MapRange(); it.Next(); {
+				all = append(all, kv{anyString(it.Key().Interface()), it.Value()})
+			}
+			slices.SortFunc(all, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+			m := make(map[string]any, maxBreadth)
+			for _, e := range all[:maxBreadth-1] {
+				m[e.k] = anyToJSON(e.v.Interface(), depth+1)
+			}
+			m[truncatedKey] = "truncated from " + strconv.Itoa(rv.Len()) + " keys"
+			return m
+		}
+		m := make(map[string]any, rv.Len())
+		for it := rv.MapRange(); it.Next(); {
 			m[anyString(it.Key().Interface())] = anyToJSON(it.Value().Interface(), depth+1)
 		}
 		return m

@@ -167,8 +167,12 @@
 // breadcrumb of category "sentrylog" says how many; then the largest entries
 // of the contexts (other than os, runtime, device and trace) and of extra
 // are replaced with "[dropped: N bytes over the event size limit]". Stack
-// frames are never cut; an event that cannot be made to fit is dropped and
-// counted send_error.
+// frames are never cut. Should the encoded event still be too large (values
+// the size estimate cannot see), the transport drops, in this order, the
+// older half of the breadcrumbs, extra, the request body and cookies, and
+// the contexts other than os, runtime, device and trace, and names what it
+// dropped in the tag "sentrylog.dropped"; an event that cannot be made to
+// fit is dropped and counted send_error.
 //
 // # Scopes
 //

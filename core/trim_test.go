@@ -125,8 +125,13 @@ func TestLargeCollectionsAreCut(t *testing.T) {
 	for i := range 5000 {
 		m[fmt.Sprintf("k%05d", i)] = i
 	}
+	typed := map[int]string{}
+	for i := range 1500 {
+		typed[i] = "v"
+	}
 	c.CaptureRecord(record(context.Background(), "lists",
-		slog.Any("strings", strs), slog.Any("anys", anys), slog.Any("map", m), slog.Any("ints", make([]int, 2000))))
+		slog.Any("strings", strs), slog.Any("anys", anys), slog.Any("map", m), slog.Any("ints", make([]int, 2000)),
+		slog.Any("typed", typed)))
 	ctx := core.NewIsolationScope(context.Background())
 	core.SetContext(ctx, "scope", map[string]any{"list": anys, "map": m})
 	c.CaptureMessage(ctx, "scope", core.LevelError)
@@ -145,6 +150,11 @@ func TestLargeCollectionsAreCut(t *testing.T) {
 	assert.Equal(t, "truncated from 5000 keys", lm["..."])
 	assert.Contains(t, lm, "k00998")
 	assert.NotContains(t, lm, "k00999")
+	tm := log["typed"].(map[string]any)
+	assert.Len(t, tm, 1000)
+	assert.Equal(t, "truncated from 1500 keys", tm["..."])
+	assert.Contains(t, tm, "0")
+	assert.Contains(t, tm, "1000", "the first keys in order of their text")
 
 	sc := evs[1].Contexts["scope"]
 	assert.Len(t, sc["list"], 1000)
