@@ -462,3 +462,41 @@ func TestEventSizeRules(t *testing.T) {
 	assert.Equal(t, 11, depth)
 	validate(t, ev)
 }
+
+// Trimming copies what it cuts: the maps and slices an event shares with
+// its scopes are never written, however many events are built from them at
+// once.
+func TestTrimDoesNotWriteScopes(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	long := strings.Repeat("x", 20000)
+	ctx := core.NewIsolationScope(context.Background())
+	ctxMap := map[string]any{"long": long, "nested": map[string]any{"long": long}, "nan": math.NaN()}
+	core.SetContext(ctx, "shared", ctxMap)
+	core.CurrentScope(ctx).SetExtra("long", long)
+	core.CurrentScope(ctx).SetUser(&core.User{ID: long, Data: map[string]any{"long": long}})
+	crumbData := map[string]any{"long": long}
+	c.AddBreadcrumb(ctx, &core.Breadcrumb{Message: long, Data: crumbData})
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 25 {
+				c.CaptureMessage(ctx, long, core.LevelError)
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	evs := delivered(t, c, mt, 100)
+	assert.Len(t, ctxMap["long"], 20000)
+	assert.Len(t, ctxMap["nested"].(map[string]any)["long"], 20000)
+	assert.True(t, math.IsNaN(ctxMap["nan"].(float64)))
+	assert.Len(t, crumbData["long"], 20000)
+	b := core.IsolationScope(ctx).Breadcrumbs()
+	assert.Len(t, b[0].Message, 20000)
+	for _, ev := range evs {
+		assert.LessOrEqual(t, len(ev.Contexts["shared"]["long"].(string)), 8192)
+	}
+	validate(t, evs[0])
+}
