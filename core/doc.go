@@ -141,6 +141,9 @@
 //	string in a context, extra, breadcrumb data,
 //	  user data, request data, header, cookie,
 //	  request URL or query string                8,192          cut, marked
+//	request body as text                         -              kept whole (MaxRequestBodySize bounds
+//	                                                            what a request attaches); cut only to
+//	                                                            fit the event, as below
 //	tag key                                      32             other characters become '_', then cut
 //	tag value                                    200            newlines become spaces; cut, marked
 //	user id, username, name                      128            cut, marked
