@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"runtime"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -87,7 +88,8 @@ func TestExceptionChains(t *testing.T) {
 		{"wrapped twice", fmt.Errorf("load: %w", pathErr), []exc{
 			{Type: "*errors.errorString", Value: "file does not exist", Mech: "chained", Source: "unwrap", ID: ip(2), Parent: ip(1)},
 			{Type: "*fs.PathError", Value: "open /etc/app.conf: file does not exist", Mech: "chained", Source: "unwrap", ID: ip(1), Parent: ip(0)},
-			{Type: "*fmt.wrapError", Value: "load: open /etc/app.conf: file does not exist", Mech: "generic", ID: ip(0)},
+			// Titled by the most informative error of the chain.
+			{Type: "*fs.PathError", Value: "load: open /etc/app.conf: file does not exist", Mech: "generic", ID: ip(0)},
 		}},
 		{"cause", &causer{"outer", errors.New("inner")}, []exc{
 			{Type: "*errors.errorString", Value: "inner", Mech: "chained", Source: "cause", ID: ip(1), Parent: ip(0)},
@@ -177,10 +179,45 @@ func TestInApp(t *testing.T) {
 			"the SDK's frames are dropped: %s", f.Function)
 	}
 
-	c2, mt2 := newClient(t, core.Options{InAppInclude: []string{"github.com/sentrylog/sentrylog"}, InAppExclude: []string{"github.com/sentrylog/sentrylog/core_test"}})
+	// Excluding a package of the main module (in-app by default) carves it out.
+	c2, mt2 := newClient(t, core.Options{InAppExclude: []string{"github.com/sentrylog/sentrylog/core_test"}})
 	c2.CaptureException(context.Background(), errors.New("x"))
 	fr = flushed(t, c2, mt2, 1)[0].Exception[0].Stacktrace.Frames
 	assert.False(t, fr[len(fr)-1].InApp)
+
+	// The same prefix in both: include wins, as in Sentry's Python SDK.
+	c3, mt3 := newClient(t, core.Options{InAppInclude: []string{"github.com/sentrylog/sentrylog/core_test"}, InAppExclude: []string{"github.com/sentrylog/sentrylog/core_test"}})
+	c3.CaptureException(context.Background(), errors.New("x"))
+	fr = flushed(t, c3, mt3, 1)[0].Exception[0].Stacktrace.Frames
+	assert.True(t, fr[len(fr)-1].InApp)
+}
+
+// TestInAppIncludeAddsToMainModule: including a dependency keeps the main
+// module in-app; the culprit stays the user's frame, not the included
+// package's.
+func TestInAppIncludeAddsToMainModule(t *testing.T) {
+	c, mt := newClient(t, core.Options{InAppInclude: []string{"sort"}})
+	var id core.EventID
+	xs := []int{3, 1, 2}
+	sort.Slice(xs, func(i, j int) bool {
+		if id == "" {
+			id = c.CaptureException(context.Background(), errors.New("in a comparison"))
+		}
+		return xs[i] < xs[j]
+	})
+	require.NotEmpty(t, id)
+	fr := flushed(t, c, mt, 1)[0].Exception[0].Stacktrace.Frames
+	top := fr[len(fr)-1]
+	assert.Equal(t, "github.com/sentrylog/sentrylog/core_test", top.Module)
+	assert.True(t, top.InApp, "the main module stays in-app: %+v", top)
+	sawSort := false
+	for _, f := range fr {
+		if f.Module == "sort" {
+			sawSort = true
+			assert.True(t, f.InApp, "included: %s", f.Function)
+		}
+	}
+	assert.True(t, sawSort, "the stack runs through sort")
 }
 
 type tokenStruct struct {

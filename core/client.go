@@ -113,8 +113,8 @@ func New(opts Options) (*Client, error) {
 	}
 	c.sdk = defaultSDK()
 	c.contexts = defaultContexts()
-	c.inApp = newInAppMatcher(opts.InAppInclude, opts.InAppExclude)
-	c.storm = newStorm(c.opts.Storm)
+	c.inApp = newInAppMatcher(opts.InAppInclude, opts.InAppExclude, mainModules())
+	c.storm = newStorm(c.opts.Storm, c.inApp)
 	ownScrubber := opts.Scrubber == nil
 	if opts.Scrubber == nil {
 		opts.Scrubber = defaultScrubber(&opts)
@@ -291,6 +291,11 @@ func (c *Client) prepare(p *pending, ctx context.Context, skip int) {
 			p.cur = cur.snap()
 		}
 	}
+}
+
+// prepareRequest calls the request function of the innermost scope that has
+// one and no request: for captures storm control let through only.
+func (c *Client) prepareRequest(p *pending) {
 	for _, d := range [3]*scopeData{p.cur.data, p.iso.data, p.global.data} {
 		if d != nil && d.request == nil && d.requestFn != nil {
 			p.req = c.callRequestFn(d.requestFn)
@@ -309,17 +314,15 @@ func (c *Client) callRequestFn(fn func() *Request) (r *Request) {
 	return fn()
 }
 
-// admitStorm runs storm control for a capture; a suppressed capture is
-// counted and released. pc 0 means the first captured frame.
-func (c *Client) admitStorm(p *pending, pc uintptr, msg string, err error) bool {
+// admitStorm runs storm control for a capture prepared (its stack and
+// scopes recorded); a suppressed capture is counted and released.
+func (c *Client) admitStorm(p *pending, in groupInput) bool {
 	if c.storm == nil {
 		p.storm.ok = true
 		return true
 	}
-	if pc == 0 {
-		pc = firstUserPC(p.pcs[:p.npc])
-	}
-	p.storm = c.storm.admit(c.storm.key(pc, msg, err))
+	in.p = p
+	p.storm = c.storm.admit(c.storm.key(&in))
 	if p.storm.ok {
 		return true
 	}
@@ -330,6 +333,7 @@ func (c *Client) admitStorm(p *pending, pc uintptr, msg string, err error) bool 
 }
 
 func (c *Client) enqueue(p *pending) EventID {
+	c.prepareRequest(p)
 	id := p.id
 	// Close waits for in-flight enqueues before its last drain, so a
 	// capture racing Close is either drained (and counted) or sees closed.
@@ -394,17 +398,14 @@ func (c *Client) CaptureRecord(r *Record) EventID {
 	if err == nil {
 		err = attrsError(p.attrBuf)
 	}
-	if r.PC != 0 && !c.admitStorm(p, r.PC, r.Message, err) {
+	c.prepare(p, r.Context, 1)
+	if !c.admitStorm(p, groupInput{rec: r, extra: p.attrBuf, err: err, msg: r.Message, from: r.PC}) {
 		return ""
 	}
 	p.rec = *r
 	p.rec.Raw, p.rec.Decode = "", nil
 	p.attrBuf = ownAttrs(p.attrBuf, r.Attrs)
 	p.rec.Attrs = p.attrBuf
-	c.prepare(p, r.Context, 1)
-	if r.PC == 0 && !c.admitStorm(p, 0, r.Message, err) {
-		return ""
-	}
 	if !r.Time.IsZero() {
 		p.when = r.Time
 	}
@@ -422,7 +423,7 @@ func (c *Client) CaptureException(ctx context.Context, err error) EventID {
 	p.err = err
 	p.level = LevelError
 	c.prepare(p, ctx, 1)
-	if !c.admitStorm(p, 0, "", err) {
+	if !c.admitStorm(p, groupInput{err: err}) {
 		return ""
 	}
 	return c.enqueue(p)
@@ -464,7 +465,7 @@ func (c *Client) CaptureMessage(ctx context.Context, msg string, level Level) Ev
 	p.msg = msg
 	p.level = level
 	c.prepare(p, ctx, 1)
-	if !c.admitStorm(p, 0, msg, nil) {
+	if !c.admitStorm(p, groupInput{msg: msg, stack: c.opts.AttachStacktrace}) {
 		return ""
 	}
 	return c.enqueue(p)

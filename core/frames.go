@@ -44,11 +44,12 @@ func isLibraryFrame(function, file string) bool {
 
 // inAppMatcher decides frames' in_app flag from module-path prefixes.
 type inAppMatcher struct {
-	include, exclude []string
+	include, exclude, main []string
 }
 
-func newInAppMatcher(include, exclude []string) inAppMatcher {
-	return inAppMatcher{include: include, exclude: exclude}
+// newInAppMatcher: main is the default in-app prefixes (the main module).
+func newInAppMatcher(include, exclude, main []string) inAppMatcher {
+	return inAppMatcher{include: include, exclude: exclude, main: main}
 }
 
 func hasPathPrefix(path, prefix string) bool {
@@ -56,15 +57,22 @@ func hasPathPrefix(path, prefix string) bool {
 		(len(path) == len(prefix) || path[len(prefix)] == '/' || strings.HasSuffix(prefix, "/"))
 }
 
-// inApp: an exclude match wins, then an include match; package main is the
-// user's; everything else (the standard library, dependencies) is not.
+// inApp: an include match wins (as in Sentry's Python SDK), then an exclude
+// match; the main module and package main are the user's; everything else
+// (the standard library, dependencies) is not. So InAppInclude adds to the
+// main module, and InAppExclude can carve a package out of it.
 func (m inAppMatcher) inApp(module string) bool {
+	for _, p := range m.include {
+		if hasPathPrefix(module, p) {
+			return true
+		}
+	}
 	for _, p := range m.exclude {
 		if hasPathPrefix(module, p) {
 			return false
 		}
 	}
-	for _, p := range m.include {
+	for _, p := range m.main {
 		if hasPathPrefix(module, p) {
 			return true
 		}
@@ -307,4 +315,13 @@ func stackKey(dst []byte, pcs []uintptr) []byte {
 		dst = binary.LittleEndian.AppendUint64(dst, uint64(pc))
 	}
 	return dst
+}
+
+// mainModules is the default in-app prefixes: the main module's path, when
+// the build records it.
+func mainModules() []string {
+	if m := mainModule(); m != "" {
+		return []string{m}
+	}
+	return nil
 }
