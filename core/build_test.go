@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/schematest"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 )
 
@@ -133,6 +134,50 @@ func TestExceptionDepthGuard(t *testing.T) {
 	ev := flushed(t, c, mt, 1)[0]
 	assert.LessOrEqual(t, len(ev.Exception), 32)
 	assert.Equal(t, "generic", ev.Exception[len(ev.Exception)-1].Mechanism.Type)
+	assert.Equal(t, "root", ev.Exception[0].Value, "the root cause is kept")
+}
+
+// TestDeepChainKeepsRootCause: forty wrappers around a root cause keep the
+// outermost errors and the innermost ones, the root cause first, with a
+// marker where the middle was cut; ids and parents stay one chain.
+func TestDeepChainKeepsRootCause(t *testing.T) {
+	err := errors.New("root")
+	for i := 0; i < 40; i++ {
+		err = fmt.Errorf("w%d: %w", i, err)
+	}
+	c, mt := newClient(t, core.Options{})
+	c.CaptureException(context.Background(), err)
+	ev := flushed(t, c, mt, 1)[0]
+	exs := ev.Exception
+	n := len(exs)
+	require.Equal(t, 17+1+5, n, "17 outermost, the marker, 5 innermost")
+	assert.Equal(t, "root", exs[0].Value)
+	assert.True(t, strings.HasPrefix(exs[1].Value, "w0: "), exs[1].Value)
+	assert.True(t, strings.HasPrefix(exs[4].Value, "w3: "), exs[4].Value)
+	cut := exs[5]
+	assert.Equal(t, "sentrylog.ChainCut", cut.Type)
+	assert.Equal(t, "19 errors of the chain left out here", cut.Value)
+	assert.True(t, cut.Mechanism.Synthetic)
+	assert.Equal(t, 19, cut.Mechanism.Data["cut"])
+	assert.True(t, strings.HasPrefix(exs[6].Value, "w23: "), exs[6].Value)
+	assert.True(t, strings.HasPrefix(exs[n-1].Value, "w39: "), exs[n-1].Value)
+	// One chain: each exception's parent is the one outside it.
+	for i, e := range exs {
+		id := n - 1 - i
+		require.NotNil(t, e.Mechanism.ExceptionID)
+		assert.Equal(t, id, *e.Mechanism.ExceptionID)
+		if id == 0 {
+			assert.Nil(t, e.Mechanism.ParentID)
+		} else {
+			require.NotNil(t, e.Mechanism.ParentID, "exception %d", id)
+			assert.Equal(t, id-1, *e.Mechanism.ParentID, "exception %d", id)
+		}
+	}
+	assert.Equal(t, "unwrap", exs[4].Mechanism.Source)
+	assert.Equal(t, "cut", cut.Mechanism.Source)
+	b, merr := json.Marshal(ev)
+	require.NoError(t, merr)
+	schematest.Validate(t, b)
 }
 
 // stackErr carries its own program counters, as go-errors style errors do.

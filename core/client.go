@@ -316,13 +316,13 @@ func (c *Client) callRequestFn(fn func() *Request) (r *Request) {
 
 // admitStorm runs storm control for a capture prepared (its stack and
 // scopes recorded); a suppressed capture is counted and released.
-func (c *Client) admitStorm(p *pending, in groupInput) bool {
+func (c *Client) admitStorm(p *pending, in groupInput, err error) bool {
 	if c.storm == nil {
 		p.storm.ok = true
 		return true
 	}
 	in.p = p
-	p.storm = c.storm.admit(c.storm.key(&in))
+	p.storm = c.storm.admit(c.storm.key(&in, err))
 	if p.storm.ok {
 		return true
 	}
@@ -399,7 +399,7 @@ func (c *Client) CaptureRecord(r *Record) EventID {
 		err = attrsError(p.attrBuf)
 	}
 	c.prepare(p, r.Context, 1)
-	if !c.admitStorm(p, groupInput{rec: r, extra: p.attrBuf, err: err, msg: r.Message, from: r.PC}) {
+	if !c.admitStorm(p, groupInput{rec: r, extra: p.attrBuf, msg: r.Message, from: r.PC}, err) {
 		return ""
 	}
 	p.rec = *r
@@ -423,7 +423,7 @@ func (c *Client) CaptureException(ctx context.Context, err error) EventID {
 	p.err = err
 	p.level = LevelError
 	c.prepare(p, ctx, 1)
-	if !c.admitStorm(p, groupInput{err: err}) {
+	if !c.admitStorm(p, groupInput{}, err) {
 		return ""
 	}
 	return c.enqueue(p)
@@ -465,7 +465,7 @@ func (c *Client) CaptureMessage(ctx context.Context, msg string, level Level) Ev
 	p.msg = msg
 	p.level = level
 	c.prepare(p, ctx, 1)
-	if !c.admitStorm(p, groupInput{msg: msg, stack: c.opts.AttachStacktrace}) {
+	if !c.admitStorm(p, groupInput{msg: msg, stack: c.opts.AttachStacktrace}, nil) {
 		return ""
 	}
 	return c.enqueue(p)

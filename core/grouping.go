@@ -12,11 +12,13 @@ import (
 
 // groupInput is what storm control groups a capture by, as the logging
 // goroutine has it: nothing here is resolved into frames or strings first.
+// The error is passed apart: it escapes (as an interface it is on the heap
+// already), and a field would make the whole struct, the record with it,
+// escape too.
 type groupInput struct {
 	rec   *Record // the record's attributes and frames, or nil
 	extra []slog.Attr
 	p     *pending
-	err   error
 	msg   string
 	from  uintptr // the record's call site, or 0
 	stack bool    // a message event that carries the stack
@@ -24,10 +26,10 @@ type groupInput struct {
 
 // key hashes a capture's group: its fingerprint, with "{{ default }}"
 // standing for the default key, else the default key (see StormOptions).
-func (s *storm) key(in *groupInput) uint64 {
+func (s *storm) key(in *groupInput, err error) uint64 {
 	fp, ok := in.fingerprint()
 	if !ok {
-		return s.defaultKey(in)
+		return s.defaultKey(in, err)
 	}
 	var h maphash.Hash
 	h.SetSeed(s.seed)
@@ -35,7 +37,7 @@ func (s *storm) key(in *groupInput) uint64 {
 	for i := 0; i < fp.len(); i++ {
 		x := fp.at(i)
 		if isDefaultFingerprint(x) {
-			writeUint64(&h, s.defaultKey(in))
+			writeUint64(&h, s.defaultKey(in, err))
 		} else {
 			h.WriteString(x)
 		}
@@ -127,10 +129,10 @@ func (in *groupInput) fingerprint() (fpValue, bool) {
 // sentinel's or TypedError's name, else the Go type) and the in-app frames
 // of its stack, the error's own when it recorded one; for a message, the
 // message (and the stack when the event carries one).
-func (s *storm) defaultKey(in *groupInput) uint64 {
+func (s *storm) defaultKey(in *groupInput, err error) uint64 {
 	var h maphash.Hash
 	h.SetSeed(s.seed)
-	if in.err == nil {
+	if err == nil {
 		h.WriteByte('m')
 		h.WriteString(in.msg)
 		if in.stack {
@@ -140,7 +142,7 @@ func (s *storm) defaultKey(in *groupInput) uint64 {
 	}
 	h.WriteByte('e')
 	n := 0
-	own := s.hashErrors(&h, in.err, 0, &n)
+	own := s.hashErrors(&h, err, 0, &n)
 	switch {
 	case in.rec != nil && len(in.rec.Frames) > 0:
 		hashFrames(&h, in.rec.Frames)

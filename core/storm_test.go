@@ -31,7 +31,7 @@ func testStorm(o StormOptions) (*storm, *fakeClock) {
 
 func TestStormBucketsPerGroupAndGlobal(t *testing.T) {
 	s, clk := testStorm(StormOptions{GroupBurst: 3, GroupRate: 1, GlobalBurst: 5, GlobalRate: 2, MaxGroups: 10})
-	a, b := s.key(&groupInput{msg: "a"}), s.key(&groupInput{msg: "b"})
+	a, b := s.key(&groupInput{msg: "a"}, nil), s.key(&groupInput{msg: "b"}, nil)
 	require.NotEqual(t, a, b, "different messages are different groups")
 
 	for i := 0; i < 3; i++ {
@@ -47,7 +47,7 @@ func TestStormBucketsPerGroupAndGlobal(t *testing.T) {
 	assert.True(t, s.admit(b).ok)
 	assert.False(t, s.admit(b).ok, "global burst spent")
 	// A new group passes even so.
-	assert.True(t, s.admit(s.key(&groupInput{msg: "c"})).ok, "the first event of a group always passes")
+	assert.True(t, s.admit(s.key(&groupInput{msg: "c"}, nil)).ok, "the first event of a group always passes")
 
 	// One second later the group has a token again and reports what it missed.
 	clk.advance(time.Second)
@@ -94,7 +94,7 @@ func TestStormKeyGroupsByErrorTypes(t *testing.T) {
 	s, _ := testStorm(StormOptions{})
 	p := &pending{}
 	p.npc = runtime.Callers(1, p.pcs[:])
-	key := func(err error) uint64 { return s.key(&groupInput{p: p, err: err, msg: "m"}) }
+	key := func(err error) uint64 { return s.key(&groupInput{p: p, msg: "m"}, err) }
 	base := errors.New("x")
 	k1 := key(fmt.Errorf("a: %w", base))
 	k2 := key(fmt.Errorf("b: %w", errors.New("y")))
@@ -102,30 +102,35 @@ func TestStormKeyGroupsByErrorTypes(t *testing.T) {
 	assert.Equal(t, k1, k2, "same stack and error types: one group whatever the text")
 	assert.NotEqual(t, k1, k3, "different error types are different groups")
 	assert.NotEqual(t, key(io.EOF), key(io.ErrUnexpectedEOF), "sentinels are told apart, as their titles are")
-	assert.NotEqual(t, s.key(&groupInput{p: p, msg: "m"}), s.key(&groupInput{p: p, msg: "n"}), "message templates differ")
-	assert.Equal(t, s.key(&groupInput{p: p, msg: "m"}), s.key(&groupInput{p: &pending{}, msg: "m"}), "a message event is grouped by its message")
+	assert.NotEqual(t, s.key(&groupInput{p: p, msg: "m"}, nil), s.key(&groupInput{p: p, msg: "n"}, nil), "message templates differ")
+	assert.Equal(t, s.key(&groupInput{p: p, msg: "m"}, nil), s.key(&groupInput{p: &pending{}, msg: "m"}, nil), "a message event is grouped by its message")
 }
 
 func TestStormKeyFingerprint(t *testing.T) {
 	s, _ := testStorm(StormOptions{})
 	p := &pending{}
 	p.npc = runtime.Callers(1, p.pcs[:])
-	rec := func(fp any, err error) *groupInput {
-		return &groupInput{p: p, err: err, rec: &Record{Attrs: []slog.Attr{slog.Any("fingerprint", fp)}}}
+	type in struct {
+		g   *groupInput
+		err error
 	}
+	rec := func(fp any, err error) in {
+		return in{&groupInput{p: p, rec: &Record{Attrs: []slog.Attr{slog.Any("fingerprint", fp)}}}, err}
+	}
+	key := func(x in) uint64 { return s.key(x.g, x.err) }
 	e1, e2 := errors.New("a"), &wrapT{errors.New("b")}
-	assert.Equal(t, s.key(rec([]string{"x"}, e1)), s.key(rec([]string{"x"}, e2)), "the fingerprint alone decides")
-	assert.Equal(t, s.key(rec([]string{"x"}, e1)), s.key(rec([]any{"x"}, e1)))
-	assert.Equal(t, s.key(rec([]string{"x"}, e1)), s.key(rec("x", e1)))
-	assert.NotEqual(t, s.key(rec([]string{"x"}, e1)), s.key(rec([]string{"y"}, e1)))
+	assert.Equal(t, key(rec([]string{"x"}, e1)), key(rec([]string{"x"}, e2)), "the fingerprint alone decides")
+	assert.Equal(t, key(rec([]string{"x"}, e1)), key(rec([]any{"x"}, e1)))
+	assert.Equal(t, key(rec([]string{"x"}, e1)), key(rec("x", e1)))
+	assert.NotEqual(t, key(rec([]string{"x"}, e1)), key(rec([]string{"y"}, e1)))
 	// {{ default }} stands for the default key.
-	assert.NotEqual(t, s.key(rec([]string{"{{ default }}", "x"}, e1)), s.key(rec([]string{"{{ default }}", "x"}, e2)))
-	assert.Equal(t, s.key(rec([]string{"{{ default }}", "x"}, e1)), s.key(rec([]string{"{{default}}", "x"}, e1)))
-	assert.NotEqual(t, s.key(rec([]string{"{{ default }}", "x"}, e1)), s.key(rec([]string{"{{ default }}", "y"}, e1)))
+	assert.NotEqual(t, key(rec([]string{"{{ default }}", "x"}, e1)), key(rec([]string{"{{ default }}", "x"}, e2)))
+	assert.Equal(t, key(rec([]string{"{{ default }}", "x"}, e1)), key(rec([]string{"{{default}}", "x"}, e1)))
+	assert.NotEqual(t, key(rec([]string{"{{ default }}", "x"}, e1)), key(rec([]string{"{{ default }}", "y"}, e1)))
 	// Nested under a group, "fingerprint" is an ordinary attribute.
 	nested := rec([]string{"x"}, e1)
-	nested.rec.Groups = []string{"g"}
-	assert.Equal(t, s.key(&groupInput{p: p, err: e1}), s.key(nested))
+	nested.g.rec.Groups = []string{"g"}
+	assert.Equal(t, s.key(&groupInput{p: p}, e1), key(nested))
 }
 
 type wrapT struct{ err error }

@@ -184,7 +184,7 @@ var anonymousTypes = map[string]bool{
 
 // anonymous reports whether t is an error type that names no kind of
 // failure: a known wrapper, or an unexported wrapper by its name
-// (withStack, wrapError and the like).
+// (withStack, wrapError and the like, and pkg/errors' fundamental).
 func anonymous(t reflect.Type, typ string) bool {
 	if anonymousTypes[typ] {
 		return true
@@ -193,7 +193,7 @@ func anonymous(t reflect.Type, typ string) bool {
 		t = t.Elem()
 	}
 	n := t.Name()
-	return strings.HasPrefix(n, "with") || strings.HasPrefix(n, "wrap")
+	return strings.HasPrefix(n, "with") || strings.HasPrefix(n, "wrap") || n == "fundamental"
 }
 
 // maxTitleParts bounds the names a group's title lists.
