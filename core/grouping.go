@@ -156,7 +156,11 @@ func (s *storm) defaultKey(in *groupInput, err error) uint64 {
 // walks it (bounded the same way), and the in-app frames of the stacks the
 // errors recorded; it reports whether any did.
 func (s *storm) hashErrors(h *maphash.Hash, err error, depth int, n *int) (own bool) {
-	if err == nil || *n >= maxExceptions || depth > maxErrorDepth {
+	if err == nil || *n >= maxExceptions {
+		return false
+	}
+	if depth > maxErrorDepth {
+		hashChainTail(h, err)
 		return false
 	}
 	*n++
@@ -176,6 +180,26 @@ func (s *storm) hashErrors(h *maphash.Hash, err error, depth int, n *int) (own b
 		own = s.hashErrors(h, single, depth+1, n) || own
 	}
 	return own
+}
+
+// hashChainTail writes the names of the innermost chainTail errors of the
+// chain from err: those a cut chain keeps, its root cause among them.
+func hashChainTail(h *maphash.Hash, err error) {
+	var tail [chainTail]error
+	n := 0
+	for e := err; e != nil && n < maxChainScan; {
+		tail[n%chainTail] = e
+		n++
+		single, multi, _ := unwrapSafe(e)
+		if multi != nil {
+			break
+		}
+		e = single
+	}
+	for i := max(0, n-chainTail); i < n; i++ {
+		h.WriteString(groupName(tail[i%chainTail]))
+		h.WriteByte(0)
+	}
 }
 
 // hashPCs writes the functions of the in-app program counters of pcs, or,

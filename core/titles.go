@@ -207,8 +207,8 @@ const maxTitleParts = 3
 // informative error.
 func title(nodes []excNode, i int) (typ, module string, ok bool) {
 	n := &nodes[i]
-	if n.cut > 0 {
-		return "", "", false
+	if n.cut > 0 { // the marker of a cut chain: what is inside it counts
+		return innerTitle(nodes, i)
 	}
 	if te, isTyped := n.err.(TypedError); isTyped {
 		if typ, module, ok = ownType(te); ok {
@@ -254,6 +254,11 @@ func title(nodes []excNode, i int) (typ, module string, ok bool) {
 		}
 		return s, "", true
 	}
+	return innerTitle(nodes, i)
+}
+
+// innerTitle is the title of what the single wrapper nodes[i] wraps.
+func innerTitle(nodes []excNode, i int) (typ, module string, ok bool) {
 	for j := i + 1; j < len(nodes); j++ {
 		if nodes[j].parent == i {
 			return title(nodes, j)

@@ -247,3 +247,27 @@ func TestTitleBeforeSendWins(t *testing.T) {
 	require.Len(t, evs, 1)
 	assert.Equal(t, "NotFound", evs[0].Exception[len(evs[0].Exception)-1].Type)
 }
+
+// TestDeepChainTitleAndGroup: a chain cut in the middle is still titled by
+// its root cause, and its group tells root causes apart.
+func TestDeepChainTitleAndGroup(t *testing.T) {
+	deep := func(root error) error {
+		err := root
+		for i := 0; i < 40; i++ {
+			err = fmt.Errorf("w%d: %w", i, err)
+		}
+		return err
+	}
+	c := &Client{}
+	a, b := deep(&fs.PathError{Op: "open", Path: "x", Err: fs.ErrNotExist}), deep(io.ErrUnexpectedEOF)
+	exs := c.exceptions(a, "generic", true, nil)
+	assert.Equal(t, "*fs.PathError", exs[len(exs)-1].Type)
+	exs = c.exceptions(b, "generic", true, nil)
+	assert.Equal(t, "io.ErrUnexpectedEOF", exs[len(exs)-1].Type)
+
+	s, _ := testStorm(StormOptions{})
+	p := &pending{}
+	p.npc = runtime.Callers(1, p.pcs[:])
+	assert.NotEqual(t, s.key(&groupInput{p: p}, a), s.key(&groupInput{p: p}, b))
+	assert.Equal(t, s.key(&groupInput{p: p}, a), s.key(&groupInput{p: p}, deep(&fs.PathError{Op: "open", Path: "y", Err: fs.ErrNotExist})))
+}
