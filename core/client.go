@@ -280,7 +280,6 @@ func newEventID() EventID {
 
 // prepare fills what every capture takes on the logging goroutine.
 func (c *Client) prepare(p *pending, ctx context.Context, skip int) {
-	p.id = newEventID()
 	p.ctx = ctx
 	p.when = time.Now()
 	p.npc = runtime.Callers(skip+2, p.pcs[:])
@@ -322,7 +321,7 @@ func (c *Client) admitStorm(p *pending, in groupInput, err error) bool {
 		return true
 	}
 	in.p = p
-	p.storm = c.storm.admit(c.storm.key(&in, err))
+	p.storm = c.storm.admitAt(c.storm.key(&in, err), p.when) // prepare read the clock
 	if p.storm.ok {
 		return true
 	}
@@ -334,6 +333,9 @@ func (c *Client) admitStorm(p *pending, in groupInput, err error) bool {
 
 func (c *Client) enqueue(p *pending) EventID {
 	c.prepareRequest(p)
+	if p.id == "" { // made here, after storm control: it costs an allocation
+		p.id = newEventID()
+	}
 	id := p.id
 	// Close waits for in-flight enqueues before its last drain, so a
 	// capture racing Close is either drained (and counted) or sees closed.

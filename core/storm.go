@@ -127,7 +127,11 @@ func (s *storm) admit(key uint64) stormVerdict {
 	if s == nil {
 		return stormVerdict{ok: true}
 	}
-	now := s.now()
+	return s.admitAt(key, s.now())
+}
+
+// admitAt is admit at a time the caller read already.
+func (s *storm) admitAt(key uint64, now time.Time) stormVerdict {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.groups[key]
