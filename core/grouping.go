@@ -128,13 +128,13 @@ func (in *groupInput) fingerprint() (fpValue, bool) {
 // for an error, the types of its chain (the names its exceptions carry: a
 // sentinel's or TypedError's name, else the Go type) and the in-app frames
 // of its stack, the error's own when it recorded one; for a message, the
-// message (and the stack when the event carries one).
+// message, its numbers left out (and the stack when the event carries one).
 func (s *storm) defaultKey(in *groupInput, err error) uint64 {
 	var h maphash.Hash
 	h.SetSeed(s.seed)
 	if err == nil {
 		h.WriteByte('m')
-		h.WriteString(in.msg)
+		hashMessage(&h, in.msg)
 		if in.stack {
 			s.hashPCs(&h, in.p.pcs[:in.p.npc])
 		}
@@ -180,6 +180,26 @@ func (s *storm) hashErrors(h *maphash.Hash, err error, depth int, n *int) (own b
 		own = s.hashErrors(h, single, depth+1, n) || own
 	}
 	return own
+}
+
+// hashMessage writes msg with each run of digits as one placeholder: as
+// Sentry parameterises messages, "user 17 not found" and "user 4242 not
+// found" are one group, and a message with a counter or an id in it does not
+// make every event of a hot loop a new group.
+func hashMessage(h *maphash.Hash, msg string) {
+	start := 0
+	for i := 0; i < len(msg); i++ {
+		if msg[i] < '0' || msg[i] > '9' {
+			continue
+		}
+		h.WriteString(msg[start:i])
+		h.WriteByte(0)
+		for i < len(msg) && msg[i] >= '0' && msg[i] <= '9' {
+			i++
+		}
+		start = i
+	}
+	h.WriteString(msg[start:])
 }
 
 // hashChainTail writes the names of the innermost chainTail errors of the
@@ -258,9 +278,6 @@ func mayHaveStack(err error) bool {
 	stackTypes.Store(t, has)
 	return has
 }
-
-// pcInApp is a program counter of an in-app function (funcTable).
-const pcInApp = 3
 
 // pcFunc is what storm control needs of a program counter: the innermost
 // function's name and whether it is in-app (pcInApp), the user's but not

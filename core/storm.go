@@ -12,10 +12,14 @@ import (
 // "{{ default }}" standing for the default grouping), else by the types of
 // the error chain (as exception titles name them) and the in-app frames of
 // the stack (the error's own stack when it recorded one), else, for message
-// events, by the message. The first event of a group always passes; repeats
-// pass a token bucket per group and one for all repeats, so a hot loop of one
-// error yields at most GroupBurst events and then GroupRate a second, and a
-// different error is never held back by it.
+// events, by the message with each run of digits as a placeholder, as
+// Sentry parameterises messages. The first event of a group always passes;
+// repeats pass a token bucket per group and one for all repeats, so a hot
+// loop of one error yields at most GroupBurst events and then GroupRate a
+// second, and a different error is never held back by it. Events that are
+// each a new group (a fingerprint or message made from an id other than a
+// number) all pass storm control; the bounded queue then drops what it cannot
+// hold, counted as queue_overflow.
 //
 // Storm control runs on the logging goroutine, before anything else is done
 // with the capture but after the stack's program counters are recorded,

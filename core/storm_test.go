@@ -104,6 +104,9 @@ func TestStormKeyGroupsByErrorTypes(t *testing.T) {
 	assert.NotEqual(t, key(io.EOF), key(io.ErrUnexpectedEOF), "sentinels are told apart, as their titles are")
 	assert.NotEqual(t, s.key(&groupInput{p: p, msg: "m"}, nil), s.key(&groupInput{p: p, msg: "n"}, nil), "message templates differ")
 	assert.Equal(t, s.key(&groupInput{p: p, msg: "m"}, nil), s.key(&groupInput{p: &pending{}, msg: "m"}, nil), "a message event is grouped by its message")
+	assert.Equal(t, s.key(&groupInput{msg: "user 17 not found (try 1)"}, nil), s.key(&groupInput{msg: "user 4242 not found (try 3)"}, nil), "numbers are parameters")
+	assert.NotEqual(t, s.key(&groupInput{msg: "user 17 not found"}, nil), s.key(&groupInput{msg: "user 17 was found"}, nil))
+	assert.NotEqual(t, s.key(&groupInput{msg: "a1b"}, nil), s.key(&groupInput{msg: "ab"}, nil), "a placeholder is not nothing")
 }
 
 func TestStormKeyFingerprint(t *testing.T) {
