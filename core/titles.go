@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,8 +28,9 @@ type sentinel struct {
 // map, the others (struct or string types) in a short list compared with ==.
 // It is replaced whole on registration, so readers need no lock.
 type sentinelSet struct {
-	ptr   map[error]sentinel
-	other []sentinel
+	ptr      map[error]sentinel
+	ptrTypes []reflect.Type // the types of ptr's keys: a few
+	other    []sentinel
 }
 
 var (
@@ -86,8 +88,11 @@ func init() {
 }
 
 func (s *sentinelSet) add(e sentinel) {
-	if reflect.TypeOf(e.err).Kind() == reflect.Pointer {
+	if t := reflect.TypeOf(e.err); t.Kind() == reflect.Pointer {
 		s.ptr[e.err] = e
+		if !slices.Contains(s.ptrTypes, t) {
+			s.ptrTypes = append(s.ptrTypes, t)
+		}
 		return
 	}
 	for i := range s.other {
@@ -122,7 +127,11 @@ func RegisterSentinel(err error, name string) error {
 	sentinelMu.Lock()
 	defer sentinelMu.Unlock()
 	old := sentinels.Load()
-	s := &sentinelSet{ptr: make(map[error]sentinel, len(old.ptr)+1), other: append([]sentinel(nil), old.other...)}
+	s := &sentinelSet{
+		ptr:      make(map[error]sentinel, len(old.ptr)+1),
+		ptrTypes: slices.Clone(old.ptrTypes),
+		other:    slices.Clone(old.other),
+	}
 	for k, v := range old.ptr {
 		s.ptr[k] = v
 	}
@@ -139,6 +148,11 @@ func lookupSentinel(e error) (s sentinel, ok bool) {
 	set := sentinels.Load()
 	t := reflect.TypeOf(e)
 	if t.Kind() == reflect.Pointer {
+		// Most errors of a chain are of no sentinel's type (wrappers):
+		// a scan of the few types spares them the map's hashing.
+		if !slices.Contains(set.ptrTypes, t) {
+			return sentinel{}, false
+		}
 		s, ok = set.ptr[e]
 		return s, ok
 	}
