@@ -96,7 +96,7 @@ func (s *sentinelSet) add(e sentinel) {
 		return
 	}
 	for i := range s.other {
-		if s.other[i].err == e.err {
+		if reflect.TypeOf(s.other[i].err) == reflect.TypeOf(e.err) && sameError(s.other[i].err, e.err) {
 			s.other[i] = e
 			return
 		}

@@ -271,3 +271,24 @@ func TestDeepChainTitleAndGroup(t *testing.T) {
 	assert.NotEqual(t, s.key(&groupInput{p: p}, a), s.key(&groupInput{p: p}, b))
 	assert.Equal(t, s.key(&groupInput{p: p}, a), s.key(&groupInput{p: p}, deep(&fs.PathError{Op: "open", Path: "y", Err: fs.ErrNotExist})))
 }
+
+type structErr struct{ v any }
+
+func (structErr) Error() string { return "struct" }
+
+// TestSentinelLookupNeverPanics: a comparable type can hold an
+// uncomparable value; comparing it with a sentinel of its type is no match.
+func TestSentinelLookupNeverPanics(t *testing.T) {
+	require.NoError(t, RegisterSentinel(structErr{v: 1}, "test.ErrStruct"))
+	require.NoError(t, RegisterSentinel(structErr{v: 1}, "test.ErrStructRenamed"))
+	s, ok := lookupSentinel(structErr{v: 1})
+	assert.True(t, ok)
+	assert.Equal(t, "test.ErrStructRenamed", s.name)
+	assert.NotPanics(t, func() {
+		_, ok = lookupSentinel(structErr{v: []int{1}})
+	})
+	assert.False(t, ok)
+	assert.NotPanics(t, func() { _ = RegisterSentinel(structErr{v: []int{1}}, "test.Bad") })
+	exs := (&Client{}).exceptions(fmt.Errorf("x: %w", structErr{v: []int{2}}), "generic", true, nil)
+	assert.Equal(t, "core.structErr", exs[len(exs)-1].Type)
+}
