@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"net"
 	"strconv"
 	"testing"
 	"time"
@@ -98,6 +100,22 @@ func TestStormFigures(t *testing.T) {
 		st := c.Stats()
 		assert.Equal(t, int64(3000), st.Captured)
 		assert.Equal(t, st.Captured, st.Delivered+st.Dropped["event_processor:error"])
+	})
+	t.Run("one call site: dynamic values one group, two kinds two groups", func(t *testing.T) {
+		c, mt := testclient.New(t, core.Options{Storm: core.StormOptions{GroupBurst: 1, GroupRate: 1e-9}})
+		l := stormLogger(c)
+		for i := 0; i < 5; i++ { // ids, paths and ports vary: one group
+			err := fmt.Errorf("order %d: %w", i, &fs.PathError{Op: "open", Path: fmt.Sprintf("/data/%d.json", i), Err: fs.ErrNotExist})
+			if i%2 == 1 {
+				err = fmt.Errorf("order %d: %w", i, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")})
+			}
+			logFailure(ctx, l, err)
+		}
+		evs := testclient.Events(t, c, mt)
+		require.Len(t, evs, 2, "two kinds of error, each one group")
+		titles := []string{evs[0].Exception[len(evs[0].Exception)-1].Type, evs[1].Exception[len(evs[1].Exception)-1].Type}
+		assert.ElementsMatch(t, []string{"*fs.PathError", "*net.OpError"}, titles)
+		assert.EqualValues(t, 3, c.Stats().Dropped["event_processor:error"])
 	})
 	t.Run("100,000 identical errors: at most burst + rate events", func(t *testing.T) {
 		storm := core.StormOptions{GroupBurst: 5, GroupRate: 2, GlobalBurst: 50, GlobalRate: 20}
