@@ -48,9 +48,9 @@ func TestAllocsCaptureCaller(t *testing.T) {
 	if got > 10 {
 		t.Errorf("CaptureException allocates %.1f times on the caller, want at most 10", got)
 	}
-	rec := &Record{Level: LevelError, Message: "failed", Context: ctx, Pre: []slog.Attr{slog.String("svc", "a"), slog.Int("shard", 2)},
+	rec := &record{Level: LevelError, Message: "failed", Context: ctx, Pre: []slog.Attr{slog.String("svc", "a"), slog.Int("shard", 2)},
 		Attrs: []slog.Attr{slog.Any("error", err), slog.String("user.id", "7")}}
-	got = testing.AllocsPerRun(1000, func() { c.CaptureRecord(rec) })
+	got = testing.AllocsPerRun(1000, func() { c.captureRecord(rec) })
 	t.Logf("CaptureRecord: %.1f allocations on the caller", got)
 	if got > 10 {
 		t.Errorf("CaptureRecord allocates %.1f times on the caller, want at most 10", got)

@@ -88,7 +88,7 @@ func joinPath(path, key string) string {
 func resolve(v slog.Value) (out slog.Value) {
 	defer func() {
 		if r := recover(); r != nil {
-			out = PanicValue("LogValue", r)
+			out = markPanic("LogValue", r)
 		}
 	}()
 	for i := 0; i < 100 && v.Kind() == slog.KindLogValuer; i++ {

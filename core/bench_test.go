@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"log/slog"
 	"runtime"
 	"testing"
@@ -41,13 +42,13 @@ func BenchmarkCaptureRecord(b *testing.B) {
 	c := benchClient(b)
 	err := fmt.Errorf("handler: %w", fmt.Errorf("query: %w", sql.ErrNoRows))
 	ctx := core.NewIsolationScope(context.Background())
-	rec := &core.Record{Level: core.LevelError, Message: "failed", Context: ctx,
+	rec := &bridge.Record{Level: core.LevelError, Message: "failed", Context: ctx,
 		Pre:   []slog.Attr{slog.String("svc", "a"), slog.Int("shard", 2)},
 		Attrs: []slog.Attr{slog.Any("error", err), slog.String("user.id", "7")}}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		c.CaptureRecord(rec)
+		bridge.CaptureRecord(c, rec)
 	}
 	b.StopTimer()
 	c.Flush(context.Background())
@@ -69,6 +70,6 @@ func BenchmarkStormSuppressed(b *testing.B) {
 	attrs := []slog.Attr{slog.Any("error", e), slog.Int("id", 7)}
 	b.ReportAllocs()
 	for b.Loop() {
-		c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "query failed", Context: ctx, PC: pcs[0], Attrs: attrs})
+		bridge.CaptureRecord(c, &bridge.Record{Level: core.LevelError, Message: "query failed", Context: ctx, PC: pcs[0], Attrs: attrs})
 	}
 }

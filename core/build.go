@@ -197,21 +197,18 @@ func freezeAttrs(attrs []slog.Attr) []slog.Attr {
 	return attrs
 }
 
-// decodeRaw calls a Record's Decode, turning a panic into a marked value.
+// decodeRaw calls a record's Decode, turning a panic into a marked value.
 func decodeRaw(decode func(string) []slog.Attr, raw string) (attrs []slog.Attr) {
 	defer func() {
 		if x := recover(); x != nil {
-			attrs = []slog.Attr{{Key: "decode", Value: PanicValue("Decode", x)}}
+			attrs = []slog.Attr{{Key: "decode", Value: markPanic("Decode", x)}}
 		}
 	}()
 	return decode(raw)
 }
 
-// OwnAttrs returns a copy of attrs the core may keep: groups are copied and
-// values the program could change later (maps, slices, pointers to structs)
-// are converted now. Bridges call it for the attributes they accumulate in
-// With/WithAttrs, which Record.Pre hands over without a copy.
-func OwnAttrs(attrs []slog.Attr) []slog.Attr {
+// ownedAttrs implements bridge.OwnAttrs.
+func ownedAttrs(attrs []slog.Attr) []slog.Attr {
 	if len(attrs) == 0 {
 		return nil
 	}

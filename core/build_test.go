@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -289,7 +290,7 @@ func TestRecordMapping(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer x")
 	req.Header.Set("Accept", "text/plain")
 	var nilPtr *tokenStruct
-	rec := &core.Record{
+	rec := &bridge.Record{
 		Level:   core.LevelError,
 		Message: "order failed",
 		Logger:  "shop",
@@ -320,7 +321,7 @@ func TestRecordMapping(t *testing.T) {
 		slog.Float64("nan", 0),
 		slog.Any("map", map[int]string{1: "one"}),
 	)
-	require.NotEmpty(t, c.CaptureRecord(rec))
+	require.NotEmpty(t, bridge.CaptureRecord(c, rec))
 	ev := flushed(t, c, mt, 1)[0]
 
 	assert.Equal(t, "order failed", ev.Message.Formatted)
@@ -361,7 +362,7 @@ func TestRecordMapping(t *testing.T) {
 
 func TestRecordUserFingerprintTags(t *testing.T) {
 	c, mt := newClient(t, core.Options{})
-	c.CaptureRecord(&core.Record{
+	bridge.CaptureRecord(c, &bridge.Record{
 		Level: core.LevelError, Message: "m",
 		Attrs: []slog.Attr{
 			slog.Group("user", slog.String("id", "42"), slog.String("email", "a@b.test"), slog.String("plan", "pro")),
@@ -369,7 +370,7 @@ func TestRecordUserFingerprintTags(t *testing.T) {
 			slog.Group("tags", slog.String("region", "eu"), slog.Int("shard", 3)),
 		},
 	})
-	c.CaptureRecord(&core.Record{
+	bridge.CaptureRecord(c, &bridge.Record{
 		Level: core.LevelWarning, Message: "m2",
 		Attrs: []slog.Attr{slog.String("user.id", "7"), slog.String("user.username", "bob"), slog.String("fingerprint", "one")},
 	})
@@ -386,7 +387,7 @@ func TestRecordUserFingerprintTags(t *testing.T) {
 
 func TestTagLimits(t *testing.T) {
 	c, mt := newClient(t, core.Options{})
-	c.CaptureRecord(&core.Record{
+	bridge.CaptureRecord(c, &bridge.Record{
 		Level: core.LevelError, Message: "m",
 		Attrs: []slog.Attr{slog.Group("tags",
 			slog.String("a key with spaces", "v"),
@@ -405,7 +406,7 @@ func TestTagLimits(t *testing.T) {
 func TestMessageEventStack(t *testing.T) {
 	c, mt := newClient(t, core.Options{AttachStacktrace: true})
 	c.CaptureMessage(context.Background(), "hello", core.LevelInfo)
-	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "no error here"})
+	bridge.CaptureRecord(c, &bridge.Record{Level: core.LevelError, Message: "no error here"})
 	evs := flushed(t, c, mt, 2)
 	require.NotNil(t, evs[0].Stacktrace)
 	fr := evs[0].Stacktrace.Frames
@@ -456,14 +457,14 @@ func TestValuesFrozenAtCapture(t *testing.T) {
 	ctx := core.NewIsolationScope(context.Background())
 	m := map[string]int{"n": 1}
 	ts := &tokenStruct{Name: "before"}
-	c.AddRecordBreadcrumb(&core.Record{Level: core.LevelInfo, Message: "crumb", Context: ctx,
+	bridge.AddRecordBreadcrumb(c, &bridge.Record{Level: core.LevelInfo, Message: "crumb", Context: ctx,
 		Attrs: []slog.Attr{slog.Any("m", m), slog.Any("s", ts)}})
 	// A slice handed over (GiveAttrs) is kept, its values converted in
 	// place, inside groups too.
 	given := []slog.Attr{slog.Any("m", m), slog.Group("g", slog.Any("s", ts))}
-	c.AddRecordBreadcrumb(&core.Record{Level: core.LevelInfo, Message: "given", Context: ctx,
+	bridge.AddRecordBreadcrumb(c, &bridge.Record{Level: core.LevelInfo, Message: "given", Context: ctx,
 		Attrs: given, GiveAttrs: true})
-	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "event", Context: ctx,
+	bridge.CaptureRecord(c, &bridge.Record{Level: core.LevelError, Message: "event", Context: ctx,
 		Attrs: []slog.Attr{slog.Any("m", m), slog.Any("s", ts)}})
 	m["n"] = 999
 	ts.Name = "after"
@@ -497,14 +498,14 @@ func TestBeforeBreadcrumbHintHasAttrs(t *testing.T) {
 		got = append(got, h.Record.Attrs...)
 		return b
 	}})
-	c.AddRecordBreadcrumb(&core.Record{Level: core.LevelInfo, Message: "m", Attrs: []slog.Attr{slog.Int("n", 1)}})
+	bridge.AddRecordBreadcrumb(c, &bridge.Record{Level: core.LevelInfo, Message: "m", Attrs: []slog.Attr{slog.Int("n", 1)}})
 	require.Len(t, got, 1)
 	assert.Equal(t, "n", got[0].Key)
 }
 
 func TestInlineGroupKeepsTopLevelMeaning(t *testing.T) {
 	c, mt := newClient(t, core.Options{})
-	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "m", Attrs: []slog.Attr{
+	bridge.CaptureRecord(c, &bridge.Record{Level: core.LevelError, Message: "m", Attrs: []slog.Attr{
 		slog.Group("", slog.Group("user", slog.String("id", "9")), slog.Group("tags", slog.String("t", "v")),
 			slog.String("k", "v")),
 	}})
@@ -529,13 +530,13 @@ func TestRecordRawDecodedLazily(t *testing.T) {
 	}
 	c, mt := newClient(t, core.Options{})
 	ctx := core.NewIsolationScope(context.Background())
-	c.AddRecordBreadcrumb(&core.Record{Level: core.LevelInfo, Message: "a", Context: ctx,
+	bridge.AddRecordBreadcrumb(c, &bridge.Record{Level: core.LevelInfo, Message: "a", Context: ctx,
 		Raw: "line-a", Decode: decode, Attrs: []slog.Attr{slog.Int("n", 1)}})
-	c.AddRecordBreadcrumb(&core.Record{Level: core.LevelInfo, Message: "b", Context: ctx,
+	bridge.AddRecordBreadcrumb(c, &bridge.Record{Level: core.LevelInfo, Message: "b", Context: ctx,
 		Raw: "boom", Decode: decode})
 	assert.Zero(t, calls.Load(), "nothing decoded before an event needs it")
 
-	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "event", Context: ctx,
+	bridge.CaptureRecord(c, &bridge.Record{Level: core.LevelError, Message: "event", Context: ctx,
 		Raw: "line-e", Decode: decode})
 	// The worker may already be building the event (and decoding the
 	// breadcrumbs) when the capture returns.
@@ -552,7 +553,7 @@ func TestRecordRawDecodedLazily(t *testing.T) {
 		hinted = h.Record.Attrs
 		return b
 	}})
-	c2.AddRecordBreadcrumb(&core.Record{Level: core.LevelInfo, Message: "a", Raw: "line-h", Decode: decode})
+	bridge.AddRecordBreadcrumb(c2, &bridge.Record{Level: core.LevelInfo, Message: "a", Raw: "line-h", Decode: decode})
 	require.Len(t, hinted, 1)
 	assert.Equal(t, "line-h", hinted[0].Value.String())
 }
@@ -610,7 +611,7 @@ func TestRecordRawSliceNotWritten(t *testing.T) {
 	c, mt := newClient(t, core.Options{})
 	ctx := core.NewIsolationScope(context.Background())
 	for i := range 3 {
-		c.AddRecordBreadcrumb(&core.Record{Level: core.LevelInfo, Message: "m", Context: ctx,
+		bridge.AddRecordBreadcrumb(c, &bridge.Record{Level: core.LevelInfo, Message: "m", Context: ctx,
 			Raw: "x", Decode: decode, Attrs: []slog.Attr{slog.Int("n", i)}})
 	}
 	c.CaptureMessage(ctx, "event", core.LevelError)
@@ -629,7 +630,7 @@ func TestRecordRawErrorKeysStorm(t *testing.T) {
 	var pcs [1]uintptr
 	runtime.Callers(1, pcs[:])
 	capture := func(err error) {
-		c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "same", PC: pcs[0],
+		bridge.CaptureRecord(c, &bridge.Record{Level: core.LevelError, Message: "same", PC: pcs[0],
 			Raw: "x", Decode: func(string) []slog.Attr { return []slog.Attr{slog.Any("error", err)} }})
 	}
 	capture(errors.New("a"))             // *errors.errorString

@@ -207,8 +207,8 @@ func (c *Client) Stats() Stats {
 	return st
 }
 
-// Debugf writes a diagnostic line when Debug is on.
-func (c *Client) Debugf(format string, args ...any) {
+// debugf writes a diagnostic line when Debug is on.
+func (c *Client) debugf(format string, args ...any) {
 	if c != nil {
 		c.debug.Printf(format, args...)
 	}
@@ -232,7 +232,7 @@ type pending struct {
 	kind    pendingKind
 	id      EventID
 	ctx     context.Context
-	rec     Record
+	rec     record
 	attrBuf []slog.Attr
 	err     error
 	ev      *Event
@@ -373,7 +373,7 @@ func (c *Client) enqueue(p *pending) EventID {
 
 // recordError returns the first error among r's top-level attributes, for
 // storm control's grouping key.
-func recordError(r *Record) error {
+func recordError(r *record) error {
 	if err := attrsError(r.Attrs); err != nil {
 		return err
 	}
@@ -392,10 +392,8 @@ func attrsError(attrs []slog.Attr) error {
 	return nil
 }
 
-// CaptureRecord captures a log record as an event and returns its ID, or ""
-// when it was not queued. r is only read during the call (see Record for
-// what may be kept). It never blocks and never panics.
-func (c *Client) CaptureRecord(r *Record) EventID {
+// captureRecord implements bridge.CaptureRecord.
+func (c *Client) captureRecord(r *record) EventID {
 	if !c.Enabled() || r == nil {
 		return c.afterClose(r != nil)
 	}
@@ -502,25 +500,9 @@ func (c *Client) CaptureEvent(ctx context.Context, ev *Event) EventID {
 	return c.enqueue(p)
 }
 
-// AddRecordBreadcrumb adds a log record as a breadcrumb to the isolation
-// scope of r.Context, or to the global scope. r is only read during the
-// call, except what it hands over: Attrs with GiveAttrs (kept, and its
-// mutable values converted in place), and Raw.
-func (c *Client) AddRecordBreadcrumb(r *Record) { c.addRecordBreadcrumb(r, nil) }
-
-// AddBreadcrumbAttrs is AddRecordBreadcrumb with more of the record's own
-// attributes, after r.Attrs, passed apart and lent for the call only. The
-// core copies them (converting the values the program could change), into
-// the breadcrumb itself when r.Attrs is empty and there are at most
-// InlineAttrs of them: a bridge that builds them in an array on its stack
-// adds the breadcrumb without allocating. (In r.Attrs the array would move
-// to the heap: escape analysis does not tell a Record's fields apart, and
-// the core may keep r.Attrs.)
-func (c *Client) AddBreadcrumbAttrs(r *Record, attrs []slog.Attr) { c.addRecordBreadcrumb(r, attrs) }
-
 // addRecordBreadcrumb copies lent's elements and never keeps the slice, so
 // it does not make a caller's array escape.
-func (c *Client) addRecordBreadcrumb(r *Record, lent []slog.Attr) {
+func (c *Client) addRecordBreadcrumb(r *record, lent []slog.Attr) {
 	if !c.Enabled() || r == nil || c.opts.MaxBreadcrumbs == 0 {
 		return
 	}
@@ -543,7 +525,7 @@ func (c *Client) addRecordBreadcrumb(r *Record, lent []slog.Attr) {
 	default:
 		attrs = ownAttrs(make([]slog.Attr, 0, len(r.Attrs)+len(lent)), r.Attrs)
 	}
-	inline := attrs == nil && len(lent) <= InlineAttrs && c.opts.BeforeBreadcrumb == nil
+	inline := attrs == nil && len(lent) <= inlineAttrs && c.opts.BeforeBreadcrumb == nil
 	for i := 0; inline && i < len(lent); i++ {
 		// Kept as it is (what ownValue would return unchanged), else
 		// converted into a slice.

@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"io"
 	"net"
 	"net/http"
@@ -709,7 +710,7 @@ func faultStorm(t *testing.T, dsn string, d time.Duration, tune func(*core.Optio
 			case 1:
 				c.CaptureMessage(ctx, "storm message "+strconv.Itoa(n%50), core.LevelError)
 			default:
-				c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "storm record", PC: faultPC()})
+				bridge.CaptureRecord(c, &bridge.Record{Level: core.LevelError, Message: "storm record", PC: faultPC()})
 			}
 		}
 		issued += perTick

@@ -21,7 +21,10 @@ const maxFrames = 50
 var libraryPrefixes = []string{
 	"github.com/sentrylog/sentrylog/core.",
 	"github.com/sentrylog/sentrylog/core/",
+	"github.com/sentrylog/sentrylog/internal/",
 	"github.com/sentrylog/sentrylog/scrub.",
+	"github.com/sentrylog/sentrylog/sentryhttp.",
+	"github.com/sentrylog/sentrylog/logrussentry.",
 	"github.com/sentrylog/sentrylog/slogsentry.",
 	"github.com/sentrylog/sentrylog/zapsentry.",
 	"github.com/sentrylog/sentrylog/zerologsentry.",
@@ -141,22 +144,6 @@ func (c *Client) resolveFrames(pcs []uintptr) []Frame {
 	}
 	return trimFrames(frames)
 }
-
-// Frame describes one stack frame the way the client describes the frames
-// it captures: the module is the function's package path, the file name is
-// module-relative, and in_app follows InAppInclude and InAppExclude. Bridges
-// use it for stacks their logger reports as text. A nil client marks no
-// frame in-app.
-func (c *Client) Frame(function, file string, line int) Frame {
-	if c == nil {
-		return (&Client{}).frame(function, file, line)
-	}
-	return c.frame(function, file, line)
-}
-
-// ErrorPCs returns the program counters err itself recorded where it was
-// made (see errorPCs), or nil; it does not follow the chain.
-func ErrorPCs(err error) []uintptr { return errorPCs(err) }
 
 func (c *Client) frame(function, file string, line int) Frame {
 	module, fn := splitFunction(function)

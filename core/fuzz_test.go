@@ -86,7 +86,7 @@ func FuzzRecordMapping(f *testing.F) {
 		}
 		attrs := attrsFromJSON(v, 0)
 		p := &pending{kind: kindRecord, id: newEventID(), when: time.Now()}
-		p.rec = Record{Level: LevelError, Message: "m", Pre: attrs[:len(attrs)/2], Groups: []string{group},
+		p.rec = record{Level: LevelError, Message: "m", Pre: attrs[:len(attrs)/2], Groups: []string{group},
 			Attrs: ownAttrs(nil, attrs[len(attrs)/2:]), TagKeys: []string{"a", group + ".a"}}
 		ev, _ := c.buildEvent(p)
 		c.applyScopes(ev, p)

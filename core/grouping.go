@@ -16,7 +16,7 @@ import (
 // already), and a field would make the whole struct, the record with it,
 // escape too.
 type groupInput struct {
-	rec   *Record // the record's attributes and frames, or nil
+	rec   *record // the record's attributes and frames, or nil
 	extra []slog.Attr
 	p     *pending
 	msg   string

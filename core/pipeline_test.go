@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"io/fs"
 	"log/slog"
 	"regexp"
@@ -28,7 +29,7 @@ func TestIgnoreRules(t *testing.T) {
 	c.CaptureException(ctx, fmt.Errorf("serve: %w", errSentinel))
 	c.CaptureException(ctx, fmt.Errorf("load: %w", &fs.PathError{Op: "open", Path: "x", Err: fs.ErrNotExist}))
 	c.CaptureMessage(ctx, "healthcheck failed", core.LevelError)
-	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "wrapped", Attrs: []slog.Attr{slog.Any("err", errSentinel)}})
+	bridge.CaptureRecord(c, &bridge.Record{Level: core.LevelError, Message: "wrapped", Attrs: []slog.Attr{slog.Any("err", errSentinel)}})
 	c.CaptureException(ctx, errors.New("kept"))
 	c.CaptureMessage(ctx, "not a healthcheck", core.LevelError)
 	evs := flushed(t, c, mt, 2)
@@ -74,8 +75,8 @@ func TestPipelineOrder(t *testing.T) {
 	ctx := core.NewIsolationScope(context.Background())
 	core.SetTag(ctx, "from_scope", "1")
 	err := fmt.Errorf("wrapped: %w", fs.ErrClosed)
-	rec := &core.Record{Level: core.LevelError, Message: "logged", Context: ctx, Attrs: []slog.Attr{slog.Any("error", err)}}
-	c.CaptureRecord(rec)
+	rec := &bridge.Record{Level: core.LevelError, Message: "logged", Context: ctx, Attrs: []slog.Attr{slog.Any("error", err)}}
+	bridge.CaptureRecord(c, rec)
 	c.CaptureException(ctx, errSentinel) // ignored: BeforeSend never sees it
 	c.CaptureMessage(ctx, "drop", core.LevelError)
 	evs := flushed(t, c, mt, 1)

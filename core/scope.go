@@ -31,7 +31,7 @@ type Scope struct {
 	// attributes of entries that keep them inline (crumb.ninl). It is
 	// allocated with the first such entry, so a scope whose breadcrumbs
 	// have none does not carry it.
-	inl  [][InlineAttrs]slog.Attr
+	inl  [][inlineAttrs]slog.Attr
 	head int // index of the oldest entry when the ring is full
 	// shared: a fork's crumbView holds ring and inl; the entries it sees
 	// are copied before one is overwritten (copy on write), so a fork keeps
@@ -45,7 +45,7 @@ type Scope struct {
 // what that scope had inherited itself.
 type crumbView struct {
 	ring []crumb
-	inl  [][InlineAttrs]slog.Attr
+	inl  [][inlineAttrs]slog.Attr
 	head int
 	next *crumbView
 }
@@ -85,11 +85,6 @@ type crumb struct {
 	raw    string // Record.Raw, decoded by decode when the data is needed
 	decode func(string) []slog.Attr
 }
-
-// InlineAttrs is how many attributes lent to AddBreadcrumbAttrs a
-// breadcrumb keeps without allocating: as many as slog.Record keeps
-// inline, enough for most log calls.
-const InlineAttrs = 5
 
 // NewScope returns an empty, unattached scope.
 func NewScope() *Scope {
@@ -270,7 +265,7 @@ func (s *Scope) slot(max int) int {
 	if len(s.ring) < max {
 		s.ring = append(s.ring, crumb{})
 		if s.inl != nil {
-			s.inl = append(s.inl, [InlineAttrs]slog.Attr{})
+			s.inl = append(s.inl, [inlineAttrs]slog.Attr{})
 		}
 		return len(s.ring) - 1
 	}
@@ -299,9 +294,9 @@ func (s *Scope) shrink(max int) {
 	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(s.ring[a].seq, s.ring[b].seq) })
 	order = order[len(order)-max:]
 	ring := make([]crumb, len(order))
-	var inl [][InlineAttrs]slog.Attr
+	var inl [][inlineAttrs]slog.Attr
 	if s.inl != nil {
-		inl = make([][InlineAttrs]slog.Attr, len(order))
+		inl = make([][inlineAttrs]slog.Attr, len(order))
 	}
 	for j, i := range order {
 		ring[j] = s.ring[i]
@@ -312,14 +307,14 @@ func (s *Scope) shrink(max int) {
 	s.ring, s.inl, s.head = ring, inl, 0
 }
 
-// setInline stores attrs (at most InlineAttrs) as entry i's inline
+// setInline stores attrs (at most inlineAttrs) as entry i's inline
 // attributes, clearing what the entry's previous breadcrumb left there, and
 // sets the entry's count. s.mu is held.
 func (s *Scope) setInline(i int, attrs []slog.Attr) {
 	n := 0
 	if len(attrs) > 0 {
 		if s.inl == nil {
-			s.inl = make([][InlineAttrs]slog.Attr, len(s.ring), cap(s.ring))
+			s.inl = make([][inlineAttrs]slog.Attr, len(s.ring), cap(s.ring))
 		}
 		n = copy(s.inl[i][:], attrs)
 	}
@@ -344,7 +339,7 @@ func (s *Scope) appendCrumbs(dst []crumb, upTo uint64) []crumb {
 
 // appendRing appends ring's entries with seq <= limit, oldest first, their
 // inline attributes copied out in one allocation.
-func appendRing(dst, ring []crumb, inl [][InlineAttrs]slog.Attr, head int, limit uint64) []crumb {
+func appendRing(dst, ring []crumb, inl [][inlineAttrs]slog.Attr, head int, limit uint64) []crumb {
 	n := len(ring)
 	var slab []slog.Attr
 	if inl != nil {

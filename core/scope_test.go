@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"fmt"
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"io"
 	"log/slog"
 	"strconv"
@@ -126,7 +127,7 @@ func TestScopeMergeRules(t *testing.T) {
 			tt.global(c.Scope())
 			tt.iso(core.IsolationScope(ctx))
 			tt.cur(core.CurrentScope(ctx))
-			c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "m", Context: ctx, Attrs: tt.record})
+			bridge.CaptureRecord(c, &bridge.Record{Level: core.LevelError, Message: "m", Context: ctx, Attrs: tt.record})
 			tt.check(t, flushed(t, c, mt, 1)[0])
 		})
 	}
@@ -201,7 +202,7 @@ func TestBeforeBreadcrumb(t *testing.T) {
 	ctx := core.NewIsolationScope(context.Background())
 	c.AddBreadcrumb(ctx, &core.Breadcrumb{Message: "keep"})
 	c.AddBreadcrumb(ctx, &core.Breadcrumb{Message: "drop me"})
-	c.AddRecordBreadcrumb(&core.Record{Level: core.LevelInfo, Message: "from a record", Context: ctx,
+	bridge.AddRecordBreadcrumb(c, &bridge.Record{Level: core.LevelInfo, Message: "from a record", Context: ctx,
 		Attrs: []slog.Attr{slog.Int("n", 1)}})
 	c.CaptureMessage(ctx, "m", core.LevelError)
 	ev := flushed(t, c, mt, 1)[0]
@@ -218,7 +219,7 @@ func TestRecordBreadcrumbData(t *testing.T) {
 	c, mt := newClient(t, core.Options{})
 	ctx := core.NewIsolationScope(context.Background())
 	attrs := []slog.Attr{slog.String("k", "v"), slog.Group("g", slog.Int("n", 2))}
-	c.AddRecordBreadcrumb(&core.Record{Level: core.LevelWarning, Message: "crumb", Logger: "db", Context: ctx,
+	bridge.AddRecordBreadcrumb(c, &bridge.Record{Level: core.LevelWarning, Message: "crumb", Logger: "db", Context: ctx,
 		Pre: []slog.Attr{slog.String("svc", "a")}, Attrs: attrs})
 	attrs[0] = slog.String("k", "overwritten") // borrowed only for the call
 	c.CaptureMessage(ctx, "m", core.LevelError)
@@ -242,49 +243,49 @@ func TestBreadcrumbAttrsLent(t *testing.T) {
 		mt.Reset()
 		return evs[0].Breadcrumbs
 	}
-	rec := func() *core.Record {
-		return &core.Record{Level: core.LevelInfo, Message: "crumb", Context: ctx, Pre: []slog.Attr{slog.String("svc", "a")}}
+	rec := func() *bridge.Record {
+		return &bridge.Record{Level: core.LevelInfo, Message: "crumb", Context: ctx, Pre: []slog.Attr{slog.String("svc", "a")}}
 	}
 	m := map[string]any{"k": "before"}
 	buf := []slog.Attr{slog.String("a", "1"), slog.Int("b", 2), slog.Bool("c", true), slog.Any("m", m)}
-	c.AddBreadcrumbAttrs(rec(), buf)
+	bridge.AddBreadcrumbAttrs(c, rec(), buf)
 	buf[0] = slog.String("a", "overwritten") // lent for the call only
 	m["k"] = "after"                         // converted when lent
 	assert.Equal(t, map[string]any{"svc": "a", "a": "1", "b": int64(2), "c": true, "m": map[string]any{"k": "before"}},
 		crumbs()[0].Data)
 
-	c.AddBreadcrumbAttrs(rec(), buf[1:2]) // the same ring entry, fewer attributes
+	bridge.AddBreadcrumbAttrs(c, rec(), buf[1:2]) // the same ring entry, fewer attributes
 	assert.Equal(t, map[string]any{"svc": "a", "b": int64(2)}, crumbs()[0].Data)
 
-	c.AddBreadcrumbAttrs(rec(), nil)
+	bridge.AddBreadcrumbAttrs(c, rec(), nil)
 	assert.Equal(t, map[string]any{"svc": "a"}, crumbs()[0].Data)
 
-	c.AddBreadcrumbAttrs(rec(), buf[:2])
+	bridge.AddBreadcrumbAttrs(c, rec(), buf[:2])
 	c.AddBreadcrumb(ctx, &core.Breadcrumb{Message: "plain"}) // over an entry that had some
 	got := crumbs()
 	assert.Equal(t, "plain", got[0].Message)
 	assert.Nil(t, got[0].Data)
 
-	many := make([]slog.Attr, core.InlineAttrs+2)
+	many := make([]slog.Attr, bridge.InlineAttrs+2)
 	want := map[string]any{"svc": "a"}
 	for i := range many {
 		many[i] = slog.Int(strconv.Itoa(i), i)
 		want[strconv.Itoa(i)] = int64(i)
 	}
-	c.AddBreadcrumbAttrs(rec(), many) // more than fit: a slice of their own
+	bridge.AddBreadcrumbAttrs(c, rec(), many) // more than fit: a slice of their own
 	many[0] = slog.String("0", "overwritten")
 	assert.Equal(t, want, crumbs()[0].Data)
 
 	r := rec()
 	r.Attrs = []slog.Attr{slog.String("first", "x")}
-	c.AddBreadcrumbAttrs(r, buf[1:2]) // after r.Attrs
+	bridge.AddBreadcrumbAttrs(c, r, buf[1:2]) // after r.Attrs
 	assert.Equal(t, map[string]any{"svc": "a", "first": "x", "b": int64(2)}, crumbs()[0].Data)
 
 	backing := make([]slog.Attr, 3)
 	backing[0] = slog.String("first", "x")
 	r = rec()
 	r.Attrs, r.GiveAttrs = backing[:1], true
-	c.AddBreadcrumbAttrs(r, buf[1:2]) // given attributes: their length is handed over, not the rest of the array
+	bridge.AddBreadcrumbAttrs(c, r, buf[1:2]) // given attributes: their length is handed over, not the rest of the array
 	assert.Equal(t, map[string]any{"svc": "a", "first": "x", "b": int64(2)}, crumbs()[0].Data)
 	assert.Zero(t, backing[1], "nothing written past the given attributes")
 
@@ -294,13 +295,13 @@ func TestBreadcrumbAttrsLent(t *testing.T) {
 	big, mtBig := newClient(t, core.Options{MaxBreadcrumbs: 4})
 	ctx = core.NewIsolationScope(context.Background())
 	for i := range 5 {
-		big.AddBreadcrumbAttrs(&core.Record{Level: core.LevelInfo, Message: strconv.Itoa(i), Context: ctx},
+		bridge.AddBreadcrumbAttrs(big, &bridge.Record{Level: core.LevelInfo, Message: strconv.Itoa(i), Context: ctx},
 			[]slog.Attr{slog.Int("i", i)})
 	}
 	big.CaptureMessage(ctx, "m", core.LevelError)
 	require.Len(t, flushed(t, big, mtBig, 1)[0].Breadcrumbs, 4)
 	small, mtSmall := newClient(t, core.Options{MaxBreadcrumbs: 2})
-	small.AddBreadcrumbAttrs(&core.Record{Level: core.LevelInfo, Message: "5", Context: ctx}, []slog.Attr{slog.Int("i", 5)})
+	bridge.AddBreadcrumbAttrs(small, &bridge.Record{Level: core.LevelInfo, Message: "5", Context: ctx}, []slog.Attr{slog.Int("i", 5)})
 	small.CaptureMessage(ctx, "m", core.LevelError)
 	got = flushed(t, small, mtSmall, 1)[0].Breadcrumbs
 	require.Len(t, got, 2)
@@ -317,7 +318,7 @@ func TestBreadcrumbAttrsLent(t *testing.T) {
 		return b
 	}})
 	ctx = core.NewIsolationScope(context.Background())
-	c2.AddBreadcrumbAttrs(rec(), buf[1:2])
+	bridge.AddBreadcrumbAttrs(c2, rec(), buf[1:2])
 	c2.CaptureMessage(ctx, "m", core.LevelError)
 	assert.Equal(t, map[string]any{"svc": "a", "b": int64(2)}, flushed(t, c2, mt2, 1)[0].Breadcrumbs[0].Data)
 }
@@ -366,7 +367,7 @@ func TestInlineCrumbsConcurrent(t *testing.T) {
 				if i%3 == 0 {
 					attrs = attrs[:1] // fewer attributes over an entry that had more
 				}
-				c.AddBreadcrumbAttrs(&core.Record{Level: core.LevelInfo, Message: msg, Context: ctx}, attrs)
+				bridge.AddBreadcrumbAttrs(c, &bridge.Record{Level: core.LevelInfo, Message: msg, Context: ctx}, attrs)
 				if i%(crumbs/captures*writers) == 0 {
 					c.CaptureMessage(ctx, "m", core.LevelError)
 				}
@@ -419,15 +420,15 @@ func TestAllocsScope(t *testing.T) {
 	crumb := &core.Breadcrumb{Message: "query", Category: "db"}
 	assert.LessOrEqual(t, testing.AllocsPerRun(1000, func() { _ = core.WithScope(ctx) }), 2.0, "fork")
 	assert.LessOrEqual(t, testing.AllocsPerRun(1000, func() { c.AddBreadcrumb(ctx, crumb) }), 1.0, "add breadcrumb")
-	rec := &core.Record{Level: core.LevelInfo, Message: "m", Context: ctx,
+	rec := &bridge.Record{Level: core.LevelInfo, Message: "m", Context: ctx,
 		Pre: []slog.Attr{slog.String("a", "b")}, Attrs: []slog.Attr{slog.Int("n", 1)}}
-	assert.LessOrEqual(t, testing.AllocsPerRun(1000, func() { c.AddRecordBreadcrumb(rec) }), 1.0, "record breadcrumb")
+	assert.LessOrEqual(t, testing.AllocsPerRun(1000, func() { bridge.AddRecordBreadcrumb(c, rec) }), 1.0, "record breadcrumb")
 	rec.Attrs = nil
 	assert.Zero(t, testing.AllocsPerRun(1000, func() {
-		var buf [core.InlineAttrs]slog.Attr
+		var buf [bridge.InlineAttrs]slog.Attr
 		attrs := append(buf[:0], slog.Int("n", 1), slog.String("s", "v"), slog.Duration("d", time.Second),
 			slog.Any("err", io.EOF)) // an error is kept as it is
-		c.AddBreadcrumbAttrs(rec, attrs)
+		bridge.AddBreadcrumbAttrs(c, rec, attrs)
 	}), "lent attributes, kept in the breadcrumb")
 }
 
@@ -438,15 +439,15 @@ func TestForkKeepsInheritedBreadcrumbs(t *testing.T) {
 	c, mt := newClient(t, core.Options{MaxBreadcrumbs: 10})
 	parent := core.NewIsolationScope(context.Background())
 	c.AddBreadcrumb(parent, &core.Breadcrumb{Message: "before the fork"})
-	var buf [core.InlineAttrs]slog.Attr
-	c.AddBreadcrumbAttrs(&core.Record{Level: core.LevelInfo, Message: "inline", Context: parent},
+	var buf [bridge.InlineAttrs]slog.Attr
+	bridge.AddBreadcrumbAttrs(c, &bridge.Record{Level: core.LevelInfo, Message: "inline", Context: parent},
 		append(buf[:0], slog.Int("n", 1)))
 	child := core.NewIsolationScope(parent)
 	nested := core.WithScope(core.WithScope(child)) // a current scope forked from a current scope
 	c.AddBreadcrumb(child, &core.Breadcrumb{Message: "child"})
 	for i := 0; i < 20; i++ {
 		c.AddBreadcrumb(parent, &core.Breadcrumb{Message: "parent " + strconv.Itoa(i)})
-		c.AddBreadcrumbAttrs(&core.Record{Level: core.LevelInfo, Message: "p", Context: parent},
+		bridge.AddBreadcrumbAttrs(c, &bridge.Record{Level: core.LevelInfo, Message: "p", Context: parent},
 			append(buf[:0], slog.Int("n", 100+i)))
 	}
 	c.CaptureMessage(nested, "child event", core.LevelError)

@@ -118,7 +118,7 @@ func TestStormKeyFingerprint(t *testing.T) {
 		err error
 	}
 	rec := func(fp any, err error) in {
-		return in{&groupInput{p: p, rec: &Record{Attrs: []slog.Attr{slog.Any("fingerprint", fp)}}}, err}
+		return in{&groupInput{p: p, rec: &record{Attrs: []slog.Attr{slog.Any("fingerprint", fp)}}}, err}
 	}
 	key := func(x in) uint64 { return s.key(x.g, x.err) }
 	e1, e2 := errors.New("a"), &wrapT{errors.New("b")}
@@ -155,7 +155,7 @@ func TestStorm100kIdenticalRecords(t *testing.T) {
 	start := time.Now()
 	const n = 100_000
 	for i := 0; i < n; i++ {
-		c.CaptureRecord(&Record{Level: LevelError, Message: "query failed", PC: pc, Attrs: []slog.Attr{slog.Any("error", boom), slog.Int("i", i)}})
+		c.captureRecord(&record{Level: LevelError, Message: "query failed", PC: pc, Attrs: []slog.Attr{slog.Any("error", boom), slog.Int("i", i)}})
 	}
 	elapsed := time.Since(start)
 	require.True(t, c.Flush(context.Background()))

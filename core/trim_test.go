@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"log/slog"
 	"math"
 	"strconv"
@@ -46,8 +47,8 @@ func validate(t *testing.T, evs ...*core.Event) {
 	}
 }
 
-func record(ctx context.Context, msg string, attrs ...slog.Attr) *core.Record {
-	return &core.Record{Level: core.LevelError, Message: msg, Context: ctx, Time: time.Now(), Attrs: attrs}
+func record(ctx context.Context, msg string, attrs ...slog.Attr) *bridge.Record {
+	return &bridge.Record{Level: core.LevelError, Message: msg, Context: ctx, Time: time.Now(), Attrs: attrs}
 }
 
 // A secret that straddles a limit is scrubbed whole: values are cut after
@@ -68,7 +69,7 @@ func TestSecretsStraddlingACutAreScrubbed(t *testing.T) {
 	cardMsg := strings.Repeat("x", 8192-len("card 4111 1111 1111 11")) + "card " + card + " declined"
 	c.CaptureMessage(context.Background(), cardMsg, core.LevelError)
 	urlMsg := strings.Repeat("x", 8192-len(" dial postgres://admin:s3cretpw")) + " dial " + url
-	c.CaptureRecord(record(context.Background(), urlMsg))
+	bridge.CaptureRecord(c, record(context.Background(), urlMsg))
 
 	evs := delivered(t, c, mt, 3)
 	tag := evs[0].Tags["creds"]
@@ -93,7 +94,7 @@ func TestHugeValueIsCutContextSurvives(t *testing.T) {
 	ctx := core.NewIsolationScope(context.Background())
 	core.SetContext(ctx, "order", map[string]any{"id": "o-123", "total": 42})
 	c.AddBreadcrumb(ctx, &core.Breadcrumb{Message: "loaded the cart"})
-	c.CaptureRecord(record(ctx, "huge",
+	bridge.CaptureRecord(c, record(ctx, "huge",
 		slog.Any("error", errors.New("boom")),
 		slog.String("payload", strings.Repeat("x", 2<<20)),
 		slog.String("order_id", "o-123")))
@@ -129,7 +130,7 @@ func TestLargeCollectionsAreCut(t *testing.T) {
 	for i := range 1500 {
 		typed[i] = "v"
 	}
-	c.CaptureRecord(record(context.Background(), "lists",
+	bridge.CaptureRecord(c, record(context.Background(), "lists",
 		slog.Any("strings", strs), slog.Any("anys", anys), slog.Any("map", m), slog.Any("ints", make([]int, 2000)),
 		slog.Any("typed", typed)))
 	ctx := core.NewIsolationScope(context.Background())
@@ -169,7 +170,7 @@ func TestLargeCollectionsAreCut(t *testing.T) {
 func TestFieldLimits(t *testing.T) {
 	c, mt := newClient(t, core.Options{})
 	huge := strings.Repeat("u", 10<<20)
-	c.CaptureRecord(record(context.Background(), "fields",
+	bridge.CaptureRecord(c, record(context.Background(), "fields",
 		slog.String("user.id", huge), slog.String("user.email", huge+"@example.com"),
 		slog.String("user.username", huge), slog.Any("fingerprint", []string{huge, "b"})))
 	c.CaptureEvent(context.Background(), &core.Event{
@@ -220,7 +221,7 @@ func TestOversizedEventCutsLongestFirst(t *testing.T) {
 	for i := range 300 {
 		attrs = append(attrs, slog.String("blob"+strconv.Itoa(i), strings.Repeat("b", 8000)))
 	}
-	c.CaptureRecord(record(context.Background(), "many blobs", attrs...))
+	bridge.CaptureRecord(c, record(context.Background(), "many blobs", attrs...))
 	ev := delivered(t, c, mt, 1)[0]
 	log := ev.Contexts["log"]
 	assert.Equal(t, "o-123", log["order_id"])
@@ -324,10 +325,10 @@ func TestNaNAndInfAreEncodable(t *testing.T) {
 		Exception: []core.Exception{{Type: "x", Value: "y",
 			Mechanism: &core.Mechanism{Type: "generic", Data: map[string]any{"n": inf}}}},
 	})
-	c.CaptureRecord(record(context.Background(), "attr", slog.Any("s", s), slog.Float64("f", nan)))
+	bridge.CaptureRecord(c, record(context.Background(), "attr", slog.Any("s", s), slog.Float64("f", nan)))
 	logCtx := core.NewIsolationScope(context.Background())
 	core.SetContext(logCtx, "log", map[string]any{"nan": nan}) // a record without attributes
-	c.CaptureRecord(record(logCtx, "scope log context"))
+	bridge.CaptureRecord(c, record(logCtx, "scope log context"))
 
 	evs := delivered(t, c, mt, 4)
 	assert.Equal(t, "NaN", evs[3].Contexts["log"]["nan"])
@@ -381,7 +382,7 @@ func TestCapturesAfterCloseAreCounted(t *testing.T) {
 	c.CaptureMessage(ctx, "m", core.LevelError)
 	c.CaptureException(ctx, errors.New("e"))
 	c.CaptureEvent(ctx, &core.Event{})
-	c.CaptureRecord(record(ctx, "r"))
+	bridge.CaptureRecord(c, record(ctx, "r"))
 	c.CapturePanic(ctx, "p", "")
 	st := c.Stats()
 	assert.EqualValues(t, 5, st.Captured)

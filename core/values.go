@@ -5,12 +5,9 @@ import (
 	"log/slog"
 )
 
-// PanicValue is the marked value that replaces an attribute whose user code
-// (String, Error, LogValue, MarshalJSON, a zap marshaler) panicked while it was
-// being converted. method names the call that panicked; the value reads
-// "!PANIC in <method>: <recovered>", so the event still goes out and shows
-// what went wrong.
-func PanicValue(method string, recovered any) slog.Value {
+// markPanic implements bridge.PanicValue: the value reads
+// "!PANIC in <method>: <recovered>".
+func markPanic(method string, recovered any) slog.Value {
 	return slog.StringValue(panicText(method, recovered))
 }
 

@@ -24,7 +24,7 @@
 //
 // # Record conversion
 //
-// Each entry becomes a core.Record; the mapping of its fields to Sentry
+// Each entry becomes a bridge.Record; the mapping of its fields to Sentry
 // data is the core's, shared by all bridges (see the core package doc):
 //
 //   - Level: Trace and Debug → debug, Info → info, Warn → warning,
@@ -78,7 +78,7 @@
 //
 // logrus calls the hook only for the levels of Levels. Below the hook's
 // thresholds, or without an enabled client, Fire compares a level and
-// returns. A breadcrumb of at most core.InlineAttrs fields that are not
+// returns. A breadcrumb of at most bridge.InlineAttrs fields that are not
 // nested fields is converted into an array on the stack, which the client
 // copies into the breadcrumb itself (core.Client.AddBreadcrumbAttrs): no
 // allocation. Other breadcrumbs' fields go into one slice of their own,

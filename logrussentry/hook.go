@@ -2,6 +2,7 @@ package logrussentry
 
 import (
 	"context"
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"log/slog"
 	"sync"
 
@@ -81,7 +82,7 @@ func (h *Hook) Fire(e *logrus.Entry) error {
 	// them.
 	bp := getBuf()
 	attrs := appendFields((*bp)[:0], e.Data, 0)
-	rec := core.Record{
+	rec := bridge.Record{
 		Time:    e.Time,
 		Level:   sentryLevel(e.Level),
 		Message: e.Message,
@@ -92,7 +93,7 @@ func (h *Hook) Fire(e *logrus.Entry) error {
 		TagKeys: h.cfg.tagKeys,
 		Origin:  Origin,
 	}
-	c.CaptureRecord(&rec)
+	bridge.CaptureRecord(c, &rec)
 	*bp = attrs // keep a grown buffer
 	putBuf(bp)
 	if flushes(e.Level) {
@@ -103,7 +104,7 @@ func (h *Hook) Fire(e *logrus.Entry) error {
 
 // breadcrumb hands e to the client as a breadcrumb.
 func (h *Hook) breadcrumb(c *core.Client, e *logrus.Entry) {
-	rec := core.Record{
+	rec := bridge.Record{
 		Time:    e.Time,
 		Level:   sentryLevel(e.Level),
 		Message: e.Message,
@@ -115,18 +116,18 @@ func (h *Hook) breadcrumb(c *core.Client, e *logrus.Entry) {
 	if f := e.Caller; f != nil && f.PC != 0 && !ownFrame(f.Function, f.File) {
 		rec.PC = f.PC + 1 // for BeforeBreadcrumb's hint
 	}
-	if len(e.Data) <= core.InlineAttrs {
+	if len(e.Data) <= bridge.InlineAttrs {
 		// A few scalar fields are lent from an array on the stack; the
 		// core copies them without allocating.
-		var buf [core.InlineAttrs]slog.Attr
+		var buf [bridge.InlineAttrs]slog.Attr
 		if attrs, ok := scalarFields(buf[:0], e.Data); ok {
-			c.AddBreadcrumbAttrs(&rec, attrs)
+			bridge.AddBreadcrumbAttrs(c, &rec, attrs)
 			return
 		}
 	}
 	// Others are kept by the core: a slice of their own, handed over.
 	rec.Attrs, rec.GiveAttrs = appendFields(make([]slog.Attr, 0, len(e.Data)), e.Data, 0), true
-	c.AddRecordBreadcrumb(&rec)
+	bridge.AddRecordBreadcrumb(c, &rec)
 }
 
 // flush delivers what c holds, bounded by its ShutdownTimeout. It does not

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
@@ -36,7 +37,7 @@ func TestCoreDefault(t *testing.T) {
 			},
 		})
 		require.NoError(t, err)
-		c.CaptureRecord(&core.Record{
+		bridge.CaptureRecord(c, &bridge.Record{
 			Level:   core.LevelError,
 			Message: "login failed for bob@example.com with password=hunter2",
 			Attrs: []slog.Attr{
@@ -94,10 +95,10 @@ func TestFingerprintScrubbed(t *testing.T) {
 	require.NoError(t, err)
 	defer c.Close(context.Background())
 	const msg = "login failed password=hunter2 card 4111 1111 1111 1111"
-	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: msg})
+	bridge.CaptureRecord(c, &bridge.Record{Level: core.LevelError, Message: msg})
 	ctx := core.NewIsolationScope(context.Background())
 	core.IsolationScope(ctx).SetTransaction("GET /reset/ghp_" + strings.Repeat("a1B2", 9))
-	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "set", Context: ctx,
+	bridge.CaptureRecord(c, &bridge.Record{Level: core.LevelError, Message: "set", Context: ctx,
 		Attrs: []slog.Attr{slog.Any("fingerprint", []string{"{{ default }}", "token=tok-123456"})}})
 	fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -126,7 +127,7 @@ func TestURLEncodedRequest(t *testing.T) {
 	c, err := core.New(core.Options{Transport: mt, Storm: core.StormOptions{Disabled: true}})
 	require.NoError(t, err)
 	defer c.Close(context.Background())
-	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "pay failed", Attrs: []slog.Attr{slog.Any("req", r)}})
+	bridge.CaptureRecord(c, &bridge.Record{Level: core.LevelError, Message: "pay failed", Attrs: []slog.Attr{slog.Any("req", r)}})
 	fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	require.True(t, c.Flush(fctx))
@@ -154,7 +155,7 @@ func TestDebuggingTextKept(t *testing.T) {
 	c, err := core.New(core.Options{Transport: mt, Storm: core.StormOptions{Disabled: true}})
 	require.NoError(t, err)
 	defer c.Close(context.Background())
-	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: `unsupported version "1.2.3.4"`, Attrs: []slog.Attr{
+	bridge.CaptureRecord(c, &bridge.Record{Level: core.LevelError, Message: `unsupported version "1.2.3.4"`, Attrs: []slog.Attr{
 		slog.Any("error", errors.New("dial tcp 10.20.30.40:5432: connect: connection refused")),
 		slog.Int64("order_id", 4000000000000002),
 		slog.String("invoice", "4539578763621486"),

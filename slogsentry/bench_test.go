@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"io"
 	"log/slog"
 	"testing"
@@ -104,14 +105,14 @@ func BenchmarkBreadcrumb(b *testing.B) {
 	b.Run("core-only", func(b *testing.B) {
 		c := benchClient(b)
 		attrs := []slog.Attr{slog.String("key", "user:42"), slog.Bool("hit", true), slog.Int("size", 128)}
-		rec := core.Record{
+		rec := bridge.Record{
 			Time: time.Now(), Level: core.LevelInfo, Message: "cache lookup", Context: ctx,
 			Pre:   []slog.Attr{slog.String("service", "checkout"), slog.Int("attempt", 3)},
 			Attrs: attrs, Origin: "auto.log.slog",
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			c.AddRecordBreadcrumb(&rec)
+			bridge.AddRecordBreadcrumb(c, &rec)
 		}
 	})
 }

@@ -1,10 +1,9 @@
 package slogsentry
 
 import (
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"log/slog"
 	"runtime"
-
-	"github.com/sentrylog/sentrylog/core"
 )
 
 // maxLogValues bounds how many times a chain of LogValuers is followed, as
@@ -25,7 +24,7 @@ func resolve(v slog.Value) slog.Value {
 func resolveSlow(v slog.Value) (out slog.Value) {
 	defer func() {
 		if r := recover(); r != nil {
-			out = core.PanicValue("LogValue", r)
+			out = bridge.PanicValue("LogValue", r)
 		}
 	}()
 	for i := 0; i < maxLogValues && v.Kind() == slog.KindLogValuer; i++ {
@@ -123,7 +122,7 @@ func needsWork(g []slog.Attr) bool {
 func (cv converter) replaceAttr(groups []string, a slog.Attr) (out slog.Attr) {
 	defer func() {
 		if r := recover(); r != nil {
-			out = slog.Attr{Key: a.Key, Value: core.PanicValue("ReplaceAttr", r)}
+			out = slog.Attr{Key: a.Key, Value: bridge.PanicValue("ReplaceAttr", r)}
 		}
 	}()
 	return cv.replace(groups, a)

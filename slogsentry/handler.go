@@ -2,6 +2,7 @@ package slogsentry
 
 import (
 	"context"
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"log/slog"
 	"slices"
 	"sync"
@@ -97,7 +98,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if !event && r.Level < crumbLevel {
 		return nil
 	}
-	rec := core.Record{
+	rec := bridge.Record{
 		Time:    r.Time,
 		Level:   sentryLevel(r.Level),
 		Message: r.Message,
@@ -121,7 +122,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	attrs := h.convert((*bp)[:0], &r, &rec)
 	defer func() { *bp = attrs; putBuf(bp) }() // keep a grown buffer
 	rec.Attrs = attrs
-	c.CaptureRecord(&rec)
+	bridge.CaptureRecord(c, &rec)
 	if rec.Level == core.LevelFatal {
 		flush(c)
 	}
@@ -129,28 +130,28 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 }
 
 // breadcrumb hands the record to the client as a breadcrumb.
-func (h *Handler) breadcrumb(c *core.Client, r *slog.Record, rec *core.Record) {
+func (h *Handler) breadcrumb(c *core.Client, r *slog.Record, rec *bridge.Record) {
 	n := r.NumAttrs()
 	if h.cfg.addSource {
 		n++
 	}
-	if n <= core.InlineAttrs && h.cfg.replaceAttr == nil {
+	if n <= bridge.InlineAttrs && h.cfg.replaceAttr == nil {
 		// A few plain attributes are lent from an array on the stack; the
 		// core copies them without allocating.
-		var buf [core.InlineAttrs]slog.Attr
+		var buf [bridge.InlineAttrs]slog.Attr
 		if lent, ok := plainAttrs(buf[:0], r); ok {
-			c.AddBreadcrumbAttrs(rec, h.appendSource(lent, r, rec))
+			bridge.AddBreadcrumbAttrs(c, rec, h.appendSource(lent, r, rec))
 			return
 		}
 	}
 	// Others are kept by the core: a slice of their own, handed over.
 	rec.Attrs, rec.GiveAttrs = h.convert(make([]slog.Attr, 0, n), r, rec), true
-	c.AddRecordBreadcrumb(rec)
+	bridge.AddRecordBreadcrumb(c, rec)
 }
 
 // convert appends the attributes of r to attrs and returns them, with the
 // source attribute when AddSource asks for it (see appendSource).
-func (h *Handler) convert(attrs []slog.Attr, r *slog.Record, rec *core.Record) []slog.Attr {
+func (h *Handler) convert(attrs []slog.Attr, r *slog.Record, rec *bridge.Record) []slog.Attr {
 	cv := converter{replace: h.cfg.replaceAttr}
 	if r.NumAttrs() > 0 {
 		r.Attrs(func(a slog.Attr) bool {
@@ -188,7 +189,7 @@ func plainAttrs(attrs []slog.Attr, r *slog.Record) (_ []slog.Attr, ok bool) {
 
 // appendSource appends the source attribute when AddSource asks for it,
 // or puts it in rec.Pre when groups are open, since it sits outside them.
-func (h *Handler) appendSource(attrs []slog.Attr, r *slog.Record, rec *core.Record) []slog.Attr {
+func (h *Handler) appendSource(attrs []slog.Attr, r *slog.Record, rec *bridge.Record) []slog.Attr {
 	if h.cfg.addSource && r.PC != 0 {
 		cv := converter{replace: h.cfg.replaceAttr}
 		if src, ok := cv.sourceAttr(r.PC); ok {
@@ -228,7 +229,7 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if len(conv) == 0 {
 		return h
 	}
-	conv = core.OwnAttrs(conv) // kept by the core as Record.Pre: freeze now
+	conv = bridge.OwnAttrs(conv) // kept by the core as Record.Pre: freeze now
 	for i := len(h.groups) - 1; i >= 0; i-- {
 		conv = []slog.Attr{{Key: h.groups[i], Value: slog.GroupValue(conv...)}}
 	}

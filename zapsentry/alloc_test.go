@@ -54,7 +54,7 @@ func TestAllocsBreadcrumb(t *testing.T) {
 	got := testing.AllocsPerRun(1000, func() { logBreadcrumb(l) })
 	t.Logf("breadcrumb: %v allocs (one is zap's []Field)", got)
 	assert.LessOrEqual(t, got, 2.0) // the goal
-	// Scalar fields, up to core.InlineAttrs of them, are kept in the
+	// Scalar fields, up to bridge.InlineAttrs of them, are kept in the
 	// breadcrumb itself: the Core adds no allocation to zap's own.
 	floor := zap.New(nopCore{}).With(zap.String("service", "checkout"), zap.Int("attempt", 3))
 	assert.Equal(t, testing.AllocsPerRun(1000, func() { logBreadcrumb(floor) }), got)

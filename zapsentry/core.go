@@ -3,6 +3,7 @@ package zapsentry
 import (
 	"context"
 	"errors"
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"log/slog"
 	"slices"
 
@@ -99,7 +100,7 @@ func (c *Core) With(fields []zapcore.Field) zapcore.Core {
 	var attrs []slog.Attr
 	if e != nil {
 		opened = e.close()
-		attrs = core.OwnAttrs(e.attrs) // kept by the core as Record.Pre: freeze now
+		attrs = bridge.OwnAttrs(e.attrs) // kept by the core as Record.Pre: freeze now
 	}
 	for i := len(c.groups) - 1; i >= 0 && len(attrs) > 0; i-- {
 		attrs = []slog.Attr{{Key: c.groups[i], Value: slog.GroupValue(attrs...)}}
@@ -147,7 +148,7 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 	e := getEncoder()
 	pooled := e.attrs // the core copies an event's attributes
 	ctx := c.encode(e, fields)
-	rec := core.Record{
+	rec := bridge.Record{
 		Time:    ent.Time,
 		Level:   sentryLevel(ent.Level),
 		Message: ent.Message,
@@ -160,7 +161,7 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		Origin:  origin,
 		PC:      entryPC(&ent),
 	}
-	cl.CaptureRecord(&rec)
+	bridge.CaptureRecord(cl, &rec)
 	e.attrs = pooled
 	putEncoder(e)
 	if flushes(ent.Level) {
@@ -175,21 +176,21 @@ func (c *Core) writeBreadcrumb(cl *core.Client, ent *zapcore.Entry, fields []zap
 	// Scalar fields, the usual ones, need no encoder; a few of them are
 	// lent to the core from an array on the stack, which it copies without
 	// allocating.
-	if len(fields) <= core.InlineAttrs {
-		var buf [core.InlineAttrs]slog.Attr
+	if len(fields) <= bridge.InlineAttrs {
+		var buf [bridge.InlineAttrs]slog.Attr
 		if attrs, ctx, ok := scalarAttrs(buf[:0], fields, c.ctx); ok {
-			cl.AddBreadcrumbAttrs(c.crumbRecord(ent, ctx, pc), attrs)
+			bridge.AddBreadcrumbAttrs(cl, c.crumbRecord(ent, ctx, pc), attrs)
 			return
 		}
 	}
 	// Otherwise the core keeps the attributes: a slice of their own, handed
 	// over (GiveAttrs). Many scalar fields still need no encoder.
 	attrs := make([]slog.Attr, 0, len(fields))
-	if len(fields) > core.InlineAttrs {
+	if len(fields) > bridge.InlineAttrs {
 		if attrs, ctx, ok := scalarAttrs(attrs, fields, c.ctx); ok {
 			rec := c.crumbRecord(ent, ctx, pc)
 			rec.Attrs, rec.GiveAttrs = attrs, true
-			cl.AddRecordBreadcrumb(rec)
+			bridge.AddRecordBreadcrumb(cl, rec)
 			return
 		}
 	}
@@ -198,7 +199,7 @@ func (c *Core) writeBreadcrumb(cl *core.Client, ent *zapcore.Entry, fields []zap
 	e.attrs = attrs[:0]
 	rec := c.crumbRecord(ent, c.encode(e, fields), pc)
 	rec.Attrs, rec.GiveAttrs = e.attrs, true
-	cl.AddRecordBreadcrumb(rec)
+	bridge.AddRecordBreadcrumb(cl, rec)
 	e.attrs = pooled
 	putEncoder(e)
 }
@@ -221,8 +222,8 @@ func (c *Core) encode(e *encoder, fields []zapcore.Field) context.Context {
 // crumbRecord is the record of a breadcrumb, without its attributes.
 // Small enough to be inlined, so that the record stays on the caller's
 // stack.
-func (c *Core) crumbRecord(ent *zapcore.Entry, ctx context.Context, pc uintptr) *core.Record {
-	return &core.Record{
+func (c *Core) crumbRecord(ent *zapcore.Entry, ctx context.Context, pc uintptr) *bridge.Record {
+	return &bridge.Record{
 		Time: ent.Time, Level: sentryLevel(ent.Level), Message: ent.Message, Logger: ent.LoggerName,
 		Context: ctx, Pre: c.pre, Groups: c.groups, TagKeys: c.tagKeys, Origin: origin,
 		PC: pc, // for BeforeBreadcrumb's hint

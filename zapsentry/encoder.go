@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"log/slog"
 	"maps"
 	"math"
@@ -233,7 +234,7 @@ func errorSlice(x any) ([]error, bool) {
 func errorText(err error) (s string) {
 	defer func() {
 		if r := recover(); r != nil {
-			s = core.PanicValue("Error", r).String()
+			s = bridge.PanicValue("Error", r).String()
 		}
 	}()
 	return err.Error()
@@ -249,7 +250,7 @@ func stringerValue(x any) (v slog.Value) {
 				v = slog.StringValue("<nil>")
 				return
 			}
-			v = core.PanicValue("String", r)
+			v = bridge.PanicValue("String", r)
 		}
 	}()
 	s, ok := x.(fmt.Stringer)
@@ -276,7 +277,7 @@ func reflected(x any) (v slog.Value) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			v = core.PanicValue("MarshalJSON", r)
+			v = bridge.PanicValue("MarshalJSON", r)
 		}
 	}()
 	b, err := json.Marshal(x)
@@ -348,7 +349,7 @@ func float32Value(f float32) slog.Value {
 func (e *encoder) inline(m zapcore.ObjectMarshaler) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			e.add("Error", core.PanicValue("MarshalLogObject", r))
+			e.add("Error", bridge.PanicValue("MarshalLogObject", r))
 			err = nil
 		}
 	}()
@@ -375,7 +376,7 @@ func (e *encoder) AddObject(key string, m zapcore.ObjectMarshaler) error {
 func marshalObject(m zapcore.ObjectMarshaler) (v slog.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			v, err = core.PanicValue("MarshalLogObject", r), nil
+			v, err = bridge.PanicValue("MarshalLogObject", r), nil
 		}
 	}()
 	child := &encoder{}
@@ -387,7 +388,7 @@ func marshalObject(m zapcore.ObjectMarshaler) (v slog.Value, err error) {
 func marshalArray(m zapcore.ArrayMarshaler) (v slog.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			v, err = core.PanicValue("MarshalLogArray", r), nil
+			v, err = bridge.PanicValue("MarshalLogArray", r), nil
 		}
 	}()
 	a := &arrayEncoder{elems: []any{}}

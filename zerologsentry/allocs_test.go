@@ -27,7 +27,7 @@ func TestAllocs(t *testing.T) {
 	assert.Zero(t, testing.AllocsPerRun(200, func() { logDisabled(&l, ctx) }), "disabled")
 	assert.Zero(t, testing.AllocsPerRun(200, func() { logDisabled(&l, nil) }), "disabled, no context")
 
-	// The copy of the line, which the core keeps (core.Record.Raw).
+	// The copy of the line, which the core keeps (bridge.Record.Raw).
 	crumb := testing.AllocsPerRun(200, func() { logBreadcrumb(&l, ctx) })
 	t.Logf("breadcrumb: %v allocations", crumb)
 	assert.LessOrEqual(t, crumb, 1.0, "breadcrumb")

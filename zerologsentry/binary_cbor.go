@@ -12,5 +12,5 @@ const errBinaryLog = "zerologsentry: built with the binary_log tag, so zerolog w
 	"build without binary_log to send records"
 
 func (w *Writer) cborOnce() {
-	w.cbored.Do(func() { w.client().Debugf("%s", errBinaryLog) })
+	w.cbored.Do(func() { bridge.Debugf(w.client(), "%s", errBinaryLog) })
 }

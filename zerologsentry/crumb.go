@@ -1,6 +1,7 @@
 package zerologsentry
 
 import (
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"log/slog"
 	"strings"
 	"time"
@@ -17,7 +18,7 @@ import (
 // the message and the timestamp are read now, from where zerolog puts them:
 // the message is always the line's last field, and the timestamp of
 // With().Timestamp() (a hook, like ours) comes right before it.
-func (w *Writer) addCrumb(c *core.Client, lvl core.Level, line []byte, rec *core.Record) {
+func (w *Writer) addCrumb(c *core.Client, lvl core.Level, line []byte, rec *bridge.Record) {
 	s := string(line)
 	msg, msgAt, found := lastMessage(s)
 	rec.Message = msg
@@ -28,7 +29,7 @@ func (w *Writer) addCrumb(c *core.Client, lvl core.Level, line []byte, rec *core
 		keepTime = true
 	}
 	rec.Level, rec.Raw, rec.Decode = lvl, s, lineDecoders[b2i(keepTime)<<1|b2i(keepMsg)]
-	c.AddRecordBreadcrumb(rec)
+	bridge.AddRecordBreadcrumb(c, rec)
 }
 
 // lineDecoders decode a breadcrumb's line for the core (Record.Decode),

@@ -130,7 +130,7 @@
 // comparison: no decoding and no allocation (once MarshalStack has been used
 // it also looks for its marker, a scan of the line). A breadcrumb copies the
 // line, one allocation, and reads its message and timestamp from the end;
-// the core keeps the copy (core.Record.Raw) and decodes its fields only when
+// the core keeps the copy (bridge.Record.Raw) and decodes its fields only when
 // an event carries the breadcrumb (a scope keeps its last ones only, so most
 // never are) or BeforeBreadcrumb looks at it. An event decodes the line on
 // the logging goroutine, without allocating for unescaped text and scalar

@@ -2,6 +2,7 @@ package zerologsentry
 
 import (
 	"errors"
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"runtime"
 	"strconv"
 	"strings"
@@ -114,7 +115,7 @@ func isLibrary(function string) bool {
 }
 
 // ownPCs returns the stack the innermost error of err's chain that recorded
-// one recorded (core.ErrorPCs: a Callers method, or a pkg/errors-style
+// one recorded (bridge.ErrorPCs: a Callers method, or a pkg/errors-style
 // StackTrace method).
 func ownPCs(err error) (pcs []uintptr) {
 	defer func() {
@@ -123,7 +124,7 @@ func ownPCs(err error) (pcs []uintptr) {
 		}
 	}()
 	for e, depth := err, 0; e != nil && depth < 16; e, depth = errors.Unwrap(e), depth+1 {
-		if p := core.ErrorPCs(e); len(p) > 0 {
+		if p := bridge.ErrorPCs(e); len(p) > 0 {
 			pcs = p
 		}
 	}
@@ -170,7 +171,7 @@ func parseStack(js string, c *core.Client) []core.Frame {
 		if isLibrary(fn) {
 			continue
 		}
-		frames = append(frames, c.Frame(fn, file, line))
+		frames = append(frames, bridge.Frame(c, fn, file, line))
 	}
 	return frames
 }

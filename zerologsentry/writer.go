@@ -3,6 +3,7 @@ package zerologsentry
 import (
 	"bytes"
 	"context"
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"io"
 	"log/slog"
 	"strings"
@@ -173,12 +174,12 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			c.Debugf("zerologsentry: dropping a %s record: %v", level, r)
+			bridge.Debugf(c, "zerologsentry: dropping a %s record: %v", level, r)
 		}
 	}()
 	lvl, _ := sentryLevel(level)
 	if level < w.event {
-		w.addCrumb(c, lvl, line, &core.Record{Logger: w.opts.Logger, Context: ctx, Origin: Origin})
+		w.addCrumb(c, lvl, line, &bridge.Record{Logger: w.opts.Logger, Context: ctx, Origin: Origin})
 		return
 	}
 	d := w.decs.Get().(*decoder)
@@ -189,12 +190,12 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 		}
 	}()
 	if err := d.decodeLine(string(line)); err != nil {
-		c.Debugf("zerologsentry: %v; sending what was read", err)
+		bridge.Debugf(c, "zerologsentry: %v; sending what was read", err)
 		if len(d.attrs) == 0 && d.msg == "" {
 			d.msg = strings.TrimSpace(string(line))
 		}
 	}
-	rec := core.Record{
+	rec := bridge.Record{
 		Time: d.time, Level: lvl, Message: d.msg, Logger: w.opts.Logger,
 		Context: ctx, TagKeys: w.opts.TagKeys, Origin: Origin, Attrs: d.attrs,
 	}
@@ -220,12 +221,12 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 		}
 	}
 	d.tmp = rec.Attrs // cleared with the rest when d goes back to the pool
-	c.CaptureRecord(&rec)
+	bridge.CaptureRecord(c, &rec)
 	if level >= zerolog.FatalLevel {
 		timeout := c.Options().ShutdownTimeout
 		fctx, cancel := context.WithTimeout(context.Background(), timeout)
 		if !c.Flush(fctx) {
-			c.Debugf("zerologsentry: the %s record was not delivered within %s", level, timeout)
+			bridge.Debugf(c, "zerologsentry: the %s record was not delivered within %s", level, timeout)
 		}
 		cancel()
 	}
