@@ -24,6 +24,10 @@ type Scope struct {
 
 	isolation *Scope // the isolation scope this scope belongs to; itself for one
 
+	// prop is the propagation context of an isolation or global scope,
+	// set before the scope is shared (trace.go).
+	prop propagation
+
 	// Breadcrumbs: a ring of this scope's own entries, plus the parent's
 	// entries added before the fork (seq <= parentSeq).
 	ring []crumb
@@ -46,6 +50,8 @@ type scopeData struct {
 	fingerprint []string
 	level       *Level
 	transaction string
+	txSource    string
+	txFn        func() (name, source string)
 	request     *Request
 	requestFn   func() *Request
 }
@@ -80,7 +86,7 @@ const InlineAttrs = 5
 
 // NewScope returns an empty, unattached scope.
 func NewScope() *Scope {
-	s := &Scope{data: emptyScopeData}
+	s := &Scope{data: emptyScopeData, prop: newTrace()}
 	s.isolation = s
 	return s
 }
@@ -193,9 +199,45 @@ func (s *Scope) SetLevel(l Level) {
 	s.update(func(d *scopeData) { d.level = &l })
 }
 
-// SetTransaction names the transaction (route) events belong to.
+// SetTransaction names the transaction events belong to, with source
+// SourceCustom.
 func (s *Scope) SetTransaction(name string) {
-	s.update(func(d *scopeData) { d.transaction = name })
+	s.update(func(d *scopeData) { d.transaction, d.txSource = name, SourceCustom })
+}
+
+// SetTransactionFunc names the transaction lazily: fn returns the name and
+// its source (SourceRoute, SourceURL, ...) when an event or an outgoing
+// request needs it, on the client's worker or the calling goroutine, so it
+// must be safe for concurrent use. The HTTP middleware uses it to name a
+// request after the route its router matched. A name set with
+// SetTransaction wins; an empty name from fn means none.
+func (s *Scope) SetTransactionFunc(fn func() (name, source string)) {
+	s.update(func(d *scopeData) { d.txFn = fn })
+}
+
+// transactionName returns the transaction named by d, if any.
+func (d *scopeData) transactionName() (name, source string) {
+	if d.transaction != "" {
+		return d.transaction, cmp.Or(d.txSource, SourceCustom)
+	}
+	if d.txFn != nil {
+		name, source = callTxFn(d.txFn)
+	}
+	return name, source
+}
+
+func callTxFn(fn func() (string, string)) (name, source string) {
+	defer func() {
+		if recover() != nil {
+			name, source = "", ""
+		}
+	}()
+	return fn()
+}
+
+// transactionName returns the transaction named by the scope, if any.
+func (s *Scope) transactionName() (name, source string) {
+	return s.load().transactionName()
 }
 
 // SetRequest attaches the HTTP request. The scope keeps the pointer: the
@@ -374,9 +416,14 @@ func (s *Scope) snap() scopeSnap {
 type scopeKey struct{}
 
 // NewIsolationScope returns a context with a fresh isolation scope (and no
-// current scope), forked from ctx's isolation scope when it has one. The HTTP
-// middleware calls it once per request; call it yourself for each task or
-// job so that its breadcrumbs and data stay its own.
+// current scope), forked from ctx's isolation scope when it has one. Call it
+// for each task or job so that its breadcrumbs and data stay its own (the
+// HTTP middleware calls ContinueTrace, which calls it, once per request).
+//
+// The scope has a propagation context of its own: forked, it stays in its
+// parent's trace as a unit of work of its own (a new span id, the parent's
+// as parent_span_id); else it starts a new trace. ContinueTrace continues
+// a trace that came with a request or message instead.
 func NewIsolationScope(ctx context.Context) context.Context {
 	if ctx == nil {
 		ctx = context.Background()
@@ -384,8 +431,9 @@ func NewIsolationScope(ctx context.Context) context.Context {
 	var s *Scope
 	if cur, _ := ctx.Value(scopeKey{}).(*Scope); cur != nil {
 		s = cur.isolation.fork()
+		s.prop = cur.isolation.prop.child()
 	} else {
-		s = &Scope{data: emptyScopeData}
+		s = &Scope{data: emptyScopeData, prop: newTrace()}
 	}
 	s.isolation = s
 	return context.WithValue(ctx, scopeKey{}, s)
