@@ -78,34 +78,47 @@ func continued(header func(string) string) propagation {
 		return newTrace()
 	}
 	p.span = newSpanID()
+	bg := header(headerBaggage)
+	if bg == "" {
+		return p
+	}
+	in := &incoming{rand: -1}
+	in.dsc, in.others = parseBaggage(bg)
 	var rate, rnd string
-	p.dsc, p.others = parseBaggage(header(headerBaggage))
-	for _, kv := range p.dsc {
+	hasTraceID := false
+	for _, kv := range in.dsc {
 		switch kv.key {
 		case "trace_id":
+			hasTraceID = true
 			var t [16]byte
 			if !hexDecode(t[:], kv.value) || t != p.trace {
 				// The baggage belongs to another trace: not this one's DSC.
-				p.dsc = nil
+				in.dsc, rate, rnd = nil, "", ""
 			}
 		case "sample_rate":
 			rate = kv.value
 		case "sample_rand":
 			rnd = kv.value
 		}
-		if p.dsc == nil {
+		if in.dsc == nil {
 			break
 		}
 	}
-	p.rand = -1
-	if p.dsc != nil && rnd != "" {
+	if in.dsc != nil && !hasTraceID {
+		in.dsc = append(in.dsc, member{"trace_id", hex.EncodeToString(p.trace[:])})
+	}
+	if rnd != "" {
 		if f, err := parseUnit(rnd); err == nil {
-			p.rand = f
+			in.rand = f
 		}
 	}
-	if p.rand < 0 {
-		p.rand = sampleRand(p.sampled, rate)
+	if in.rand < 0 {
+		in.rand = drawRand(p.sampled, rate)
 	}
+	if in.dsc == nil && in.others == "" && in.rand < 0 {
+		return p
+	}
+	p.in = in
 	return p
 }
 
@@ -279,8 +292,8 @@ func (c *Client) PropagationHeaders(ctx context.Context, baggage string) (sentry
 		out.WriteByte('=')
 		out.WriteString(escapeBaggage(v))
 	}
-	if prop.dsc != nil && trace == prop.trace {
-		for _, kv := range prop.dsc {
+	if dsc := prop.frozen(); dsc != nil && trace == prop.trace {
+		for _, kv := range dsc {
 			add(kv.key, kv.value)
 		}
 	} else {
@@ -290,7 +303,7 @@ func (c *Client) PropagationHeaders(ctx context.Context, baggage string) (sentry
 		}
 		c.appendDSC(prop, trace, name, source, add)
 	}
-	others := prop.others
+	others := prop.others()
 	if baggage != "" {
 		_, others = parseBaggage(baggage)
 	}

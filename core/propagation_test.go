@@ -112,7 +112,7 @@ func TestContinued(t *testing.T) {
 	assert.NotEqual(t, p.parent, p.span, "a span of its own")
 	assert.NotEqual(t, [8]byte{}, p.span)
 	assert.Equal(t, int8(1), p.sampled)
-	assert.True(t, p.rand >= 0 && p.rand < 1)
+	assert.True(t, p.sampleRand() >= 0 && p.sampleRand() < 1)
 
 	p = continued(headers(map[string]string{"sentry-trace": "bad", "traceparent": tp}))
 	assert.Equal(t, "0af7651916cd43dd8448eb211c80319c", hexOf(p.trace[:]), "an invalid sentry-trace is ignored")
@@ -128,23 +128,33 @@ func TestContinued(t *testing.T) {
 		"sentry-trace": st,
 		"baggage":      "sentry-trace_id=" + inTrace + ",sentry-public_key=up,sentry-sample_rand=0.25,sentry-release=1.0,acme=1",
 	}))
-	assert.Equal(t, []member{{"trace_id", inTrace}, {"public_key", "up"}, {"sample_rand", "0.25"}, {"release", "1.0"}}, p.dsc)
-	assert.Equal(t, 0.25, p.rand)
-	assert.Equal(t, "acme=1", p.others)
+	assert.Equal(t, []member{{"trace_id", inTrace}, {"public_key", "up"}, {"sample_rand", "0.25"}, {"release", "1.0"}}, p.frozen())
+	assert.Equal(t, 0.25, p.sampleRand())
+	assert.Equal(t, "acme=1", p.others())
+
+	// A DSC without a trace_id gets the trace's.
+	p = continued(headers(map[string]string{"sentry-trace": st, "baggage": "sentry-public_key=up"}))
+	assert.Equal(t, []member{{"public_key", "up"}, {"trace_id", inTrace}}, p.frozen())
+
+	// No baggage: nothing kept, sample_rand from the trace id.
+	p = continued(headers(map[string]string{"sentry-trace": st}))
+	assert.Nil(t, p.in)
+	assert.Equal(t, randFromTrace(p.trace), p.sampleRand())
 
 	// Baggage of another trace is not this trace's DSC.
 	p = continued(headers(map[string]string{
 		"sentry-trace": st,
-		"baggage":      "sentry-trace_id=0af7651916cd43dd8448eb211c80319c,sentry-public_key=up",
+		"baggage":      "sentry-trace_id=0af7651916cd43dd8448eb211c80319c,sentry-public_key=up,sentry-sample_rand=0.5",
 	}))
-	assert.Nil(t, p.dsc)
+	assert.Nil(t, p.frozen())
+	assert.Equal(t, randFromTrace(p.trace), p.sampleRand(), "nor its sample_rand")
 
 	// sample_rand derived from the decision and rate when absent.
 	for range 50 {
 		p = continued(headers(map[string]string{"sentry-trace": st, "baggage": "sentry-sample_rate=0.1"}))
-		assert.True(t, p.rand >= 0 && p.rand < 0.1, "sampled at 0.1: %v", p.rand)
+		assert.True(t, p.sampleRand() >= 0 && p.sampleRand() < 0.1, "sampled at 0.1: %v", p.sampleRand())
 		p = continued(headers(map[string]string{"sentry-trace": inTrace + "-" + inSpan + "-0", "baggage": "sentry-sample_rate=0.1"}))
-		assert.True(t, p.rand >= 0.1 && p.rand < 1, "not sampled at 0.1: %v", p.rand)
+		assert.True(t, p.sampleRand() >= 0.1 && p.sampleRand() < 1, "not sampled at 0.1: %v", p.sampleRand())
 	}
 }
 
@@ -154,7 +164,7 @@ func TestPropagationFromEnv(t *testing.T) {
 	p := propagationFromEnv()
 	assert.Equal(t, inTrace, hexOf(p.trace[:]))
 	assert.Equal(t, inSpan, hexOf(p.parent[:]))
-	assert.Equal(t, []member{{"trace_id", inTrace}, {"public_key", "up"}}, p.dsc)
+	assert.Equal(t, []member{{"trace_id", inTrace}, {"public_key", "up"}}, p.frozen())
 
 	t.Setenv("SENTRY_TRACE", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
 	p = propagationFromEnv()
@@ -293,7 +303,7 @@ func FuzzContinueTrace(f *testing.F) {
 		ctx := ContinueTrace(context.Background(), headers(map[string]string{
 			"sentry-trace": st, "traceparent": tp, "baggage": bg}))
 		p := IsolationScope(ctx).prop
-		if p.trace == ([16]byte{}) || p.span == ([8]byte{}) || !(p.rand >= 0 && p.rand < 1) {
+		if p.trace == ([16]byte{}) || p.span == ([8]byte{}) || !(p.sampleRand() >= 0 && p.sampleRand() < 1) {
 			t.Fatalf("invalid propagation context %+v", p)
 		}
 		ost, otp, obg := c.PropagationHeaders(ctx, "")

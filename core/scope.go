@@ -21,6 +21,10 @@ import (
 type Scope struct {
 	mu   sync.Mutex
 	data *scopeData // immutable once published; replaced on write
+	// owned: data was made by update and not handed out since (by load or
+	// fork), so update may change it in place: a handler that sets several
+	// fields in a row copies the data once.
+	owned bool
 
 	isolation *Scope // the isolation scope this scope belongs to; itself for one
 
@@ -94,6 +98,7 @@ func NewScope() *Scope {
 func (s *Scope) fork() *Scope {
 	s.mu.Lock()
 	f := &Scope{data: s.data, parent: s, parentSeq: crumbSeq.Load()}
+	s.owned = false
 	s.mu.Unlock()
 	return f
 }
@@ -102,19 +107,25 @@ func (s *Scope) fork() *Scope {
 func (s *Scope) load() *scopeData {
 	s.mu.Lock()
 	d := s.data
+	s.owned = false
 	s.mu.Unlock()
 	return d
 }
 
-// update applies fn to a copy of the data and publishes it.
+// update applies fn to the data: in place while no reader has it, else
+// to a copy that it then publishes. fn must copy the maps it changes.
 func (s *Scope) update(fn func(d *scopeData)) {
 	if s == nil {
 		return
 	}
 	s.mu.Lock()
-	d := *s.data
-	fn(&d)
-	s.data = &d
+	if s.owned {
+		fn(s.data)
+	} else {
+		d := *s.data
+		fn(&d)
+		s.data, s.owned = &d, true
+	}
 	s.mu.Unlock()
 }
 
@@ -257,7 +268,7 @@ func (s *Scope) SetRequestFunc(fn func() *Request) {
 // Clear resets the scope's data and breadcrumbs.
 func (s *Scope) Clear() {
 	s.mu.Lock()
-	s.data = emptyScopeData
+	s.data, s.owned = emptyScopeData, false
 	s.ring, s.inl, s.head, s.parent = nil, nil, 0, nil
 	s.mu.Unlock()
 }

@@ -21,19 +21,54 @@ type propagation struct {
 	trace  [16]byte
 	span   [8]byte
 	parent [8]byte // zero: no parent (a trace started here)
+	// in is what came with a continued trace's baggage; nil for a trace
+	// started here or continued without baggage. (Kept apart, so that
+	// every scope does not carry its room.)
+	in *incoming
 	// sampled is the incoming sampling decision: 0 none, 1 sampled, -1
 	// not sampled. It is passed on as it came, never changed.
 	sampled int8
-	// rand is the trace's sample_rand, in [0, 1).
-	rand float64
-	// dsc holds the Sentry members of an incoming baggage, without their
-	// "sentry-" prefix and decoded: the frozen dynamic sampling context of
-	// a continued trace. Nil for a trace started here, whose DSC is made
-	// from the client's options.
+}
+
+// incoming is what a continued trace's baggage brought.
+type incoming struct {
+	// dsc holds the Sentry members, without their "sentry-" prefix and
+	// decoded: the frozen dynamic sampling context of the trace. Nil when
+	// the baggage had none; the DSC is then made from the client's options.
 	dsc []member
-	// others holds the incoming baggage's members of other vendors, as
-	// received, joined by commas.
+	// others holds the members of other vendors, as received, joined by
+	// commas.
 	others string
+	// rand is the trace's sample_rand, in [0, 1); negative: none came, and
+	// the sampling decision and rate do not constrain it.
+	rand float64
+}
+
+// frozen returns the incoming DSC, or nil.
+func (p *propagation) frozen() []member {
+	if p.in == nil {
+		return nil
+	}
+	return p.in.dsc
+}
+
+// others returns the incoming members of other vendors' baggage.
+func (p *propagation) others() string {
+	if p.in == nil {
+		return ""
+	}
+	return p.in.others
+}
+
+// sampleRand returns the trace's sample_rand: the incoming one, else one
+// derived from the trace id, whose last bytes are random (for a trace
+// started here and in W3C trace ids), so that every service that derives
+// it finds the same.
+func (p *propagation) sampleRand() float64 {
+	if p.in != nil && p.in.rand >= 0 {
+		return p.in.rand
+	}
+	return randFromTrace(p.trace)
 }
 
 // member is one key and value of a baggage header.
@@ -62,7 +97,7 @@ func newSpanID() (id [8]byte) {
 
 // newTrace returns the propagation context of a trace started here.
 func newTrace() propagation {
-	return propagation{trace: newTraceID(), span: newSpanID(), rand: rand.Float64()}
+	return propagation{trace: newTraceID(), span: newSpanID()}
 }
 
 // child returns the propagation context of a unit of work inside p's
@@ -74,15 +109,15 @@ func (p *propagation) child() propagation {
 	return c
 }
 
-// sampleRand returns sample_rand for a continued trace without one:
-// uniform in [0, 1), or, when the incoming decision and rate are known,
-// drawn so that it agrees with them (below the rate when sampled).
-func sampleRand(sampled int8, rate string) float64 {
-	r := rand.Float64()
+// drawRand returns sample_rand for a continued trace without one, when
+// the incoming decision and rate are known: drawn so that it agrees with
+// them (below the rate when sampled); else -1.
+func drawRand(sampled int8, rate string) float64 {
 	f, err := strconv.ParseFloat(rate, 64)
 	if sampled == 0 || err != nil || !(f >= 0 && f <= 1) {
-		return r
+		return -1
 	}
+	r := rand.Float64()
 	if sampled > 0 {
 		return r * f
 	}
@@ -201,9 +236,9 @@ func (c *Client) applyTrace(ev *Event, p *pending) {
 // names a route or was set by the program, sample_rand and the incoming
 // sampling decision).
 func (c *Client) dsc(prop *propagation, trace [16]byte, ev *Event) map[string]string {
-	if prop.dsc != nil && trace == prop.trace {
-		m := make(map[string]string, len(prop.dsc))
-		for _, kv := range prop.dsc {
+	if dsc := prop.frozen(); dsc != nil && trace == prop.trace {
+		m := make(map[string]string, len(dsc))
+		for _, kv := range dsc {
 			m[kv.key] = kv.value
 		}
 		return m
@@ -237,7 +272,7 @@ func (c *Client) appendDSC(prop *propagation, trace [16]byte, transaction, sourc
 	if transaction != "" && source != SourceURL {
 		add("transaction", transaction)
 	}
-	r := prop.rand
+	r := prop.sampleRand()
 	if trace != prop.trace {
 		r = randFromTrace(trace)
 	}
