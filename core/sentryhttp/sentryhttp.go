@@ -1,6 +1,8 @@
 // Package sentryhttp is the net/http middleware of sentrylog: every request
-// gets its own isolation scope, so the breadcrumbs, user and tags logged while
-// serving it stay with it, and a panic in the handler becomes a Sentry event.
+// gets its own isolation scope and trace, so the breadcrumbs, user and tags
+// logged while serving it stay with it, and a panic in the handler becomes a
+// Sentry event. Its Transport passes the trace on to the services a handler
+// calls.
 //
 //	mux := http.NewServeMux()
 //	mux.HandleFunc("/orders", handleOrders)
