@@ -29,8 +29,10 @@ type Scope struct {
 	isolation *Scope // the isolation scope this scope belongs to; itself for one
 
 	// prop is the propagation context of an isolation or global scope,
-	// set before the scope is shared (trace.go).
-	prop propagation
+	// set before the scope is shared (trace.go); trace caches what events
+	// carry of it.
+	prop  propagation
+	trace atomic.Pointer[traceCache]
 
 	// Breadcrumbs: a ring of this scope's own entries, plus the parent's
 	// entries added before the fork (seq <= parentSeq).

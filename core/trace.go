@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -201,10 +202,11 @@ func (c *Client) activeSpan(ctx context.Context) (traceID [16]byte, spanID [8]by
 // isolation scope (the global scope's when it has none). A trace context
 // the event or a scope set already is kept.
 func (c *Client) applyTrace(ev *Event, p *pending) {
-	prop := &c.global.prop
+	scope := c.global
 	if p.iso.s != nil {
-		prop = &p.iso.s.prop
+		scope = p.iso.s
 	}
+	prop := &scope.prop
 	if tc := ev.Contexts["trace"]; tc != nil {
 		id, _ := tc["trace_id"].(string)
 		var t [16]byte
@@ -213,21 +215,47 @@ func (c *Client) applyTrace(ev *Event, p *pending) {
 		}
 		return
 	}
-	trace, span, parent := prop.trace, prop.span, prop.parent
-	if t, s, ok := c.activeSpan(p.ctx); ok {
-		trace, span, parent = t, s, [8]byte{}
+	if ev.Contexts == nil {
+		ev.Contexts = map[string]map[string]any{}
 	}
+	if t, s, ok := c.activeSpan(p.ctx); ok {
+		ev.Contexts["trace"] = traceContext(t, s, [8]byte{})
+		ev.DSC = c.dsc(prop, t, ev)
+		return
+	}
+	// The scope's trace: the same for all its events (but for the
+	// transaction in the DSC), made once and kept on the scope.
+	tx, source := ev.Transaction, transactionSource(ev)
+	tcache := scope.trace.Load()
+	if tcache == nil || tcache.c != c || tcache.tx != tx || tcache.source != source {
+		tcache = &traceCache{c: c, tx: tx, source: source,
+			tc: traceContext(prop.trace, prop.span, prop.parent), dsc: c.dsc(prop, prop.trace, ev)}
+		scope.trace.Store(tcache)
+	}
+	if c.shareDefaults { // no user code sees the event: it may share them
+		ev.Contexts["trace"], ev.DSC = tcache.tc, tcache.dsc
+		return
+	}
+	ev.Contexts["trace"], ev.DSC = maps.Clone(tcache.tc), maps.Clone(tcache.dsc)
+}
+
+// traceCache is a scope's trace context and DSC as events carry them,
+// for the client and transaction it was made for.
+type traceCache struct {
+	c          *Client
+	tx, source string
+	tc         map[string]any
+	dsc        map[string]string
+}
+
+func traceContext(trace [16]byte, span, parent [8]byte) map[string]any {
 	tc := make(map[string]any, 3)
 	tc["trace_id"] = hex.EncodeToString(trace[:])
 	tc["span_id"] = hex.EncodeToString(span[:])
 	if parent != ([8]byte{}) {
 		tc["parent_span_id"] = hex.EncodeToString(parent[:])
 	}
-	if ev.Contexts == nil {
-		ev.Contexts = map[string]map[string]any{}
-	}
-	ev.Contexts["trace"] = tc
-	ev.DSC = c.dsc(prop, trace, ev)
+	return tc
 }
 
 // dsc returns the dynamic sampling context of trace for an event: the

@@ -255,3 +255,40 @@ func TestPropagationHeaders(t *testing.T) {
 	st, tp, bg = (*core.Client)(nil).PropagationHeaders(context.Background(), "")
 	assert.Empty(t, st+tp+bg, "nothing without a client or scope")
 }
+
+// TestTraceCachePerTransaction: a scope's events share its trace; the
+// DSC follows the transaction each event has, and an event that user code
+// changes does not change the next one's.
+func TestTraceCachePerTransaction(t *testing.T) {
+	c, mt := testclient.New(t, core.Options{DSN: "https://pub@o1.ingest.example/7", Storm: core.StormOptions{Disabled: true},
+		BeforeSend: func(ev *core.Event, _ *core.Hint) *core.Event {
+			ev.Contexts["trace"]["trace_id"] = "changed"
+			ev.DSC["release"] = "changed"
+			return ev
+		}})
+	ctx := core.NewIsolationScope(context.Background())
+	c.CaptureMessage(ctx, "a", core.LevelError)
+	core.IsolationScope(ctx).SetTransaction("step-2")
+	c.CaptureMessage(ctx, "b", core.LevelError)
+	c.CaptureMessage(ctx, "c", core.LevelError)
+	require.True(t, c.Flush(context.Background()))
+	evs := mt.Events()
+	require.Len(t, evs, 3)
+	assert.NotContains(t, evs[0].DSC, "transaction")
+	assert.Equal(t, "step-2", evs[1].DSC["transaction"])
+	assert.Equal(t, "step-2", evs[2].DSC["transaction"])
+	for _, ev := range evs {
+		assert.Equal(t, "changed", ev.Contexts["trace"]["trace_id"], "each event's own copy")
+	}
+
+	// Without BeforeSend the maps may be shared; the values are the same.
+	c2, mt2 := testclient.New(t, core.Options{DSN: "https://pub@o1.ingest.example/7", Storm: core.StormOptions{Disabled: true}})
+	c2.CaptureMessage(ctx, "a", core.LevelError)
+	c2.CaptureMessage(ctx, "b", core.LevelError)
+	evs = testclient.Events(t, c2, mt2)
+	require.Len(t, evs, 2)
+	assert.Equal(t, evs[0].Contexts["trace"], evs[1].Contexts["trace"])
+	assert.Equal(t, "step-2", evs[1].DSC["transaction"])
+	assert.Len(t, evs[0].Contexts["trace"]["trace_id"], 32)
+	schematest.ValidateDSC(t, evs[1].DSC)
+}
