@@ -51,14 +51,10 @@ const (
 // with a nil header, the scope starts a new trace. Malformed values are
 // ignored: ContinueTrace never fails.
 func ContinueTrace(ctx context.Context, header func(name string) string) context.Context {
-	ctx = NewIsolationScope(ctx)
-	s := ctx.Value(scopeKey{}).(*Scope)
 	if header == nil {
-		s.prop = newTrace()
-	} else {
-		s.prop = continued(header)
+		return newIsolationScope(ctx, newTrace())
 	}
-	return ctx
+	return newIsolationScope(ctx, continued(header))
 }
 
 // continued returns the propagation context continued from the headers

@@ -438,15 +438,28 @@ type scopeKey struct{}
 // as parent_span_id); else it starts a new trace. ContinueTrace continues
 // a trace that came with a request or message instead.
 func NewIsolationScope(ctx context.Context) context.Context {
+	return newIsolationScope(ctx, propagation{})
+}
+
+// newIsolationScope is NewIsolationScope with the scope's propagation
+// context given (ContinueTrace), or made as NewIsolationScope says when
+// prop is the zero value.
+func newIsolationScope(ctx context.Context, prop propagation) context.Context {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	var s *Scope
 	if cur, _ := ctx.Value(scopeKey{}).(*Scope); cur != nil {
 		s = cur.isolation.fork()
-		s.prop = cur.isolation.prop.child()
+		if prop.trace == ([16]byte{}) {
+			prop = cur.isolation.prop.child()
+		}
+		s.prop = prop
 	} else {
-		s = &Scope{data: emptyScopeData, prop: newTrace()}
+		if prop.trace == ([16]byte{}) {
+			prop = newTrace()
+		}
+		s = &Scope{data: emptyScopeData, prop: prop}
 	}
 	s.isolation = s
 	return context.WithValue(ctx, scopeKey{}, s)

@@ -111,8 +111,11 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 		return h.Get(name)
 	})
 	scope := core.IsolationScope(ctx)
-	lr := &lazyRequest{r: r, opts: c.Options()}
-	if limit := lr.opts.MaxRequestBodySize.Limit(); limit != 0 && r.Body != nil && r.Body != http.NoBody &&
+	// Only what describe needs is kept: a copy of the client's Options on
+	// the heap cost more than the rest of the request's set-up.
+	opts := c.Options()
+	lr := &lazyRequest{pii: opts.SendDefaultPII}
+	if limit := opts.MaxRequestBodySize.Limit(); limit != 0 && r.Body != nil && r.Body != http.NoBody &&
 		(limit < 0 || r.ContentLength >= 0 && r.ContentLength <= int64(limit)) {
 		lr.body = &bodyRecorder{rc: r.Body, limit: limit}
 		r2 := r.WithContext(ctx)
@@ -149,7 +152,7 @@ func (m *Middleware) recover(ctx context.Context, c *core.Client, w http.Respons
 // lazyRequest describes the request only when an event needs it.
 type lazyRequest struct {
 	r    *http.Request
-	opts core.Options
+	pii  bool
 	body *bodyRecorder
 	once sync.Once
 	req  *core.Request
@@ -175,7 +178,7 @@ func (l *lazyRequest) describe() *core.Request {
 		if l.body != nil {
 			body = l.body.captured()
 		}
-		l.req = core.NewRequest(l.r, l.opts.SendDefaultPII, body)
+		l.req = core.NewRequest(l.r, l.pii, body)
 	})
 	if l.req == nil {
 		return nil
