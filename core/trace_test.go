@@ -292,3 +292,22 @@ func TestTraceCachePerTransaction(t *testing.T) {
 	assert.Len(t, evs[0].Contexts["trace"]["trace_id"], 32)
 	schematest.ValidateDSC(t, evs[1].DSC)
 }
+
+// TestProcessTraceFromEnv: a job started by another service continues its
+// trace through SENTRY_TRACE and SENTRY_BAGGAGE: events without an
+// isolation scope are in it.
+func TestProcessTraceFromEnv(t *testing.T) {
+	t.Setenv("SENTRY_TRACE", upTrace+"-"+upSpan+"-1")
+	t.Setenv("SENTRY_BAGGAGE", "sentry-trace_id="+upTrace+",sentry-public_key=upstream,sentry-sampled=true")
+	c, mt := testclient.New(t, core.Options{DSN: "https://pub@o1.ingest.example/7", Storm: core.StormOptions{Disabled: true}})
+	c.CaptureMessage(context.Background(), "job step", core.LevelError)
+	ev := testclient.Events(t, c, mt)[0]
+	tc := traceCtx(t, ev)
+	assert.Equal(t, upTrace, tc["trace_id"])
+	assert.Equal(t, upSpan, tc["parent_span_id"])
+	assert.Equal(t, map[string]string{"trace_id": upTrace, "public_key": "upstream", "sampled": "true"}, ev.DSC)
+	schematest.ValidateDSC(t, ev.DSC)
+	st, _, _ := c.PropagationHeaders(context.Background(), "")
+	assert.Equal(t, upTrace, st[:32])
+	assert.Equal(t, "-1", st[49:])
+}
