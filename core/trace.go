@@ -122,7 +122,10 @@ func drawRand(sampled int8, rate string) float64 {
 	if sampled > 0 {
 		return r * f
 	}
-	return f + r*(1-f)
+	if r = f + r*(1-f); r >= 1 {
+		return -1 // not sampled at rate 1: the two disagree
+	}
+	return r
 }
 
 // formatRand writes sample_rand with six decimals, cut (not rounded) so
