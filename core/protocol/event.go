@@ -13,32 +13,32 @@ type EventID string
 // Maps and slices are owned by the event once it is handed to the client:
 // callers must not modify them afterwards.
 type Event struct {
-	EventID     EventID   `json:"event_id"`
-	Timestamp   time.Time `json:"timestamp"`
-	Platform    string    `json:"platform"`
-	Level       Level     `json:"level"`
-	Logger      string    `json:"logger,omitempty"`
-	Transaction string    `json:"transaction,omitempty"`
-	// TransactionInfo says how Transaction was named.
-	TransactionInfo *TransactionInfo          `json:"transaction_info,omitempty"`
-	ServerName      string                    `json:"server_name,omitempty"`
-	Release         string                    `json:"release,omitempty"`
-	Dist            string                    `json:"dist,omitempty"`
-	Environment     string                    `json:"environment,omitempty"`
-	Message         *LogEntry                 `json:"logentry,omitempty"`
-	Exception       []Exception               `json:"-"`
-	Breadcrumbs     []Breadcrumb              `json:"-"`
-	Tags            map[string]string         `json:"tags,omitempty"`
-	Contexts        map[string]map[string]any `json:"contexts,omitempty"`
-	Extra           map[string]any            `json:"extra,omitempty"`
-	User            *User                     `json:"user,omitempty"`
-	Request         *Request                  `json:"request,omitempty"`
-	Fingerprint     []string                  `json:"fingerprint,omitempty"`
+	EventID     EventID                   `json:"event_id"`
+	Timestamp   time.Time                 `json:"timestamp"`
+	Platform    string                    `json:"platform"`
+	Level       Level                     `json:"level"`
+	Logger      string                    `json:"logger,omitempty"`
+	Transaction string                    `json:"transaction,omitempty"`
+	ServerName  string                    `json:"server_name,omitempty"`
+	Release     string                    `json:"release,omitempty"`
+	Dist        string                    `json:"dist,omitempty"`
+	Environment string                    `json:"environment,omitempty"`
+	Message     *LogEntry                 `json:"logentry,omitempty"`
+	Exception   []Exception               `json:"-"`
+	Breadcrumbs []Breadcrumb              `json:"-"`
+	Tags        map[string]string         `json:"tags,omitempty"`
+	Contexts    map[string]map[string]any `json:"contexts,omitempty"`
+	Extra       map[string]any            `json:"extra,omitempty"`
+	User        *User                     `json:"user,omitempty"`
+	Request     *Request                  `json:"request,omitempty"`
+	Fingerprint []string                  `json:"fingerprint,omitempty"`
 	// Stacktrace is the capture site's stack for events without an
 	// exception (AttachStacktrace).
 	Stacktrace *Stacktrace       `json:"stacktrace,omitempty"`
 	Modules    map[string]string `json:"modules,omitempty"`
 	SDK        *SDK              `json:"sdk,omitempty"`
+	// TransactionInfo says how Transaction was named.
+	TransactionInfo *TransactionInfo `json:"transaction_info,omitempty"`
 	// DSC is the dynamic sampling context of the event's trace (trace_id,
 	// public_key, release, environment, ...), sent as the envelope's
 	// trace header rather than in the payload.
