@@ -17,6 +17,8 @@ type (
 	SDK        = protocol.SDK
 	SDKPackage = protocol.SDKPackage
 	Level      = protocol.Level
+
+	TransactionInfo = protocol.TransactionInfo
 )
 
 // The levels of events and breadcrumbs.
