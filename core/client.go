@@ -101,6 +101,7 @@ func New(opts Options) (*Client, error) {
 		return nil, fmt.Errorf("sentrylog: sample rate %v is outside [0, 1]", r)
 	}
 	c := &Client{opts: opts, global: NewScope()}
+	c.global.prop = propagationFromEnv()
 	if opts.Debug {
 		c.debug = NewDebugLog(opts.DebugWriter)
 	}

@@ -234,4 +234,32 @@
 //     ordered by timestamp (ties in insertion order), the newest
 //     MaxBreadcrumbs kept. BeforeBreadcrumb runs when a breadcrumb is added;
 //     a nil result drops it.
+//
+// # Traces
+//
+// Every event belongs to a trace, so that Sentry shows a request's errors
+// and logs together and links them to the spans other services send
+// (Sentry's "tracing without performance"; no spans are sent). Each
+// isolation scope and the global scope carry a propagation context: a
+// trace id, a span id of their own and, for a continued trace, the
+// incoming span as parent and the incoming sampling decision and baggage.
+//   - The global scope starts a trace when the client is made, or continues
+//     the one in SENTRY_TRACE (a sentry-trace or traceparent value) and
+//     SENTRY_BAGGAGE.
+//   - NewIsolationScope forked from a scope stays in its trace, with a span
+//     of its own; made from a context without one, it starts a new trace.
+//   - ContinueTrace makes an isolation scope that continues the trace of an
+//     incoming request or message (sentry-trace, else traceparent, and
+//     baggage); the sentryhttp middleware calls it for every request.
+//     Malformed headers are ignored: a new trace starts.
+//   - Options.SpanFromContext lets the span of a tracing library in the
+//     capture's context win (package otelsentry reads OpenTelemetry's).
+//
+// Events carry contexts.trace (trace_id, span_id, parent_span_id) and their
+// envelopes the trace's dynamic sampling context (Event.DSC) as the trace
+// header: the incoming one unchanged for a continued trace, else trace_id,
+// public_key, release, environment, the transaction unless it is a raw URL,
+// sample_rand, and sampled when an incoming decision exists. A trace
+// context set on the event or a scope is kept. PropagationHeaders gives the
+// headers that carry the trace to another service.
 package core

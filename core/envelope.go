@@ -34,6 +34,9 @@ type EnvelopeHeader struct {
 	DSN string `json:"dsn,omitempty"`
 	// SDK names the sender; only name and version are written.
 	SDK *SDK `json:"sdk,omitempty"`
+	// Trace is the dynamic sampling context of the trace the envelope's
+	// event belongs to (Event.DSC).
+	Trace map[string]string `json:"trace,omitempty"`
 }
 
 // The item types this package writes.

@@ -113,6 +113,15 @@ type Options struct {
 
 	// Storm configures storm control. See StormOptions.
 	Storm StormOptions
+
+	// SpanFromContext returns the active span of a tracing library in ctx:
+	// its trace and span ids then win over the scope's propagation context,
+	// for events, logs and outgoing requests. It is called with the
+	// capture's context on the client's worker, and with the request's on
+	// the calling goroutine, so it must be cheap and safe for concurrent
+	// use; ok false or all-zero ids mean no span. Default: none.
+	// otelsentry.SpanFromContext reads OpenTelemetry's.
+	SpanFromContext func(ctx context.Context) (traceID [16]byte, spanID [8]byte, ok bool)
 }
 
 // Rate returns a pointer to r, for Options.SampleRate.

@@ -21,8 +21,18 @@ import (
 type Scope struct {
 	mu   sync.Mutex
 	data *scopeData // immutable once published; replaced on write
+	// owned: data was made by update and not handed out since (by load or
+	// fork), so update may change it in place: a handler that sets several
+	// fields in a row copies the data once.
+	owned bool
 
 	isolation *Scope // the isolation scope this scope belongs to; itself for one
+
+	// prop is the propagation context of an isolation or global scope,
+	// set before the scope is shared (trace.go); trace caches what events
+	// carry of it.
+	prop  propagation
+	trace atomic.Pointer[traceCache]
 
 	// Breadcrumbs: a ring of this scope's own entries, plus inherited, the
 	// parent's entries as they were at the fork.
@@ -59,6 +69,8 @@ type scopeData struct {
 	fingerprint []string
 	level       *Level
 	transaction string
+	txSource    string
+	txFn        func() (name, source string)
 	request     *Request
 	requestFn   func() *Request
 }
@@ -88,7 +100,7 @@ type crumb struct {
 
 // NewScope returns an empty, unattached scope.
 func NewScope() *Scope {
-	s := &Scope{data: emptyScopeData}
+	s := &Scope{data: emptyScopeData, prop: newTrace()}
 	s.isolation = s
 	return s
 }
@@ -102,6 +114,7 @@ func (s *Scope) fork() *Scope {
 		f.inherited = &crumbView{ring: s.ring, inl: s.inl, head: s.head, next: s.inherited}
 		s.shared = true
 	}
+	s.owned = false
 	s.mu.Unlock()
 	return f
 }
@@ -110,19 +123,25 @@ func (s *Scope) fork() *Scope {
 func (s *Scope) load() *scopeData {
 	s.mu.Lock()
 	d := s.data
+	s.owned = false
 	s.mu.Unlock()
 	return d
 }
 
-// update applies fn to a copy of the data and publishes it.
+// update applies fn to the data: in place while no reader has it, else
+// to a copy that it then publishes. fn must copy the maps it changes.
 func (s *Scope) update(fn func(d *scopeData)) {
 	if s == nil {
 		return
 	}
 	s.mu.Lock()
-	d := *s.data
-	fn(&d)
-	s.data = &d
+	if s.owned {
+		fn(s.data)
+	} else {
+		d := *s.data
+		fn(&d)
+		s.data, s.owned = &d, true
+	}
 	s.mu.Unlock()
 }
 
@@ -207,9 +226,45 @@ func (s *Scope) SetLevel(l Level) {
 	s.update(func(d *scopeData) { d.level = &l })
 }
 
-// SetTransaction names the transaction (route) events belong to.
+// SetTransaction names the transaction events belong to, with source
+// SourceCustom.
 func (s *Scope) SetTransaction(name string) {
-	s.update(func(d *scopeData) { d.transaction = name })
+	s.update(func(d *scopeData) { d.transaction, d.txSource = name, SourceCustom })
+}
+
+// SetTransactionFunc names the transaction lazily: fn returns the name and
+// its source (SourceRoute, SourceURL, ...) when an event or an outgoing
+// request needs it, on the client's worker or the calling goroutine, so it
+// must be safe for concurrent use. The HTTP middleware uses it to name a
+// request after the route its router matched. A name set with
+// SetTransaction wins; an empty name from fn means none.
+func (s *Scope) SetTransactionFunc(fn func() (name, source string)) {
+	s.update(func(d *scopeData) { d.txFn = fn })
+}
+
+// transactionName returns the transaction named by d, if any.
+func (d *scopeData) transactionName() (name, source string) {
+	if d.transaction != "" {
+		return d.transaction, cmp.Or(d.txSource, SourceCustom)
+	}
+	if d.txFn != nil {
+		name, source = callTxFn(d.txFn)
+	}
+	return name, source
+}
+
+func callTxFn(fn func() (string, string)) (name, source string) {
+	defer func() {
+		if recover() != nil {
+			name, source = "", ""
+		}
+	}()
+	return fn()
+}
+
+// transactionName returns the transaction named by the scope, if any.
+func (s *Scope) transactionName() (name, source string) {
+	return s.load().transactionName()
 }
 
 // SetRequest attaches the HTTP request. The scope keeps the pointer: the
@@ -229,7 +284,7 @@ func (s *Scope) SetRequestFunc(fn func() *Request) {
 // Clear resets the scope's data and breadcrumbs.
 func (s *Scope) Clear() {
 	s.mu.Lock()
-	s.data = emptyScopeData
+	s.data, s.owned = emptyScopeData, false
 	s.ring, s.inl, s.head, s.shared, s.inherited = nil, nil, 0, false, nil
 	s.mu.Unlock()
 }
@@ -402,18 +457,37 @@ func (s *Scope) snap() scopeSnap {
 type scopeKey struct{}
 
 // NewIsolationScope returns a context with a fresh isolation scope (and no
-// current scope), forked from ctx's isolation scope when it has one. The HTTP
-// middleware calls it once per request; call it yourself for each task or
-// job so that its breadcrumbs and data stay its own.
+// current scope), forked from ctx's isolation scope when it has one. Call it
+// for each task or job so that its breadcrumbs and data stay its own (the
+// HTTP middleware calls ContinueTrace, which calls it, once per request).
+//
+// The scope has a propagation context of its own: forked, it stays in its
+// parent's trace as a unit of work of its own (a new span id, the parent's
+// as parent_span_id); else it starts a new trace. ContinueTrace continues
+// a trace that came with a request or message instead.
 func NewIsolationScope(ctx context.Context) context.Context {
+	return newIsolationScope(ctx, propagation{})
+}
+
+// newIsolationScope is NewIsolationScope with the scope's propagation
+// context given (ContinueTrace), or made as NewIsolationScope says when
+// prop is the zero value.
+func newIsolationScope(ctx context.Context, prop propagation) context.Context {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	var s *Scope
 	if cur, _ := ctx.Value(scopeKey{}).(*Scope); cur != nil {
 		s = cur.isolation.fork()
+		if prop.trace == ([16]byte{}) {
+			prop = cur.isolation.prop.child()
+		}
+		s.prop = prop
 	} else {
-		s = &Scope{data: emptyScopeData}
+		if prop.trace == ([16]byte{}) {
+			prop = newTrace()
+		}
+		s = &Scope{data: emptyScopeData, prop: prop}
 	}
 	s.isolation = s
 	return context.WithValue(ctx, scopeKey{}, s)

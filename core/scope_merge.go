@@ -84,8 +84,11 @@ func (c *Client) applyScopes(ev *Event, p *pending) {
 			r.Env = maps.Clone(d.request.Env)
 			ev.Request = &r
 		}
-		if ev.Transaction == "" && d.transaction != "" {
-			ev.Transaction = d.transaction
+		if ev.Transaction == "" && (d.transaction != "" || d.txFn != nil) {
+			if name, source := d.transactionName(); name != "" {
+				ev.Transaction = name
+				ev.TransactionInfo = &TransactionInfo{Source: source}
+			}
 		}
 	}
 	if ev.Request == nil && p.req != nil {
@@ -102,6 +105,7 @@ func (c *Client) applyScopes(ev *Event, p *pending) {
 	}
 
 	c.mergeBreadcrumbs(ev, layers)
+	c.applyTrace(ev, p)
 }
 
 // isDefaultContext reports contexts the client fills itself, which a scope

@@ -103,7 +103,7 @@ func (t *HTTPTransport) envelope(ev *Event) *Envelope {
 		t.cfg.Debug.Printf("event %s trimmed from %d to %d bytes", ev.EventID, size, len(payload))
 	}
 	env := &Envelope{
-		Header: EnvelopeHeader{EventID: ev.EventID, DSN: t.dsnPublic, SDK: t.sdk},
+		Header: EnvelopeHeader{EventID: ev.EventID, DSN: t.dsnPublic, SDK: t.sdk, Trace: ev.DSC},
 		Items:  []EnvelopeItem{{Header: ItemHeader{Type: ItemTypeEvent}, Payload: payload}},
 	}
 	return env

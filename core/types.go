@@ -17,6 +17,8 @@ type (
 	SDK        = protocol.SDK
 	SDKPackage = protocol.SDKPackage
 	Level      = protocol.Level
+
+	TransactionInfo = protocol.TransactionInfo
 )
 
 // The levels of events and breadcrumbs.
@@ -33,5 +35,5 @@ const (
 // SDKName and SDKVersion identify this SDK in events and request headers.
 const (
 	SDKName    = "sentry.go.sentrylog"
-	SDKVersion = "0.1.0"
+	SDKVersion = "0.2.0"
 )
