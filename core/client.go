@@ -26,11 +26,11 @@ import (
 type Client struct {
 	opts      Options
 	enabled   bool
-	dsn       *DSN
+	dsn       *dsn
 	transport Transport
 	global    *Scope
-	outcomes  Outcomes
-	debug     *DebugLog
+	outcomes  outcomeCounts
+	debug     *debugLog
 	sdk       SDK
 	contexts  map[string]map[string]any // os, runtime, device; see shareDefaults
 	inApp     inAppMatcher
@@ -50,10 +50,10 @@ type Client struct {
 	pool     sync.Pool
 }
 
-// Outcomes counts what happened to captured events, for Stats and client
+// outcomeCounts counts what happened to captured events, for Stats and client
 // reports. Transports record deliveries and their own drops here.
-type Outcomes struct {
-	Discards
+type outcomeCounts struct {
+	discardCounts
 	// Captured counts events accepted by a capture call.
 	Captured atomic.Int64
 	// Delivered counts events a receiver accepted.
@@ -103,10 +103,10 @@ func New(opts Options) (*Client, error) {
 	c := &Client{opts: opts, global: NewScope()}
 	c.global.prop = propagationFromEnv()
 	if opts.Debug {
-		c.debug = NewDebugLog(opts.DebugWriter)
+		c.debug = newDebugLog(opts.DebugWriter)
 	}
 	if opts.DSN != "" {
-		d, err := ParseDSN(opts.DSN)
+		d, err := parseDSN(opts.DSN)
 		if err != nil {
 			return nil, err
 		}
@@ -121,17 +121,17 @@ func New(opts Options) (*Client, error) {
 	c.opts.Scrubber = opts.Scrubber
 	c.transport = opts.Transport
 	if c.transport == nil && (c.dsn != nil || spotlightEnabled(opts.Spotlight)) {
-		c.transport = NewHTTPTransport()
+		c.transport = newHTTPTransport()
 	}
 	switch c.transport.(type) {
-	case *HTTPTransport, *DiscardTransport:
+	case *httpTransport, *DiscardTransport:
 		c.shareDefaults = ownScrubber && opts.BeforeSend == nil && len(opts.IgnoreErrors) == 0
 	}
 	if c.transport == nil {
 		return c, nil // disabled
 	}
-	if t, ok := c.transport.(Configurable); ok {
-		err := t.Configure(TransportConfig{
+	if t, ok := c.transport.(configurable); ok {
+		err := t.configure(transportConfig{
 			DSN: c.dsn, Outcomes: &c.outcomes, Debug: c.debug, QueueSize: opts.QueueSize,
 			HTTPTimeout: opts.HTTPTimeout, RoundTripper: opts.HTTPRoundTripper,
 			Spotlight: opts.Spotlight, SDK: c.sdk, Spool: opts.Spool,
@@ -325,7 +325,7 @@ func (c *Client) admitStorm(p *pending, in groupInput, err error) bool {
 		return true
 	}
 	c.outcomes.Captured.Add(1)
-	c.outcomes.Add(ReasonEventProcessor, CategoryError, 1)
+	c.outcomes.Add(reasonEventProcessor, categoryError, 1)
 	c.putPending(p)
 	return false
 }
@@ -336,7 +336,7 @@ func (c *Client) admitStorm(p *pending, in groupInput, err error) bool {
 func (c *Client) afterClose(capture bool) EventID {
 	if capture && c != nil && c.enabled && c.closed.Load() {
 		c.outcomes.Captured.Add(1)
-		c.outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
+		c.outcomes.Add(reasonQueueOverflow, categoryError, 1)
 	}
 	return ""
 }
@@ -353,7 +353,7 @@ func (c *Client) enqueue(p *pending) EventID {
 	defer c.inflight.Add(-1)
 	if c.closed.Load() {
 		c.outcomes.Captured.Add(1)
-		c.outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
+		c.outcomes.Add(reasonQueueOverflow, categoryError, 1)
 		c.putPending(p)
 		return ""
 	}
@@ -363,7 +363,7 @@ func (c *Client) enqueue(p *pending) EventID {
 		return id
 	default:
 		c.outcomes.Captured.Add(1)
-		c.outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
+		c.outcomes.Add(reasonQueueOverflow, categoryError, 1)
 		if c.debug != nil { // no boxing of the argument when debug is off
 			c.debug.Once("queue_overflow", "event queue full (%d): dropping events", cap(c.queue))
 		}
@@ -687,7 +687,7 @@ func (c *Client) Close(ctx context.Context) bool {
 		select {
 		case p := <-c.queue:
 			if p.kind != kindFlush {
-				c.outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
+				c.outcomes.Add(reasonQueueOverflow, categoryError, 1)
 			} else {
 				close(p.flushed)
 			}
@@ -756,7 +756,7 @@ func (c *Client) handle(p *pending) {
 	defer c.putPending(p)
 	defer func() {
 		if r := recover(); r != nil {
-			c.outcomes.Add(ReasonInternalSDKError, CategoryError, 1)
+			c.outcomes.Add(reasonInternalSDKError, categoryError, 1)
 			c.debug.Printf("dropping event %s: internal error: %v", p.id, r)
 		}
 	}()
@@ -787,7 +787,7 @@ func (c *Client) process(p *pending) *Event {
 	}
 	for _, rule := range c.opts.IgnoreErrors {
 		if c.ignored(rule, err, ev) {
-			c.outcomes.Add(ReasonIgnored, CategoryError, 1)
+			c.outcomes.Add(reasonIgnored, categoryError, 1)
 			return nil
 		}
 	}
@@ -795,7 +795,7 @@ func (c *Client) process(p *pending) *Event {
 	// Encodable (NaN, ±Inf) and bounded before the scrubber.
 	normalizeEvent(ev, ownLog, p.kind == kindEvent)
 	if !c.scrub(ev) {
-		c.outcomes.Add(ReasonInternalSDKError, CategoryError, 1)
+		c.outcomes.Add(reasonInternalSDKError, categoryError, 1)
 		return nil
 	}
 	// Cut after scrubbing, so that a secret straddling a cut is still
@@ -803,12 +803,12 @@ func (c *Client) process(p *pending) *Event {
 	trimEvent(ev, eventBudget)
 	if c.opts.BeforeSend != nil {
 		if ev = c.beforeSend(ev, hint); ev == nil {
-			c.outcomes.Add(ReasonBeforeSend, CategoryError, 1)
+			c.outcomes.Add(reasonBeforeSend, categoryError, 1)
 			return nil
 		}
 	}
 	if r := *c.opts.SampleRate; r < 1 && (r <= 0 || rand.Float64() >= r) {
-		c.outcomes.Add(ReasonSampleRate, CategoryError, 1)
+		c.outcomes.Add(reasonSampleRate, categoryError, 1)
 		return nil
 	}
 	return ev

@@ -5,30 +5,22 @@ import (
 	"time"
 )
 
-// ClientReport is the payload of a client_report item: how many items the
-// SDK dropped, by reason and category, since the previous report (see
-// ../shared/sentry/PROTOCOL.md, "Client reports").
-type ClientReport struct {
-	Timestamp       time.Time       `json:"timestamp"`
-	DiscardedEvents []DiscardedItem `json:"discarded_events"`
-}
-
 // maxReportLines keeps one client_report item under Sentry's 4 KiB limit:
 // a line is at most about 90 bytes.
 const maxReportLines = 40
 
-// clientReportItems turns counts taken from Discards into client_report
+// clientReportItems turns counts taken from discardCounts into client_report
 // items, more than one when needed to keep each under 4 KiB.
-func clientReportItems(discarded []DiscardedItem, now time.Time) []EnvelopeItem {
+func clientReportItems(discarded []discardedItem, now time.Time) []envelopeItem {
 	if len(discarded) == 0 {
 		return nil
 	}
-	items := make([]EnvelopeItem, 0, (len(discarded)+maxReportLines-1)/maxReportLines)
+	items := make([]envelopeItem, 0, (len(discarded)+maxReportLines-1)/maxReportLines)
 	for len(discarded) > 0 {
 		n := min(len(discarded), maxReportLines)
-		b, err := json.Marshal(ClientReport{Timestamp: now.UTC(), DiscardedEvents: discarded[:n]})
+		b, err := json.Marshal(clientReport{Timestamp: now.UTC(), DiscardedEvents: discarded[:n]})
 		if err == nil { // cannot fail: strings and integers only
-			items = append(items, EnvelopeItem{Header: ItemHeader{Type: ItemTypeClientReport}, Payload: b})
+			items = append(items, envelopeItem{Header: itemHeader{Type: itemTypeClientReport}, Payload: b})
 		}
 		discarded = discarded[n:]
 	}
@@ -39,17 +31,17 @@ func clientReportItems(discarded []DiscardedItem, now time.Time) []EnvelopeItem 
 // none, no DSN, or all categories are rate limited. Counts that could not
 // be sent (network error, 429, 5xx) are restored for the next report;
 // a report the server refuses otherwise is dropped, not retried forever.
-func (t *HTTPTransport) sendReport() {
+func (t *httpTransport) sendReport() {
 	now := t.now()
-	if t.url == "" || t.limits.limited(CategoryInternal, now) {
+	if t.url == "" || t.limits.limited(categoryInternal, now) {
 		return
 	}
 	report := t.cfg.Outcomes.Take()
 	if len(report) == 0 {
 		return
 	}
-	env := &Envelope{
-		Header: EnvelopeHeader{DSN: t.dsnPublic, SDK: t.sdk},
+	env := &envelope{
+		Header: envelopeHeader{DSN: t.dsnPublic, SDK: t.sdk},
 		Items:  clientReportItems(report, now),
 	}
 	status, err := t.post(env)

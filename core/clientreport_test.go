@@ -11,9 +11,9 @@ import (
 
 func TestClientReportItems(t *testing.T) {
 	now := time.Date(2026, 5, 6, 7, 8, 9, 0, time.FixedZone("x", -7200))
-	items := clientReportItems([]DiscardedItem{{Reason: "sample_rate", Category: "error", Quantity: 7}}, now)
+	items := clientReportItems([]discardedItem{{Reason: "sample_rate", Category: "error", Quantity: 7}}, now)
 	require.Len(t, items, 1)
-	assert.Equal(t, ItemTypeClientReport, items[0].Header.Type)
+	assert.Equal(t, itemTypeClientReport, items[0].Header.Type)
 	assert.JSONEq(t, `{"timestamp":"2026-05-06T09:08:09Z","discarded_events":[{"reason":"sample_rate","category":"error","quantity":7}]}`,
 		string(items[0].Payload))
 }
@@ -21,10 +21,10 @@ func TestClientReportItems(t *testing.T) {
 func TestClientReportItemsSplit(t *testing.T) {
 	now := time.Now()
 	assert.Nil(t, clientReportItems(nil, now))
-	var many []DiscardedItem
+	var many []discardedItem
 	for r := range numReasons {
 		for c := range numCategories {
-			many = append(many, DiscardedItem{Reason: r.String(), Category: c.String(), Quantity: 1 << 62})
+			many = append(many, discardedItem{Reason: r.String(), Category: c.String(), Quantity: 1 << 62})
 		}
 	}
 	items := clientReportItems(many, now)
@@ -32,7 +32,7 @@ func TestClientReportItemsSplit(t *testing.T) {
 	total := 0
 	for _, it := range items {
 		assert.LessOrEqual(t, len(it.Payload), 4096, "a client_report item is at most 4 KiB")
-		var cr ClientReport
+		var cr clientReport
 		require.NoError(t, json.Unmarshal(it.Payload, &cr))
 		total += len(cr.DiscardedEvents)
 	}

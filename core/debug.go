@@ -7,25 +7,25 @@ import (
 	"time"
 )
 
-// DebugLog writes the SDK's own diagnostics. It writes straight to an
+// debugLog writes the SDK's own diagnostics. It writes straight to an
 // io.Writer, never through a logger, so diagnostics cannot flow back into a
-// logging bridge. A nil *DebugLog discards everything.
-type DebugLog struct {
+// logging bridge. A nil *debugLog discards everything.
+type debugLog struct {
 	mu   sync.Mutex
 	w    io.Writer
 	once sync.Map // messages logged once
 }
 
-// NewDebugLog returns a DebugLog writing to w, or nil when w is nil.
-func NewDebugLog(w io.Writer) *DebugLog {
+// newDebugLog returns a debugLog writing to w, or nil when w is nil.
+func newDebugLog(w io.Writer) *debugLog {
 	if w == nil {
 		return nil
 	}
-	return &DebugLog{w: w}
+	return &debugLog{w: w}
 }
 
 // Printf writes one line of diagnostics.
-func (d *DebugLog) Printf(format string, args ...any) {
+func (d *debugLog) Printf(format string, args ...any) {
 	if d == nil {
 		return
 	}
@@ -36,7 +36,7 @@ func (d *DebugLog) Printf(format string, args ...any) {
 }
 
 // Once writes the line only the first time key is seen.
-func (d *DebugLog) Once(key, format string, args ...any) {
+func (d *debugLog) Once(key, format string, args ...any) {
 	if d == nil {
 		return
 	}

@@ -4,23 +4,23 @@ import (
 	"sync/atomic"
 )
 
-// Reason is why an item was dropped, as client reports name it.
-type Reason uint8
+// dropReason is why an item was dropped, as client reports name it.
+type dropReason uint8
 
 // The client-report reasons.
 const (
-	ReasonQueueOverflow Reason = iota
-	ReasonCacheOverflow
-	ReasonRateLimitBackoff
-	ReasonNetworkError
-	ReasonSampleRate
-	ReasonBeforeSend
-	ReasonEventProcessor
-	ReasonSendError
-	ReasonInternalSDKError
-	ReasonBufferOverflow
-	ReasonIgnored
-	ReasonInvalid
+	reasonQueueOverflow dropReason = iota
+	reasonCacheOverflow
+	reasonRateLimitBackoff
+	reasonNetworkError
+	reasonSampleRate
+	reasonBeforeSend
+	reasonEventProcessor
+	reasonSendError
+	reasonInternalSDKError
+	reasonBufferOverflow
+	reasonIgnored
+	reasonInvalid
 	numReasons
 )
 
@@ -31,45 +31,45 @@ var reasonNames = [numReasons]string{
 }
 
 // String returns the reason's wire name.
-func (r Reason) String() string {
+func (r dropReason) String() string {
 	if r < numReasons {
 		return reasonNames[r]
 	}
 	return "internal_sdk_error"
 }
 
-// Category is the data category of a dropped item.
-type Category uint8
+// dataCategory is the data category of a dropped item.
+type dataCategory uint8
 
 // The categories this SDK sends.
 const (
-	CategoryError Category = iota
-	CategoryLogItem
-	CategoryAttachment
-	CategoryInternal
+	categoryError dataCategory = iota
+	categoryLogItem
+	categoryAttachment
+	categoryInternal
 	numCategories
 )
 
 var categoryNames = [numCategories]string{"error", "log_item", "attachment", "internal"}
 
 // String returns the category's wire name.
-func (c Category) String() string {
+func (c dataCategory) String() string {
 	if c < numCategories {
 		return categoryNames[c]
 	}
 	return "internal"
 }
 
-// Discards counts dropped items per reason and category, without locks, for
+// discardCounts counts dropped items per reason and category, without locks, for
 // client reports and for Stats. The zero value is ready to use.
-type Discards struct {
+type discardCounts struct {
 	pending [numReasons][numCategories]atomic.Int64 // not yet reported
 	total   [numReasons][numCategories]atomic.Int64 // since start
 }
 
 // Add records n items of category c dropped for reason r. Safe for
 // concurrent use; it never allocates.
-func (d *Discards) Add(r Reason, c Category, n int) {
+func (d *discardCounts) Add(r dropReason, c dataCategory, n int) {
 	if d == nil || n <= 0 || r >= numReasons || c >= numCategories {
 		return
 	}
@@ -80,28 +80,21 @@ func (d *Discards) Add(r Reason, c Category, n int) {
 // AddForeign records n items dropped for reason r that another process
 // captured (envelopes of a shared spool): they go into the client reports
 // but not into the totals, which account for this process's captures.
-func (d *Discards) AddForeign(r Reason, c Category, n int) {
+func (d *discardCounts) AddForeign(r dropReason, c dataCategory, n int) {
 	if d == nil || n <= 0 || r >= numReasons || c >= numCategories {
 		return
 	}
 	d.pending[r][c].Add(int64(n))
 }
 
-// DiscardedItem is one line of a client report.
-type DiscardedItem struct {
-	Reason   string `json:"reason"`
-	Category string `json:"category"`
-	Quantity int64  `json:"quantity"`
-}
-
 // Take returns the counts added since the last Take and resets them; nil
 // when nothing was dropped.
-func (d *Discards) Take() []DiscardedItem {
-	var out []DiscardedItem
+func (d *discardCounts) Take() []discardedItem {
+	var out []discardedItem
 	for r := range d.pending {
 		for c := range d.pending[r] {
 			if n := d.pending[r][c].Swap(0); n > 0 {
-				out = append(out, DiscardedItem{Reason: Reason(r).String(), Category: Category(c).String(), Quantity: n})
+				out = append(out, discardedItem{Reason: dropReason(r).String(), Category: dataCategory(c).String(), Quantity: n})
 			}
 		}
 	}
@@ -110,7 +103,7 @@ func (d *Discards) Take() []DiscardedItem {
 
 // Restore puts counts taken by Take back, for a client report that could
 // not be sent.
-func (d *Discards) Restore(items []DiscardedItem) {
+func (d *discardCounts) Restore(items []discardedItem) {
 	for _, it := range items {
 		r, ok1 := lookup(reasonNames[:], it.Reason)
 		c, ok2 := lookup(categoryNames[:], it.Category)
@@ -122,7 +115,7 @@ func (d *Discards) Restore(items []DiscardedItem) {
 
 // Total returns how many items of category c were dropped for reason r since
 // the client started.
-func (d *Discards) Total(r Reason, c Category) int64 {
+func (d *discardCounts) Total(r dropReason, c dataCategory) int64 {
 	if r >= numReasons || c >= numCategories {
 		return 0
 	}
@@ -130,12 +123,12 @@ func (d *Discards) Total(r Reason, c Category) int64 {
 }
 
 // Totals returns every non-zero total by "reason:category".
-func (d *Discards) Totals() map[string]int64 {
+func (d *discardCounts) Totals() map[string]int64 {
 	out := map[string]int64{}
 	for r := range d.total {
 		for c := range d.total[r] {
 			if n := d.total[r][c].Load(); n > 0 {
-				out[Reason(r).String()+":"+Category(c).String()] = n
+				out[dropReason(r).String()+":"+dataCategory(c).String()] = n
 			}
 		}
 	}

@@ -9,14 +9,14 @@ import (
 	"strings"
 )
 
-// DSN is a parsed Sentry DSN (see ../shared/sentry/PROTOCOL.md, "DSN"):
+// dsn is a parsed Sentry dsn (see ../shared/sentry/PROTOCOL.md, "dsn"):
 //
 //	{scheme}://{public_key}[:{secret}]@{host}[:{port}]{path_prefix}/{project_id}
 //
-// A *DSN is immutable and safe for concurrent use. Its String, GoString and
-// LogValue methods never reveal the secret key, so a DSN can be printed or
+// A *dsn is immutable and safe for concurrent use. Its String, GoString and
+// LogValue methods never reveal the secret key, so a dsn can be printed or
 // logged; only AuthHeader carries the secret, as the protocol asks.
-type DSN struct {
+type dsn struct {
 	scheme    string
 	publicKey string
 	secretKey string
@@ -27,12 +27,12 @@ type DSN struct {
 	envelopeURL string // computed once
 }
 
-// ParseDSN parses s as a Sentry DSN. Surrounding spaces are ignored; the
+// parseDSN parses s as a Sentry DSN. Surrounding spaces are ignored; the
 // rest must be printable ASCII, as a URL is (an internationalised host
 // name is written in its xn-- form). The error, when there is one, wraps ErrInvalidDSN and never contains the
 // secret key. An empty s is an error too: callers treat an empty DSN as
-// "disabled" before calling ParseDSN.
-func ParseDSN(s string) (*DSN, error) {
+// "disabled" before calling parseDSN.
+func parseDSN(s string) (*dsn, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil, dsnError("empty")
@@ -84,7 +84,7 @@ func ParseDSN(s string) (*DSN, error) {
 	if i < 0 || path[i+1:] == "" {
 		return nil, dsnError("no project id")
 	}
-	d := &DSN{
+	d := &dsn{
 		scheme:    u.Scheme,
 		publicKey: u.User.Username(),
 		host:      u.Host,
@@ -109,7 +109,7 @@ func dsnError(format string, args ...any) error {
 
 // EnvelopeURL returns the URL envelopes are posted to:
 // {scheme}://{host}[:{port}]{path_prefix}/api/{project_id}/envelope/.
-func (d *DSN) EnvelopeURL() string {
+func (d *dsn) EnvelopeURL() string {
 	if d == nil {
 		return ""
 	}
@@ -120,7 +120,7 @@ func (d *DSN) EnvelopeURL() string {
 // SDK: sentry_version 7, sentry_client, sentry_key and, when the DSN has
 // one, the deprecated sentry_secret. It is the only output of a DSN that
 // contains the secret: send it, never log it.
-func (d *DSN) AuthHeader(sdk SDK) string {
+func (d *dsn) AuthHeader(sdk SDK) string {
 	if d == nil {
 		return ""
 	}
@@ -153,7 +153,7 @@ func sdkIdent(sdk SDK) (name, version string) {
 }
 
 // Scheme returns "http" or "https".
-func (d *DSN) Scheme() string {
+func (d *dsn) Scheme() string {
 	if d == nil {
 		return ""
 	}
@@ -161,7 +161,7 @@ func (d *DSN) Scheme() string {
 }
 
 // PublicKey returns the public key (the DSN's user name).
-func (d *DSN) PublicKey() string {
+func (d *dsn) PublicKey() string {
 	if d == nil {
 		return ""
 	}
@@ -169,11 +169,11 @@ func (d *DSN) PublicKey() string {
 }
 
 // HasSecret reports whether the DSN carries the deprecated secret key.
-func (d *DSN) HasSecret() bool { return d != nil && d.secretKey != "" }
+func (d *dsn) HasSecret() bool { return d != nil && d.secretKey != "" }
 
 // Host returns the host and, when given, the port, as in "o1.example:9000"
 // or "[::1]:9000".
-func (d *DSN) Host() string {
+func (d *dsn) Host() string {
 	if d == nil {
 		return ""
 	}
@@ -182,7 +182,7 @@ func (d *DSN) Host() string {
 
 // PathPrefix returns the path before the project id without a trailing
 // slash: "" for most DSNs, "/sentry" for https://key@host/sentry/42.
-func (d *DSN) PathPrefix() string {
+func (d *dsn) PathPrefix() string {
 	if d == nil {
 		return ""
 	}
@@ -190,7 +190,7 @@ func (d *DSN) PathPrefix() string {
 }
 
 // ProjectID returns the project id, kept as the string it was.
-func (d *DSN) ProjectID() string {
+func (d *dsn) ProjectID() string {
 	if d == nil {
 		return ""
 	}
@@ -198,7 +198,7 @@ func (d *DSN) ProjectID() string {
 }
 
 // String returns the DSN with the secret key, if any, replaced by "xxxxx".
-func (d *DSN) String() string {
+func (d *dsn) String() string {
 	if d == nil {
 		return ""
 	}
@@ -206,14 +206,14 @@ func (d *DSN) String() string {
 }
 
 // public returns the DSN without its secret, for the envelope header.
-func (d *DSN) public() string {
+func (d *dsn) public() string {
 	if d == nil {
 		return ""
 	}
 	return d.format(false)
 }
 
-func (d *DSN) format(redactedSecret bool) string {
+func (d *dsn) format(redactedSecret bool) string {
 	u := url.URL{Scheme: d.scheme, Host: d.host, Path: d.prefix + "/" + d.projectID}
 	if redactedSecret {
 		u.User = url.UserPassword(d.publicKey, "xxxxx")
@@ -224,10 +224,10 @@ func (d *DSN) format(redactedSecret bool) string {
 }
 
 // GoString keeps %#v from printing the secret.
-func (d *DSN) GoString() string { return "core.DSN(" + strconv.Quote(d.String()) + ")" }
+func (d *dsn) GoString() string { return "core.DSN(" + strconv.Quote(d.String()) + ")" }
 
 // LogValue keeps slog from printing the secret.
-func (d *DSN) LogValue() slog.Value { return slog.StringValue(d.String()) }
+func (d *dsn) LogValue() slog.Value { return slog.StringValue(d.String()) }
 
 // MarshalText writes the redacted form, so encoders never see the secret.
-func (d *DSN) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+func (d *dsn) MarshalText() ([]byte, error) { return []byte(d.String()), nil }

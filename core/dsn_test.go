@@ -39,7 +39,7 @@ func TestParseDSN(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			d, err := ParseDSN(tt.in)
+			d, err := parseDSN(tt.in)
 			require.NoError(t, err)
 			assert.Equal(t, tt.scheme, d.Scheme())
 			assert.Equal(t, tt.key, d.PublicKey())
@@ -81,7 +81,7 @@ func TestParseDSNErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			d, err := ParseDSN(tt.in)
+			d, err := parseDSN(tt.in)
 			require.Error(t, err)
 			assert.Nil(t, d)
 			assert.True(t, errors.Is(err, ErrInvalidDSN), "%v does not wrap ErrInvalidDSN", err)
@@ -92,7 +92,7 @@ func TestParseDSNErrors(t *testing.T) {
 
 func TestDSNNeverRevealsSecret(t *testing.T) {
 	const secret = "TOPSECRETVALUE"
-	d, err := ParseDSN("https://pub:" + secret + "@host:9000/pre/42")
+	d, err := parseDSN("https://pub:" + secret + "@host:9000/pre/42")
 	require.NoError(t, err)
 	assert.Equal(t, "https://pub:xxxxx@host:9000/pre/42", d.String())
 	assert.Equal(t, "https://pub@host:9000/pre/42", d.public())
@@ -109,10 +109,10 @@ func TestDSNNeverRevealsSecret(t *testing.T) {
 	assert.NotContains(t, d.EnvelopeURL(), secret)
 
 	// Errors quote nothing of the input's secret either.
-	_, err = ParseDSN("https://pub:" + secret + "@host:bad/1")
+	_, err = parseDSN("https://pub:" + secret + "@host:bad/1")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), secret)
-	_, err = ParseDSN("ftp://pub:" + secret + "@host/1")
+	_, err = parseDSN("ftp://pub:" + secret + "@host/1")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), secret)
 
@@ -122,14 +122,14 @@ func TestDSNNeverRevealsSecret(t *testing.T) {
 }
 
 func TestDSNAuthHeader(t *testing.T) {
-	d, err := ParseDSN("https://pub@host/1")
+	d, err := parseDSN("https://pub@host/1")
 	require.NoError(t, err)
 	assert.Equal(t, "Sentry sentry_version=7, sentry_client="+SDKName+"/"+SDKVersion+", sentry_key=pub", d.AuthHeader(SDK{}))
 	assert.NotContains(t, d.AuthHeader(SDK{}), "sentry_timestamp")
 }
 
 func TestDSNNil(t *testing.T) {
-	var d *DSN
+	var d *dsn
 	assert.Empty(t, d.String())
 	assert.Empty(t, d.EnvelopeURL())
 	assert.Empty(t, d.AuthHeader(SDK{}))
@@ -145,7 +145,7 @@ func FuzzParseDSN(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		d, err := ParseDSN(s)
+		d, err := parseDSN(s)
 		if err != nil {
 			if !errors.Is(err, ErrInvalidDSN) {
 				t.Fatalf("error %v does not wrap ErrInvalidDSN", err)
@@ -164,7 +164,7 @@ func FuzzParseDSN(f *testing.F) {
 			t.Fatalf("String reveals the secret: %s", d)
 		}
 		// The canonical forms parse back to the same DSN.
-		d2, err := ParseDSN(d.public())
+		d2, err := parseDSN(d.public())
 		if err != nil {
 			t.Fatalf("public form %q of %q does not parse: %v", d.public(), s, err)
 		}

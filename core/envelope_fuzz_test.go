@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"io"
 	"math"
 	"reflect"
@@ -92,7 +93,7 @@ func envFuzzEvent(msg, key, value string, ctxJSON, extraJSON []byte, ts int64, n
 // FuzzEnvelopeSerialization serializes arbitrary events the way the HTTP
 // transport does (marshalEvent, shrinkEvent above Sentry's limit, an
 // envelope with a client report, gzip) and checks that the result always
-// parses back with ParseEnvelope, unchanged, and that the event validates
+// parses back with protocol.ParseEnvelope, unchanged, and that the event validates
 // against ../shared/sentry/event.schema.json (skipped where it is absent).
 func FuzzEnvelopeSerialization(f *testing.F) {
 	f.Add("boom", "error", "value", []byte(`{"a":1,"b":[true,null,"x"],"c":{"d":1.5}}`), []byte(`"plain"`), int64(1700000000000000000), uint8(3))
@@ -115,16 +116,16 @@ func FuzzEnvelopeSerialization(f *testing.F) {
 				t.Fatalf("trimmed event is %d bytes", len(payload))
 			}
 		}
-		report := []DiscardedItem{{Reason: Reason(n % uint8(numReasons)).String(), Category: CategoryError.String(), Quantity: int64(n) + 1}}
+		report := []discardedItem{{Reason: dropReason(n % uint8(numReasons)).String(), Category: categoryError.String(), Quantity: int64(n) + 1}}
 		now := time.Unix(0, ts)
-		env := &Envelope{
-			Header: EnvelopeHeader{EventID: ev.EventID, SentAt: now, DSN: "http://public@127.0.0.1:9000/1",
+		env := &envelope{
+			Header: envelopeHeader{EventID: ev.EventID, SentAt: now, DSN: "http://public@127.0.0.1:9000/1",
 				SDK: &SDK{Name: SDKName, Version: SDKVersion}},
-			Items: append([]EnvelopeItem{{Header: ItemHeader{Type: ItemTypeEvent}, Payload: payload}},
+			Items: append([]envelopeItem{{Header: itemHeader{Type: itemTypeEvent}, Payload: payload}},
 				clientReportItems(report, now)...),
 		}
 		raw := getBuffer()
-		if err := env.appendTo(raw); err != nil {
+		if err := env.AppendTo(raw); err != nil {
 			t.Fatalf("envelope does not write: %v", err)
 		}
 		wire := append([]byte(nil), raw.Bytes()...)
@@ -137,14 +138,14 @@ func FuzzEnvelopeSerialization(f *testing.F) {
 		}
 
 		for _, form := range [][]byte{wire, gz} {
-			back, err := ParseEnvelope(bytes.NewReader(form))
+			back, err := protocol.ParseEnvelope(bytes.NewReader(form))
 			if err != nil {
 				t.Fatalf("serialized envelope does not parse: %v\n%q", err, form)
 			}
 			if back.Header.EventID != ev.EventID || !back.Header.SentAt.Equal(now) {
 				t.Fatalf("header changed: %+v", back.Header)
 			}
-			events := back.ItemsOf(ItemTypeEvent)
+			events := back.ItemsOf(itemTypeEvent)
 			if len(events) != 1 || !bytes.Equal(events[0].Payload, payload) {
 				t.Fatalf("event item changed: %d items", len(events))
 			}

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"strings"
 	"testing"
 	"time"
@@ -22,13 +23,13 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 	}
 	payload, err := ev.MarshalJSON()
 	require.NoError(t, err)
-	env := &Envelope{
-		Header: EnvelopeHeader{EventID: ev.EventID, SentAt: sent, DSN: "https://pub@host/1",
+	env := &envelope{
+		Header: envelopeHeader{EventID: ev.EventID, SentAt: sent, DSN: "https://pub@host/1",
 			SDK: &SDK{Name: SDKName, Version: SDKVersion, Integrations: []string{"dropped"}}},
-		Items: []EnvelopeItem{
-			{Header: ItemHeader{Type: ItemTypeEvent}, Payload: payload},
-			clientReportItems([]DiscardedItem{{Reason: "queue_overflow", Category: "error", Quantity: 3}}, sent)[0],
-			{Header: ItemHeader{Type: ItemTypeLog, ItemCount: 1, ContentType: "application/vnd.sentry.items.log+json"}, Payload: []byte(`{"items":[{}]}`)},
+		Items: []envelopeItem{
+			{Header: itemHeader{Type: itemTypeEvent}, Payload: payload},
+			clientReportItems([]discardedItem{{Reason: "queue_overflow", Category: "error", Quantity: 3}}, sent)[0],
+			{Header: itemHeader{Type: itemTypeLog, ItemCount: 1, ContentType: "application/vnd.sentry.items.log+json"}, Payload: []byte(`{"items":[{}]}`)},
 		},
 	}
 	var buf bytes.Buffer
@@ -50,13 +51,13 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 			zw.Close()
 			body = zb.Bytes()
 		}
-		got, err := ParseEnvelope(bytes.NewReader(body))
+		got, err := protocol.ParseEnvelope(bytes.NewReader(body))
 		require.NoError(t, err)
 		assert.Equal(t, ev.EventID, got.Header.EventID)
 		assert.True(t, sent.Equal(got.Header.SentAt))
 		assert.Equal(t, "https://pub@host/1", got.Header.DSN)
 		require.Len(t, got.Items, 3)
-		assert.Equal(t, ItemTypeLog, got.Items[2].Header.Type)
+		assert.Equal(t, itemTypeLog, got.Items[2].Header.Type)
 		assert.Equal(t, 1, got.Items[2].Header.ItemCount)
 		assert.Equal(t, "application/vnd.sentry.items.log+json", got.Items[2].Header.ContentType)
 		gotEv, err := got.Event()
@@ -67,7 +68,7 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 		crs, err := got.ClientReports()
 		require.NoError(t, err)
 		require.Len(t, crs, 1)
-		assert.Equal(t, []DiscardedItem{{Reason: "queue_overflow", Category: "error", Quantity: 3}}, crs[0].DiscardedEvents)
+		assert.Equal(t, []discardedItem{{Reason: "queue_overflow", Category: "error", Quantity: 3}}, crs[0].DiscardedEvents)
 	}
 }
 
@@ -89,7 +90,7 @@ func TestParseEnvelopeForms(t *testing.T) {
 	}
 	for _, tt := range ok {
 		t.Run(tt.name, func(t *testing.T) {
-			env, err := ParseEnvelope(strings.NewReader(tt.in))
+			env, err := protocol.ParseEnvelope(strings.NewReader(tt.in))
 			require.NoError(t, err)
 			var got []string
 			for _, it := range env.Items {
@@ -112,15 +113,15 @@ func TestParseEnvelopeForms(t *testing.T) {
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseEnvelope(strings.NewReader(tt.in))
+			_, err := protocol.ParseEnvelope(strings.NewReader(tt.in))
 			require.Error(t, err)
-			assert.True(t, errors.Is(err, ErrInvalidEnvelope), "%v", err)
+			assert.True(t, errors.Is(err, protocol.ErrInvalidEnvelope), "%v", err)
 		})
 	}
-	env, err := ParseEnvelope(strings.NewReader("{}\n{\"type\":\"client_report\",\"length\":2}\n{}\n"))
+	env, err := protocol.ParseEnvelope(strings.NewReader("{}\n{\"type\":\"client_report\",\"length\":2}\n{}\n"))
 	require.NoError(t, err)
 	_, err = env.Event()
-	assert.ErrorIs(t, err, ErrInvalidEnvelope, "no event item")
+	assert.ErrorIs(t, err, protocol.ErrInvalidEnvelope, "no event item")
 }
 
 func FuzzParseEnvelope(f *testing.F) {
@@ -128,7 +129,7 @@ func FuzzParseEnvelope(f *testing.F) {
 	f.Add([]byte("{\"event_id\":\"x\"}\n{\"type\":\"event\"}\n{}"))
 	f.Add([]byte("{}\n{\"type\":\"a\",\"length\":99999999999}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		env, err := ParseEnvelope(bytes.NewReader(b))
+		env, err := protocol.ParseEnvelope(bytes.NewReader(b))
 		if err != nil {
 			return
 		}
@@ -137,7 +138,7 @@ func FuzzParseEnvelope(f *testing.F) {
 		if _, err := env.WriteTo(&buf); err != nil {
 			return // header values json cannot encode
 		}
-		env2, err := ParseEnvelope(&buf)
+		env2, err := protocol.ParseEnvelope(&buf)
 		if err != nil {
 			t.Fatalf("rewritten envelope does not parse: %v\n%q", err, buf.String())
 		}

@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"github.com/sentrylog/sentrylog/internal/bridge"
 	"io"
 	"net"
@@ -36,7 +37,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentrytest"
+	"github.com/sentrylog/sentrylog/sentrytest"
 )
 
 // faultHeapSlack is how much the heap in use may grow during a scenario:
@@ -349,7 +350,7 @@ func testFaultStallPastTimeout(t *testing.T, dir string, spool func(*core.Option
 	}
 
 	// Close reports true here: the failures were already reported by
-	// Flush (see HTTPTransport.Flush), so only the stats tell.
+	// Flush (see httpTransport.Flush), so only the stats tell.
 	_, st := faultClose(t, c, 2*time.Second)
 	assert.Zero(t, st.Delivered)
 	assert.Empty(t, srv.Events())
@@ -906,9 +907,9 @@ func TestFaultSharedSpoolRecovery(t *testing.T) {
 func TestFaultCorruptSpool(t *testing.T) {
 	faultLeaks(t)
 	dir := t.TempDir()
-	good := core.Envelope{
-		Header: core.EnvelopeHeader{EventID: "0123456789abcdef0123456789abcdef"},
-		Items: []core.EnvelopeItem{{Header: core.ItemHeader{Type: core.ItemTypeEvent},
+	good := protocol.Envelope{
+		Header: protocol.EnvelopeHeader{EventID: "0123456789abcdef0123456789abcdef"},
+		Items: []protocol.EnvelopeItem{{Header: protocol.ItemHeader{Type: protocol.ItemTypeEvent},
 			Payload: []byte(`{"event_id":"0123456789abcdef0123456789abcdef","timestamp":"2026-01-02T03:04:05Z","platform":"go","level":"error","logentry":{"formatted":"the good one"}}`)}},
 	}
 	var buf bytes.Buffer

@@ -224,12 +224,12 @@ type Transport interface {
 	Close(ctx context.Context) bool
 }
 
-// TransportConfig is what a client hands to a transport that implements
-// Configurable, once, before the first Send.
-type TransportConfig struct {
-	DSN         *DSN
-	Outcomes    *Outcomes
-	Debug       *DebugLog
+// transportConfig is what a client hands to a transport that implements
+// configurable, once, before the first Send.
+type transportConfig struct {
+	DSN         *dsn
+	Outcomes    *outcomeCounts
+	Debug       *debugLog
 	QueueSize   int
 	HTTPTimeout time.Duration
 	// RoundTripper carries the requests; nil means a clone of
@@ -240,9 +240,9 @@ type TransportConfig struct {
 	Spool        SpoolOptions
 }
 
-// Configurable is implemented by transports that need the client's settings.
-type Configurable interface {
-	Configure(cfg TransportConfig) error
+// configurable is implemented by transports that need the client's settings.
+type configurable interface {
+	configure(cfg transportConfig) error
 }
 
 func (o *Options) applyDefaults() {

@@ -25,18 +25,18 @@ const defaultRetryAfter = 60 * time.Second
 const maxRetryAfter = 24 * time.Hour
 
 // limited reports whether items of category c must not be sent at now.
-// Client reports (CategoryInternal) obey only the limit on all categories.
-func (l *rateLimits) limited(c Category, now time.Time) bool {
+// Client reports (categoryInternal) obey only the limit on all categories.
+func (l *rateLimits) limited(c dataCategory, now time.Time) bool {
 	if now.Before(l.all) {
 		return true
 	}
-	return c < CategoryInternal && now.Before(l.cat[c])
+	return c < categoryInternal && now.Before(l.cat[c])
 }
 
 // until returns when category c is free again; the zero time when it is.
-func (l *rateLimits) until(c Category) time.Time {
+func (l *rateLimits) until(c dataCategory) time.Time {
 	u := l.all
-	if c < CategoryInternal && l.cat[c].After(u) {
+	if c < categoryInternal && l.cat[c].After(u) {
 		u = l.cat[c]
 	}
 	return u
@@ -62,14 +62,14 @@ func (l *rateLimits) isZero() bool { return *l == rateLimits{} }
 // exception, which this SDK sends as event items, so it limits them too.
 // Categories this SDK never sends, and "internal" (client reports obey only
 // the limit on all categories), are unknown: ok is false.
-func headerCategory(name string) (c Category, ok bool) {
+func headerCategory(name string) (c dataCategory, ok bool) {
 	switch name {
 	case "error", "default":
-		return CategoryError, true
+		return categoryError, true
 	case "log_item":
-		return CategoryLogItem, true
+		return categoryLogItem, true
 	case "attachment":
-		return CategoryAttachment, true
+		return categoryAttachment, true
 	}
 	return 0, false
 }

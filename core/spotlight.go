@@ -32,10 +32,10 @@ func spotlightURL(v string) (string, error) {
 // postSpotlight posts an uncompressed copy of env to Spotlight. Failures
 // are only logged (once): Spotlight is a development aid, not a receiver
 // whose losses count.
-func (t *HTTPTransport) postSpotlight(env *Envelope) bool {
+func (t *httpTransport) postSpotlight(env *envelope) bool {
 	env.Header.SentAt = t.now()
 	raw := getBuffer()
-	if err := env.appendTo(raw); err != nil {
+	if err := env.AppendTo(raw); err != nil {
 		putBuffer(raw)
 		return false
 	}

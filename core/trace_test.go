@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentrytest"
 	"github.com/sentrylog/sentrylog/internal/schematest"
 	"github.com/sentrylog/sentrylog/internal/testclient"
+	"github.com/sentrylog/sentrylog/sentrytest"
 )
 
 const (

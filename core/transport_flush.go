@@ -12,7 +12,7 @@ import (
 // delivered or dropped, and a pending client report sent, or until ctx is
 // done. It reports whether every event the worker finished with since the
 // previous Flush was answered was delivered; false when ctx ended first.
-func (t *HTTPTransport) Flush(ctx context.Context) bool {
+func (t *httpTransport) Flush(ctx context.Context) bool {
 	t.mu.RLock()
 	started := t.queue != nil
 	t.mu.RUnlock()
@@ -48,7 +48,7 @@ func (t *HTTPTransport) Flush(ctx context.Context) bool {
 // queue_overflow. No goroutine of the transport outlives Close. It reports
 // whether everything was delivered. A second Close waits for the first
 // (or for its own ctx) and reports the same.
-func (t *HTTPTransport) Close(ctx context.Context) bool {
+func (t *httpTransport) Close(ctx context.Context) bool {
 	t.mu.Lock()
 	if t.queue == nil {
 		t.closed = true
@@ -93,7 +93,7 @@ func (t *HTTPTransport) Close(ctx context.Context) bool {
 
 // finish records the outcome of one event and answers the Flush calls that
 // waited for it.
-func (t *HTTPTransport) finish(delivered bool) {
+func (t *httpTransport) finish(delivered bool) {
 	t.fmu.Lock()
 	t.done++
 	if !delivered {
@@ -114,7 +114,7 @@ func (t *HTTPTransport) finish(delivered bool) {
 
 // resolveFlushes sends a pending client report and answers every Flush
 // whose events are all done.
-func (t *HTTPTransport) resolveFlushes() {
+func (t *httpTransport) resolveFlushes() {
 	t.fmu.Lock()
 	var ready []*flushWaiter
 	keep := t.waiters[:0]
@@ -135,7 +135,7 @@ func (t *HTTPTransport) resolveFlushes() {
 	t.answer(ready)
 }
 
-func (t *HTTPTransport) answer(ws []*flushWaiter) {
+func (t *httpTransport) answer(ws []*flushWaiter) {
 	if len(ws) == 0 {
 		return
 	}
@@ -150,7 +150,7 @@ func (t *HTTPTransport) answer(ws []*flushWaiter) {
 
 // shutdown counts what Close's deadline left in the queue and answers
 // every Flush still waiting.
-func (t *HTTPTransport) shutdown() {
+func (t *httpTransport) shutdown() {
 	dropped := 0
 	for empty := false; !empty; {
 		select {
@@ -172,7 +172,7 @@ func (t *HTTPTransport) shutdown() {
 		}
 	}
 	if dropped > 0 {
-		t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, dropped)
+		t.cfg.Outcomes.Add(reasonQueueOverflow, categoryError, dropped)
 		t.cfg.Debug.Printf("transport closed with %d events unsent", dropped)
 	}
 	t.fmu.Lock()

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// HTTPTransport sends events to Sentry as envelopes over HTTP,
+// httpTransport sends events to Sentry as envelopes over HTTP,
 // gzip-compressed from 8 KB (smaller ones are not worth the CPU), and a copy of each envelope to a Spotlight sidecar when configured
 // (see ../shared/sentry/PROTOCOL.md). It is the client's default transport.
 //
@@ -17,17 +17,17 @@ import (
 // started by Configure and stopped by Close, serializes, compresses and
 // posts them, honours the server's rate limits, retries network errors with a
 // bounded backoff and sends client reports. Every event that is not
-// delivered is counted in the configured Outcomes with its reason.
+// delivered is counted in the configured outcomeCounts with its reason.
 //
 // All methods are safe for concurrent use. Before Configure, Send drops
 // without counting (there is nowhere to count) and Flush and Close return
 // true.
-type HTTPTransport struct {
+type httpTransport struct {
 	mu     sync.RWMutex // guards queue and closed against Send
 	queue  chan *Event
 	closed bool
 
-	cfg        TransportConfig
+	cfg        transportConfig
 	client     *http.Client
 	url        string // envelope endpoint; "" without a DSN
 	auth       string // X-Sentry-Auth, carries the secret: never log it
@@ -95,14 +95,14 @@ const (
 // attempts in all, about 0.7 s of waiting, always cut short by Close.
 var networkBackoff = []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond}
 
-var _ Transport = (*HTTPTransport)(nil)
-var _ Configurable = (*HTTPTransport)(nil)
+var _ Transport = (*httpTransport)(nil)
+var _ configurable = (*httpTransport)(nil)
 
-// NewHTTPTransport returns an unconfigured HTTP transport. The client calls
+// newHTTPTransport returns an unconfigured HTTP transport. The client calls
 // Configure with its settings before the first Send; a transport made by a
 // user and passed as Options.Transport is configured the same way.
-func NewHTTPTransport() *HTTPTransport {
-	return &HTTPTransport{
+func newHTTPTransport() *httpTransport {
+	return &httpTransport{
 		reportEvery: defaultReportInterval,
 		backoff:     networkBackoff,
 		now:         time.Now,
@@ -113,7 +113,7 @@ func NewHTTPTransport() *HTTPTransport {
 // It fails when the transport was configured before, or when there is
 // neither a DSN nor a Spotlight URL to send to. A Spotlight value that is
 // not a URL turns Spotlight off with a diagnostic line.
-func (t *HTTPTransport) Configure(cfg TransportConfig) error {
+func (t *httpTransport) configure(cfg transportConfig) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.queue != nil || t.closed {
@@ -127,7 +127,7 @@ func (t *HTTPTransport) Configure(cfg TransportConfig) error {
 		return errors.New("sentrylog: HTTP transport needs a DSN or Spotlight")
 	}
 	if cfg.Outcomes == nil {
-		cfg.Outcomes = new(Outcomes)
+		cfg.Outcomes = new(outcomeCounts)
 	}
 	if cfg.QueueSize <= 0 {
 		cfg.QueueSize = 1000
@@ -194,7 +194,7 @@ func newRoundTripper() http.RoundTripper {
 // Send queues ev for delivery and returns at once; it takes ownership of
 // ev. When the queue is full, or after Close, ev is dropped and counted as
 // queue_overflow.
-func (t *HTTPTransport) Send(ev *Event) {
+func (t *httpTransport) Send(ev *Event) {
 	if ev == nil {
 		return
 	}
@@ -214,7 +214,7 @@ func (t *HTTPTransport) Send(ev *Event) {
 	}
 	closed := t.closed
 	t.mu.RUnlock()
-	t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
+	t.cfg.Outcomes.Add(reasonQueueOverflow, categoryError, 1)
 	if closed {
 		t.cfg.Debug.Once("transport_closed", "transport closed: dropping events")
 	} else {
@@ -223,7 +223,7 @@ func (t *HTTPTransport) Send(ev *Event) {
 }
 
 // run is the worker goroutine.
-func (t *HTTPTransport) run() {
+func (t *httpTransport) run() {
 	defer close(t.exited)
 	ticker := time.NewTicker(t.reportEvery)
 	defer ticker.Stop()

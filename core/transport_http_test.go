@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"io"
 	"math"
 	"net"
@@ -34,7 +35,7 @@ type received struct {
 	header http.Header
 	path   string
 	raw    []byte // as sent, maybe gzip
-	env    *Envelope
+	env    *envelope
 	err    error
 }
 
@@ -42,7 +43,7 @@ func newReceiver(t testing.TB, respond func(w http.ResponseWriter, r *http.Reque
 	rc := &receiver{respond: respond}
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
-		env, err := ParseEnvelope(bytes.NewReader(raw))
+		env, err := protocol.ParseEnvelope(bytes.NewReader(raw))
 		rc.mu.Lock()
 		n := len(rc.reqs)
 		rc.reqs = append(rc.reqs, received{header: r.Header.Clone(), path: r.URL.Path, raw: raw, env: env, err: err})
@@ -63,8 +64,8 @@ func (rc *receiver) all() []received {
 	return append([]received(nil), rc.reqs...)
 }
 
-func (rc *receiver) dsn(t testing.TB, userinfo string) *DSN {
-	d, err := ParseDSN("http://" + userinfo + "@" + rc.srv.Listener.Addr().String() + "/42")
+func (rc *receiver) dsn(t testing.TB, userinfo string) *dsn {
+	d, err := parseDSN("http://" + userinfo + "@" + rc.srv.Listener.Addr().String() + "/42")
 	require.NoError(t, err)
 	return d
 }
@@ -94,19 +95,19 @@ func (s *syncBuffer) String() string {
 
 // startTransport configures a transport with fast retries and closes it
 // when the test ends.
-func startTransport(t testing.TB, cfg TransportConfig, tune func(*HTTPTransport)) *HTTPTransport {
-	tr := NewHTTPTransport()
+func startTransport(t testing.TB, cfg transportConfig, tune func(*httpTransport)) *httpTransport {
+	tr := newHTTPTransport()
 	tr.backoff = []time.Duration{time.Millisecond, 2 * time.Millisecond, 4 * time.Millisecond}
 	if tune != nil {
 		tune(tr)
 	}
 	if cfg.Outcomes == nil {
-		cfg.Outcomes = new(Outcomes)
+		cfg.Outcomes = new(outcomeCounts)
 	}
 	if cfg.SDK.Name == "" {
 		cfg.SDK = SDK{Name: SDKName, Version: SDKVersion}
 	}
-	require.NoError(t, tr.Configure(cfg))
+	require.NoError(t, tr.configure(cfg))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -122,7 +123,7 @@ func testEvent(i int) *Event {
 	}
 }
 
-func flush(t testing.TB, tr *HTTPTransport) bool {
+func flush(t testing.TB, tr *httpTransport) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return tr.Flush(ctx)
@@ -144,7 +145,7 @@ func reportCounts(t testing.TB, reqs []received) map[string]int64 {
 	return out
 }
 
-func pendingReport(o *Outcomes) map[string]int64 {
+func pendingReport(o *outcomeCounts) map[string]int64 {
 	items := o.Take()
 	o.Restore(items)
 	out := map[string]int64{}
@@ -159,9 +160,9 @@ const testSecret = "S3CRETKEYVALUE"
 func TestHTTPTransportDelivers(t *testing.T) {
 	rc := newReceiver(t, nil)
 	var dbg syncBuffer
-	out := new(Outcomes)
+	out := new(outcomeCounts)
 	dsn := rc.dsn(t, "pub:"+testSecret)
-	tr := startTransport(t, TransportConfig{DSN: dsn, Outcomes: out, Debug: NewDebugLog(&dbg),
+	tr := startTransport(t, transportConfig{DSN: dsn, Outcomes: out, Debug: newDebugLog(&dbg),
 		SDK: SDK{Name: SDKName, Version: "9.8.7"}}, nil)
 	start := time.Now()
 	// Events 0 and 1 are small and go plain; event 2 is over compressFrom
@@ -204,7 +205,7 @@ func TestHTTPTransportDelivers(t *testing.T) {
 		require.NotNil(t, h.SDK)
 		assert.Equal(t, SDK{Name: SDKName, Version: "9.8.7"}, *h.SDK)
 		require.Len(t, r.env.Items, 1)
-		assert.Equal(t, ItemTypeEvent, r.env.Items[0].Header.Type)
+		assert.Equal(t, itemTypeEvent, r.env.Items[0].Header.Type)
 		ev, err := r.env.Event()
 		require.NoError(t, err)
 		assert.Equal(t, h.EventID, ev.EventID)
@@ -218,7 +219,7 @@ func TestHTTPTransportDelivers(t *testing.T) {
 }
 
 func mustGunzip(t testing.TB, b []byte) io.Reader {
-	env, err := ParseEnvelope(bytes.NewReader(b))
+	env, err := protocol.ParseEnvelope(bytes.NewReader(b))
 	require.NoError(t, err)
 	var buf bytes.Buffer
 	_, err = env.WriteTo(&buf)
@@ -254,10 +255,10 @@ func TestHTTPTransportStatuses(t *testing.T) {
 					w.WriteHeader(tt.status)
 				}
 			})
-			out := new(Outcomes)
+			out := new(outcomeCounts)
 			var dbg syncBuffer
-			tr := startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub:"+testSecret), Outcomes: out, Debug: NewDebugLog(&dbg)}, nil)
-			out.Add(ReasonSampleRate, CategoryError, 2)
+			tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub:"+testSecret), Outcomes: out, Debug: newDebugLog(&dbg)}, nil)
+			out.Add(reasonSampleRate, categoryError, 2)
 			tr.Send(testEvent(1))
 			assert.False(t, flush(t, tr), "the event was not delivered")
 			assert.EqualValues(t, 0, out.Delivered.Load())
@@ -265,9 +266,9 @@ func TestHTTPTransportStatuses(t *testing.T) {
 			if tt.counted {
 				want = 1
 			}
-			assert.Equal(t, want, out.Total(ReasonSendError, CategoryError))
-			assert.Zero(t, out.Total(ReasonNetworkError, CategoryError))
-			assert.Zero(t, out.Total(ReasonRateLimitBackoff, CategoryError), "a 429 records nothing")
+			assert.Equal(t, want, out.Total(reasonSendError, categoryError))
+			assert.Zero(t, out.Total(reasonNetworkError, categoryError))
+			assert.Zero(t, out.Total(reasonRateLimitBackoff, categoryError), "a 429 records nothing")
 
 			reqs := rc.all()
 			ev, err := reqs[0].env.Event()
@@ -281,7 +282,7 @@ func TestHTTPTransportStatuses(t *testing.T) {
 			} else {
 				// Flush sent the restored report, with the new drop, on its own.
 				require.Len(t, reqs, 2, "never retried")
-				assert.Empty(t, reqs[1].env.ItemsOf(ItemTypeEvent))
+				assert.Empty(t, reqs[1].env.ItemsOf(itemTypeEvent))
 				assert.Equal(t, map[string]int64{"sample_rate:error": 2, "send_error:error": 1}, reportCounts(t, reqs[1:]))
 				assert.Empty(t, pendingReport(out))
 			}
@@ -297,24 +298,24 @@ func TestHTTPTransportRateLimitHeaderOn200(t *testing.T) {
 			w.Header().Set("X-Sentry-Rate-Limits", "60:error:project:quota, 5:transaction:key")
 		}
 	})
-	out := new(Outcomes)
+	out := new(outcomeCounts)
 	clk := new(transportClock)
-	tr := startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, func(tr *HTTPTransport) { tr.now = clk.now })
+	tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, func(tr *httpTransport) { tr.now = clk.now })
 	tr.Send(testEvent(1))
 	require.True(t, flush(t, tr))
 	tr.Send(testEvent(2))
 	tr.Send(testEvent(3))
 	assert.False(t, flush(t, tr))
-	assert.EqualValues(t, 2, out.Total(ReasonRateLimitBackoff, CategoryError))
+	assert.EqualValues(t, 2, out.Total(reasonRateLimitBackoff, categoryError))
 	reqs := rc.all()
 	require.Len(t, reqs, 2, "the limited events were not posted; the flush sent a report, as only errors are limited")
-	assert.Empty(t, reqs[1].env.ItemsOf(ItemTypeEvent))
+	assert.Empty(t, reqs[1].env.ItemsOf(itemTypeEvent))
 	assert.Equal(t, map[string]int64{"ratelimit_backoff:error": 2}, reportCounts(t, reqs))
 
 	clk.advance(59 * time.Second)
 	tr.Send(testEvent(4))
 	assert.False(t, flush(t, tr))
-	assert.EqualValues(t, 3, out.Total(ReasonRateLimitBackoff, CategoryError))
+	assert.EqualValues(t, 3, out.Total(reasonRateLimitBackoff, categoryError))
 
 	clk.advance(2 * time.Second)
 	tr.Send(testEvent(5))
@@ -350,9 +351,9 @@ func TestHTTPTransport429(t *testing.T) {
 					w.WriteHeader(http.StatusTooManyRequests)
 				}
 			})
-			out := new(Outcomes)
+			out := new(outcomeCounts)
 			clk := new(transportClock)
-			tr := startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, func(tr *HTTPTransport) { tr.now = clk.now })
+			tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, func(tr *httpTransport) { tr.now = clk.now })
 			tr.Send(testEvent(1))
 			assert.False(t, flush(t, tr))
 			assert.Empty(t, out.Totals(), "a 429 records nothing")
@@ -360,7 +361,7 @@ func TestHTTPTransport429(t *testing.T) {
 			clk.advance(tt.limit - 2*time.Second)
 			tr.Send(testEvent(2))
 			assert.False(t, flush(t, tr))
-			assert.EqualValues(t, 1, out.Total(ReasonRateLimitBackoff, CategoryError))
+			assert.EqualValues(t, 1, out.Total(reasonRateLimitBackoff, categoryError))
 			reqs := rc.all()
 			if tt.all {
 				require.Len(t, reqs, 1, "while all is limited not even the client report goes out")
@@ -400,13 +401,13 @@ func TestHTTPTransportNetworkErrors(t *testing.T) {
 			io.Copy(io.Discard, r.Body)
 		}))
 		defer srv.Close()
-		dsn, err := ParseDSN("http://pub@" + srv.Listener.Addr().String() + "/42")
+		dsn, err := parseDSN("http://pub@" + srv.Listener.Addr().String() + "/42")
 		require.NoError(t, err)
-		out := new(Outcomes)
-		tr := startTransport(t, TransportConfig{DSN: dsn, Outcomes: out}, nil)
+		out := new(outcomeCounts)
+		tr := startTransport(t, transportConfig{DSN: dsn, Outcomes: out}, nil)
 		tr.Send(testEvent(1))
 		assert.False(t, flush(t, tr))
-		assert.EqualValues(t, 1, out.Total(ReasonNetworkError, CategoryError))
+		assert.EqualValues(t, 1, out.Total(reasonNetworkError, categoryError))
 		assert.GreaterOrEqual(t, int(hits.Load()), 1+len(tr.backoff), "retried with backoff")
 		assert.Equal(t, map[string]int64{"network_error:error": 1}, pendingReport(out), "the failed flush report was restored")
 	})
@@ -415,24 +416,24 @@ func TestHTTPTransportNetworkErrors(t *testing.T) {
 		require.NoError(t, err)
 		addr := ln.Addr().String()
 		ln.Close()
-		dsn, err := ParseDSN("http://pub@" + addr + "/42")
+		dsn, err := parseDSN("http://pub@" + addr + "/42")
 		require.NoError(t, err)
-		out := new(Outcomes)
-		tr := startTransport(t, TransportConfig{DSN: dsn, Outcomes: out}, nil)
+		out := new(outcomeCounts)
+		tr := startTransport(t, transportConfig{DSN: dsn, Outcomes: out}, nil)
 		tr.Send(testEvent(1))
 		tr.Send(testEvent(2))
 		assert.False(t, flush(t, tr))
-		assert.EqualValues(t, 2, out.Total(ReasonNetworkError, CategoryError))
+		assert.EqualValues(t, 2, out.Total(reasonNetworkError, categoryError))
 		assert.EqualValues(t, 0, out.Delivered.Load())
 	})
 	t.Run("timeout not retried", func(t *testing.T) {
 		rc, arrived, release := stallServer(t)
 		defer release()
-		out := new(Outcomes)
-		tr := startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out, HTTPTimeout: 50 * time.Millisecond}, nil)
+		out := new(outcomeCounts)
+		tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out, HTTPTimeout: 50 * time.Millisecond}, nil)
 		tr.Send(testEvent(1))
 		assert.False(t, flush(t, tr))
-		assert.EqualValues(t, 1, out.Total(ReasonNetworkError, CategoryError))
+		assert.EqualValues(t, 1, out.Total(reasonNetworkError, categoryError))
 		assert.Len(t, arrived, 2, "the event once, then the flush's client report once")
 		assert.Equal(t, map[string]int64{"network_error:error": 1}, pendingReport(out))
 	})
@@ -447,8 +448,8 @@ func TestHTTPTransportNetworkErrors(t *testing.T) {
 				}
 			}
 		})
-		out := new(Outcomes)
-		tr := startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
+		out := new(outcomeCounts)
+		tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
 		tr.Send(testEvent(1))
 		assert.False(t, flush(t, tr))
 		failing.Store(false)
@@ -483,9 +484,9 @@ func stallServer(t *testing.T) (*receiver, chan struct{}, func()) {
 func TestHTTPTransportQueueFlushClose(t *testing.T) {
 	rc, arrived, release := stallServer(t)
 	defer release()
-	out := new(Outcomes)
-	tr := NewHTTPTransport()
-	require.NoError(t, tr.Configure(TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out, QueueSize: 2, HTTPTimeout: 10 * time.Second}))
+	out := new(outcomeCounts)
+	tr := newHTTPTransport()
+	require.NoError(t, tr.configure(transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out, QueueSize: 2, HTTPTimeout: 10 * time.Second}))
 
 	tr.Send(testEvent(0))
 	select {
@@ -496,7 +497,7 @@ func TestHTTPTransportQueueFlushClose(t *testing.T) {
 	for i := 1; i <= 4; i++ {
 		tr.Send(testEvent(i)) // two fit the queue, two overflow
 	}
-	assert.EqualValues(t, 2, out.Total(ReasonQueueOverflow, CategoryError))
+	assert.EqualValues(t, 2, out.Total(reasonQueueOverflow, categoryError))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	start := time.Now()
@@ -509,24 +510,24 @@ func TestHTTPTransportQueueFlushClose(t *testing.T) {
 	assert.False(t, tr.Close(ctx))
 	cancel()
 	assert.Less(t, time.Since(start), 2*time.Second, "Close honours its deadline")
-	assert.EqualValues(t, 1, out.Total(ReasonNetworkError, CategoryError), "the request in flight was cancelled")
-	assert.EqualValues(t, 4, out.Total(ReasonQueueOverflow, CategoryError), "the queued events were dropped")
+	assert.EqualValues(t, 1, out.Total(reasonNetworkError, categoryError), "the request in flight was cancelled")
+	assert.EqualValues(t, 4, out.Total(reasonQueueOverflow, categoryError), "the queued events were dropped")
 
 	tr.Send(testEvent(9))
-	assert.EqualValues(t, 5, out.Total(ReasonQueueOverflow, CategoryError), "Send after Close")
+	assert.EqualValues(t, 5, out.Total(reasonQueueOverflow, categoryError), "Send after Close")
 	assert.False(t, tr.Close(context.Background()), "a second Close reports what the first did")
 	assert.EqualValues(t, 0, out.Delivered.Load())
 }
 
 func TestHTTPTransportCloseDelivers(t *testing.T) {
 	rc := newReceiver(t, nil)
-	out := new(Outcomes)
-	tr := NewHTTPTransport()
-	require.NoError(t, tr.Configure(TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}))
+	out := new(outcomeCounts)
+	tr := newHTTPTransport()
+	require.NoError(t, tr.configure(transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}))
 	for i := range 20 {
 		tr.Send(testEvent(i))
 	}
-	out.Add(ReasonBeforeSend, CategoryError, 1)
+	out.Add(reasonBeforeSend, categoryError, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -543,16 +544,16 @@ func TestHTTPTransportCloseDelivers(t *testing.T) {
 	assert.EqualValues(t, 20, out.Delivered.Load())
 	assert.Len(t, rc.all(), 20)
 	assert.Equal(t, map[string]int64{"before_send:error": 1}, reportCounts(t, rc.all()))
-	assert.Error(t, tr.Configure(TransportConfig{DSN: rc.dsn(t, "pub")}), "no reuse after Close")
+	assert.Error(t, tr.configure(transportConfig{DSN: rc.dsn(t, "pub")}), "no reuse after Close")
 }
 
 func TestHTTPTransportClientReports(t *testing.T) {
 	t.Run("periodic", func(t *testing.T) {
 		rc := newReceiver(t, nil)
-		out := new(Outcomes)
-		startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, func(tr *HTTPTransport) { tr.reportEvery = 20 * time.Millisecond })
-		out.Add(ReasonSampleRate, CategoryError, 3)
-		out.Add(ReasonBufferOverflow, CategoryLogItem, 1)
+		out := new(outcomeCounts)
+		startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, func(tr *httpTransport) { tr.reportEvery = 20 * time.Millisecond })
+		out.Add(reasonSampleRate, categoryError, 3)
+		out.Add(reasonBufferOverflow, categoryLogItem, 1)
 		require.Eventually(t, func() bool { return len(rc.all()) > 0 }, 5*time.Second, 5*time.Millisecond)
 		time.Sleep(60 * time.Millisecond) // several ticks: nothing more to send
 		reqs := rc.all()
@@ -562,7 +563,7 @@ func TestHTTPTransportClientReports(t *testing.T) {
 		assert.Empty(t, r.env.Header.EventID)
 		assert.NotEmpty(t, r.env.Header.DSN)
 		require.Len(t, r.env.Items, 1)
-		assert.Equal(t, ItemTypeClientReport, r.env.Items[0].Header.Type)
+		assert.Equal(t, itemTypeClientReport, r.env.Items[0].Header.Type)
 		crs, err := r.env.ClientReports()
 		require.NoError(t, err)
 		assert.WithinDuration(t, time.Now(), crs[0].Timestamp, 5*time.Second)
@@ -571,41 +572,41 @@ func TestHTTPTransportClientReports(t *testing.T) {
 	})
 	t.Run("on flush", func(t *testing.T) {
 		rc := newReceiver(t, nil)
-		out := new(Outcomes)
-		tr := startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
+		out := new(outcomeCounts)
+		tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
 		require.True(t, flush(t, tr))
 		assert.Empty(t, rc.all(), "nothing to report, nothing sent")
-		out.Add(ReasonIgnored, CategoryError, 4)
+		out.Add(reasonIgnored, categoryError, 4)
 		require.True(t, flush(t, tr))
 		assert.Equal(t, map[string]int64{"ignored:error": 4}, reportCounts(t, rc.all()))
 	})
 	t.Run("attached to the next event", func(t *testing.T) {
 		rc := newReceiver(t, nil)
-		out := new(Outcomes)
-		tr := startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
-		out.Add(ReasonEventProcessor, CategoryError, 2)
+		out := new(outcomeCounts)
+		tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
+		out.Add(reasonEventProcessor, categoryError, 2)
 		tr.Send(testEvent(1))
 		require.True(t, flush(t, tr))
 		reqs := rc.all()
 		require.Len(t, reqs, 1, "no separate report envelope")
 		require.Len(t, reqs[0].env.Items, 2)
-		assert.Equal(t, ItemTypeEvent, reqs[0].env.Items[0].Header.Type)
+		assert.Equal(t, itemTypeEvent, reqs[0].env.Items[0].Header.Type)
 		assert.Equal(t, map[string]int64{"event_processor:error": 2}, reportCounts(t, reqs))
 	})
 	t.Run("restored after a failed send", func(t *testing.T) {
 		rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(503) })
-		out := new(Outcomes)
-		tr := startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
-		out.Add(ReasonCacheOverflow, CategoryAttachment, 5)
+		out := new(outcomeCounts)
+		tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
+		out.Add(reasonCacheOverflow, categoryAttachment, 5)
 		require.True(t, flush(t, tr), "no events, so nothing undelivered")
 		assert.Len(t, rc.all(), 1)
 		assert.Equal(t, map[string]int64{"cache_overflow:attachment": 5}, pendingReport(out))
 	})
 	t.Run("dropped when refused", func(t *testing.T) {
 		rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(400) })
-		out := new(Outcomes)
-		tr := startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
-		out.Add(ReasonCacheOverflow, CategoryAttachment, 5)
+		out := new(outcomeCounts)
+		tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
+		out.Add(reasonCacheOverflow, categoryAttachment, 5)
 		require.True(t, flush(t, tr))
 		assert.Empty(t, pendingReport(out), "a report the server refuses is not retried forever")
 	})
@@ -615,8 +616,8 @@ func TestHTTPTransportSpotlight(t *testing.T) {
 	t.Run("copy of every envelope", func(t *testing.T) {
 		sentry := newReceiver(t, nil)
 		spot := newReceiver(t, nil)
-		out := new(Outcomes)
-		tr := startTransport(t, TransportConfig{DSN: sentry.dsn(t, "pub:"+testSecret), Outcomes: out, Spotlight: spot.srv.URL + "/stream"}, nil)
+		out := new(outcomeCounts)
+		tr := startTransport(t, transportConfig{DSN: sentry.dsn(t, "pub:"+testSecret), Outcomes: out, Spotlight: spot.srv.URL + "/stream"}, nil)
 		tr.Send(testEvent(1))
 		tr.Send(testEvent(2))
 		require.True(t, flush(t, tr))
@@ -642,9 +643,9 @@ func TestHTTPTransportSpotlight(t *testing.T) {
 		require.NoError(t, err)
 		addr := ln.Addr().String()
 		ln.Close()
-		out := new(Outcomes)
+		out := new(outcomeCounts)
 		var dbg syncBuffer
-		tr := startTransport(t, TransportConfig{DSN: sentry.dsn(t, "pub"), Outcomes: out, Debug: NewDebugLog(&dbg),
+		tr := startTransport(t, transportConfig{DSN: sentry.dsn(t, "pub"), Outcomes: out, Debug: newDebugLog(&dbg),
 			Spotlight: "http://" + addr + "/stream"}, nil)
 		tr.Send(testEvent(1))
 		require.True(t, flush(t, tr))
@@ -654,9 +655,9 @@ func TestHTTPTransportSpotlight(t *testing.T) {
 	})
 	t.Run("without a DSN", func(t *testing.T) {
 		spot := newReceiver(t, nil)
-		out := new(Outcomes)
-		tr := startTransport(t, TransportConfig{Outcomes: out, Spotlight: spot.srv.URL + "/stream"}, nil)
-		out.Add(ReasonSampleRate, CategoryError, 1)
+		out := new(outcomeCounts)
+		tr := startTransport(t, transportConfig{Outcomes: out, Spotlight: spot.srv.URL + "/stream"}, nil)
+		out.Add(reasonSampleRate, categoryError, 1)
 		tr.Send(testEvent(1))
 		require.True(t, flush(t, tr))
 		reqs := spot.all()
@@ -667,14 +668,14 @@ func TestHTTPTransportSpotlight(t *testing.T) {
 	t.Run("copy even when rate limited", func(t *testing.T) {
 		sentry := newReceiver(t, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(429) })
 		spot := newReceiver(t, nil)
-		out := new(Outcomes)
-		tr := startTransport(t, TransportConfig{DSN: sentry.dsn(t, "pub"), Outcomes: out, Spotlight: spot.srv.URL}, nil)
+		out := new(outcomeCounts)
+		tr := startTransport(t, transportConfig{DSN: sentry.dsn(t, "pub"), Outcomes: out, Spotlight: spot.srv.URL}, nil)
 		tr.Send(testEvent(1))
 		tr.Send(testEvent(2))
 		assert.False(t, flush(t, tr))
 		assert.Len(t, sentry.all(), 1)
 		assert.Len(t, spot.all(), 2)
-		assert.EqualValues(t, 1, out.Total(ReasonRateLimitBackoff, CategoryError))
+		assert.EqualValues(t, 1, out.Total(reasonRateLimitBackoff, categoryError))
 	})
 }
 
@@ -745,7 +746,7 @@ func TestClientOverHTTP(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, r.env.Header.EventID, ev.EventID)
 		ids[ev.EventID] = true
-		schematest.Validate(t, r.env.ItemsOf(ItemTypeEvent)[0].Payload)
+		schematest.Validate(t, r.env.ItemsOf(itemTypeEvent)[0].Payload)
 		assert.NotContains(t, string(r.env.Items[0].Payload), testSecret)
 		assert.NotContains(t, r.env.Header.DSN, testSecret)
 	}
@@ -759,9 +760,9 @@ func (panicMarshaler) MarshalJSON() ([]byte, error) { panic("boom") }
 
 func TestHTTPTransportBadEvents(t *testing.T) {
 	rc := newReceiver(t, nil)
-	out := new(Outcomes)
+	out := new(outcomeCounts)
 	var dbg syncBuffer
-	tr := startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out, Debug: NewDebugLog(&dbg)}, nil)
+	tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out, Debug: newDebugLog(&dbg)}, nil)
 	ev := testEvent(1)
 	ev.Extra = map[string]any{"p": panicMarshaler{}}
 	tr.Send(ev)
@@ -775,16 +776,16 @@ func TestHTTPTransportBadEvents(t *testing.T) {
 	tr.Send(nil)
 	tr.Send(testEvent(4))
 	assert.False(t, flush(t, tr))
-	assert.EqualValues(t, 2, out.Total(ReasonInternalSDKError, CategoryError))
-	assert.EqualValues(t, 1, out.Total(ReasonSendError, CategoryError), "oversized")
+	assert.EqualValues(t, 2, out.Total(reasonInternalSDKError, categoryError))
+	assert.EqualValues(t, 1, out.Total(reasonSendError, categoryError), "oversized")
 	assert.EqualValues(t, 1, out.Delivered.Load(), "the worker survived")
 	assert.Contains(t, dbg.String(), "boom")
 }
 
 func TestHTTPTransportTrimsLargeEvents(t *testing.T) {
 	rc := newReceiver(t, nil)
-	out := new(Outcomes)
-	tr := startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
+	out := new(outcomeCounts)
+	tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
 	big := strings.Repeat("é", 3000) // 6000 bytes
 
 	crumbs := testEvent(1)
@@ -841,22 +842,22 @@ func TestHTTPTransportTrimsLargeEvents(t *testing.T) {
 }
 
 func TestHTTPTransportConfigure(t *testing.T) {
-	tr := NewHTTPTransport()
+	tr := newHTTPTransport()
 	tr.Send(testEvent(1)) // before Configure: dropped, nothing to count into
 	assert.True(t, tr.Flush(context.Background()))
-	assert.Error(t, tr.Configure(TransportConfig{}), "neither DSN nor Spotlight")
+	assert.Error(t, tr.configure(transportConfig{}), "neither DSN nor Spotlight")
 	var dbg syncBuffer
-	assert.Error(t, tr.Configure(TransportConfig{Spotlight: "nonsense", Debug: NewDebugLog(&dbg)}))
+	assert.Error(t, tr.configure(transportConfig{Spotlight: "nonsense", Debug: newDebugLog(&dbg)}))
 	assert.Contains(t, dbg.String(), "spotlight off")
 
 	rc := newReceiver(t, nil)
-	tr = startTransport(t, TransportConfig{DSN: rc.dsn(t, "pub")}, nil)
-	assert.Error(t, tr.Configure(TransportConfig{DSN: rc.dsn(t, "pub")}), "configured twice")
+	tr = startTransport(t, transportConfig{DSN: rc.dsn(t, "pub")}, nil)
+	assert.Error(t, tr.configure(transportConfig{DSN: rc.dsn(t, "pub")}), "configured twice")
 	tr.Send(testEvent(1)) // without Outcomes: counted into the transport's own
 	assert.True(t, flush(t, tr))
 	assert.Len(t, rc.all(), 1)
 
-	assert.True(t, NewHTTPTransport().Close(context.Background()))
+	assert.True(t, newHTTPTransport().Close(context.Background()))
 }
 
 func BenchmarkHTTPTransportSend(b *testing.B) {
@@ -866,10 +867,10 @@ func BenchmarkHTTPTransportSend(b *testing.B) {
 		io.Copy(io.Discard, r.Body)
 	}))
 	b.Cleanup(srv.Close)
-	dsn, err := ParseDSN("http://pub@" + srv.Listener.Addr().String() + "/42")
+	dsn, err := parseDSN("http://pub@" + srv.Listener.Addr().String() + "/42")
 	require.NoError(b, err)
-	out := new(Outcomes)
-	tr := startTransport(b, TransportConfig{DSN: dsn, Outcomes: out, QueueSize: b.N + 1}, nil)
+	out := new(outcomeCounts)
+	tr := startTransport(b, transportConfig{DSN: dsn, Outcomes: out, QueueSize: b.N + 1}, nil)
 	ev := testEvent(1)
 	ev.Tags = map[string]string{"a": "b", "c": "d"}
 	ev.Extra = map[string]any{"k": strings.Repeat("v", 200)}
@@ -898,8 +899,8 @@ func TestHTTPTransportSendAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("-race changes allocation counts")
 	}
-	out := new(Outcomes)
-	tr := NewHTTPTransport()
+	out := new(outcomeCounts)
+	tr := newHTTPTransport()
 	tr.cfg.Outcomes = out
 	tr.queue = make(chan *Event, 1000)
 	ev := testEvent(1)
@@ -907,7 +908,7 @@ func TestHTTPTransportSendAllocs(t *testing.T) {
 	assert.EqualValues(t, 501, tr.enq.Load())
 	tr.queue = make(chan *Event)
 	assert.Zero(t, testing.AllocsPerRun(500, func() { tr.Send(ev) }), "dropped")
-	assert.EqualValues(t, 501, out.Total(ReasonQueueOverflow, CategoryError))
+	assert.EqualValues(t, 501, out.Total(reasonQueueOverflow, categoryError))
 }
 
 // countingRT counts the requests it passes on.

@@ -10,7 +10,7 @@ import (
 type MemoryTransport struct {
 	mu       sync.Mutex
 	events   []*Event
-	outcomes *Outcomes
+	outcomes *outcomeCounts
 }
 
 // NewMemoryTransport returns an empty MemoryTransport.
@@ -19,7 +19,7 @@ func NewMemoryTransport() *MemoryTransport {
 }
 
 // Configure records where to count deliveries.
-func (t *MemoryTransport) Configure(cfg TransportConfig) error {
+func (t *MemoryTransport) configure(cfg transportConfig) error {
 	t.mu.Lock()
 	t.outcomes = cfg.Outcomes
 	t.mu.Unlock()
@@ -59,10 +59,10 @@ func (t *MemoryTransport) Reset() {
 
 // DiscardTransport drops every event silently but counts it delivered: for
 // benchmarks that measure only in-process cost.
-type DiscardTransport struct{ outcomes *Outcomes }
+type DiscardTransport struct{ outcomes *outcomeCounts }
 
 // Configure records where to count deliveries.
-func (t *DiscardTransport) Configure(cfg TransportConfig) error {
+func (t *DiscardTransport) configure(cfg transportConfig) error {
 	t.outcomes = cfg.Outcomes
 	return nil
 }

@@ -16,11 +16,11 @@ import (
 // sendEvent delivers one event: to Spotlight when on, then to Sentry
 // unless rate limited. It reports whether the event was delivered and
 // counts it when it was not.
-func (t *HTTPTransport) sendEvent(ev *Event) bool {
+func (t *httpTransport) sendEvent(ev *Event) bool {
 	now := t.now()
 	toSentry := t.url != ""
-	if toSentry && t.spotURL == "" && t.limits.limited(CategoryError, now) {
-		t.cfg.Outcomes.Add(ReasonRateLimitBackoff, CategoryError, 1)
+	if toSentry && t.spotURL == "" && t.limits.limited(categoryError, now) {
+		t.cfg.Outcomes.Add(reasonRateLimitBackoff, categoryError, 1)
 		return false
 	}
 	env := t.envelope(ev)
@@ -35,12 +35,12 @@ func (t *HTTPTransport) sendEvent(ev *Event) bool {
 		if spotOK {
 			t.cfg.Outcomes.Delivered.Add(1)
 		} else {
-			t.cfg.Outcomes.Add(ReasonNetworkError, CategoryError, 1)
+			t.cfg.Outcomes.Add(reasonNetworkError, categoryError, 1)
 		}
 		return spotOK
 	}
-	if t.limits.limited(CategoryError, t.now()) {
-		t.cfg.Outcomes.Add(ReasonRateLimitBackoff, CategoryError, 1)
+	if t.limits.limited(categoryError, t.now()) {
+		t.cfg.Outcomes.Add(reasonRateLimitBackoff, categoryError, 1)
 		return false
 	}
 	if t.spool != nil && t.now().Before(t.downUntil) {
@@ -49,8 +49,8 @@ func (t *HTTPTransport) sendEvent(ev *Event) bool {
 			return false
 		}
 	}
-	var report []DiscardedItem
-	if !t.limits.limited(CategoryInternal, now) {
+	var report []discardedItem
+	if !t.limits.limited(categoryInternal, now) {
 		report = t.cfg.Outcomes.Take()
 		env.Items = append(env.Items, clientReportItems(report, now)...)
 	}
@@ -61,7 +61,7 @@ func (t *HTTPTransport) sendEvent(ev *Event) bool {
 		if t.toSpool(env) {
 			return false
 		}
-		t.cfg.Outcomes.Add(ReasonNetworkError, CategoryError, 1)
+		t.cfg.Outcomes.Add(reasonNetworkError, categoryError, 1)
 		t.cfg.Debug.Printf("event %s not sent: %v", ev.EventID, err)
 		return false
 	case status >= 200 && status < 300:
@@ -79,32 +79,32 @@ func (t *HTTPTransport) sendEvent(ev *Event) bool {
 		return false
 	default:
 		t.cfg.Outcomes.Restore(report)
-		t.cfg.Outcomes.Add(ReasonSendError, CategoryError, 1)
+		t.cfg.Outcomes.Add(reasonSendError, categoryError, 1)
 		return false
 	}
 }
 
 // envelope serializes ev into an envelope, trimming it when it is too
 // large; nil (counted) when it cannot be sent at all.
-func (t *HTTPTransport) envelope(ev *Event) *Envelope {
+func (t *httpTransport) envelope(ev *Event) *envelope {
 	payload, err := marshalEvent(ev)
 	if err != nil {
-		t.cfg.Outcomes.Add(ReasonInternalSDKError, CategoryError, 1)
+		t.cfg.Outcomes.Add(reasonInternalSDKError, categoryError, 1)
 		t.cfg.Debug.Printf("event %s not serializable: %v", ev.EventID, err)
 		return nil
 	}
 	if len(payload) > maxEventSize {
 		size := len(payload)
 		if payload = shrinkEvent(ev, size); payload == nil {
-			t.cfg.Outcomes.Add(ReasonSendError, CategoryError, 1)
+			t.cfg.Outcomes.Add(reasonSendError, categoryError, 1)
 			t.cfg.Debug.Printf("event %s is %d bytes, over Sentry's limit of %d even trimmed: dropped", ev.EventID, size, maxEventSize)
 			return nil
 		}
 		t.cfg.Debug.Printf("event %s trimmed from %d to %d bytes", ev.EventID, size, len(payload))
 	}
-	env := &Envelope{
-		Header: EnvelopeHeader{EventID: ev.EventID, DSN: t.dsnPublic, SDK: t.sdk, Trace: ev.DSC},
-		Items:  []EnvelopeItem{{Header: ItemHeader{Type: ItemTypeEvent}, Payload: payload}},
+	env := &envelope{
+		Header: envelopeHeader{EventID: ev.EventID, DSN: t.dsnPublic, SDK: t.sdk, Trace: ev.DSC},
+		Items:  []envelopeItem{{Header: itemHeader{Type: itemTypeEvent}, Payload: payload}},
 	}
 	return env
 }
@@ -112,7 +112,7 @@ func (t *HTTPTransport) envelope(ev *Event) *Envelope {
 // markDown starts or lengthens the period after a network failure in which
 // sends are not retried: 1 s, doubled per failure, at most maxDown. Any
 // answer from the receiver ends it (see postOnce).
-func (t *HTTPTransport) markDown() {
+func (t *httpTransport) markDown() {
 	t.downFor = min(max(2*t.downFor, time.Second), maxDown)
 	t.downUntil = t.now().Add(t.downFor)
 	t.cfg.Debug.Printf("receiver unreachable: no retries for %v", t.downFor)
@@ -132,7 +132,7 @@ func marshalEvent(ev *Event) (b []byte, err error) {
 // with backoff, and applies the rate limits of the response. It returns the
 // status, or an error when no response came; statuses other than 2xx are
 // logged.
-func (t *HTTPTransport) post(env *Envelope) (int, error) {
+func (t *httpTransport) post(env *envelope) (int, error) {
 	// Right after a network failure, one attempt and no retries: retries
 	// that will fail too would hold the queue.
 	retry := !t.now().Before(t.downUntil)
@@ -161,10 +161,10 @@ func (t *HTTPTransport) post(env *Envelope) (int, error) {
 	}
 }
 
-func (t *HTTPTransport) postOnce(env *Envelope) (int, error) {
+func (t *httpTransport) postOnce(env *envelope) (int, error) {
 	env.Header.SentAt = t.now()
 	raw := getBuffer()
-	if err := env.appendTo(raw); err != nil {
+	if err := env.AppendTo(raw); err != nil {
 		putBuffer(raw)
 		return 0, err
 	}
@@ -199,7 +199,7 @@ func (t *HTTPTransport) postOnce(env *Envelope) (int, error) {
 	if l := responseLimits(resp.StatusCode, resp.Header, now); !l.isZero() {
 		t.limits.merge(l)
 		t.cfg.Debug.Printf("rate limits: errors until %s, all until %s",
-			limitTime(t.limits.until(CategoryError)), limitTime(t.limits.all))
+			limitTime(t.limits.until(categoryError)), limitTime(t.limits.all))
 	}
 	t.logStatus(resp)
 	return resp.StatusCode, nil
@@ -213,7 +213,7 @@ func limitTime(u time.Time) string {
 }
 
 // logStatus writes a diagnostic line for a response that is not a success.
-func (t *HTTPTransport) logStatus(resp *http.Response) {
+func (t *httpTransport) logStatus(resp *http.Response) {
 	code := resp.StatusCode
 	if code >= 200 && code < 300 {
 		return

@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"net/http"
 	"time"
 )
@@ -14,20 +15,20 @@ const spoolBatch = 50
 // this moment and go back to the counters) to the spool. It reports whether
 // the event is now spooled; false when the spool is off or the write
 // failed, and the caller counts the drop.
-func (t *HTTPTransport) toSpool(env *Envelope) bool {
+func (t *httpTransport) toSpool(env *envelope) bool {
 	if t.spool == nil {
 		return false
 	}
-	keep := Envelope{Header: env.Header}
+	keep := envelope{Header: env.Header}
 	keep.Header.SentAt = time.Time{} // set when it is finally sent
 	for _, it := range env.Items {
-		if it.Header.Type != ItemTypeClientReport {
+		if it.Header.Type != itemTypeClientReport {
 			keep.Items = append(keep.Items, it)
 		}
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	if err := keep.appendTo(buf); err != nil {
+	if err := keep.AppendTo(buf); err != nil {
 		t.cfg.Debug.Printf("event %s not spooled: %v", env.Header.EventID, err)
 		return false
 	}
@@ -44,15 +45,15 @@ func (t *HTTPTransport) toSpool(env *Envelope) bool {
 }
 
 // countEvicted accounts for envelopes the spool's bounds pushed out.
-func (t *HTTPTransport) countEvicted(ev evicted) {
+func (t *httpTransport) countEvicted(ev evicted) {
 	if ev.own > 0 {
 		t.cfg.Outcomes.Spooled.Add(-int64(ev.own))
-		t.cfg.Outcomes.Add(ReasonCacheOverflow, CategoryError, ev.own)
+		t.cfg.Outcomes.Add(reasonCacheOverflow, categoryError, ev.own)
 	}
 	if ev.foreign > 0 {
 		// Spooled by another process: reported, outside this process's
 		// accounting.
-		t.cfg.Outcomes.AddForeign(ReasonCacheOverflow, CategoryError, ev.foreign)
+		t.cfg.Outcomes.AddForeign(reasonCacheOverflow, categoryError, ev.foreign)
 		t.cfg.Outcomes.ForeignDropped.Add(int64(ev.foreign))
 	}
 	if ev.own+ev.foreign > 0 {
@@ -61,7 +62,7 @@ func (t *HTTPTransport) countEvicted(ev evicted) {
 }
 
 // spoolable builds the envelope of an event Close could not send.
-func (t *HTTPTransport) spoolable(ev *Event) *Envelope {
+func (t *httpTransport) spoolable(ev *Event) *envelope {
 	if t.spool == nil {
 		return nil
 	}
@@ -70,12 +71,12 @@ func (t *HTTPTransport) spoolable(ev *Event) *Envelope {
 
 // replaySpool sends up to max spooled envelopes, oldest first, and stops at
 // the first that cannot be delivered now (it goes back to the spool).
-func (t *HTTPTransport) replaySpool(max int) {
+func (t *httpTransport) replaySpool(max int) {
 	if t.spool == nil || !t.spoolPending.Load() {
 		return
 	}
 	for i := 0; i < max; i++ {
-		if t.ctx.Err() != nil || t.limits.limited(CategoryError, t.now()) || t.now().Before(t.downUntil) {
+		if t.ctx.Err() != nil || t.limits.limited(categoryError, t.now()) || t.now().Before(t.downUntil) {
 			return
 		}
 		c, ok := t.spool.claim()
@@ -83,11 +84,11 @@ func (t *HTTPTransport) replaySpool(max int) {
 			t.spoolPending.Store(false)
 			return
 		}
-		env, err := ParseEnvelope(bytes.NewReader(c.data))
+		env, err := protocol.ParseEnvelope(bytes.NewReader(c.data))
 		if err != nil {
 			t.cfg.Debug.Printf("spooled envelope %s unreadable, removed: %v", c.path, err)
 			t.spool.done(c)
-			t.settleSpooled(c, ReasonInvalid)
+			t.settleSpooled(c, reasonInvalid)
 			continue
 		}
 		status, err := t.post(env)
@@ -105,18 +106,18 @@ func (t *HTTPTransport) replaySpool(max int) {
 			}
 		default:
 			t.spool.done(c)
-			t.settleSpooled(c, ReasonSendError)
+			t.settleSpooled(c, reasonSendError)
 		}
 	}
 }
 
 // settleSpooled counts a spooled envelope that will never be sent.
-func (t *HTTPTransport) settleSpooled(c spoolClaimed, why Reason) {
+func (t *httpTransport) settleSpooled(c spoolClaimed, why dropReason) {
 	if !c.own {
-		t.cfg.Outcomes.AddForeign(why, CategoryError, 1)
+		t.cfg.Outcomes.AddForeign(why, categoryError, 1)
 		t.cfg.Outcomes.ForeignDropped.Add(1)
 		return
 	}
 	t.cfg.Outcomes.Spooled.Add(-1)
-	t.cfg.Outcomes.Add(why, CategoryError, 1)
+	t.cfg.Outcomes.Add(why, categoryError, 1)
 }

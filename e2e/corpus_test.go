@@ -27,8 +27,8 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentryhttp"
-	"github.com/sentrylog/sentrylog/core/sentrytest"
+	"github.com/sentrylog/sentrylog/sentryhttp"
+	"github.com/sentrylog/sentrylog/sentrytest"
 	"github.com/sentrylog/sentrylog/slogsentry"
 	"github.com/sentrylog/sentrylog/zapsentry"
 	"github.com/sentrylog/sentrylog/zerologsentry"

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentrytest"
+	"github.com/sentrylog/sentrylog/sentrytest"
 )
 
 // What only a fake receiver can do (../shared/receivers/README.md): the

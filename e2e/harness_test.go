@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"io"
 	"net/http"
 	"os"
@@ -386,8 +387,8 @@ func startTestkit(t *testing.T) *testkit {
 
 // testkitReport is one client report as sentry-testkit keeps it.
 type testkitReport struct {
-	Timestamp       any                  `json:"timestamp"`
-	DiscardedEvents []core.DiscardedItem `json:"discardedEvents"`
+	Timestamp       any                      `json:"timestamp"`
+	DiscardedEvents []protocol.DiscardedItem `json:"discardedEvents"`
 }
 
 // testkitEvent is one event as sentry-testkit keeps it.

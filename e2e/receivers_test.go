@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"net/http"
 	"testing"
 	"time"
@@ -19,19 +20,19 @@ import (
 // envelope written by core's envelope writer is posted by hand and read
 // back from each receiver.
 
-func rawEnvelope(t *testing.T, ev *core.Event, discarded []core.DiscardedItem) []byte {
+func rawEnvelope(t *testing.T, ev *core.Event, discarded []protocol.DiscardedItem) []byte {
 	t.Helper()
-	env := &core.Envelope{Header: core.EnvelopeHeader{SentAt: time.Now().UTC()}}
+	env := &protocol.Envelope{Header: protocol.EnvelopeHeader{SentAt: time.Now().UTC()}}
 	if ev != nil {
 		payload, err := json.Marshal(ev)
 		require.NoError(t, err)
 		env.Header.EventID = ev.EventID
-		env.Items = append(env.Items, core.EnvelopeItem{Header: core.ItemHeader{Type: core.ItemTypeEvent}, Payload: payload})
+		env.Items = append(env.Items, protocol.EnvelopeItem{Header: protocol.ItemHeader{Type: protocol.ItemTypeEvent}, Payload: payload})
 	}
 	if discarded != nil {
-		payload, err := json.Marshal(core.ClientReport{Timestamp: time.Now().UTC(), DiscardedEvents: discarded})
+		payload, err := json.Marshal(protocol.ClientReport{Timestamp: time.Now().UTC(), DiscardedEvents: discarded})
 		require.NoError(t, err)
-		env.Items = append(env.Items, core.EnvelopeItem{Header: core.ItemHeader{Type: core.ItemTypeClientReport}, Payload: payload})
+		env.Items = append(env.Items, protocol.EnvelopeItem{Header: protocol.ItemHeader{Type: protocol.ItemTypeClientReport}, Payload: payload})
 	}
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
@@ -71,7 +72,7 @@ func TestHarnessSpotlightReplaysEnvelopes(t *testing.T) {
 		postEnvelope(t, fmt.Sprintf("%s/api/42/envelope/", sp.url()), rawEnvelope(t, handEvent(fmt.Sprintf("%032x", i+1)), nil))
 	}
 	// A client report alone is replayed too, but readEvents skips it.
-	postEnvelope(t, sp.url()+"/stream", rawEnvelope(t, nil, []core.DiscardedItem{{Reason: "before_send", Category: "error", Quantity: 1}}))
+	postEnvelope(t, sp.url()+"/stream", rawEnvelope(t, nil, []protocol.DiscardedItem{{Reason: "before_send", Category: "error", Quantity: 1}}))
 
 	events := sp.readEvents(t, 3)
 	require.Len(t, events, 3)
@@ -95,10 +96,10 @@ func TestHarnessSpotlightReplaysEnvelopes(t *testing.T) {
 func TestHarnessTestkitKeepsClientReports(t *testing.T) {
 	tk := startTestkit(t)
 	url := fmt.Sprintf("http://127.0.0.1:%d/api/7/envelope/", tk.Port)
-	postEnvelope(t, url, rawEnvelope(t, handEvent("abcdef0123456789abcdef0123456789"), []core.DiscardedItem{{Reason: "sample_rate", Category: "error", Quantity: 2}}))
+	postEnvelope(t, url, rawEnvelope(t, handEvent("abcdef0123456789abcdef0123456789"), []protocol.DiscardedItem{{Reason: "sample_rate", Category: "error", Quantity: 2}}))
 
 	reports := tk.waitClientReports(t, 1)
-	assert.Equal(t, []core.DiscardedItem{{Reason: "sample_rate", Category: "error", Quantity: 2}}, reports[0].DiscardedEvents)
+	assert.Equal(t, []protocol.DiscardedItem{{Reason: "sample_rate", Category: "error", Quantity: 2}}, reports[0].DiscardedEvents)
 	events := tk.waitReports(t, 1)
 	require.NotNil(t, events[0].Error)
 	// sentry-testkit titles an event after exception.values[0].

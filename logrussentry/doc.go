@@ -12,7 +12,7 @@
 // events, which carry the breadcrumbs logged before them in the same scope.
 // Log with the request's context (logger.WithContext(ctx), or
 // entry.WithContext(ctx)) so that both land in the request's scope; the
-// sentryhttp middleware (core/sentryhttp) gives every request its own:
+// sentryhttp middleware (sentryhttp) gives every request its own:
 //
 //	log := logger.WithContext(r.Context()).WithField("path", r.URL.Path)
 //	log.Info("handling")                 // a breadcrumb on this request only

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentrytest"
 	"github.com/sentrylog/sentrylog/logrussentry"
+	"github.com/sentrylog/sentrylog/sentrytest"
 )
 
 const fatalDSNEnv = "LOGRUSSENTRY_TEST_FATAL_DSN"

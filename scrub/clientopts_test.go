@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentryhttp"
 	"github.com/sentrylog/sentrylog/scrub"
+	"github.com/sentrylog/sentrylog/sentryhttp"
 )
 
 // captureThroughMiddleware serves one POST with body through sentryhttp on

@@ -16,7 +16,7 @@
 // become events, which carry the breadcrumbs logged before them in the same
 // scope. Log with the request's context (InfoContext, ErrorContext) so that
 // both land in the request's scope; the sentryhttp middleware
-// (core/sentryhttp) gives every request its own.
+// (sentryhttp) gives every request its own.
 //
 // A handler made without Options.Client uses the process-wide client of
 // core.Init, looked up on each record: it can be made before Init and starts

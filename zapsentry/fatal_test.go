@@ -15,7 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentrytest"
+	"github.com/sentrylog/sentrylog/sentrytest"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
 

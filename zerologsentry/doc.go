@@ -16,7 +16,7 @@
 // Options.Client names one, so it may be made before core.Init. Records go
 // to the scope of the context they were logged with: Event.Ctx(ctx), or a
 // logger made with Context.Ctx(ctx), for instance kept in the context for
-// zerolog.Ctx. Behind the core/sentryhttp middleware, which gives every
+// zerolog.Ctx. Behind the sentryhttp middleware, which gives every
 // request its own isolation scope, a middleware of the program's binds the
 // logger to the request:
 //

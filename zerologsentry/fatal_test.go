@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentrytest"
+	"github.com/sentrylog/sentrylog/sentrytest"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 

@@ -18,9 +18,9 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentryhttp"
 	"github.com/sentrylog/sentrylog/examples/internal/service"
 	"github.com/sentrylog/sentrylog/logrussentry"
+	"github.com/sentrylog/sentrylog/sentryhttp"
 )
 
 var errDeclined = errors.New("card declined")

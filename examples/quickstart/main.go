@@ -26,8 +26,8 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentrytest"
 	"github.com/sentrylog/sentrylog/examples/internal/fanout"
+	"github.com/sentrylog/sentrylog/sentrytest"
 	"github.com/sentrylog/sentrylog/slogsentry"
 	"github.com/sentrylog/sentrylog/zapsentry"
 	"github.com/sentrylog/sentrylog/zerologsentry"

@@ -17,9 +17,9 @@ import (
 	"os"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentryhttp"
 	"github.com/sentrylog/sentrylog/examples/internal/fanout"
 	"github.com/sentrylog/sentrylog/examples/internal/service"
+	"github.com/sentrylog/sentrylog/sentryhttp"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
 

@@ -19,8 +19,8 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentryhttp"
 	"github.com/sentrylog/sentrylog/examples/internal/service"
+	"github.com/sentrylog/sentrylog/sentryhttp"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
 

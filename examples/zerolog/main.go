@@ -18,8 +18,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentryhttp"
 	"github.com/sentrylog/sentrylog/examples/internal/service"
+	"github.com/sentrylog/sentrylog/sentryhttp"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 

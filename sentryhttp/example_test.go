@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentryhttp"
+	"github.com/sentrylog/sentrylog/sentryhttp"
 )
 
 // A handler calls another service through Transport: the callee sees the

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"net"
 	"net/http"
 	"sync"
@@ -50,7 +51,7 @@ func (r Rejection) HasEvent() bool {
 		return false
 	}
 	for _, it := range r.Envelope.Items {
-		if it.Header.Type == core.ItemTypeEvent {
+		if it.Header.Type == protocol.ItemTypeEvent {
 			return true
 		}
 	}
@@ -187,13 +188,13 @@ func (s *Server) Envelopes() []Envelope {
 // Events returns the events of the envelopes accepted so far, oldest first,
 // freshly decoded: the caller may modify them.
 func (s *Server) Events() []*core.Event {
-	out, _ := collect(s.Envelopes(), core.ItemTypeEvent, DecodeEvent)
+	out, _ := collect(s.Envelopes(), protocol.ItemTypeEvent, DecodeEvent)
 	return out
 }
 
 // ClientReports returns the client reports accepted so far, oldest first.
 func (s *Server) ClientReports() []ClientReport {
-	out, _ := collect(s.Envelopes(), core.ItemTypeClientReport, DecodeClientReport)
+	out, _ := collect(s.Envelopes(), protocol.ItemTypeClientReport, DecodeClientReport)
 	return out
 }
 
@@ -279,7 +280,7 @@ func waitFor[T any](s *Server, n int, timeout time.Duration, what string, get fu
 	}
 }
 
-func collect[T any](envs []Envelope, typ string, decode func(core.EnvelopeItem) (T, error)) ([]T, error) {
+func collect[T any](envs []Envelope, typ string, decode func(protocol.EnvelopeItem) (T, error)) ([]T, error) {
 	var out []T
 	var errs []error
 	for _, env := range envs {

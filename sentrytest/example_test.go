@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentrytest"
+	"github.com/sentrylog/sentrylog/sentrytest"
 )
 
 // A receiver outside a test (as the quickstart uses it): Start, point a

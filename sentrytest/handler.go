@@ -6,11 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"io"
 	"net/http"
 	"strings"
-
-	"github.com/sentrylog/sentrylog/core"
 )
 
 const (
@@ -68,7 +67,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var env *Envelope
 	var parseErr error
 	if readErr == nil {
-		var parsed *core.Envelope
+		var parsed *protocol.Envelope
 		parsed, parseErr = parseEnvelope(body)
 		if parseErr == nil {
 			env = &Envelope{Envelope: *parsed, Request: info}
@@ -185,31 +184,31 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
 
 // checkItems enforces what parseEnvelope cannot see: one event at most, of
 // bounded size, with the header's event id, and payloads that decode.
-func checkItems(env *core.Envelope) error {
+func checkItems(env *protocol.Envelope) error {
 	events := 0
 	for i, it := range env.Items {
 		switch it.Header.Type {
-		case core.ItemTypeEvent:
+		case protocol.ItemTypeEvent:
 			events++
 			if events > 1 {
-				return fmt.Errorf("%w: more than one event item", core.ErrInvalidEnvelope)
+				return fmt.Errorf("%w: more than one event item", protocol.ErrInvalidEnvelope)
 			}
 			if len(it.Payload) > maxEventItem {
 				return fmt.Errorf("event item of %d bytes: %w", len(it.Payload), errTooLarge)
 			}
 			ev, err := DecodeEvent(it)
 			if err != nil {
-				return fmt.Errorf("%w: item %d: %v", core.ErrInvalidEnvelope, i, err)
+				return fmt.Errorf("%w: item %d: %v", protocol.ErrInvalidEnvelope, i, err)
 			}
 			if env.Header.EventID != "" && ev.EventID != env.Header.EventID {
-				return fmt.Errorf("%w: event_id %q differs from the envelope header's %q", core.ErrInvalidEnvelope, ev.EventID, env.Header.EventID)
+				return fmt.Errorf("%w: event_id %q differs from the envelope header's %q", protocol.ErrInvalidEnvelope, ev.EventID, env.Header.EventID)
 			}
-		case core.ItemTypeClientReport:
+		case protocol.ItemTypeClientReport:
 			if len(it.Payload) > maxReportItem {
-				return fmt.Errorf("%w: client_report item of %d bytes, over %d", core.ErrInvalidEnvelope, len(it.Payload), maxReportItem)
+				return fmt.Errorf("%w: client_report item of %d bytes, over %d", protocol.ErrInvalidEnvelope, len(it.Payload), maxReportItem)
 			}
 			if _, err := DecodeClientReport(it); err != nil {
-				return fmt.Errorf("%w: item %d: %v", core.ErrInvalidEnvelope, i, err)
+				return fmt.Errorf("%w: item %d: %v", protocol.ErrInvalidEnvelope, i, err)
 			}
 		}
 	}

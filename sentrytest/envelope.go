@@ -4,21 +4,22 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 
 	"github.com/sentrylog/sentrylog/core"
 )
 
-// Envelope is one envelope the server accepted, as core.ParseEnvelope read
+// Envelope is one envelope the server accepted, as protocol.ParseEnvelope read
 // it, with what the server saw of the request that carried it. Items of
 // every type are kept; their payloads are raw bytes.
 type Envelope struct {
-	core.Envelope
+	protocol.Envelope
 	// Request describes the HTTP request that carried the envelope.
 	Request RequestInfo
 }
 
 // ClientReport is the payload of a client_report item.
-type ClientReport = core.ClientReport
+type ClientReport = protocol.ClientReport
 
 // RequestInfo is what the server saw of an HTTP request.
 type RequestInfo struct {
@@ -31,8 +32,8 @@ type RequestInfo struct {
 }
 
 // DecodeEvent decodes an event item's payload.
-func DecodeEvent(it core.EnvelopeItem) (*core.Event, error) {
-	if it.Header.Type != core.ItemTypeEvent {
+func DecodeEvent(it protocol.EnvelopeItem) (*core.Event, error) {
+	if it.Header.Type != protocol.ItemTypeEvent {
 		return nil, fmt.Errorf("sentrytest: item of type %q is not an event", it.Header.Type)
 	}
 	ev := new(core.Event)
@@ -43,9 +44,9 @@ func DecodeEvent(it core.EnvelopeItem) (*core.Event, error) {
 }
 
 // DecodeClientReport decodes a client_report item's payload.
-func DecodeClientReport(it core.EnvelopeItem) (ClientReport, error) {
+func DecodeClientReport(it protocol.EnvelopeItem) (ClientReport, error) {
 	var cr ClientReport
-	if it.Header.Type != core.ItemTypeClientReport {
+	if it.Header.Type != protocol.ItemTypeClientReport {
 		return cr, fmt.Errorf("sentrytest: item of type %q is not a client report", it.Header.Type)
 	}
 	if err := json.Unmarshal(it.Payload, &cr); err != nil {
@@ -54,12 +55,12 @@ func DecodeClientReport(it core.EnvelopeItem) (ClientReport, error) {
 	return cr, nil
 }
 
-// parseEnvelope reads a decompressed body with core.ParseEnvelope, after
+// parseEnvelope reads a decompressed body with protocol.ParseEnvelope, after
 // refusing a gzip body that came without Content-Encoding: gzip (which
 // ParseEnvelope would accept, and Sentry would not).
-func parseEnvelope(body []byte) (*core.Envelope, error) {
+func parseEnvelope(body []byte) (*protocol.Envelope, error) {
 	if bytes.HasPrefix(body, []byte{0x1f, 0x8b}) {
-		return nil, fmt.Errorf("%w: gzip body without Content-Encoding: gzip", core.ErrInvalidEnvelope)
+		return nil, fmt.Errorf("%w: gzip body without Content-Encoding: gzip", protocol.ErrInvalidEnvelope)
 	}
-	return core.ParseEnvelope(bytes.NewReader(body))
+	return protocol.ParseEnvelope(bytes.NewReader(body))
 }

@@ -18,9 +18,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentryhttp"
 	"github.com/sentrylog/sentrylog/internal/schematest"
 	"github.com/sentrylog/sentrylog/internal/testclient"
+	"github.com/sentrylog/sentrylog/sentryhttp"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

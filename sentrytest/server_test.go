@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,7 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
-	"github.com/sentrylog/sentrylog/core/sentrytest"
+	"github.com/sentrylog/sentrylog/sentrytest"
 )
 
 const eventID = "0123456789abcdef0123456789abcdef"
@@ -311,7 +312,7 @@ func TestClientReports(t *testing.T) {
 	reports := srv.ClientReports()
 	require.Len(t, reports, 2)
 	assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), reports[0].Timestamp.UTC())
-	assert.Equal(t, []core.DiscardedItem{
+	assert.Equal(t, []protocol.DiscardedItem{
 		{Reason: "before_send", Category: "error", Quantity: 2},
 		{Reason: "queue_overflow", Category: "error", Quantity: 1},
 	}, reports[0].DiscardedEvents)
@@ -449,7 +450,7 @@ func TestStartAndClose(t *testing.T) {
 }
 
 func TestItemDecodersRefuseOtherTypes(t *testing.T) {
-	it := core.EnvelopeItem{Header: core.ItemHeader{Type: "attachment"}, Payload: []byte("{}")}
+	it := protocol.EnvelopeItem{Header: protocol.ItemHeader{Type: "attachment"}, Payload: []byte("{}")}
 	_, err := sentrytest.DecodeEvent(it)
 	require.Error(t, err)
 	_, err = sentrytest.DecodeClientReport(it)
@@ -461,16 +462,16 @@ func TestAcceptsCoreEnvelopes(t *testing.T) {
 	srv := sentrytest.NewServer(t)
 	payload, err := json.Marshal(sampleEvent())
 	require.NoError(t, err)
-	report, err := json.Marshal(core.ClientReport{
+	report, err := json.Marshal(protocol.ClientReport{
 		Timestamp:       time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
-		DiscardedEvents: []core.DiscardedItem{{Reason: "sample_rate", Category: "error", Quantity: 4}},
+		DiscardedEvents: []protocol.DiscardedItem{{Reason: "sample_rate", Category: "error", Quantity: 4}},
 	})
 	require.NoError(t, err)
-	env := &core.Envelope{
-		Header: core.EnvelopeHeader{EventID: eventID, SentAt: time.Now().UTC()},
-		Items: []core.EnvelopeItem{
-			{Header: core.ItemHeader{Type: core.ItemTypeEvent}, Payload: payload},
-			{Header: core.ItemHeader{Type: core.ItemTypeClientReport}, Payload: report},
+	env := &protocol.Envelope{
+		Header: protocol.EnvelopeHeader{EventID: eventID, SentAt: time.Now().UTC()},
+		Items: []protocol.EnvelopeItem{
+			{Header: protocol.ItemHeader{Type: protocol.ItemTypeEvent}, Payload: payload},
+			{Header: protocol.ItemHeader{Type: protocol.ItemTypeClientReport}, Payload: report},
 		},
 	}
 	var buf bytes.Buffer
