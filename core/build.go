@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -41,7 +42,7 @@ func (c *Client) buildEvent(p *pending) (*Event, error) {
 		err = c.fromRecord(ev, p)
 	case kindException:
 		err = p.err
-		ev.Exception = c.exceptions(p.err, "generic", true, func() []Frame {
+		ev.Exception = c.exceptions(p.err, "generic", true, func() []protocol.Frame {
 			return c.framesFromPCs(p.pcs[:p.npc], 0)
 		})
 	case kindPanic:
@@ -50,7 +51,7 @@ func (c *Client) buildEvent(p *pending) (*Event, error) {
 		if origin == "" {
 			origin = "panic"
 		}
-		ev.Exception = c.exceptions(p.err, origin, false, func() []Frame {
+		ev.Exception = c.exceptions(p.err, origin, false, func() []protocol.Frame {
 			return c.framesFromPCs(panicFrames(p.pcs[:p.npc]), 0)
 		})
 		if pv, ok := p.err.(*panicValue); ok {
@@ -59,10 +60,10 @@ func (c *Client) buildEvent(p *pending) (*Event, error) {
 			err = fmt.Errorf("panic: %s", pv.Error())
 		}
 	case kindMessage:
-		ev.Message = &LogEntry{Formatted: p.msg} // cut after scrubbing
+		ev.Message = &protocol.LogEntry{Formatted: p.msg} // cut after scrubbing
 		if c.opts.AttachStacktrace {
 			if fr := c.framesFromPCs(p.pcs[:p.npc], 0); len(fr) > 0 {
-				ev.Stacktrace = &Stacktrace{Frames: fr}
+				ev.Stacktrace = &protocol.Stacktrace{Frames: fr}
 			}
 		}
 	}
@@ -86,7 +87,7 @@ func (c *Client) fromRecord(ev *Event, p *pending) error {
 	ev.Level = r.Level
 	ev.Logger = r.Logger
 	if r.Message != "" {
-		ev.Message = &LogEntry{Formatted: r.Message} // cut after scrubbing
+		ev.Message = &protocol.LogEntry{Formatted: r.Message} // cut after scrubbing
 	}
 	m := attrMapping{tagKeys: r.TagKeys, special: true}
 	m.mapAttrs(r.Pre, r.Groups, r.Attrs)
@@ -98,9 +99,9 @@ func (c *Client) fromRecord(ev *Event, p *pending) error {
 	ev.User = m.user
 	ev.Fingerprint = m.fingerprint
 	if m.request != nil {
-		ev.Request = NewRequest(m.request, c.opts.SendDefaultPII, nil)
+		ev.Request = newRequest(m.request, c.opts.SendDefaultPII, nil)
 	}
-	stack := func() []Frame {
+	stack := func() []protocol.Frame {
 		if len(r.Frames) > 0 {
 			return r.Frames
 		}
@@ -109,11 +110,11 @@ func (c *Client) fromRecord(ev *Event, p *pending) error {
 	if err != nil {
 		ev.Exception = c.exceptions(err, r.Origin, true, stack)
 		if len(r.Frames) > 0 {
-			ev.Exception[len(ev.Exception)-1].Stacktrace = &Stacktrace{Frames: r.Frames}
+			ev.Exception[len(ev.Exception)-1].Stacktrace = &protocol.Stacktrace{Frames: r.Frames}
 		}
 	} else if c.opts.AttachStacktrace {
 		if fr := stack(); len(fr) > 0 {
-			ev.Stacktrace = &Stacktrace{Frames: fr}
+			ev.Stacktrace = &protocol.Stacktrace{Frames: fr}
 			if ev.Fingerprint == nil && r.Message != "" {
 				// A stack would make Sentry group by the call site; a log
 				// message event is grouped by its message.
@@ -281,10 +282,10 @@ func crumbData(c *crumb) map[string]any {
 // SDKPath is the module path reported as the SDK's package.
 const SDKPath = "github.com/sentrylog/sentrylog"
 
-func defaultSDK() SDK {
-	return SDK{
+func defaultSDK() protocol.SDK {
+	return protocol.SDK{
 		Name: SDKName, Version: SDKVersion,
-		Packages: []SDKPackage{{Name: "go:" + SDKPath, Version: SDKVersion}},
+		Packages: []protocol.SDKPackage{{Name: "go:" + SDKPath, Version: SDKVersion}},
 	}
 }
 

@@ -222,7 +222,7 @@ func TestInApp(t *testing.T) {
 			assert.False(t, f.InApp, f.Function)
 		}
 		assert.False(t, strings.HasPrefix(f.Module, "github.com/sentrylog/sentrylog/core") && f.Module != "github.com/sentrylog/sentrylog/core_test",
-			"the SDK's frames are dropped: %s", f.Function)
+			"the protocol.SDK's frames are dropped: %s", f.Function)
 	}
 
 	// Excluding a package of the main module (in-app by default) carves it out.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"log/slog"
 	"math/rand/v2"
 	"runtime"
@@ -31,7 +32,7 @@ type Client struct {
 	global    *Scope
 	outcomes  outcomeCounts
 	debug     *debugLog
-	sdk       SDK
+	sdk       protocol.SDK
 	contexts  map[string]map[string]any // os, runtime, device; see shareDefaults
 	inApp     inAppMatcher
 	frames    frameCache

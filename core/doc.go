@@ -1,4 +1,109 @@
-// Package core is sentrylog's client: options, capture, scopes, breadcrumbs,
+// Package core is the Sentry client that sentrylog's logging bridges
+// (slogsentry, zapsentry, zerologsentry, logrussentry) send to: options,
+// capture, scopes, breadcrumbs, the conversion of Go errors to exceptions,
+// storm control and delivery.
+//
+// # Set-up
+//
+//	client, err := core.Init(core.Options{}) // DSN from SENTRY_DSN
+//	if err != nil { ... }                    // only for invalid options
+//	defer client.Close(context.Background())
+//
+// [Init] makes a [Client] and makes it the current one, which the package's
+// functions ([CaptureException], [SetTag], ...) use; [New] makes one without.
+// An empty DSN disables sending: every call returns at once. An invalid DSN
+// is an error (wrapping [ErrInvalidDSN]), never a panic.
+//
+// # Pipeline
+//
+// A capture never blocks: it copies the record, snapshots the scopes, applies
+// storm control and queues the capture; a full queue drops it. A worker then
+// builds the event, applies [Options.IgnoreErrors], merges the scopes,
+// scrubs ([Options.Scrubber]; an event the scrubber fails on is dropped,
+// never sent unscrubbed), trims it to Sentry's size limits, runs
+// [Options.BeforeSend], samples ([Options.SampleRate]) and hands it to the
+// [Transport]. Every drop is counted under its client-report reason
+// ([Client.Stats], and the client reports sent to Sentry), so that
+// Captured = Delivered + Spooled + the sum of Dropped.
+//
+// # Reliability
+//
+// Storm control ([Options.Storm], on by default) keeps an error logged in a
+// hot loop from costing the queue or the Sentry quota: events are grouped as
+// Sentry groups them; the first of a group always passes, repeats pass a
+// per-group and a global token bucket, and the next event sent carries the
+// count of those suppressed (contexts.storm).
+//
+// The default transport never blocks the caller: its queue is bounded,
+// network errors are retried with backoff, and rate limits are obeyed per
+// category. With [Options.Spool], events wait on disk while Sentry is
+// unreachable and are sent when it answers again or the next process starts.
+//
+// # Errors to exceptions
+//
+// An error becomes exception.values, root cause first, following Unwrap,
+// Cause and Unwrap() []error (errors.Join) with parent ids, as Sentry's
+// exception groups do. The outermost exception's type names the most
+// informative error of the chain, so that the issue title says what went
+// wrong: a [TypedError]'s type, a sentinel's name (io.EOF, context.Canceled,
+// sql.ErrNoRows, ...; the program's own with [RegisterSentinel]), or the first
+// named Go type; its own Go type moves to mechanism.data.go_type. An error
+// that recorded its stack (a StackTrace or Callers method) gets its own
+// frames, otherwise the capture site's; the frames of sentrylog and of the
+// logging libraries are left out.
+//
+// # Attribute mapping
+//
+// A log record's attributes map to the event the same way for every bridge:
+//   - an error value (the first at a key "error" or "err", else the first
+//     found) becomes the exception;
+//   - "user" (a group, a *[User] or an id) and "user.<field>" keys: the user;
+//   - "fingerprint": the fingerprint ("{{ default }}" is Sentry's grouping);
+//   - an *http.Request: the request (headers and cookies as
+//     [Options.SendDefaultPII] allows; the body is never read);
+//   - a "tags" group and the bridge's tag keys: tags;
+//   - everything else: contexts["log"] on events and data on breadcrumbs,
+//     nested and typed (numbers stay numbers).
+//
+// A value whose String, Error, LogValue or MarshalJSON panics becomes
+// "!PANIC in <method>: ...".
+//
+// # Event size
+//
+// Sentry refuses events over 1 MiB and cuts fields over its own limits. The
+// client applies those limits itself, after scrubbing, and marks every cut:
+// a cut string ends in "...[truncated from N bytes]". An event still too
+// large loses its longest strings first, then its oldest breadcrumbs, then
+// its largest contexts and extra, each replaced by a marker; stack frames are
+// never cut.
+//
+// # Scopes
+//
+// Three layers, as in Sentry's SDKs: the global scope ([Client.Scope]), the
+// isolation scope of a request or task ([NewIsolationScope]; the sentryhttp
+// middleware makes one per request), and a current scope forked for a block
+// ([WithScope]). They travel in a [context.Context]. [SetTag], [SetUser],
+// [SetContext] and [AddBreadcrumb] act on the context's isolation scope, or
+// on the global scope when it has none. An event merges the global, then the
+// isolation, then the current scope: later layers win, and the event's own
+// values win over every scope, except the level, which the innermost scope
+// that has one sets.
+//
+// # Traces
+//
+// Every event belongs to a trace, so that Sentry shows a request's errors
+// and logs together and links them to other services' spans; no spans are
+// sent. Each isolation scope carries a trace: [NewIsolationScope] made from
+// a context without one starts a new trace, [ContinueTrace] continues an
+// incoming request's (the sentryhttp middleware calls it), and the global
+// scope continues SENTRY_TRACE and SENTRY_BAGGAGE. [Options.SpanFromContext]
+// lets a tracing library's span win (package otelsentry reads
+// OpenTelemetry's). [PropagationHeaders] gives the headers that carry the
+// trace to another service.
+package core
+
+// Package core was documented here in full; what follows is the detail behind
+// the package doc above, kept for maintainers. It describes sentrylog's client: options, capture, scopes, breadcrumbs,
 // event building, exceptions from Go errors, the pipeline and the transport.
 // The logging bridges (slogsentry, zapsentry, zerologsentry) convert their
 // records into a Record and hand it to a Client; everything that is not
@@ -262,4 +367,3 @@
 // sample_rand, and sampled when an incoming decision exists. A trace
 // context set on the event or a scope is kept. PropagationHeaders gives the
 // headers that carry the trace to another service.
-package core

@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"log/slog"
 	"net/url"
 	"strconv"
@@ -120,7 +121,7 @@ func (d *dsn) EnvelopeURL() string {
 // SDK: sentry_version 7, sentry_client, sentry_key and, when the DSN has
 // one, the deprecated sentry_secret. It is the only output of a DSN that
 // contains the secret: send it, never log it.
-func (d *dsn) AuthHeader(sdk SDK) string {
+func (d *dsn) AuthHeader(sdk protocol.SDK) string {
 	if d == nil {
 		return ""
 	}
@@ -141,7 +142,7 @@ func (d *dsn) AuthHeader(sdk SDK) string {
 }
 
 // sdkIdent returns the SDK's name and version, defaulting to this SDK's.
-func sdkIdent(sdk SDK) (name, version string) {
+func sdkIdent(sdk protocol.SDK) (name, version string) {
 	name, version = sdk.Name, sdk.Version
 	if name == "" {
 		name = SDKName

@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"log/slog"
 	"strings"
 	"testing"
@@ -118,21 +119,21 @@ func TestDSNNeverRevealsSecret(t *testing.T) {
 
 	// Only the auth header carries it.
 	assert.Equal(t, "Sentry sentry_version=7, sentry_client=sentry.go.sentrylog/1.2.3, sentry_key=pub, sentry_secret="+secret,
-		d.AuthHeader(SDK{Name: SDKName, Version: "1.2.3"}))
+		d.AuthHeader(protocol.SDK{Name: SDKName, Version: "1.2.3"}))
 }
 
 func TestDSNAuthHeader(t *testing.T) {
 	d, err := parseDSN("https://pub@host/1")
 	require.NoError(t, err)
-	assert.Equal(t, "Sentry sentry_version=7, sentry_client="+SDKName+"/"+SDKVersion+", sentry_key=pub", d.AuthHeader(SDK{}))
-	assert.NotContains(t, d.AuthHeader(SDK{}), "sentry_timestamp")
+	assert.Equal(t, "Sentry sentry_version=7, sentry_client="+SDKName+"/"+SDKVersion+", sentry_key=pub", d.AuthHeader(protocol.SDK{}))
+	assert.NotContains(t, d.AuthHeader(protocol.SDK{}), "sentry_timestamp")
 }
 
 func TestDSNNil(t *testing.T) {
 	var d *dsn
 	assert.Empty(t, d.String())
 	assert.Empty(t, d.EnvelopeURL())
-	assert.Empty(t, d.AuthHeader(SDK{}))
+	assert.Empty(t, d.AuthHeader(protocol.SDK{}))
 	assert.Empty(t, d.PublicKey()+d.ProjectID()+d.Host()+d.PathPrefix()+d.Scheme())
 	assert.False(t, d.HasSecret())
 }

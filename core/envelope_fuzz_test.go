@@ -58,12 +58,12 @@ func envFuzzEvent(msg, key, value string, ctxJSON, extraJSON []byte, ts int64, n
 		Release:     value,
 		Dist:        key,
 		Environment: key,
-		Message:     &LogEntry{Formatted: msg, Message: value, Params: []any{key, extra["value"]}},
-		Exception: []Exception{
-			{Type: key, Value: value, Module: msg, Mechanism: &Mechanism{Type: "chained", Source: key, ExceptionID: &id1, ParentID: &id0}},
+		Message:     &protocol.LogEntry{Formatted: msg, Message: value, Params: []any{key, extra["value"]}},
+		Exception: []protocol.Exception{
+			{Type: key, Value: value, Module: msg, Mechanism: &protocol.Mechanism{Type: "chained", Source: key, ExceptionID: &id1, ParentID: &id0}},
 			{Type: value, Value: msg, Module: key,
-				Mechanism: &Mechanism{Type: value, Handled: &handled, ExceptionID: &id0, IsExceptionGroup: n%3 == 0, Data: ctx},
-				Stacktrace: &Stacktrace{Frames: []Frame{
+				Mechanism: &protocol.Mechanism{Type: value, Handled: &handled, ExceptionID: &id0, IsExceptionGroup: n%3 == 0, Data: ctx},
+				Stacktrace: &protocol.Stacktrace{Frames: []protocol.Frame{
 					{Function: msg, Module: key, Filename: value, AbsPath: "/" + value, Lineno: int(n), InApp: handled, Vars: extra},
 					{Function: key},
 				}}},
@@ -79,10 +79,10 @@ func envFuzzEvent(msg, key, value string, ctxJSON, extraJSON []byte, ts int64, n
 		Request:     &Request{Method: key, URL: value, QueryString: msg, Data: extra, Cookies: map[string]string{key: value}, Headers: map[string]string{key: msg}, Env: map[string]string{value: key}},
 		Fingerprint: []string{"{{ default }}", msg, key},
 		Modules:     map[string]string{key: value},
-		SDK:         &SDK{Name: SDKName, Version: SDKVersion, Packages: []SDKPackage{{Name: "go:" + SDKPath, Version: SDKVersion}}},
+		SDK:         &protocol.SDK{Name: SDKName, Version: SDKVersion, Packages: []protocol.SDKPackage{{Name: "go:" + SDKPath, Version: SDKVersion}}},
 	}
 	if n%16 == 1 {
-		ev.Stacktrace = &Stacktrace{Frames: []Frame{{Function: value, Module: msg, InApp: true}}}
+		ev.Stacktrace = &protocol.Stacktrace{Frames: []protocol.Frame{{Function: value, Module: msg, InApp: true}}}
 	}
 	if n%32 == 2 { // over Sentry's item limit: the transport trims it
 		ev.Extra["big"] = strings.Repeat(msg+"x", maxEventSize/(len(msg)+1)+1)
@@ -120,7 +120,7 @@ func FuzzEnvelopeSerialization(f *testing.F) {
 		now := time.Unix(0, ts)
 		env := &envelope{
 			Header: envelopeHeader{EventID: ev.EventID, SentAt: now, DSN: "http://public@127.0.0.1:9000/1",
-				SDK: &SDK{Name: SDKName, Version: SDKVersion}},
+				SDK: &protocol.SDK{Name: SDKName, Version: SDKVersion}},
 			Items: append([]envelopeItem{{Header: itemHeader{Type: itemTypeEvent}, Payload: payload}},
 				clientReportItems(report, now)...),
 		}

@@ -18,14 +18,14 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 	sent := time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 3600))
 	ev := &Event{
 		EventID: "0123456789abcdef0123456789abcdef", Timestamp: sent, Platform: "go", Level: LevelError,
-		Message: &LogEntry{Message: "line one\nline two"},
+		Message: &protocol.LogEntry{Message: "line one\nline two"},
 		Tags:    map[string]string{"k": "v"},
 	}
 	payload, err := ev.MarshalJSON()
 	require.NoError(t, err)
 	env := &envelope{
 		Header: envelopeHeader{EventID: ev.EventID, SentAt: sent, DSN: "https://pub@host/1",
-			SDK: &SDK{Name: SDKName, Version: SDKVersion, Integrations: []string{"dropped"}}},
+			SDK: &protocol.SDK{Name: SDKName, Version: SDKVersion, Integrations: []string{"dropped"}}},
 		Items: []envelopeItem{
 			{Header: itemHeader{Type: itemTypeEvent}, Payload: payload},
 			clientReportItems([]discardedItem{{Reason: "queue_overflow", Category: "error", Quantity: 3}}, sent)[0],

@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"reflect"
 	"strconv"
 )
@@ -209,7 +210,7 @@ const cutType = "sentrylog.ChainCut"
 // exceptions turns err into exception values, root cause first and the
 // outermost error last. The outermost error carries stack (when non-nil)
 // unless an error of the tree recorded its own.
-func (c *Client) exceptions(err error, origin string, handled bool, stack func() []Frame) []Exception {
+func (c *Client) exceptions(err error, origin string, handled bool, stack func() []protocol.Frame) []protocol.Exception {
 	nodes := exceptionTree(err)
 	if len(nodes) == 0 {
 		return nil
@@ -225,20 +226,20 @@ func (c *Client) exceptions(err error, origin string, handled bool, stack func()
 	if origin == "" {
 		origin = "generic"
 	}
-	out := make([]Exception, len(nodes))
+	out := make([]protocol.Exception, len(nodes))
 	// One allocation for the mechanisms and one for their numbers.
-	mechs := make([]Mechanism, len(nodes))
+	mechs := make([]protocol.Mechanism, len(nodes))
 	var ids []int // exception id, parent id
 	if tree {
 		ids = make([]int, 2*len(nodes))
 	}
 	for i, n := range nodes {
-		var ex Exception
+		var ex protocol.Exception
 		if n.cut > 0 {
-			ex = Exception{Type: cutType, Value: strconv.Itoa(n.cut) + " errors of the chain left out here"}
+			ex = protocol.Exception{Type: cutType, Value: strconv.Itoa(n.cut) + " errors of the chain left out here"}
 		} else {
 			typ, module := errorType(n.err)
-			ex = Exception{Type: typ, Module: module, Value: safeErrorString(n.err)}
+			ex = protocol.Exception{Type: typ, Module: module, Value: safeErrorString(n.err)}
 		}
 		m := &mechs[i]
 		m.Type = origin
@@ -268,11 +269,11 @@ func (c *Client) exceptions(err error, origin string, handled bool, stack func()
 		ex.Mechanism = m
 		if len(n.pcs) > 0 {
 			if fr := c.framesFromPCs(n.pcs, 0); len(fr) > 0 {
-				ex.Stacktrace = &Stacktrace{Frames: fr}
+				ex.Stacktrace = &protocol.Stacktrace{Frames: fr}
 			}
 		} else if i == 0 && !hasOwn && stack != nil {
 			if fr := stack(); len(fr) > 0 {
-				ex.Stacktrace = &Stacktrace{Frames: fr}
+				ex.Stacktrace = &protocol.Stacktrace{Frames: fr}
 			}
 		}
 		out[len(nodes)-1-i] = ex

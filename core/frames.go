@@ -2,6 +2,7 @@ package core
 
 import (
 	"encoding/binary"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"reflect"
 	"runtime"
 	"slices"
@@ -98,7 +99,7 @@ func splitFunction(name string) (module, function string) {
 // returns them) into Sentry frames (caller first), without library frames.
 // When from is not 0 and found among pcs, frames nearer the callee than it are
 // dropped: from is the user's call site.
-func (c *Client) framesFromPCs(pcs []uintptr, from uintptr) []Frame {
+func (c *Client) framesFromPCs(pcs []uintptr, from uintptr) []protocol.Frame {
 	pcs = fromCallSite(pcs, from)
 	if len(pcs) == 0 {
 		return nil
@@ -127,8 +128,8 @@ func fromCallSite(pcs []uintptr, from uintptr) []uintptr {
 }
 
 // resolveFrames symbolises pcs: the work frameCache saves.
-func (c *Client) resolveFrames(pcs []uintptr) []Frame {
-	frames := make([]Frame, 0, len(pcs))
+func (c *Client) resolveFrames(pcs []uintptr) []protocol.Frame {
+	frames := make([]protocol.Frame, 0, len(pcs))
 	it := runtime.CallersFrames(pcs)
 	for {
 		f, more := it.Next()
@@ -145,9 +146,9 @@ func (c *Client) resolveFrames(pcs []uintptr) []Frame {
 	return trimFrames(frames)
 }
 
-func (c *Client) frame(function, file string, line int) Frame {
+func (c *Client) frame(function, file string, line int) protocol.Frame {
 	module, fn := splitFunction(function)
-	f := Frame{Function: fn, Module: module, Lineno: line, InApp: c.inApp.inApp(module)}
+	f := protocol.Frame{Function: fn, Module: module, Lineno: line, InApp: c.inApp.inApp(module)}
 	f.Filename = file
 	if strings.IndexByte(file, '/') >= 0 {
 		f.AbsPath = file
@@ -167,7 +168,7 @@ func (c *Client) frame(function, file string, line int) Frame {
 	return f
 }
 
-func trimFrames(frames []Frame) []Frame {
+func trimFrames(frames []protocol.Frame) []protocol.Frame {
 	if len(frames) <= maxFrames {
 		return frames
 	}
@@ -228,12 +229,12 @@ const (
 // handed out.
 type frameCache struct {
 	mu sync.Mutex
-	m  map[string][]Frame // key: the PCs' bytes
+	m  map[string][]protocol.Frame // key: the PCs' bytes
 }
 
 const maxCachedStacks = 256
 
-func (fc *frameCache) get(pcs []uintptr) ([]Frame, bool) {
+func (fc *frameCache) get(pcs []uintptr) ([]protocol.Frame, bool) {
 	var buf [64 * 8]byte // most stacks: no allocation for the key
 	key := stackKey(buf[:0], pcs)
 	fc.mu.Lock()
@@ -245,12 +246,12 @@ func (fc *frameCache) get(pcs []uintptr) ([]Frame, bool) {
 	return slices.Clone(fr), true
 }
 
-func (fc *frameCache) put(pcs []uintptr, fr []Frame) {
+func (fc *frameCache) put(pcs []uintptr, fr []protocol.Frame) {
 	key := string(stackKey(nil, pcs))
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
 	if fc.m == nil || len(fc.m) >= maxCachedStacks {
-		fc.m = make(map[string][]Frame, 16)
+		fc.m = make(map[string][]protocol.Frame, 16)
 	}
 	fc.m[key] = fr
 }

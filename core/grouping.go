@@ -1,6 +1,7 @@
 package core
 
 import (
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"hash/maphash"
 	"log/slog"
 	"reflect"
@@ -247,7 +248,7 @@ func (s *storm) hashPCs(h *maphash.Hash, pcs []uintptr) {
 }
 
 // hashFrames writes the in-app frames of a stack a logger reported as text.
-func hashFrames(h *maphash.Hash, frames []Frame) {
+func hashFrames(h *maphash.Hash, frames []protocol.Frame) {
 	inApp := false
 	for i := range frames {
 		inApp = inApp || frames[i].InApp

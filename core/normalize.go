@@ -2,6 +2,7 @@ package core
 
 import (
 	"encoding/json"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"maps"
 	"math"
 	"slices"
@@ -76,7 +77,7 @@ func normalizeEvent(ev *Event, own, handBuilt bool) {
 	if crumbs != nil {
 		ev.Breadcrumbs = crumbs
 	}
-	var excs []Exception
+	var excs []protocol.Exception
 	for i := range ev.Exception {
 		mech := ev.Exception[i].Mechanism
 		if mech == nil {

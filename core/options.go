@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"io"
 	"net/http"
 	"os"
@@ -236,7 +237,7 @@ type transportConfig struct {
 	// http.DefaultTransport.
 	RoundTripper http.RoundTripper
 	Spotlight    string
-	SDK          SDK
+	SDK          protocol.SDK
 	Spool        SpoolOptions
 }
 

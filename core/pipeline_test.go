@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"github.com/sentrylog/sentrylog/internal/bridge"
 	"io/fs"
 	"log/slog"
@@ -170,7 +171,7 @@ func TestCaptureAfterCloseIsCounted(t *testing.T) {
 func TestCaptureEvent(t *testing.T) {
 	c, mt := newClient(t, core.Options{})
 	id := c.CaptureEvent(context.Background(), &core.Event{
-		Message: &core.LogEntry{Message: "user %s failed", Params: []any{"ann"}, Formatted: "user ann failed"},
+		Message: &protocol.LogEntry{Message: "user %s failed", Params: []any{"ann"}, Formatted: "user ann failed"},
 		Level:   core.LevelWarning,
 		Tags:    map[string]string{"k": "v"},
 	})

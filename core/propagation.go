@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/hex"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"net/url"
 	"strconv"
 	"strings"
@@ -22,16 +23,11 @@ const (
 	maxMembers = 180
 )
 
-// Transaction sources (transaction_info.source): how a transaction was
-// named. Sentry scrubs identifiers from names it cannot trust (SourceURL)
-// and leaves them out of the trace's sampling context.
+// Transaction sources, from package protocol.
 const (
-	// SourceCustom is a name the program chose (Scope.SetTransaction).
-	SourceCustom = "custom"
-	// SourceRoute is a route pattern, such as "GET /orders/{id}".
-	SourceRoute = "route"
-	// SourceURL is a raw URL path, used when no route is known.
-	SourceURL = "url"
+	sourceCustom = protocol.SourceCustom
+	sourceRoute  = protocol.SourceRoute
+	sourceURL    = protocol.SourceURL
 )
 
 // ContinueTrace returns a context with a new isolation scope, as

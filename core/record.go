@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"log/slog"
 
 	"github.com/sentrylog/sentrylog/internal/bridge"
@@ -21,7 +22,7 @@ func init() {
 		AddBreadcrumb: func(c bridge.Client, r *record, attrs []slog.Attr) {
 			asClient(c).addRecordBreadcrumb(r, attrs)
 		},
-		Frame: func(c bridge.Client, function, file string, line int) Frame {
+		Frame: func(c bridge.Client, function, file string, line int) protocol.Frame {
 			cl := asClient(c)
 			if cl == nil {
 				cl = &Client{}
@@ -32,6 +33,17 @@ func init() {
 		OwnAttrs:   ownedAttrs,
 		PanicValue: markPanic,
 		ErrorPCs:   errorPCs,
+		NewRequest: newRequest,
+		SetRequestFunc: func(scope any, fn func() *Request) {
+			if s, ok := scope.(*Scope); ok {
+				s.setRequestFunc(fn)
+			}
+		},
+		SetTransactionFunc: func(scope any, fn func() (name, source string)) {
+			if s, ok := scope.(*Scope); ok {
+				s.setTransactionFunc(fn)
+			}
+		},
 	}
 }
 

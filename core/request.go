@@ -22,11 +22,11 @@ var sensitiveHeaders = map[string]bool{
 	"X-Xsrf-Token":        true,
 }
 
-// NewRequest describes r for an event. Cookies, credentials and the client's
+// newRequest describes r for an event. Cookies, credentials and the client's
 // address are only included when pii is true (SendDefaultPII). body is the
 // request body already read by the caller (the HTTP middleware reads at most
 // MaxRequestBodySize); nil leaves it out. r's body is never read here.
-func NewRequest(r *http.Request, pii bool, body []byte) *Request {
+func newRequest(r *http.Request, pii bool, body []byte) *Request {
 	if r == nil {
 		return nil
 	}

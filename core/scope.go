@@ -227,25 +227,25 @@ func (s *Scope) SetLevel(l Level) {
 }
 
 // SetTransaction names the transaction events belong to, with source
-// SourceCustom.
+// sourceCustom.
 func (s *Scope) SetTransaction(name string) {
-	s.update(func(d *scopeData) { d.transaction, d.txSource = name, SourceCustom })
+	s.update(func(d *scopeData) { d.transaction, d.txSource = name, sourceCustom })
 }
 
-// SetTransactionFunc names the transaction lazily: fn returns the name and
-// its source (SourceRoute, SourceURL, ...) when an event or an outgoing
+// setTransactionFunc names the transaction lazily: fn returns the name and
+// its source (sourceRoute, sourceURL, ...) when an event or an outgoing
 // request needs it, on the client's worker or the calling goroutine, so it
 // must be safe for concurrent use. The HTTP middleware uses it to name a
 // request after the route its router matched. A name set with
 // SetTransaction wins; an empty name from fn means none.
-func (s *Scope) SetTransactionFunc(fn func() (name, source string)) {
+func (s *Scope) setTransactionFunc(fn func() (name, source string)) {
 	s.update(func(d *scopeData) { d.txFn = fn })
 }
 
 // transactionName returns the transaction named by d, if any.
 func (d *scopeData) transactionName() (name, source string) {
 	if d.transaction != "" {
-		return d.transaction, cmp.Or(d.txSource, SourceCustom)
+		return d.transaction, cmp.Or(d.txSource, sourceCustom)
 	}
 	if d.txFn != nil {
 		name, source = callTxFn(d.txFn)
@@ -273,11 +273,11 @@ func (s *Scope) SetRequest(r *Request) {
 	s.update(func(d *scopeData) { d.request = r })
 }
 
-// SetRequestFunc attaches the HTTP request lazily: fn is called on the
+// setRequestFunc attaches the HTTP request lazily: fn is called on the
 // capturing goroutine when an event is captured under the scope, so a request
 // that never produces an event costs nothing to describe. The HTTP middleware
 // uses it. A request set with SetRequest wins.
-func (s *Scope) SetRequestFunc(fn func() *Request) {
+func (s *Scope) setRequestFunc(fn func() *Request) {
 	s.update(func(d *scopeData) { d.requestFn = fn })
 }
 

@@ -2,6 +2,7 @@ package core
 
 import (
 	"cmp"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"maps"
 	"slices"
 	"strings"
@@ -87,7 +88,7 @@ func (c *Client) applyScopes(ev *Event, p *pending) {
 		if ev.Transaction == "" && (d.transaction != "" || d.txFn != nil) {
 			if name, source := d.transactionName(); name != "" {
 				ev.Transaction = name
-				ev.TransactionInfo = &TransactionInfo{Source: source}
+				ev.TransactionInfo = &protocol.TransactionInfo{Source: source}
 			}
 		}
 	}

@@ -300,7 +300,7 @@ func (c *Client) appendDSC(prop *propagation, trace [16]byte, transaction, sourc
 			add("environment", c.opts.Environment)
 		}
 	}
-	if transaction != "" && source != SourceURL {
+	if transaction != "" && source != sourceURL {
 		add("transaction", transaction)
 	}
 	r := prop.sampleRand()

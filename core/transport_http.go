@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -32,10 +33,10 @@ type httpTransport struct {
 	url        string // envelope endpoint; "" without a DSN
 	auth       string // X-Sentry-Auth, carries the secret: never log it
 	userAgent  string
-	dsnPublic  string // for envelope headers
-	sdk        *SDK   // name and version, for envelope headers
-	ownRT      bool   // the round tripper is the transport's own: Close may shut its connections
-	spotURL    string // "" when Spotlight is off
+	dsnPublic  string        // for envelope headers
+	sdk        *protocol.SDK // name and version, for envelope headers
+	ownRT      bool          // the round tripper is the transport's own: Close may shut its connections
+	spotURL    string        // "" when Spotlight is off
 	spotlightT time.Duration
 
 	wake   chan struct{} // a Flush is waiting
@@ -137,7 +138,7 @@ func (t *httpTransport) configure(cfg transportConfig) error {
 	}
 	t.cfg = cfg
 	name, version := sdkIdent(cfg.SDK)
-	t.sdk = &SDK{Name: name, Version: version}
+	t.sdk = &protocol.SDK{Name: name, Version: version}
 	t.userAgent = name + "/" + version
 	if cfg.DSN != nil {
 		t.url = cfg.DSN.EnvelopeURL()

@@ -105,7 +105,7 @@ func startTransport(t testing.TB, cfg transportConfig, tune func(*httpTransport)
 		cfg.Outcomes = new(outcomeCounts)
 	}
 	if cfg.SDK.Name == "" {
-		cfg.SDK = SDK{Name: SDKName, Version: SDKVersion}
+		cfg.SDK = protocol.SDK{Name: SDKName, Version: SDKVersion}
 	}
 	require.NoError(t, tr.configure(cfg))
 	t.Cleanup(func() {
@@ -119,7 +119,7 @@ func startTransport(t testing.TB, cfg transportConfig, tune func(*httpTransport)
 func testEvent(i int) *Event {
 	return &Event{
 		EventID: EventID(fmt.Sprintf("%032x", i)), Timestamp: time.Now(), Platform: "go",
-		Level: LevelError, Message: &LogEntry{Message: fmt.Sprintf("event %d", i)},
+		Level: LevelError, Message: &protocol.LogEntry{Message: fmt.Sprintf("event %d", i)},
 	}
 }
 
@@ -163,7 +163,7 @@ func TestHTTPTransportDelivers(t *testing.T) {
 	out := new(outcomeCounts)
 	dsn := rc.dsn(t, "pub:"+testSecret)
 	tr := startTransport(t, transportConfig{DSN: dsn, Outcomes: out, Debug: newDebugLog(&dbg),
-		SDK: SDK{Name: SDKName, Version: "9.8.7"}}, nil)
+		SDK: protocol.SDK{Name: SDKName, Version: "9.8.7"}}, nil)
 	start := time.Now()
 	// Events 0 and 1 are small and go plain; event 2 is over compressFrom
 	// and goes gzip-compressed.
@@ -203,7 +203,7 @@ func TestHTTPTransportDelivers(t *testing.T) {
 		assert.Equal(t, time.UTC, h.SentAt.Location())
 		assert.Equal(t, "http://pub@"+rc.srv.Listener.Addr().String()+"/42", h.DSN)
 		require.NotNil(t, h.SDK)
-		assert.Equal(t, SDK{Name: SDKName, Version: "9.8.7"}, *h.SDK)
+		assert.Equal(t, protocol.SDK{Name: SDKName, Version: "9.8.7"}, *h.SDK)
 		require.Len(t, r.env.Items, 1)
 		assert.Equal(t, itemTypeEvent, r.env.Items[0].Header.Type)
 		ev, err := r.env.Event()
@@ -771,7 +771,7 @@ func TestHTTPTransportBadEvents(t *testing.T) {
 	tr.Send(ev)
 	ev = testEvent(3)
 	// Frames are never cut: nothing to trim.
-	ev.Stacktrace = &Stacktrace{Frames: []Frame{{Function: strings.Repeat("x", maxEventSize)}}}
+	ev.Stacktrace = &protocol.Stacktrace{Frames: []protocol.Frame{{Function: strings.Repeat("x", maxEventSize)}}}
 	tr.Send(ev)
 	tr.Send(nil)
 	tr.Send(testEvent(4))
@@ -802,8 +802,8 @@ func TestHTTPTransportTrimsLargeEvents(t *testing.T) {
 	tr.Send(extra)
 
 	msg := testEvent(3)
-	msg.Message = &LogEntry{Message: strings.Repeat(big, 100), Formatted: strings.Repeat(big, 100)}
-	msg.Exception = []Exception{{Type: "a", Value: "small"}, {Type: "b", Value: strings.Repeat(big, 100)}}
+	msg.Message = &protocol.LogEntry{Message: strings.Repeat(big, 100), Formatted: strings.Repeat(big, 100)}
+	msg.Exception = []protocol.Exception{{Type: "a", Value: "small"}, {Type: "b", Value: strings.Repeat(big, 100)}}
 	sharedExc := msg.Exception
 	tr.Send(msg)
 

@@ -2,6 +2,7 @@ package core
 
 import (
 	"encoding/json"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"maps"
 	"slices"
 )
@@ -167,14 +168,14 @@ func (t *trimmer) event(ev *Event) {
 }
 
 func (t *trimmer) exceptions(ev *Event) {
-	var out []Exception
+	var out []protocol.Exception
 	for i := range ev.Exception {
 		e := &ev.Exception[i]
 		t.size += 64
 		typ := t.field(e.Type, maxTypeLen, false)
 		mod := t.field(e.Module, maxTypeLen, false)
 		val := t.field(e.Value, maxMessageLen, true)
-		var mech *Mechanism
+		var mech *protocol.Mechanism
 		if e.Mechanism != nil {
 			t.size += 96
 			if data, ch := t.mapAny(e.Mechanism.Data); ch {
@@ -202,7 +203,7 @@ func (t *trimmer) exceptions(ev *Event) {
 	}
 }
 
-func framesSize(frames []Frame) int {
+func framesSize(frames []protocol.Frame) int {
 	n := 16
 	for i := range frames {
 		f := &frames[i]

@@ -2,6 +2,7 @@ package core
 
 import (
 	"encoding/json"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -59,12 +60,12 @@ func TestWaterLevel(t *testing.T) {
 func typicalEvent() *Event {
 	ev := &Event{
 		Level: LevelError, Logger: "app", Release: "v1.2.3", Environment: "production",
-		Message:  &LogEntry{Formatted: "request failed"},
+		Message:  &protocol.LogEntry{Formatted: "request failed"},
 		Tags:     map[string]string{"route": "/orders/{id}", "region": "eu-west-1"},
 		User:     &User{ID: "42", Email: "ann@example.com"},
 		Contexts: defaultContexts(),
-		Exception: []Exception{{Type: "*errors.errorString", Value: "query: sql: no rows in result set",
-			Mechanism: &Mechanism{Type: "auto.log.slog"}}},
+		Exception: []protocol.Exception{{Type: "*errors.errorString", Value: "query: sql: no rows in result set",
+			Mechanism: &protocol.Mechanism{Type: "auto.log.slog"}}},
 	}
 	ev.Contexts["log"] = map[string]any{"order_id": "o-123", "attempt": int64(2), "latency": "12ms",
 		"req": map[string]any{"method": "GET", "path": "/orders/7"}}

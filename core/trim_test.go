@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"github.com/sentrylog/sentrylog/internal/bridge"
 	"log/slog"
 	"math"
@@ -175,8 +176,8 @@ func TestFieldLimits(t *testing.T) {
 		slog.String("user.username", huge), slog.Any("fingerprint", []string{huge, "b"})))
 	c.CaptureEvent(context.Background(), &core.Event{
 		Logger: huge, Transaction: huge, Release: huge, Environment: huge,
-		Message:   &core.LogEntry{Message: huge, Formatted: huge},
-		Exception: []core.Exception{{Type: huge, Module: huge, Value: huge}},
+		Message:   &protocol.LogEntry{Message: huge, Formatted: huge},
+		Exception: []protocol.Exception{{Type: huge, Module: huge, Value: huge}},
 		Tags:      map[string]string{huge: huge, "ok": "line\nbreak"},
 		Request:   &core.Request{URL: "https://example.com/" + huge, Headers: map[string]string{"X-Big": huge}},
 	})
@@ -320,10 +321,10 @@ func TestNaNAndInfAreEncodable(t *testing.T) {
 	c.AddBreadcrumb(ctx, &core.Breadcrumb{Message: "b", Data: map[string]any{"nan": nan}})
 	c.CaptureMessage(ctx, "nan", core.LevelError)
 	c.CaptureEvent(context.Background(), &core.Event{
-		Message: &core.LogEntry{Message: "%v", Params: []any{nan}},
+		Message: &protocol.LogEntry{Message: "%v", Params: []any{nan}},
 		Request: &core.Request{URL: "https://example.com", Data: map[string]any{"n": nan}},
-		Exception: []core.Exception{{Type: "x", Value: "y",
-			Mechanism: &core.Mechanism{Type: "generic", Data: map[string]any{"n": inf}}}},
+		Exception: []protocol.Exception{{Type: "x", Value: "y",
+			Mechanism: &protocol.Mechanism{Type: "generic", Data: map[string]any{"n": inf}}}},
 	})
 	bridge.CaptureRecord(c, record(context.Background(), "attr", slog.Any("s", s), slog.Float64("f", nan)))
 	logCtx := core.NewIsolationScope(context.Background())
@@ -363,8 +364,8 @@ func TestCaptureEventDefaultLevel(t *testing.T) {
 	c, mt := newClient(t, core.Options{})
 	ctx := core.NewIsolationScope(context.Background())
 	c.AddBreadcrumb(ctx, &core.Breadcrumb{Message: "b"})
-	c.CaptureEvent(ctx, &core.Event{Message: &core.LogEntry{Formatted: "no level"}})
-	c.CaptureEvent(ctx, &core.Event{Message: &core.LogEntry{Formatted: "info"}, Level: core.LevelInfo})
+	c.CaptureEvent(ctx, &core.Event{Message: &protocol.LogEntry{Formatted: "no level"}})
+	c.CaptureEvent(ctx, &core.Event{Message: &protocol.LogEntry{Formatted: "info"}, Level: core.LevelInfo})
 	evs := delivered(t, c, mt, 2)
 	assert.Equal(t, core.LevelError, evs[0].Level)
 	assert.Equal(t, core.LevelInfo, evs[1].Level)
@@ -406,8 +407,8 @@ func TestEventSizeRules(t *testing.T) {
 	c.AddBreadcrumb(ctx, &core.Breadcrumb{Message: long, Data: map[string]any{"v": long}})
 	c.CaptureEvent(ctx, &core.Event{
 		Logger: long, Environment: long, Dist: long, Transaction: long, Release: long, ServerName: long,
-		Message:     &core.LogEntry{Message: long, Formatted: long},
-		Exception:   []core.Exception{{Type: long, Module: long, Value: long}},
+		Message:     &protocol.LogEntry{Message: long, Formatted: long},
+		Exception:   []protocol.Exception{{Type: long, Module: long, Value: long}},
 		Tags:        map[string]string{"k": long, "a key longer than thirty-two characters!": "v"},
 		User:        &core.User{ID: long, Username: long, Name: long, Email: long, IPAddress: long, Data: map[string]any{"v": long}},
 		Request:     &core.Request{Method: long, URL: long, QueryString: long, Data: long, Headers: map[string]string{"h": long}, Cookies: map[string]string{"c": long}},

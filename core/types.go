@@ -9,16 +9,7 @@ type (
 	Breadcrumb = protocol.Breadcrumb
 	User       = protocol.User
 	Request    = protocol.Request
-	Exception  = protocol.Exception
-	Mechanism  = protocol.Mechanism
-	Stacktrace = protocol.Stacktrace
-	Frame      = protocol.Frame
-	LogEntry   = protocol.LogEntry
-	SDK        = protocol.SDK
-	SDKPackage = protocol.SDKPackage
 	Level      = protocol.Level
-
-	TransactionInfo = protocol.TransactionInfo
 )
 
 // The levels of events and breadcrumbs.

@@ -58,9 +58,9 @@ func postEnvelope(t *testing.T, url string, body []byte) {
 func handEvent(id string) *core.Event {
 	return &core.Event{
 		EventID: core.EventID(id), Timestamp: time.Now().UTC(), Platform: "go", Level: core.LevelError,
-		Exception: []core.Exception{
-			{Type: "*errors.errorString", Value: "root", Mechanism: &core.Mechanism{Type: "chained"}},
-			{Type: "*fmt.wrapError", Value: "outer: root", Mechanism: &core.Mechanism{Type: "generic"}},
+		Exception: []protocol.Exception{
+			{Type: "*errors.errorString", Value: "root", Mechanism: &protocol.Mechanism{Type: "chained"}},
+			{Type: "*fmt.wrapError", Value: "outer: root", Mechanism: &protocol.Mechanism{Type: "generic"}},
 		},
 		Tags: map[string]string{"harness": "yes"},
 	}

@@ -38,6 +38,8 @@ package sentryhttp
 
 import (
 	"context"
+	"github.com/sentrylog/sentrylog/core/protocol"
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"io"
 	"net/http"
 	"strings"
@@ -125,8 +127,8 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 		r = r.WithContext(ctx)
 	}
 	lr.r = r // the request the router sees and sets the pattern on
-	scope.SetRequestFunc(lr.describe)
-	scope.SetTransactionFunc(lr.transaction)
+	bridge.SetRequestFunc(scope, lr.describe)
+	bridge.SetTransactionFunc(scope, lr.transaction)
 	defer m.recover(ctx, c, w, r)
 	next.ServeHTTP(w, r)
 }
@@ -167,9 +169,9 @@ func (l *lazyRequest) transaction() (name, source string) {
 		if !strings.Contains(p, " ") { // a pattern without its method
 			p = l.r.Method + " " + p
 		}
-		return p, core.SourceRoute
+		return p, protocol.SourceRoute
 	}
-	return l.r.Method + " " + l.r.URL.Path, core.SourceURL
+	return l.r.Method + " " + l.r.URL.Path, protocol.SourceURL
 }
 
 func (l *lazyRequest) describe() *core.Request {
@@ -178,7 +180,7 @@ func (l *lazyRequest) describe() *core.Request {
 		if l.body != nil {
 			body = l.body.captured()
 		}
-		l.req = core.NewRequest(l.r, l.pii, body)
+		l.req = bridge.NewRequest(l.r, l.pii, body)
 	})
 	if l.req == nil {
 		return nil

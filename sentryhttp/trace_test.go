@@ -3,6 +3,7 @@ package sentryhttp_test
 import (
 	"context"
 	"errors"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"io"
 	"log/slog"
 	"net/http"
@@ -172,7 +173,7 @@ func TestTransactionFromRoute(t *testing.T) {
 	for _, ev := range evs {
 		assert.Equal(t, "GET /orders/{id}", ev.Transaction)
 		require.NotNil(t, ev.TransactionInfo)
-		assert.Equal(t, core.SourceRoute, ev.TransactionInfo.Source)
+		assert.Equal(t, protocol.SourceRoute, ev.TransactionInfo.Source)
 		assert.Equal(t, "GET /orders/{id}", ev.DSC["transaction"], "a route names the trace")
 	}
 	assert.Equal(t, "no stock", evs[0].Exception[len(evs[0].Exception)-1].Value)
@@ -190,7 +191,7 @@ func TestTransactionFromRoute(t *testing.T) {
 	evs = testclient.Events(t, c, mt)
 	require.Len(t, evs, 2)
 	assert.Equal(t, "GET /users/17", evs[0].Transaction)
-	assert.Equal(t, core.SourceURL, evs[0].TransactionInfo.Source)
+	assert.Equal(t, protocol.SourceURL, evs[0].TransactionInfo.Source)
 	assert.NotContains(t, evs[0].DSC, "transaction")
 
 	// A name the handler sets wins.
@@ -203,7 +204,7 @@ func TestTransactionFromRoute(t *testing.T) {
 	evs = testclient.Events(t, c, mt)
 	require.Len(t, evs, 1)
 	assert.Equal(t, "checkout", evs[0].Transaction)
-	assert.Equal(t, core.SourceCustom, evs[0].TransactionInfo.Source)
+	assert.Equal(t, protocol.SourceCustom, evs[0].TransactionInfo.Source)
 }
 
 // TestTwoServices: service A handles a request and calls service B through

@@ -88,11 +88,11 @@ func sampleEvent() *core.Event {
 		Timestamp: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		Platform:  "go",
 		Level:     core.LevelError,
-		Message:   &core.LogEntry{Message: "open config", Formatted: "open config"},
-		Exception: []core.Exception{
-			{Type: "syscall.Errno", Value: "no such file or directory", Mechanism: &core.Mechanism{Type: "chained"}},
-			{Type: "*fs.PathError", Value: "open /x: no such file or directory", Mechanism: &core.Mechanism{Type: "auto.log.slog", Handled: &handled},
-				Stacktrace: &core.Stacktrace{Frames: []core.Frame{{Function: "main.main", Module: "main", Lineno: 12, InApp: true}}}},
+		Message:   &protocol.LogEntry{Message: "open config", Formatted: "open config"},
+		Exception: []protocol.Exception{
+			{Type: "syscall.Errno", Value: "no such file or directory", Mechanism: &protocol.Mechanism{Type: "chained"}},
+			{Type: "*fs.PathError", Value: "open /x: no such file or directory", Mechanism: &protocol.Mechanism{Type: "auto.log.slog", Handled: &handled},
+				Stacktrace: &protocol.Stacktrace{Frames: []protocol.Frame{{Function: "main.main", Module: "main", Lineno: 12, InApp: true}}}},
 		},
 		Breadcrumbs: []core.Breadcrumb{{Timestamp: time.Date(2026, 1, 2, 3, 4, 4, 0, time.UTC), Type: "default", Message: "starting", Level: core.LevelInfo}},
 		Tags:        map[string]string{"route": "/users"},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"log/slog"
 	"math"
 	"strings"
@@ -219,7 +220,7 @@ func TestCulpritIsTheCallSite(t *testing.T) {
 	require.Len(t, evs, 2)
 
 	const me = "github.com/sentrylog/sentrylog/slogsentry_test"
-	check := func(st *core.Stacktrace) {
+	check := func(st *protocol.Stacktrace) {
 		t.Helper()
 		require.NotNil(t, st)
 		require.NotEmpty(t, st.Frames)

@@ -5,6 +5,7 @@ package zerologsentry_test
 import (
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"strings"
 	"testing"
 
@@ -24,7 +25,7 @@ func setStackMarshaler(t *testing.T, m func(error) any) {
 }
 
 // functions returns the frames' functions, outermost first.
-func functions(st *core.Stacktrace) []string {
+func functions(st *protocol.Stacktrace) []string {
 	if st == nil {
 		return nil
 	}
@@ -35,7 +36,7 @@ func functions(st *core.Stacktrace) []string {
 	return out
 }
 
-func assertUserStack(t *testing.T, st *core.Stacktrace, caller string) {
+func assertUserStack(t *testing.T, st *protocol.Stacktrace, caller string) {
 	t.Helper()
 	fns := functions(st)
 	require.NotEmpty(t, fns)
@@ -139,8 +140,8 @@ func TestForeignStackMarshaler(t *testing.T) {
 	st := ev.Exception[0].Stacktrace
 	require.NotNil(t, st)
 	require.Len(t, st.Frames, 2)
-	assert.Equal(t, core.Frame{Function: "main", Module: "main", Filename: "main.go", Lineno: 7, InApp: true}, st.Frames[0])
-	assert.Equal(t, core.Frame{
+	assert.Equal(t, protocol.Frame{Function: "main", Module: "main", Filename: "main.go", Lineno: 7, InApp: true}, st.Frames[0])
+	assert.Equal(t, protocol.Frame{
 		Function: "query", Module: "example.com/app/db", Filename: "example.com/app/db/query.go",
 		AbsPath: "/src/app/db/query.go", Lineno: 42, InApp: true,
 	}, st.Frames[1])

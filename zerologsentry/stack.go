@@ -2,6 +2,7 @@ package zerologsentry
 
 import (
 	"errors"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"github.com/sentrylog/sentrylog/internal/bridge"
 	"runtime"
 	"strconv"
@@ -136,7 +137,7 @@ func ownPCs(err error) (pcs []uintptr) {
 // ({"func", "source" or "file", "line" as a number or a string}), into
 // Sentry frames, outermost first. Elements that are not frames are skipped;
 // nil means the text held no frame.
-func parseStack(js string, c *core.Client) []core.Frame {
+func parseStack(js string, c *core.Client) []protocol.Frame {
 	if js == "" || js[0] != '[' {
 		return nil
 	}
@@ -145,7 +146,7 @@ func parseStack(js string, c *core.Client) []core.Frame {
 	if err != nil {
 		return nil
 	}
-	var frames []core.Frame
+	var frames []protocol.Frame
 	for i := len(v) - 1; i >= 0; i-- {
 		m, ok := v[i].(map[string]any)
 		if !ok {

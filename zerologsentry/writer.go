@@ -3,6 +3,7 @@ package zerologsentry
 import (
 	"bytes"
 	"context"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"github.com/sentrylog/sentrylog/internal/bridge"
 	"io"
 	"log/slog"
@@ -201,7 +202,7 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 	}
 	if d.hasErr || linked != nil {
 		err := linked
-		var frames []core.Frame
+		var frames []protocol.Frame
 		if err == nil {
 			err = &LoggedError{Text: d.errText}
 			if d.stack != "" {

@@ -191,3 +191,15 @@ type SDKPackage struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
 }
+
+// Transaction sources (transaction_info.source): how a transaction was
+// named. Sentry scrubs identifiers from names it cannot trust (SourceURL)
+// and leaves them out of the trace's sampling context.
+const (
+	// SourceCustom is a name the program chose (core.Scope.SetTransaction).
+	SourceCustom = "custom"
+	// SourceRoute is a route pattern, such as "GET /orders/{id}".
+	SourceRoute = "route"
+	// SourceURL is a raw URL path, used when no route is known.
+	SourceURL = "url"
+)

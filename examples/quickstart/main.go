@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"io"
 	"log/slog"
 	"os"
@@ -214,7 +215,7 @@ func printEvent(out io.Writer, ev *core.Event) {
 }
 
 // depth is how deep the exception with the given id sits in the tree.
-func depth(exs []core.Exception, id int) int {
+func depth(exs []protocol.Exception, id int) int {
 	d := 1
 	for guard := 0; guard < len(exs); guard++ {
 		parent := -1

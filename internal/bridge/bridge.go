@@ -12,6 +12,7 @@ package bridge
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 	"unsafe"
 
@@ -106,6 +107,10 @@ type Hooks struct {
 	OwnAttrs      func(attrs []slog.Attr) []slog.Attr
 	PanicValue    func(method string, recovered any) slog.Value
 	ErrorPCs      func(err error) []uintptr
+
+	NewRequest         func(r *http.Request, pii bool, body []byte) *protocol.Request
+	SetRequestFunc     func(scope any, fn func() *protocol.Request)
+	SetTransactionFunc func(scope any, fn func() (name, source string))
 }
 
 // Impl holds package core's implementations.
@@ -174,6 +179,29 @@ func PanicValue(method string, recovered any) slog.Value {
 // made (a Callers method, or a pkg/errors-style StackTrace), or nil; it does
 // not follow the chain.
 func ErrorPCs(err error) []uintptr { return Impl.ErrorPCs(err) }
+
+// NewRequest describes r for an event. Cookies, credentials and the client's
+// address are only included when pii is true (SendDefaultPII). body is the
+// request body already read by the caller (the HTTP middleware reads at most
+// MaxRequestBodySize); nil leaves it out. r's body is never read.
+func NewRequest(r *http.Request, pii bool, body []byte) *protocol.Request {
+	return Impl.NewRequest(r, pii, body)
+}
+
+// SetRequestFunc attaches the HTTP request to scope (a *core.Scope) lazily:
+// fn is called on the capturing goroutine when an event is captured under
+// the scope, so a request that never produces an event costs nothing to
+// describe. A request set with Scope.SetRequest wins.
+func SetRequestFunc(scope any, fn func() *protocol.Request) { Impl.SetRequestFunc(scope, fn) }
+
+// SetTransactionFunc names the transaction of scope (a *core.Scope) lazily:
+// fn returns the name and its source (protocol.SourceRoute, ...) when an
+// event or an outgoing request needs it, on the client's worker or the
+// calling goroutine, so it must be safe for concurrent use. A name set with
+// Scope.SetTransaction wins; an empty name from fn means none.
+func SetTransactionFunc(scope any, fn func() (name, source string)) {
+	Impl.SetTransactionFunc(scope, fn)
+}
 
 // The calls above reach package core through function variables, and Go's
 // escape analysis assumes that whatever is passed to a function variable
