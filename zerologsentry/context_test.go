@@ -201,3 +201,18 @@ func TestStaleContextNotTaken(t *testing.T) {
 	assert.Empty(t, c.Scope().Breadcrumbs(), "nor went to the global scope, the hook having seen contexts")
 	assert.Equal(t, int64(2), c.Stats().Dropped["context_lost:breadcrumb"])
 }
+
+// Messages are matched as zerolog writes them: invalid UTF-8, escapes.
+func TestContextOfOddMessages(t *testing.T) {
+	c, _ := newClient(t, core.Options{})
+	logger, _ := newLogger(t, c, zerologsentry.Options{})
+	ctx := core.NewIsolationScope(context.Background())
+	msgs := []string{"a\xffb\xfe", "\xed\xa0\x80", "q\"\\\n\t<&>\u2028\x00", "\ufffd", "é☃😀"}
+	for _, m := range msgs {
+		logger.Info().Ctx(ctx).Msg(m)
+	}
+	logger.Info().Ctx(ctx).Str("message", "own field").Send()
+	assert.Len(t, core.IsolationScope(ctx).Breadcrumbs(), len(msgs))
+	assert.Empty(t, c.Scope().Breadcrumbs())
+	assert.Equal(t, int64(1), c.Stats().Dropped["context_lost:breadcrumb"], "the line whose last field is a message of its own")
+}

@@ -34,7 +34,6 @@ import (
 // an entry matches the line (its level and message, or its stack) before
 // using it, and take only entries that do.
 type handoff[T any] struct {
-	seq     atomic.Uint64
 	buckets atomic.Pointer[[handoffBuckets]handoffBucket[T]] // allocated by the first put
 	mu      sync.Mutex                                       // for the allocation
 }
@@ -46,13 +45,14 @@ const (
 )
 
 type handoffBucket[T any] struct {
-	mu sync.Mutex
-	e  [handoffWays]handoffEntry[T]
+	mu  sync.Mutex
+	seq uint64 // puts so far
+	e   [handoffWays]handoffEntry[T]
 }
 
 type handoffEntry[T any] struct {
 	g   uintptr // 0: free
-	seq uint64  // when it was put
+	seq uint64  // the bucket's seq when it was put
 	v   T
 }
 
@@ -77,8 +77,8 @@ func (h *handoff[T]) put(g uintptr, v T) {
 		h.mu.Unlock()
 		b = h.bucket(g)
 	}
-	seq := h.seq.Add(1)
 	b.mu.Lock()
+	b.seq++
 	at := -1
 	for i := range b.e {
 		e := &b.e[i]
@@ -90,7 +90,7 @@ func (h *handoff[T]) put(g uintptr, v T) {
 			at = i // a free way, else the oldest
 		}
 	}
-	b.e[at] = handoffEntry[T]{g: g, seq: seq, v: v}
+	b.e[at] = handoffEntry[T]{g: g, seq: b.seq, v: v}
 	b.mu.Unlock()
 }
 

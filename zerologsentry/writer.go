@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
@@ -157,6 +158,16 @@ func (w *Writer) pass(level zerolog.Level, p []byte) error {
 // asynchronous writer): it is sent as ContextLost, so that a request's
 // breadcrumb is dropped rather than put on the global scope. A Writer whose
 // hook has never seen a context sends every line to the global scope.
+//
+// The match by level and message is what tells an entry left for this line
+// from one left for a line that never came (discarded by a later hook). A
+// line the hook did not see (a logger without it, sharing the Writer), of
+// the same level and message as a discarded event logged just before on the
+// same goroutine, with no record through the hook in between, takes that
+// event's context: the Writer has nothing else to tell them apart by. A
+// line without a message matches only an entry without one (zerolog writes
+// no message field for an empty message; a line whose last field is a
+// "message" of the program's own is then unpaired).
 func (w *Writer) send(level zerolog.Level, line []byte) {
 	c := w.client()
 	if !c.Enabled() {
@@ -173,7 +184,7 @@ func (w *Writer) send(level zerolog.Level, line []byte) {
 	if w.withCtx.Load() {
 		g := curg()
 		h, ok := w.ctxs.take(g, func(h *hooked) bool {
-			return h.level == level && (h.msg == "" || found && h.msg == msg)
+			return h.level == level && found == (h.msg != "") && sameMessage(h.msg, msg)
 		})
 		rec.Context, rec.ContextLost = h.ctx, !ok
 	}
@@ -248,4 +259,21 @@ func lineLevel(p []byte) zerolog.Level {
 		return zerolog.NoLevel
 	}
 	return l
+}
+
+// sameMessage reports whether the message the hook saw is the one read
+// from the line: zerolog writes each byte of invalid UTF-8 as U+FFFD.
+func sameMessage(hook, line string) bool {
+	if hook == line || utf8.ValidString(hook) {
+		return hook == line
+	}
+	j := 0
+	for _, r := range hook { // an invalid byte is utf8.RuneError, 1 byte wide
+		lr, n := utf8.DecodeRuneInString(line[j:])
+		if n == 0 || lr != r {
+			return false
+		}
+		j += n
+	}
+	return j == len(line)
 }
