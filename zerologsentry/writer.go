@@ -25,7 +25,9 @@ const Origin = "auto.log.zerolog"
 //	w := zerologsentry.New(os.Stderr, zerologsentry.Options{})
 //	logger := zerolog.New(w).Hook(w)
 //
-// A Writer is safe for concurrent use. Nothing in a line makes it panic, and
+// or beside the output, zerolog.New(zerolog.MultiLevelWriter(os.Stderr,
+// w)).Hook(w). The package doc lists the set-ups that carry each record's
+// context. A Writer is safe for concurrent use. Nothing in a line makes it panic, and
 // it never waits for the network, except to flush Fatal and Panic records,
 // within the client's ShutdownTimeout.
 type Writer struct {
