@@ -80,3 +80,20 @@ func TestHandoffGoroutines(t *testing.T) {
 }
 
 func any2(*uintptr) bool { return true }
+
+// stackGoid, curg's portable version, names each goroutine by one number.
+func TestStackGoid(t *testing.T) {
+	own := stackGoid()
+	assert.Greater(t, own, uintptr(1))
+	assert.Equal(t, own, stackGoid())
+	ids := make(chan uintptr, 16)
+	for range cap(ids) {
+		go func() { ids <- stackGoid() }()
+	}
+	seen := map[uintptr]bool{own: true}
+	for range cap(ids) {
+		id := <-ids
+		assert.False(t, seen[id], "%d twice", id)
+		seen[id] = true
+	}
+}
