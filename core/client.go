@@ -22,7 +22,7 @@ import (
 // record, takes a snapshot of the scopes (pointers, no copies), records the
 // stack's program counters and queues the capture without blocking. A worker
 // goroutine builds the event and runs the pipeline: ignore rules, scope merge,
-// scrubbing, BeforeSend, sample rate, storm control, then the transport.
+// scrubbing, trimming to size, BeforeSend, sample rate, then the transport.
 type Client struct {
 	opts      Options
 	enabled   bool
@@ -121,10 +121,8 @@ func New(opts Options) (*Client, error) {
 	c.inApp = newInAppMatcher(opts.InAppInclude, opts.InAppExclude)
 	c.storm = newStorm(c.opts.Storm)
 	ownScrubber := opts.Scrubber == nil
-	if opts.Scrubber == nil {
-		opts.Scrubber = defaultScrubber(&opts)
-		c.opts.Scrubber = opts.Scrubber
-	}
+	opts.Scrubber = clientScrubber(&opts)
+	c.opts.Scrubber = opts.Scrubber
 	c.transport = opts.Transport
 	if c.transport == nil && (c.dsn != nil || spotlightEnabled(opts.Spotlight)) {
 		c.transport = NewHTTPTransport()
@@ -337,6 +335,17 @@ func (c *Client) admitStorm(p *pending, pc uintptr, msg string, err error) bool 
 	return false
 }
 
+// afterClose counts a capture refused because the client is closed (when
+// capture says the call would have captured something), as Close's
+// contract says. It returns the capture's empty ID.
+func (c *Client) afterClose(capture bool) EventID {
+	if capture && c != nil && c.enabled && c.closed.Load() {
+		c.outcomes.Captured.Add(1)
+		c.outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
+	}
+	return ""
+}
+
 func (c *Client) enqueue(p *pending) EventID {
 	id := p.id
 	// Close waits for in-flight enqueues before its last drain, so a
@@ -390,7 +399,7 @@ func attrsError(attrs []slog.Attr) error {
 // what may be kept). It never blocks and never panics.
 func (c *Client) CaptureRecord(r *Record) EventID {
 	if !c.Enabled() || r == nil {
-		return ""
+		return c.afterClose(r != nil)
 	}
 	p := c.getPending()
 	p.kind = kindRecord
@@ -423,7 +432,7 @@ func (c *Client) CaptureRecord(r *Record) EventID {
 // unless err carries its own.
 func (c *Client) CaptureException(ctx context.Context, err error) EventID {
 	if !c.Enabled() || err == nil {
-		return ""
+		return c.afterClose(err != nil)
 	}
 	p := c.getPending()
 	p.kind = kindException
@@ -442,7 +451,7 @@ func (c *Client) CaptureException(ctx context.Context, err error) EventID {
 // origin names the mechanism (empty means "panic").
 func (c *Client) CapturePanic(ctx context.Context, recovered any, origin string) EventID {
 	if !c.Enabled() || recovered == nil {
-		return ""
+		return c.afterClose(recovered != nil)
 	}
 	p := c.getPending()
 	p.kind = kindPanic
@@ -465,7 +474,7 @@ func (p *panicValue) Error() string { return anyString(p.v) }
 // CaptureMessage captures a message event at the given level.
 func (c *Client) CaptureMessage(ctx context.Context, msg string, level Level) EventID {
 	if !c.Enabled() {
-		return ""
+		return c.afterClose(true)
 	}
 	p := c.getPending()
 	p.kind = kindMessage
@@ -479,10 +488,11 @@ func (c *Client) CaptureMessage(ctx context.Context, msg string, level Level) Ev
 }
 
 // CaptureEvent captures a hand-built event. The client takes ownership of ev;
-// an empty EventID or Timestamp is filled in.
+// an empty EventID or Timestamp is filled in, and an event without a Level
+// is sent as LevelError, Sentry's default.
 func (c *Client) CaptureEvent(ctx context.Context, ev *Event) EventID {
 	if !c.Enabled() || ev == nil {
-		return ""
+		return c.afterClose(ev != nil)
 	}
 	p := c.getPending()
 	p.kind = kindEvent
@@ -644,7 +654,7 @@ func crumbType(l Level) string {
 	switch {
 	case l >= LevelError:
 		return "error"
-	case l <= LevelDebug:
+	case l != levelUnset && l <= LevelDebug:
 		return "debug"
 	default:
 		return "default"
@@ -679,7 +689,8 @@ func (c *Client) Flush(ctx context.Context) bool {
 
 // Close flushes like Flush and stops the client and its transport: no
 // goroutine of the client outlives it. When ctx has no deadline,
-// ShutdownTimeout bounds it. Captures after Close are dropped and counted.
+// ShutdownTimeout bounds it. Captures after Close are dropped and counted
+// (queue_overflow).
 // It reports whether everything captured was delivered.
 func (c *Client) Close(ctx context.Context) bool {
 	if c == nil || !c.enabled {
@@ -786,6 +797,9 @@ func (c *Client) handle(p *pending) {
 // nil when it was dropped (and counted).
 func (c *Client) process(p *pending) *Event {
 	ev, err := c.buildEvent(p)
+	// The record's own log context wins over a scope's and is converted
+	// already; a scope's "log" context is not.
+	ownLog := p.kind == kindRecord && ev.Contexts["log"] != nil
 	if p.storm.suppressed > 0 {
 		if ev.Contexts == nil {
 			ev.Contexts = map[string]map[string]any{}
@@ -806,10 +820,15 @@ func (c *Client) process(p *pending) *Event {
 		}
 	}
 	c.applyScopes(ev, p)
+	// Encodable (NaN, ±Inf) and bounded before the scrubber.
+	normalizeEvent(ev, ownLog, p.kind == kindEvent)
 	if !c.scrub(ev) {
 		c.outcomes.Add(ReasonInternalSDKError, CategoryError, 1)
 		return nil
 	}
+	// Cut after scrubbing, so that a secret straddling a cut is still
+	// recognised, and before BeforeSend, which sees what is sent.
+	trimEvent(ev, eventBudget)
 	if c.opts.BeforeSend != nil {
 		if ev = c.beforeSend(ev, hint); ev == nil {
 			c.outcomes.Add(ReasonBeforeSend, CategoryError, 1)

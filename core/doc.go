@@ -23,12 +23,15 @@
 //
 //  1. build the event (exceptions, stack, attribute mapping);
 //  2. ignore rules (Options.IgnoreErrors) — counted as ignored;
-//  3. merge the global, isolation and current scopes;
+//  3. merge the global, isolation and current scopes, and make every value
+//     encodable and bounded (see "Event size");
 //  4. scrub (Options.Scrubber; an event the scrubber fails on is dropped and
 //     counted internal_sdk_error, never sent unscrubbed);
-//  5. BeforeSend — a nil result is counted before_send;
-//  6. sample rate — 0 sends nothing, 1 everything; counted sample_rate;
-//  7. the transport, which counts its own drops (rate limits, send and
+//  5. trim to size (see "Event size"): values are cut only after the
+//     scrubber has seen them whole;
+//  6. BeforeSend — a nil result is counted before_send;
+//  7. sample rate — 0 sends nothing, 1 everything; counted sample_rate;
+//  8. the transport, which counts its own drops (rate limits, send and
 //     network errors, its own queue).
 //
 // Every drop is counted under its client-report reason (Client.Stats, and
@@ -106,8 +109,10 @@
 //   - context.Context values are left out;
 //   - everything else: contexts["log"] on events and data on breadcrumbs,
 //     nested as the groups are, typed (numbers stay numbers). Maps, slices and
-//     structs are converted through their JSON form; a value whose String,
-//     Error, LogValue or MarshalJSON panics becomes "!PANIC in <method>: ...".
+//     structs are converted through their JSON form (a struct with a NaN or
+//     infinite field field by field), at the logging call, within the limits
+//     of "Event size"; a value whose String, Error, LogValue or MarshalJSON
+//     panics becomes "!PANIC in <method>: ...".
 //
 // The record's message is the event's logentry; the logger name is the
 // event's logger and the breadcrumb's category. A record without an error
@@ -115,8 +120,59 @@
 // and is grouped by its message.
 //
 // Tags are limited as Sentry stores them: keys of at most 32 characters from
-// [A-Za-z0-9_.:-] (others become '_'), values of at most 200 characters
-// without newlines.
+// [A-Za-z0-9_.:-] (others become '_'), values of at most 200 bytes without
+// newlines (see "Event size").
+//
+// # Event size
+//
+// Sentry refuses an event larger than 1 MiB and cuts or drops fields over
+// its own limits. The client applies the limits itself, after scrubbing (so
+// that a secret is recognised whole before anything is cut), and marks every
+// cut: a cut string ends in "...[truncated from N bytes]" (N its length
+// before the cut), at a character boundary and never inside a "[Filtered]"
+// marker. Lengths are in bytes.
+//
+//	field                                        limit          what happens
+//	-------------------------------------------  -------------  ---------------------------------------
+//	logentry message and formatted               8,192          cut, marked
+//	exception value                              8,192          cut, marked
+//	exception type and module                    256            cut, marked
+//	breadcrumb message                           8,192          cut, marked
+//	string in a context, extra, breadcrumb data,
+//	  user data, request data, header, cookie,
+//	  request URL or query string                8,192          cut, marked
+//	tag key                                      32             other characters become '_', then cut
+//	tag value                                    200            newlines become spaces; cut, marked
+//	user id, username, name                      128            cut, marked
+//	user email                                   75             cut, marked
+//	user ip_address                              64             cut, marked
+//	logger, environment, dist, request method    64             cut, marked
+//	transaction, release, server_name            200            cut, marked
+//	fingerprint entry                            512            cut, marked
+//	fingerprint                                  64 entries     the last kept says how many there were
+//	list (slice, array) in any value             1,000 items    the first kept; the last item says how
+//	                                                            many there were
+//	map in any value                             1,000 keys     the first keys in order kept; key "..."
+//	                                                            says how many there were
+//	nesting in any value                         10 groups,     deeper values become "!ERROR: depth limit"
+//	                                               11 maps/lists
+//	NaN, +Inf, -Inf anywhere                     -              sent as the strings "NaN", "+Inf", "-Inf"
+//	the whole event                              1 MiB encoded  see below
+//
+// An event still larger than 1 MiB is made to fit, keeping as much as
+// possible: first the longest strings (of at least 256 bytes, wherever they
+// are: messages, exception values, values in contexts, extra and data) are
+// cut, all of those over a common length to that length, so that the short
+// values stay whole; then the oldest breadcrumbs are dropped, and a
+// breadcrumb of category "sentrylog" says how many; then the largest entries
+// of the contexts (other than os, runtime, device and trace) and of extra
+// are replaced with "[dropped: N bytes over the event size limit]". Stack
+// frames are never cut. Should the encoded event still be too large (values
+// the size estimate cannot see), the transport drops, in this order, the
+// older half of the breadcrumbs, extra, the request body and cookies, and
+// the contexts other than os, runtime, device and trace, and names what it
+// dropped in the tag "sentrylog.dropped"; an event that cannot be made to
+// fit is dropped and counted send_error.
 //
 // # Scopes
 //
@@ -127,7 +183,8 @@
 // SetUser, SetContext and AddBreadcrumb act on the context's isolation scope,
 // or on the global scope when it has none. Forking is copy on write: a fork
 // shares its parent's data until one side writes, and sees the parent's
-// breadcrumbs from before the fork without copying them.
+// breadcrumbs from before the fork without copying them, however many the
+// parent adds afterwards.
 //
 // Merging into an event, global then isolation then current:
 //   - tags, contexts, extra: later layers win; the event's own values (from

@@ -56,7 +56,11 @@ type Options struct {
 	BeforeBreadcrumb func(b *Breadcrumb, hint *Hint) *Breadcrumb
 	// Scrubber removes secrets from each event before BeforeSend. Default: the
 	// scrub package's default scrubber, honouring SendDefaultPII and
-	// MaxRequestBodySize. Use NoScrubber to turn scrubbing off.
+	// MaxRequestBodySize. A scrubber built with scrub.New honours them too:
+	// personal data is kept when either it or SendDefaultPII says so, and
+	// the stricter of its body limit and MaxRequestBodySize applies (its
+	// own left unset takes MaxRequestBodySize). Use NoScrubber to turn
+	// scrubbing off.
 	Scrubber Scrubber
 	// MaxRequestBodySize bounds the request bodies attached to events.
 	// Default BodySizeMedium.

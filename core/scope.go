@@ -16,25 +16,38 @@ import (
 //
 // A Scope is safe for concurrent use. Its data is copy-on-write: a fork shares
 // its parent's data until either side writes, and shares the parent's
-// breadcrumb buffer (seeing the entries added before the fork) without
-// copying it.
+// breadcrumb buffer (seeing the entries added before the fork, however many
+// the parent adds later) without copying it.
 type Scope struct {
 	mu   sync.Mutex
 	data *scopeData // immutable once published; replaced on write
 
 	isolation *Scope // the isolation scope this scope belongs to; itself for one
 
-	// Breadcrumbs: a ring of this scope's own entries, plus the parent's
-	// entries added before the fork (seq <= parentSeq).
+	// Breadcrumbs: a ring of this scope's own entries, plus inherited, the
+	// parent's entries as they were at the fork.
 	ring []crumb
 	// inl holds, beside ring (the same length and indices), the few
 	// attributes of entries that keep them inline (crumb.ninl). It is
 	// allocated with the first such entry, so a scope whose breadcrumbs
 	// have none does not carry it.
-	inl       [][InlineAttrs]slog.Attr
-	head      int // index of the oldest entry when the ring is full
-	parent    *Scope
-	parentSeq uint64
+	inl  [][InlineAttrs]slog.Attr
+	head int // index of the oldest entry when the ring is full
+	// shared: a fork's crumbView holds ring and inl; the entries it sees
+	// are copied before one is overwritten (copy on write), so a fork keeps
+	// what it inherited while its parent goes on logging.
+	shared    bool
+	inherited *crumbView
+}
+
+// crumbView is an immutable view of a scope's breadcrumbs at a fork: the
+// scope's ring as it was (its arrays are never written while shared), then
+// what that scope had inherited itself.
+type crumbView struct {
+	ring []crumb
+	inl  [][InlineAttrs]slog.Attr
+	head int
+	next *crumbView
 }
 
 // scopeData is one immutable version of a scope's data.
@@ -87,7 +100,13 @@ func NewScope() *Scope {
 
 func (s *Scope) fork() *Scope {
 	s.mu.Lock()
-	f := &Scope{data: s.data, parent: s, parentSeq: crumbSeq.Load()}
+	f := &Scope{data: s.data, inherited: s.inherited}
+	if len(s.ring) > 0 {
+		// Only the entries up to len(s.ring) are seen: appends beyond it,
+		// into the same arrays, are invisible to the view.
+		f.inherited = &crumbView{ring: s.ring, inl: s.inl, head: s.head, next: s.inherited}
+		s.shared = true
+	}
 	s.mu.Unlock()
 	return f
 }
@@ -216,7 +235,7 @@ func (s *Scope) SetRequestFunc(fn func() *Request) {
 func (s *Scope) Clear() {
 	s.mu.Lock()
 	s.data = emptyScopeData
-	s.ring, s.inl, s.head, s.parent = nil, nil, 0, nil
+	s.ring, s.inl, s.head, s.shared, s.inherited = nil, nil, 0, false, nil
 	s.mu.Unlock()
 }
 
@@ -256,8 +275,15 @@ func (s *Scope) slot(max int) int {
 		return len(s.ring) - 1
 	}
 	if len(s.ring) > max {
-		s.shrink(max)
+		s.shrink(max) // new arrays: no longer shared
+	} else if s.shared {
+		// A fork sees these entries: overwrite a copy.
+		s.ring = slices.Clone(s.ring)
+		if s.inl != nil {
+			s.inl = slices.Clone(s.inl)
+		}
 	}
+	s.shared = false
 	i := s.head
 	s.head = (s.head + 1) % len(s.ring)
 	return i
@@ -303,38 +329,45 @@ func (s *Scope) setInline(i int, attrs []slog.Attr) {
 	s.ring[i].ninl = n
 }
 
-// appendCrumbs appends the breadcrumbs visible in s with seq <= upTo, oldest
-// first, then those of its ancestors.
+// appendCrumbs appends the breadcrumbs of s with seq <= upTo, then those it
+// inherited at its fork, each ring oldest first.
 func (s *Scope) appendCrumbs(dst []crumb, upTo uint64) []crumb {
-	for sc, limit := s, upTo; sc != nil; {
-		sc.mu.Lock()
-		n := len(sc.ring)
-		var slab []slog.Attr // the inline attributes, copied out in one allocation
-		if sc.inl != nil {
-			total := 0
-			for i := range sc.ring {
-				if sc.ring[i].seq <= limit {
-					total += sc.ring[i].ninl
-				}
+	s.mu.Lock()
+	dst = appendRing(dst, s.ring, s.inl, s.head, upTo)
+	v := s.inherited
+	s.mu.Unlock()
+	for ; v != nil; v = v.next { // immutable: read without a lock
+		dst = appendRing(dst, v.ring, v.inl, v.head, upTo)
+	}
+	return dst
+}
+
+// appendRing appends ring's entries with seq <= limit, oldest first, their
+// inline attributes copied out in one allocation.
+func appendRing(dst, ring []crumb, inl [][InlineAttrs]slog.Attr, head int, limit uint64) []crumb {
+	n := len(ring)
+	var slab []slog.Attr
+	if inl != nil {
+		total := 0
+		for i := range ring {
+			if ring[i].seq <= limit {
+				total += ring[i].ninl
 			}
-			slab = make([]slog.Attr, 0, total)
 		}
-		for i := 0; i < n; i++ {
-			j := (sc.head + i) % n
-			c := sc.ring[j]
-			if c.seq > limit {
-				continue
-			}
-			if c.ninl > 0 {
-				start := len(slab)
-				slab = append(slab, sc.inl[j][:c.ninl]...)
-				c.attrs, c.ninl = slab[start:len(slab):len(slab)], 0
-			}
-			dst = append(dst, c)
+		slab = make([]slog.Attr, 0, total)
+	}
+	for i := 0; i < n; i++ {
+		j := (head + i) % n
+		c := ring[j]
+		if c.seq > limit {
+			continue
 		}
-		next, nextLimit := sc.parent, min(limit, sc.parentSeq)
-		sc.mu.Unlock()
-		sc, limit = next, nextLimit
+		if c.ninl > 0 {
+			start := len(slab)
+			slab = append(slab, inl[j][:c.ninl]...)
+			c.attrs, c.ninl = slab[start:len(slab):len(slab)], 0
+		}
+		dst = append(dst, c)
 	}
 	return dst
 }

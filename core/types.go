@@ -26,6 +26,8 @@ const (
 	LevelWarning = protocol.LevelWarning
 	LevelError   = protocol.LevelError
 	LevelFatal   = protocol.LevelFatal
+	// levelUnset is the zero Level: an event without one is sent as error.
+	levelUnset Level = 0
 )
 
 // SDKName and SDKVersion identify this SDK in events and request headers.
