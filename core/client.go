@@ -118,8 +118,8 @@ func New(opts Options) (*Client, error) {
 	}
 	c.sdk = defaultSDK()
 	c.contexts = defaultContexts()
-	c.inApp = newInAppMatcher(opts.InAppInclude, opts.InAppExclude)
-	c.storm = newStorm(c.opts.Storm)
+	c.inApp = newInAppMatcher(opts.InAppInclude, opts.InAppExclude, mainModules())
+	c.storm = newStorm(c.opts.Storm, c.inApp)
 	ownScrubber := opts.Scrubber == nil
 	opts.Scrubber = clientScrubber(&opts)
 	c.opts.Scrubber = opts.Scrubber
@@ -286,7 +286,6 @@ func newEventID() EventID {
 
 // prepare fills what every capture takes on the logging goroutine.
 func (c *Client) prepare(p *pending, ctx context.Context, skip int) {
-	p.id = newEventID()
 	p.ctx = ctx
 	p.when = time.Now()
 	p.npc = runtime.Callers(skip+2, p.pcs[:])
@@ -297,6 +296,11 @@ func (c *Client) prepare(p *pending, ctx context.Context, skip int) {
 			p.cur = cur.snap()
 		}
 	}
+}
+
+// prepareRequest calls the request function of the innermost scope that has
+// one and no request: for captures storm control let through only.
+func (c *Client) prepareRequest(p *pending) {
 	for _, d := range [3]*scopeData{p.cur.data, p.iso.data, p.global.data} {
 		if d != nil && d.request == nil && d.requestFn != nil {
 			p.req = c.callRequestFn(d.requestFn)
@@ -315,17 +319,15 @@ func (c *Client) callRequestFn(fn func() *Request) (r *Request) {
 	return fn()
 }
 
-// admitStorm runs storm control for a capture; a suppressed capture is
-// counted and released. pc 0 means the first captured frame.
-func (c *Client) admitStorm(p *pending, pc uintptr, msg string, err error) bool {
+// admitStorm runs storm control for a capture prepared (its stack and
+// scopes recorded); a suppressed capture is counted and released.
+func (c *Client) admitStorm(p *pending, in groupInput, err error) bool {
 	if c.storm == nil {
 		p.storm.ok = true
 		return true
 	}
-	if pc == 0 {
-		pc = firstUserPC(p.pcs[:p.npc])
-	}
-	p.storm = c.storm.admit(c.storm.key(pc, msg, err))
+	in.p = p
+	p.storm = c.storm.admitAt(c.storm.key(&in, err), p.when) // prepare read the clock
 	if p.storm.ok {
 		return true
 	}
@@ -347,6 +349,10 @@ func (c *Client) afterClose(capture bool) EventID {
 }
 
 func (c *Client) enqueue(p *pending) EventID {
+	c.prepareRequest(p)
+	if p.id == "" { // made here, after storm control: it costs an allocation
+		p.id = newEventID()
+	}
 	id := p.id
 	// Close waits for in-flight enqueues before its last drain, so a
 	// capture racing Close is either drained (and counted) or sees closed.
@@ -411,17 +417,14 @@ func (c *Client) CaptureRecord(r *Record) EventID {
 	if err == nil {
 		err = attrsError(p.attrBuf)
 	}
-	if r.PC != 0 && !c.admitStorm(p, r.PC, r.Message, err) {
+	c.prepare(p, r.Context, 1)
+	if !c.admitStorm(p, groupInput{rec: r, extra: p.attrBuf, msg: r.Message, from: r.PC}, err) {
 		return ""
 	}
 	p.rec = *r
 	p.rec.Raw, p.rec.Decode = "", nil
 	p.attrBuf = ownAttrs(p.attrBuf, r.Attrs)
 	p.rec.Attrs = p.attrBuf
-	c.prepare(p, r.Context, 1)
-	if r.PC == 0 && !c.admitStorm(p, 0, r.Message, err) {
-		return ""
-	}
 	if !r.Time.IsZero() {
 		p.when = r.Time
 	}
@@ -439,7 +442,7 @@ func (c *Client) CaptureException(ctx context.Context, err error) EventID {
 	p.err = err
 	p.level = LevelError
 	c.prepare(p, ctx, 1)
-	if !c.admitStorm(p, 0, "", err) {
+	if !c.admitStorm(p, groupInput{}, err) {
 		return ""
 	}
 	return c.enqueue(p)
@@ -481,7 +484,7 @@ func (c *Client) CaptureMessage(ctx context.Context, msg string, level Level) Ev
 	p.msg = msg
 	p.level = level
 	c.prepare(p, ctx, 1)
-	if !c.admitStorm(p, 0, msg, nil) {
+	if !c.admitStorm(p, groupInput{msg: msg, stack: c.opts.AttachStacktrace}, nil) {
 		return ""
 	}
 	return c.enqueue(p)

@@ -41,11 +41,17 @@
 // # Reliability
 //
 // Storm control (Options.Storm, on by default) keeps an error logged in a hot
-// loop from costing the queue, the worker or the Sentry quota: identical
-// events (the same call site and error types, or message) pass a per-group
-// token bucket and a global one; the next event of a group that had events
-// suppressed carries contexts.storm with their count. Suppressed events are
-// reported as event_processor.
+// loop from costing the queue, the worker or the Sentry quota, without ever
+// deciding that a different error is not worth seeing. It groups events as
+// Sentry does: by the fingerprint when one is set ("{{ default }}" expanded),
+// else by the error chain's types (as the titles name them, see below) and
+// the functions of the stack's in-app frames, else by the message (numbers
+// in it as placeholders). The first
+// event of a group always passes; repeats pass a per-group token bucket and
+// a global one. The next event of a group that had events suppressed carries
+// contexts.storm with their count. Suppressed events are reported as
+// event_processor. The groups tracked are bounded (StormOptions.MaxGroups);
+// the one seen least recently is forgotten first.
 //
 // The HTTP transport never blocks the caller: its queue is bounded, network
 // errors are retried with a short backoff, and rate limits are obeyed per
@@ -77,17 +83,45 @@
 // node is numbered depth first from the outermost error (exception_id 0);
 // the others carry parent_id and source ("unwrap", "cause", "errors[i]") and
 // mechanism "chained"; groups are marked is_exception_group. Cycles and trees
-// deeper than 16 or larger than 32 nodes are cut. type is the Go type
-// ("*fs.PathError"), module its package path.
+// larger than 32 nodes are cut. A chain deeper than 16 keeps its 17
+// outermost errors and its 5 innermost ones (the root cause last): between
+// them an exception of type "sentrylog.ChainCut" says how many were left out
+// (mechanism source "cut", synthetic, data {"cut": N}).
+//
+// Titles: Sentry titles an issue by the outermost exception's type, which in
+// Go is almost always a wrapper (*fmt.wrapError) or a bare text
+// (*errors.errorString). So the outermost exception's type names the most
+// informative error of the chain instead, from the outside in: a TypedError's
+// own type; a sentinel by its name, matched by identity (io.EOF,
+// io.ErrUnexpectedEOF, context.Canceled, context.DeadlineExceeded,
+// fs.ErrNotExist, os.ErrDeadlineExceeded, net.ErrClosed,
+// http.ErrServerClosed, sql.ErrNoRows and the standard library's other
+// common ones; the program's own with RegisterSentinel); else the first Go
+// type that is not an anonymous wrapper ("*fs.PathError", "main.notFound");
+// a group by the names of what it holds ("*fs.PathError +
+// context.Canceled"). When no error of the chain says more than its wrapper,
+// the type stays the Go type. The value stays the outermost error's whole
+// message, and its module the named error's package path.
+//
+// The outermost error's own Go type then moves to its mechanism's data
+// ("go_type"), which Sentry shows beside the exception; every other
+// exception keeps its Go type as type and its package path as module, so the
+// chain reads as Go built it, with the title on top. Renaming the outermost
+// exception is the only way to change what the issue stream shows, and
+// keeping the others as they are keeps the chain true. Grouping is unchanged
+// in kind: titles depend on types and sentinel identity, never on messages,
+// so one call site with different ids, paths or ports is one issue, and two
+// kinds of error there are two. BeforeSend sees, and may change, the titled
+// event.
 //
 // Stacks: an error that recorded where it was made (a StackTrace() method
 // returning uintptr-based frames, as github.com/pkg/errors has, or a
 // Callers() []uintptr method) gets its own frames; otherwise the outermost
 // exception gets the capture site's stack. Frames run caller to callee;
 // sentrylog's frames and the logging libraries' are dropped, so the last
-// frame is the user's call. in_app: InAppExclude prefixes win, then
-// InAppInclude prefixes (default: the main module), then package main;
-// the standard library and dependencies are not in-app.
+// frame is the user's call. in_app: InAppInclude prefixes win, then
+// InAppExclude prefixes, then the main module and package main are in-app;
+// the standard library and dependencies are not.
 //
 // # Attribute mapping
 //
@@ -141,6 +175,9 @@
 //	string in a context, extra, breadcrumb data,
 //	  user data, request data, header, cookie,
 //	  request URL or query string                8,192          cut, marked
+//	request body as text                         -              kept whole (MaxRequestBodySize bounds
+//	                                                            what a request attaches); cut only to
+//	                                                            fit the event, as below
 //	tag key                                      32             other characters become '_', then cut
 //	tag value                                    200            newlines become spaces; cut, marked
 //	user id, username, name                      128            cut, marked

@@ -66,12 +66,14 @@ type Options struct {
 	// Default BodySizeMedium.
 	MaxRequestBodySize BodySize
 
-	// InAppInclude lists package path prefixes whose frames are in-app.
-	// Default: the main module's path.
+	// InAppInclude lists package path prefixes whose frames are in-app, in
+	// addition to the main module's, which always are unless excluded. It
+	// wins over InAppExclude.
 	InAppInclude []string
-	// InAppExclude lists package path prefixes whose frames are not in-app;
-	// it wins over InAppInclude. The standard library and dependencies are
-	// never in-app unless included.
+	// InAppExclude lists package path prefixes whose frames are not in-app,
+	// such as a package of the main module; a prefix in InAppInclude too
+	// stays in-app. The standard library and dependencies are never in-app
+	// unless included.
 	InAppExclude []string
 
 	// Debug turns on the SDK's own diagnostics, written to DebugWriter.
@@ -275,11 +277,6 @@ func (o *Options) applyDefaults() {
 	}
 	if o.HTTPTimeout <= 0 {
 		o.HTTPTimeout = 10 * time.Second
-	}
-	if len(o.InAppInclude) == 0 {
-		if m := mainModule(); m != "" {
-			o.InAppInclude = []string{m}
-		}
 	}
 	o.Storm.applyDefaults()
 }

@@ -121,7 +121,16 @@ func (t *trimmer) event(ev *Event) {
 		method := t.field(r.Method, maxShortField, false)
 		url := t.field(r.URL, maxValueLen, true)
 		query := t.field(r.QueryString, maxValueLen, true)
-		data, ch1 := t.value(r.Data)
+		// A request body as text is already bounded by MaxRequestBodySize:
+		// only the size pass cuts it.
+		var data any
+		var ch1 bool
+		if body, ok := r.Data.(string); ok {
+			data = t.str(body, maxEventSize, true)
+			ch1 = len(data.(string)) != len(body)
+		} else {
+			data, ch1 = t.value(r.Data)
+		}
 		cookies, ch2 := t.stringMap(r.Cookies)
 		headers, ch3 := t.stringMap(r.Headers)
 		env, ch4 := t.stringMap(r.Env)

@@ -33,5 +33,5 @@ const (
 // SDKName and SDKVersion identify this SDK in events and request headers.
 const (
 	SDKName    = "sentry.go.sentrylog"
-	SDKVersion = "0.1.0"
+	SDKVersion = "0.2.0"
 )

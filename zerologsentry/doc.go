@@ -133,7 +133,8 @@
 // global scope (see above for the set-ups where the context cannot be
 // known). Caller: the core captures the stack of the call to Msg and
 // drops zerolog's and sentrylog's frames, so the culprit is the program's
-// own line, which is also what storm control groups events by. zerolog's
+// own line; storm control groups errors by their in-app frames, as Sentry
+// does. zerolog's
 // "caller" field, when Caller() is used, is an ordinary field.
 //
 // Fatal and Panic: the event is flushed before WriteLevel returns, bounded
