@@ -72,6 +72,11 @@ type outcomeCounts struct {
 	// accounts for them itself, so they are not in client reports; Stats
 	// lists them as "server_rate_limited:error".
 	ServerRateLimited atomic.Int64
+	// ContextLost counts breadcrumbs dropped because their record had a
+	// context the bridge could not recover (Record.ContextLost). Breadcrumbs
+	// are no client-report category; Stats lists them as
+	// "context_lost:breadcrumb".
+	ContextLost atomic.Int64
 }
 
 // Stats is a snapshot of a client's outcomes.
@@ -205,6 +210,9 @@ func (c *Client) Stats() Stats {
 	}
 	if n := c.outcomes.ServerRateLimited.Load(); n > 0 {
 		st.Dropped["server_rate_limited:error"] = n
+	}
+	if n := c.outcomes.ContextLost.Load(); n > 0 {
+		st.Dropped["context_lost:breadcrumb"] = n
 	}
 	return st
 }
@@ -510,6 +518,12 @@ func (c *Client) addRecordBreadcrumb(r *record, lent []slog.Attr) {
 	}
 	s := IsolationScope(r.Context)
 	if s == nil {
+		if r.ContextLost {
+			// A request's breadcrumb on the global scope would reach every
+			// other request's events.
+			c.outcomes.ContextLost.Add(1)
+			return
+		}
 		s = c.global
 	}
 	ts, category := r.Time, r.Logger

@@ -2,9 +2,9 @@ package core
 
 import (
 	"context"
-	"github.com/sentrylog/sentrylog/core/protocol"
 	"log/slog"
 
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"github.com/sentrylog/sentrylog/internal/bridge"
 )
 

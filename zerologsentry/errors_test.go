@@ -3,9 +3,12 @@
 package zerologsentry_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/sentrylog/sentrylog/core/protocol"
+	"io"
 	"strings"
 	"testing"
 
@@ -196,6 +199,27 @@ func TestCallSiteGroups(t *testing.T) {
 	}
 	logErrorB(logger) // the same error from another function: another group
 	assert.Len(t, events(t, c, mt), 3)
+}
+
+// The error MarshalStack saw goes only to the line it wrote the stack of:
+// a line with the same frames and another error text (written by hand
+// here) gets the text, not the other line's error.
+func TestMarshalStackErrorStaysWithItsLine(t *testing.T) {
+	setStackMarshaler(t, zerologsentry.MarshalStack)
+	c, mt := newClient(t, core.Options{Storm: core.StormOptions{Disabled: true}})
+	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	var other bytes.Buffer
+	unrelated := zerolog.New(&other)
+	unrelated.Error().Stack().Err(fmt.Errorf("secret of request A: %w", io.EOF)).Msg("a")
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(other.Bytes(), &m))
+	line := `{"level":"error","stack":` + string(m["stack"]) + `,"error":"request B","message":"b"}` + "\n"
+	_, err := w.WriteLevel(zerolog.ErrorLevel, []byte(line))
+	require.NoError(t, err)
+	ev := one(t, c, mt)
+	require.Len(t, ev.Exception, 1)
+	assert.Equal(t, "error", ev.Exception[0].Type)
+	assert.Equal(t, "request B", ev.Exception[0].Value)
 }
 
 var errGroups = errors.New("unavailable")

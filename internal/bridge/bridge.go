@@ -96,6 +96,12 @@ type Record struct {
 	// Origin is the mechanism type of exceptions made from this record, such
 	// as "auto.log.slog". Empty means "generic".
 	Origin string
+	// ContextLost says the record may have been logged with a context that
+	// the bridge could not recover. Such a record is never put on the global
+	// scope: without an isolation scope in Context, a breadcrumb is dropped
+	// (counted in Stats.Dropped as "context_lost:breadcrumb"); an event is
+	// captured as usual, with the global scope only.
+	ContextLost bool
 }
 
 // Hooks is what package core provides; it sets [Impl] in its init.
