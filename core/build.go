@@ -279,13 +279,13 @@ func crumbData(c *crumb) map[string]any {
 	return m.log
 }
 
-// SDKPath is the module path reported as the SDK's package.
-const SDKPath = "github.com/sentrylog/sentrylog"
+// sdkPath is the module path reported as the SDK's package.
+const sdkPath = "github.com/sentrylog/sentrylog"
 
 func defaultSDK() protocol.SDK {
 	return protocol.SDK{
 		Name: SDKName, Version: SDKVersion,
-		Packages: []protocol.SDKPackage{{Name: "go:" + SDKPath, Version: SDKVersion}},
+		Packages: []protocol.SDKPackage{{Name: "go:" + sdkPath, Version: SDKVersion}},
 	}
 }
 

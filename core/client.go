@@ -18,13 +18,14 @@ import (
 // Client turns captures into Sentry events and hands them to its transport.
 // It is safe for concurrent use. A nil *Client, and a client without a DSN or
 // transport, accept every call and do nothing.
-//
-// The logging goroutine does only what must happen there: it copies the
-// record, takes a snapshot of the scopes (pointers, no copies), records the
-// stack's program counters and queues the capture without blocking. A worker
-// goroutine builds the event and runs the pipeline: ignore rules, scope merge,
-// scrubbing, trimming to size, BeforeSend, sample rate, then the transport.
+// The pipeline a capture goes through is described in the package doc.
 type Client struct {
+	// The logging goroutine does only what must happen there: it copies the
+	// record, takes a snapshot of the scopes (pointers, no copies), records
+	// the stack's program counters, applies storm control and queues the
+	// capture without blocking. A worker goroutine builds the event and runs
+	// the rest of the pipeline.
+
 	opts      Options
 	enabled   bool
 	dsn       *dsn

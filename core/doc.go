@@ -42,15 +42,11 @@
 // # Errors to exceptions
 //
 // An error becomes exception.values, root cause first, following Unwrap,
-// Cause and Unwrap() []error (errors.Join) with parent ids, as Sentry's
-// exception groups do. The outermost exception's type names the most
-// informative error of the chain, so that the issue title says what went
-// wrong: a [TypedError]'s type, a sentinel's name (io.EOF, context.Canceled,
-// sql.ErrNoRows, ...; the program's own with [RegisterSentinel]), or the first
-// named Go type; its own Go type moves to mechanism.data.go_type. An error
-// that recorded its stack (a StackTrace or Callers method) gets its own
-// frames, otherwise the capture site's; the frames of sentrylog and of the
-// logging libraries are left out.
+// Cause and errors.Join. The issue title names the most informative error of
+// the chain: a [TypedError]'s type, a sentinel's name (io.EOF, ...; the
+// program's own with [RegisterSentinel]), or the first named Go type. An error
+// that recorded its stack (a StackTrace or Callers method) gets its frames,
+// otherwise the capture site's; sentrylog's and the loggers' are left out.
 //
 // # Attribute mapping
 //
@@ -65,17 +61,12 @@
 //   - everything else: contexts["log"] on events and data on breadcrumbs,
 //     nested and typed (numbers stay numbers).
 //
-// A value whose String, Error, LogValue or MarshalJSON panics becomes
-// "!PANIC in <method>: ...".
-//
 // # Event size
 //
-// Sentry refuses events over 1 MiB and cuts fields over its own limits. The
-// client applies those limits itself, after scrubbing, and marks every cut:
-// a cut string ends in "...[truncated from N bytes]". An event still too
-// large loses its longest strings first, then its oldest breadcrumbs, then
-// its largest contexts and extra, each replaced by a marker; stack frames are
-// never cut.
+// The client applies Sentry's size limits itself, after scrubbing, and marks
+// every cut ("...[truncated from N bytes]"). An event over 1 MiB loses its
+// longest strings, then its oldest breadcrumbs, then its largest contexts;
+// stack frames are never cut.
 //
 // # Scopes
 //

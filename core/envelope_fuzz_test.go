@@ -79,7 +79,7 @@ func envFuzzEvent(msg, key, value string, ctxJSON, extraJSON []byte, ts int64, n
 		Request:     &Request{Method: key, URL: value, QueryString: msg, Data: extra, Cookies: map[string]string{key: value}, Headers: map[string]string{key: msg}, Env: map[string]string{value: key}},
 		Fingerprint: []string{"{{ default }}", msg, key},
 		Modules:     map[string]string{key: value},
-		SDK:         &protocol.SDK{Name: SDKName, Version: SDKVersion, Packages: []protocol.SDKPackage{{Name: "go:" + SDKPath, Version: SDKVersion}}},
+		SDK:         &protocol.SDK{Name: SDKName, Version: SDKVersion, Packages: []protocol.SDKPackage{{Name: "go:" + sdkPath, Version: SDKVersion}}},
 	}
 	if n%16 == 1 {
 		ev.Stacktrace = &protocol.Stacktrace{Frames: []protocol.Frame{{Function: value, Module: msg, InApp: true}}}

@@ -39,13 +39,9 @@ const (
 //
 //	ctx = core.ContinueTrace(ctx, func(k string) string { return msg.Headers[k] })
 //
-// A valid sentry-trace wins over a W3C traceparent. The trace id and
-// sampling decision are the incoming ones, the incoming span becomes the
-// parent, and the scope gets a new span id of its own; the Sentry members
-// of baggage are kept unchanged (the trace's dynamic sampling context) and
-// the members of other vendors are passed on. Without a valid header, or
-// with a nil header, the scope starts a new trace. Malformed values are
-// ignored: ContinueTrace never fails.
+// A valid sentry-trace wins over a W3C traceparent; the incoming span becomes
+// the parent of the scope's own, and baggage is passed on. Without a valid
+// header the scope starts a new trace: ContinueTrace never fails.
 func ContinueTrace(ctx context.Context, header func(name string) string) context.Context {
 	if header == nil {
 		return newIsolationScope(ctx, newTrace())
@@ -238,11 +234,8 @@ func parseUnit(s string) (float64, error) {
 // that of ctx's isolation scope, else that of the global scope.
 //
 // baggage is the outgoing message's current baggage header, or "": its
-// members of other vendors are kept, its Sentry members replaced. Without
-// one, the members of other vendors that came with the incoming trace are
-// passed on. The result stays within the W3C limit of 8192 bytes, dropping
-// other vendors' members that do not fit. A nil client or a context
-// without a trace returns empty strings.
+// Sentry members are replaced, other vendors' kept within the W3C limit of
+// 8192 bytes. A nil client or a context without a trace returns "".
 func (c *Client) PropagationHeaders(ctx context.Context, baggage string) (sentryTrace, traceparent, outBaggage string) {
 	prop := c.propagationOf(ctx)
 	if prop == nil {

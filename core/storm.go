@@ -6,28 +6,25 @@ import (
 	"time"
 )
 
-// StormOptions configure storm control: the cap on events from an error
-// logged in a hot loop. Storm control groups captures as Sentry groups
-// events: by the fingerprint when one is set (on the record or a scope, with
-// "{{ default }}" standing for the default grouping), else by the types of
-// the error chain (as exception titles name them) and the in-app frames of
-// the stack (the error's own stack when it recorded one), else, for message
-// events, by the message with each run of digits as a placeholder, as
-// Sentry parameterises messages. The first event of a group always passes;
-// repeats pass a token bucket per group and one for all repeats, so a hot
-// loop of one error yields at most GroupBurst events and then GroupRate a
-// second, and a different error is never held back by it. Events that are
-// each a new group (a fingerprint or message made from an id other than a
-// number) all pass storm control; the bounded queue then drops what it cannot
-// hold, counted as queue_overflow.
-//
-// Storm control runs on the logging goroutine, before anything else is done
-// with the capture but after the stack's program counters are recorded,
-// because that is the only place it can protect the process as well as the
-// quota. Suppressed events are counted in client reports as
-// "event_processor" drops, and the next event of the group that goes through
-// carries how many were suppressed in its "storm" context
-// ({"suppressed": N, "since": first suppression}).
+// Storm control groups captures as Sentry groups events: by the fingerprint
+// when one is set (on the record or a scope, "{{ default }}" standing for the
+// default grouping), else by the types of the error chain (as exception
+// titles name them) and the in-app frames of the stack, else, for message
+// events, by the message with each run of digits as a placeholder. Events
+// that are each a new group (a fingerprint or message made from an id other
+// than a number) all pass; the bounded queue then drops what it cannot hold.
+// It runs on the logging goroutine, before anything else is done with the
+// capture but after the stack's program counters are recorded: the only
+// place it protects the process as well as the quota.
+
+// StormOptions configure storm control, the cap on events from an error
+// logged in a hot loop. The first event of a group (events Sentry would
+// group together) always passes; repeats pass a token bucket per group and
+// one for all repeats, so a hot loop of one error yields at most GroupBurst
+// events and then GroupRate a second, and a different error is never held
+// back by it. Suppressed events are counted as "event_processor" drops;
+// the next event of the group sent carries their count in its "storm"
+// context ({"suppressed": N, "since": first suppression}).
 type StormOptions struct {
 	// Disabled turns storm control off.
 	Disabled bool
