@@ -55,3 +55,24 @@ func ExampleNewIsolationScope() {
 	fmt.Println(ev.User.ID, ev.Tags["route"], ev.Breadcrumbs[0].Message)
 	// Output: 42 /checkout SELECT 1
 }
+
+// Init makes the process-wide client that the package's functions use. A
+// program normally leaves Options empty (the DSN comes from SENTRY_DSN); the
+// memory transport here keeps the events to print them.
+func ExampleInit() {
+	mt := core.NewMemoryTransport()
+	client, err := core.Init(core.Options{Transport: mt, Release: "shop@1.2.0"})
+	if err != nil {
+		panic(err) // invalid options only
+	}
+	defer client.Close(context.Background())
+
+	ctx := core.NewIsolationScope(context.Background())
+	core.SetTag(ctx, "tenant", "acme")
+	core.CaptureException(ctx, fmt.Errorf("charge card: %w", errors.New("declined")))
+	core.Flush(ctx)
+
+	ev := mt.Events()[0]
+	fmt.Println(ev.Release, ev.Tags["tenant"], ev.Exception[len(ev.Exception)-1].Value)
+	// Output: shop@1.2.0 acme charge card: declined
+}

@@ -43,3 +43,25 @@ func ExampleTransport() {
 	// GET /checkout
 	// true
 }
+
+// The middleware gives every request its own isolation scope: what a handler
+// sets with the context's scope functions stays with that request's events,
+// which also carry the request and the route as transaction.
+func ExampleMiddleware() {
+	mt := core.NewMemoryTransport()
+	c, _ := core.New(core.Options{Transport: mt})
+	defer c.Close(context.Background())
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /orders/{id}", func(w http.ResponseWriter, r *http.Request) {
+		core.SetUser(r.Context(), &core.User{ID: "42"})
+		c.CaptureMessage(r.Context(), "order refused", core.LevelError)
+	})
+	h := sentryhttp.New(sentryhttp.Options{Client: c}).Handle(mux)
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/orders/7", nil))
+	c.Flush(context.Background())
+
+	ev := mt.Events()[0]
+	fmt.Println(ev.Transaction, ev.User.ID, ev.Request.Method)
+	// Output: POST /orders/{id} 42 POST
+}
