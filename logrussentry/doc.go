@@ -24,7 +24,7 @@
 //
 // # Record conversion
 //
-// Each entry becomes a bridge.Record; the mapping of its fields to Sentry
+// Each entry becomes a log record for package core; the mapping of its fields to Sentry
 // data is the core's, shared by all bridges (see the core package doc):
 //
 //   - Level: Trace and Debug → debug, Info → info, Warn → warning,
@@ -78,9 +78,9 @@
 //
 // logrus calls the hook only for the levels of Levels. Below the hook's
 // thresholds, or without an enabled client, Fire compares a level and
-// returns. A breadcrumb of at most bridge.InlineAttrs fields that are not
+// returns. A breadcrumb of at most five fields that are not
 // nested fields is converted into an array on the stack, which the client
-// copies into the breadcrumb itself (core.Client.AddBreadcrumbAttrs): no
+// copies into the breadcrumb itself: no
 // allocation. Other breadcrumbs' fields go into one slice of their own,
 // handed to the client to keep. An event's fields are lent from a pooled
 // buffer; the event is built and sent on the client's worker goroutine.

@@ -94,15 +94,15 @@
 // # Cost
 //
 // Enabled is a level comparison and a pointer load: a record below both
-// thresholds costs no allocation. A breadcrumb of at most bridge.InlineAttrs
+// thresholds costs no allocation. A breadcrumb of at most five
 // plain attributes costs none either: each has a key, and a value of one of
 // slog's kinds or an error, a string, a number, a time or a duration (not a
 // group, a LogValuer or a value the program could change later, such as a
 // map or a pointer to a struct). They are lent from an array on the stack
-// and the core copies them (core.Client.AddBreadcrumbAttrs). Other
+// and the core copies them. Other
 // breadcrumbs cost one allocation:
 // the slice of the record's attributes, which the handler hands to the core
-// to keep (bridge.Record.GiveAttrs). An event costs one allocation on
+// to keep. An event costs one allocation on
 // the logging goroutine, most of its time there being the capture of the
 // call stack; the event is built and sent on the client's worker goroutine.
 // bench_test.go measures these against slog's own handlers.

@@ -60,7 +60,7 @@ type Options struct {
 	// are fields of Sentry events and breadcrumbs, not attributes. Returning
 	// an Attr with an empty key drops the attribute. Attributes given to
 	// WithAttrs are rewritten once, when WithAttrs is called. A panic in
-	// ReplaceAttr keeps the key and marks the value (bridge.PanicValue).
+	// ReplaceAttr keeps the key and marks the value.
 	ReplaceAttr func(groups []string, a slog.Attr) slog.Attr
 
 	// Logger names the logger: it becomes the event's "logger" and the

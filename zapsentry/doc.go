@@ -27,7 +27,7 @@
 //
 // # Record conversion
 //
-// Each entry becomes a bridge.Record; the mapping of its attributes to Sentry
+// Each entry becomes a log record for package core; the mapping of its attributes to Sentry
 // data is the core's, shared by all bridges (see the core package doc):
 //
 //   - Level: Debug (and custom levels below it) → debug, Info → info,
@@ -88,10 +88,10 @@
 // client, it returns without allocating, locking or adding the Core to the
 // checked entry. Field conversion uses a pooled encoder; plain values
 // (numbers, strings, bools, durations, times, errors) do not allocate. A
-// breadcrumb of at most bridge.InlineAttrs scalar fields (integers, float64s,
+// breadcrumb of at most five scalar fields (integers, float64s,
 // strings, bools, durations) is converted into an array on the stack, which the
-// client copies into the breadcrumb itself (core.Client.AddBreadcrumbAttrs):
+// client copies into the breadcrumb itself:
 // no allocation. Other breadcrumbs' attributes go into one slice of their
-// own, which the Core hands to the client to keep (bridge.Record.GiveAttrs):
+// own, which the Core hands to the client to keep:
 // one allocation.
 package zapsentry

@@ -145,7 +145,7 @@
 // Below the breadcrumb level the Writer passes the line on after one level
 // comparison: no decoding and no allocation. A breadcrumb copies the
 // line, one allocation, and reads its message and timestamp from the end;
-// the core keeps the copy (bridge.Record.Raw) and decodes its fields only when
+// the core keeps the copy and decodes its fields only when
 // an event carries the breadcrumb (a scope keeps its last ones only, so most
 // never are) or BeforeBreadcrumb looks at it. An event decodes the line on
 // the logging goroutine, without allocating for unescaped text and scalar
