@@ -9,36 +9,67 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// SpoolOptions configure the offline spool: envelopes the transport cannot
-// deliver (the receiver is down or answers 5xx, or Close's deadline leaves
-// events queued) are written to a directory and sent, oldest first, when the
-// receiver answers again or when a later process starts with the same
-// directory.
+// SpoolOptions configure the offline spool. It is off unless Dir is set
+// (or $SENTRY_SPOOL_DIR names a directory, see Options.Spool).
+//
+// With the spool on, an event that cannot be delivered now (the receiver is
+// unreachable or answers 5xx, or Close's deadline leaves it queued) is
+// written to Dir as one envelope file instead of being dropped, and is sent,
+// oldest first, as soon as the receiver answers again, or by the next
+// process that starts with the same directory. While the receiver is
+// unreachable, new events go to the spool without a network attempt, and
+// the transport probes the receiver twice a second with the oldest spooled
+// envelope.
+//
+// Guarantees: an envelope is written to a temporary file, synced to disk
+// and renamed into place, so a crash never leaves a partial envelope under
+// a spool name; an envelope is sent at most once by the processes sharing
+// the directory, except when a process dies between the receiver's answer
+// and the removal of the file (it is then sent again after two minutes);
+// an envelope pushed out by the bounds is counted as cache_overflow.
+//
+// Costs: one file (the envelope, typically 2–10 KB) and one fsync per
+// spooled event, a few hundred microseconds on a local SSD; the
+// directory's entries are synced at most every 50 ms. Nothing is written
+// while the receiver takes the events.
 type SpoolOptions struct {
 	// Dir is the spool directory; empty turns the spool off (the default).
-	// It is created when missing. Several processes may share it.
+	// It is created when missing. Several processes may share it: each
+	// sends what it finds there, and the bounds hold for the directory as
+	// each process last listed it.
 	Dir string
-	// MaxFiles bounds the envelopes kept. Default 1000.
-	MaxFiles int
-	// MaxBytes bounds their total size. Default 64 MiB.
+	// MaxBytes bounds the total size of the envelopes kept; the oldest are
+	// removed beyond it. Default 64 MiB.
 	MaxBytes int64
+	// MaxFiles bounds the number of envelopes kept. Default 20,000: about
+	// a 100 s outage at 200 events/s.
+	MaxFiles int
 }
+
+// Default bounds of the spool. A small error event is 2–5 KB, so 64 MiB
+// holds about 15,000 of them; MaxFiles bounds the directory's size for the
+// small ones.
+const (
+	defaultSpoolBytes = 64 << 20
+	defaultSpoolFiles = 20000
+)
 
 func (o *SpoolOptions) applyDefaults() {
 	if o.MaxFiles <= 0 {
-		o.MaxFiles = 1000
+		o.MaxFiles = defaultSpoolFiles
 	}
 	if o.MaxBytes <= 0 {
-		o.MaxBytes = 64 << 20
+		o.MaxBytes = defaultSpoolBytes
 	}
 }
 
 // File names: <unix nanos, 20 digits>-<process tag>-<seq>.env, so that a
-// sorted listing is the order of writing; ".tmp" while being written and
+// sorted listing is the order of capture; ".tmp" while being written and
 // ".claim-<tag>" while a process sends it.
 const (
 	spoolExt   = ".env"
@@ -47,16 +78,34 @@ const (
 	// staleClaim is when a claimed file whose process seems gone is taken
 	// back: a crash between claim and delete must not lose the envelope.
 	staleClaim = 2 * time.Minute
+	// spoolRescan is how often, at most, an empty index is refreshed from
+	// the directory, to find what other processes wrote.
+	spoolRescan = time.Second
+	// dirSyncEvery bounds how long a renamed file's directory entry may
+	// wait for its fsync: syncing the directory on every write would
+	// triple the cost of a write (measured 0.4 ms vs 1.4 ms on ext4).
+	dirSyncEvery = 50 * time.Millisecond
 )
 
-// spool is a directory of envelopes. Its methods are called by one
-// goroutine of a process (the transport's worker); processes coordinate
-// through atomic renames only.
+// spool is a directory of envelopes with an index of it in memory: the
+// directory is listed when the spool opens and again only when the index
+// runs empty (at most once per spoolRescan) or when the transport asks
+// (periodically), so a write costs the same with 10 files or 10,000. It is
+// safe for concurrent use; processes coordinate through atomic renames.
 type spool struct {
 	opts SpoolOptions
 	tag  string // this process's tag in file names
 	seq  atomic.Uint64
 	now  func() time.Time
+	n    atomic.Int64 // len(index), for a lock-free pending check
+
+	mu        sync.Mutex
+	index     []spoolEntry // oldest first; index[head:] are live
+	head      int
+	bytes     int64 // size of the live entries
+	scanned   time.Time
+	dirDirty  bool
+	dirSynced time.Time
 }
 
 var errSpoolOff = errors.New("spool is off")
@@ -69,8 +118,15 @@ func newSpool(opts SpoolOptions) (*spool, error) {
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("sentrylog: spool directory: %w", err)
 	}
+	if fi, err := os.Stat(opts.Dir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("sentrylog: spool directory %s is not a directory", opts.Dir)
+	}
 	tag := strconv.Itoa(os.Getpid()) + "x" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
-	return &spool{opts: opts, tag: tag, now: time.Now}, nil
+	s := &spool{opts: opts, tag: tag, now: time.Now}
+	s.mu.Lock()
+	s.rescanLocked()
+	s.mu.Unlock()
+	return s, nil
 }
 
 // spoolEntry is one envelope file in the directory.
@@ -84,14 +140,24 @@ type spoolEntry struct {
 // processes'.
 type evicted struct{ own, foreign int }
 
-// write stores one envelope (serialized without sent_at) atomically. It
-// returns the older envelopes removed to make room, so the caller can count
-// them as cache_overflow.
-func (s *spool) write(env []byte) (ev evicted, err error) {
+// pending reports whether the index holds envelopes.
+func (s *spool) pending() bool { return s.n.Load() > 0 }
+
+// write stores one envelope (serialized without sent_at), of an event
+// captured at the time at, crash-safely:
+// temporary file, fsync, rename. It returns the older envelopes removed to
+// make room, so the caller can count them as cache_overflow. Writes from
+// several goroutines proceed in parallel up to the rename.
+func (s *spool) write(env []byte, at time.Time) (ev evicted, err error) {
 	if int64(len(env)) > s.opts.MaxBytes {
 		return ev, fmt.Errorf("envelope of %d bytes exceeds the spool's %d", len(env), s.opts.MaxBytes)
 	}
-	name := fmt.Sprintf("%020d-%s-%06d%s", s.now().UnixNano(), s.tag, s.seq.Add(1), spoolExt)
+	if at.IsZero() {
+		at = s.now()
+	}
+	// Named by capture time: the replay's order is the events' order,
+	// whichever of the concurrent senders spooled them first.
+	name := fmt.Sprintf("%020d-%s-%06d%s", max(at.UnixNano(), 0), s.tag, s.seq.Add(1)%1e6, spoolExt)
 	tmp := filepath.Join(s.opts.Dir, name+spoolTmp)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
@@ -104,52 +170,97 @@ func (s *spool) write(env []byte) (ev evicted, err error) {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(s.opts.Dir, name))
-	}
 	if err != nil {
 		os.Remove(tmp)
 		return ev, err
 	}
-	return s.evict(), nil
+	s.mu.Lock()
+	// Renamed under the lock: a rescan sees the file and the index entry
+	// together or neither.
+	if err = os.Rename(tmp, filepath.Join(s.opts.Dir, name)); err != nil {
+		s.mu.Unlock()
+		os.Remove(tmp)
+		return ev, err
+	}
+	s.insertLocked(spoolEntry{name: name, size: int64(len(env)), own: true})
+	ev = s.evictLocked()
+	s.dirDirty = true
+	syncDir := s.now().Sub(s.dirSynced) >= dirSyncEvery
+	if syncDir {
+		s.dirDirty, s.dirSynced = false, s.now()
+	}
+	s.mu.Unlock()
+	if syncDir {
+		s.syncDir()
+	}
+	return ev, nil
 }
 
-// list returns the spooled envelopes, oldest first.
-func (s *spool) list() []spoolEntry {
-	des, err := os.ReadDir(s.opts.Dir)
-	if err != nil {
-		return nil
+// syncDir makes the directory's entries durable.
+func (s *spool) syncDir() {
+	if d, err := os.Open(s.opts.Dir); err == nil {
+		d.Sync()
+		d.Close()
 	}
-	out := make([]spoolEntry, 0, len(des))
-	for _, de := range des {
-		name := de.Name()
-		if !strings.HasSuffix(name, spoolExt) || de.IsDir() {
-			continue
+}
+
+// sync makes durable what write left to the next directory sync.
+func (s *spool) sync() {
+	s.mu.Lock()
+	dirty := s.dirDirty
+	s.dirDirty, s.dirSynced = false, s.now()
+	s.mu.Unlock()
+	if dirty {
+		s.syncDir()
+	}
+}
+
+// insertLocked adds e to the index at its place by name (the order of
+// writing); a write is nearly always the newest, so the search is from the
+// end.
+func (s *spool) insertLocked(e spoolEntry) {
+	i := len(s.index)
+	for i > s.head && s.index[i-1].name > e.name {
+		i--
+	}
+	if i == s.head && s.head > 0 {
+		s.head--
+		s.index[s.head] = e
+	} else {
+		s.index = slices.Insert(s.index, i, e)
+	}
+	s.bytes += e.size
+	s.n.Add(1)
+}
+
+// popLocked removes and returns the oldest entry.
+func (s *spool) popLocked() (spoolEntry, bool) {
+	if s.head >= len(s.index) {
+		return spoolEntry{}, false
+	}
+	e := s.index[s.head]
+	s.index[s.head] = spoolEntry{}
+	s.head++
+	if s.head == len(s.index) {
+		s.index, s.head = s.index[:0], 0
+	} else if s.head > 1024 && s.head > len(s.index)/2 {
+		n := copy(s.index, s.index[s.head:])
+		clear(s.index[n:])
+		s.index, s.head = s.index[:n], 0
+	}
+	s.bytes -= e.size
+	s.n.Add(-1)
+	return e, true
+}
+
+// evictLocked removes the oldest envelopes beyond MaxFiles or MaxBytes. A
+// file already gone was taken by another process: not an eviction.
+func (s *spool) evictLocked() (ev evicted) {
+	for len(s.index)-s.head > s.opts.MaxFiles || s.bytes > s.opts.MaxBytes {
+		e, ok := s.popLocked()
+		if !ok {
+			break
 		}
-		info, err := de.Info()
-		if err != nil {
-			continue
-		}
-		out = append(out, spoolEntry{name: name, size: info.Size(), own: s.owns(name)})
-	}
-	slices.SortFunc(out, func(a, b spoolEntry) int { return strings.Compare(a.name, b.name) })
-	return out
-}
-
-func (s *spool) owns(name string) bool {
-	return strings.Contains(name, "-"+s.tag+"-")
-}
-
-// evict removes the oldest envelopes beyond MaxFiles or MaxBytes.
-func (s *spool) evict() (ev evicted) {
-	entries := s.list()
-	var total int64
-	for _, e := range entries {
-		total += e.size
-	}
-	for len(entries) > 0 && (len(entries) > s.opts.MaxFiles || total > s.opts.MaxBytes) {
-		e := entries[0]
-		entries = entries[1:]
 		if os.Remove(filepath.Join(s.opts.Dir, e.name)) == nil {
 			if e.own {
 				ev.own++
@@ -157,17 +268,89 @@ func (s *spool) evict() (ev evicted) {
 				ev.foreign++
 			}
 		}
-		total -= e.size
 	}
 	return ev
+}
+
+// rescan refreshes the index from the directory, to find what other
+// processes wrote, unless it was refreshed less than min ago.
+func (s *spool) rescan(min time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.now().Sub(s.scanned) >= min {
+		s.rescanLocked()
+	}
+}
+
+// rescanLocked lists the directory into the index, oldest first, and takes
+// back stale claims and partial writes of crashed processes.
+func (s *spool) rescanLocked() {
+	s.scanned = s.now()
+	des, err := os.ReadDir(s.opts.Dir)
+	if err != nil {
+		return
+	}
+	now := s.now()
+	index := s.index[:0]
+	clear(s.index[:cap(s.index)])
+	var total int64
+	for _, de := range des {
+		name := de.Name()
+		if de.IsDir() {
+			continue
+		}
+		if i := strings.Index(name, spoolExt+spoolClaim); i >= 0 {
+			if info, err := de.Info(); err == nil && now.Sub(info.ModTime()) >= staleClaim {
+				orig := name[:i+len(spoolExt)]
+				if os.Rename(filepath.Join(s.opts.Dir, name), filepath.Join(s.opts.Dir, orig)) == nil {
+					index = append(index, spoolEntry{name: orig, size: info.Size(), own: s.owns(orig)})
+					total += info.Size()
+				}
+			}
+			continue
+		}
+		if strings.HasSuffix(name, spoolTmp) {
+			if info, err := de.Info(); err == nil && now.Sub(info.ModTime()) > staleClaim {
+				os.Remove(filepath.Join(s.opts.Dir, name)) // a partial write of a crashed process
+			}
+			continue
+		}
+		if !strings.HasSuffix(name, spoolExt) {
+			continue
+		}
+		info, err := de.Info()
+		if err != nil {
+			continue
+		}
+		index = append(index, spoolEntry{name: name, size: info.Size(), own: s.owns(name)})
+		total += info.Size()
+	}
+	slices.SortFunc(index, func(a, b spoolEntry) int { return strings.Compare(a.name, b.name) })
+	s.index, s.head, s.bytes = index, 0, total
+	s.n.Store(int64(len(index)))
+}
+
+func (s *spool) owns(name string) bool {
+	return strings.Contains(name, "-"+s.tag+"-")
 }
 
 // claim takes the oldest envelope for sending: it renames the file so that
 // no other process sends it too, and returns its content. ok is false when
 // the spool is empty. A file that cannot be read is removed and skipped.
+// An empty index is refreshed from the directory at most once per
+// spoolRescan.
 func (s *spool) claim() (c spoolClaimed, ok bool) {
-	s.reclaimStale()
-	for _, e := range s.list() {
+	for {
+		s.mu.Lock()
+		e, ok := s.popLocked()
+		if !ok && s.now().Sub(s.scanned) >= spoolRescan {
+			s.rescanLocked()
+			e, ok = s.popLocked()
+		}
+		s.mu.Unlock()
+		if !ok {
+			return spoolClaimed{}, false
+		}
 		from := filepath.Join(s.opts.Dir, e.name)
 		to := from + spoolClaim + s.tag
 		if os.Rename(from, to) != nil {
@@ -180,13 +363,13 @@ func (s *spool) claim() (c spoolClaimed, ok bool) {
 			os.Remove(to)
 			continue
 		}
-		return spoolClaimed{path: to, orig: from, data: b, own: e.own}, true
+		return spoolClaimed{entry: e, path: to, orig: from, data: b, own: e.own}, true
 	}
-	return spoolClaimed{}, false
 }
 
 // spoolClaimed is an envelope taken from the spool.
 type spoolClaimed struct {
+	entry      spoolEntry
 	path, orig string
 	data       []byte
 	own        bool
@@ -195,32 +378,18 @@ type spoolClaimed struct {
 // done removes a claimed envelope (sent, or unusable).
 func (s *spool) done(c spoolClaimed) { os.Remove(c.path) }
 
-// release puts a claimed envelope back for a later attempt.
-func (s *spool) release(c spoolClaimed) { os.Rename(c.path, c.orig) }
-
-// reclaimStale puts back envelopes claimed long ago by a process that
-// never finished with them (it crashed).
-func (s *spool) reclaimStale() {
-	des, err := os.ReadDir(s.opts.Dir)
-	if err != nil {
-		return
+// release puts a claimed envelope back, first in line, for a later
+// attempt, and returns what the bounds then push out (writes made while it
+// was claimed did not count it).
+func (s *spool) release(c spoolClaimed) evicted {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if os.Rename(c.path, c.orig) != nil {
+		return evicted{}
 	}
-	now := s.now()
-	for _, de := range des {
-		name := de.Name()
-		i := strings.Index(name, spoolExt+spoolClaim)
-		if i < 0 {
-			if strings.HasSuffix(name, spoolTmp) {
-				if info, err := de.Info(); err == nil && now.Sub(info.ModTime()) > staleClaim {
-					os.Remove(filepath.Join(s.opts.Dir, name)) // a partial write of a crashed process
-				}
-			}
-			continue
-		}
-		info, err := de.Info()
-		if err != nil || now.Sub(info.ModTime()) < staleClaim {
-			continue
-		}
-		os.Rename(filepath.Join(s.opts.Dir, name), filepath.Join(s.opts.Dir, name[:i+len(spoolExt)]))
-	}
+	s.insertLocked(c.entry)
+	return s.evictLocked()
 }
+
+// count returns how many envelopes the index holds.
+func (s *spool) count() int { return int(s.n.Load()) }

@@ -21,7 +21,7 @@ func mustSpool(t *testing.T, opts SpoolOptions) *spool {
 func TestSpoolOrderAndClaims(t *testing.T) {
 	s := mustSpool(t, SpoolOptions{Dir: t.TempDir()})
 	for i := 0; i < 5; i++ {
-		if _, err := s.write([]byte(fmt.Sprintf("env-%d", i))); err != nil {
+		if _, err := s.write([]byte(fmt.Sprintf("env-%d", i)), time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -54,7 +54,7 @@ func TestSpoolBounds(t *testing.T) {
 	s := mustSpool(t, SpoolOptions{Dir: t.TempDir(), MaxFiles: 3, MaxBytes: 1 << 20})
 	evicted := 0
 	for i := 0; i < 5; i++ {
-		n, err := s.write([]byte(fmt.Sprintf("env-%d", i)))
+		n, err := s.write([]byte(fmt.Sprintf("env-%d", i)), time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,26 +71,26 @@ func TestSpoolBounds(t *testing.T) {
 	b := mustSpool(t, SpoolOptions{Dir: t.TempDir(), MaxBytes: 25})
 	total := 0
 	for i := 0; i < 4; i++ {
-		n, _ := b.write([]byte("0123456789")) // 10 bytes each
+		n, _ := b.write([]byte("0123456789"), time.Time{}) // 10 bytes each
 		total += n.own
 	}
 	if b.count() != 2 || total != 2 {
 		t.Fatalf("byte bound: kept %d, evicted %d; want 2 and 2", b.count(), total)
 	}
-	if _, err := b.write(make([]byte, 26)); err == nil {
+	if _, err := b.write(make([]byte, 26), time.Time{}); err == nil {
 		t.Fatal("an envelope larger than the spool must be refused")
 	}
 }
 
 func TestSpoolSkipsCorruptAndPartialFiles(t *testing.T) {
 	dir := t.TempDir()
-	s := mustSpool(t, SpoolOptions{Dir: dir})
 	os.WriteFile(filepath.Join(dir, "00000000000000000001-x-000001.env"), nil, 0o600)             // empty
 	os.WriteFile(filepath.Join(dir, "00000000000000000002-x-000002.env.tmp"), []byte("p"), 0o600) // partial
 	os.WriteFile(filepath.Join(dir, "unrelated.txt"), []byte("x"), 0o600)
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(filepath.Join(dir, "00000000000000000002-x-000002.env.tmp"), old, old)
-	s.write([]byte("good"))
+	s := mustSpool(t, SpoolOptions{Dir: dir}) // what a crashed process left
+	s.write([]byte("good"), time.Time{})
 	c, ok := s.claim()
 	if !ok || string(c.data) != "good" {
 		t.Fatalf("claim = %q %v, want the good envelope", c.data, ok)
@@ -110,8 +110,8 @@ func TestSpoolSharedByTwoProcesses(t *testing.T) {
 	b := mustSpool(t, SpoolOptions{Dir: dir})
 	b.tag = a.tag + "b" // distinct processes
 	for i := 0; i < 100; i++ {
-		a.write([]byte(fmt.Sprintf("a-%d", i)))
-		b.write([]byte(fmt.Sprintf("b-%d", i)))
+		a.write([]byte(fmt.Sprintf("a-%d", i)), time.Time{})
+		b.write([]byte(fmt.Sprintf("b-%d", i)), time.Time{})
 	}
 	var mu sync.Mutex
 	seen := map[string]int{}
@@ -146,7 +146,7 @@ func TestSpoolSharedByTwoProcesses(t *testing.T) {
 func TestSpoolReclaimsStaleClaims(t *testing.T) {
 	dir := t.TempDir()
 	s := mustSpool(t, SpoolOptions{Dir: dir})
-	s.write([]byte("orphan"))
+	s.write([]byte("orphan"), time.Time{})
 	c, _ := s.claim() // the process "crashes" here
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(c.path, old, old)
@@ -156,6 +156,3 @@ func TestSpoolReclaimsStaleClaims(t *testing.T) {
 		t.Fatalf("a stale claim must be taken back: %q %v", got.data, ok)
 	}
 }
-
-// count returns how many envelopes wait in the spool.
-func (s *spool) count() int { return len(s.list()) }

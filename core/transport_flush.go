@@ -20,10 +20,12 @@ func (t *HTTPTransport) Flush(ctx context.Context) bool {
 		return true
 	}
 	w := &flushWaiter{ch: make(chan bool, 1)}
-	t.fmu.Lock()
+	t.smu.Lock() // no push is under way: every event up to target is queued
 	w.target = t.enq.Load()
+	t.smu.Unlock()
+	t.fmu.Lock()
 	if t.stopped {
-		ok := t.done >= w.target && t.nfail == t.resolvedFail
+		ok := t.lowDone >= w.target && t.nfail == t.resolvedFail
 		t.resolvedFail = t.nfail
 		t.fmu.Unlock()
 		return ok
@@ -43,9 +45,11 @@ func (t *HTTPTransport) Flush(ctx context.Context) bool {
 }
 
 // Close stops accepting events, flushes like Flush until ctx is done, then
-// stops the worker: a request still running is cancelled and its event
-// counted as network_error, events still queued are counted as
-// queue_overflow. No goroutine of the transport outlives Close. It reports
+// stops the workers: a request still running is cancelled and its event
+// counted as network_error (or spooled), events still queued are spooled
+// within the deadline (plus a short grace) when the spool is on, else
+// counted as queue_overflow; events held for an unreachable receiver are
+// counted as network_error. No goroutine of the transport outlives Close. It reports
 // whether everything was delivered. A second Close waits for the first
 // (or for its own ctx) and reports the same.
 func (t *HTTPTransport) Close(ctx context.Context) bool {
@@ -79,7 +83,8 @@ func (t *HTTPTransport) Close(ctx context.Context) bool {
 	}
 	close(t.stop)
 	t.cancel()
-	<-t.exited
+	t.wg.Wait()
+	t.shutdown()
 	if t.ownRT { // not a round tripper the program may share
 		t.client.CloseIdleConnections()
 	}
@@ -91,17 +96,31 @@ func (t *HTTPTransport) Close(ctx context.Context) bool {
 	return ok
 }
 
-// finish records the outcome of one event and answers the Flush calls that
-// waited for it.
-func (t *HTTPTransport) finish(delivered bool) {
+// finish records the outcome of the event with sequence number seq and
+// answers the Flush calls that waited for it.
+func (t *HTTPTransport) finish(seq uint64, delivered bool) {
 	t.fmu.Lock()
-	t.done++
 	if !delivered {
 		t.nfail++
 	}
+	if seq == t.lowDone+1 {
+		t.lowDone++
+		for len(t.ahead) > 0 {
+			if _, ok := t.ahead[t.lowDone+1]; !ok {
+				break
+			}
+			delete(t.ahead, t.lowDone+1)
+			t.lowDone++
+		}
+	} else if seq > t.lowDone {
+		if t.ahead == nil {
+			t.ahead = map[uint64]struct{}{}
+		}
+		t.ahead[seq] = struct{}{}
+	}
 	ready := false
 	for _, w := range t.waiters {
-		if w.target <= t.done {
+		if w.target <= t.lowDone {
 			ready = true
 			break
 		}
@@ -119,7 +138,7 @@ func (t *HTTPTransport) resolveFlushes() {
 	var ready []*flushWaiter
 	keep := t.waiters[:0]
 	for _, w := range t.waiters {
-		if w.target <= t.done {
+		if w.target <= t.lowDone {
 			ready = append(ready, w)
 		} else {
 			keep = append(keep, w)
@@ -148,36 +167,42 @@ func (t *HTTPTransport) answer(ws []*flushWaiter) {
 	}
 }
 
-// shutdown counts what Close's deadline left in the queue and answers
-// every Flush still waiting.
+// shutdown, once the workers have exited, counts what is left: queued
+// events as queue_overflow (the workers spooled what Close's deadline
+// allowed), held ones as network_error; and answers every Flush still
+// waiting.
 func (t *HTTPTransport) shutdown() {
-	dropped := 0
+	var left, held []uint64
 	for empty := false; !empty; {
 		select {
-		case ev := <-t.queue:
-			if time.Now().After(t.stopBy) {
-				dropped++ // Close's deadline: no time left to write files
-				continue
-			}
-			if env := t.spoolable(ev); env != nil && t.toSpool(env) {
-				t.fmu.Lock()
-				t.done++
-				t.nfail++
-				t.fmu.Unlock()
-				continue
-			}
-			dropped++
+		case q := <-t.queue:
+			left = append(left, q.seq)
 		default:
 			empty = true
 		}
 	}
-	if dropped > 0 {
-		t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, dropped)
-		t.cfg.Debug.Printf("transport closed with %d events unsent", dropped)
+	for {
+		q, ok := t.gate.unhold()
+		if !ok {
+			break
+		}
+		held = append(held, q.seq)
+	}
+	if n := len(left); n > 0 {
+		t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, n)
+		t.cfg.Debug.Printf("transport closed with %d events unsent", n)
+	}
+	if n := len(held); n > 0 {
+		t.cfg.Outcomes.Add(ReasonNetworkError, CategoryError, n)
+		t.cfg.Debug.Printf("transport closed with %d events the receiver never took", n)
+	}
+	for _, seq := range append(left, held...) {
+		t.finish(seq, false)
+	}
+	if t.spool != nil {
+		t.spool.sync()
 	}
 	t.fmu.Lock()
-	t.done += uint64(dropped)
-	t.nfail += uint64(dropped)
 	t.stopped = true
 	ws := t.waiters
 	t.waiters = nil
