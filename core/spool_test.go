@@ -1,15 +1,17 @@
 package core
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 )
 
-func mustSpool(t *testing.T, opts SpoolOptions) *spool {
+func mustSpool(t testing.TB, opts SpoolOptions) *spool {
 	t.Helper()
 	s, err := newSpool(opts)
 	if err != nil {
@@ -154,5 +156,114 @@ func TestSpoolReclaimsStaleClaims(t *testing.T) {
 	got, ok := other.claim()
 	if !ok || string(got.data) != "orphan" {
 		t.Fatalf("a stale claim must be taken back: %q %v", got.data, ok)
+	}
+}
+
+// prefillSpool writes n envelope files into dir as an earlier process
+// would have left them.
+func prefillSpool(t testing.TB, dir string, n int, env []byte) {
+	t.Helper()
+	for i := range n {
+		name := fmt.Sprintf("%020d-earlier-%06d%s", i+1, i, spoolExt)
+		if err := os.WriteFile(filepath.Join(dir, name), env, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// spoolWriteTime returns the time per write of n envelopes into s.
+func spoolWriteTime(t testing.TB, s *spool, n int, env []byte) time.Duration {
+	start := time.Now()
+	for range n {
+		if _, err := s.write(env, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return time.Since(start) / time.Duration(n)
+}
+
+// TestSpoolWriteRateFlat: a write into a spool of 1,000 envelopes costs
+// about what it costs into an empty one (the directory is indexed once,
+// not listed per write). Writes alternate between the two spools and the
+// medians of single writes are compared, so that the disk's other load
+// (the fsync dominates) hits both alike.
+func TestSpoolWriteRateFlat(t *testing.T) {
+	env := bytes.Repeat([]byte("x"), 3000)
+	const writes = 80
+	e := mustSpool(t, SpoolOptions{Dir: t.TempDir()})
+	dir := t.TempDir()
+	prefillSpool(t, dir, 1000, env)
+	f := mustSpool(t, SpoolOptions{Dir: dir})
+	if f.count() != 1000 {
+		t.Fatalf("indexed %d of 1000 files", f.count())
+	}
+	var empty, full []time.Duration
+	for range writes {
+		empty = append(empty, spoolWriteTime(t, e, 1, env))
+		full = append(full, spoolWriteTime(t, f, 1, env))
+	}
+	slices.Sort(empty)
+	slices.Sort(full)
+	me, mf := empty[writes/2], full[writes/2]
+	rate := float64(me) / float64(mf) // rate at 1,000 files / rate empty
+	t.Logf("median write: empty %v, at 1,000 files %v: rate ratio %.2f", me, mf, rate)
+	if rate < 0.7 {
+		t.Errorf("the write rate at 1,000 files is %.2f of the rate into an empty spool, want >= 0.70", rate)
+	}
+}
+
+// BenchmarkSpoolWrite writes 3 KB envelopes into an empty spool and into
+// one holding 1,000 (a full spool at its bound evicts one per write).
+func BenchmarkSpoolWrite(b *testing.B) {
+	env := bytes.Repeat([]byte("x"), 3000)
+	for _, n := range []int{0, 1000} {
+		b.Run(fmt.Sprintf("files=%d", n), func(b *testing.B) {
+			dir := b.TempDir()
+			prefillSpool(b, dir, n, env)
+			s := mustSpool(b, SpoolOptions{Dir: dir, MaxFiles: max(n, 1)})
+			b.SetBytes(int64(len(env)))
+			b.ResetTimer()
+			for range b.N {
+				if _, err := s.write(env, time.Time{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestSpoolIndexSeesOtherWriters: the index is the directory as last
+// listed; what another process writes is found once the index runs empty
+// (at most once per spoolRescan) or on an explicit rescan.
+func TestSpoolIndexSeesOtherWriters(t *testing.T) {
+	dir := t.TempDir()
+	a := mustSpool(t, SpoolOptions{Dir: dir})
+	b := mustSpool(t, SpoolOptions{Dir: dir})
+	b.tag = a.tag + "b"
+	for i := range 3 {
+		b.write([]byte(fmt.Sprint("b-", i)), time.Time{})
+	}
+	if a.count() != 0 {
+		t.Fatalf("a indexed %d before a rescan", a.count())
+	}
+	a.rescan(0)
+	if a.count() != 3 {
+		t.Fatalf("a indexed %d after a rescan, want 3", a.count())
+	}
+	c, ok := a.claim()
+	if !ok || string(c.data) != "b-0" || c.own {
+		t.Fatalf("claim = %q own=%v ok=%v", c.data, c.own, ok)
+	}
+	a.done(c)
+	// b does not know a took it: its claim skips the missing file.
+	for i := 1; i < 3; i++ {
+		c, ok := b.claim()
+		if !ok || string(c.data) != fmt.Sprint("b-", i) {
+			t.Fatalf("b's claim %d = %q %v", i, c.data, ok)
+		}
+		b.done(c)
+	}
+	if _, ok := a.claim(); ok {
+		t.Fatal("a claimed an envelope b sent")
 	}
 }

@@ -12,7 +12,12 @@ import (
 // delivered or dropped, and a pending client report sent, or until ctx is
 // done. It reports whether every event the worker finished with since the
 // previous Flush was answered was delivered; false when ctx ended first.
-func (t *HTTPTransport) Flush(ctx context.Context) bool {
+func (t *HTTPTransport) Flush(ctx context.Context) bool { return t.flush(ctx, false) }
+
+// flush is Flush; with stall (Close with a spool), it gives up as soon as
+// no event was finished for closeStall while some wait: what is left is
+// better spooled now than after the deadline is gone.
+func (t *HTTPTransport) flush(ctx context.Context, stall bool) bool {
 	t.mu.RLock()
 	started := t.queue != nil
 	t.mu.RUnlock()
@@ -36,12 +41,38 @@ func (t *HTTPTransport) Flush(ctx context.Context) bool {
 	case t.wake <- struct{}{}:
 	default:
 	}
-	select {
-	case ok := <-w.ch:
-		return ok
-	case <-ctx.Done():
-		return false
+	var tick <-chan time.Time
+	if stall {
+		ticker := time.NewTicker(closeStall / 4)
+		defer ticker.Stop()
+		tick = ticker.C
 	}
+	last, since := t.progress(), time.Now()
+	for {
+		select {
+		case ok := <-w.ch:
+			return ok
+		case <-ctx.Done():
+			return false
+		case <-tick:
+			if p := t.progress(); p != last {
+				last, since = p, time.Now()
+			} else if time.Since(since) >= closeStall {
+				return false
+			}
+		}
+	}
+}
+
+// closeStall is how long Close, with a spool, waits for a stalled
+// receiver before it spools what is left.
+const closeStall = 300 * time.Millisecond
+
+// progress returns the number of events finished so far.
+func (t *HTTPTransport) progress() uint64 {
+	t.fmu.Lock()
+	defer t.fmu.Unlock()
+	return t.lowDone + uint64(len(t.ahead))
 }
 
 // Close stops accepting events, flushes like Flush until ctx is done, then
@@ -71,7 +102,17 @@ func (t *HTTPTransport) Close(ctx context.Context) bool {
 	t.closed = true
 	t.mu.Unlock()
 
-	ok := t.Flush(ctx)
+	flushCtx := ctx
+	if d, has := ctx.Deadline(); has && t.spool != nil {
+		// A quarter of the time is kept to spool what is left: a write
+		// is a fsync, and the queue may be full.
+		if rem := time.Until(d); rem > 0 {
+			var cancel context.CancelFunc
+			flushCtx, cancel = context.WithDeadline(ctx, d.Add(-rem/4))
+			defer cancel()
+		}
+	}
+	ok := t.flush(flushCtx, t.spool != nil)
 	t.stopBy = time.Now().Add(defaultStopSpool)
 	if d, has := ctx.Deadline(); has {
 		// Flush may have used the whole deadline: leftovers still get a

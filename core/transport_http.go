@@ -363,23 +363,31 @@ func (t *HTTPTransport) send(q queued, probe bool) {
 }
 
 // drain, on Close, spools what is left in the queue until Close's
-// deadline: the workers do it together, so that the writes' fsyncs
-// overlap. What is left after it is counted by shutdown.
+// deadline, in batches: the workers do it together. What is left after it
+// is counted by shutdown.
 func (t *HTTPTransport) drain() {
 	if t.spool == nil {
 		return
 	}
+	batch := make([]queued, 0, drainBatch)
 	for time.Now().Before(t.stopBy) {
-		var q queued
-		select {
-		case q = <-t.queue:
-		default:
+		batch = batch[:0]
+	fill:
+		for len(batch) < drainBatch {
+			select {
+			case q := <-t.queue:
+				batch = append(batch, q)
+			default:
+				break fill
+			}
+		}
+		if len(batch) == 0 {
 			return
 		}
-		env := t.envelope(q.ev) // nil: counted
-		if env != nil && !t.toSpool(env, q.ev.Timestamp) {
-			t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
-		}
-		t.finish(q.seq, false)
+		t.spoolLeftovers(batch)
 	}
 }
+
+// drainBatch is how many leftovers a worker spools with one round of
+// fsyncs.
+const drainBatch = 64

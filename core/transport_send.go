@@ -92,8 +92,10 @@ func (t *HTTPTransport) sendEvent(q queued, probe bool) outcome {
 		return outcomeDropped
 	case status >= 200 && status < 300:
 		t.cfg.Outcomes.Delivered.Add(1)
-		if t.spool != nil && t.spool.pending() {
-			t.kickReplay() // the receiver answers: send what waited
+		if t.spool != nil && (t.spool.pending() || t.spool.rescanDue()) {
+			// The receiver answers: send what waited, and what other
+			// processes left (looked for at most once a second).
+			t.kickReplay()
 		}
 		return outcomeDelivered
 	case status == http.StatusTooManyRequests:

@@ -6,28 +6,38 @@ import (
 	"time"
 )
 
-// toSpool writes env, of an event captured at the time at, (its event items only: client reports are counts of
-// this moment and go back to the counters) to the spool. It reports whether
-// the event is now spooled; false when the spool is off or the write
-// failed, and the caller counts the drop.
-func (t *HTTPTransport) toSpool(env *Envelope, at time.Time) bool {
-	if t.spool == nil {
-		return false
-	}
+// spoolBytes serializes env for the spool: its event items only (client
+// reports are counts of this moment and go back to the counters), without
+// sent_at (set when it is finally sent). nil when it cannot be written.
+func (t *HTTPTransport) spoolBytes(env *Envelope, buf *bytes.Buffer) []byte {
 	keep := Envelope{Header: env.Header}
-	keep.Header.SentAt = time.Time{} // set when it is finally sent
+	keep.Header.SentAt = time.Time{}
 	for _, it := range env.Items {
 		if it.Header.Type != ItemTypeClientReport {
 			keep.Items = append(keep.Items, it)
 		}
 	}
-	buf := getBuffer()
-	defer putBuffer(buf)
 	if err := keep.appendTo(buf); err != nil {
 		t.cfg.Debug.Printf("event %s not spooled: %v", env.Header.EventID, err)
+		return nil
+	}
+	return buf.Bytes()
+}
+
+// toSpool writes env, of an event captured at the time at, to the spool.
+// It reports whether the event is now spooled; false when the spool is
+// off or the write failed, and the caller counts the drop.
+func (t *HTTPTransport) toSpool(env *Envelope, at time.Time) bool {
+	if t.spool == nil {
 		return false
 	}
-	evicted, err := t.spool.write(buf.Bytes(), at)
+	buf := getBuffer()
+	defer putBuffer(buf)
+	b := t.spoolBytes(env, buf)
+	if b == nil {
+		return false
+	}
+	evicted, err := t.spool.write(b, at)
 	if err != nil {
 		t.cfg.Debug.Printf("event %s not spooled: %v", env.Header.EventID, err)
 		return false
@@ -35,8 +45,40 @@ func (t *HTTPTransport) toSpool(env *Envelope, at time.Time) bool {
 	t.cfg.Outcomes.Spooled.Add(1)
 	t.countEvicted(evicted)
 	t.kickReplay()
-	t.cfg.Debug.Printf("event %s spooled", env.Header.EventID)
 	return true
+}
+
+// spoolLeftovers writes events Close left in the queue to the spool in one
+// batch, and counts each as spooled or, when it could not be written, as
+// queue_overflow.
+func (t *HTTPTransport) spoolLeftovers(qs []queued) {
+	envs := make([][]byte, 0, len(qs))
+	ats := make([]time.Time, 0, len(qs))
+	idx := make([]int, 0, len(qs))
+	for i, q := range qs {
+		env := t.envelope(q.ev) // nil: counted
+		if env == nil {
+			continue
+		}
+		if b := t.spoolBytes(env, new(bytes.Buffer)); b != nil {
+			envs, ats, idx = append(envs, b), append(ats, q.ev.Timestamp), append(idx, i)
+		} else {
+			t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
+		}
+	}
+	stored, ev := t.spool.writeBatch(envs, ats)
+	n := 0
+	for _, ok := range stored {
+		if ok {
+			n++
+		}
+	}
+	t.cfg.Outcomes.Spooled.Add(int64(n))
+	t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, len(stored)-n)
+	t.countEvicted(ev)
+	for _, q := range qs {
+		t.finish(q.seq, false)
+	}
 }
 
 // countEvicted accounts for envelopes the spool's bounds pushed out.
