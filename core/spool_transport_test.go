@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -240,4 +241,68 @@ func TestOutageWithoutSpoolKeepsTheQueue(t *testing.T) {
 	assert.EqualValues(t, 6, st.Delivered, "%+v", st)
 	assert.Empty(t, st.Dropped)
 	identity(t, st)
+}
+
+// TestSpoolReplaysAFullSpoolAtStart: a process that starts with 1,000
+// envelopes an earlier one spooled, and the receiver up, delivers all of
+// them within 10 s, oldest first and each once, while it sends its own new
+// events beside them.
+func TestSpoolReplaysAFullSpoolAtStart(t *testing.T) {
+	faultLeaks(t)
+	rcv := newOutageReceiver(t)
+	dir := t.TempDir()
+	rcv.down()
+	const n = 1000
+	earlier, err := core.New(core.Options{DSN: rcv.dsn(), Spool: core.SpoolOptions{Dir: dir}, QueueSize: 2 * n,
+		Storm: core.StormOptions{Disabled: true}})
+	require.NoError(t, err)
+	for i := range n {
+		earlier.CaptureMessage(context.Background(), fmt.Sprintf("spooled %04d", i), core.LevelError)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	earlier.Close(ctx)
+	st := earlier.Stats()
+	require.EqualValues(t, n, st.Spooled, "%+v", st)
+
+	require.NoError(t, rcv.up())
+	start := time.Now()
+	c, err := core.New(core.Options{DSN: rcv.dsn(), Spool: core.SpoolOptions{Dir: dir}, Storm: core.StormOptions{Disabled: true}})
+	require.NoError(t, err)
+	defer c.Close(context.Background())
+	const fresh = 50
+	for i := range fresh {
+		c.CaptureMessage(context.Background(), fmt.Sprintf("new %02d", i), core.LevelError)
+		time.Sleep(5 * time.Millisecond)
+	}
+	_, err = rcv.WaitForEvents(n+fresh, 10*time.Second)
+	took := time.Since(start)
+	require.NoError(t, err, "%d of %d events after %v", len(rcv.Events()), n+fresh, took)
+	t.Logf("%d spooled and %d new events delivered in %v", n, fresh, took)
+	assert.Less(t, took, 10*time.Second)
+
+	var spooled []string
+	firstNew, lastSpooled := -1, -1
+	for i, ev := range rcv.Events() {
+		m := ev.Message.Formatted
+		if strings.HasPrefix(m, "spooled ") {
+			spooled = append(spooled, m)
+			lastSpooled = i
+		} else if firstNew < 0 {
+			firstNew = i
+		}
+	}
+	require.Len(t, spooled, n, "each spooled event once")
+	assert.True(t, slices.IsSorted(spooled), "oldest first")
+	assert.Len(t, slices.Compact(slices.Clone(spooled)), n, "no duplicates")
+	assert.Less(t, firstNew, lastSpooled, "new events are sent while the spool is replayed")
+
+	require.Eventually(t, func() bool { return c.Stats().Replayed == n }, 5*time.Second, 5*time.Millisecond)
+	require.True(t, c.Flush(ctx))
+	st = c.Stats()
+	assert.EqualValues(t, fresh, st.Delivered, "%+v", st)
+	identity(t, st)
+	left, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, left)
 }
