@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -70,7 +71,7 @@ func (o *SpoolOptions) applyDefaults() {
 
 // File names: <unix nanos, 20 digits>-<process tag>-<seq>.env, so that a
 // sorted listing is the order of capture; ".tmp" while being written and
-// ".claim-<tag>" while a process sends it.
+// ".claim-<tag>-<unix seconds>" while a process sends it.
 const (
 	spoolExt   = ".env"
 	spoolTmp   = ".tmp"
@@ -390,7 +391,7 @@ func (s *spool) rescanLocked() {
 			continue
 		}
 		if i := strings.Index(name, spoolExt+spoolClaim); i >= 0 {
-			if info, err := de.Info(); err == nil && now.Sub(info.ModTime()) >= staleClaim {
+			if info, err := de.Info(); err == nil && now.Sub(claimTime(name, info.ModTime())) >= staleClaim {
 				orig := name[:i+len(spoolExt)]
 				if os.Rename(filepath.Join(s.opts.Dir, name), filepath.Join(s.opts.Dir, orig)) == nil {
 					index = append(index, spoolEntry{name: orig, size: info.Size(), own: s.owns(orig)})
@@ -442,19 +443,51 @@ func (s *spool) claim() (c spoolClaimed, ok bool) {
 			return spoolClaimed{}, false
 		}
 		from := filepath.Join(s.opts.Dir, e.name)
-		to := from + spoolClaim + s.tag
+		// The claim's name carries its time: its age starts now, whatever
+		// the file's.
+		to := from + spoolClaim + s.tag + "-" + strconv.FormatInt(s.now().Unix(), 10)
 		if os.Rename(from, to) != nil {
 			continue // another process took it
 		}
-		now := s.now()
-		os.Chtimes(to, now, now) // the claim's age starts now
-		b, err := os.ReadFile(to)
+		b, err := readSized(to, e.size)
 		if err != nil || len(bytes.TrimSpace(b)) == 0 {
 			os.Remove(to)
 			continue
 		}
 		return spoolClaimed{entry: e, path: to, orig: from, data: b, own: e.own}, true
 	}
+}
+
+// claimTime returns when a claim was made: the Unix seconds at the end of
+// its name, else the file's modification time.
+func claimTime(name string, mod time.Time) time.Time {
+	if i := strings.LastIndexByte(name, '-'); i >= 0 {
+		if sec, err := strconv.ParseInt(name[i+1:], 10, 64); err == nil {
+			return time.Unix(sec, 0)
+		}
+	}
+	return mod
+}
+
+// readSized reads a file whose size is known from the index (fewer
+// system calls than os.ReadFile); a file that turns out larger is read
+// whole.
+func readSized(path string, size int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, size+1)
+	n, err := io.ReadFull(f, b)
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		return b[:n], nil
+	case err != nil:
+		return nil, err
+	}
+	rest, err := io.ReadAll(f) // larger than indexed
+	return append(b[:n], rest...), err
 }
 
 // spoolClaimed is an envelope taken from the spool.

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -149,9 +151,12 @@ func TestSpoolReclaimsStaleClaims(t *testing.T) {
 	dir := t.TempDir()
 	s := mustSpool(t, SpoolOptions{Dir: dir})
 	s.write([]byte("orphan"), time.Time{})
-	c, _ := s.claim() // the process "crashes" here
-	old := time.Now().Add(-time.Hour)
-	os.Chtimes(c.path, old, old)
+	c, _ := s.claim() // the process "crashes" here, an hour ago
+	i := strings.LastIndexByte(c.path, '-')
+	stale := c.path[:i+1] + strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10)
+	if err := os.Rename(c.path, stale); err != nil {
+		t.Fatal(err)
+	}
 	other := mustSpool(t, SpoolOptions{Dir: dir})
 	got, ok := other.claim()
 	if !ok || string(got.data) != "orphan" {

@@ -123,8 +123,18 @@ func (t *HTTPTransport) Close(ctx context.Context) bool {
 		}
 	}
 	close(t.stop)
+	// The replayer finishes the envelope in hand, within the deadline:
+	// cancelled after the receiver got it, it would go back to the spool
+	// and be sent twice.
+	wait := time.NewTimer(time.Until(t.stopBy))
+	select {
+	case <-t.replayExited:
+	case <-wait.C:
+	}
+	wait.Stop()
 	t.cancel()
 	t.wg.Wait()
+	<-t.replayExited
 	t.shutdown()
 	if t.ownRT { // not a round tripper the program may share
 		t.client.CloseIdleConnections()

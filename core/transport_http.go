@@ -50,10 +50,12 @@ type HTTPTransport struct {
 	spotlightT time.Duration
 	senders    int // worker goroutines
 
-	wake chan struct{} // a Flush is waiting
-	stop chan struct{} // closed by Close: the workers drain and exit
-	kick chan struct{} // the spool may be replayed now
-	wg   sync.WaitGroup
+	wake chan struct{}  // a Flush is waiting
+	stop chan struct{}  // closed by Close: the workers drain and exit
+	kick chan struct{}  // the spool may be replayed now
+	wg   sync.WaitGroup // the workers
+
+	replayExited chan struct{} // closed when the spool's replayer returns
 
 	closeDone chan struct{} // closed when the first Close has finished
 	closeOK   atomic.Bool   // what it reported
@@ -176,7 +178,8 @@ func (t *HTTPTransport) Configure(cfg TransportConfig) error {
 		rt = newRoundTripper(t.senders + 2) // the senders, Spotlight, a probe
 	}
 	t.client = &http.Client{
-		Timeout:   cfg.HTTPTimeout,
+		// No Client.Timeout: it costs a goroutine and a timer per request;
+		// each request has a context with HTTPTimeout instead (see post).
 		Transport: rt,
 		// A redirect would turn the POST into a bodiless GET: answer it
 		// as the status it is.
@@ -206,9 +209,11 @@ func (t *HTTPTransport) Configure(cfg TransportConfig) error {
 		t.wg.Add(1)
 		go t.work(i == 0)
 	}
+	t.replayExited = make(chan struct{})
 	if t.spool != nil {
-		t.wg.Add(1)
 		go t.replayer()
+	} else {
+		close(t.replayExited)
 	}
 	return nil
 }
@@ -220,6 +225,8 @@ func newRoundTripper(conns int) http.RoundTripper {
 	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
 		c := dt.Clone()
 		c.MaxIdleConnsPerHost = max(c.MaxIdleConnsPerHost, conns)
+		// A request of a typical envelope (2-8 KB) in one write.
+		c.WriteBufferSize = 16 << 10
 		return c
 	}
 	return &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true, MaxIdleConnsPerHost: conns}

@@ -1,6 +1,8 @@
 package core
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -189,19 +191,26 @@ func (t *HTTPTransport) postOnce(env *Envelope) (int, error) {
 		return 0, err
 	}
 	compressed := raw.Len() >= compressFrom
-	var body *pooledBody
+	var b []byte
 	if compressed {
-		body = gzipBody(raw)
-		putBuffer(raw)
+		gz := gzipBody(raw)
+		b = bytes.Clone(gz.buf.Load().Bytes())
+		gz.Close()
 	} else {
-		body = newPooledBody(raw) // gives raw back when closed
+		b = bytes.Clone(raw.Bytes())
 	}
-	req, err := http.NewRequestWithContext(t.ctx, http.MethodPost, t.url, body)
+	putBuffer(raw)
+	// A body in a bytes.Reader is one net/http knows to be in memory: it
+	// writes the headers and the body with one system call, where a body
+	// of another type has the headers flushed first (two writes a
+	// request). The copy is the price: the transport may read the body
+	// after Do returns, so it cannot come from a pool.
+	ctx, cancel := context.WithTimeout(t.ctx, t.cfg.HTTPTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.url, bytes.NewReader(b))
 	if err != nil {
-		body.Close()
 		return 0, err
 	}
-	req.ContentLength = int64(body.Len())
 	req.Header.Set("Content-Type", "application/x-sentry-envelope")
 	if compressed {
 		req.Header.Set("Content-Encoding", "gzip")

@@ -113,7 +113,7 @@ func (t *HTTPTransport) kickReplay() {
 // probe of an unreachable receiver). It also lists the directory again
 // every reportEvery for what other processes left.
 func (t *HTTPTransport) replayer() {
-	defer t.wg.Done()
+	defer close(t.replayExited)
 	rescan := time.NewTicker(t.reportEvery)
 	defer rescan.Stop()
 	for {
