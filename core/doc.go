@@ -48,9 +48,9 @@
 // senders keep several requests in flight over kept-alive connections,
 // network errors are retried with a short backoff, and rate limits are
 // obeyed per category. After a network failure it stops sending and probes
-// the receiver twice a second: events wait in the bounded queue, newer ones
-// overflowing (counted), and are delivered as soon as a probe gets an
-// answer. With Options.Spool (or $SENTRY_SPOOL_DIR), events go to disk
+// the receiver twice a second: events wait in the bounded queue, the
+// oldest giving way when it is full (counted), and are delivered as soon as
+// a probe gets an answer. With Options.Spool (or $SENTRY_SPOOL_DIR), events go to disk
 // instead while the receiver is unreachable, and are sent, oldest first,
 // when it answers again or when the next process starts.
 //

@@ -1150,3 +1150,62 @@ func TestFaultCloseSpoolsAFullQueue(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, files, int(st.Spooled))
 }
+
+// TestFaultOutageWithoutSpool: without a spool, a 10 s outage (refused
+// connections) at 200 distinct errors per second, then recovery: the
+// first delivery follows the receiver's return within a second, every
+// event captured after it is delivered, none twice, and what the queues
+// could not hold is counted.
+func TestFaultOutageWithoutSpool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 10 s outage")
+	}
+	faultLeaks(t)
+	rcv := newOutageReceiver(t)
+	c := faultClient(t, rcv.dsn(), func(o *core.Options) {
+		o.Storm.Disabled = true
+		o.QueueSize = 0 // the default
+	})
+	c.CaptureMessage(context.Background(), "before", core.LevelError)
+	_, err := rcv.WaitForEvents(1, 5*time.Second)
+	require.NoError(t, err)
+
+	rcv.down()
+	during := faultOutageCapture(c, "outage", 0, 200, 10*time.Second)
+	base := rcv.envelopeCount()
+	require.NoError(t, rcv.up())
+	back := time.Now()
+	firstAt := make(chan time.Duration, 1)
+	go func() {
+		for time.Since(back) < 10*time.Second {
+			if rcv.envelopeCount() > base {
+				firstAt <- time.Since(back)
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		firstAt <- -1
+	}()
+	after := faultOutageCapture(c, "after", 20000, 200, time.Second)
+	recovery := <-firstAt
+	assert.True(t, recovery >= 0 && recovery < time.Second, "first delivery %v after the receiver came back", recovery)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c.Flush(ctx)
+	_, st := faultClose(t, c, 3*time.Second)
+	t.Logf("captured %d during the outage, %d after; recovery %v; stats %+v", len(during), len(after), recovery, st)
+	requireAccounted(t, st)
+	seen := map[core.EventID]int{}
+	for _, ev := range rcv.Events() {
+		seen[ev.EventID]++
+	}
+	for id, n := range seen {
+		assert.Equal(t, 1, n, "event %s arrived %d times", id, n)
+	}
+	for _, id := range after {
+		assert.Equal(t, 1, seen[id], "event %s, captured after the recovery", id)
+	}
+	assert.EqualValues(t, len(seen), st.Delivered)
+	assert.Equal(t, st.Captured-st.Delivered, st.Dropped["queue_overflow:error"]+st.Dropped["network_error:error"], "%+v", st)
+}

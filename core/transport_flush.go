@@ -150,6 +150,14 @@ func (t *HTTPTransport) Close(ctx context.Context) bool {
 // finish records the outcome of the event with sequence number seq and
 // answers the Flush calls that waited for it.
 func (t *HTTPTransport) finish(seq uint64, delivered bool) {
+	if t.record(seq, delivered) {
+		t.resolveFlushes()
+	}
+}
+
+// record records the outcome of the event with sequence number seq and
+// reports whether a Flush may now be answered.
+func (t *HTTPTransport) record(seq uint64, delivered bool) bool {
 	t.fmu.Lock()
 	if !delivered {
 		t.nfail++
@@ -177,9 +185,7 @@ func (t *HTTPTransport) finish(seq uint64, delivered bool) {
 		}
 	}
 	t.fmu.Unlock()
-	if ready {
-		t.resolveFlushes()
-	}
+	return ready
 }
 
 // resolveFlushes sends a pending client report and answers every Flush

@@ -22,7 +22,7 @@ import (
 // failure no worker sends until the receiver answers again, which one
 // probe at a time, twice a second, finds out (see SpoolOptions for what
 // happens to events meanwhile with a spool; without one they wait in the
-// queue, and new events beyond it are dropped). Network errors are retried
+// queue, the oldest giving way when it is full). Network errors are retried
 // with a short backoff while the receiver is up. Client reports ride on
 // event envelopes or go alone periodically and on Flush. Every event that
 // is not delivered is counted in the configured Outcomes with its reason.
@@ -233,8 +233,10 @@ func newRoundTripper(conns int) http.RoundTripper {
 }
 
 // Send queues ev for delivery and returns at once; it takes ownership of
-// ev. When the queue is full, or after Close, ev is dropped and counted as
-// queue_overflow.
+// ev. When the queue is full, the oldest queued event is dropped to make
+// room, so that the latest events are the ones delivered when an
+// unreachable receiver answers again; after Close, ev is dropped. Drops
+// are counted as queue_overflow.
 func (t *HTTPTransport) Send(ev *Event) {
 	if ev == nil {
 		return
@@ -254,6 +256,28 @@ func (t *HTTPTransport) Send(ev *Event) {
 			t.mu.RUnlock()
 			return
 		default:
+		}
+		if t.gate != nil {
+			// Full: the oldest waiting event gives way, so that what the
+			// queue holds, when an unreachable receiver answers again or
+			// a burst is over, is the latest. (Only Send pushes, under
+			// smu: the room taken is still free.)
+			select {
+			case old := <-t.queue:
+				t.queue <- queued{ev: ev, seq: seq}
+				t.enq.Store(seq)
+				t.smu.Unlock()
+				t.mu.RUnlock()
+				t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
+				t.cfg.Debug.Once("transport_queue_full", "transport queue full (%d): dropping the oldest events", cap(t.queue))
+				t.record(old.seq, false)
+				select { // a worker answers the Flush calls this may complete
+				case t.wake <- struct{}{}:
+				default:
+				}
+				return
+			default:
+			}
 		}
 		t.smu.Unlock()
 	}
