@@ -310,3 +310,51 @@ func TestSpoolReplaysAFullSpoolAtStart(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, left)
 }
+
+// TestSpoolSharedWithARunningProcess: a process that is running and
+// delivering finds, within a couple of seconds, what another process
+// spools into the same directory, and sends it once.
+func TestSpoolSharedWithARunningProcess(t *testing.T) {
+	if os.Getenv("SENTRYLOG_SPOOL_CHILD") == "1" {
+		spoolChild()
+		return
+	}
+	faultLeaks(t)
+	srv, down := outageServer(t)
+	down.Store(false)
+	dir := t.TempDir()
+	c, err := core.New(core.Options{DSN: srv.DSN(), Spool: core.SpoolOptions{Dir: dir}, Storm: core.StormOptions{Disabled: true}})
+	require.NoError(t, err)
+	defer c.Close(context.Background())
+	c.CaptureMessage(context.Background(), "running", core.LevelError)
+	_, err = srv.WaitForEvents(1, 5*time.Second)
+	require.NoError(t, err)
+
+	// The other process: its receiver is down (503), so it spools 4.
+	down.Store(true)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSpoolSharedWithARunningProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "SENTRYLOG_SPOOL_CHILD=1", "SENTRYLOG_SPOOL_DIR="+dir, "SENTRYLOG_SPOOL_DSN="+srv.DSN())
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "child: %s", out)
+	require.Contains(t, string(out), "child stats: spooled=4", string(out))
+	down.Store(false)
+
+	// The running process keeps delivering its own events; on the way it
+	// looks at the directory again (at most once a second).
+	deadline := time.Now().Add(10 * time.Second)
+	for c.Stats().Replayed < 4 && time.Now().Before(deadline) {
+		c.CaptureMessage(context.Background(), "running", core.LevelError)
+		time.Sleep(100 * time.Millisecond)
+	}
+	st := c.Stats()
+	assert.EqualValues(t, 4, st.Replayed, "%+v", st)
+	require.True(t, c.Flush(context.Background()))
+	seen := map[string]int{}
+	for _, ev := range srv.Events() {
+		seen[ev.Message.Formatted]++
+	}
+	for i := range 4 {
+		assert.Equal(t, 1, seen[fmt.Sprint("from the first process ", i)], "event %d", i)
+	}
+	identity(t, c.Stats())
+}
