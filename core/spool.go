@@ -30,9 +30,10 @@ import (
 // Guarantees: an envelope is written to a temporary file, synced to disk
 // and renamed into place, so a crash never leaves a partial envelope under
 // a spool name; an envelope is sent at most once by the processes sharing
-// the directory, except when a process dies between the receiver's answer
-// and the removal of the file (it is then sent again after two minutes);
-// an envelope pushed out by the bounds is counted as cache_overflow.
+// the directory, except when the receiver took it but its answer was lost
+// (the connection broke, or the process died before removing the file: it
+// is then sent again, after two minutes in the latter case); an envelope
+// pushed out by the bounds is counted as cache_overflow.
 //
 // Costs: one file (the envelope, typically 2–10 KB) and one fsync per
 // spooled event, a few hundred microseconds on a local SSD; the
