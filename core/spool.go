@@ -45,12 +45,14 @@ type SpoolOptions struct {
 	// sends what it finds there, and the bounds hold for the directory as
 	// each process last listed it.
 	Dir string
-	// MaxBytes bounds the total size of the envelopes kept; the oldest are
-	// removed beyond it. Default 64 MiB.
-	MaxBytes int64
-	// MaxFiles bounds the number of envelopes kept. Default 20,000: about
-	// a 100 s outage at 200 events/s.
+	// MaxFiles bounds the number of envelopes kept; the oldest are
+	// removed beyond it. Default 20,000: about a 100 s outage at 200
+	// events/s.
 	MaxFiles int
+	// MaxBytes bounds the total size of the envelopes kept, the first
+	// bound a long outage meets; the oldest are removed beyond it.
+	// Default 64 MiB, about 15,000 small events.
+	MaxBytes int64
 }
 
 // Default bounds of the spool. A small error event is 2–5 KB, so 64 MiB
