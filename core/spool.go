@@ -35,10 +35,12 @@ import (
 // is then sent again, after two minutes in the latter case); an envelope
 // pushed out by the bounds is counted as cache_overflow.
 //
-// Costs: one file (the envelope, typically 2–10 KB) and one fsync per
-// spooled event, a few hundred microseconds on a local SSD; the
-// directory's entries are synced at most every 50 ms. Nothing is written
-// while the receiver takes the events.
+// Costs: disk space up to MaxBytes; one file (the envelope, typically
+// 2–10 KB) and one fsync per spooled event, under a millisecond on an idle
+// local SSD and more on a busy or networked disk, spent by the transport's
+// senders, never by the logging call; the directory's entries are synced
+// at most every 50 ms. Nothing is written while the receiver takes the
+// events.
 type SpoolOptions struct {
 	// Dir is the spool directory; empty turns the spool off (the default).
 	// It is created when missing. Several processes may share it: each

@@ -77,10 +77,12 @@ func (t *HTTPTransport) progress() uint64 {
 
 // Close stops accepting events, flushes like Flush until ctx is done, then
 // stops the workers: a request still running is cancelled and its event
-// counted as network_error (or spooled), events still queued are spooled
-// within the deadline (plus a short grace) when the spool is on, else
-// counted as queue_overflow; events held for an unreachable receiver are
-// counted as network_error. No goroutine of the transport outlives Close. It reports
+// counted as network_error (or spooled), events held for an unreachable
+// receiver are counted as network_error, and events still queued are
+// counted as queue_overflow. With a spool, Close keeps a quarter of its
+// deadline, and stops waiting once no event was done for 300 ms, to spool
+// what is left instead (overrunning a deadline already spent by at most a
+// short grace). No goroutine of the transport outlives Close. It reports
 // whether everything was delivered. A second Close waits for the first
 // (or for its own ctx) and reports the same.
 func (t *HTTPTransport) Close(ctx context.Context) bool {
