@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -72,7 +73,7 @@ const closeStall = 300 * time.Millisecond
 func (t *HTTPTransport) progress() uint64 {
 	t.fmu.Lock()
 	defer t.fmu.Unlock()
-	return t.lowDone + uint64(len(t.ahead))
+	return t.lowDone + t.ahead.count()
 }
 
 // Close stops accepting events, flushes like Flush until ctx is done, then
@@ -164,21 +165,7 @@ func (t *HTTPTransport) record(seq uint64, delivered bool) bool {
 	if !delivered {
 		t.nfail++
 	}
-	if seq == t.lowDone+1 {
-		t.lowDone++
-		for len(t.ahead) > 0 {
-			if _, ok := t.ahead[t.lowDone+1]; !ok {
-				break
-			}
-			delete(t.ahead, t.lowDone+1)
-			t.lowDone++
-		}
-	} else if seq > t.lowDone {
-		if t.ahead == nil {
-			t.ahead = map[uint64]struct{}{}
-		}
-		t.ahead[seq] = struct{}{}
-	}
+	t.lowDone, t.ahead = t.ahead.add(t.lowDone, seq)
 	ready := false
 	for _, w := range t.waiters {
 		if w.target <= t.lowDone {
@@ -267,4 +254,64 @@ func (t *HTTPTransport) shutdown() {
 	t.waiters = nil
 	t.fmu.Unlock()
 	t.answer(ws)
+}
+
+// seqRanges are the sequence numbers done beyond the first one not done:
+// sorted, disjoint ranges that do not touch. The gaps between them are
+// events in flight or held, so there are few ranges however many events
+// finish meanwhile (a full queue dropping its oldest during an outage
+// finishes a contiguous run).
+type seqRanges []seqRange
+
+type seqRange struct{ lo, hi uint64 }
+
+// add marks seq done, given low (every sequence number up to it is done),
+// and returns the new low and ranges.
+func (r seqRanges) add(low, seq uint64) (uint64, seqRanges) {
+	switch {
+	case seq <= low:
+		return low, r
+	case seq == low+1:
+		low = seq
+		if len(r) > 0 && r[0].lo == low+1 {
+			low = r[0].hi
+			r = slices.Delete(r, 0, 1)
+		}
+		return low, r
+	}
+	i, _ := slices.BinarySearchFunc(r, seq, func(x seqRange, s uint64) int {
+		switch {
+		case x.hi < s:
+			return -1
+		case x.lo > s:
+			return 1
+		}
+		return 0
+	})
+	if i < len(r) && r[i].lo <= seq && seq <= r[i].hi {
+		return low, r // already done
+	}
+	joinPrev := i > 0 && r[i-1].hi+1 == seq
+	joinNext := i < len(r) && r[i].lo == seq+1
+	switch {
+	case joinPrev && joinNext:
+		r[i-1].hi = r[i].hi
+		r = slices.Delete(r, i, i+1)
+	case joinPrev:
+		r[i-1].hi = seq
+	case joinNext:
+		r[i].lo = seq
+	default:
+		r = slices.Insert(r, i, seqRange{seq, seq})
+	}
+	return low, r
+}
+
+// count returns how many sequence numbers the ranges hold.
+func (r seqRanges) count() uint64 {
+	var n uint64
+	for _, x := range r {
+		n += x.hi - x.lo + 1
+	}
+	return n
 }

@@ -64,11 +64,11 @@ type HTTPTransport struct {
 
 	enq atomic.Uint64 // sequence number of the last event queued
 
-	fmu          sync.Mutex          // guards the fields below
-	lowDone      uint64              // every event up to this sequence number is done
-	ahead        map[uint64]struct{} // done events after lowDone+1
-	nfail        uint64              // events not delivered
-	resolvedFail uint64              // nfail when Flush last answered
+	fmu          sync.Mutex // guards the fields below
+	lowDone      uint64     // every event up to this sequence number is done
+	ahead        seqRanges  // done events after lowDone+1
+	nfail        uint64     // events not delivered
+	resolvedFail uint64     // nfail when Flush last answered
 	waiters      []*flushWaiter
 	stopped      bool
 

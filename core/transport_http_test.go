@@ -973,3 +973,29 @@ func TestHTTPRoundTripperOption(t *testing.T) {
 	require.True(t, c.Close(ctx))
 	assert.Zero(t, rt.closed.Load(), "the program's idle connections stay open")
 }
+
+func TestSeqRanges(t *testing.T) {
+	var r seqRanges
+	low := uint64(0)
+	for _, seq := range []uint64{3, 5, 4, 9, 10, 8, 2, 2, 1, 7} {
+		low, r = r.add(low, seq)
+	}
+	if low != 5 || len(r) != 1 || r[0] != (seqRange{7, 10}) || r.count() != 4 {
+		t.Fatalf("low %d, ranges %v", low, r)
+	}
+	low, r = r.add(low, 6)
+	if low != 10 || len(r) != 0 {
+		t.Fatalf("low %d, ranges %v", low, r)
+	}
+	// A long run done beyond a gap stays one range.
+	for seq := uint64(12); seq < 100012; seq++ {
+		low, r = r.add(low, seq)
+	}
+	if low != 10 || len(r) != 1 {
+		t.Fatalf("low %d, %d ranges", low, len(r))
+	}
+	low, r = r.add(low, 11)
+	if low != 100011 || len(r) != 0 {
+		t.Fatalf("low %d, ranges %v", low, r)
+	}
+}
