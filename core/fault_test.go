@@ -1107,7 +1107,11 @@ func faultOutageWithSpool(t *testing.T, restart bool) {
 	// Envelopes (one event each, and no client reports: nothing is
 	// dropped), not events: WaitForEvents decodes every event on each
 	// arrival.
-	_, err := rcv.WaitForEnvelopes(len(ids), 20*time.Second)
+	bound := 20 * time.Second
+	if core.RaceEnabled {
+		bound *= 3 // the race detector slows the replay's parsing and serializing
+	}
+	_, err := rcv.WaitForEnvelopes(len(ids), bound)
 	require.NoError(t, err, "got %d of %d events", len(rcv.Events()), len(ids))
 	_, st := faultClose(t, c, 5*time.Second)
 	t.Logf("captured %d; recovery %v; stats %+v", len(ids), recovery, st)

@@ -79,7 +79,9 @@ type Options struct {
 	// Transport delivers events. Default: an HTTP transport to the DSN.
 	Transport Transport
 	// QueueSize bounds the events waiting to be processed and, separately,
-	// to be sent. Default 1000. Overflow is counted as queue_overflow.
+	// to be sent. Default 1000. Overflow is counted as queue_overflow: a
+	// new event when the first queue is full, the oldest waiting event when
+	// the second is.
 	QueueSize int
 	// ShutdownTimeout bounds Close when its context has no deadline, and
 	// the synchronous flush of fatal records. Default 2s.
