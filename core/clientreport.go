@@ -52,7 +52,7 @@ func (t *HTTPTransport) sendReport() {
 		Header: EnvelopeHeader{DSN: t.dsnPublic, SDK: t.sdk},
 		Items:  clientReportItems(report, now),
 	}
-	status, err := t.post(env)
+	status, err := t.post(env, !t.gate.down.Load())
 	if err != nil || status == 429 || status >= 500 {
 		t.cfg.Outcomes.Restore(report)
 	}

@@ -53,14 +53,15 @@
 // event_processor. The groups tracked are bounded (StormOptions.MaxGroups);
 // the one seen least recently is forgotten first.
 //
-// The HTTP transport never blocks the caller: its queue is bounded, network
-// errors are retried with a short backoff, and rate limits are obeyed per
-// category. After a network failure it pauses (1 s, doubling up to 5 s):
-// events wait in the bounded queue, newer ones overflowing (counted), and
-// what the queue kept is delivered when the receiver answers again. With
-// Options.Spool, events go to disk instead while the receiver is
-// unreachable, and are sent, oldest first, when it answers again or when the
-// next process starts.
+// The HTTP transport never blocks the caller: its queue is bounded, a few
+// senders keep several requests in flight over kept-alive connections,
+// network errors are retried with a short backoff, and rate limits are
+// obeyed per category. After a network failure it stops sending and probes
+// the receiver twice a second: events wait in the bounded queue, the
+// oldest giving way when it is full (counted), and are delivered as soon as
+// a probe gets an answer. With Options.Spool (or $SENTRY_SPOOL_DIR), events go to disk
+// instead while the receiver is unreachable, and are sent, oldest first,
+// when it answers again or when the next process starts.
 //
 // # Ignore rules
 //

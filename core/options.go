@@ -85,7 +85,9 @@ type Options struct {
 	// Transport delivers events. Default: an HTTP transport to the DSN.
 	Transport Transport
 	// QueueSize bounds the events waiting to be processed and, separately,
-	// to be sent. Default 1000. Overflow is counted as queue_overflow.
+	// to be sent. Default 1000. Overflow is counted as queue_overflow: a
+	// new event when the first queue is full, the oldest waiting event when
+	// the second is.
 	QueueSize int
 	// ShutdownTimeout bounds Close when its context has no deadline, and
 	// the synchronous flush of fatal records. Default 2s.
@@ -106,9 +108,14 @@ type Options struct {
 	// $SENTRY_SPOTLIGHT.
 	Spotlight string
 
-	// Spool keeps envelopes that cannot be delivered (receiver down, 5xx,
-	// Close with a full queue) on disk and sends them when the receiver
-	// answers again or at the next start. Off by default. See SpoolOptions.
+	// Spool keeps events that cannot be delivered (receiver unreachable,
+	// 5xx, Close with a full queue) on disk, one envelope file each, and
+	// sends them, oldest first, as soon as the receiver answers again or
+	// when the next process starts with the same directory. Setting
+	// Spool.Dir turns it on; the other fields have defaults that hold a
+	// long outage (64 MiB). Each spooled event costs one file write and one
+	// fsync. See SpoolOptions for the guarantees. Default: off, or on in
+	// $SENTRY_SPOOL_DIR when that is set.
 	Spool SpoolOptions
 
 	// Storm configures storm control. See StormOptions.
@@ -263,6 +270,9 @@ func (o *Options) applyDefaults() {
 	}
 	if o.Spotlight == "" {
 		o.Spotlight = os.Getenv("SENTRY_SPOTLIGHT")
+	}
+	if o.Spool.Dir == "" {
+		o.Spool.Dir = os.Getenv("SENTRY_SPOOL_DIR")
 	}
 	if o.ServerName == "" {
 		o.ServerName, _ = os.Hostname()
