@@ -171,6 +171,18 @@ func (t *HTTPTransport) shutdown() {
 			empty = true
 		}
 	}
+	for empty := false; !empty; {
+		select {
+		case b := <-t.logq:
+			t.dropLogs(ReasonQueueOverflow, b)
+			t.fmu.Lock()
+			t.done++
+			t.nfail++
+			t.fmu.Unlock()
+		default:
+			empty = true
+		}
+	}
 	if dropped > 0 {
 		t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, dropped)
 		t.cfg.Debug.Printf("transport closed with %d events unsent", dropped)

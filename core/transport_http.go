@@ -25,6 +25,7 @@ import (
 type HTTPTransport struct {
 	mu     sync.RWMutex // guards queue and closed against Send
 	queue  chan *Event
+	logq   chan *LogBatch
 	closed bool
 
 	cfg        TransportConfig
@@ -173,6 +174,7 @@ func (t *HTTPTransport) Configure(cfg TransportConfig) error {
 		t.spoolPending.Store(true)
 	}
 	t.queue = make(chan *Event, cfg.QueueSize)
+	t.logq = make(chan *LogBatch, logBatchQueue)
 	t.wake = make(chan struct{}, 1)
 	t.stop = make(chan struct{})
 	t.exited = make(chan struct{})
@@ -239,12 +241,12 @@ func (t *HTTPTransport) run() {
 		// wait in the queue (new ones overflow, counted) rather than being
 		// tried and lost one by one: when it answers again, what the queue
 		// kept is delivered.
-		queue := t.queue
+		queue, logq := t.queue, t.logq
 		var pause *time.Timer
 		var resume <-chan time.Time
 		if t.spool == nil {
 			if d := t.downUntil.Sub(t.now()); d > 0 {
-				queue = nil
+				queue, logq = nil, nil
 				pause = time.NewTimer(d)
 				resume = pause.C
 			}
@@ -252,6 +254,8 @@ func (t *HTTPTransport) run() {
 		select {
 		case ev := <-queue:
 			t.finish(t.sendEvent(ev))
+		case b := <-logq:
+			t.finish(t.sendLogs(b))
 		case <-resume:
 		case <-t.wake:
 			t.resolveFlushes()

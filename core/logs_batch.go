@@ -1,0 +1,264 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// LogTransport is implemented by transports that deliver Sentry logs. The
+// client's log worker hands them batches of at most MaxLogsPerEnvelope
+// logs; a transport without the method receives no logs (the client's
+// LogsEnabled is false).
+type LogTransport interface {
+	// SendLogs takes ownership of b and delivers it in the background, as
+	// one envelope with one log item. It never blocks on the network; a
+	// batch it cannot take is dropped and counted in the log_item and
+	// log_byte categories.
+	SendLogs(b *LogBatch)
+}
+
+// LogBatch is one envelope's worth of logs.
+type LogBatch struct {
+	// Logs are the logs, in the order they were captured.
+	Logs []*Log
+	// Payload is the log item's payload: {"version":2,"items":[...]}.
+	Payload []byte
+	// Bytes is the logs' size as Sentry counts it for log_byte.
+	Bytes int
+}
+
+// Batching, as Sentry's telemetry processor specifies it for logs.
+const (
+	// MaxLogsPerEnvelope is the most logs one envelope carries.
+	MaxLogsPerEnvelope = 100
+	// defaultLogsBuffer bounds the logs waiting for the log worker.
+	defaultLogsBuffer = 1000
+)
+
+// logFlushAfter is how long the first buffered log waits for others (a
+// variable for tests).
+var logFlushAfter = 5 * time.Second
+
+// logPipe is a client's log path: the bounded queue the logging goroutines
+// push to and the worker goroutine that converts, scrubs, batches and hands
+// the batches to the transport. It is separate from the event worker, so
+// logs never delay events there.
+type logPipe struct {
+	c     *Client
+	q     chan *logEntry
+	lt    LogTransport
+	trace string
+	storm *storm
+
+	// Owned by the worker goroutine.
+	buf   []*Log
+	sizes []int
+	timer *time.Timer
+	srcs  map[uintptr]logSrc
+	sc    logScrubBuf
+	after func(time.Duration) *time.Timer // for tests
+}
+
+// newLogPipe returns the client's log path, or nil when its transport does
+// not deliver logs.
+func newLogPipe(c *Client) *logPipe {
+	lt, ok := c.transport.(LogTransport)
+	if !ok {
+		return nil
+	}
+	n := c.opts.LogsBuffer
+	return &logPipe{
+		c:     c,
+		q:     make(chan *logEntry, n),
+		lt:    lt,
+		trace: string(newEventID()),
+		storm: newStorm(c.opts.LogStorm),
+		after: time.NewTimer,
+	}
+}
+
+// enqueue pushes e without blocking, counting it when the queue is full.
+func (lp *logPipe) enqueue(e *logEntry) {
+	c := lp.c
+	c.inflight.Add(1)
+	defer c.inflight.Add(-1)
+	if !c.closed.Load() {
+		select {
+		case lp.q <- e:
+			return
+		default:
+		}
+	}
+	c.outcomes.Add(ReasonQueueOverflow, CategoryLogItem, 1)
+	c.outcomes.Add(ReasonQueueOverflow, CategoryLogByte, estimateLogSize(e))
+	if c.debug != nil {
+		c.debug.Once("log_queue_overflow", "log buffer full (%d): dropping logs", cap(lp.q))
+	}
+	putLogEntry(e)
+}
+
+// flush waits until every log queued before the call has been handed to
+// the transport, or until ctx is done or the client stops.
+func (lp *logPipe) flush(ctx context.Context) bool {
+	if lp == nil {
+		return true
+	}
+	m := &logEntry{flushed: make(chan struct{})}
+	select {
+	case lp.q <- m:
+	case <-ctx.Done():
+		return false
+	case <-lp.c.done:
+		return false
+	}
+	select {
+	case <-m.flushed:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// run is the log worker goroutine; it stops when the client's done channel
+// closes, after sending what the queue still holds.
+func (lp *logPipe) run() {
+	defer lp.c.wg.Done()
+	defer lp.stopTimer()
+	for {
+		var fire <-chan time.Time
+		if lp.timer != nil {
+			fire = lp.timer.C
+		}
+		select {
+		case e := <-lp.q:
+			lp.take(e)
+		case <-fire:
+			lp.timer = nil
+			lp.send()
+		case <-lp.c.done:
+			for {
+				select {
+				case e := <-lp.q:
+					lp.take(e)
+					continue
+				default:
+				}
+				break
+			}
+			lp.send()
+			return
+		}
+	}
+}
+
+// take handles one queue entry: a flush marker or a log.
+func (lp *logPipe) take(e *logEntry) {
+	if e.flushed != nil {
+		lp.send()
+		close(e.flushed)
+		return
+	}
+	lp.add(e)
+	putLogEntry(e)
+	if len(lp.buf) >= MaxLogsPerEnvelope {
+		lp.send()
+	} else if len(lp.buf) > 0 && lp.timer == nil {
+		lp.timer = lp.after(logFlushAfter)
+	}
+}
+
+func (lp *logPipe) stopTimer() {
+	if lp.timer != nil {
+		lp.timer.Stop()
+		lp.timer = nil
+	}
+}
+
+// add converts e into a log and buffers it, unless storm control holds it
+// back (counted).
+func (lp *logPipe) add(e *logEntry) {
+	c := lp.c
+	defer func() {
+		if r := recover(); r != nil {
+			c.outcomes.Add(ReasonInternalSDKError, CategoryLogItem, 1)
+			c.outcomes.Add(ReasonInternalSDKError, CategoryLogByte, estimateLogSize(e))
+			c.debug.Printf("dropping log: internal error: %v", r)
+		}
+	}()
+	var suppressed int64
+	if lp.storm != nil {
+		v := lp.storm.admit(logStormKey(lp.storm, e))
+		if !v.ok {
+			c.outcomes.Add(ReasonEventProcessor, CategoryLogItem, 1)
+			c.outcomes.Add(ReasonEventProcessor, CategoryLogByte, estimateLogSize(e))
+			return
+		}
+		suppressed = v.suppressed
+	}
+	l := lp.convert(e)
+	if suppressed > 0 {
+		l.Attributes = append(l.Attributes, intAttr("sentrylog.storm.suppressed", suppressed))
+	}
+	lp.buf = append(lp.buf, l)
+}
+
+// logStormKey groups a log with the others of its call site, or of its
+// message when the logger gives no call site.
+func logStormKey(s *storm, e *logEntry) uint64 {
+	if e.pc != 0 {
+		return s.key(e.pc, e.logger, nil)
+	}
+	return s.key(0, e.msg, nil)
+}
+
+// send runs the buffered logs through the pipeline (scrub, cut,
+// BeforeSendLog, encode) and hands them to the transport as one batch.
+func (lp *logPipe) send() {
+	lp.stopTimer()
+	if len(lp.buf) == 0 {
+		return
+	}
+	logs := lp.buf
+	lp.buf = nil
+	c := lp.c
+	if !lp.scrub(logs) {
+		n, size := 0, 0
+		for _, l := range logs {
+			n++
+			size += logSize(l)
+		}
+		c.outcomes.Add(ReasonInternalSDKError, CategoryLogItem, n)
+		c.outcomes.Add(ReasonInternalSDKError, CategoryLogByte, size)
+		return
+	}
+	kept := logs[:0]
+	for _, l := range logs {
+		cutLog(l)
+		if c.opts.BeforeSendLog != nil {
+			size := logSize(l)
+			if l = lp.beforeSend(l); l == nil {
+				c.outcomes.Add(ReasonBeforeSend, CategoryLogItem, 1)
+				c.outcomes.Add(ReasonBeforeSend, CategoryLogByte, size)
+				continue
+			}
+		}
+		kept = append(kept, l)
+	}
+	clear(logs[len(kept):])
+	if len(kept) == 0 {
+		return
+	}
+	b := &LogBatch{Logs: kept}
+	b.Payload, b.Bytes = encodeLogs(kept)
+	lp.lt.SendLogs(b)
+}
+
+func (lp *logPipe) beforeSend(l *Log) (out *Log) {
+	defer func() {
+		if r := recover(); r != nil {
+			lp.c.debug.Printf("BeforeSendLog panicked: %v; log dropped", r)
+			out = nil
+		}
+	}()
+	return lp.c.opts.BeforeSendLog(l)
+}
