@@ -10,14 +10,15 @@ import (
 	"github.com/sentrylog/sentrylog/core"
 )
 
-// addCrumb hands a breadcrumb to the client without decoding its fields: a
-// scope keeps only its last breadcrumbs and most are never sent, so the
-// core keeps the line (Record.Raw) and decodes it when an event or
-// BeforeBreadcrumb needs its data (Record.Decode). Only
-// the message and the timestamp are read now, from where zerolog puts them:
-// the message is always the line's last field, and the timestamp of
-// With().Timestamp() (a hook, like ours) comes right before it.
-func (w *Writer) addCrumb(c *core.Client, lvl core.Level, line []byte, rec *core.Record) {
+// lineRecord fills rec from a line, for a breadcrumb or a Sentry log,
+// without decoding its fields: a scope keeps only its last breadcrumbs and
+// most are never sent, so the core keeps the line (Record.Raw) and decodes
+// it when an event, BeforeBreadcrumb or the log worker needs its data
+// (Record.Decode). Only the message and the timestamp are read now, from
+// where zerolog puts them: the message is always the line's last field, and
+// the timestamp of With().Timestamp() (a hook, like ours) comes right
+// before it.
+func (w *Writer) lineRecord(lvl core.Level, line []byte, rec *core.Record) {
 	s := string(line)
 	msg, msgAt, found := lastMessage(s)
 	rec.Message = msg
@@ -28,7 +29,6 @@ func (w *Writer) addCrumb(c *core.Client, lvl core.Level, line []byte, rec *core
 		keepTime = true
 	}
 	rec.Level, rec.Raw, rec.Decode = lvl, s, lineDecoders[b2i(keepTime)<<1|b2i(keepMsg)]
-	c.AddRecordBreadcrumb(rec)
 }
 
 // lineDecoders decode a breadcrumb's line for the core (Record.Decode),
