@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
 	"runtime"
 	"strconv"
 	"strings"
@@ -295,6 +296,10 @@ func anyLogValue(x any) slog.Value {
 		return floatLogValue(float64(t))
 	case error:
 		return slog.StringValue(safeErrorString(t))
+	case *http.Request:
+		if t != nil { // described as on events, without personal data
+			return jsonText(NewRequest(t, false, nil))
+		}
 	case []string:
 		return slog.AnyValue(append([]string(nil), t...))
 	case []bool:

@@ -241,6 +241,8 @@ func TestLogScrubbed(t *testing.T) {
 			slog.String("password", "hunter2"), slog.String("user", "bob"),
 			slog.Group("db", slog.String("api_key", "k-123")), slog.Int64("count", 3),
 			slog.String("note", "mail me at bob@example.com"),
+			slog.Any("req", httptest.NewRequest("GET", "http://x/y?token=abc", nil)),
+			slog.Any("m", map[string]any{"password": "x", "a": 1}),
 		},
 	}, core.LogInfo, nil)
 	logs := testclient.Logs(t, c, mt)
@@ -255,6 +257,10 @@ func TestLogScrubbed(t *testing.T) {
 	}
 	v, _ := l.Attr("note")
 	assert.NotContains(t, v.String(), "bob@example.com", "PII off")
+	v, _ = l.Attr("req")
+	assert.JSONEq(t, `{"method":"GET","url":"http://x/y","query_string":"token=[Filtered]"}`, v.String())
+	v, _ = l.Attr("m")
+	assert.JSONEq(t, `{"a":1,"password":"[Filtered]"}`, v.String())
 	v, _ = l.Attr("server.address")
 	assert.Equal(t, "test", v.String(), "defaults are not scrubbed")
 }
