@@ -1,7 +1,9 @@
 package core
 
 import (
+	"bytes"
 	"context"
+	"sync/atomic"
 	"time"
 )
 
@@ -43,9 +45,18 @@ var logFlushAfter = 5 * time.Second
 // push to and the worker goroutine that converts, scrubs, batches and hands
 // the batches to the transport. It is separate from the event worker, so
 // logs never delay events there.
+//
+// The worker is not woken for every log: a goroutine's wake-up costs the
+// logging goroutine more than the rest of a log does. Logs wait in the
+// queue until it holds a batch (MaxLogsPerEnvelope), until the timer of the
+// first waiting log fires, or until a flush; a log is the first one to wait
+// when armed is false, and only that log wakes the worker, to start the
+// timer.
 type logPipe struct {
 	c     *Client
 	q     chan *logEntry
+	kick  chan struct{} // capacity 1: wakes the worker
+	armed atomic.Bool   // logs are waiting and the timer runs
 	lt    LogTransport
 	trace string
 	storm *storm
@@ -55,6 +66,7 @@ type logPipe struct {
 	sizes []int
 	timer *time.Timer
 	srcs  map[uintptr]logSrc
+	enc   []byte
 	sc    logScrubBuf
 	after func(time.Duration) *time.Timer // for tests
 }
@@ -70,6 +82,7 @@ func newLogPipe(c *Client) *logPipe {
 	return &logPipe{
 		c:     c,
 		q:     make(chan *logEntry, n),
+		kick:  make(chan struct{}, 1),
 		lt:    lt,
 		trace: string(newEventID()),
 		storm: newStorm(c.opts.LogStorm),
@@ -85,6 +98,9 @@ func (lp *logPipe) enqueue(e *logEntry) {
 	if !c.closed.Load() {
 		select {
 		case lp.q <- e:
+			if n := len(lp.q); n >= MaxLogsPerEnvelope || !lp.armed.Load() {
+				lp.wake()
+			}
 			return
 		default:
 		}
@@ -95,6 +111,14 @@ func (lp *logPipe) enqueue(e *logEntry) {
 		c.debug.Once("log_queue_overflow", "log buffer full (%d): dropping logs", cap(lp.q))
 	}
 	putLogEntry(e)
+}
+
+// wake wakes the worker unless a wake-up is pending already.
+func (lp *logPipe) wake() {
+	select {
+	case lp.kick <- struct{}{}:
+	default:
+	}
 }
 
 // flush waits until every log queued before the call has been handed to
@@ -111,6 +135,7 @@ func (lp *logPipe) flush(ctx context.Context) bool {
 	case <-lp.c.done:
 		return false
 	}
+	lp.wake()
 	select {
 	case <-m.flushed:
 		return true
@@ -130,22 +155,49 @@ func (lp *logPipe) run() {
 			fire = lp.timer.C
 		}
 		select {
-		case e := <-lp.q:
-			lp.take(e)
+		case <-lp.kick:
+			lp.drain()
 		case <-fire:
 			lp.timer = nil
+			lp.drain()
 			lp.send()
 		case <-lp.c.done:
-			for {
-				select {
-				case e := <-lp.q:
-					lp.take(e)
-					continue
-				default:
-				}
-				break
-			}
+			lp.drain()
 			lp.send()
+			return
+		}
+		lp.arm()
+	}
+}
+
+// arm starts the timer when logs wait, and says so in armed. When none
+// wait, a log queued while armed still read true would wait unseen: the
+// queue is read once more after armed is cleared.
+func (lp *logPipe) arm() {
+	for {
+		if len(lp.buf) > 0 && lp.timer == nil {
+			lp.timer = lp.after(logFlushAfter)
+		}
+		lp.armed.Store(lp.timer != nil)
+		if lp.timer != nil {
+			return
+		}
+		select {
+		case e := <-lp.q:
+			lp.take(e)
+		default:
+			return
+		}
+	}
+}
+
+// drain takes every entry the queue holds now.
+func (lp *logPipe) drain() {
+	for {
+		select {
+		case e := <-lp.q:
+			lp.take(e)
+		default:
 			return
 		}
 	}
@@ -162,8 +214,6 @@ func (lp *logPipe) take(e *logEntry) {
 	putLogEntry(e)
 	if len(lp.buf) >= MaxLogsPerEnvelope {
 		lp.send()
-	} else if len(lp.buf) > 0 && lp.timer == nil {
-		lp.timer = lp.after(logFlushAfter)
 	}
 }
 
@@ -249,7 +299,13 @@ func (lp *logPipe) send() {
 		return
 	}
 	b := &LogBatch{Logs: kept}
-	b.Payload, b.Bytes = encodeLogs(kept)
+	// Encoded into a buffer the worker keeps, then copied at its size.
+	var enc []byte
+	enc, b.Bytes = appendLogs(lp.enc[:0], kept)
+	b.Payload = bytes.Clone(enc)
+	if cap(enc) <= maxKeptEncodeBuf {
+		lp.enc = enc
+	}
 	lp.lt.SendLogs(b)
 }
 

@@ -174,8 +174,13 @@ func logSize(l *Log) int {
 // encodeLogs writes the payload of a log item, {"version":2,"items":[...]},
 // and returns it with the logs' log_byte size.
 func encodeLogs(logs []*Log) ([]byte, int) {
+	b, size := appendLogs(nil, logs)
+	return b, size
+}
+
+// appendLogs appends the payload of a log item to b.
+func appendLogs(b []byte, logs []*Log) ([]byte, int) {
 	size := 0
-	b := make([]byte, 0, 512*len(logs))
 	b = append(b, `{"version":2,"items":[`...)
 	for i, l := range logs {
 		if i > 0 {
@@ -187,6 +192,9 @@ func encodeLogs(logs []*Log) ([]byte, int) {
 	b = append(b, "]}"...)
 	return b, size
 }
+
+// maxKeptEncodeBuf keeps a rare huge batch's buffer from staying around.
+const maxKeptEncodeBuf = 1 << 20
 
 // appendLog writes one log object.
 func appendLog(b []byte, l *Log) []byte {
