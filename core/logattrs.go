@@ -27,12 +27,21 @@ const maxLogSrcCache = 4096
 
 // convert turns an entry into a log. Its attributes are, in order: the
 // record's (the logger's accumulated ones first, groups flattened with
-// dots, a later key replacing an earlier one), the exception, logger and
-// source attributes, sentry.origin, then the default attributes and the
-// user; Log.scrubN marks where the scrubbed ones end.
+// dots, a later key replacing an earlier one) and the exception, which
+// the scrubber sees (Log.scrubN counts them), then the logger, source,
+// sentry.origin, the default attributes and the user.
+//
+// Logs and their attributes are cut from slabs the worker allocates a
+// batch at a time: a log costs the garbage collector a share of two
+// allocations rather than two of its own.
 func (lp *logPipe) convert(e *logEntry) *Log {
-	l := &Log{Timestamp: e.when, TraceID: e.trace, Level: e.level, Body: e.msg}
-	fl := flattener{dst: make([]slog.Attr, 0, len(e.pre)+len(e.attrs)+12)}
+	if len(lp.logSlab) == 0 {
+		lp.logSlab = make([]Log, MaxLogsPerEnvelope)
+	}
+	l := &lp.logSlab[0]
+	lp.logSlab = lp.logSlab[1:]
+	*l = Log{Timestamp: e.when, TraceID: e.trace, Level: e.level, Body: e.msg}
+	fl := flattener{dst: lp.scratch[:0]}
 	for _, a := range e.pre {
 		fl.attr("", a, 0)
 	}
@@ -51,6 +60,7 @@ func (lp *logPipe) convert(e *logEntry) *Log {
 		attrs = setAttr(attrs, "exception.type", slog.StringValue(typ))
 		attrs = setAttr(attrs, "exception.message", slog.StringValue(safeErrorString(fl.err)))
 	}
+	l.scrubN = len(attrs)
 	if e.logger != "" {
 		attrs = setAttr(attrs, "logger.name", slog.StringValue(e.logger))
 	}
@@ -64,7 +74,6 @@ func (lp *logPipe) convert(e *logEntry) *Log {
 	if e.origin != "" {
 		attrs = setAttr(attrs, "sentry.origin", slog.StringValue(e.origin))
 	}
-	l.scrubN = len(attrs)
 	o := &lp.c.opts
 	attrs = addAttr(attrs, "sentry.environment", o.Environment)
 	attrs = addAttr(attrs, "sentry.release", o.Release)
@@ -78,7 +87,16 @@ func (lp *logPipe) convert(e *logEntry) *Log {
 			attrs = addAttr(attrs, "user.email", u.Email)
 		}
 	}
-	l.Attributes = attrs
+	if len(attrs) > len(lp.attrSlab) {
+		lp.attrSlab = make([]slog.Attr, max(len(attrs), 16*MaxLogsPerEnvelope))
+	}
+	l.Attributes = lp.attrSlab[:len(attrs):len(attrs)] // an append copies
+	lp.attrSlab = lp.attrSlab[len(attrs):]
+	copy(l.Attributes, attrs)
+	clear(attrs)
+	if cap(attrs) <= maxPooledLogAttrs*2 {
+		lp.scratch = attrs[:0]
+	}
 	return l
 }
 

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 )
 
@@ -104,15 +103,32 @@ type logEntry struct {
 // the pool.
 const maxPooledLogAttrs = 64
 
-var logEntryPool = sync.Pool{New: func() any { return &logEntry{attrs: make([]slog.Attr, 0, 8)} }}
+// logFreeList is how many used entries a pipe keeps for reuse. The worker
+// hands entries back through a channel rather than a sync.Pool: it runs on
+// another P than the logging goroutines, whose own pools would stay empty.
+const logFreeList = 2 * MaxLogsPerEnvelope
 
-func putLogEntry(e *logEntry) {
+// getEntry returns a used entry, or a new one.
+func (lp *logPipe) getEntry() *logEntry {
+	select {
+	case e := <-lp.free:
+		return e
+	default:
+		return &logEntry{attrs: make([]slog.Attr, 0, 8)}
+	}
+}
+
+// putEntry keeps e for reuse, unless its buffer is large or enough are kept.
+func (lp *logPipe) putEntry(e *logEntry) {
 	if cap(e.attrs) > maxPooledLogAttrs {
 		return
 	}
 	clear(e.attrs)
 	*e = logEntry{attrs: e.attrs[:0]}
-	logEntryPool.Put(e)
+	select {
+	case lp.free <- e:
+	default:
+	}
 }
 
 // LogsEnabled reports whether the client sends logs: it is enabled and its
@@ -134,7 +150,7 @@ func (c *Client) CaptureLog(r *Record, level LogLevel, attrs []slog.Attr) {
 	if !c.LogsEnabled() || r == nil {
 		return
 	}
-	e := logEntryPool.Get().(*logEntry)
+	e := c.logs.getEntry()
 	e.when = r.Time
 	if e.when.IsZero() {
 		e.when = time.Now()

@@ -1,8 +1,8 @@
 package core
 
 import (
-	"bytes"
 	"context"
+	"log/slog"
 	"sync/atomic"
 	"time"
 )
@@ -55,20 +55,26 @@ var logFlushAfter = 5 * time.Second
 type logPipe struct {
 	c     *Client
 	q     chan *logEntry
-	kick  chan struct{} // capacity 1: wakes the worker
-	armed atomic.Bool   // logs are waiting and the timer runs
+	kick  chan struct{}  // capacity 1: wakes the worker
+	free  chan *logEntry // used entries, for reuse
+	armed atomic.Bool    // logs are waiting and the timer runs
 	lt    LogTransport
 	trace string
 	storm *storm
 
 	// Owned by the worker goroutine.
-	buf   []*Log
-	sizes []int
-	timer *time.Timer
-	srcs  map[uintptr]logSrc
-	enc   []byte
-	sc    logScrubBuf
-	after func(time.Duration) *time.Timer // for tests
+	buf     []*Log
+	sizes   []int
+	timer   *time.Timer
+	srcs    map[uintptr]logSrc
+	encSize int // the previous payload's size
+	// Slabs that logs and their attributes are cut from, and the scratch
+	// buffer attributes are gathered in (see convert).
+	logSlab  []Log
+	attrSlab []slog.Attr
+	scratch  []slog.Attr
+	sc       logScrubBuf
+	after    func(time.Duration) *time.Timer // for tests
 }
 
 // newLogPipe returns the client's log path, or nil when its transport does
@@ -83,6 +89,7 @@ func newLogPipe(c *Client) *logPipe {
 		c:     c,
 		q:     make(chan *logEntry, n),
 		kick:  make(chan struct{}, 1),
+		free:  make(chan *logEntry, logFreeList),
 		lt:    lt,
 		trace: string(newEventID()),
 		storm: newStorm(c.opts.LogStorm),
@@ -110,7 +117,7 @@ func (lp *logPipe) enqueue(e *logEntry) {
 	if c.debug != nil {
 		c.debug.Once("log_queue_overflow", "log buffer full (%d): dropping logs", cap(lp.q))
 	}
-	putLogEntry(e)
+	lp.putEntry(e)
 }
 
 // wake wakes the worker unless a wake-up is pending already.
@@ -211,7 +218,7 @@ func (lp *logPipe) take(e *logEntry) {
 		return
 	}
 	lp.add(e)
-	putLogEntry(e)
+	lp.putEntry(e)
 	if len(lp.buf) >= MaxLogsPerEnvelope {
 		lp.send()
 	}
@@ -299,13 +306,10 @@ func (lp *logPipe) send() {
 		return
 	}
 	b := &LogBatch{Logs: kept}
-	// Encoded into a buffer the worker keeps, then copied at its size.
-	var enc []byte
-	enc, b.Bytes = appendLogs(lp.enc[:0], kept)
-	b.Payload = bytes.Clone(enc)
-	if cap(enc) <= maxKeptEncodeBuf {
-		lp.enc = enc
-	}
+	// Encoded into a buffer of the previous payload's size, so that it
+	// seldom grows; the batch keeps it.
+	b.Payload, b.Bytes = appendLogs(make([]byte, 0, min(lp.encSize+lp.encSize/8, maxKeptEncodeBuf)), kept)
+	lp.encSize = len(b.Payload)
 	lp.lt.SendLogs(b)
 }
 
