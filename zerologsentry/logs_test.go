@@ -1,8 +1,11 @@
+//go:build !binary_log
+
 package zerologsentry_test
 
 import (
 	"context"
 	"errors"
+	"io"
 	"testing"
 	"time"
 
@@ -74,4 +77,25 @@ func TestLogsFatalFlushes(t *testing.T) {
 	}()
 	require.Len(t, mt.Logs(), 1, "sent before zerolog panics")
 	assert.Equal(t, "fatal", mt.Logs()[0].Level.String())
+}
+
+// A line sent as a log costs the logging goroutine one allocation: the
+// copy of the line (core.Record.Raw), decoded on the client's log worker,
+// which is parked here so that only the logging goroutine is counted.
+func TestAllocsLog(t *testing.T) {
+	if raceEnabled {
+		t.Skip("-race changes allocation counts")
+	}
+	c := testclient.ParkedLogs(t)
+	w := zerologsentry.New(io.Discard, zerologsentry.Options{
+		Client: c, LogsLevel: zerologsentry.Level(zerolog.InfoLevel), BreadcrumbLevel: zerologsentry.Level(zerolog.Disabled),
+	})
+	l := zerolog.New(w).Hook(w).With().Timestamp().Str("service", "checkout").Int("shard", 7).Logger()
+	ctx := core.NewIsolationScope(context.Background())
+	logBreadcrumb(&l, ctx)
+	dropped := c.Stats().Dropped["queue_overflow:log_item"]
+	got := testing.AllocsPerRun(200, func() { logBreadcrumb(&l, ctx) })
+	t.Logf("log: %v allocations on the logging goroutine", got)
+	assert.LessOrEqual(t, got, 1.0)
+	assert.Greater(t, c.Stats().Dropped["queue_overflow:log_item"], dropped+200)
 }
