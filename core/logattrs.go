@@ -313,6 +313,9 @@ func anyLogValue(x any) slog.Value {
 	case float32:
 		return floatLogValue(float64(t))
 	case error:
+		if isNilPointer(t) {
+			return slog.StringValue("null")
+		}
 		return slog.StringValue(safeErrorString(t))
 	case *http.Request:
 		if t != nil { // described as on events, without personal data

@@ -121,6 +121,8 @@ func TestLogOverHTTP(t *testing.T) {
 			slog.Any("tags", []string{"a", "b"}), slog.Any("ids", []int64{1, 2}),
 			slog.Any("mixed", []any{"a", 1}), slog.Any("obj", map[string]any{"k": 1}),
 			slog.Any("who", stringer{"me"}), slog.Group("g", slog.Int("a", 1), slog.Group("h", slog.String("b", "x"))),
+			slog.Any("nilerr", (*fs.PathError)(nil)), slog.Any("nothing", nil), slog.Any("bytes", []byte("raw")),
+			slog.Time("at", time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)),
 		},
 	}
 	runtimeCallers(pcs[:])
@@ -152,6 +154,7 @@ func TestLogOverHTTP(t *testing.T) {
 		"req.ratio": 0.5, "req.whole": 2.0, "req.nan": "NaN", "req.inf": "+Inf", "req.ok": true,
 		"req.took": "1.5s", "req.tags": []any{"a", "b"}, "req.mixed": `["a",1]`, "req.obj": `{"k":1}`,
 		"req.who": "me", "req.g.a": int64(1), "req.g.h.b": "x", "req.lent": "yes",
+		"req.nilerr": "null", "req.nothing": "null", "req.bytes": "raw", "req.at": "2026-01-02T03:04:05Z",
 		"exception.type": "*fs.PathError", "exception.message": "open: open /x: file does not exist",
 		"logger.name": "storage", "sentry.origin": "auto.log.test",
 		"sentry.environment": "production", "sentry.release": "v1.2.3",
