@@ -433,3 +433,49 @@ func TestLogLevelNames(t *testing.T) {
 }
 
 func runtimeCallers(pcs []uintptr) { runtime.Callers(2, pcs) }
+
+// A log storm (one call site in a hot loop) neither delays an event nor
+// grows without bound: what does not fit is dropped and counted, and every
+// captured log is accounted for, delivered or dropped.
+func TestLogStormDoesNotStarveEvents(t *testing.T) {
+	rc := newLogReceiver(t, nil)
+	c := newHTTPClient(t, rc, core.Options{LogsBuffer: 500})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var sent int64
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			c.CaptureLog(&core.Record{Message: "hot", PC: 42}, core.LogInfo, nil)
+			sent++
+		}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	id := c.CaptureMessage(context.Background(), "the event", core.LevelError)
+	require.NotEmpty(t, id)
+	flushC(t, c)
+	took := time.Since(start)
+	close(stop)
+	wg.Wait()
+	flushC(t, c)
+	assert.Less(t, took, 3*time.Second, "the event was not held up by the logs")
+	st := c.Stats()
+	assert.EqualValues(t, 1, st.Delivered)
+	dropped := int64(0)
+	for k, v := range st.Dropped {
+		if strings.HasSuffix(k, ":log_item") {
+			dropped += v
+		}
+	}
+	assert.Equal(t, sent, st.LogsDelivered+dropped, "every log delivered or counted")
+	assert.Greater(t, st.Dropped["event_processor:log_item"], int64(0), "the call site was capped")
+	_, logs := rc.envelopes(t) // every envelope passes the strict checker
+	assert.EqualValues(t, st.LogsDelivered, len(logs))
+}
