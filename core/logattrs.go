@@ -41,7 +41,12 @@ func (lp *logPipe) convert(e *logEntry) *Log {
 	l := &lp.logSlab[0]
 	lp.logSlab = lp.logSlab[1:]
 	*l = Log{Timestamp: e.when, TraceID: e.trace, Level: e.level, Body: e.msg}
-	fl := flattener{dst: lp.scratch[:0]}
+	// Built in place in the free tail of the attribute slab; an unusually
+	// long list outgrows it into an array of its own.
+	if len(lp.attrSlab) < 64 {
+		lp.attrSlab = make([]slog.Attr, 16*MaxLogsPerEnvelope)
+	}
+	fl := flattener{dst: lp.attrSlab[:0]}
 	for _, a := range e.pre {
 		fl.attr("", a, 0)
 	}
@@ -87,15 +92,9 @@ func (lp *logPipe) convert(e *logEntry) *Log {
 			attrs = addAttr(attrs, "user.email", u.Email)
 		}
 	}
-	if len(attrs) > len(lp.attrSlab) {
-		lp.attrSlab = make([]slog.Attr, max(len(attrs), 16*MaxLogsPerEnvelope))
-	}
-	l.Attributes = lp.attrSlab[:len(attrs):len(attrs)] // an append copies
-	lp.attrSlab = lp.attrSlab[len(attrs):]
-	copy(l.Attributes, attrs)
-	clear(attrs)
-	if cap(attrs) <= maxPooledLogAttrs*2 {
-		lp.scratch = attrs[:0]
+	l.Attributes = attrs[:len(attrs):len(attrs)] // an append copies
+	if len(attrs) > 0 && len(lp.attrSlab) > 0 && &attrs[0] == &lp.attrSlab[0] {
+		lp.attrSlab = lp.attrSlab[len(attrs):]
 	}
 	return l
 }

@@ -97,6 +97,9 @@ type logEntry struct {
 	cur     *scopeData
 	trace   string
 	flushed chan struct{} // a flush marker when non-nil
+	// inl holds the attributes of most records, so that a new entry is one
+	// allocation; attrs starts out on it.
+	inl [8]slog.Attr
 }
 
 // maxPooledLogAttrs keeps entries of records with many attributes out of
@@ -114,7 +117,9 @@ func (lp *logPipe) getEntry() *logEntry {
 	case e := <-lp.free:
 		return e
 	default:
-		return &logEntry{attrs: make([]slog.Attr, 0, 8)}
+		e := new(logEntry)
+		e.attrs = e.inl[:0]
+		return e
 	}
 }
 

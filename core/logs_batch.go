@@ -68,11 +68,9 @@ type logPipe struct {
 	timer   *time.Timer
 	srcs    map[uintptr]logSrc
 	encSize int // the previous payload's size
-	// Slabs that logs and their attributes are cut from, and the scratch
-	// buffer attributes are gathered in (see convert).
+	// Slabs that logs and their attributes are cut from (see convert).
 	logSlab  []Log
 	attrSlab []slog.Attr
-	scratch  []slog.Attr
 	sc       logScrubBuf
 	after    func(time.Duration) *time.Timer // for tests
 }

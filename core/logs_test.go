@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -442,7 +443,7 @@ func TestLogStormDoesNotStarveEvents(t *testing.T) {
 	c := newHTTPClient(t, rc, core.Options{LogsBuffer: 500})
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	var sent int64
+	var sent atomic.Int64
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -453,10 +454,11 @@ func TestLogStormDoesNotStarveEvents(t *testing.T) {
 			default:
 			}
 			c.CaptureLog(&core.Record{Message: "hot", PC: 42}, core.LogInfo, nil)
-			sent++
+			sent.Add(1)
 		}
 	}()
-	time.Sleep(50 * time.Millisecond)
+	require.Eventually(t, func() bool { return sent.Load() > 5000 }, 10*time.Second, time.Millisecond,
+		"past the call site's burst (1000)")
 	start := time.Now()
 	id := c.CaptureMessage(context.Background(), "the event", core.LevelError)
 	require.NotEmpty(t, id)
@@ -474,7 +476,7 @@ func TestLogStormDoesNotStarveEvents(t *testing.T) {
 			dropped += v
 		}
 	}
-	assert.Equal(t, sent, st.LogsDelivered+dropped, "every log delivered or counted")
+	assert.Equal(t, sent.Load(), st.LogsDelivered+dropped, "every log delivered or counted")
 	assert.Greater(t, st.Dropped["event_processor:log_item"], int64(0), "the call site was capped")
 	_, logs := rc.envelopes(t) // every envelope passes the strict checker
 	assert.EqualValues(t, st.LogsDelivered, len(logs))
