@@ -6,11 +6,13 @@ replace github.com/sentrylog/sentrylog => ../
 
 require (
 	github.com/getsentry/sentry-go v0.47.0
+	github.com/getsentry/sentry-go/logrus v0.47.0
 	github.com/getsentry/sentry-go/slog v0.47.0
 	github.com/getsentry/sentry-go/zerolog v0.47.0
 	github.com/rs/zerolog v1.33.0
 	github.com/samber/slog-sentry/v2 v2.9.3
 	github.com/sentrylog/sentrylog v0.0.0-00010101000000-000000000000
+	github.com/sirupsen/logrus v1.9.3
 	github.com/stretchr/testify v1.11.1
 	go.uber.org/goleak v1.3.0
 )

@@ -14,6 +14,7 @@ import (
 	sentryzerolog "github.com/getsentry/sentry-go/zerolog"
 	samber "github.com/samber/slog-sentry/v2"
 
+	"github.com/sentrylog/sentrylog/logrussentry"
 	"github.com/sentrylog/sentrylog/slogsentry"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
@@ -32,8 +33,12 @@ func TestEventReachesEveryTransport(t *testing.T) {
 		zl := zerolog.New(w).Hook(w)
 		zl.Debug().Msg(MsgDisabled)
 		zl.Error().Err(Err).Msg(MsgEvent)
+		ll := logrusBaseline()
+		ll.AddHook(logrussentry.NewHook(logrussentry.Options{Client: c}))
+		ll.Debug(MsgDisabled)
+		ll.WithError(Err).Error(MsgEvent)
 		require.True(t, c.Flush(ctx))
-		assert.EqualValues(t, 2, c.Stats().Delivered)
+		assert.EqualValues(t, 3, c.Stats().Delivered)
 	})
 	t.Run("sentry-go/slog", func(t *testing.T) {
 		hub, tr := sentryHub(t)
@@ -60,6 +65,15 @@ func TestEventReachesEveryTransport(t *testing.T) {
 		zl := zerolog.New(w)
 		zl.Info().Msg(MsgBreadcrumb)
 		zl.Error().Err(Err).Msg(MsgEvent)
+		assert.EqualValues(t, 1, tr.Events())
+	})
+	t.Run("sentry-go/logrus", func(t *testing.T) {
+		hub, tr := sentryHub(t)
+		ll := logrusBaseline()
+		ll.AddHook(peerLogrusHooks(hub))
+		ll.Debug(MsgDisabled)
+		ll.Info(MsgBreadcrumb) // a Sentry log entry, not an event
+		ll.WithError(Err).Error(MsgEvent)
 		assert.EqualValues(t, 1, tr.Events())
 	})
 }

@@ -41,14 +41,36 @@ func scopeFor(ctx context.Context) *Scope {
 	return CurrentClient().Scope()
 }
 
+// requestScopeFor returns ctx's isolation scope for per-request data
+// (what = the setter's name). Without one the data goes to the global
+// scope, where every event of the process carries it; with Debug on, the
+// client says so once, since that is almost always a context that missed
+// the middleware or NewIsolationScope.
+func requestScopeFor(ctx context.Context, what string) *Scope {
+	if s := IsolationScope(ctx); s != nil {
+		return s
+	}
+	c := CurrentClient()
+	if c != nil && c.debug != nil {
+		c.debug.Once("global:"+what, "%s on a context without an isolation scope: "+
+			"the value goes to the global scope and into every event of the process; "+
+			"use sentryhttp or NewIsolationScope for per-request data", what)
+	}
+	return c.Scope()
+}
+
 // SetTag sets a tag on ctx's isolation scope (or the global scope).
-func SetTag(ctx context.Context, key, value string) { scopeFor(ctx).SetTag(key, value) }
+func SetTag(ctx context.Context, key, value string) {
+	requestScopeFor(ctx, "SetTag").SetTag(key, value)
+}
 
 // SetTags sets tags on ctx's isolation scope (or the global scope).
-func SetTags(ctx context.Context, tags map[string]string) { scopeFor(ctx).SetTags(tags) }
+func SetTags(ctx context.Context, tags map[string]string) {
+	requestScopeFor(ctx, "SetTags").SetTags(tags)
+}
 
 // SetUser sets the user on ctx's isolation scope (or the global scope).
-func SetUser(ctx context.Context, u *User) { scopeFor(ctx).SetUser(u) }
+func SetUser(ctx context.Context, u *User) { requestScopeFor(ctx, "SetUser").SetUser(u) }
 
 // SetContext sets a named context on ctx's isolation scope (or the global scope).
 func SetContext(ctx context.Context, name string, value map[string]any) {

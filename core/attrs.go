@@ -451,23 +451,31 @@ func anyToJSON(x any, depth int) (out any) {
 		}
 		return t.String()
 	case map[string]any:
+		if len(t) > maxBreadth {
+			m := make(map[string]any, maxBreadth)
+			for _, k := range firstKeys(t, maxBreadth-1) {
+				m[k] = anyToJSON(t[k], depth+1)
+			}
+			m[truncatedKey] = "truncated from " + strconv.Itoa(len(t)) + " keys"
+			return m
+		}
 		m := make(map[string]any, len(t))
 		for k, e := range t {
 			m[k] = anyToJSON(e, depth+1)
 		}
 		return m
 	case []any:
-		s := make([]any, len(t))
-		for i, e := range t {
-			s[i] = anyToJSON(e, depth+1)
+		s := make([]any, min(len(t), maxBreadth))
+		for i := range s {
+			s[i] = anyToJSON(t[i], depth+1)
 		}
-		return s
+		return markItems(s, len(t))
 	case []string:
-		s := make([]any, len(t))
-		for i, e := range t {
-			s[i] = e
+		s := make([]any, min(len(t), maxBreadth))
+		for i := range s {
+			s[i] = t[i]
 		}
-		return s
+		return markItems(s, len(t))
 	}
 	rv := reflect.ValueOf(x)
 	switch rv.Kind() {
@@ -480,9 +488,25 @@ func anyToJSON(x any, depth int) (out any) {
 		if rv.IsNil() {
 			return nil
 		}
+		if rv.Len() > maxBreadth { // the first keys, in order of their text
+			type kv struct {
+				k string
+				v reflect.Value
+			}
+			all := make([]kv, 0, rv.Len())
+			for it := rv.MapRange(); it.Next(); {
+				all = append(all, kv{anyString(it.Key().Interface()), it.Value()})
+			}
+			slices.SortFunc(all, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+			m := make(map[string]any, maxBreadth)
+			for _, e := range all[:maxBreadth-1] {
+				m[e.k] = anyToJSON(e.v.Interface(), depth+1)
+			}
+			m[truncatedKey] = "truncated from " + strconv.Itoa(rv.Len()) + " keys"
+			return m
+		}
 		m := make(map[string]any, rv.Len())
-		it := rv.MapRange()
-		for it.Next() {
+		for it := rv.MapRange(); it.Next(); {
 			m[anyString(it.Key().Interface())] = anyToJSON(it.Value().Interface(), depth+1)
 		}
 		return m
@@ -490,14 +514,13 @@ func anyToJSON(x any, depth int) (out any) {
 		if rv.Kind() == reflect.Slice && rv.IsNil() {
 			return nil
 		}
-		n := min(rv.Len(), 1000)
-		s := make([]any, n)
-		for i := 0; i < n; i++ {
+		s := make([]any, min(rv.Len(), maxBreadth))
+		for i := range s {
 			s[i] = anyToJSON(rv.Index(i).Interface(), depth+1)
 		}
-		return s
+		return markItems(s, rv.Len())
 	case reflect.Struct:
-		return marshalRoundTrip(x, "MarshalJSON")
+		return structToJSON(rv, depth)
 	case reflect.Func, reflect.Chan, reflect.UnsafePointer:
 		return rv.Type().String()
 	case reflect.Complex64, reflect.Complex128:
@@ -514,6 +537,63 @@ func anyToJSON(x any, depth int) (out any) {
 		return floatValue(rv.Float())
 	}
 	return fmt.Sprintf("%+v", x)
+}
+
+// markItems puts a marker in the last element of s, a slice cut from n
+// elements to maxBreadth, saying how many there were.
+func markItems(s []any, n int) []any {
+	if n > len(s) {
+		s[len(s)-1] = "...[truncated from " + strconv.Itoa(n) + " items]"
+	}
+	return s
+}
+
+// structToJSON converts a struct through its JSON form (struct tags
+// honoured), or, when encoding/json refuses one of its values (NaN, ±Inf,
+// a channel), field by field as encoding/json would name them, each value
+// converted by anyToJSON.
+func structToJSON(rv reflect.Value, depth int) any {
+	out := marshalRoundTrip(rv.Interface(), "MarshalJSON")
+	if s, ok := out.(string); !ok || !strings.HasPrefix(s, "!ERROR: json: unsupported") {
+		return out
+	}
+	m := map[string]any{}
+	structFields(m, rv, depth)
+	return m
+}
+
+func structFields(m map[string]any, rv reflect.Value, depth int) {
+	rt := rv.Type()
+	for i := 0; i < rt.NumField(); i++ {
+		f := rt.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" && opts == "" {
+			continue
+		}
+		fv := rv.Field(i)
+		if f.Anonymous && name == "" {
+			if fv.Kind() == reflect.Pointer {
+				if fv.IsNil() {
+					continue
+				}
+				fv = fv.Elem()
+			}
+			if fv.Kind() == reflect.Struct {
+				structFields(m, fv, depth)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if strings.Contains(","+opts+",", ",omitempty,") && fv.IsZero() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		m[name] = anyToJSON(fv.Interface(), depth+1)
+	}
 }
 
 // marshalRoundTrip turns a value into generic JSON data through

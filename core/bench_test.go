@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"testing"
 
 	"github.com/sentrylog/sentrylog/core"
@@ -50,4 +51,24 @@ func BenchmarkCaptureRecord(b *testing.B) {
 	}
 	b.StopTimer()
 	c.Flush(context.Background())
+}
+
+// BenchmarkStormSuppressed: the caller's cost of a record storm control
+// suppresses (a hot loop of one error), which records the stack and hashes
+// the error's types and the in-app frames' functions before deciding.
+func BenchmarkStormSuppressed(b *testing.B) {
+	c, err := core.New(core.Options{Transport: &core.DiscardTransport{}, Storm: core.StormOptions{GroupBurst: 1, GroupRate: 1e-9}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close(context.Background()) })
+	e := fmt.Errorf("handler: %w", fmt.Errorf("query: %w", sql.ErrNoRows))
+	ctx := core.NewIsolationScope(context.Background())
+	var pcs [1]uintptr
+	runtime.Callers(1, pcs[:])
+	attrs := []slog.Attr{slog.Any("error", e), slog.Int("id", 7)}
+	b.ReportAllocs()
+	for b.Loop() {
+		c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "query failed", Context: ctx, PC: pcs[0], Attrs: attrs})
+	}
 }

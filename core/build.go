@@ -16,10 +16,6 @@ import (
 	"time"
 )
 
-// maxMessage is where Sentry cuts messages; the client cuts first so what
-// it sends is what is stored.
-const maxMessage = 8192
-
 // buildEvent turns a capture into an event on the worker. It returns the
 // error the event was made from, for ignore rules and the hint.
 func (c *Client) buildEvent(p *pending) (*Event, error) {
@@ -27,8 +23,8 @@ func (c *Client) buildEvent(p *pending) (*Event, error) {
 	var err error
 	if p.kind == kindEvent {
 		ev = p.ev
-		if ev.Level == 0 && len(ev.Exception) > 0 {
-			ev.Level = LevelError
+		if ev.Level == levelUnset {
+			ev.Level = LevelError // Sentry's default for an event
 		}
 	} else {
 		ev = &Event{Level: p.level}
@@ -63,7 +59,7 @@ func (c *Client) buildEvent(p *pending) (*Event, error) {
 			err = fmt.Errorf("panic: %s", pv.Error())
 		}
 	case kindMessage:
-		ev.Message = &LogEntry{Formatted: truncate(p.msg, maxMessage)}
+		ev.Message = &LogEntry{Formatted: p.msg} // cut after scrubbing
 		if c.opts.AttachStacktrace {
 			if fr := c.framesFromPCs(p.pcs[:p.npc], 0); len(fr) > 0 {
 				ev.Stacktrace = &Stacktrace{Frames: fr}
@@ -90,7 +86,7 @@ func (c *Client) fromRecord(ev *Event, p *pending) error {
 	ev.Level = r.Level
 	ev.Logger = r.Logger
 	if r.Message != "" {
-		ev.Message = &LogEntry{Formatted: truncate(r.Message, maxMessage)}
+		ev.Message = &LogEntry{Formatted: r.Message} // cut after scrubbing
 	}
 	m := attrMapping{tagKeys: r.TagKeys, special: true}
 	m.mapAttrs(r.Pre, r.Groups, r.Attrs)
@@ -121,7 +117,7 @@ func (c *Client) fromRecord(ev *Event, p *pending) error {
 			if ev.Fingerprint == nil && r.Message != "" {
 				// A stack would make Sentry group by the call site; a log
 				// message event is grouped by its message.
-				ev.Fingerprint = []string{truncate(r.Message, 512)}
+				ev.Fingerprint = []string{r.Message} // cut after scrubbing
 			}
 		}
 	}
@@ -158,22 +154,6 @@ func (c *Client) fillDefaults(ev *Event) {
 		}
 	}
 }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	s = s[:n]
-	for len(s) > 0 && !isRuneStart(s[len(s)-1]) {
-		s = s[:len(s)-1]
-	}
-	if len(s) > 0 && s[len(s)-1] >= 0x80 {
-		s = s[:len(s)-1] // the last rune was cut
-	}
-	return s
-}
-
-func isRuneStart(b byte) bool { return b < 0x80 || b >= 0xC0 }
 
 // ownAttrs appends a deep copy of src to dst: group values are copied too,
 // since the bridge may reuse their backing arrays after the call, and values

@@ -22,7 +22,7 @@ import (
 // record, takes a snapshot of the scopes (pointers, no copies), records the
 // stack's program counters and queues the capture without blocking. A worker
 // goroutine builds the event and runs the pipeline: ignore rules, scope merge,
-// scrubbing, BeforeSend, sample rate, storm control, then the transport.
+// scrubbing, trimming to size, BeforeSend, sample rate, then the transport.
 type Client struct {
 	opts      Options
 	enabled   bool
@@ -74,6 +74,11 @@ type Outcomes struct {
 	ServerRateLimited atomic.Int64
 	// Logs counts what happened to logs.
 	Logs LogOutcomes
+	// ContextLost counts breadcrumbs dropped because their record had a
+	// context the bridge could not recover (Record.ContextLost). Breadcrumbs
+	// are no client-report category; Stats lists them as
+	// "context_lost:breadcrumb".
+	ContextLost atomic.Int64
 }
 
 // Stats is a snapshot of a client's outcomes.
@@ -107,6 +112,7 @@ func New(opts Options) (*Client, error) {
 		return nil, fmt.Errorf("sentrylog: sample rate %v is outside [0, 1]", r)
 	}
 	c := &Client{opts: opts, global: NewScope()}
+	c.global.prop = propagationFromEnv()
 	if opts.Debug {
 		c.debug = NewDebugLog(opts.DebugWriter)
 	}
@@ -119,13 +125,11 @@ func New(opts Options) (*Client, error) {
 	}
 	c.sdk = defaultSDK()
 	c.contexts = defaultContexts()
-	c.inApp = newInAppMatcher(opts.InAppInclude, opts.InAppExclude)
-	c.storm = newStorm(c.opts.Storm)
+	c.inApp = newInAppMatcher(opts.InAppInclude, opts.InAppExclude, mainModules())
+	c.storm = newStorm(c.opts.Storm, c.inApp)
 	ownScrubber := opts.Scrubber == nil
-	if opts.Scrubber == nil {
-		opts.Scrubber = defaultScrubber(&opts)
-		c.opts.Scrubber = opts.Scrubber
-	}
+	opts.Scrubber = clientScrubber(&opts)
+	c.opts.Scrubber = opts.Scrubber
 	c.transport = opts.Transport
 	if c.transport == nil && (c.dsn != nil || spotlightEnabled(opts.Spotlight)) {
 		c.transport = NewHTTPTransport()
@@ -214,6 +218,9 @@ func (c *Client) Stats() Stats {
 		st.Dropped["server_rate_limited:error"] = n
 	}
 	c.logStats(&st)
+	if n := c.outcomes.ContextLost.Load(); n > 0 {
+		st.Dropped["context_lost:breadcrumb"] = n
+	}
 	return st
 }
 
@@ -288,7 +295,6 @@ func newEventID() EventID {
 
 // prepare fills what every capture takes on the logging goroutine.
 func (c *Client) prepare(p *pending, ctx context.Context, skip int) {
-	p.id = newEventID()
 	p.ctx = ctx
 	p.when = time.Now()
 	p.npc = runtime.Callers(skip+2, p.pcs[:])
@@ -299,6 +305,11 @@ func (c *Client) prepare(p *pending, ctx context.Context, skip int) {
 			p.cur = cur.snap()
 		}
 	}
+}
+
+// prepareRequest calls the request function of the innermost scope that has
+// one and no request: for captures storm control let through only.
+func (c *Client) prepareRequest(p *pending) {
 	for _, d := range [3]*scopeData{p.cur.data, p.iso.data, p.global.data} {
 		if d != nil && d.request == nil && d.requestFn != nil {
 			p.req = c.callRequestFn(d.requestFn)
@@ -317,17 +328,15 @@ func (c *Client) callRequestFn(fn func() *Request) (r *Request) {
 	return fn()
 }
 
-// admitStorm runs storm control for a capture; a suppressed capture is
-// counted and released. pc 0 means the first captured frame.
-func (c *Client) admitStorm(p *pending, pc uintptr, msg string, err error) bool {
+// admitStorm runs storm control for a capture prepared (its stack and
+// scopes recorded); a suppressed capture is counted and released.
+func (c *Client) admitStorm(p *pending, in groupInput, err error) bool {
 	if c.storm == nil {
 		p.storm.ok = true
 		return true
 	}
-	if pc == 0 {
-		pc = firstUserPC(p.pcs[:p.npc])
-	}
-	p.storm = c.storm.admit(c.storm.key(pc, msg, err))
+	in.p = p
+	p.storm = c.storm.admitAt(c.storm.key(&in, err), p.when) // prepare read the clock
 	if p.storm.ok {
 		return true
 	}
@@ -337,7 +346,22 @@ func (c *Client) admitStorm(p *pending, pc uintptr, msg string, err error) bool 
 	return false
 }
 
+// afterClose counts a capture refused because the client is closed (when
+// capture says the call would have captured something), as Close's
+// contract says. It returns the capture's empty ID.
+func (c *Client) afterClose(capture bool) EventID {
+	if capture && c != nil && c.enabled && c.closed.Load() {
+		c.outcomes.Captured.Add(1)
+		c.outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
+	}
+	return ""
+}
+
 func (c *Client) enqueue(p *pending) EventID {
+	c.prepareRequest(p)
+	if p.id == "" { // made here, after storm control: it costs an allocation
+		p.id = newEventID()
+	}
 	id := p.id
 	// Close waits for in-flight enqueues before its last drain, so a
 	// capture racing Close is either drained (and counted) or sees closed.
@@ -390,7 +414,7 @@ func attrsError(attrs []slog.Attr) error {
 // what may be kept). It never blocks and never panics.
 func (c *Client) CaptureRecord(r *Record) EventID {
 	if !c.Enabled() || r == nil {
-		return ""
+		return c.afterClose(r != nil)
 	}
 	p := c.getPending()
 	p.kind = kindRecord
@@ -402,17 +426,14 @@ func (c *Client) CaptureRecord(r *Record) EventID {
 	if err == nil {
 		err = attrsError(p.attrBuf)
 	}
-	if r.PC != 0 && !c.admitStorm(p, r.PC, r.Message, err) {
+	c.prepare(p, r.Context, 1)
+	if !c.admitStorm(p, groupInput{rec: r, extra: p.attrBuf, msg: r.Message, from: r.PC}, err) {
 		return ""
 	}
 	p.rec = *r
 	p.rec.Raw, p.rec.Decode = "", nil
 	p.attrBuf = ownAttrs(p.attrBuf, r.Attrs)
 	p.rec.Attrs = p.attrBuf
-	c.prepare(p, r.Context, 1)
-	if r.PC == 0 && !c.admitStorm(p, 0, r.Message, err) {
-		return ""
-	}
 	if !r.Time.IsZero() {
 		p.when = r.Time
 	}
@@ -423,14 +444,14 @@ func (c *Client) CaptureRecord(r *Record) EventID {
 // unless err carries its own.
 func (c *Client) CaptureException(ctx context.Context, err error) EventID {
 	if !c.Enabled() || err == nil {
-		return ""
+		return c.afterClose(err != nil)
 	}
 	p := c.getPending()
 	p.kind = kindException
 	p.err = err
 	p.level = LevelError
 	c.prepare(p, ctx, 1)
-	if !c.admitStorm(p, 0, "", err) {
+	if !c.admitStorm(p, groupInput{}, err) {
 		return ""
 	}
 	return c.enqueue(p)
@@ -442,7 +463,7 @@ func (c *Client) CaptureException(ctx context.Context, err error) EventID {
 // origin names the mechanism (empty means "panic").
 func (c *Client) CapturePanic(ctx context.Context, recovered any, origin string) EventID {
 	if !c.Enabled() || recovered == nil {
-		return ""
+		return c.afterClose(recovered != nil)
 	}
 	p := c.getPending()
 	p.kind = kindPanic
@@ -465,24 +486,25 @@ func (p *panicValue) Error() string { return anyString(p.v) }
 // CaptureMessage captures a message event at the given level.
 func (c *Client) CaptureMessage(ctx context.Context, msg string, level Level) EventID {
 	if !c.Enabled() {
-		return ""
+		return c.afterClose(true)
 	}
 	p := c.getPending()
 	p.kind = kindMessage
 	p.msg = msg
 	p.level = level
 	c.prepare(p, ctx, 1)
-	if !c.admitStorm(p, 0, msg, nil) {
+	if !c.admitStorm(p, groupInput{msg: msg, stack: c.opts.AttachStacktrace}, nil) {
 		return ""
 	}
 	return c.enqueue(p)
 }
 
 // CaptureEvent captures a hand-built event. The client takes ownership of ev;
-// an empty EventID or Timestamp is filled in.
+// an empty EventID or Timestamp is filled in, and an event without a Level
+// is sent as LevelError, Sentry's default.
 func (c *Client) CaptureEvent(ctx context.Context, ev *Event) EventID {
 	if !c.Enabled() || ev == nil {
-		return ""
+		return c.afterClose(ev != nil)
 	}
 	p := c.getPending()
 	p.kind = kindEvent
@@ -521,6 +543,12 @@ func (c *Client) addRecordBreadcrumb(r *Record, lent []slog.Attr) {
 	}
 	s := IsolationScope(r.Context)
 	if s == nil {
+		if r.ContextLost {
+			// A request's breadcrumb on the global scope would reach every
+			// other request's events.
+			c.outcomes.ContextLost.Add(1)
+			return
+		}
 		s = c.global
 	}
 	ts, category := r.Time, r.Logger
@@ -638,7 +666,7 @@ func crumbType(l Level) string {
 	switch {
 	case l >= LevelError:
 		return "error"
-	case l <= LevelDebug:
+	case l != levelUnset && l <= LevelDebug:
 		return "debug"
 	default:
 		return "default"
@@ -676,7 +704,8 @@ func (c *Client) Flush(ctx context.Context) bool {
 
 // Close flushes like Flush and stops the client and its transport: no
 // goroutine of the client outlives it. When ctx has no deadline,
-// ShutdownTimeout bounds it. Captures after Close are dropped and counted.
+// ShutdownTimeout bounds it. Captures after Close are dropped and counted
+// (queue_overflow).
 // It reports whether everything captured was delivered.
 func (c *Client) Close(ctx context.Context) bool {
 	if c == nil || !c.enabled {
@@ -785,6 +814,9 @@ func (c *Client) handle(p *pending) {
 // nil when it was dropped (and counted).
 func (c *Client) process(p *pending) *Event {
 	ev, err := c.buildEvent(p)
+	// The record's own log context wins over a scope's and is converted
+	// already; a scope's "log" context is not.
+	ownLog := p.kind == kindRecord && ev.Contexts["log"] != nil
 	if p.storm.suppressed > 0 {
 		if ev.Contexts == nil {
 			ev.Contexts = map[string]map[string]any{}
@@ -805,10 +837,15 @@ func (c *Client) process(p *pending) *Event {
 		}
 	}
 	c.applyScopes(ev, p)
+	// Encodable (NaN, ±Inf) and bounded before the scrubber.
+	normalizeEvent(ev, ownLog, p.kind == kindEvent)
 	if !c.scrub(ev) {
 		c.outcomes.Add(ReasonInternalSDKError, CategoryError, 1)
 		return nil
 	}
+	// Cut after scrubbing, so that a secret straddling a cut is still
+	// recognised, and before BeforeSend, which sees what is sent.
+	trimEvent(ev, eventBudget)
 	if c.opts.BeforeSend != nil {
 		if ev = c.beforeSend(ev, hint); ev == nil {
 			c.outcomes.Add(ReasonBeforeSend, CategoryError, 1)

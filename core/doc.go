@@ -23,12 +23,15 @@
 //
 //  1. build the event (exceptions, stack, attribute mapping);
 //  2. ignore rules (Options.IgnoreErrors) — counted as ignored;
-//  3. merge the global, isolation and current scopes;
+//  3. merge the global, isolation and current scopes, and make every value
+//     encodable and bounded (see "Event size");
 //  4. scrub (Options.Scrubber; an event the scrubber fails on is dropped and
 //     counted internal_sdk_error, never sent unscrubbed);
-//  5. BeforeSend — a nil result is counted before_send;
-//  6. sample rate — 0 sends nothing, 1 everything; counted sample_rate;
-//  7. the transport, which counts its own drops (rate limits, send and
+//  5. trim to size (see "Event size"): values are cut only after the
+//     scrubber has seen them whole;
+//  6. BeforeSend — a nil result is counted before_send;
+//  7. sample rate — 0 sends nothing, 1 everything; counted sample_rate;
+//  8. the transport, which counts its own drops (rate limits, send and
 //     network errors, its own queue).
 //
 // Every drop is counted under its client-report reason (Client.Stats, and
@@ -61,11 +64,17 @@
 // # Reliability
 //
 // Storm control (Options.Storm, on by default) keeps an error logged in a hot
-// loop from costing the queue, the worker or the Sentry quota: identical
-// events (the same call site and error types, or message) pass a per-group
-// token bucket and a global one; the next event of a group that had events
-// suppressed carries contexts.storm with their count. Suppressed events are
-// reported as event_processor.
+// loop from costing the queue, the worker or the Sentry quota, without ever
+// deciding that a different error is not worth seeing. It groups events as
+// Sentry does: by the fingerprint when one is set ("{{ default }}" expanded),
+// else by the error chain's types (as the titles name them, see below) and
+// the functions of the stack's in-app frames, else by the message (numbers
+// in it as placeholders). The first
+// event of a group always passes; repeats pass a per-group token bucket and
+// a global one. The next event of a group that had events suppressed carries
+// contexts.storm with their count. Suppressed events are reported as
+// event_processor. The groups tracked are bounded (StormOptions.MaxGroups);
+// the one seen least recently is forgotten first.
 //
 // The HTTP transport never blocks the caller: its queue is bounded, network
 // errors are retried with a short backoff, and rate limits are obeyed per
@@ -97,17 +106,45 @@
 // node is numbered depth first from the outermost error (exception_id 0);
 // the others carry parent_id and source ("unwrap", "cause", "errors[i]") and
 // mechanism "chained"; groups are marked is_exception_group. Cycles and trees
-// deeper than 16 or larger than 32 nodes are cut. type is the Go type
-// ("*fs.PathError"), module its package path.
+// larger than 32 nodes are cut. A chain deeper than 16 keeps its 17
+// outermost errors and its 5 innermost ones (the root cause last): between
+// them an exception of type "sentrylog.ChainCut" says how many were left out
+// (mechanism source "cut", synthetic, data {"cut": N}).
+//
+// Titles: Sentry titles an issue by the outermost exception's type, which in
+// Go is almost always a wrapper (*fmt.wrapError) or a bare text
+// (*errors.errorString). So the outermost exception's type names the most
+// informative error of the chain instead, from the outside in: a TypedError's
+// own type; a sentinel by its name, matched by identity (io.EOF,
+// io.ErrUnexpectedEOF, context.Canceled, context.DeadlineExceeded,
+// fs.ErrNotExist, os.ErrDeadlineExceeded, net.ErrClosed,
+// http.ErrServerClosed, sql.ErrNoRows and the standard library's other
+// common ones; the program's own with RegisterSentinel); else the first Go
+// type that is not an anonymous wrapper ("*fs.PathError", "main.notFound");
+// a group by the names of what it holds ("*fs.PathError +
+// context.Canceled"). When no error of the chain says more than its wrapper,
+// the type stays the Go type. The value stays the outermost error's whole
+// message, and its module the named error's package path.
+//
+// The outermost error's own Go type then moves to its mechanism's data
+// ("go_type"), which Sentry shows beside the exception; every other
+// exception keeps its Go type as type and its package path as module, so the
+// chain reads as Go built it, with the title on top. Renaming the outermost
+// exception is the only way to change what the issue stream shows, and
+// keeping the others as they are keeps the chain true. Grouping is unchanged
+// in kind: titles depend on types and sentinel identity, never on messages,
+// so one call site with different ids, paths or ports is one issue, and two
+// kinds of error there are two. BeforeSend sees, and may change, the titled
+// event.
 //
 // Stacks: an error that recorded where it was made (a StackTrace() method
 // returning uintptr-based frames, as github.com/pkg/errors has, or a
 // Callers() []uintptr method) gets its own frames; otherwise the outermost
 // exception gets the capture site's stack. Frames run caller to callee;
 // sentrylog's frames and the logging libraries' are dropped, so the last
-// frame is the user's call. in_app: InAppExclude prefixes win, then
-// InAppInclude prefixes (default: the main module), then package main;
-// the standard library and dependencies are not in-app.
+// frame is the user's call. in_app: InAppInclude prefixes win, then
+// InAppExclude prefixes, then the main module and package main are in-app;
+// the standard library and dependencies are not.
 //
 // # Attribute mapping
 //
@@ -129,8 +166,10 @@
 //   - context.Context values are left out;
 //   - everything else: contexts["log"] on events and data on breadcrumbs,
 //     nested as the groups are, typed (numbers stay numbers). Maps, slices and
-//     structs are converted through their JSON form; a value whose String,
-//     Error, LogValue or MarshalJSON panics becomes "!PANIC in <method>: ...".
+//     structs are converted through their JSON form (a struct with a NaN or
+//     infinite field field by field), at the logging call, within the limits
+//     of "Event size"; a value whose String, Error, LogValue or MarshalJSON
+//     panics becomes "!PANIC in <method>: ...".
 //
 // The record's message is the event's logentry; the logger name is the
 // event's logger and the breadcrumb's category. A record without an error
@@ -138,8 +177,62 @@
 // and is grouped by its message.
 //
 // Tags are limited as Sentry stores them: keys of at most 32 characters from
-// [A-Za-z0-9_.:-] (others become '_'), values of at most 200 characters
-// without newlines.
+// [A-Za-z0-9_.:-] (others become '_'), values of at most 200 bytes without
+// newlines (see "Event size").
+//
+// # Event size
+//
+// Sentry refuses an event larger than 1 MiB and cuts or drops fields over
+// its own limits. The client applies the limits itself, after scrubbing (so
+// that a secret is recognised whole before anything is cut), and marks every
+// cut: a cut string ends in "...[truncated from N bytes]" (N its length
+// before the cut), at a character boundary and never inside a "[Filtered]"
+// marker. Lengths are in bytes.
+//
+//	field                                        limit          what happens
+//	-------------------------------------------  -------------  ---------------------------------------
+//	logentry message and formatted               8,192          cut, marked
+//	exception value                              8,192          cut, marked
+//	exception type and module                    256            cut, marked
+//	breadcrumb message                           8,192          cut, marked
+//	string in a context, extra, breadcrumb data,
+//	  user data, request data, header, cookie,
+//	  request URL or query string                8,192          cut, marked
+//	request body as text                         -              kept whole (MaxRequestBodySize bounds
+//	                                                            what a request attaches); cut only to
+//	                                                            fit the event, as below
+//	tag key                                      32             other characters become '_', then cut
+//	tag value                                    200            newlines become spaces; cut, marked
+//	user id, username, name                      128            cut, marked
+//	user email                                   75             cut, marked
+//	user ip_address                              64             cut, marked
+//	logger, environment, dist, request method    64             cut, marked
+//	transaction, release, server_name            200            cut, marked
+//	fingerprint entry                            512            cut, marked
+//	fingerprint                                  64 entries     the last kept says how many there were
+//	list (slice, array) in any value             1,000 items    the first kept; the last item says how
+//	                                                            many there were
+//	map in any value                             1,000 keys     the first keys in order kept; key "..."
+//	                                                            says how many there were
+//	nesting in any value                         10 groups,     deeper values become "!ERROR: depth limit"
+//	                                               11 maps/lists
+//	NaN, +Inf, -Inf anywhere                     -              sent as the strings "NaN", "+Inf", "-Inf"
+//	the whole event                              1 MiB encoded  see below
+//
+// An event still larger than 1 MiB is made to fit, keeping as much as
+// possible: first the longest strings (of at least 256 bytes, wherever they
+// are: messages, exception values, values in contexts, extra and data) are
+// cut, all of those over a common length to that length, so that the short
+// values stay whole; then the oldest breadcrumbs are dropped, and a
+// breadcrumb of category "sentrylog" says how many; then the largest entries
+// of the contexts (other than os, runtime, device and trace) and of extra
+// are replaced with "[dropped: N bytes over the event size limit]". Stack
+// frames are never cut. Should the encoded event still be too large (values
+// the size estimate cannot see), the transport drops, in this order, the
+// older half of the breadcrumbs, extra, the request body and cookies, and
+// the contexts other than os, runtime, device and trace, and names what it
+// dropped in the tag "sentrylog.dropped"; an event that cannot be made to
+// fit is dropped and counted send_error.
 //
 // # Scopes
 //
@@ -150,7 +243,8 @@
 // SetUser, SetContext and AddBreadcrumb act on the context's isolation scope,
 // or on the global scope when it has none. Forking is copy on write: a fork
 // shares its parent's data until one side writes, and sees the parent's
-// breadcrumbs from before the fork without copying them.
+// breadcrumbs from before the fork without copying them, however many the
+// parent adds afterwards.
 //
 // Merging into an event, global then isolation then current:
 //   - tags, contexts, extra: later layers win; the event's own values (from
@@ -163,4 +257,32 @@
 //     ordered by timestamp (ties in insertion order), the newest
 //     MaxBreadcrumbs kept. BeforeBreadcrumb runs when a breadcrumb is added;
 //     a nil result drops it.
+//
+// # Traces
+//
+// Every event belongs to a trace, so that Sentry shows a request's errors
+// and logs together and links them to the spans other services send
+// (Sentry's "tracing without performance"; no spans are sent). Each
+// isolation scope and the global scope carry a propagation context: a
+// trace id, a span id of their own and, for a continued trace, the
+// incoming span as parent and the incoming sampling decision and baggage.
+//   - The global scope starts a trace when the client is made, or continues
+//     the one in SENTRY_TRACE (a sentry-trace or traceparent value) and
+//     SENTRY_BAGGAGE.
+//   - NewIsolationScope forked from a scope stays in its trace, with a span
+//     of its own; made from a context without one, it starts a new trace.
+//   - ContinueTrace makes an isolation scope that continues the trace of an
+//     incoming request or message (sentry-trace, else traceparent, and
+//     baggage); the sentryhttp middleware calls it for every request.
+//     Malformed headers are ignored: a new trace starts.
+//   - Options.SpanFromContext lets the span of a tracing library in the
+//     capture's context win (package otelsentry reads OpenTelemetry's).
+//
+// Events carry contexts.trace (trace_id, span_id, parent_span_id) and their
+// envelopes the trace's dynamic sampling context (Event.DSC) as the trace
+// header: the incoming one unchanged for a continued trace, else trace_id,
+// public_key, release, environment, the transaction unless it is a raw URL,
+// sample_rand, and sampled when an incoming decision exists. A trace
+// context set on the event or a scope is kept. PropagationHeaders gives the
+// headers that carry the trace to another service.
 package core

@@ -8,12 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
+	"maps"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 )
 
 // Envelope is a Sentry envelope: one header line, then items, each an item
@@ -34,6 +34,9 @@ type EnvelopeHeader struct {
 	DSN string `json:"dsn,omitempty"`
 	// SDK names the sender; only name and version are written.
 	SDK *SDK `json:"sdk,omitempty"`
+	// Trace is the dynamic sampling context of the trace the envelope's
+	// event belongs to (Event.DSC).
+	Trace map[string]string `json:"trace,omitempty"`
 }
 
 // The item types this package writes.
@@ -330,12 +333,15 @@ func (p *pooledBody) Close() error {
 // maxEventSize is Sentry's limit for one event item, uncompressed.
 const maxEventSize = 1 << 20
 
-// maxMessageLen is where the server cuts messages anyway.
-const maxMessageLen = 8192
-
 // shrinkSteps drop, in order, what matters least in an event that is too
 // large. Each replaces the event's own fields; none writes into a map or
 // slice the event may share with a scope.
+// droppedTag names, on an event that needed the last-resort steps, what
+// they dropped (shrinkNames).
+const droppedTag = "sentrylog.dropped"
+
+var shrinkNames = []string{"breadcrumbs", "extra", "request_body", "contexts"}
+
 var shrinkSteps = []func(ev *Event) bool{
 	func(ev *Event) bool { // the older half of the breadcrumbs
 		if len(ev.Breadcrumbs) == 0 {
@@ -373,45 +379,39 @@ var shrinkSteps = []func(ev *Event) bool{
 		ev.Contexts = kept
 		return true
 	},
-	func(ev *Event) bool { // message and exception values
-		changed, cloned := false, false
-		if m := ev.Message; m != nil && (len(m.Message) > maxMessageLen || len(m.Formatted) > maxMessageLen) {
-			c := *m
-			c.Message, c.Formatted, c.Params = cutString(c.Message), cutString(c.Formatted), nil
-			ev.Message = &c
-			changed = true
-		}
-		for i := range ev.Exception {
-			if len(ev.Exception[i].Value) > maxMessageLen {
-				if !cloned {
-					ev.Exception, cloned = slices.Clone(ev.Exception), true
-				}
-				ev.Exception[i].Value = cutString(ev.Exception[i].Value)
-				changed = true
-			}
-		}
-		return changed
-	},
 }
 
-// cutString cuts s to maxMessageLen bytes at a rune boundary.
-func cutString(s string) string {
-	if len(s) <= maxMessageLen {
-		return s
-	}
-	i := maxMessageLen
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i]
-}
-
-// shrinkEvent makes an event whose payload is over maxEventSize fit, by the
+// shrinkEvent makes an event whose payload is over maxEventSize fit. The
+// pipeline has trimmed it to an estimated size; the estimate was short (a
+// value with many escaped characters, say), so it is trimmed again to a
+// budget scaled down by what was missed, then, as a last resort, by the
 // steps above, re-encoding after each. It returns the new payload, or nil
 // when the event cannot be made to fit or to encode.
-func shrinkEvent(ev *Event) []byte {
-	for _, step := range shrinkSteps {
+func shrinkEvent(ev *Event, size int) []byte {
+	budget := eventBudget
+	for range 3 {
+		budget = int(float64(budget) * float64(maxEventSize) / float64(size) * 0.95)
+		trimEvent(ev, budget)
+		b, err := marshalEvent(ev)
+		if err != nil {
+			return nil
+		}
+		if len(b) <= maxEventSize {
+			return b
+		}
+		size = len(b)
+	}
+	for i, step := range shrinkSteps {
 		for step(ev) {
+			// Visible on the event: what the last resort dropped.
+			tags := maps.Clone(ev.Tags)
+			if tags == nil {
+				tags = map[string]string{}
+			}
+			if !strings.Contains(tags[droppedTag], shrinkNames[i]) {
+				tags[droppedTag] = strings.TrimPrefix(tags[droppedTag]+","+shrinkNames[i], ",")
+			}
+			ev.Tags = tags
 			b, err := marshalEvent(ev)
 			if err != nil {
 				return nil

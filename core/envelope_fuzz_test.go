@@ -108,7 +108,7 @@ func FuzzEnvelopeSerialization(f *testing.F) {
 			t.Fatalf("event does not marshal: %v", err)
 		}
 		if size := len(payload); size > maxEventSize {
-			if payload = shrinkEvent(ev); payload == nil {
+			if payload = shrinkEvent(ev, size); payload == nil {
 				t.Fatalf("an event of %d bytes could not be trimmed", size)
 			}
 			if len(payload) > maxEventSize {

@@ -10,8 +10,16 @@ import (
 // guards against cycles that escape the visited set (non-pointer errors).
 const maxExceptions = 32
 
-// maxErrorDepth bounds how deep a chain or group is followed.
+// maxErrorDepth bounds how deep a chain or group is followed before its
+// middle is cut: a longer chain keeps its outermost errors and its last
+// chainTail ones (the root cause) around a marker.
 const maxErrorDepth = 16
+
+// chainTail is how many of the innermost errors of a cut chain are kept.
+const chainTail = 5
+
+// maxChainScan bounds how far a chain is followed to find its root cause.
+const maxChainScan = 4096
 
 type excNode struct {
 	err    error
@@ -20,13 +28,17 @@ type excNode struct {
 	group  bool
 	pcs    []uintptr
 	key    uintptr // errorKey, 0 when none
+	cut    int     // a marker: how many errors of the chain were left out here
 }
 
 // exceptionTree numbers err's tree depth first from the outermost error (id
 // 0): single wrapping through Unwrap() error or Cause(), groups through
-// Unwrap() []error.
+// Unwrap() []error. A chain deeper than maxErrorDepth loses its middle: a
+// marker node (err nil, cut > 0) stands between the outermost errors and the
+// innermost chainTail ones.
 func exceptionTree(err error) []excNode {
 	nodes := make([]excNode, 0, 4)
+	cutDone := false
 	var walk func(e error, parent int, source string, depth int)
 	walk = func(e error, parent int, source string, depth int) {
 		if e == nil || len(nodes) >= maxExceptions || depth > maxErrorDepth {
@@ -35,10 +47,8 @@ func exceptionTree(err error) []excNode {
 		// A cycle, or an error reached twice, ends the walk there. The
 		// tree is small (maxExceptions): a scan beats a map.
 		k := errorKey(e)
-		for i := range nodes {
-			if k != 0 && nodes[i].key == k {
-				return
-			}
+		if seenKey(nodes, k) {
+			return
 		}
 		id := len(nodes)
 		nodes = append(nodes, excNode{err: e, parent: parent, source: source, pcs: errorPCs(e), key: k})
@@ -49,12 +59,62 @@ func exceptionTree(err error) []excNode {
 			for i, child := range multi {
 				walk(child, id, "errors["+strconv.Itoa(i)+"]", depth+1)
 			}
+		case single != nil && depth+1 > maxErrorDepth && !cutDone && len(nodes) < maxExceptions-chainTail:
+			cutDone = true
+			rest := chainRest(nodes, single)
+			if len(rest) <= chainTail {
+				walk(single, id, src, depth+1-chainTail)
+				return
+			}
+			tail := rest[len(rest)-chainTail:]
+			nodes = append(nodes, excNode{parent: id, source: "cut", cut: len(rest) - chainTail})
+			// The tail keeps the source of the link into it.
+			_, _, tsrc := unwrapSafe(rest[len(rest)-chainTail-1])
+			walk(tail[0], len(nodes)-1, tsrc, maxErrorDepth-chainTail)
 		case single != nil:
 			walk(single, id, src, depth+1)
 		}
 	}
 	walk(err, -1, "", 0)
 	return nodes
+}
+
+func seenKey(nodes []excNode, k uintptr) bool {
+	if k == 0 {
+		return false
+	}
+	for i := range nodes {
+		if nodes[i].key == k {
+			return true
+		}
+	}
+	return false
+}
+
+// chainRest follows a single chain from e to its end (an error that wraps
+// nothing, a group, a cycle or maxChainScan errors), returning its errors.
+func chainRest(nodes []excNode, e error) []error {
+	var rest []error
+	var seen map[uintptr]bool
+	for e != nil && len(rest) < maxChainScan {
+		k := errorKey(e)
+		if k != 0 {
+			if seen == nil {
+				seen = make(map[uintptr]bool)
+			}
+			if seen[k] || seenKey(nodes, k) {
+				break
+			}
+			seen[k] = true
+		}
+		rest = append(rest, e)
+		single, multi, _ := unwrapSafe(e)
+		if multi != nil {
+			break
+		}
+		e = single
+	}
+	return rest
 }
 
 // errorKey returns the address identifying e when that is safe, else 0:
@@ -142,6 +202,10 @@ func ownType(te TypedError) (typ, module string, ok bool) {
 	return typ, module, typ != ""
 }
 
+// cutType is the type of the marker that stands for the middle of a chain
+// too deep to send whole.
+const cutType = "sentrylog.ChainCut"
+
 // exceptions turns err into exception values, root cause first and the
 // outermost error last. The outermost error carries stack (when non-nil)
 // unless an error of the tree recorded its own.
@@ -169,8 +233,13 @@ func (c *Client) exceptions(err error, origin string, handled bool, stack func()
 		ids = make([]int, 2*len(nodes))
 	}
 	for i, n := range nodes {
-		typ, module := errorType(n.err)
-		ex := Exception{Type: typ, Module: module, Value: safeErrorString(n.err)}
+		var ex Exception
+		if n.cut > 0 {
+			ex = Exception{Type: cutType, Value: strconv.Itoa(n.cut) + " errors of the chain left out here"}
+		} else {
+			typ, module := errorType(n.err)
+			ex = Exception{Type: typ, Module: module, Value: safeErrorString(n.err)}
+		}
 		m := &mechs[i]
 		m.Type = origin
 		if i == 0 {
@@ -186,6 +255,16 @@ func (c *Client) exceptions(err error, origin string, handled bool, stack func()
 			m.ExceptionID = &ids[2*i]
 		}
 		m.IsExceptionGroup = n.group
+		if n.cut > 0 {
+			m.Synthetic = true // Sentry leaves it out of grouping
+			m.Data = map[string]any{"cut": n.cut}
+		}
+		if i == 0 {
+			if typ, module, ok := title(nodes, 0); ok && typ != ex.Type {
+				m.Data = map[string]any{"go_type": ex.Type}
+				ex.Type, ex.Module = typ, module
+			}
+		}
 		ex.Mechanism = m
 		if len(n.pcs) > 0 {
 			if fr := c.framesFromPCs(n.pcs, 0); len(fr) > 0 {

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 )
 
 // maxFrames is how many frames an event keeps; Sentry trims beyond about 50.
@@ -44,11 +43,12 @@ func isLibraryFrame(function, file string) bool {
 
 // inAppMatcher decides frames' in_app flag from module-path prefixes.
 type inAppMatcher struct {
-	include, exclude []string
+	include, exclude, main []string
 }
 
-func newInAppMatcher(include, exclude []string) inAppMatcher {
-	return inAppMatcher{include: include, exclude: exclude}
+// newInAppMatcher: main is the default in-app prefixes (the main module).
+func newInAppMatcher(include, exclude, main []string) inAppMatcher {
+	return inAppMatcher{include: include, exclude: exclude, main: main}
 }
 
 func hasPathPrefix(path, prefix string) bool {
@@ -56,15 +56,22 @@ func hasPathPrefix(path, prefix string) bool {
 		(len(path) == len(prefix) || path[len(prefix)] == '/' || strings.HasSuffix(prefix, "/"))
 }
 
-// inApp: an exclude match wins, then an include match; package main is the
-// user's; everything else (the standard library, dependencies) is not.
+// inApp: an include match wins (as in Sentry's Python SDK), then an exclude
+// match; the main module and package main are the user's; everything else
+// (the standard library, dependencies) is not. So InAppInclude adds to the
+// main module, and InAppExclude can carve a package out of it.
 func (m inAppMatcher) inApp(module string) bool {
+	for _, p := range m.include {
+		if hasPathPrefix(module, p) {
+			return true
+		}
+	}
 	for _, p := range m.exclude {
 		if hasPathPrefix(module, p) {
 			return false
 		}
 	}
-	for _, p := range m.include {
+	for _, p := range m.main {
 		if hasPathPrefix(module, p) {
 			return true
 		}
@@ -218,53 +225,13 @@ func errorPCs(err error) (pcs []uintptr) {
 	return pcs
 }
 
-// firstUserPC returns the first program counter of pcs (callee first) that
-// is not sentrylog's or a logging library's: the call site storm control
-// groups by when the bridge could not say.
-func firstUserPC(pcs []uintptr) uintptr {
-	for _, pc := range pcs {
-		if k := pcKinds.kind(pc); k == pcUser {
-			return pc
-		}
-	}
-	if len(pcs) > 0 {
-		return pcs[0]
-	}
-	return 0
-}
-
-// What a program counter is, for firstUserPC.
+// What a program counter is, for storm control (funcTable).
 const (
 	pcUnknown = iota // no function
-	pcLibrary
-	pcUser
+	pcLibrary        // sentrylog's or a logging library's
+	pcUser           // the program's, not in-app
+	pcInApp          // the program's, in-app
 )
-
-// pcKinds remembers what the program counters firstUserPC looked at are:
-// looking a function up costs a few hundred nanoseconds, and the same call
-// paths log again and again. It is a direct-mapped table of atomic words,
-// each a program counter and its kind (pc<<2 | kind), so lookups neither
-// lock nor allocate; a collision only costs a lookup.
-var pcKinds pcKindTable
-
-type pcKindTable [1024]atomic.Uint64
-
-func (t *pcKindTable) kind(pc uintptr) uint64 {
-	slot := &t[(pc^pc>>10)%uintptr(len(t))]
-	if v := slot.Load(); v != 0 && uintptr(v>>2) == pc {
-		return v & 3
-	}
-	k := uint64(pcUnknown)
-	if fn := runtime.FuncForPC(pc - 1); fn != nil {
-		file, _ := fn.FileLine(pc - 1)
-		k = pcUser
-		if isLibraryFrame(fn.Name(), file) {
-			k = pcLibrary
-		}
-	}
-	slot.Store(uint64(pc)<<2 | k)
-	return k
-}
 
 // frameCache keeps the frames of the stacks resolved last. A program logs
 // from a limited set of call paths, and symbolising a stack (function,
@@ -307,4 +274,13 @@ func stackKey(dst []byte, pcs []uintptr) []byte {
 		dst = binary.LittleEndian.AppendUint64(dst, uint64(pc))
 	}
 	return dst
+}
+
+// mainModules is the default in-app prefixes: the main module's path, when
+// the build records it.
+func mainModules() []string {
+	if m := mainModule(); m != "" {
+		return []string{m}
+	}
+	return nil
 }

@@ -32,17 +32,20 @@ func TestFrameCache(t *testing.T) {
 	}
 }
 
-// TestPCKinds: the table says what a program counter is, the same from
-// cache as from a lookup, and firstUserPC skips the library's frames. A
-// function's entry plus one stands for a return address in it.
-func TestPCKinds(t *testing.T) {
-	lib := reflect.ValueOf(firstUserPC).Pointer() + 1  // core/frames.go
-	user := reflect.ValueOf(TestPCKinds).Pointer() + 1 // a _test.go file: the user's
-	var tbl pcKindTable
-	assert.EqualValues(t, pcLibrary, tbl.kind(lib), "a function of the core")
-	assert.EqualValues(t, pcUser, tbl.kind(user), "this test")
-	assert.EqualValues(t, pcLibrary, tbl.kind(lib), "again, from the table")
-	assert.EqualValues(t, pcUnknown, tbl.kind(1), "no function")
-	assert.Equal(t, user, firstUserPC([]uintptr{lib, lib, user, lib}))
-	assert.Equal(t, lib, firstUserPC([]uintptr{lib}), "no user frame: the first")
+// TestFuncTable: the table says what a program counter is, for one
+// client's in-app rules, the same from cache as from a lookup. A function's
+// entry plus one stands for a return address in it.
+func TestFuncTable(t *testing.T) {
+	lib := reflect.ValueOf(newStorm).Pointer() + 1       // core/storm.go
+	user := reflect.ValueOf(TestFuncTable).Pointer() + 1 // a _test.go file: the user's
+	var tbl funcTable
+	m := newInAppMatcher(nil, nil, []string{"github.com/sentrylog/sentrylog"})
+	assert.EqualValues(t, pcLibrary, tbl.lookup(lib, &m).kind, "a function of the core")
+	assert.EqualValues(t, pcInApp, tbl.lookup(user, &m).kind, "this test, of the main module")
+	assert.Equal(t, "github.com/sentrylog/sentrylog/core.TestFuncTable", tbl.lookup(user, &m).name)
+	assert.EqualValues(t, pcLibrary, tbl.lookup(lib, &m).kind, "again, from the table")
+	assert.EqualValues(t, pcUnknown, tbl.lookup(1, &m).kind, "no function")
+	var other funcTable
+	none := newInAppMatcher(nil, []string{"github.com/sentrylog/sentrylog/core"}, []string{"github.com/sentrylog/sentrylog"})
+	assert.EqualValues(t, pcUser, other.lookup(user, &none).kind, "excluded: the user's, not in-app")
 }

@@ -40,7 +40,8 @@ func (lp *logPipe) convert(e *logEntry) *Log {
 	}
 	l := &lp.logSlab[0]
 	lp.logSlab = lp.logSlab[1:]
-	*l = Log{Timestamp: e.when, TraceID: e.trace, Level: e.level, Body: e.msg}
+	*l = Log{Timestamp: e.when, Level: e.level, Body: e.msg}
+	traceForLog(lp.c, l, e.ctx)
 	// Built in place in the free tail of the attribute slab; an unusually
 	// long list outgrows it into an array of its own.
 	if len(lp.attrSlab) < 64 {

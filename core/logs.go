@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/hex"
 	"log/slog"
 	"time"
 )
@@ -95,8 +96,8 @@ type logEntry struct {
 	global  *scopeData
 	iso     *scopeData
 	cur     *scopeData
-	trace   string
-	flushed chan struct{} // a flush marker when non-nil
+	ctx     context.Context // for the trace, read on the worker
+	flushed chan struct{}   // a flush marker when non-nil
 	// inl holds the attributes of most records, so that a new entry is one
 	// allocation; attrs starts out on it.
 	inl [8]slog.Attr
@@ -180,15 +181,19 @@ func (lp *logPipe) snapScopes(e *logEntry, ctx context.Context) {
 			e.cur = cur.load()
 		}
 	}
-	e.trace = traceForLog(lp.c, ctx)
+	e.ctx = ctx
 }
 
-// traceForLog returns the trace id of a log captured under ctx. Until
-// scopes carry a propagation context it is the client's own random trace
-// id, the same for every log of the process: a log is never linked to the
-// trace of another request.
-func traceForLog(c *Client, _ context.Context) string {
-	return c.logs.trace
+// traceForLog sets the trace of a log captured under ctx: the active span
+// of Options.SpanFromContext, else the propagation context of ctx's
+// isolation scope (the global scope's without one), whose span is no real
+// span and is not sent. It runs on the log worker.
+func traceForLog(c *Client, l *Log, ctx context.Context) {
+	trace, span, real := c.traceOf(ctx)
+	l.TraceID = hex.EncodeToString(trace[:])
+	if real {
+		l.SpanID = hex.EncodeToString(span[:])
+	}
 }
 
 // estimateLogSize approximates a log's size for the log_byte category when

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"hash/maphash"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -59,7 +60,6 @@ type logPipe struct {
 	free  chan *logEntry // used entries, for reuse
 	armed atomic.Bool    // logs are waiting and the timer runs
 	lt    LogTransport
-	trace string
 	storm *storm
 
 	// Owned by the worker goroutine.
@@ -89,8 +89,7 @@ func newLogPipe(c *Client) *logPipe {
 		kick:  make(chan struct{}, 1),
 		free:  make(chan *logEntry, logFreeList),
 		lt:    lt,
-		trace: string(newEventID()),
-		storm: newStorm(c.opts.LogStorm),
+		storm: newStorm(c.opts.LogStorm, c.inApp),
 		after: time.NewTimer,
 	}
 }
@@ -260,10 +259,20 @@ func (lp *logPipe) add(e *logEntry) {
 // logStormKey groups a log with the others of its call site, or of its
 // message when the logger gives no call site.
 func logStormKey(s *storm, e *logEntry) uint64 {
+	var h maphash.Hash
+	h.SetSeed(s.seed)
 	if e.pc != 0 {
-		return s.key(e.pc, e.logger, nil)
+		writeUint64(&h, uint64(e.pc))
+		h.WriteString(e.logger)
+	} else {
+		h.WriteByte('m')
+		h.WriteString(e.msg)
 	}
-	return s.key(0, e.msg, nil)
+	k := h.Sum64()
+	if k == 0 {
+		k = 1 // 0 is the overflow group
+	}
+	return k
 }
 
 // send runs the buffered logs through the pipeline (scrub, cut,

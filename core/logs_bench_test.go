@@ -15,7 +15,7 @@ func BenchmarkLogWorker(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer c.Close(context.Background())
-	lp := &logPipe{c: c, lt: &DiscardTransport{}, trace: "0123456789abcdef0123456789abcdef", after: time.NewTimer,
+	lp := &logPipe{c: c, lt: &DiscardTransport{}, after: time.NewTimer,
 		free: make(chan *logEntry, logFreeList)}
 	pre := []slog.Attr{slog.String("service", "checkout"), slog.Int("shard", 7)}
 	attrs := []slog.Attr{slog.String("method", "GET"), slog.Int("status", 200), slog.Duration("elapsed", 3*time.Millisecond)}
@@ -26,7 +26,7 @@ func BenchmarkLogWorker(b *testing.B) {
 		e := lp.getEntry()
 		e.when, e.level, e.msg, e.origin, e.pre = time.Now(), LogInfo, "request served", "auto.log.slog", pre
 		e.attrs = ownAttrs(e.attrs[:0], attrs)
-		e.global, e.trace = c.global.load(), lp.trace
+		e.global = c.global.load()
 		lp.take(e)
 	}
 	lp.send()

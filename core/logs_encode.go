@@ -15,12 +15,9 @@ import (
 const LogContentType = "application/vnd.sentry.items.log+json"
 
 // maxLogString bounds a log's body and each string attribute after
-// scrubbing; a longer one is cut at a rune boundary and ends with
-// logCutMarker.
-const (
-	maxLogString = 8192
-	logCutMarker = "…[cut]"
-)
+// scrubbing; a longer one is cut at a rune boundary and ends with the
+// events' cut marker, which gives its original length.
+const maxLogString = 8192
 
 // logScrubBuf is the log worker's reusable input to the scrubber.
 type logScrubBuf struct {
@@ -126,12 +123,12 @@ func scrubForm(v slog.Value) any {
 // cutLog cuts a body or string attribute that is too long, with a marker.
 func cutLog(l *Log) {
 	if len(l.Body) > maxLogString {
-		l.Body = cutString(l.Body) + logCutMarker
+		l.Body = cutString(l.Body, maxLogString)
 	}
 	for i := range l.Attributes {
 		a := &l.Attributes[i]
 		if a.Value.Kind() == slog.KindString && len(a.Value.String()) > maxLogString {
-			a.Value = slog.StringValue(cutString(a.Value.String()) + logCutMarker)
+			a.Value = slog.StringValue(cutString(a.Value.String(), maxLogString))
 		}
 	}
 }

@@ -277,8 +277,8 @@ func TestLogScrubBeforeCut(t *testing.T) {
 	c.CaptureLog(&core.Record{Message: long, Attrs: []slog.Attr{slog.String("v", strings.Repeat("y", 9000)+" token=abc")}}, core.LogInfo, nil)
 	logs := testclient.Logs(t, c, mt)
 	require.Len(t, logs, 1)
-	assert.True(t, strings.HasSuffix(logs[0].Body, "…[cut]"))
-	assert.LessOrEqual(t, len(logs[0].Body), 8192+len("…[cut]"))
+	assert.Contains(t, logs[0].Body[8000:], "...[truncated from ")
+	assert.LessOrEqual(t, len(logs[0].Body), 8192)
 	assert.NotContains(t, logs[0].Body, "hunter2")
 }
 
@@ -440,7 +440,7 @@ func runtimeCallers(pcs []uintptr) { runtime.Callers(2, pcs) }
 // captured log is accounted for, delivered or dropped.
 func TestLogStormDoesNotStarveEvents(t *testing.T) {
 	rc := newLogReceiver(t, nil)
-	c := newHTTPClient(t, rc, core.Options{LogsBuffer: 500})
+	c := newHTTPClient(t, rc, core.Options{LogsBuffer: 500, LogStorm: core.StormOptions{GroupBurst: 100}})
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var sent atomic.Int64
@@ -458,7 +458,7 @@ func TestLogStormDoesNotStarveEvents(t *testing.T) {
 		}
 	}()
 	require.Eventually(t, func() bool { return sent.Load() > 5000 }, 10*time.Second, time.Millisecond,
-		"past the call site's burst (1000)")
+		"well past the call site's burst")
 	start := time.Now()
 	id := c.CaptureMessage(context.Background(), "the event", core.LevelError)
 	require.NotEmpty(t, id)
@@ -480,4 +480,36 @@ func TestLogStormDoesNotStarveEvents(t *testing.T) {
 	assert.Greater(t, st.Dropped["event_processor:log_item"], int64(0), "the call site was capped")
 	_, logs := rc.envelopes(t) // every envelope passes the strict checker
 	assert.EqualValues(t, st.LogsDelivered, len(logs))
+}
+
+type spanKey struct{}
+
+// A log carries its request's trace (the one its events carry), never
+// another request's, and a span id only for a real span.
+func TestLogTrace(t *testing.T) {
+	var trace [16]byte
+	var span [8]byte
+	trace[0], span[0] = 2, 1
+	c, mt := testclient.New(t, core.Options{SpanFromContext: func(ctx context.Context) ([16]byte, [8]byte, bool) {
+		if ctx.Value(spanKey{}) != nil {
+			return trace, span, true
+		}
+		return [16]byte{}, [8]byte{}, false
+	}})
+	a := core.NewIsolationScope(context.Background())
+	b := core.NewIsolationScope(context.Background())
+	c.CaptureLog(&core.Record{Message: "a", Context: a}, core.LogInfo, nil)
+	c.CaptureLog(&core.Record{Message: "b", Context: b}, core.LogInfo, nil)
+	c.CaptureLog(&core.Record{Message: "span", Context: context.WithValue(a, spanKey{}, true)}, core.LogInfo, nil)
+	c.CaptureMessage(a, "event of a", core.LevelError)
+	logs := testclient.Logs(t, c, mt)
+	require.Len(t, logs, 3)
+	assert.NotEqual(t, logs[0].TraceID, logs[1].TraceID, "one trace per request")
+	assert.Empty(t, logs[0].SpanID, "no real span")
+	assert.Empty(t, logs[1].SpanID)
+	assert.Equal(t, "02000000000000000000000000000000", logs[2].TraceID)
+	assert.Equal(t, "0100000000000000", logs[2].SpanID)
+	evs := testclient.Events(t, c, mt)
+	require.Len(t, evs, 1)
+	assert.Equal(t, logs[0].TraceID, evs[0].Contexts["trace"]["trace_id"], "the same trace as the request's events")
 }

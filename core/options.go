@@ -56,18 +56,24 @@ type Options struct {
 	BeforeBreadcrumb func(b *Breadcrumb, hint *Hint) *Breadcrumb
 	// Scrubber removes secrets from each event before BeforeSend. Default: the
 	// scrub package's default scrubber, honouring SendDefaultPII and
-	// MaxRequestBodySize. Use NoScrubber to turn scrubbing off.
+	// MaxRequestBodySize. A scrubber built with scrub.New honours them too:
+	// personal data is kept when either it or SendDefaultPII says so, and
+	// the stricter of its body limit and MaxRequestBodySize applies (its
+	// own left unset takes MaxRequestBodySize). Use NoScrubber to turn
+	// scrubbing off.
 	Scrubber Scrubber
 	// MaxRequestBodySize bounds the request bodies attached to events.
 	// Default BodySizeMedium.
 	MaxRequestBodySize BodySize
 
-	// InAppInclude lists package path prefixes whose frames are in-app.
-	// Default: the main module's path.
+	// InAppInclude lists package path prefixes whose frames are in-app, in
+	// addition to the main module's, which always are unless excluded. It
+	// wins over InAppExclude.
 	InAppInclude []string
-	// InAppExclude lists package path prefixes whose frames are not in-app;
-	// it wins over InAppInclude. The standard library and dependencies are
-	// never in-app unless included.
+	// InAppExclude lists package path prefixes whose frames are not in-app,
+	// such as a package of the main module; a prefix in InAppInclude too
+	// stays in-app. The standard library and dependencies are never in-app
+	// unless included.
 	InAppExclude []string
 
 	// Debug turns on the SDK's own diagnostics, written to DebugWriter.
@@ -125,6 +131,14 @@ type Options struct {
 	// next log of the call site that goes through carries their number in
 	// the attribute sentrylog.storm.suppressed.
 	LogStorm StormOptions
+	// SpanFromContext returns the active span of a tracing library in ctx:
+	// its trace and span ids then win over the scope's propagation context,
+	// for events, logs and outgoing requests. It is called with the
+	// capture's context on the client's worker, and with the request's on
+	// the calling goroutine, so it must be cheap and safe for concurrent
+	// use; ok false or all-zero ids mean no span. Default: none.
+	// otelsentry.SpanFromContext reads OpenTelemetry's.
+	SpanFromContext func(ctx context.Context) (traceID [16]byte, spanID [8]byte, ok bool)
 }
 
 // Rate returns a pointer to r, for Options.SampleRate.
@@ -289,11 +303,6 @@ func (o *Options) applyDefaults() {
 	}
 	if o.HTTPTimeout <= 0 {
 		o.HTTPTimeout = 10 * time.Second
-	}
-	if len(o.InAppInclude) == 0 {
-		if m := mainModule(); m != "" {
-			o.InAppInclude = []string{m}
-		}
 	}
 	o.Storm.applyDefaults()
 	o.applyLogDefaults()

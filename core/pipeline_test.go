@@ -213,5 +213,5 @@ func TestLongMessageTruncated(t *testing.T) {
 	c.CaptureMessage(context.Background(), strings.Repeat("é", 5000), core.LevelError)
 	ev := flushed(t, c, mt, 1)[0]
 	assert.LessOrEqual(t, len(ev.Message.Formatted), 8192)
-	assert.True(t, strings.HasSuffix(ev.Message.Formatted, "é"), "cut on a character boundary")
+	assert.True(t, strings.HasSuffix(ev.Message.Formatted, "é...[truncated from 10000 bytes]"), "cut on a character boundary, marked")
 }

@@ -73,6 +73,12 @@ type Record struct {
 	// Origin is the mechanism type of exceptions made from this record, such
 	// as "auto.log.slog". Empty means "generic".
 	Origin string
+	// ContextLost says the record may have been logged with a context that
+	// the bridge could not recover. Such a record is never put on the global
+	// scope: without an isolation scope in Context, a breadcrumb is dropped
+	// (counted in Stats.Dropped as "context_lost:breadcrumb"); an event is
+	// captured as usual, with the global scope only.
+	ContextLost bool
 }
 
 // Hint carries what an event or breadcrumb was made from to BeforeSend and

@@ -16,25 +16,48 @@ import (
 //
 // A Scope is safe for concurrent use. Its data is copy-on-write: a fork shares
 // its parent's data until either side writes, and shares the parent's
-// breadcrumb buffer (seeing the entries added before the fork) without
-// copying it.
+// breadcrumb buffer (seeing the entries added before the fork, however many
+// the parent adds later) without copying it.
 type Scope struct {
 	mu   sync.Mutex
 	data *scopeData // immutable once published; replaced on write
+	// owned: data was made by update and not handed out since (by load or
+	// fork), so update may change it in place: a handler that sets several
+	// fields in a row copies the data once.
+	owned bool
 
 	isolation *Scope // the isolation scope this scope belongs to; itself for one
 
-	// Breadcrumbs: a ring of this scope's own entries, plus the parent's
-	// entries added before the fork (seq <= parentSeq).
+	// prop is the propagation context of an isolation or global scope,
+	// set before the scope is shared (trace.go); trace caches what events
+	// carry of it.
+	prop  propagation
+	trace atomic.Pointer[traceCache]
+
+	// Breadcrumbs: a ring of this scope's own entries, plus inherited, the
+	// parent's entries as they were at the fork.
 	ring []crumb
 	// inl holds, beside ring (the same length and indices), the few
 	// attributes of entries that keep them inline (crumb.ninl). It is
 	// allocated with the first such entry, so a scope whose breadcrumbs
 	// have none does not carry it.
-	inl       [][InlineAttrs]slog.Attr
-	head      int // index of the oldest entry when the ring is full
-	parent    *Scope
-	parentSeq uint64
+	inl  [][InlineAttrs]slog.Attr
+	head int // index of the oldest entry when the ring is full
+	// shared: a fork's crumbView holds ring and inl; the entries it sees
+	// are copied before one is overwritten (copy on write), so a fork keeps
+	// what it inherited while its parent goes on logging.
+	shared    bool
+	inherited *crumbView
+}
+
+// crumbView is an immutable view of a scope's breadcrumbs at a fork: the
+// scope's ring as it was (its arrays are never written while shared), then
+// what that scope had inherited itself.
+type crumbView struct {
+	ring []crumb
+	inl  [][InlineAttrs]slog.Attr
+	head int
+	next *crumbView
 }
 
 // scopeData is one immutable version of a scope's data.
@@ -46,6 +69,8 @@ type scopeData struct {
 	fingerprint []string
 	level       *Level
 	transaction string
+	txSource    string
+	txFn        func() (name, source string)
 	request     *Request
 	requestFn   func() *Request
 }
@@ -80,14 +105,21 @@ const InlineAttrs = 5
 
 // NewScope returns an empty, unattached scope.
 func NewScope() *Scope {
-	s := &Scope{data: emptyScopeData}
+	s := &Scope{data: emptyScopeData, prop: newTrace()}
 	s.isolation = s
 	return s
 }
 
 func (s *Scope) fork() *Scope {
 	s.mu.Lock()
-	f := &Scope{data: s.data, parent: s, parentSeq: crumbSeq.Load()}
+	f := &Scope{data: s.data, inherited: s.inherited}
+	if len(s.ring) > 0 {
+		// Only the entries up to len(s.ring) are seen: appends beyond it,
+		// into the same arrays, are invisible to the view.
+		f.inherited = &crumbView{ring: s.ring, inl: s.inl, head: s.head, next: s.inherited}
+		s.shared = true
+	}
+	s.owned = false
 	s.mu.Unlock()
 	return f
 }
@@ -96,19 +128,25 @@ func (s *Scope) fork() *Scope {
 func (s *Scope) load() *scopeData {
 	s.mu.Lock()
 	d := s.data
+	s.owned = false
 	s.mu.Unlock()
 	return d
 }
 
-// update applies fn to a copy of the data and publishes it.
+// update applies fn to the data: in place while no reader has it, else
+// to a copy that it then publishes. fn must copy the maps it changes.
 func (s *Scope) update(fn func(d *scopeData)) {
 	if s == nil {
 		return
 	}
 	s.mu.Lock()
-	d := *s.data
-	fn(&d)
-	s.data = &d
+	if s.owned {
+		fn(s.data)
+	} else {
+		d := *s.data
+		fn(&d)
+		s.data, s.owned = &d, true
+	}
 	s.mu.Unlock()
 }
 
@@ -193,9 +231,45 @@ func (s *Scope) SetLevel(l Level) {
 	s.update(func(d *scopeData) { d.level = &l })
 }
 
-// SetTransaction names the transaction (route) events belong to.
+// SetTransaction names the transaction events belong to, with source
+// SourceCustom.
 func (s *Scope) SetTransaction(name string) {
-	s.update(func(d *scopeData) { d.transaction = name })
+	s.update(func(d *scopeData) { d.transaction, d.txSource = name, SourceCustom })
+}
+
+// SetTransactionFunc names the transaction lazily: fn returns the name and
+// its source (SourceRoute, SourceURL, ...) when an event or an outgoing
+// request needs it, on the client's worker or the calling goroutine, so it
+// must be safe for concurrent use. The HTTP middleware uses it to name a
+// request after the route its router matched. A name set with
+// SetTransaction wins; an empty name from fn means none.
+func (s *Scope) SetTransactionFunc(fn func() (name, source string)) {
+	s.update(func(d *scopeData) { d.txFn = fn })
+}
+
+// transactionName returns the transaction named by d, if any.
+func (d *scopeData) transactionName() (name, source string) {
+	if d.transaction != "" {
+		return d.transaction, cmp.Or(d.txSource, SourceCustom)
+	}
+	if d.txFn != nil {
+		name, source = callTxFn(d.txFn)
+	}
+	return name, source
+}
+
+func callTxFn(fn func() (string, string)) (name, source string) {
+	defer func() {
+		if recover() != nil {
+			name, source = "", ""
+		}
+	}()
+	return fn()
+}
+
+// transactionName returns the transaction named by the scope, if any.
+func (s *Scope) transactionName() (name, source string) {
+	return s.load().transactionName()
 }
 
 // SetRequest attaches the HTTP request. The scope keeps the pointer: the
@@ -215,8 +289,8 @@ func (s *Scope) SetRequestFunc(fn func() *Request) {
 // Clear resets the scope's data and breadcrumbs.
 func (s *Scope) Clear() {
 	s.mu.Lock()
-	s.data = emptyScopeData
-	s.ring, s.inl, s.head, s.parent = nil, nil, 0, nil
+	s.data, s.owned = emptyScopeData, false
+	s.ring, s.inl, s.head, s.shared, s.inherited = nil, nil, 0, false, nil
 	s.mu.Unlock()
 }
 
@@ -256,8 +330,15 @@ func (s *Scope) slot(max int) int {
 		return len(s.ring) - 1
 	}
 	if len(s.ring) > max {
-		s.shrink(max)
+		s.shrink(max) // new arrays: no longer shared
+	} else if s.shared {
+		// A fork sees these entries: overwrite a copy.
+		s.ring = slices.Clone(s.ring)
+		if s.inl != nil {
+			s.inl = slices.Clone(s.inl)
+		}
 	}
+	s.shared = false
 	i := s.head
 	s.head = (s.head + 1) % len(s.ring)
 	return i
@@ -303,38 +384,45 @@ func (s *Scope) setInline(i int, attrs []slog.Attr) {
 	s.ring[i].ninl = n
 }
 
-// appendCrumbs appends the breadcrumbs visible in s with seq <= upTo, oldest
-// first, then those of its ancestors.
+// appendCrumbs appends the breadcrumbs of s with seq <= upTo, then those it
+// inherited at its fork, each ring oldest first.
 func (s *Scope) appendCrumbs(dst []crumb, upTo uint64) []crumb {
-	for sc, limit := s, upTo; sc != nil; {
-		sc.mu.Lock()
-		n := len(sc.ring)
-		var slab []slog.Attr // the inline attributes, copied out in one allocation
-		if sc.inl != nil {
-			total := 0
-			for i := range sc.ring {
-				if sc.ring[i].seq <= limit {
-					total += sc.ring[i].ninl
-				}
+	s.mu.Lock()
+	dst = appendRing(dst, s.ring, s.inl, s.head, upTo)
+	v := s.inherited
+	s.mu.Unlock()
+	for ; v != nil; v = v.next { // immutable: read without a lock
+		dst = appendRing(dst, v.ring, v.inl, v.head, upTo)
+	}
+	return dst
+}
+
+// appendRing appends ring's entries with seq <= limit, oldest first, their
+// inline attributes copied out in one allocation.
+func appendRing(dst, ring []crumb, inl [][InlineAttrs]slog.Attr, head int, limit uint64) []crumb {
+	n := len(ring)
+	var slab []slog.Attr
+	if inl != nil {
+		total := 0
+		for i := range ring {
+			if ring[i].seq <= limit {
+				total += ring[i].ninl
 			}
-			slab = make([]slog.Attr, 0, total)
 		}
-		for i := 0; i < n; i++ {
-			j := (sc.head + i) % n
-			c := sc.ring[j]
-			if c.seq > limit {
-				continue
-			}
-			if c.ninl > 0 {
-				start := len(slab)
-				slab = append(slab, sc.inl[j][:c.ninl]...)
-				c.attrs, c.ninl = slab[start:len(slab):len(slab)], 0
-			}
-			dst = append(dst, c)
+		slab = make([]slog.Attr, 0, total)
+	}
+	for i := 0; i < n; i++ {
+		j := (head + i) % n
+		c := ring[j]
+		if c.seq > limit {
+			continue
 		}
-		next, nextLimit := sc.parent, min(limit, sc.parentSeq)
-		sc.mu.Unlock()
-		sc, limit = next, nextLimit
+		if c.ninl > 0 {
+			start := len(slab)
+			slab = append(slab, inl[j][:c.ninl]...)
+			c.attrs, c.ninl = slab[start:len(slab):len(slab)], 0
+		}
+		dst = append(dst, c)
 	}
 	return dst
 }
@@ -374,18 +462,37 @@ func (s *Scope) snap() scopeSnap {
 type scopeKey struct{}
 
 // NewIsolationScope returns a context with a fresh isolation scope (and no
-// current scope), forked from ctx's isolation scope when it has one. The HTTP
-// middleware calls it once per request; call it yourself for each task or
-// job so that its breadcrumbs and data stay its own.
+// current scope), forked from ctx's isolation scope when it has one. Call it
+// for each task or job so that its breadcrumbs and data stay its own (the
+// HTTP middleware calls ContinueTrace, which calls it, once per request).
+//
+// The scope has a propagation context of its own: forked, it stays in its
+// parent's trace as a unit of work of its own (a new span id, the parent's
+// as parent_span_id); else it starts a new trace. ContinueTrace continues
+// a trace that came with a request or message instead.
 func NewIsolationScope(ctx context.Context) context.Context {
+	return newIsolationScope(ctx, propagation{})
+}
+
+// newIsolationScope is NewIsolationScope with the scope's propagation
+// context given (ContinueTrace), or made as NewIsolationScope says when
+// prop is the zero value.
+func newIsolationScope(ctx context.Context, prop propagation) context.Context {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	var s *Scope
 	if cur, _ := ctx.Value(scopeKey{}).(*Scope); cur != nil {
 		s = cur.isolation.fork()
+		if prop.trace == ([16]byte{}) {
+			prop = cur.isolation.prop.child()
+		}
+		s.prop = prop
 	} else {
-		s = &Scope{data: emptyScopeData}
+		if prop.trace == ([16]byte{}) {
+			prop = newTrace()
+		}
+		s = &Scope{data: emptyScopeData, prop: prop}
 	}
 	s.isolation = s
 	return context.WithValue(ctx, scopeKey{}, s)

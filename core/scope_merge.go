@@ -5,13 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
-)
-
-// Tag limits the client enforces (PROTOCOL.md): the server drops over-long
-// tags rather than truncating them.
-const (
-	maxTagKey   = 32
-	maxTagValue = 200
+	"unicode/utf8"
 )
 
 // applyScopes merges the scopes captured with the event into it, global then
@@ -90,8 +84,11 @@ func (c *Client) applyScopes(ev *Event, p *pending) {
 			r.Env = maps.Clone(d.request.Env)
 			ev.Request = &r
 		}
-		if ev.Transaction == "" && d.transaction != "" {
-			ev.Transaction = d.transaction
+		if ev.Transaction == "" && (d.transaction != "" || d.txFn != nil) {
+			if name, source := d.transactionName(); name != "" {
+				ev.Transaction = name
+				ev.TransactionInfo = &TransactionInfo{Source: source}
+			}
 		}
 	}
 	if ev.Request == nil && p.req != nil {
@@ -108,7 +105,7 @@ func (c *Client) applyScopes(ev *Event, p *pending) {
 	}
 
 	c.mergeBreadcrumbs(ev, layers)
-	ev.Tags = sanitizeTags(ev.Tags)
+	c.applyTrace(ev, p)
 }
 
 // isDefaultContext reports contexts the client fills itself, which a scope
@@ -153,38 +150,22 @@ func (c *Client) mergeBreadcrumbs(ev *Event, layers [3]*scopeSnap) {
 	out := make([]Breadcrumb, 0, len(crumbs)+len(own))
 	for i := range crumbs {
 		b := crumbs[i].b
-		b.Data = crumbData(&crumbs[i])
+		if cr := &crumbs[i]; len(cr.pre) == 0 && len(cr.attrs) == 0 && cr.decode == nil {
+			// Hand-built data (or a BeforeBreadcrumb's): made encodable
+			// and bounded. Data mapped from attributes already is.
+			if m, ch := normalizeMap(b.Data, 0); ch {
+				b.Data = m
+			}
+		} else {
+			b.Data = crumbData(cr)
+		}
 		out = append(out, b)
 	}
 	ev.Breadcrumbs = append(out, own...)
 }
 
-// sanitizeTags enforces the tag limits: keys of at most 32 characters from
-// [A-Za-z0-9_.:-] (other characters become '_'), values of at most 200
-// characters without newlines. Empty keys are dropped.
-func sanitizeTags(tags map[string]string) map[string]string {
-	if len(tags) == 0 {
-		return tags
-	}
-	var out map[string]string
-	for k, v := range tags {
-		nk, nv := sanitizeTagKey(k), sanitizeTagValue(v)
-		if nk == k && nv == v && nk != "" {
-			continue
-		}
-		if out == nil {
-			out = maps.Clone(tags)
-		}
-		delete(out, k)
-		if nk != "" {
-			out[nk] = nv
-		}
-	}
-	if out == nil {
-		return tags
-	}
-	return out
-}
+// The tag limits are the server's (it drops over-long tags rather than
+// cutting them); trimEvent applies them after scrubbing.
 
 func sanitizeTagKey(k string) string {
 	ok := len(k) <= maxTagKey && k != ""
@@ -198,7 +179,7 @@ func sanitizeTagKey(k string) string {
 	for i := 0; i < len(k) && b.Len() < maxTagKey; i++ {
 		if tagKeyChar(k[i]) {
 			b.WriteByte(k[i])
-		} else if k[i] < 0x80 || isRuneStart(k[i]) {
+		} else if utf8.RuneStart(k[i]) {
 			b.WriteByte('_')
 		}
 	}
@@ -214,5 +195,5 @@ func sanitizeTagValue(v string) string {
 	if strings.ContainsAny(v, "\r\n") {
 		v = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(v)
 	}
-	return truncate(v, maxTagValue)
+	return cutString(v, maxTagValue)
 }

@@ -430,3 +430,36 @@ func TestAllocsScope(t *testing.T) {
 		c.AddBreadcrumbAttrs(rec, attrs)
 	}), "lent attributes, kept in the breadcrumb")
 }
+
+// A fork keeps the breadcrumbs it inherited however much its parent logs
+// afterwards: the parent's ring is copied before it overwrites an entry the
+// fork sees.
+func TestForkKeepsInheritedBreadcrumbs(t *testing.T) {
+	c, mt := newClient(t, core.Options{MaxBreadcrumbs: 10})
+	parent := core.NewIsolationScope(context.Background())
+	c.AddBreadcrumb(parent, &core.Breadcrumb{Message: "before the fork"})
+	var buf [core.InlineAttrs]slog.Attr
+	c.AddBreadcrumbAttrs(&core.Record{Level: core.LevelInfo, Message: "inline", Context: parent},
+		append(buf[:0], slog.Int("n", 1)))
+	child := core.NewIsolationScope(parent)
+	nested := core.WithScope(core.WithScope(child)) // a current scope forked from a current scope
+	c.AddBreadcrumb(child, &core.Breadcrumb{Message: "child"})
+	for i := 0; i < 20; i++ {
+		c.AddBreadcrumb(parent, &core.Breadcrumb{Message: "parent " + strconv.Itoa(i)})
+		c.AddBreadcrumbAttrs(&core.Record{Level: core.LevelInfo, Message: "p", Context: parent},
+			append(buf[:0], slog.Int("n", 100+i)))
+	}
+	c.CaptureMessage(nested, "child event", core.LevelError)
+	ev := flushed(t, c, mt, 1)[0]
+	var msgs []string
+	for _, b := range ev.Breadcrumbs {
+		msgs = append(msgs, b.Message)
+	}
+	assert.Equal(t, []string{"before the fork", "inline", "child"}, msgs)
+	require.Len(t, ev.Breadcrumbs, 3)
+	assert.Equal(t, map[string]any{"n": int64(1)}, ev.Breadcrumbs[1].Data, "inline attributes inherited too")
+
+	got := core.IsolationScope(parent).Breadcrumbs()
+	require.Len(t, got, 10)
+	assert.Equal(t, "parent 15", got[0].Message, "the parent keeps its newest 10")
+}

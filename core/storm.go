@@ -2,41 +2,50 @@ package core
 
 import (
 	"hash/maphash"
-	"reflect"
 	"sync"
 	"time"
 )
 
 // StormOptions configure storm control: the cap on events from an error
-// logged in a hot loop. Two token buckets decide whether a capture goes on:
-// one per group of identical events, one for all events. A group is the
-// capture's call site, its message template and the types of its error chain,
-// the things Sentry groups by, so identical events are deduplicated beyond
-// GroupBurst while different errors still get through.
+// logged in a hot loop. Storm control groups captures as Sentry groups
+// events: by the fingerprint when one is set (on the record or a scope, with
+// "{{ default }}" standing for the default grouping), else by the types of
+// the error chain (as exception titles name them) and the in-app frames of
+// the stack (the error's own stack when it recorded one), else, for message
+// events, by the message with each run of digits as a placeholder, as
+// Sentry parameterises messages. The first event of a group always passes;
+// repeats pass a token bucket per group and one for all repeats, so a hot
+// loop of one error yields at most GroupBurst events and then GroupRate a
+// second, and a different error is never held back by it. Events that are
+// each a new group (a fingerprint or message made from an id other than a
+// number) all pass storm control; the bounded queue then drops what it cannot
+// hold, counted as queue_overflow.
 //
 // Storm control runs on the logging goroutine, before anything else is done
-// with the capture, because that is the only place it can protect the process
-// as well as the quota. Suppressed events are counted in client reports as
+// with the capture but after the stack's program counters are recorded,
+// because that is the only place it can protect the process as well as the
+// quota. Suppressed events are counted in client reports as
 // "event_processor" drops, and the next event of the group that goes through
 // carries how many were suppressed in its "storm" context
 // ({"suppressed": N, "since": first suppression}).
 type StormOptions struct {
 	// Disabled turns storm control off.
 	Disabled bool
-	// GroupBurst is how many identical events pass at once before the
+	// GroupBurst is how many events of one group pass at once before the
 	// group's bucket throttles them. Default 10.
 	GroupBurst int
-	// GroupRate is how many identical events per second pass once the burst
-	// is spent. Default 1.
+	// GroupRate is how many events of one group pass per second once the
+	// burst is spent. Default 1.
 	GroupRate float64
-	// GlobalBurst is how many events of any group pass at once. Default 200.
+	// GlobalBurst is how many repeated events (not the first of their
+	// group) of all groups pass at once. Default 200.
 	GlobalBurst int
-	// GlobalRate is how many events per second pass once the global burst
-	// is spent. Default 50.
+	// GlobalRate is how many repeated events per second pass once the
+	// global burst is spent. Default 50.
 	GlobalRate float64
-	// MaxGroups bounds the groups tracked; when full, idle groups are
-	// forgotten and, failing that, new groups share one overflow bucket.
-	// Default 4096.
+	// MaxGroups bounds the groups tracked (each costs about 150 bytes).
+	// When the table is full, the group seen least recently is forgotten
+	// to make room: a new group always passes. Default 4096.
 	MaxGroups int
 }
 
@@ -78,31 +87,33 @@ func (b *bucket) take(now time.Time, rate float64, burst int) bool {
 	return false
 }
 
-// full reports whether the bucket would be back at its burst by now.
-func (b *bucket) full(now time.Time, rate float64, burst int) bool {
-	return b.tokens+now.Sub(b.last).Seconds()*rate >= float64(burst)
-}
-
 type stormGroup struct {
 	bucket
+	key        uint64
 	suppressed int64
 	since      time.Time
+	prev, next *stormGroup // recency list: head is the most recent
 }
 
 type storm struct {
-	opts   StormOptions
-	seed   maphash.Seed
-	mu     sync.Mutex
-	global bucket
-	groups map[uint64]*stormGroup
-	now    func() time.Time // for tests
+	opts    StormOptions
+	seed    maphash.Seed
+	inApp   inAppMatcher
+	funcs   funcTable
+	mu      sync.Mutex
+	global  bucket
+	groups  map[uint64]*stormGroup
+	head    *stormGroup // most recently seen
+	tail    *stormGroup // least recently seen: evicted first
+	evicted int64
+	now     func() time.Time // for tests
 }
 
-func newStorm(o StormOptions) *storm {
+func newStorm(o StormOptions, inApp inAppMatcher) *storm {
 	if o.Disabled {
 		return nil
 	}
-	return &storm{opts: o, seed: maphash.MakeSeed(), groups: make(map[uint64]*stormGroup), now: time.Now}
+	return &storm{opts: o, seed: maphash.MakeSeed(), inApp: inApp, groups: make(map[uint64]*stormGroup), now: time.Now}
 }
 
 // stormVerdict is what admit decided.
@@ -113,28 +124,28 @@ type stormVerdict struct {
 }
 
 // admit decides whether the capture keyed by key goes on. A nil storm
-// admits everything.
+// admits everything. The first event of a group (one not in the table)
+// always passes, and takes a global token if one is left; a repeat needs a
+// token of its group and a global one.
 func (s *storm) admit(key uint64) stormVerdict {
 	if s == nil {
 		return stormVerdict{ok: true}
 	}
-	now := s.now()
+	return s.admitAt(key, s.now())
+}
+
+// admitAt is admit at a time the caller read already.
+func (s *storm) admitAt(key uint64, now time.Time) stormVerdict {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.groups[key]
 	if g == nil {
-		if len(s.groups) >= s.opts.MaxGroups {
-			s.evict(now)
-		}
-		if len(s.groups) >= s.opts.MaxGroups {
-			key = 0 // the overflow group
-			g = s.groups[0]
-		}
-		if g == nil {
-			g = &stormGroup{}
-			s.groups[key] = g
-		}
+		g = s.insert(key)
+		g.take(now, s.opts.GroupRate, s.opts.GroupBurst)
+		s.global.take(now, s.opts.GlobalRate, s.opts.GlobalBurst)
+		return stormVerdict{ok: true}
 	}
+	s.touch(g)
 	if !g.take(now, s.opts.GroupRate, s.opts.GroupBurst) || !s.global.take(now, s.opts.GlobalRate, s.opts.GlobalBurst) {
 		if g.suppressed == 0 {
 			g.since = now
@@ -147,44 +158,57 @@ func (s *storm) admit(key uint64) stormVerdict {
 	return v
 }
 
-// evict forgets groups that are idle: back at full burst with nothing
-// suppressed to report.
-func (s *storm) evict(now time.Time) {
-	for k, g := range s.groups {
-		if k != 0 && g.suppressed == 0 && g.full(now, s.opts.GroupRate, s.opts.GroupBurst) {
-			delete(s.groups, k)
-		}
+// insert adds a group for key at the head of the recency list; when the
+// table is full it reuses the least recently seen group. A repeat of the
+// forgotten group is a first event again: the table bounds memory, never
+// which groups are seen. (What the forgotten group had suppressed is
+// already counted in client reports; only the count its next event would
+// have carried is lost.)
+func (s *storm) insert(key uint64) *stormGroup {
+	var g *stormGroup
+	if len(s.groups) >= s.opts.MaxGroups && s.tail != nil {
+		g = s.tail
+		s.unlink(g)
+		delete(s.groups, g.key)
+		s.evicted++
+		*g = stormGroup{}
+	} else {
+		g = &stormGroup{}
+	}
+	g.key = key
+	s.groups[key] = g
+	s.pushFront(g)
+	return g
+}
+
+func (s *storm) touch(g *stormGroup) {
+	if s.head != g {
+		s.unlink(g)
+		s.pushFront(g)
 	}
 }
 
-// stormKey hashes a capture's grouping inputs without allocating.
-func (s *storm) key(pc uintptr, msg string, err error) uint64 {
-	if s == nil {
-		return 0
+func (s *storm) unlink(g *stormGroup) {
+	if g.prev != nil {
+		g.prev.next = g.next
+	} else {
+		s.head = g.next
 	}
-	var h maphash.Hash
-	h.SetSeed(s.seed)
-	var b [8]byte
-	putUint64(b[:], uint64(pc))
-	h.Write(b[:])
-	h.WriteString(msg)
-	for i := 0; err != nil && i < 8; i++ {
-		h.WriteString(reflect.TypeOf(err).String())
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok {
-			break
-		}
-		err = u.Unwrap()
+	if g.next != nil {
+		g.next.prev = g.prev
+	} else {
+		s.tail = g.prev
 	}
-	k := h.Sum64()
-	if k == 0 {
-		k = 1 // 0 is the overflow group
-	}
-	return k
+	g.prev, g.next = nil, nil
 }
 
-func putUint64(b []byte, v uint64) {
-	for i := 0; i < 8; i++ {
-		b[i] = byte(v >> (8 * i))
+func (s *storm) pushFront(g *stormGroup) {
+	g.next = s.head
+	if s.head != nil {
+		s.head.prev = g
+	}
+	s.head = g
+	if s.tail == nil {
+		s.tail = g
 	}
 }

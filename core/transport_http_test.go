@@ -769,7 +769,8 @@ func TestHTTPTransportBadEvents(t *testing.T) {
 	ev.Extra = map[string]any{"nan": math.NaN()}
 	tr.Send(ev)
 	ev = testEvent(3)
-	ev.Tags = map[string]string{"big": strings.Repeat("x", maxEventSize)} // nothing to trim
+	// Frames are never cut: nothing to trim.
+	ev.Stacktrace = &Stacktrace{Frames: []Frame{{Function: strings.Repeat("x", maxEventSize)}}}
 	tr.Send(ev)
 	tr.Send(nil)
 	tr.Send(testEvent(4))
@@ -813,23 +814,26 @@ func TestHTTPTransportTrimsLargeEvents(t *testing.T) {
 		require.NoError(t, r.err)
 		assert.LessOrEqual(t, r.env.Items[0].Header.Length, maxEventSize)
 	}
+	// The longest values are cut first: every breadcrumb stays, cut.
 	ev, err := reqs[0].env.Event()
 	require.NoError(t, err)
-	require.NotEmpty(t, ev.Breadcrumbs)
-	assert.Less(t, len(ev.Breadcrumbs), 400)
-	assert.True(t, strings.HasPrefix(ev.Breadcrumbs[len(ev.Breadcrumbs)-1].Message, "399"), "the newest breadcrumbs are kept")
+	require.Len(t, ev.Breadcrumbs, 400)
+	assert.True(t, strings.HasPrefix(ev.Breadcrumbs[399].Message, "399"))
+	assert.Contains(t, ev.Breadcrumbs[399].Message, "...[truncated from 6003 bytes]")
 	assert.Len(t, shared, 400)
+	assert.Len(t, shared[0].Message, 6001, "the shared slice was not written to")
 
 	ev, err = reqs[1].env.Event()
 	require.NoError(t, err)
-	assert.Empty(t, ev.Extra)
+	assert.Contains(t, ev.Extra["blob"], "...[truncated from 1200000 bytes]")
 	assert.Equal(t, "linux", ev.Contexts["os"]["name"])
-	assert.NotContains(t, ev.Contexts, "log")
-	assert.Contains(t, sharedCtx, "log", "the shared map was not written to")
+	assert.Contains(t, ev.Contexts["log"]["blob"], "...[truncated from 1200000 bytes]")
+	assert.Len(t, sharedCtx["log"]["blob"], 1200000, "the shared map was not written to")
 
 	ev, err = reqs[2].env.Event()
 	require.NoError(t, err)
-	assert.Len(t, ev.Message.Message, maxMessageLen)
+	assert.LessOrEqual(t, len(ev.Message.Message), maxMessageLen)
+	assert.Contains(t, ev.Message.Message, "...[truncated from 600000 bytes]")
 	assert.Equal(t, "small", ev.Exception[0].Value)
 	assert.LessOrEqual(t, len(ev.Exception[1].Value), maxMessageLen)
 	assert.True(t, utf8.ValidString(ev.Exception[1].Value), "cut at a rune boundary")

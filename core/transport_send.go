@@ -95,7 +95,7 @@ func (t *HTTPTransport) envelope(ev *Event) *Envelope {
 	}
 	if len(payload) > maxEventSize {
 		size := len(payload)
-		if payload = shrinkEvent(ev); payload == nil {
+		if payload = shrinkEvent(ev, size); payload == nil {
 			t.cfg.Outcomes.Add(ReasonSendError, CategoryError, 1)
 			t.cfg.Debug.Printf("event %s is %d bytes, over Sentry's limit of %d even trimmed: dropped", ev.EventID, size, maxEventSize)
 			return nil
@@ -103,7 +103,7 @@ func (t *HTTPTransport) envelope(ev *Event) *Envelope {
 		t.cfg.Debug.Printf("event %s trimmed from %d to %d bytes", ev.EventID, size, len(payload))
 	}
 	env := &Envelope{
-		Header: EnvelopeHeader{EventID: ev.EventID, DSN: t.dsnPublic, SDK: t.sdk},
+		Header: EnvelopeHeader{EventID: ev.EventID, DSN: t.dsnPublic, SDK: t.sdk, Trace: ev.DSC},
 		Items:  []EnvelopeItem{{Header: ItemHeader{Type: ItemTypeEvent}, Payload: payload}},
 	}
 	return env

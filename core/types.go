@@ -17,6 +17,8 @@ type (
 	SDK        = protocol.SDK
 	SDKPackage = protocol.SDKPackage
 	Level      = protocol.Level
+
+	TransactionInfo = protocol.TransactionInfo
 )
 
 // The levels of events and breadcrumbs.
@@ -26,10 +28,12 @@ const (
 	LevelWarning = protocol.LevelWarning
 	LevelError   = protocol.LevelError
 	LevelFatal   = protocol.LevelFatal
+	// levelUnset is the zero Level: an event without one is sent as error.
+	levelUnset Level = 0
 )
 
 // SDKName and SDKVersion identify this SDK in events and request headers.
 const (
 	SDKName    = "sentry.go.sentrylog"
-	SDKVersion = "0.1.0"
+	SDKVersion = "0.2.0"
 )

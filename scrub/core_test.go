@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -82,4 +83,90 @@ func TestConcurrentScrub(t *testing.T) {
 			"nested": map[string]any{"token": scrub.Filtered, "ok": scrub.Filtered}}, got)
 	}
 	assert.Equal(t, "p", shared["password"])
+}
+
+// TestFingerprintScrubbed: with AttachStacktrace a message event's
+// fingerprint is its message; it is scrubbed like the message, and so are a
+// fingerprint and a transaction set by the program.
+func TestFingerprintScrubbed(t *testing.T) {
+	mt := core.NewMemoryTransport()
+	c, err := core.New(core.Options{Transport: mt, AttachStacktrace: true, Storm: core.StormOptions{Disabled: true}})
+	require.NoError(t, err)
+	defer c.Close(context.Background())
+	const msg = "login failed password=hunter2 card 4111 1111 1111 1111"
+	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: msg})
+	ctx := core.NewIsolationScope(context.Background())
+	core.IsolationScope(ctx).SetTransaction("GET /reset/ghp_" + strings.Repeat("a1B2", 9))
+	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "set", Context: ctx,
+		Attrs: []slog.Attr{slog.Any("fingerprint", []string{"{{ default }}", "token=tok-123456"})}})
+	fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.True(t, c.Flush(fctx))
+	evs := mt.Events()
+	require.Len(t, evs, 2)
+	const want = "login failed password=[Filtered] card [Filtered]"
+	assert.Equal(t, want, evs[0].Message.Formatted)
+	assert.Equal(t, []string{want}, evs[0].Fingerprint)
+	assert.Equal(t, []string{"{{ default }}", "token=[Filtered]"}, evs[1].Fingerprint)
+	assert.Equal(t, "GET /reset/[Filtered]", evs[1].Transaction)
+	b, err := json.Marshal(evs)
+	require.NoError(t, err)
+	for _, s := range []string{"hunter2", "4111", "tok-123456", "a1B2"} {
+		assert.NotContains(t, string(b), s)
+	}
+}
+
+// TestURLEncodedRequest: query strings and form bodies are decoded before
+// they are searched, for a *http.Request logged as an attribute and for the
+// body sentryhttp keeps.
+func TestURLEncodedRequest(t *testing.T) {
+	const query = "email=bob%40example.com&card=4111+1111+1111+1111&Authorization=Bearer+abcdef0123456789xyz&page=2"
+	r := httptest.NewRequest("GET", "http://shop.test/pay?"+query, nil)
+	mt := core.NewMemoryTransport()
+	c, err := core.New(core.Options{Transport: mt, Storm: core.StormOptions{Disabled: true}})
+	require.NoError(t, err)
+	defer c.Close(context.Background())
+	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: "pay failed", Attrs: []slog.Attr{slog.Any("req", r)}})
+	fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.True(t, c.Flush(fctx))
+	evs := mt.Events()
+	require.Len(t, evs, 1)
+	require.NotNil(t, evs[0].Request)
+	const want = "email=[Filtered]&card=[Filtered]&Authorization=[Filtered]&page=2"
+	assert.Equal(t, want, evs[0].Request.QueryString)
+
+	ev := captureThroughMiddleware(t, core.Options{}, query)
+	assert.Equal(t, want, ev.Request.Data, "the form body sentryhttp keeps")
+	for _, ev := range []*core.Event{evs[0], ev} {
+		b, err := json.Marshal(ev)
+		require.NoError(t, err)
+		for _, s := range []string{"bob%40example.com", "4111", "abcdef0123456789xyz"} {
+			assert.NotContains(t, string(b), s)
+		}
+	}
+}
+
+// TestDebuggingTextKept: addresses of servers, versions and order ids
+// arrive as written with the default options.
+func TestDebuggingTextKept(t *testing.T) {
+	mt := core.NewMemoryTransport()
+	c, err := core.New(core.Options{Transport: mt, Storm: core.StormOptions{Disabled: true}})
+	require.NoError(t, err)
+	defer c.Close(context.Background())
+	c.CaptureRecord(&core.Record{Level: core.LevelError, Message: `unsupported version "1.2.3.4"`, Attrs: []slog.Attr{
+		slog.Any("error", errors.New("dial tcp 10.20.30.40:5432: connect: connection refused")),
+		slog.Int64("order_id", 4000000000000002),
+		slog.String("invoice", "4539578763621486"),
+	}})
+	fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.True(t, c.Flush(fctx))
+	evs := mt.Events()
+	require.Len(t, evs, 1)
+	ev := evs[0]
+	assert.Equal(t, `unsupported version "1.2.3.4"`, ev.Message.Formatted)
+	assert.Equal(t, "dial tcp 10.20.30.40:5432: connect: connection refused", ev.Exception[len(ev.Exception)-1].Value)
+	assert.EqualValues(t, 4000000000000002, ev.Contexts["log"]["order_id"])
+	assert.Equal(t, "4539578763621486", ev.Contexts["log"]["invoice"])
 }

@@ -20,6 +20,8 @@ const (
 	fToken
 	fAt     // an '@' (needed by fURL)
 	fScheme // a "://" (needed by fURL)
+	fDSN    // user:password@tcp( and the like (DetectURLPassword)
+	fEnc    // percent-encoding, or '+' in a query: scan the decoded text too
 )
 
 // piiFlags are the detectors of personal data, off with SendDefaultPII.
@@ -31,7 +33,7 @@ var detectorFlags = map[string]uint16{
 	DetectJWT:           fJWT,
 	DetectPEM:           fPEM,
 	DetectAWS:           fAWS,
-	DetectURLPassword:   fURL,
+	DetectURLPassword:   fURL | fDSN,
 	DetectKeyValue:      fKV,
 	DetectEmail:         fEmail,
 	DetectIP:            fIPv4 | fIPv6,
@@ -46,7 +48,7 @@ type detectors struct {
 }
 
 func newDetectors(o Options) detectors {
-	d := detectors{on: fCard | fAuth | fJWT | fPEM | fAWS | fURL | fKV | fEmail | fIPv4 | fIPv6 | fToken}
+	d := detectors{on: fCard | fAuth | fJWT | fPEM | fAWS | fURL | fDSN | fKV | fEmail | fIPv4 | fIPv6 | fToken}
 	if o.SendDefaultPII {
 		d.on &^= piiFlags
 	}
@@ -74,7 +76,7 @@ var class = func() (t [256]uint8) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] = cDigit
 	}
-	for _, c := range "-_.:@=JAbB" {
+	for _, c := range "-_.:@=JAbB%+" {
 		t[c] = cSpecial
 	}
 	return t
@@ -84,6 +86,7 @@ var class = func() (t [256]uint8) {
 // It is the only cost paid by a string without secrets.
 func prescan(s string) (f uint16) {
 	digits := 0
+	plus := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch class[c] {
@@ -109,6 +112,9 @@ func prescan(s string) (f uint16) {
 			if i > 0 && i+1 < len(s) && isDigit(s[i-1]) && isDigit(s[i+1]) {
 				f |= fIPv4
 			}
+			if tokenPrefixAt(s, i) || webhookAt(s, i) {
+				f |= fToken
+			}
 		case ':':
 			if strings.HasPrefix(s[i:], "://") {
 				f |= fScheme
@@ -116,11 +122,20 @@ func prescan(s string) (f uint16) {
 			if i+1 < len(s) && (s[i+1] == ':' || i > 0 && isHex(s[i-1]) && isHex(s[i+1])) {
 				f |= fIPv6
 			}
-			if i > 0 && s[i-1] == '"' {
-				f |= fKV
+			if i > 0 && (s[i-1] == '"' || isAlpha(s[i-1])) {
+				f |= fKV // "key": value, Key: value, Key:value
 			}
 		case '@':
 			f |= fAt | fEmail
+			if dsnHostAt(s, i+1) > 0 {
+				f |= fDSN
+			}
+		case '%':
+			if i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+				f |= fEnc
+			}
+		case '+':
+			plus = plus || i > 0 && i+1 < len(s) && isAlnum(s[i-1]) && isAlnum(s[i+1])
 		case '=':
 			f |= fKV
 		case 'J':
@@ -146,29 +161,54 @@ func prescan(s string) (f uint16) {
 	if f&(fAt|fScheme) == fAt|fScheme {
 		f |= fURL
 	}
+	if plus && f&fKV != 0 {
+		f |= fEnc // a '+' between words in a query or form is a space
+	}
 	return f
 }
 
+// scanMode adjusts how text scans one string.
+type scanMode uint8
+
+const (
+	scanAll   scanMode = 0
+	scanNoPII scanMode = 1 << iota // the detectors of personal data are off
+	scanCard                       // the string is under a key naming a card
+)
+
 // text scrubs a string: it returns s with every detected secret replaced by
-// Filtered, and whether anything was. pii false turns the detectors of
-// personal data off for this string.
-func (s *Scrubber) text(str string, pii bool) (string, bool) {
+// Filtered, and whether anything was.
+func (s *Scrubber) text(str string, m scanMode) (string, bool) {
 	if str == "" {
 		return str, false
 	}
 	d := &s.det
 	on := d.on
-	if !pii {
+	if m&scanNoPII != 0 {
 		on &^= piiFlags
 	}
-	f := prescan(str) & on
+	f := prescan(str) & (on | fEnc)
 	if f == 0 && len(d.custom) == 0 {
 		return str, false
 	}
 	var inline [8]Span
-	spans := inline[:0]
+	spans := s.detect(inline[:0], str, f, m)
+	if f&fEnc != 0 {
+		spans = s.detectDecoded(spans, str, on, m)
+	}
+	for i := range d.custom {
+		spans = runCustom(spans, &d.custom[i], str)
+	}
+	if len(spans) == 0 {
+		return str, false
+	}
+	return replaceSpans(str, spans)
+}
+
+// detect runs the built-in detectors flagged in f on str.
+func (s *Scrubber) detect(spans []Span, str string, f uint16, m scanMode) []Span {
 	if f&fCard != 0 {
-		spans = findCards(spans, str)
+		spans = findCards(spans, str, m&scanCard != 0)
 	}
 	if f&fAuth != 0 {
 		spans = findAuthorization(spans, str)
@@ -185,6 +225,9 @@ func (s *Scrubber) text(str string, pii bool) (string, bool) {
 	if f&fURL != 0 {
 		spans = findURLPasswords(spans, str)
 	}
+	if f&fDSN != 0 {
+		spans = findDSNPasswords(spans, str)
+	}
 	if f&fToken != 0 {
 		spans = findTokens(spans, str)
 	}
@@ -200,13 +243,7 @@ func (s *Scrubber) text(str string, pii bool) (string, bool) {
 	if f&fIPv6 != 0 {
 		spans = findIPv6s(spans, str)
 	}
-	for i := range d.custom {
-		spans = runCustom(spans, &d.custom[i], str)
-	}
-	if len(spans) == 0 {
-		return str, false
-	}
-	return replaceSpans(str, spans)
+	return spans
 }
 
 // runCustom runs a user's detector; a panic filters the whole string.

@@ -1,6 +1,9 @@
 package scrub
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // The built-in detectors. Each appends the spans it finds in s to dst and
 // returns dst; none allocates unless it finds something.
@@ -10,11 +13,12 @@ const (
 	maxCardDigits = 19
 )
 
-// isCard reports whether digits (ASCII digits only) is a card number: 13 to
-// 19 digits, a major network's first digit (2 to 6) and a valid Luhn sum.
+// isCard reports whether digits (ASCII digits only) is a card number: a
+// length its network issues, a prefix of a known issuer (IIN) and a valid
+// Luhn sum.
 func isCard(digits string) bool {
 	n := len(digits)
-	if n < minCardDigits || n > maxCardDigits || digits[0] < '2' || digits[0] > '6' {
+	if n < minCardDigits || n > maxCardDigits || !cardIIN(digits) {
 		return false
 	}
 	sum := 0
@@ -35,10 +39,81 @@ func isCard(digits string) bool {
 	return sum%10 == 0
 }
 
-// findCards finds card numbers written plain (4111111111111111) or in groups
-// of 3 to 6 digits separated by single spaces or dashes (4111 1111 1111
-// 1111). A run of several plain numbers is checked number by number.
-func findCards(dst []Span, s string) []Span {
+// cardIIN reports whether digits starts with the issuer prefix of a major
+// network and has a length that network issues: Visa, Mastercard, American
+// Express, Discover, Diners Club, JCB, UnionPay, Maestro and Mir.
+func cardIIN(d string) bool {
+	n := len(d)
+	p2 := int(d[0]-'0')*10 + int(d[1]-'0')
+	p4 := p2*100 + int(d[2]-'0')*10 + int(d[3]-'0')
+	switch {
+	case d[0] == '4': // Visa
+		return n == 13 || n == 16 || n == 19
+	case p2 >= 51 && p2 <= 55, p4 >= 2221 && p4 <= 2720: // Mastercard
+		return n == 16
+	case p2 == 34 || p2 == 37: // American Express
+		return n == 15
+	case p4 >= 2200 && p4 <= 2204: // Mir
+		return n >= 16
+	case p4 == 6011, p2 == 65, p4 >= 6440 && p4 <= 6499, p2 == 62: // Discover, UnionPay
+		return n >= 16
+	case p4 >= 3528 && p4 <= 3589: // JCB
+		return n >= 16
+	case p2 == 36, p2 == 38, p2 == 39, p4 >= 3000 && p4 <= 3059: // Diners Club
+		return n >= 14
+	case p2 == 50, p2 >= 56 && p2 <= 58, p2 == 63, p2 == 67: // Maestro
+		return true
+	}
+	return false
+}
+
+// cardWords are the words that, just before a number, say it is a card's.
+var cardWords = []string{"card", "pan", "cc", "ccn", "ccnum", "ccnumber", "ccno", "visa", "mastercard", "amex",
+	"discover", "maestro", "jcb", "unionpay", "diners", "credit", "debit"}
+
+// isCardWord reports whether w, a normalised key or a word of text, names a
+// card number: it contains "card" or is one of cardWords.
+func isCardWord(w []byte) bool {
+	if len(w) == 0 {
+		return false
+	}
+	if bytes.Contains(w, []byte("card")) {
+		return true
+	}
+	for _, c := range cardWords {
+		if string(w) == c {
+			return true
+		}
+	}
+	return false
+}
+
+// cardContextBefore reports whether the word before s[i] (skipping spaces
+// and the punctuation of key=value, key: value and "#") names a card.
+func cardContextBefore(s string, i int) bool {
+	j := i
+	for j > 0 && i-j < 4 && strings.IndexByte(" \t=:#\"'+", s[j-1]) >= 0 {
+		j--
+	}
+	if j == i && i > 0 {
+		return false
+	}
+	k := j
+	for k > 0 && j-k < 32 && (isAlnum(s[k-1]) || s[k-1] == '_' || s[k-1] == '-' || s[k-1] == '.') {
+		k--
+	}
+	var buf [32]byte
+	return isCardWord(normalizeKey(buf[:0], s[k:j]))
+}
+
+// findCards finds card numbers. A number in groups of 3 to 6 digits
+// separated by single spaces, dashes or pluses (4111 1111 1111 1111,
+// 4111+1111+1111+1111 in a form) is a card when
+// it passes isCard: the grouping is how cards are written. A number written
+// plain (4111111111111111) is as likely an order id or a timestamp: it is a
+// card only after a word naming a card ("card 4111…", "pan=4111…") or, with
+// ctx, under a key naming one.
+func findCards(dst []Span, s string, ctx bool) []Span {
 	for i := 0; i < len(s); {
 		if !isDigit(s[i]) || (i > 0 && isAlnum(s[i-1])) {
 			i++
@@ -56,7 +131,7 @@ func findCards(dst []Span, s string) []Span {
 			}
 			groups[ng] = group{j, k}
 			ng++
-			if k+1 < len(s) && (s[k] == ' ' || s[k] == '-') && isDigit(s[k+1]) {
+			if k+1 < len(s) && (s[k] == ' ' || s[k] == '-' || s[k] == '+') && isDigit(s[k+1]) {
 				j = k + 1
 				continue
 			}
@@ -68,25 +143,31 @@ func findCards(dst []Span, s string) []Span {
 			i = end
 			continue
 		}
-		// The whole run as one grouped number.
-		var buf [maxCardDigits]byte
-		n, ok := 0, ng > 1
-		for g := 0; g < ng && ok; g++ {
-			l := groups[g].end - groups[g].start
-			if l < 3 || l > 6 || n+l > maxCardDigits {
-				ok = false
-				break
-			}
-			n += copy(buf[n:], s[groups[g].start:groups[g].end])
-		}
-		if ok && isCard(string(buf[:n])) {
-			dst = append(dst, Span{i, end})
-		} else {
-			for g := 0; g < ng; g++ {
-				if isCard(s[groups[g].start:groups[g].end]) {
-					dst = append(dst, Span{groups[g].start, groups[g].end})
+		// Groups of 3 to 6 digits that together make a card number (the
+		// longest from each group on), else plain numbers.
+		for g := 0; g < ng; {
+			var buf [maxCardDigits]byte
+			n, last := 0, -1
+			for h := g; h < ng; h++ {
+				l := groups[h].end - groups[h].start
+				if l < 3 || l > 6 || n+l > maxCardDigits {
+					break
+				}
+				n += copy(buf[n:], s[groups[h].start:groups[h].end])
+				if h > g && isCard(string(buf[:n])) {
+					last = h
 				}
 			}
+			if last >= 0 {
+				dst = append(dst, Span{groups[g].start, groups[last].end})
+				g = last + 1
+				continue
+			}
+			d := s[groups[g].start:groups[g].end]
+			if len(d) >= minCardDigits && isCard(d) && (ctx || cardContextBefore(s, groups[g].start)) {
+				dst = append(dst, Span{groups[g].start, groups[g].end})
+			}
+			g++
 		}
 		i = end
 	}
@@ -226,7 +307,7 @@ func findPEMKeys(dst []Span, s string) []Span {
 		start := i + k
 		rest := s[start+len(begin):]
 		l := strings.Index(rest, dashes)
-		if l < 0 || l > 64 || !strings.HasSuffix(rest[:l], "PRIVATE KEY") {
+		if l < 0 || l > 64 || !strings.HasSuffix(rest[:l], "PRIVATE KEY") && !strings.HasSuffix(rest[:l], "PRIVATE KEY BLOCK") {
 			i = start + len(begin)
 			continue
 		}
@@ -302,4 +383,39 @@ func findURLPasswords(dst []Span, s string) []Span {
 		dst = append(dst, Span{at + c + 1, at + a})
 		i = end
 	}
+}
+
+// dsnNets are what follows the '@' of a Go database DSN
+// (user:password@tcp(host:3306)/db, the go-sql-driver/mysql form).
+var dsnNets = []string{"tcp(", "tcp4(", "tcp6(", "unix(", "udp(", "/"}
+
+// dsnHostAt returns the length of the DSN network at s[i:], or 0.
+func dsnHostAt(s string, i int) int {
+	for _, n := range dsnNets {
+		if strings.HasPrefix(s[i:], n) {
+			return len(n)
+		}
+	}
+	return 0
+}
+
+// findDSNPasswords finds the password of user:password@tcp(host)/db and
+// user:password@/db, written without a scheme.
+func findDSNPasswords(dst []Span, s string) []Span {
+	for i := 1; i < len(s); i++ {
+		if s[i] != '@' || dsnHostAt(s, i+1) == 0 {
+			continue
+		}
+		// The word before the '@': user:password, no spaces or quotes.
+		k := i
+		for k > 0 && !endsAuthority(s[k-1]) && s[k-1] != '=' && s[k-1] != ';' {
+			k--
+		}
+		c := strings.IndexByte(s[k:i], ':')
+		if c < 0 || k+c+1 == i || s[k+c+1:i] == Filtered {
+			continue
+		}
+		dst = append(dst, Span{k + c + 1, i})
+	}
+	return dst
 }

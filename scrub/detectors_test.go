@@ -25,12 +25,18 @@ func TestDetectors(t *testing.T) {
 		name, in, want string
 	}{
 		// Cards: Luhn-checked, 13 to 19 digits, first digit 2 to 6.
-		{"card plain", "4111111111111111", F},
+		{"card plain after a card word", "card 4111111111111111", "card " + F},
+		{"plain number without card context", "4111111111111111", "4111111111111111"},
+		{"order id passing Luhn and IIN", "order 4000000000000002 shipped", "order 4000000000000002 shipped"},
+		{"card key=value", "cc_number=4111111111111111&x=1", "cc_number=" + F + "&x=1"},
+		{"grouped but unknown issuer", "ref 9111 1111 1111 1115", "ref 9111 1111 1111 1115"},
+		{"card plus-encoded", "card=4111+1111+1111+1111", "card=" + F},
+		{"card percent-encoded", "pan%3D4111%201111%201111%201111", "pan%3D" + F},
 		{"card in sentence", "charged card 4111111111111111 for $12", "charged card " + F + " for $12"},
 		{"card spaced", "pan 4111 1111 1111 1111 ok", "pan " + F + " ok"},
 		{"card dashed", "pan 5500-0000-0000-0004.", "pan " + F + "."},
 		{"card amex groups", "amex 3782 822463 10005", "amex " + F},
-		{"card two in a row", "4111111111111111 4242424242424242", F + " " + F},
+		{"card two in a row", "4111 1111 1111 1111 4242-4242-4242-4242", F + " " + F},
 		{"card after key", "card=4242424242424242&x=1", "card=" + F + "&x=1"},
 		{"order number fails Luhn", "order 4111111111111112 shipped", "order 4111111111111112 shipped"},
 		{"ms timestamp", "at 1732540000000 ms", "at 1732540000000 ms"},
@@ -100,7 +106,13 @@ func TestDetectors(t *testing.T) {
 		{"email", "sent to bob.smith+x@mail.example.com.", "sent to " + F + "."},
 		{"mailto", "<a href=mailto:bob@example.org>", "<a href=mailto:" + F + ">"},
 		{"at without domain", "ping @channel and x@y", "ping @channel and x@y"},
-		{"ipv4", "from 203.0.113.7:443 to 10.0.0.1", "from " + F + ":443 to " + F},
+		{"ipv4", "from 203.0.113.7:51234 to 10.0.0.1", "from " + F + ":51234 to 10.0.0.1"},
+		{"ipv4 server port", "dial tcp 52.94.236.248:443: i/o timeout", "dial tcp 52.94.236.248:443: i/o timeout"},
+		{"ipv4 private and shared", "10.1.2.3 172.16.0.1 192.168.0.1 100.64.0.1 169.254.169.254", "10.1.2.3 172.16.0.1 192.168.0.1 100.64.0.1 169.254.169.254"},
+		{"ipv4 network", "allow 203.0.113.0/24, deny 203.0.113.9/32", "allow 203.0.113.0/24, deny " + F + "/32"},
+		{"version user agent", "Chrome/120.0.0.0 Safari/537.36", "Chrome/120.0.0.0 Safari/537.36"},
+		{"path with an address", "GET /clients/203.0.113.7/ban", "GET /clients/" + F + "/ban"},
+		{"version suffix", "1.2.3.4-rc1 and 1.2.3.4+build5", "1.2.3.4-rc1 and 1.2.3.4+build5"},
 		{"ipv4 loopback", "listen 127.0.0.1:8080 and 0.0.0.0", "listen 127.0.0.1:8080 and 0.0.0.0"},
 		{"version v-prefixed", "upgraded to v1.2.3.4", "upgraded to v1.2.3.4"},
 		{"version semver", "go1.26.8 and 1.2.3", "go1.26.8 and 1.2.3"},
@@ -110,10 +122,48 @@ func TestDetectors(t *testing.T) {
 		{"not a version word", "subversion 1.2.3.4 server=1.2.3.4", "subversion " + F + " server=" + F},
 		{"not an address", "256.1.1.1 and 01.2.3.4", "256.1.1.1 and 01.2.3.4"},
 		{"ipv6", "client 2001:db8::8a2e:370:7334 connected", "client " + F + " connected"},
-		{"ipv6 bracketed", "[fe80::1]:80", "[" + F + "]:80"},
+		{"ipv6 bracketed", "[2001:db8::1]:51234", "[" + F + "]:51234"},
+		{"ipv6 server", "dial tcp [2001:db8::1]:443", "dial tcp [2001:db8::1]:443"},
+		{"ipv6 private", "fd12:3456:789a::1 and fe80::1", "fd12:3456:789a::1 and fe80::1"},
 		{"ipv6 loopback", "::1 and ::", "::1 and ::"},
 		{"clock", "at 12:30:45 and ab:cd", "at 12:30:45 and ab:cd"},
 		{"mac", "mac 00:1a:2b:3c:4d:5e", "mac 00:1a:2b:3c:4d:5e"},
+
+		// Formats of connection strings, cloud services and headers in text.
+		{"mysql dsn", "open app:pw9@tcp(db:3306)/shop?parseTime=true", "open app:" + F + "@tcp(db:3306)/shop?parseTime=true"},
+		{"mysql dsn unix", "root:s3cr3t@unix(/tmp/mysql.sock)/db", "root:" + F + "@unix(/tmp/mysql.sock)/db"},
+		{"mysql dsn no net", "root:s3cr3t@/db", "root:" + F + "@/db"},
+		{"odbc pwd", "Driver=x;Uid=app;PWD=s3cr3t;Encrypt=yes", "Driver=x;Uid=app;PWD=" + F + ";Encrypt=yes"},
+		{"azure account key", "AccountName=a;AccountKey=abc+/def==;EndpointSuffix=x", "AccountName=a;AccountKey=" + F + ";EndpointSuffix=x"},
+		{"azure sas sig", "https://a.blob.core.windows.net/c?sv=2022-11-02&sig=abc%2Bdef%3D&se=x", "https://a.blob.core.windows.net/c?sv=2022-11-02&sig=" + F + "&se=x"},
+		{"s3 presigned", "?X-Amz-Expires=900&X-Amz-Signature=fe5f80f77d5f&X-Amz-SignedHeaders=host", "?X-Amz-Expires=900&X-Amz-Signature=" + F + "&X-Amz-SignedHeaders=host"},
+		{"stripe webhook secret", "whsec_5tR1pEw3bH00kS3cR3tK3yV4lu3xYz12", F},
+		{"sendgrid", "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 sent", F + " sent"},
+		{"slack webhook", "POST https://hooks.slack.com/services/T0A1B2C3D/B0E4F5G6H/aBcDeFgHiJkLmNoPqRsTuVwX failed", "POST https://hooks.slack.com/services/" + F + " failed"},
+		{"app session cookies", "_shop_session=abc123; laravel_session=def456; theme=dark", "_shop_session=" + F + "; laravel_session=" + F + "; theme=dark"},
+		{"header api key", "X-Api-Key: 9f8e7d6c5b4a\nAccept: */*", "X-Api-Key: " + F + "\nAccept: */*"},
+		{"header cookie line", "Cookie: a=1; b=2\nHost: x", "Cookie: " + F + "\nHost: x"},
+		{"header authorization line", "Authorization: Token abc123def", "Authorization: Token " + F},
+		{"go map dump", "map[Authorization:[Bearer x] Accept:[*/*]]", "map[Authorization:[" + F + "] Accept:[*/*]]"},
+		{"go struct dump", "{Host:db Password:hunter2 Port:5432}", "{Host:db Password:" + F + " Port:5432}"},
+		{"pwd and passphrase", "pwd=abc passphrase=correct-horse", "pwd=" + F + " passphrase=" + F},
+		{"password colon prose", "password: hunter2 and token: 8f14e45fceea", "password: " + F + " and token: " + F},
+		{"password colon word", "password: incorrect", "password: incorrect"},
+		{"yaml key with separator", "api_key: plainword", "api_key: " + F},
+		{"file path key", "open /run/secrets/db_password: permission denied", "open /run/secrets/db_password: permission denied"},
+		{"placeholders", "password_hash=$2 token=? secret=:secret pwd=*** auth=%s", "password_hash=$2 token=? secret=:secret pwd=*** auth=%s"},
+		{"pgp private key", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBGP\n-----END PGP PRIVATE KEY BLOCK-----", F},
+
+		{"more tokens", "hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567 lin_api_" + strings.Repeat("a1", 20) + " glsa_" + strings.Repeat("B2", 16) + "_0a1b2c3d PMAK-" + strings.Repeat("c3", 12) + "-" + strings.Repeat("d4", 17),
+			F + " " + F + " " + F + " " + F},
+		{"mapped private address", "dial tcp [::ffff:10.0.0.1]:5432 from ::ffff:192.168.1.2", "dial tcp [::ffff:10.0.0.1]:5432 from ::ffff:192.168.1.2"},
+
+		// URL-encoded values are decoded before they are searched.
+		{"query email", "?email=bob%40example.com&page=2", "?email=" + F + "&page=2"},
+		{"query card plus", "card=4111+1111+1111+1111", "card=" + F},
+		{"query bearer plus", "Authorization=Bearer+abcdef0123456789xyz", "Authorization=" + F},
+		{"double encoded", "next=%2Fcb%3Ftoken%3Dabc123", "next=%2Fcb%3Ftoken%3D" + F},
+		{"encoded text stays", "q=caf%C3%A9+cr%C3%A8me", "q=caf%C3%A9+cr%C3%A8me"},
 
 		// Nothing to find.
 		{"empty", "", ""},
@@ -163,6 +213,8 @@ func TestCustomDetectors(t *testing.T) {
 	scrubText(o, "zzz")
 	assert.Equal(t, 1, calls)
 	assert.Equal(t, "[Filtered]bc[Filtered]d[Filtered]", scrubText(o, "abcXYdz"))
+	assert.Equal(t, "q=[Filtered]&x=1", scrubText(o, "q=TKT%2D42&x=1"), "custom detectors read decoded text too")
+	assert.Equal(t, "[Filtered]bc%20[Filtered]d[Filtered]", scrubText(o, "abc%20XYdz"), "out-of-range spans in decoded text")
 
 	panicky := scrub.Options{Detectors: []scrub.Detector{{Name: "boom", Find: func(string) []scrub.Span { panic("boom") }}}}
 	assert.Equal(t, scrub.Filtered, scrubText(panicky, "anything"), "a failing detector must not let the string through")

@@ -51,3 +51,25 @@ func ExampleOptions() {
 	// refund to [Filtered] for bob@example.com, note=ok
 	// [Filtered] [Filtered] abc [Filtered]
 }
+
+// Secrets go, even URL-encoded; the text engineers debug with stays.
+func Example_debuggingText() {
+	s := scrub.New(scrub.Options{})
+	for _, text := range []string{
+		"dial tcp 10.20.30.40:5432: connect: connection refused",
+		`unsupported version "1.2.3.4"`,
+		"order 4000000000000002 shipped",
+		"GET /login?email=bob%40example.com&card=4111+1111+1111+1111&page=2",
+		"open app:s3cr3t@tcp(db.internal:3306)/shop: access denied",
+	} {
+		ev := &protocol.Event{Message: &protocol.LogEntry{Formatted: text}}
+		s.Scrub(ev)
+		fmt.Println(ev.Message.Formatted)
+	}
+	// Output:
+	// dial tcp 10.20.30.40:5432: connect: connection refused
+	// unsupported version "1.2.3.4"
+	// order 4000000000000002 shipped
+	// GET /login?email=[Filtered]&card=[Filtered]&page=2
+	// open app:[Filtered]@tcp(db.internal:3306)/shop: access denied
+}

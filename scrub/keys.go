@@ -165,6 +165,7 @@ const (
 	keyPlain   keyClass = iota // scrub the value
 	keyDenied                  // replace the value
 	keyAllowed                 // leave the value as it is
+	keyCard                    // scrub the value; a plain number in it may be a card's
 )
 
 // keyCache remembers the class of recently seen map keys: events repeat
@@ -200,6 +201,8 @@ func (s *Scrubber) classify(key string) keyClass {
 		class = keyAllowed
 	case s.deny.match(key):
 		class = keyDenied
+	case isCardKey(key):
+		class = keyCard
 	}
 	if len(key) > maxKeyInline {
 		return class
@@ -220,4 +223,17 @@ func (s *Scrubber) classify(key string) keyClass {
 		set[victim].Store(&cachedKey{key: key, class: class})
 	}
 	return class
+}
+
+// isCardKey reports whether a key names a card number (card, card_number,
+// pan, cc_num, …): a plain number under it needs no other evidence.
+func isCardKey(key string) bool {
+	if dot := strings.LastIndexByte(key, '.'); dot >= 0 {
+		key = key[dot+1:]
+	}
+	if len(key) > maxKeyInline {
+		return false
+	}
+	var buf [maxKeyInline]byte
+	return isCardWord(normalizeKey(buf[:0], key))
 }

@@ -16,8 +16,19 @@ func endsValue(c byte) bool {
 	return false
 }
 
-// findKeyValues finds the values of denied keys written in text, as
-// key=value (query and connection strings, logfmt) or "key": value (JSON).
+// startsKey reports the bytes that may come just before a key written as
+// "key: value" or "Key:value" (a Go %v or %+v dump).
+func startsKey(c byte) bool {
+	switch c {
+	case ' ', '\t', '\r', '\n', '{', '[', '(', ',', ';', '"', '\'', '=':
+		return true
+	}
+	return false
+}
+
+// findKeyValues finds the values of denied keys written in text: key=value
+// (query and connection strings, logfmt), "key": value (JSON) and the colon
+// forms of findColonValue.
 func (s *Scrubber) findKeyValues(dst []Span, str string) []Span {
 	for i := 1; i < len(str); i++ {
 		switch c := str[i]; {
@@ -54,13 +65,201 @@ func (s *Scrubber) findKeyValues(dst []Span, str string) []Span {
 				dst = append(dst, sp)
 				i = sp.End - 1
 			}
+		case c == ':':
+			if sp, ok := s.findColonValue(str, i); ok {
+				dst = append(dst, sp)
+				i = sp.End - 1
+			}
 		}
 	}
 	return dst
 }
 
+// findColonValue reads the value of a denied key written with a colon at
+// str[i], in the forms a program's text takes:
+//
+//   - a header line, "Cookie: a=1; b=2" or "Authorization: Token x": the
+//     value runs to the end of the line;
+//   - a Go %v dump of a map or http.Header, "Authorization:[Bearer x]": the
+//     value runs to the ']';
+//   - a Go %+v dump of a struct, "{Host:db Password:x}": the value is the
+//     word after the colon;
+//   - "key: value" (YAML, headers, prose): when the key has a separator
+//     (api_key, X-Api-Key) or is a word for a password or token whose value
+//     looks like a secret (it has a digit or a symbol or mixed case, or is
+//     long). Go errors name their package the same way ("auth: user not
+//     found", "token: expired"), and those stay.
+//
+// The key must start the text or follow a space, a bracket, a comma, a
+// semicolon, a quote or '='; after a '/' it may end a file path ("open
+// /run/secrets/db_password: permission denied"), and is read only when its
+// value looks like a secret.
+func (s *Scrubber) findColonValue(str string, i int) (Span, bool) {
+	k := i
+	for k > 0 && i-k <= maxKeyInline && isKeyByte(str[k-1]) {
+		k--
+	}
+	// After a '/' the key may end a file path (open /run/secrets/db_password:
+	// permission denied): its value must look like a secret.
+	inPath := k > 0 && str[k-1] == '/'
+	if k == i || k > 0 && !startsKey(str[k-1]) && !inPath || i+1 >= len(str) {
+		return Span{}, false
+	}
+	key := str[k:i]
+	if !s.denied(key) {
+		return Span{}, false
+	}
+	j := i + 1
+	switch c := str[j]; {
+	case inPath && c != ' ':
+		return Span{}, false
+	case c == '[':
+		end := strings.IndexByte(str[j:], ']')
+		if end < 0 {
+			end = len(str) - j
+		}
+		return nonEmpty(j+1, j+end, str)
+	case c == ' ' || c == '\t':
+		for j < len(str) && (str[j] == ' ' || str[j] == '\t') {
+			j++
+		}
+		if isHeaderLineKey(key) && !inPath {
+			end := j
+			for end < len(str) && str[end] != '\n' && str[end] != '\r' && str[end] != '"' {
+				end++
+			}
+			return nonEmpty(skipScheme(str, j, end), end, str)
+		}
+		sp, ok := valueSpan(str, j)
+		if !ok {
+			return Span{}, false
+		}
+		quoted := str[j] == '"' || str[j] == '\''
+		plain := hasSeparator(key) || isSecretWord(key)
+		if quoted && !inPath || hasSeparator(key) && !inPath || plain && looksSecret(str[sp.Start:sp.End]) {
+			return sp, true
+		}
+		return Span{}, false
+	case c == '/' || c == ':' || c == '=' || endsValue(c):
+		return Span{}, false // a URL's scheme, "::", an empty value
+	default:
+		end := j
+		for end < len(str) && !endsValue(str[end]) {
+			end++
+		}
+		return nonEmpty(j, end, str)
+	}
+}
+
+// nonEmpty returns the span [start, end) of str unless it is empty, already
+// filtered or a placeholder.
+func nonEmpty(start, end int, str string) (Span, bool) {
+	if end <= start || str[start:end] == Filtered || isPlaceholder(str[start:end]) {
+		return Span{}, false
+	}
+	return Span{start, end}, true
+}
+
+// isHeaderLineKey reports the headers whose whole value is a credential.
+func isHeaderLineKey(key string) bool {
+	var buf [maxKeyInline]byte
+	switch string(normalizeKey(buf[:0], key)) {
+	case "cookie", "setcookie", "authorization", "proxyauthorization":
+		return true
+	}
+	return false
+}
+
+// skipScheme returns where the credential of an Authorization value at
+// str[start:end] begins: after its scheme word (Bearer, Basic, Token, …),
+// which is kept.
+func skipScheme(str string, start, end int) int {
+	j := start
+	for j < end && isAlpha(str[j]) {
+		j++
+	}
+	if j > start && j < end && str[j] == ' ' && j+1 < end {
+		return j + 1
+	}
+	return start
+}
+
+func hasSeparator(key string) bool { return strings.ContainsAny(key, "_-.") }
+
+// isSecretWord reports the one-word keys whose "key: value" is read in prose.
+func isSecretWord(key string) bool {
+	var buf [maxKeyInline]byte
+	switch string(normalizeKey(buf[:0], key)) {
+	case "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "privatekey":
+		return true
+	}
+	return false
+}
+
+// looksSecret reports whether a word looks like a credential rather than
+// prose: it has a digit or a symbol, upper and lower case after its first
+// letter, or 24 bytes or more.
+func looksSecret(w string) bool {
+	w = strings.TrimRight(w, ".!?:") // the end of a sentence
+	if len(w) >= 24 {
+		return true
+	}
+	var lower, upper bool
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case 'a' <= c && c <= 'z':
+			lower = true
+		case 'A' <= c && c <= 'Z':
+			upper = upper || i > 0
+		default:
+			return true
+		}
+	}
+	return lower && upper
+}
+
+// isPlaceholder reports values that stand for a value and are no secret: a
+// query placeholder (?, $1, :name), a format verb (%s), a template
+// ({name}, <name>), a mask (***, xxxx), a marker of redaction and the
+// booleans and empties (true, null, nil, none).
+func isPlaceholder(v string) bool {
+	if v == "" {
+		return true
+	}
+	switch v[0] {
+	case '?':
+		return len(v) == 1
+	case '$': // $1
+		return len(v) > 1 && len(v) <= 3 && isDigit(v[1]) && isDigit(v[len(v)-1])
+	case '%': // %s
+		return len(v) == 2 && isAlpha(v[1])
+	case ':': // :name
+		for i := 1; i < len(v); i++ {
+			if !('a' <= v[i] && v[i] <= 'z') && v[i] != '_' {
+				return false
+			}
+		}
+		return len(v) > 1 && len(v) <= 32
+	case '{', '<':
+		return len(v) <= 32 && (v[len(v)-1] == '}' || v[len(v)-1] == '>')
+	}
+	if strings.Trim(v, "*") == "" || len(v) >= 3 && strings.Trim(v, "xX") == "" {
+		return true
+	}
+	var buf [16]byte
+	if len(v) > len(buf) {
+		return false
+	}
+	switch string(normalizeKey(buf[:0], strings.Trim(v, "[]()"))) {
+	case "true", "false", "null", "nil", "none", "empty", "redacted", "hidden", "masked", "filtered", "removed", "omitted":
+		return true
+	}
+	return false
+}
+
 // valueSpan returns the value starting at str[i]: the inside of a quoted
-// string, or the run up to a terminator.
+// string, or the run up to a terminator. A placeholder is no value.
 func valueSpan(str string, i int) (Span, bool) {
 	if i >= len(str) || strings.HasPrefix(str[i:], Filtered) {
 		return Span{}, false
@@ -70,10 +269,7 @@ func valueSpan(str string, i int) (Span, bool) {
 		if j < 0 {
 			j = len(str) - i - 2
 		}
-		if j == 0 || str[i+2:i+2+j] == Filtered {
-			return Span{}, false
-		}
-		return Span{i + 2, i + 2 + j}, true
+		return nonEmpty(i+2, i+2+j, str)
 	}
 	if q := str[i]; q == '"' || q == '\'' {
 		j := i + 1
@@ -84,10 +280,7 @@ func valueSpan(str string, i int) (Span, bool) {
 			j++
 		}
 		j = min(j, len(str))
-		if j == i+1 || str[i+1:j] == Filtered {
-			return Span{}, false
-		}
-		return Span{i + 1, j}, true
+		return nonEmpty(i+1, j, str)
 	}
 	if str[i] == '{' || str[i] == '[' {
 		return Span{}, false
@@ -96,8 +289,5 @@ func valueSpan(str string, i int) (Span, bool) {
 	for j < len(str) && !endsValue(str[j]) {
 		j++
 	}
-	if j == i {
-		return Span{}, false
-	}
-	return Span{i, j}, true
+	return nonEmpty(i, j, str)
 }

@@ -24,49 +24,67 @@ var PIIKeys = []string{"x_forwarded_for", "x_real_ip", "ip_address", "remote_add
 
 // PatternKeys goes further than the reference: log attributes carry secrets
 // under names such as db_password, stripe_api_key, refresh_token or
-// client_secret, which an exact list misses. A leading '*' matches any
+// client_secret, which an exact list misses; session cookies are named
+// after their application (_shop_session, laravel_session); connection
+// strings use PWD and AccountKey, and signed URLs sig and X-Amz-Signature. A leading '*' matches any
 // prefix and a trailing '*' any suffix, after normalisation: "*token"
 // matches access_token and X-Auth-Token but not max_tokens or token_count.
 // Do not modify it; copy it.
 var PatternKeys = []string{
 	"*password*", "*passwd*", "*secret*", "*apikey*", "*privatekey*",
 	"*credential*", "*accesskey*", "*token", "*auth", "*cookie", "*sessionid",
+	"*session", "*passphrase*", "pwd", "*signature", "sig", "accountkey",
 }
 
 // The names of the built-in detectors, for Options.DisableDetectors.
 const (
-	// DetectCard finds payment card numbers: 13 to 19 digits, optionally
-	// grouped by single spaces or dashes, starting with 2 to 6 and passing
-	// the Luhn check. Integer values that are card numbers are replaced too.
+	// DetectCard finds payment card numbers: the prefix and a length of a
+	// major network's cards and a valid Luhn sum, and also digits grouped
+	// by single spaces, dashes or pluses, or a word naming a card just
+	// before, or a key naming a card (card, card_number, pan, cc_num, …)
+	// over the value; whole numbers under such a key are replaced too. A
+	// plain run of digits without that evidence is taken for an id.
 	DetectCard = "card"
 	// DetectAuthorization finds the credentials of "Bearer <token>" and
 	// "Basic <base64 user:pass>"; the scheme word is kept.
 	DetectAuthorization = "authorization"
 	// DetectJWT finds JSON Web Tokens (eyJ….….…).
 	DetectJWT = "jwt"
-	// DetectPEM finds PEM private key blocks, from BEGIN to END (or to the
-	// end of the text when END is missing). Certificates are public and stay.
+	// DetectPEM finds PEM private key blocks (… PRIVATE KEY and PGP PRIVATE
+	// KEY BLOCK), from BEGIN to END (or to the end of the text when END is
+	// missing). Certificates are public and stay.
 	DetectPEM = "pem"
 	// DetectAWS finds AWS access key ids (AKIA… and ASIA…, 20 characters).
 	DetectAWS = "aws"
 	// DetectTokens finds API tokens of well-known formats by their prefix
 	// and length: GitHub (ghp_, github_pat_, …), GitLab (glpat-), Slack
-	// (xoxb-, …), Stripe secret and restricted keys (sk_live_, rk_test_, …),
-	// Google API keys (AIza), sk- secret keys, npm and Sentry auth tokens.
+	// (xoxb-, xapp-, …), Stripe secret, restricted and webhook keys
+	// (sk_live_, rk_test_, whsec_, …), SendGrid (SG.), Google API keys
+	// (AIza) and OAuth client secrets (GOCSPX-), Shopify, DigitalOcean,
+	// Vault, PyPI, npm and Sentry tokens, sk- secret keys, and the secret
+	// path of Slack and Discord webhook URLs.
 	DetectTokens = "tokens"
-	// DetectURLPassword finds the password of scheme://user:password@host.
+	// DetectURLPassword finds the password of scheme://user:password@host
+	// and of Go database DSNs (user:password@tcp(host:3306)/db).
 	DetectURLPassword = "urlpassword"
 	// DetectKeyValue finds the values of denied keys written in text:
 	// password=hunter2, "token": "abc", a query string's or a connection
-	// string's parameters.
+	// string's parameters, header lines (X-Api-Key: …, Cookie: …), Go's
+	// %v and %+v dumps (Authorization:[…], {Password:…}) and "password:
+	// <something that looks like a secret>". Placeholders (?, $1, :name,
+	// %s, ***) stay.
 	DetectKeyValue = "keyvalue"
 	// DetectEmail finds e-mail addresses; it runs only when
 	// Options.SendDefaultPII is false.
 	DetectEmail = "email"
-	// DetectIP finds IPv4 and IPv6 addresses other than loopback and
-	// unspecified ones; it runs only when Options.SendDefaultPII is false.
-	// A dotted quad glued to a letter or to more dots (v1.2.3.4, 1.2.3.4.5)
-	// or after the word version, ver or release is taken for a version.
+	// DetectIP finds public IPv4 and IPv6 addresses; it runs only when
+	// Options.SendDefaultPII is false. Private, shared, loopback,
+	// link-local, multicast and unspecified addresses, a public address
+	// with a port below 32768 (a server's) and a network (a.b.c.d/n) stay.
+	// A dotted quad glued to a letter or to more dots (v1.2.3.4,
+	// 1.2.3.4.5), after the word version, ver, release, build, rev or
+	// revision, after a user agent's product (Chrome/120.0.0.0) or with a
+	// pre-release suffix (1.2.3.4-rc1) is taken for a version.
 	DetectIP = "ip"
 )
 
@@ -76,13 +94,17 @@ const (
 type Options struct {
 	// SendDefaultPII keeps personal data: without it the PII keys are
 	// denied, user.ip_address is removed, cookie values are filtered and
-	// e-mail and IP addresses in text are replaced. Default false.
+	// e-mail and IP addresses in text are replaced. Default false. Given
+	// to a core client, the scrubber also keeps personal data when the
+	// client's SendDefaultPII is set.
 	SendDefaultPII bool
 
 	// MaxRequestBodySize is the largest request body kept, in bytes (its
 	// length for text, its JSON size for structured data): a larger body
 	// is removed. Zero means 10,000 (the reference's "medium"); a negative
-	// value keeps every body. Default 10,000.
+	// value keeps every body. Default 10,000. Given to a core client, zero
+	// (with DropRequestBody false) means the client's MaxRequestBodySize,
+	// and a limit set here applies when it is the stricter.
 	MaxRequestBodySize int
 	// DropRequestBody removes every request body (the reference's "never").
 	DropRequestBody bool

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/sentrylog/sentrylog/core/protocol"
+	"github.com/sentrylog/sentrylog/internal/scrubbind"
 )
 
 // defaultBodySize is the reference's "medium" request body limit.
@@ -21,6 +22,48 @@ type Scrubber struct {
 	bodyLimit int // -1: no limit, 0: drop every body
 	det       detectors
 	cache     keyCache
+	opts      Options // as given to New, for forClient
+}
+
+func init() {
+	scrubbind.Bind = func(s any, pii bool, bodyLimit int) (any, bool) {
+		sc, ok := s.(*Scrubber)
+		if !ok || sc == nil {
+			return s, false
+		}
+		return sc.forClient(pii, bodyLimit), true
+	}
+}
+
+// forClient returns a scrubber with s's rules that also honours a client's
+// options: personal data is kept when either says so, and a request body
+// limit left unset takes the client's, while one set on both keeps the
+// stricter. Adding keys or detectors to a scrubber thus changes nothing
+// else a client was told.
+func (s *Scrubber) forClient(pii bool, bodyLimit int) *Scrubber {
+	o := s.opts
+	o.SendDefaultPII = o.SendDefaultPII || pii
+	own := s.bodyLimit
+	if o.MaxRequestBodySize == 0 && !o.DropRequestBody {
+		own = bodyLimit // unset: the client's
+	}
+	limit := stricterLimit(own, bodyLimit)
+	o.DropRequestBody, o.MaxRequestBodySize = limit == 0, limit
+	if o.SendDefaultPII == s.opts.SendDefaultPII && limit == s.bodyLimit {
+		return s
+	}
+	return New(o)
+}
+
+// stricterLimit returns the smaller of two body limits, where -1 is none.
+func stricterLimit(a, b int) int {
+	switch {
+	case a < 0:
+		return b
+	case b < 0:
+		return a
+	}
+	return min(a, b)
 }
 
 // New builds a scrubber from o; see Options for the defaults. It copies what
@@ -54,6 +97,12 @@ func New(o Options) *Scrubber {
 		s.bodyLimit = o.MaxRequestBodySize
 	}
 	s.det = newDetectors(o)
+	s.opts = o
+	s.opts.Keys = slices.Clone(o.Keys)
+	s.opts.ExtraKeys = slices.Clone(o.ExtraKeys)
+	s.opts.AllowKeys = slices.Clone(o.AllowKeys)
+	s.opts.Detectors = slices.Clone(o.Detectors)
+	s.opts.DisableDetectors = slices.Clone(o.DisableDetectors)
 	return s
 }
 
@@ -68,6 +117,14 @@ func (s *Scrubber) Scrub(ev *protocol.Event) {
 	}
 	if ev.Message != nil {
 		ev.Message = s.logEntry(ev.Message)
+	}
+	// The transaction names a route or a task; it may hold a path with an
+	// e-mail address or a token in it.
+	ev.Transaction, _ = s.text(ev.Transaction, scanAll)
+	// A fingerprint is often a message or a value the program logged (with
+	// AttachStacktrace a message event's fingerprint is its message).
+	if fp, ch := s.strings(ev.Fingerprint, scanAll); ch {
+		ev.Fingerprint = fp
 	}
 	if m, ch := s.stringMap(ev.Tags, true); ch {
 		ev.Tags = m
@@ -97,10 +154,29 @@ func (s *Scrubber) Scrub(ev *protocol.Event) {
 	}
 }
 
+// strings scrubs each string of a list, copying the list when one changes.
+func (s *Scrubber) strings(l []string, m scanMode) ([]string, bool) {
+	var out []string
+	for i, e := range l {
+		ne, ch := s.text(e, m)
+		if !ch {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(l)
+		}
+		out[i] = ne
+	}
+	if out == nil {
+		return l, false
+	}
+	return out, true
+}
+
 func (s *Scrubber) logEntry(le *protocol.LogEntry) *protocol.LogEntry {
-	msg, ch1 := s.text(le.Message, true)
-	formatted, ch2 := s.text(le.Formatted, true)
-	params, ch3 := s.slice(le.Params, 0)
+	msg, ch1 := s.text(le.Message, scanAll)
+	formatted, ch2 := s.text(le.Formatted, scanAll)
+	params, ch3 := s.slice(le.Params, 0, scanAll)
 	if !ch1 && !ch2 && !ch3 {
 		return le
 	}
@@ -133,9 +209,9 @@ func (s *Scrubber) contexts(c map[string]map[string]any) (map[string]map[string]
 func (s *Scrubber) user(u *protocol.User) *protocol.User {
 	// The identity fields were set on purpose: only secrets are looked
 	// for, not personal data.
-	id, ch1 := s.text(u.ID, false)
-	username, ch2 := s.text(u.Username, false)
-	name, ch3 := s.text(u.Name, false)
+	id, ch1 := s.text(u.ID, scanNoPII)
+	username, ch2 := s.text(u.Username, scanNoPII)
+	name, ch3 := s.text(u.Name, scanNoPII)
 	data, ch4 := s.mapAny(u.Data, 0, true)
 	dropIP := !s.pii && u.IPAddress != ""
 	if !ch1 && !ch2 && !ch3 && !ch4 && !dropIP {
@@ -153,8 +229,8 @@ func (s *Scrubber) user(u *protocol.User) *protocol.User {
 }
 
 func (s *Scrubber) request(r *protocol.Request) *protocol.Request {
-	url, ch1 := s.text(r.URL, true)
-	query, ch2 := s.text(r.QueryString, true)
+	url, ch1 := s.text(r.URL, scanAll)
+	query, ch2 := s.text(r.QueryString, scanAll)
 	headers, ch3 := s.stringMap(r.Headers, true)
 	env, ch4 := s.stringMap(r.Env, true)
 	cookies, ch5 := s.cookies(r.Cookies)
@@ -193,7 +269,7 @@ func (s *Scrubber) breadcrumbs(bs []protocol.Breadcrumb) ([]protocol.Breadcrumb,
 	var out []protocol.Breadcrumb
 	for i := range bs {
 		b := &bs[i]
-		msg, ch1 := s.text(b.Message, true)
+		msg, ch1 := s.text(b.Message, scanAll)
 		data, ch2 := s.mapAny(b.Data, 0, true)
 		if !ch1 && !ch2 {
 			continue
@@ -216,7 +292,7 @@ func (s *Scrubber) exceptions(exs []protocol.Exception) ([]protocol.Exception, b
 	var out []protocol.Exception
 	for i := range exs {
 		e := &exs[i]
-		value, ch1 := s.text(e.Value, true)
+		value, ch1 := s.text(e.Value, scanAll)
 		var mech *protocol.Mechanism
 		ch2 := false
 		if e.Mechanism != nil {

@@ -3,7 +3,8 @@ package scrub
 import "strings"
 
 // tokenFormat is a well-known API token: a fixed prefix and a body of at
-// least min bytes of its alphabet.
+// least min bytes of its alphabet. A prefix ending with '/' (a webhook URL)
+// is kept: only the body is replaced.
 type tokenFormat struct {
 	prefix string
 	min    int
@@ -12,6 +13,8 @@ type tokenFormat struct {
 
 func isTokenBody(c byte) bool     { return isAlnum(c) || c == '_' }
 func isTokenBodyDash(c byte) bool { return isAlnum(c) || c == '_' || c == '-' }
+func isTokenBodyDot(c byte) bool  { return isTokenBodyDash(c) || c == '.' }
+func isWebhookBody(c byte) bool   { return isTokenBodyDash(c) || c == '/' }
 
 // tokenFormats are the token formats DetectTokens knows. Publishable keys
 // (Stripe's pk_) are public and not listed.
@@ -26,25 +29,57 @@ var tokenFormats = []tokenFormat{
 	{"sk-", 32, isTokenBodyDash},                               // OpenAI and Anthropic style secret keys
 	{"npm_", 36, isAlnum},                                      // npm
 	{"sntrys_", 40, isTokenBodyDash}, {"sntryu_", 40, isAlnum}, // Sentry auth tokens
+	{"whsec_", 24, isAlnum},                                                                            // Stripe webhook signing secrets
+	{"SG.", 50, isTokenBodyDot},                                                                        // SendGrid
+	{"shpat_", 32, isAlnum}, {"shpss_", 32, isAlnum}, {"shpca_", 32, isAlnum}, {"shppa_", 32, isAlnum}, // Shopify
+	{"GOCSPX-", 24, isTokenBodyDash},                   // Google OAuth client secrets
+	{"dop_v1_", 64, isAlnum}, {"doo_v1_", 64, isAlnum}, // DigitalOcean
+	{"hvs.", 24, isTokenBodyDash}, {"hvb.", 24, isTokenBodyDash}, // HashiCorp Vault
+	{"pypi-", 60, isTokenBodyDash},                            // PyPI
+	{"hf_", 34, isAlnum},                                      // Hugging Face
+	{"lin_api_", 40, isAlnum},                                 // Linear
+	{"glsa_", 32, isTokenBody}, {"glc_", 32, isTokenBodyDash}, // Grafana
+	{"PMAK-", 59, isTokenBodyDash},                   // Postman
+	{"xapp-", 20, isTokenBodyDash},                   // Slack app-level tokens
+	{"hooks.slack.com/services/", 20, isWebhookBody}, // Slack incoming webhooks
+	{"discord.com/api/webhooks/", 20, isWebhookBody}, // Discord webhooks
+	{"discordapp.com/api/webhooks/", 20, isWebhookBody},
 }
 
-// tokenPrev marks the bytes found just before the last byte of a prefix.
-var tokenPrev = func() (t [256]bool) {
+// webhookAt reports whether s[i], a '.', is inside the host of a webhook URL
+// listed in tokenFormats: the pre-scan's test.
+func webhookAt(s string, i int) bool {
+	if i == 0 || s[i-1] != 's' && s[i-1] != 'd' && s[i-1] != 'p' {
+		return false
+	}
+	return hasPrefixAt(s, i, "hooks", ".slack.com/services/") ||
+		hasPrefixAt(s, i, "discord", ".com/api/webhooks/") ||
+		hasPrefixAt(s, i, "discordapp", ".com/api/webhooks/")
+}
+
+// hasPrefixAt reports whether s has before at its index i and after from it.
+func hasPrefixAt(s string, i int, before, after string) bool {
+	return i >= len(before) && s[i-len(before):i] == before && len(s)-i >= len(after) && s[i:i+len(after)] == after
+}
+
+// tokenByPrev lists the prefixes by their byte before the last, so that
+// the pre-scan compares only a few at each '_', '-' or '.'.
+var tokenByPrev = func() (t [256][]string) {
 	for _, f := range tokenFormats {
-		t[f.prefix[len(f.prefix)-2]] = true
+		c := f.prefix[len(f.prefix)-2]
+		t[c] = append(t[c], f.prefix)
 	}
 	return t
 }()
 
 // tokenPrefixAt reports whether a known token prefix ends at s[i], which is
-// '_' or '-': the pre-scan's test.
+// '_', '-' or '.': the pre-scan's test.
 func tokenPrefixAt(s string, i int) bool {
-	if i == 0 || !tokenPrev[s[i-1]] {
+	if i == 0 {
 		return false
 	}
-	head := s[max(0, i-10) : i+1]
-	for _, f := range tokenFormats {
-		if f.prefix[len(f.prefix)-1] == s[i] && strings.HasSuffix(head, f.prefix) {
+	for _, p := range tokenByPrev[s[i-1]] {
+		if p[len(p)-1] == s[i] && i+1 >= len(p) && s[i+1-len(p):i+1] == p {
 			return true
 		}
 	}
@@ -65,7 +100,11 @@ func findTokens(dst []Span, s string) []Span {
 				j++
 			}
 			if j-start-len(f.prefix) >= f.min && (start == 0 || !isAlnum(s[start-1])) {
-				dst = append(dst, Span{start, j})
+				if strings.HasSuffix(f.prefix, "/") {
+					dst = append(dst, Span{start + len(f.prefix), j})
+				} else {
+					dst = append(dst, Span{start, j})
+				}
 			}
 			i = j
 		}

@@ -24,6 +24,14 @@ func (s *Scrubber) denied(key string) bool {
 	return s.deny.match(key) && !s.allowed(key)
 }
 
+// mode returns how a value under a key of class c is scanned.
+func (c keyClass) mode() scanMode {
+	if c == keyCard {
+		return scanCard
+	}
+	return scanAll
+}
+
 // stringMap scrubs a map of strings; keys are checked when keys is true.
 func (s *Scrubber) stringMap(m map[string]string, keys bool) (map[string]string, bool) {
 	var out map[string]string
@@ -36,7 +44,7 @@ func (s *Scrubber) stringMap(m map[string]string, keys bool) (map[string]string,
 		if keys && class == keyDenied {
 			nv = Filtered
 		} else {
-			nv, _ = s.text(v, true)
+			nv, _ = s.text(v, class.mode())
 		}
 		if nv == v {
 			continue
@@ -68,7 +76,7 @@ func (s *Scrubber) mapAny(m map[string]any, depth int, keys bool) (map[string]an
 			}
 			nv, ch = Filtered, true
 		} else {
-			nv, ch = s.value(v, depth+1)
+			nv, ch = s.value(v, depth+1, class.mode())
 		}
 		if !ch {
 			continue
@@ -84,10 +92,10 @@ func (s *Scrubber) mapAny(m map[string]any, depth int, keys bool) (map[string]an
 	return out, true
 }
 
-func (s *Scrubber) slice(a []any, depth int) ([]any, bool) {
+func (s *Scrubber) slice(a []any, depth int, m scanMode) ([]any, bool) {
 	var out []any
 	for i, v := range a {
-		nv, ch := s.value(v, depth+1)
+		nv, ch := s.value(v, depth+1, m)
 		if !ch {
 			continue
 		}
@@ -109,7 +117,7 @@ func (s *Scrubber) slice(a []any, depth int) ([]any, bool) {
 // the form it would be sent in, which replaces it when something was
 // filtered; a value that cannot be encoded becomes an "!ERROR: …" text so
 // that the event can still be sent.
-func (s *Scrubber) value(v any, depth int) (any, bool) {
+func (s *Scrubber) value(v any, depth int, m scanMode) (any, bool) {
 	if depth > maxDepth {
 		if str, ok := v.(string); ok && str == Filtered {
 			return v, false
@@ -123,7 +131,7 @@ func (s *Scrubber) value(v any, depth int) (any, bool) {
 	// Each case returns v itself when nothing changed: converting the
 	// result back to an interface would allocate for strings and slices.
 	case string:
-		if ns, ch := s.text(t, true); ch {
+		if ns, ch := s.text(t, m); ch {
 			return ns, true
 		}
 		return v, false
@@ -133,7 +141,7 @@ func (s *Scrubber) value(v any, depth int) (any, bool) {
 		}
 		return v, false
 	case []any:
-		if na, ch := s.slice(t, depth); ch {
+		if na, ch := s.slice(t, depth, m); ch {
 			return na, true
 		}
 		return v, false
@@ -143,38 +151,27 @@ func (s *Scrubber) value(v any, depth int) (any, bool) {
 		}
 		return v, false
 	case []string:
-		var out []string
-		for i, e := range t {
-			ne, ch := s.text(e, true)
-			if !ch {
-				continue
-			}
-			if out == nil {
-				out = slices.Clone(t)
-			}
-			out[i] = ne
+		if out, ch := s.strings(t, m); ch {
+			return out, true
 		}
-		if out == nil {
-			return v, false
-		}
-		return out, true
+		return v, false
 	case int:
-		return s.integer(v, uint64(max(t, -t)))
+		return s.integer(v, uint64(max(t, -t)), m)
 	case int64:
-		return s.integer(v, uint64(max(t, -t)))
+		return s.integer(v, uint64(max(t, -t)), m)
 	case uint64:
-		return s.integer(v, t)
+		return s.integer(v, t, m)
 	case uint:
-		return s.integer(v, uint64(t))
+		return s.integer(v, uint64(t), m)
 	case int8, int16, int32, uint8, uint16, uint32, float32:
 		return v, false
 	case float64:
 		if t >= 1e12 && t < 1e19 && t == math.Trunc(t) {
-			return s.integer(v, uint64(t))
+			return s.integer(v, uint64(t), m)
 		}
 		return v, false
 	case json.Number:
-		if s.det.cardNumbers && len(t) >= minCardDigits && len(t) <= maxCardDigits {
+		if m&scanCard != 0 && s.det.cardNumbers && len(t) >= minCardDigits && len(t) <= maxCardDigits {
 			if isCard(string(t)) {
 				return Filtered, true
 			}
@@ -182,7 +179,7 @@ func (s *Scrubber) value(v any, depth int) (any, bool) {
 		return v, false
 	case []byte:
 		if utf8.Valid(t) {
-			if ns, ch := s.text(string(t), true); ch {
+			if ns, ch := s.text(string(t), m); ch {
 				return ns, true
 			}
 		}
@@ -192,16 +189,17 @@ func (s *Scrubber) value(v any, depth int) (any, bool) {
 	if !ok {
 		return form, true
 	}
-	if nv, ch := s.value(form, depth); ch {
+	if nv, ch := s.value(form, depth, m); ch {
 		return nv, true
 	}
 	// Unchanged: the value is sent as it is, in the same JSON form.
 	return v, false
 }
 
-// integer filters whole numbers that are card numbers.
-func (s *Scrubber) integer(v any, u uint64) (any, bool) {
-	if !s.det.cardNumbers || u < 1e12 {
+// integer filters whole numbers that are card numbers, under a key naming a
+// card (m has scanCard): elsewhere a number is as likely an id.
+func (s *Scrubber) integer(v any, u uint64, m scanMode) (any, bool) {
+	if m&scanCard == 0 || !s.det.cardNumbers || u < 1e12 {
 		return v, false
 	}
 	var buf [20]byte
@@ -249,10 +247,10 @@ func (s *Scrubber) body(d any) (any, bool) {
 			return nil, true
 		}
 		if parsed, ok := parseJSONBody(t); ok {
-			nv, _ := s.value(parsed, 0)
+			nv, _ := s.value(parsed, 0, scanAll)
 			return nv, true
 		}
-		if ns, ch := s.text(t, true); ch {
+		if ns, ch := s.text(t, scanAll); ch {
 			return ns, true
 		}
 		return d, false
@@ -270,7 +268,7 @@ func (s *Scrubber) body(d any) (any, bool) {
 		d, _ = jsonForm(d)
 		changed = true
 	}
-	nv, ch := s.value(d, 0)
+	nv, ch := s.value(d, 0, scanAll)
 	if s.bodyLimit > 0 && jsonSize(nv, s.bodyLimit) > s.bodyLimit {
 		return nil, true
 	}

@@ -6,8 +6,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 
@@ -24,7 +22,9 @@ import (
 // (zerolog.Ctx), or Event.Ctx.
 func TestContextRouting(t *testing.T) {
 	const requests, steps = 64, 20
-	c, mt := newClient(t, core.Options{QueueSize: requests * 4})
+	// Storm control off: "req-N failed" is one group (numbers are
+	// parameters); the 64 events are the point here.
+	c, mt := newClient(t, core.Options{QueueSize: requests * 4, Storm: core.StormOptions{Disabled: true}})
 	base, _ := newLogger(t, c, zerologsentry.Options{})
 
 	var wg sync.WaitGroup
@@ -83,55 +83,138 @@ func TestWriterWithoutHook(t *testing.T) {
 	assert.Equal(t, []string{"to the global scope"}, crumbs(ev))
 }
 
-// A program that logs a field under the marker's key, with a number of its
-// choosing (a request's own data, say), takes no other record's context:
-// the number in a marker is a token that only the hook makes.
-func TestForgedMarkerTakesNoContext(t *testing.T) {
+// discardHealth is a hook that discards the events whose message is
+// "health", as programs do for health checks.
+var discardHealth = zerolog.HookFunc(func(e *zerolog.Event, _ zerolog.Level, msg string) {
+	if msg == "health" {
+		e.Discard()
+	}
+})
+
+// Events a later hook discards leave nothing behind that takes the place
+// of later records' contexts: after any number of them, a request's
+// breadcrumb is on its own scope, not the global one.
+func TestDiscardedEventsKeepContexts(t *testing.T) {
 	c, mt := newClient(t, core.Options{})
 	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
-	victim := core.NewIsolationScope(context.Background())
-
-	// The victim's line is built, its context waiting in the table, but
-	// not written yet.
-	var pending bytes.Buffer
-	builder := zerolog.New(&pending).Hook(w)
-	builder.Info().Ctx(victim).Msg("victim")
-	tok := markerToken(t, pending.String())
-
-	// Lines without a context, each with a forged marker: the id alone, the
-	// token's neighbours, guesses.
-	logger := zerolog.New(w).Hook(w)
-	for _, forged := range []uint64{tok >> 32, tok + 1, tok - 1, tok ^ 1<<31, 1, 2, 3} {
-		logger.Info().Uint64("\x00sentrylog", forged).Msg("forger")
+	logger := zerolog.New(w).Hook(w).Hook(discardHealth)
+	for i := 0; i < 1300; i++ {
+		logger.Info().Ctx(core.NewIsolationScope(context.Background())).Msg("health")
 	}
-	_, err := w.WriteLevel(zerolog.InfoLevel, pending.Bytes())
-	require.NoError(t, err)
-	logger.Error().Ctx(victim).Msg("victim's event")
-	logger.Error().Msg("global event")
-
+	ctx := core.NewIsolationScope(context.Background())
+	logger.Info().Ctx(ctx).Msg("request")
+	assert.Empty(t, c.Scope().Breadcrumbs(), "nothing on the global scope")
 	var own []string
-	for _, b := range core.IsolationScope(victim).Breadcrumbs() {
+	for _, b := range core.IsolationScope(ctx).Breadcrumbs() {
 		own = append(own, b.Message)
 	}
-	assert.Equal(t, []string{"victim"}, own, "the victim's line kept its context, and only it has it")
-	evs := events(t, c, mt)
-	require.Len(t, evs, 2)
-	for _, ev := range evs {
-		if ev.Message.Formatted == "global event" {
-			assert.NotContains(t, crumbs(ev), "victim", "the victim's breadcrumb did not go to the global scope")
-			assert.Len(t, crumbs(ev), 7, "the forgers' did")
-		}
-	}
+	assert.Equal(t, []string{"request"}, own)
+	assert.Empty(t, c.Stats().Dropped)
+	logger.Error().Msg("global event")
+	assert.Empty(t, crumbs(one(t, c, mt)))
 }
 
-// markerToken returns the number of the hook's marker in a line.
-func markerToken(t *testing.T, line string) uint64 {
-	t.Helper()
-	const key = `"\u0000sentrylog":`
-	i := strings.Index(line, key)
-	require.GreaterOrEqual(t, i, 0, line)
-	rest := line[i+len(key):]
-	n, err := strconv.ParseUint(rest[:strings.IndexAny(rest, ",}")], 10, 64)
-	require.NoError(t, err)
-	return n
+// A line written on another goroutine than the one that logged it (an
+// asynchronous writer in front of the Writer) cannot be paired with its
+// context: once the hook has seen contexts, its breadcrumb is dropped and
+// counted, never put on the global scope, and its event goes without the
+// request's scope.
+func TestLineOffTheLoggingGoroutine(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	logger := zerolog.New(asyncWriter{w}).Hook(w)
+	ctx := core.NewIsolationScope(context.Background())
+	core.IsolationScope(ctx).SetUser(&core.User{ID: "alice"})
+	logger.Info().Ctx(ctx).Msg("request")
+	logger.Error().Ctx(ctx).Msg("failed")
+
+	assert.Empty(t, c.Scope().Breadcrumbs(), "nothing on the global scope")
+	assert.Empty(t, core.IsolationScope(ctx).Breadcrumbs())
+	assert.Equal(t, int64(1), c.Stats().Dropped["context_lost:breadcrumb"])
+	ev := one(t, c, mt)
+	assert.Equal(t, "failed", ev.Message.Formatted)
+	assert.Empty(t, ev.Breadcrumbs)
+	assert.Nil(t, ev.User)
+}
+
+// asyncWriter writes each line on a goroutine of its own, and waits for it.
+type asyncWriter struct{ w zerolog.LevelWriter }
+
+func (a asyncWriter) Write(p []byte) (int, error) {
+	return a.WriteLevel(zerolog.NoLevel, p)
+}
+
+func (a asyncWriter) WriteLevel(l zerolog.Level, p []byte) (n int, err error) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		n, err = a.w.WriteLevel(l, p)
+	}()
+	<-done
+	return n, err
+}
+
+// A Writer whose hook never saw a context sends what it cannot pair to the
+// global scope, as without the hook.
+func TestLineOffTheLoggingGoroutineWithoutContexts(t *testing.T) {
+	c, _ := newClient(t, core.Options{})
+	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	logger := zerolog.New(asyncWriter{w}).Hook(w)
+	logger.Info().Msg("startup")
+	require.Len(t, c.Scope().Breadcrumbs(), 1)
+	assert.Empty(t, c.Stats().Dropped)
+}
+
+// The hook leaves nothing in the line, so a writer in front of the Writer
+// (zerolog.MultiLevelWriter(os.Stdout, w)) writes what zerolog writes
+// alone, and the records still reach their request's scope.
+func TestWriterBehindAnotherWriter(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	var out, want bytes.Buffer
+	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	logger := zerolog.New(zerolog.MultiLevelWriter(&out, w)).Hook(w)
+	ctx := core.NewIsolationScope(context.Background())
+	core.IsolationScope(ctx).SetUser(&core.User{ID: "alice"})
+	for _, l := range []zerolog.Logger{zerolog.New(&want), logger} {
+		l.Info().Ctx(ctx).Str("k", "v").Msg("request")
+		l.Error().Ctx(ctx).Msg("failed")
+	}
+	assert.Equal(t, want.String(), out.String())
+	ev := one(t, c, mt)
+	assert.Equal(t, []string{"request"}, crumbs(ev))
+	require.NotNil(t, ev.User)
+	assert.Equal(t, "alice", ev.User.ID)
+	assert.Empty(t, c.Scope().Breadcrumbs())
+}
+
+// A line the hook did not see (a logger without it, sharing the Writer) does
+// not take the context a discarded event of the same goroutine left: the
+// level and message must match.
+func TestStaleContextNotTaken(t *testing.T) {
+	c, _ := newClient(t, core.Options{})
+	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	hooked := zerolog.New(w).Hook(w).Hook(discardHealth)
+	plain := zerolog.New(w)
+	ctx := core.NewIsolationScope(context.Background())
+	hooked.Info().Ctx(ctx).Msg("health") // discarded: its entry stays
+	plain.Info().Msg("other")
+	plain.Warn().Msg("health")
+	assert.Empty(t, core.IsolationScope(ctx).Breadcrumbs(), "neither took the request's context")
+	assert.Empty(t, c.Scope().Breadcrumbs(), "nor went to the global scope, the hook having seen contexts")
+	assert.Equal(t, int64(2), c.Stats().Dropped["context_lost:breadcrumb"])
+}
+
+// Messages are matched as zerolog writes them: invalid UTF-8, escapes.
+func TestContextOfOddMessages(t *testing.T) {
+	c, _ := newClient(t, core.Options{})
+	logger, _ := newLogger(t, c, zerologsentry.Options{})
+	ctx := core.NewIsolationScope(context.Background())
+	msgs := []string{"a\xffb\xfe", "\xed\xa0\x80", "q\"\\\n\t<&>\u2028\x00", "\ufffd", "é☃😀"}
+	for _, m := range msgs {
+		logger.Info().Ctx(ctx).Msg(m)
+	}
+	logger.Info().Ctx(ctx).Str("message", "own field").Send()
+	assert.Len(t, core.IsolationScope(ctx).Breadcrumbs(), len(msgs))
+	assert.Empty(t, c.Scope().Breadcrumbs())
+	assert.Equal(t, int64(1), c.Stats().Dropped["context_lost:breadcrumb"], "the line whose last field is a message of its own")
 }

@@ -10,17 +10,16 @@ import (
 	"github.com/sentrylog/sentrylog/core"
 )
 
-// lineRecord fills rec from a line, for a breadcrumb or a Sentry log,
-// without decoding its fields: a scope keeps only its last breadcrumbs and
-// most are never sent, so the core keeps the line (Record.Raw) and decodes
-// it when an event, BeforeBreadcrumb or the log worker needs its data
-// (Record.Decode). Only the message and the timestamp are read now, from
-// where zerolog puts them: the message is always the line's last field, and
-// the timestamp of With().Timestamp() (a hook, like ours) comes right
-// before it.
-func (w *Writer) lineRecord(lvl core.Level, line []byte, rec *core.Record) {
-	s := string(line)
-	msg, msgAt, found := lastMessage(s)
+// lineRecord fills rec, for a breadcrumb or a Sentry log, from the line s
+// (a copy of zerolog's bytes, see Writer.send) with its message as
+// lastMessage read it, without decoding its fields: a scope keeps only its
+// last breadcrumbs and most are never sent, so the core keeps the line
+// (Record.Raw) and decodes it when an event, BeforeBreadcrumb or the log
+// worker needs its data (Record.Decode). Only the message and the
+// timestamp are read, from where zerolog puts them: the message is always
+// the line's last field, and the timestamp of With().Timestamp() (a hook,
+// like ours) comes right before it.
+func (w *Writer) lineRecord(lvl core.Level, s, msg string, msgAt int, found bool, rec *core.Record) {
 	rec.Message = msg
 	keepMsg, keepTime := !found, false // a message elsewhere stays in the data
 	if t, ok := timeBefore(s, msgAt); ok {

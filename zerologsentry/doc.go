@@ -25,7 +25,8 @@
 //	logger := zerolog.New(w).Hook(w).With().Timestamp().Logger()
 //
 // Every line reaches the output byte for byte as zerolog wrote it. The
-// Writer binds to core.CurrentClient() on every record unless
+// Writer may also sit beside the output, in a zerolog.MultiLevelWriter (see
+// below for the set-ups that carry the request's context). The Writer binds to core.CurrentClient() on every record unless
 // Options.Client names one, so it may be made before core.Init. Records go
 // to the scope of the context they were logged with: Event.Ctx(ctx), or a
 // logger made with Context.Ctx(ctx), for instance kept in the context for
@@ -48,6 +49,34 @@
 //	zerolog.ErrorStackMarshaler = zerologsentry.MarshalStack
 //	logger = logger.With().Stack().Logger()
 //
+// # Which set-ups carry the request's context
+//
+// The Writer takes each record's context from the hook, on the goroutine
+// that logged it, so the context arrives when the hook is on the logger and
+// the Writer receives the line during the logging call. These set-ups do,
+// and any combination of them:
+//
+//	zerolog.New(w).Hook(w)                                  // w wraps the output
+//	zerolog.New(zerolog.MultiLevelWriter(os.Stdout, w)).Hook(w)
+//	zerolog.New(zerolog.MultiLevelWriter(w, file)).Hook(w)
+//	zerolog.New(zerolog.SyncWriter(w)).Hook(w)
+//	zerologsentry.New(zerolog.ConsoleWriter{Out: os.Stdout}, opts) // as w
+//
+// These cannot: a writer in front of the Writer that writes later or on
+// another goroutine (diode.NewWriter, a channel), Logger.Output, which
+// keeps the hook but replaces the writer, and loggers without the hook.
+// Their records are still sent correctly, without a context: an event
+// with the global scope only; a breadcrumb to the global scope while the
+// hook has never seen a context, and once it has, dropped (counted in
+// core.Client.Stats as "context_lost:breadcrumb"), since it may be a
+// request's and the global scope is in every request's events. Put
+// asynchronous writers inside the Writer instead:
+//
+//	w := zerologsentry.New(diode.NewWriter(os.Stdout, 1000, 0, nil), opts)
+//
+// In every set-up the program's own output is byte for byte what zerolog
+// writes: neither the hook nor MarshalStack adds anything to a line.
+//
 // # Why a writer that is also the hook
 //
 // zerolog gives an integration two places to stand, and each sees half of a
@@ -59,28 +88,14 @@
 // leak into every request's events. Reading zerolog's private buffer through
 // unsafe or reflection would break with any zerolog release.
 //
-// So the Writer is both. The hook and the write run one after the other on
-// the logging goroutine; Go has no goroutine-local storage to pass the
-// context between them, so the hook puts the context in a small table and
-// adds one field naming its entry, with a key that starts with a NUL
-// character (written "\u0000sentrylog", which no program means to log). The
-// field's number is a token: the entry's id and a check keyed by a secret
-// of the process, so a program that logs the same key with a number of its
-// own (a request's data, say) names no entry; its field stays in the line.
-// The Writer cuts the hook's field out, so what the output receives is
-// exactly what it would have received without sentrylog, decodes the line,
-// takes the context back from the table and hands the record to the core,
-// all before returning, since zerolog reuses the line's bytes.
-//
-// The Writer wraps the output, rather than sitting beside it in a
-// zerolog.MultiLevelWriter, because the field must be cut before any other
-// writer sees the line. Put fan-out and asynchronous writers inside it:
-//
-//	w := zerologsentry.New(zerolog.MultiLevelWriter(os.Stderr, file), opts)
-//
-// The hook must therefore be used with the same Writer as the logger's
-// writer; with any other writer its field stays in that writer's output.
-// Without the hook the Writer still sends everything, to the global scope.
+// So the Writer is both. zerolog runs the hooks and then writes the line,
+// on the logging goroutine, within the logging call: the hook leaves the
+// event's level, message and context for that goroutine, and the Writer,
+// given the line, takes what its goroutine left for a line of that level
+// and message. What is left for a line that never reaches the Writer (an
+// event a later hook discards, a health check say) is replaced by the
+// goroutine's next record, and a bounded table holds it meanwhile: nothing
+// accumulates, however many events are discarded.
 //
 // # Record conversion
 //
@@ -128,9 +143,11 @@
 // logger and the breadcrumb's category.
 //
 // Context: Event.GetCtx, through the hook, selects the scope; none means the
-// global scope. Caller: the core captures the stack of the call to Msg and
+// global scope (see above for the set-ups where the context cannot be
+// known). Caller: the core captures the stack of the call to Msg and
 // drops zerolog's and sentrylog's frames, so the culprit is the program's
-// own line, which is also what storm control groups events by. zerolog's
+// own line; storm control groups errors by their in-app frames, as Sentry
+// does. zerolog's
 // "caller" field, when Caller() is used, is an ordinary field.
 //
 // Fatal and Panic: the event is flushed before WriteLevel returns, bounded
@@ -139,8 +156,7 @@
 // # Cost
 //
 // Below the breadcrumb level the Writer passes the line on after one level
-// comparison: no decoding and no allocation (once MarshalStack has been used
-// it also looks for its marker, a scan of the line). A breadcrumb copies the
+// comparison: no decoding and no allocation. A breadcrumb copies the
 // line, one allocation, and reads its message and timestamp from the end;
 // the core keeps the copy (core.Record.Raw) and decodes its fields only when
 // an event carries the breadcrumb (a scope keeps its last ones only, so most

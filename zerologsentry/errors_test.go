@@ -3,8 +3,11 @@
 package zerologsentry_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -180,14 +183,48 @@ func TestMarshalStackNil(t *testing.T) {
 	assert.NotContains(t, out.String(), "stack")
 }
 
-// Storm control groups events by the logging call: the same message from
-// two call sites is two groups, from one call site one group.
+// Storm control groups events as Sentry does: a message event by its
+// message, wherever it is logged; an error by its types and in-app frames,
+// so the same error from two functions is two groups.
 func TestCallSiteGroups(t *testing.T) {
 	c, mt := newClient(t, core.Options{Storm: core.StormOptions{GroupBurst: 1, GroupRate: 1e-9}})
 	logger, _ := newLogger(t, c, zerologsentry.Options{})
 	for i := 0; i < 3; i++ {
-		logger.Error().Msg("same message") // one site: only the first passes
+		logger.Error().Msg("same message") // one group: only the first passes
 	}
-	logger.Error().Msg("same message") // another site
-	assert.Len(t, events(t, c, mt), 2)
+	logger.Error().Msg("same message") // another site, the same message: the same group
+	for i := 0; i < 3; i++ {
+		logErrorA(logger) // one group: only the first passes
+	}
+	logErrorB(logger) // the same error from another function: another group
+	assert.Len(t, events(t, c, mt), 3)
 }
+
+// The error MarshalStack saw goes only to the line it wrote the stack of:
+// a line with the same frames and another error text (written by hand
+// here) gets the text, not the other line's error.
+func TestMarshalStackErrorStaysWithItsLine(t *testing.T) {
+	setStackMarshaler(t, zerologsentry.MarshalStack)
+	c, mt := newClient(t, core.Options{Storm: core.StormOptions{Disabled: true}})
+	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	var other bytes.Buffer
+	unrelated := zerolog.New(&other)
+	unrelated.Error().Stack().Err(fmt.Errorf("secret of request A: %w", io.EOF)).Msg("a")
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(other.Bytes(), &m))
+	line := `{"level":"error","stack":` + string(m["stack"]) + `,"error":"request B","message":"b"}` + "\n"
+	_, err := w.WriteLevel(zerolog.ErrorLevel, []byte(line))
+	require.NoError(t, err)
+	ev := one(t, c, mt)
+	require.Len(t, ev.Exception, 1)
+	assert.Equal(t, "error", ev.Exception[0].Type)
+	assert.Equal(t, "request B", ev.Exception[0].Value)
+}
+
+var errGroups = errors.New("unavailable")
+
+//go:noinline
+func logErrorA(l zerolog.Logger) { l.Error().Err(errGroups).Msg("failed") }
+
+//go:noinline
+func logErrorB(l zerolog.Logger) { l.Error().Err(errGroups).Msg("failed") }

@@ -102,12 +102,17 @@ func ExampleMarshalStack() {
 	logger.Error().Err(fmt.Errorf("load config: %w", err)).Msg("startup failed")
 
 	c.Flush(context.Background())
-	for _, ex := range mt.Events()[0].Exception {
+	exs := mt.Events()[0].Exception
+	for _, ex := range exs {
 		fmt.Println(ex.Type)
 	}
+	// The outermost is titled by the most informative error of the chain;
+	// its own Go type is kept in its mechanism's data.
+	fmt.Println(exs[len(exs)-1].Mechanism.Data["go_type"])
 	fmt.Println(errors.Is(err, fs.ErrNotExist))
 	// Output:
 	// syscall.Errno
+	// *fs.PathError
 	// *fs.PathError
 	// *fmt.wrapError
 	// true

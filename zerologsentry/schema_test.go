@@ -20,7 +20,6 @@ import (
 
 // Every event the bridge makes validates against Sentry's event schema.
 func TestEventsValidate(t *testing.T) {
-	schematest.Schema(t) // skips early where ../shared is absent
 	setStackMarshaler(t, zerologsentry.MarshalStack)
 	c, mt := newClient(t, core.Options{SendDefaultPII: true})
 	logger, _ := newLogger(t, c, zerologsentry.Options{Logger: "app", TagKeys: []string{"route"}})

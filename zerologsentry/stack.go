@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/sentrylog/sentrylog/core"
 )
@@ -25,12 +26,13 @@ func (e *LoggedError) Error() string { return e.Text }
 // ExceptionType implements core.TypedError.
 func (e *LoggedError) ExceptionType() (typ, module string) { return "error", "" }
 
-// stackErrors hands the errors MarshalStack saw to the Writers.
-var stackErrors handoff
+// stackErrors hands the errors MarshalStack saw to the Writers, keyed by
+// the goroutine (see handoff).
+var stackErrors handoff[*stackValue]
 
-// stackMarked says MarshalStack has run: from then on lines below the
-// Writers' thresholds are searched for its marker too.
-var stackMarked atomic.Bool
+// stackMarshaled says MarshalStack has run: only then do the Writers look
+// in stackErrors.
+var stackMarshaled atomic.Bool
 
 // MarshalStack is a zerolog.ErrorStackMarshaler that keeps the error for
 // Sentry. Set it once, and ask for stacks on the logger or the event:
@@ -44,68 +46,145 @@ var stackMarked atomic.Bool
 // the stack of the logging call. In the output the stack field is an array
 // of frames, innermost first, with the keys of zerolog's pkgerrors
 // marshaler: "func" (the function's full name), "source" (the file's path)
-// and "line" (a number); a marker at its end, which the Writer cuts out,
-// ties the line to the error. Lines that reach only other writers
-// keep the marker, a string element starting with "\u0000sentrylog#".
+// and "line" (a number), and nothing else, whichever writer receives it.
+//
+// The error reaches a Writer that receives the line on the goroutine that
+// logged it (the error waits there, outside the line); a line written on
+// another goroutine, by an asynchronous writer in front of the Writer, has
+// the stack's frames and the error's text only.
 func MarshalStack(err error) any {
 	if err == nil {
 		return nil
 	}
-	s := &stackValue{}
-	if pcs := ownPCs(err); len(pcs) > 0 {
-		s.pcs = pcs
-	} else {
+	s := &stackValue{err: err}
+	pcs := ownPCs(err)
+	if len(pcs) == 0 {
 		var buf [64]uintptr
 		n := runtime.Callers(2, buf[:])
-		s.pcs = append([]uintptr(nil), buf[:n]...)
+		pcs = buf[:n]
 	}
-	s.id = stackErrors.put(err)
-	stackMarked.Store(true)
+	s.json = appendFrames(make([]byte, 0, 64+96*len(pcs)), pcs)
+	stackErrors.put(curg(), s)
+	if !stackMarshaled.Load() {
+		stackMarshaled.Store(true)
+	}
 	return s
 }
 
 // stackValue is MarshalStack's result; zerolog writes it with
-// json.Marshal.
+// json.Marshal (zerolog.InterfaceMarshalFunc).
 type stackValue struct {
-	pcs []uintptr
-	id  uint64
+	err  error
+	json []byte // the frames, as MarshalJSON writes them; not changed
 }
 
 // MarshalJSON writes the frames outside zerolog and this package, innermost
-// first, then the marker.
+// first.
 func (s *stackValue) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, 64+96*len(s.pcs))
+	return append([]byte(nil), s.json...), nil
+}
+
+// appendFrames appends the frames of pcs outside zerolog and this package,
+// innermost first, as a JSON array.
+func appendFrames(b []byte, pcs []uintptr) []byte {
 	b = append(b, '[')
-	if len(s.pcs) > 0 {
-		frames := runtime.CallersFrames(s.pcs)
-		for {
-			f, more := frames.Next()
-			if f.Function != "" && !isLibrary(f.Function) && f.Function != "runtime.goexit" {
-				if len(b) > 1 {
-					b = append(b, ',')
-				}
-				b = append(b, `{"func":`...)
-				b = strconv.AppendQuote(b, f.Function)
-				b = append(b, `,"source":`...)
-				b = strconv.AppendQuote(b, f.File)
-				b = append(b, `,"line":`...)
-				b = strconv.AppendInt(b, int64(f.Line), 10)
-				b = append(b, '}')
+	first := true
+	frames := runtime.CallersFrames(pcs)
+	for len(pcs) > 0 {
+		f, more := frames.Next()
+		if f.Function != "" && !isLibrary(f.Function) && f.Function != "runtime.goexit" {
+			if !first {
+				b = append(b, ',')
 			}
-			if !more {
-				break
-			}
+			first = false
+			b = append(b, `{"func":`...)
+			b = appendJSONString(b, f.Function)
+			b = append(b, `,"source":`...)
+			b = appendJSONString(b, f.File)
+			b = append(b, `,"line":`...)
+			b = strconv.AppendInt(b, int64(f.Line), 10)
+			b = append(b, '}')
+		}
+		if !more {
+			break
 		}
 	}
-	if s.id != 0 {
-		if len(b) > 1 {
-			b = append(b, ',')
+	return append(b, ']')
+}
+
+// appendJSONString appends s as a JSON string escaped as encoding/json
+// escapes it (<, > and & too, invalid UTF-8 as U+FFFD), so that
+// zerolog.InterfaceMarshalFunc, json.Marshal or an encoder without HTML
+// escaping, writes MarshalJSON's bytes unchanged and the Writer can
+// recognise them (linkedError).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c == '\b':
+				b = append(b, '\\', 'b')
+			case c == '\f':
+				b = append(b, '\\', 'f')
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
 		}
-		b = append(b, markerPrefix+"#"...)
-		b = strconv.AppendUint(b, s.id, 10)
-		b = append(b, '"')
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
 	}
-	return append(b, ']'), nil
+	return append(b, '"')
+}
+
+// linkedError returns the error MarshalStack left on this goroutine for the
+// line d decoded, or nil. The error is this line's when the line's stack
+// field is the frames MarshalStack wrote for it and its error field the
+// error's text: a value a goroutine left for a line that never reached a
+// Writer (another logger's, a discarded one) matches no other line, unless
+// it is the same error logged from the same place.
+func linkedError(d *decoder) error {
+	if !stackMarshaled.Load() || d.stack == "" || !d.hasErr {
+		return nil
+	}
+	s, ok := stackErrors.take(curg(), func(s **stackValue) bool {
+		return string((*s).json) == d.stack && safeText((*s).err) == d.errText
+	})
+	if !ok {
+		return nil
+	}
+	return s.err
+}
+
+// safeText is err.Error(), or "" when it panics.
+func safeText(err error) (s string) {
+	defer func() {
+		if recover() != nil {
+			s = ""
+		}
+	}()
+	return err.Error()
 }
 
 func isLibrary(function string) bool {

@@ -1,118 +1,116 @@
 package zerologsentry
 
 import (
-	"crypto/rand"
-	"encoding/binary"
 	"sync"
 	"sync/atomic"
 )
 
-// handoff carries values (a record's context, an error) from the code that
-// runs while a zerolog event is being built (the hook, the stack marshaler) to
-// the writer that receives the event's bytes a moment later on the same
-// goroutine. The bytes carry only a number; the value waits here.
+// handoff carries a value (a record's context, an error) from the code that
+// runs while a zerolog event is being built (the hook, the stack marshaler)
+// to the write of the event's bytes, which follows on the same goroutine:
+// zerolog's Event.msg runs the hooks, appends the message and calls the
+// writer's WriteLevel, all on the logging goroutine. Nothing is added to the
+// bytes, so every writer, ours or not, gets exactly what zerolog wrote. The
+// value is keyed by the goroutine (curg).
 //
-// Most values are taken within microseconds, so a small array of slots
-// indexed by the number serves them without allocating. A value whose bytes
-// never reach a Writer (the hook used with another writer, an event
-// discarded by a later hook) would keep its slot forever, so a slot whose
-// value is older than staleAfter numbers is reused; while it is young, the
-// newcomer goes to a small overflow map instead. The table therefore holds at
-// most len(slots)+maxOverflow values.
+// A value whose bytes never reach the Writer on that goroutine (an event a
+// later hook discards, a hook used with another writer, an asynchronous
+// writer in front of the Writer, a marshaler of a logger that is not ours)
+// is never taken. Each goroutine has at most one entry, replaced by its next
+// put, and the table is a fixed set of buckets of a few ways each: a put into
+// a full bucket evicts its oldest entry. The table never fills up, and a
+// value nobody takes costs one entry until it is replaced or evicted.
 //
-// The number in the bytes is a token: the value's id and a check of it keyed
-// by a secret of the process, so that a number a program logs under the
-// marker's key (a request's own data, say) names no other record's value.
-type handoff struct {
-	next     atomic.Uint32
-	slots    [handoffSlots]handoffSlot
-	mu       sync.Mutex
-	overflow map[uint32]any
+// An evicted entry whose write is still to come is lost: its write finds
+// nothing, and the caller must treat that as "unknown", never as "none" (see
+// Writer.send). Eviction picks the oldest put, so that takes several newer
+// puts of other goroutines into the same bucket while one write is under
+// way; with 128 buckets of 8 ways, when 64 goroutines all sit between the
+// hook and the write (behind a blocked output, say), one bucket or more
+// holds 9 of them with a probability of about 4e-7.
+//
+// A descriptor of an exited goroutine may be reused by a new one, which then
+// finds the old goroutine's entry if it was never taken: callers check that
+// an entry matches the line (its level and message, or its stack) before
+// using it, and take only entries that do.
+type handoff[T any] struct {
+	buckets atomic.Pointer[[handoffBuckets]handoffBucket[T]] // allocated by the first put
+	mu      sync.Mutex                                       // for the allocation
 }
 
 const (
-	handoffSlots = 256
-	staleAfter   = 1 << 16
-	maxOverflow  = 1024
+	handoffBuckets = 1 << handoffBits
+	handoffBits    = 7
+	handoffWays    = 8
 )
 
-type handoffSlot struct {
-	mu sync.Mutex
-	id uint32
-	v  any
+type handoffBucket[T any] struct {
+	mu  sync.Mutex
+	seq uint64 // puts so far
+	e   [handoffWays]handoffEntry[T]
 }
 
-// tokenKey keys the tokens' check.
-var tokenKey = func() uint64 {
-	var b [8]byte
-	_, _ = rand.Read(b[:]) // never fails (crypto/rand panics rather than return an error)
-	return binary.LittleEndian.Uint64(b[:])
-}()
-
-// token is id's token: id in the high half, its check in the low half.
-func token(id uint32) uint64 { return uint64(id)<<32 | uint64(check(id)) }
-
-// check is a keyed hash of id (the SplitMix64 finalizer of id and the key).
-func check(id uint32) uint32 {
-	x := uint64(id) ^ tokenKey
-	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
-	x = (x ^ x>>27) * 0x94d049bb133111eb
-	return uint32(x ^ x>>31)
+type handoffEntry[T any] struct {
+	g   uintptr // 0: free
+	seq uint64  // the bucket's seq when it was put
+	v   T
 }
 
-// idOf returns the id a token names, or false when the token is not one.
-func idOf(tok uint64) (uint32, bool) {
-	id := uint32(tok >> 32)
-	return id, id != 0 && check(id) == uint32(tok)
+// bucket returns g's bucket, or nil before the first put.
+func (h *handoff[T]) bucket(g uintptr) *handoffBucket[T] {
+	b := h.buckets.Load()
+	if b == nil {
+		return nil
+	}
+	// Descriptors are aligned heap addresses: multiply, keep the top bits.
+	return &b[uint64(g)*0x9e3779b97f4a7c15>>(64-handoffBits)]
 }
 
-// put stores v and returns its token, never 0; 0 means it was not stored
-// (the table is full of young values).
-func (h *handoff) put(v any) uint64 {
-	id := h.next.Add(1)
-	if id == 0 { // wrapped: 0 is no id
-		id = h.next.Add(1)
+// put leaves v for goroutine g, replacing what g left before.
+func (h *handoff[T]) put(g uintptr, v T) {
+	b := h.bucket(g)
+	if b == nil {
+		h.mu.Lock()
+		if h.buckets.Load() == nil {
+			h.buckets.Store(new([handoffBuckets]handoffBucket[T]))
+		}
+		h.mu.Unlock()
+		b = h.bucket(g)
 	}
-	s := &h.slots[id%handoffSlots]
-	s.mu.Lock()
-	if s.id == 0 || id-s.id >= staleAfter {
-		s.id, s.v = id, v
-		s.mu.Unlock()
-		return token(id)
+	b.mu.Lock()
+	b.seq++
+	at := -1
+	for i := range b.e {
+		e := &b.e[i]
+		if e.g == g {
+			at = i
+			break
+		}
+		if at < 0 || b.e[at].g != 0 && (e.g == 0 || e.seq < b.e[at].seq) {
+			at = i // a free way, else the oldest
+		}
 	}
-	s.mu.Unlock()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if len(h.overflow) >= maxOverflow {
-		return 0
-	}
-	if h.overflow == nil {
-		h.overflow = make(map[uint32]any)
-	}
-	h.overflow[id] = v
-	return token(id)
+	b.e[at] = handoffEntry[T]{g: g, seq: b.seq, v: v}
+	b.mu.Unlock()
 }
 
-// take removes and returns the value stored under the token tok.
-func (h *handoff) take(tok uint64) (any, bool) {
-	id, ok := idOf(tok)
-	if !ok {
-		return nil, false
+// take removes and returns what goroutine g left, when match accepts it.
+// An entry match refuses stays.
+func (h *handoff[T]) take(g uintptr, match func(*T) bool) (v T, ok bool) {
+	b := h.bucket(g)
+	if b == nil {
+		return v, false
 	}
-	s := &h.slots[id%handoffSlots]
-	s.mu.Lock()
-	if s.id == id {
-		v := s.v
-		s.id, s.v = 0, nil
-		s.mu.Unlock()
-		return v, true
+	b.mu.Lock()
+	for i := range b.e {
+		if e := &b.e[i]; e.g == g {
+			if ok = match(&e.v); ok {
+				v = e.v
+				*e = handoffEntry[T]{}
+			}
+			break
+		}
 	}
-	s.mu.Unlock()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	v, ok := h.overflow[id]
-	if ok {
-		delete(h.overflow, id)
-	}
+	b.mu.Unlock()
 	return v, ok
 }

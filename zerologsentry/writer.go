@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
@@ -23,21 +25,30 @@ const Origin = "auto.log.zerolog"
 //	w := zerologsentry.New(os.Stderr, zerologsentry.Options{})
 //	logger := zerolog.New(w).Hook(w)
 //
-// A Writer is safe for concurrent use. Nothing in a line makes it panic, and
+// or beside the output, zerolog.New(zerolog.MultiLevelWriter(os.Stderr,
+// w)).Hook(w). The package doc lists the set-ups that carry each record's
+// context. A Writer is safe for concurrent use. Nothing in a line makes it panic, and
 // it never waits for the network, except to flush Fatal and Panic records,
 // within the client's ShutdownTimeout.
 type Writer struct {
-	out    io.Writer
-	lout   zerolog.LevelWriter // out, when it is one
-	opts   Options
-	crumb  zerolog.Level // BreadcrumbLevel
-	event  zerolog.Level // EventLevel
-	logs   zerolog.Level // LogsLevel
-	min    zerolog.Level // the lowest of the three
-	ctxs   handoff
-	bufs   sync.Pool // *[]byte: lines without their markers
-	decs   sync.Pool // *decoder
-	cbored sync.Once
+	out     io.Writer
+	lout    zerolog.LevelWriter // out, when it is one
+	opts    Options
+	crumb   zerolog.Level // BreadcrumbLevel
+	event   zerolog.Level // EventLevel
+	logs    zerolog.Level // LogsLevel
+	min     zerolog.Level // the lowest of the three
+	ctxs    handoff[hooked]
+	withCtx atomic.Bool // the hook has seen an event with a context
+	decs    sync.Pool   // *decoder
+	cbored  sync.Once
+}
+
+// hooked is what the hook leaves for the write of its event.
+type hooked struct {
+	level zerolog.Level
+	msg   string
+	ctx   context.Context // nil: none
 }
 
 var (
@@ -68,7 +79,6 @@ func New(out io.Writer, opts Options) *Writer {
 	}
 	w.min = min(w.crumb, w.event, w.logs)
 	w.opts.TagKeys = opts.TagKeys[:len(opts.TagKeys):len(opts.TagKeys)]
-	w.bufs.New = func() any { b := make([]byte, 0, 1024); return &b }
 	w.decs.New = func() any { return &decoder{tmp: make([]slog.Attr, 0, 16)} }
 	return w
 }
@@ -85,26 +95,28 @@ func (w *Writer) client() *core.Client {
 	return core.CurrentClient()
 }
 
-// Run implements zerolog.Hook. For an event Sentry will get, it keeps the
-// event's context (Event.Ctx, or the logger's Context.Ctx) and adds a field
-// that names it; WriteLevel takes the field out again before the line goes
-// anywhere. It does nothing for other events.
-//
-// The hook only works with the same Writer as the logger's writer: with any
-// other writer the field stays in the output.
-func (w *Writer) Run(e *zerolog.Event, level zerolog.Level, _ string) {
+// Run implements zerolog.Hook. For an event Sentry will get, it notes the
+// event's level, message and context (Event.Ctx, or the logger's
+// Context.Ctx) for the write of the same event, which follows on the same
+// goroutine; it adds nothing to the event. It does nothing for other events.
+func (w *Writer) Run(e *zerolog.Event, level zerolog.Level, msg string) {
 	if binaryLog || !w.wants(level) {
 		return
 	}
 	// GetCtx says context.Background() when the event has none: nothing to
-	// route by, so nothing to mark.
+	// route by.
 	ctx := e.GetCtx()
-	if ctx == nil || ctx == context.Background() || ctx == context.TODO() || !w.client().Enabled() {
-		return
+	if ctx == context.Background() || ctx == context.TODO() {
+		ctx = nil
 	}
-	if id := w.ctxs.put(ctx); id != 0 {
-		e.Uint64(markerName, id)
+	if ctx == nil {
+		if !w.withCtx.Load() {
+			return // an unpaired line goes to the global scope anyway
+		}
+	} else if !w.withCtx.Load() {
+		w.withCtx.Store(true)
 	}
+	w.ctxs.put(curg(), hooked{level: level, msg: msg, ctx: ctx})
 }
 
 // Write implements io.Writer for callers that do not know levels: the line
@@ -115,37 +127,19 @@ func (w *Writer) Write(p []byte) (int, error) {
 }
 
 // WriteLevel implements zerolog.LevelWriter. It writes p to the output,
-// without the fields the hook and MarshalStack added, then, for a level at
-// or above the lower threshold, decodes the line and hands it to the client
-// as a breadcrumb or an event. Fatal and Panic records are flushed before it
-// returns, within the client's ShutdownTimeout, since zerolog exits or
-// panics next. p is not kept.
+// unchanged, then, for a level at or above the lower threshold, decodes the
+// line and hands it to the client as a breadcrumb or an event. Fatal and
+// Panic records are flushed before it returns, within the client's
+// ShutdownTimeout, since zerolog exits or panics next. p is not kept.
 func (w *Writer) WriteLevel(level zerolog.Level, p []byte) (int, error) {
 	n := len(p)
+	err := w.pass(level, p)
 	if binaryLog {
 		w.cborOnce()
-		return n, w.pass(level, p)
-	}
-	if !w.wants(level) && !stackMarked.Load() {
-		return n, w.pass(level, p) // the hook marks only lines it wants
-	}
-	at := markerAt(p)
-	if at < 0 {
-		err := w.pass(level, p)
-		if w.wants(level) {
-			w.send(level, p, markers{})
-		}
 		return n, err
 	}
-	// The hook or MarshalStack marked the line: a copy without the markers
-	// goes on (p must not be changed).
-	bp := w.bufs.Get().(*[]byte)
-	buf, m := cutMarkers(append((*bp)[:0], p[:at]...), p[at:])
-	err := w.pass(level, buf)
-	w.send(level, buf, m)
-	if cap(buf) <= 64<<10 {
-		*bp = buf[:0]
-		w.bufs.Put(bp)
+	if w.wants(level) {
+		w.send(level, p)
 	}
 	return n, err
 }
@@ -162,17 +156,27 @@ func (w *Writer) pass(level zerolog.Level, p []byte) error {
 
 // send turns the line into a record for the client. It never panics: a
 // failure is reported through the client's debug log.
-func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
-	var ctx context.Context
-	if v, ok := w.ctxs.take(m.ctx); ok {
-		ctx, _ = v.(context.Context)
-	}
-	var linked error
-	if v, ok := stackErrors.take(m.err); ok {
-		linked, _ = v.(error)
-	}
+//
+// The record's context is what the hook left on this goroutine for a line of
+// this level and message (see handoff). When the hook has seen contexts and
+// left nothing that matches, the line may be one whose context is lost (its
+// entry evicted, or the line written on another goroutine by an
+// asynchronous writer): it is sent as ContextLost, so that a request's
+// breadcrumb is dropped rather than put on the global scope. A Writer whose
+// hook has never seen a context sends every line to the global scope.
+//
+// The match by level and message is what tells an entry left for this line
+// from one left for a line that never came (discarded by a later hook). A
+// line the hook did not see (a logger without it, sharing the Writer), of
+// the same level and message as a discarded event logged just before on the
+// same goroutine, with no record through the hook in between, takes that
+// event's context: the Writer has nothing else to tell them apart by. A
+// line without a message matches only an entry without one (zerolog writes
+// no message field for an empty message; a line whose last field is a
+// "message" of the program's own is then unpaired).
+func (w *Writer) send(level zerolog.Level, line []byte) {
 	c := w.client()
-	if !w.wants(level) || !c.Enabled() {
+	if !c.Enabled() {
 		return
 	}
 	defer func() {
@@ -180,16 +184,25 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 			c.Debugf("zerologsentry: dropping a %s record: %v", level, r)
 		}
 	}()
+	s := string(line)
+	msg, msgAt, found := lastMessage(s)
+	rec := core.Record{Logger: w.opts.Logger, Origin: Origin}
+	if w.withCtx.Load() {
+		g := curg()
+		h, ok := w.ctxs.take(g, func(h *hooked) bool {
+			return h.level == level && found == (h.msg != "") && sameMessage(h.msg, msg)
+		})
+		rec.Context, rec.ContextLost = h.ctx, !ok
+	}
 	lvl, _ := sentryLevel(level)
 	asLog := level >= w.logs && c.LogsEnabled()
 	if level < w.event {
-		rec := &core.Record{Logger: w.opts.Logger, Context: ctx, Origin: Origin}
-		w.lineRecord(lvl, line, rec)
+		w.lineRecord(lvl, s, msg, msgAt, found, &rec)
 		if asLog {
-			c.CaptureLog(rec, logLevel(level), nil)
+			c.CaptureLog(&rec, logLevel(level), nil)
 		}
 		if level >= w.crumb {
-			c.AddRecordBreadcrumb(rec)
+			c.AddRecordBreadcrumb(&rec)
 		}
 		if asLog && level >= zerolog.FatalLevel {
 			w.flush(c, level)
@@ -203,16 +216,15 @@ func (w *Writer) send(level zerolog.Level, line []byte, m markers) {
 			w.decs.Put(d)
 		}
 	}()
-	if err := d.decodeLine(string(line)); err != nil {
+	if err := d.decodeLine(s); err != nil {
 		c.Debugf("zerologsentry: %v; sending what was read", err)
 		if len(d.attrs) == 0 && d.msg == "" {
-			d.msg = strings.TrimSpace(string(line))
+			d.msg = strings.TrimSpace(s)
 		}
 	}
-	rec := core.Record{
-		Time: d.time, Level: lvl, Message: d.msg, Logger: w.opts.Logger,
-		Context: ctx, TagKeys: w.opts.TagKeys, Origin: Origin, Attrs: d.attrs,
-	}
+	rec.Time, rec.Level, rec.Message = d.time, lvl, d.msg
+	rec.TagKeys, rec.Attrs = w.opts.TagKeys, d.attrs
+	linked := linkedError(d)
 	if d.hasErr || linked != nil {
 		err := linked
 		var frames []core.Frame
@@ -272,4 +284,21 @@ func lineLevel(p []byte) zerolog.Level {
 		return zerolog.NoLevel
 	}
 	return l
+}
+
+// sameMessage reports whether the message the hook saw is the one read
+// from the line: zerolog writes each byte of invalid UTF-8 as U+FFFD.
+func sameMessage(hook, line string) bool {
+	if hook == line || utf8.ValidString(hook) {
+		return hook == line
+	}
+	j := 0
+	for _, r := range hook { // an invalid byte is utf8.RuneError, 1 byte wide
+		lr, n := utf8.DecodeRuneInString(line[j:])
+		if n == 0 || lr != r {
+			return false
+		}
+		j += n
+	}
+	return j == len(line)
 }

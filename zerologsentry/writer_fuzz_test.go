@@ -22,9 +22,7 @@ var fuzzLineLevels = [...]zerolog.Level{
 
 // FuzzWriterLine writes arbitrary bytes to the Writer as a line, through
 // Write and WriteLevel at every level: no panic, the whole line reported
-// written, and the output byte for byte the input, marker look-alikes
-// included (only the numbers the hook and the stack marshaler make are cut;
-// FuzzLine in fuzz_test.go fuzzes the cut itself). Then it logs the fuzz
+// written, and the output byte for byte the input. Then it logs the fuzz
 // bytes as zerolog would (a raw JSON field, a string, bytes, a message)
 // through a logger with the Writer as writer and hook, and compares the
 // output with that of zerolog alone.

@@ -37,6 +37,18 @@ type Event struct {
 	Stacktrace *Stacktrace       `json:"stacktrace,omitempty"`
 	Modules    map[string]string `json:"modules,omitempty"`
 	SDK        *SDK              `json:"sdk,omitempty"`
+	// TransactionInfo says how Transaction was named.
+	TransactionInfo *TransactionInfo `json:"transaction_info,omitempty"`
+	// DSC is the dynamic sampling context of the event's trace (trace_id,
+	// public_key, release, environment, ...), sent as the envelope's
+	// trace header rather than in the payload.
+	DSC map[string]string `json:"-"`
+}
+
+// TransactionInfo says how an event's transaction was named.
+type TransactionInfo struct {
+	// Source is one of custom, url, route, view, component, task.
+	Source string `json:"source,omitempty"`
 }
 
 // eventJSON adds the wrapped list shapes the schema requires.

@@ -5,27 +5,29 @@ import (
 	"strings"
 )
 
-// Level is the severity of an event or breadcrumb. The zero value is LevelInfo
-// so that an unset level in a hand-built event reads as Sentry's default.
+// Level is the severity of an event or breadcrumb. The zero value means
+// unset, and reads as Sentry's defaults: the client sends an event without
+// a level as error, and a breadcrumb without one is written as info.
 type Level int8
 
 // The five levels Sentry knows, from least to most severe.
 const (
-	LevelDebug   Level = -1
-	LevelInfo    Level = 0
-	LevelWarning Level = 1
-	LevelError   Level = 2
-	LevelFatal   Level = 3
+	LevelDebug   Level = 1
+	LevelInfo    Level = 2
+	LevelWarning Level = 3
+	LevelError   Level = 4
+	LevelFatal   Level = 5
 )
 
 // String returns the level's wire name: debug, info, warning, error or fatal.
-// Out-of-range values clamp to the nearest level.
+// The zero value (unset) is "info", Sentry's default for a breadcrumb;
+// other out-of-range values clamp to the nearest level.
 func (l Level) String() string {
 	switch {
+	case l == 0 || l == LevelInfo:
+		return "info"
 	case l <= LevelDebug:
 		return "debug"
-	case l == LevelInfo:
-		return "info"
 	case l == LevelWarning:
 		return "warning"
 	case l == LevelError:

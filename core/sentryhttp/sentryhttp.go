@@ -1,6 +1,8 @@
 // Package sentryhttp is the net/http middleware of sentrylog: every request
-// gets its own isolation scope, so the breadcrumbs, user and tags logged while
-// serving it stay with it, and a panic in the handler becomes a Sentry event.
+// gets its own isolation scope and trace, so the breadcrumbs, user and tags
+// logged while serving it stay with it, and a panic in the handler becomes a
+// Sentry event. Its Transport passes the trace on to the services a handler
+// calls.
 //
 //	mux := http.NewServeMux()
 //	mux.HandleFunc("/orders", handleOrders)
@@ -17,9 +19,15 @@
 //     ...) only with core.Options.SendDefaultPII; the body, as far as the handler
 //     read it, when it is no larger than core.Options.MaxRequestBodySize allows.
 //     The description is made only when an event is captured.
-//   - contexts.trace: trace_id and span_id of a W3C traceparent header.
-//   - transaction, for a panic: the method and the matched route pattern of
-//     a net/http ServeMux.
+//   - the trace: each request continues the trace of its sentry-trace
+//     header (else of its W3C traceparent header) and baggage, or starts
+//     a new one (see core.ContinueTrace). Every event of the request carries
+//     it in contexts.trace, with the incoming span as parent_span_id and a
+//     span id of the request's own; Transport passes it on to the services
+//     the handler calls.
+//   - transaction: the route pattern a net/http ServeMux (Go 1.22+) matched,
+//     with the method ("GET /orders/{id}", transaction_info.source "route"),
+//     else the method and the URL path (source "url").
 //
 // A panic is captured as an unhandled fatal event with the panicking stack,
 // flushed (bounded by Options.FlushTimeout) and, by default, re-panicked so
@@ -87,10 +95,27 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 		next.ServeHTTP(w, r)
 		return
 	}
-	ctx := core.NewIsolationScope(r.Context())
+	h := r.Header
+	ctx := core.ContinueTrace(r.Context(), func(name string) string {
+		switch name { // the canonical keys: no canonicalization per request
+		case "sentry-trace":
+			return first(h["Sentry-Trace"])
+		case "traceparent":
+			return first(h["Traceparent"])
+		case "baggage":
+			if v := h["Baggage"]; len(v) > 1 {
+				return strings.Join(v, ",")
+			}
+			return first(h["Baggage"])
+		}
+		return h.Get(name)
+	})
 	scope := core.IsolationScope(ctx)
-	lr := &lazyRequest{r: r, opts: c.Options()}
-	if limit := lr.opts.MaxRequestBodySize.Limit(); limit != 0 && r.Body != nil && r.Body != http.NoBody &&
+	// Only what describe needs is kept: a copy of the client's Options on
+	// the heap cost more than the rest of the request's set-up.
+	opts := c.Options()
+	lr := &lazyRequest{pii: opts.SendDefaultPII}
+	if limit := opts.MaxRequestBodySize.Limit(); limit != 0 && r.Body != nil && r.Body != http.NoBody &&
 		(limit < 0 || r.ContentLength >= 0 && r.ContentLength <= int64(limit)) {
 		lr.body = &bodyRecorder{rc: r.Body, limit: limit}
 		r2 := r.WithContext(ctx)
@@ -99,12 +124,9 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 	} else {
 		r = r.WithContext(ctx)
 	}
+	lr.r = r // the request the router sees and sets the pattern on
 	scope.SetRequestFunc(lr.describe)
-	if tp := r.Header.Get("traceparent"); tp != "" {
-		if traceID, spanID, ok := parseTraceparent(tp); ok {
-			scope.SetContext("trace", map[string]any{"trace_id": traceID, "span_id": spanID})
-		}
-	}
+	scope.SetTransactionFunc(lr.transaction)
 	defer m.recover(ctx, c, w, r)
 	next.ServeHTTP(w, r)
 }
@@ -116,13 +138,6 @@ func (m *Middleware) recover(ctx context.Context, c *core.Client, w http.Respons
 	}
 	if rec == http.ErrAbortHandler {
 		panic(rec)
-	}
-	if r.Pattern != "" {
-		name := r.Pattern
-		if !strings.Contains(name, " ") { // a pattern without its method
-			name = r.Method + " " + name
-		}
-		core.IsolationScope(ctx).SetTransaction(name)
 	}
 	c.CapturePanic(ctx, rec, "auto.http.net_http")
 	fctx, cancel := context.WithTimeout(context.Background(), m.opts.FlushTimeout)
@@ -137,10 +152,24 @@ func (m *Middleware) recover(ctx context.Context, c *core.Client, w http.Respons
 // lazyRequest describes the request only when an event needs it.
 type lazyRequest struct {
 	r    *http.Request
-	opts core.Options
+	pii  bool
 	body *bodyRecorder
 	once sync.Once
 	req  *core.Request
+}
+
+// transaction names the request after the route pattern the ServeMux
+// matched, else its method and path. It reads the pattern when an event or
+// an outgoing request needs it: the ServeMux sets it on the request the
+// middleware passes on, before it calls the handler that captures.
+func (l *lazyRequest) transaction() (name, source string) {
+	if p := l.r.Pattern; p != "" {
+		if !strings.Contains(p, " ") { // a pattern without its method
+			p = l.r.Method + " " + p
+		}
+		return p, core.SourceRoute
+	}
+	return l.r.Method + " " + l.r.URL.Path, core.SourceURL
 }
 
 func (l *lazyRequest) describe() *core.Request {
@@ -149,7 +178,7 @@ func (l *lazyRequest) describe() *core.Request {
 		if l.body != nil {
 			body = l.body.captured()
 		}
-		l.req = core.NewRequest(l.r, l.opts.SendDefaultPII, body)
+		l.req = core.NewRequest(l.r, l.pii, body)
 	})
 	if l.req == nil {
 		return nil
@@ -198,40 +227,9 @@ func (b *bodyRecorder) captured() []byte {
 	return append([]byte(nil), b.buf...)
 }
 
-// parseTraceparent reads a W3C traceparent header:
-// version-traceid-parentid-flags, lowercase hex, ids not all zero.
-func parseTraceparent(h string) (traceID, spanID string, ok bool) {
-	if len(h) < 55 || h[2] != '-' || h[35] != '-' || h[52] != '-' || (len(h) > 55 && h[55] != '-') {
-		return "", "", false
+func first(v []string) string {
+	if len(v) > 0 {
+		return v[0]
 	}
-	if !isHex(h[:2]) || h[:2] == "ff" || !isHex(h[53:55]) {
-		return "", "", false
-	}
-	if h[:2] == "00" && len(h) != 55 {
-		return "", "", false
-	}
-	traceID, spanID = h[3:35], h[36:52]
-	if !isHex(traceID) || !isHex(spanID) || allZero(traceID) || allZero(spanID) {
-		return "", "", false
-	}
-	return traceID, spanID, true
-}
-
-func isHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-func allZero(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] != '0' {
-			return false
-		}
-	}
-	return true
+	return ""
 }

@@ -227,35 +227,6 @@ func TestBodySizeLimits(t *testing.T) {
 	}
 }
 
-func TestTraceparent(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
-	h := sentryhttp.New(sentryhttp.Options{Client: c}).Handle(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c.CaptureMessage(r.Context(), "x", core.LevelError)
-	}))
-	cases := map[string]bool{
-		"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01":   true,
-		"00-00000000000000000000000000000000-00f067aa0ba902b7-01":   false,
-		"00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01":   false,
-		"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7":      false,
-		"01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x": true,
-		"garbage": false,
-	}
-	for tp, ok := range cases {
-		mt.Reset()
-		req := httptest.NewRequest("GET", "/", nil)
-		req.Header.Set("traceparent", tp)
-		h.ServeHTTP(httptest.NewRecorder(), req)
-		flush(t, c)
-		ev := mt.Events()[0]
-		if ok {
-			assert.Equal(t, map[string]any{"trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "span_id": "00f067aa0ba902b7"}, ev.Contexts["trace"], tp)
-			schematest.ValidateValue(t, ev)
-		} else {
-			assert.NotContains(t, ev.Contexts, "trace", tp)
-		}
-	}
-}
-
 func TestDisabledClientPassesThrough(t *testing.T) {
 	core.SetCurrentClient(nil)
 	called := false

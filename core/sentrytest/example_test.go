@@ -46,7 +46,7 @@ func Example() {
 	// Output:
 	// error shop@1.2.3 u-1
 	// *errors.errorString: file does not exist
-	// *fmt.wrapError: load cart: file does not exist
+	// fs.ErrNotExist: load cart: file does not exist
 	// application/x-sentry-envelope
 }
 

@@ -39,6 +39,14 @@ var (
 	errTimeout  = errors.New("inventory service timed out")
 )
 
+func init() {
+	// Sentinel errors are *errors.errorString to Go; registered, they title
+	// their issues in Sentry by name (the standard library's, such as
+	// io.EOF or sql.ErrNoRows, are named already).
+	_ = core.RegisterSentinel(errDeclined, "payments.ErrDeclined")
+	_ = core.RegisterSentinel(errTimeout, "inventory.ErrTimeout")
+}
+
 func main() {
 	if err := run(os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
@@ -175,6 +183,11 @@ func printEvent(out io.Writer, ev *core.Event) {
 			group := ""
 			if ex.Mechanism != nil && ex.Mechanism.IsExceptionGroup {
 				group = " (group)"
+			}
+			if ex.Mechanism != nil && ex.Mechanism.Data["go_type"] != nil {
+				// The title names the most informative error; the Go type of
+				// the outermost error is kept in its mechanism's data.
+				group += fmt.Sprintf(" [Go type %v]", ex.Mechanism.Data["go_type"])
 			}
 			fmt.Fprintf(out, "%s%s: %s%s\n", indent, ex.Type, firstLine(ex.Value), group)
 			if ex.Stacktrace != nil {

@@ -22,8 +22,9 @@ func TestQuickstart(t *testing.T) {
 	s := out.String()
 	for _, want := range []string{
 		"6 events received",
-		"*fmt.wrapError: checkout order 1042: charge: card declined",
-		"*errors.joinError: inventory service timed out", "(group)",
+		"payments.ErrDeclined: checkout order 1042: charge: card declined",
+		"inventory.ErrTimeout + payments.ErrDeclined: inventory service timed out", "(group)",
+		"[Go type *fmt.wrapError]", "[Go type *errors.joinError]",
 		"logger=shop.slog", "logger=shop.zap", "logger=shop.zerolog",
 		"user:        id=user-slog", "user:        id=user-zap", "user:        id=user-zerolog",
 		"cart loaded", "charging card",

@@ -160,6 +160,11 @@ func (r *report) titles() titles {
 		"Zerolog/baseline":      "zerolog " + v["github.com/rs/zerolog"] + " → io.Discard",
 		"Zerolog/sentrylog":     "**sentrylog**",
 		"Zerolog/sentry-go":     "sentry-go/zerolog " + v["github.com/getsentry/sentry-go/zerolog"],
+		"Logrus/baseline":       "logrus " + v["github.com/sirupsen/logrus"] + " JSON → io.Discard",
+		"Logrus/sentrylog":      "**sentrylog**",
+		"Logrus/sentry-go":      "sentry-go/logrus " + v["github.com/getsentry/sentry-go/logrus"],
+		"LogrusHook/sentrylog":  "**sentrylog**",
+		"LogrusHook/sentry-go":  "sentry-go/logrus " + v["github.com/getsentry/sentry-go/logrus"],
 	}
 }
 

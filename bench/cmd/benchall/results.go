@@ -25,7 +25,7 @@ type cell struct {
 	ci string
 }
 
-// key names a cell: logger (Slog, Zap, Zerolog), path and impl.
+// key names a cell: logger (Slog, Zap, Zerolog, Logrus, LogrusHook), path and impl.
 type key struct{ logger, path, impl string }
 
 var nameRE = regexp.MustCompile(`^([A-Za-z]+)/path=([A-Za-z]+)/impl=([A-Za-z0-9-]+?)(?:-\d+)?$`)

@@ -11,7 +11,7 @@ import (
 
 // loggerSpec lays out one logger's table.
 type loggerSpec struct {
-	name     string // benchmark name: Slog, Zap, Zerolog
+	name     string // benchmark name: Slog, Zap, Zerolog, Logrus, LogrusHook
 	title    string
 	baseline string   // the impl that is the logger's own cost
 	impls    []string // columns, in order
@@ -49,6 +49,24 @@ func loggerSpecs() []loggerSpec {
 			note: "Every logger writes its JSON to io.Discard at level Info; sentry-go's writer sits beside the " +
 				"output in a MultiLevelWriter, with breadcrumbs on. It is bound to one hub and does not read " +
 				"the record's context, so it has no per-request cells.",
+		},
+		{
+			name: "Logrus", title: "logrus, the whole logging call", baseline: "baseline",
+			impls: []string{"baseline", "sentrylog", "sentry-go"},
+			peers: []string{"sentry-go"},
+			note: "Every logger writes logrus's JSON to io.Discard at level Info, the hooks beside it: each " +
+				"cell is logrus's own work (the entry, its fields, the formatting) plus the hook's. sentry-go's " +
+				"logrus integration has no breadcrumbs: its Breadcrumb cells are Info records sent as Sentry log " +
+				"entries (its log hook for Info and Warn, its event hook for Error and up), its nearest " +
+				"equivalent. Its hooks are bound to one hub and read the entry's context only as a hint, so " +
+				"they have no per-request cells.",
+		},
+		{
+			name: "LogrusHook", title: "logrus, the hook alone", baseline: "",
+			impls: []string{"sentrylog", "sentry-go"},
+			peers: []string{"sentry-go"},
+			note: "Each hook's Fire on the entry logrus hands it for the workload's record, prepared once: " +
+				"what the hook adds to a logging call. Below the hook's levels logrus does not call it.",
 		},
 	}
 }

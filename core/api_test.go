@@ -1,0 +1,57 @@
+package core_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sentrylog/sentrylog/core"
+)
+
+// syncBuffer is a bytes.Buffer safe for the client's diagnostics.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// Per-request data set on a context without an isolation scope goes to the
+// global scope; in debug mode the client warns, once per setter.
+func TestPerRequestDataOnGlobalScopeWarnsOnce(t *testing.T) {
+	var dbg syncBuffer
+	mt := core.NewMemoryTransport()
+	c, err := core.Init(core.Options{Transport: mt, Debug: true, DebugWriter: &dbg, Storm: core.StormOptions{Disabled: true}})
+	require.NoError(t, err)
+	t.Cleanup(func() { core.SetCurrentClient(nil); c.Close(context.Background()) })
+
+	ctx := context.Background()
+	core.SetUser(ctx, &core.User{ID: "u1"})
+	core.SetUser(ctx, &core.User{ID: "u2"})
+	core.SetTag(ctx, "tenant", "a")
+	require.Equal(t, 1, strings.Count(dbg.String(), "SetUser on a context without an isolation scope"), dbg.String())
+	require.Equal(t, 1, strings.Count(dbg.String(), "SetTag on a context without an isolation scope"), dbg.String())
+	c.CaptureMessage(ctx, "m", core.LevelError)
+	require.True(t, c.Flush(context.Background()))
+	require.Equal(t, "u2", mt.Events()[0].User.ID, "the value still goes to the global scope")
+
+	before := dbg.String()
+	req := core.NewIsolationScope(ctx)
+	core.SetUser(req, &core.User{ID: "u3"})
+	core.SetTag(req, "tenant", "b")
+	require.Equal(t, before, dbg.String(), "an isolation scope draws no warning")
+}

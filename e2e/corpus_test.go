@@ -1,0 +1,504 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/core/sentryhttp"
+	"github.com/sentrylog/sentrylog/core/sentrytest"
+	"github.com/sentrylog/sentrylog/slogsentry"
+	"github.com/sentrylog/sentrylog/zapsentry"
+	"github.com/sentrylog/sentrylog/zerologsentry"
+)
+
+// The corpora: testdata/secrets.txt (what must never reach Sentry) and
+// testdata/benign.txt (debugging text that must arrive as written).
+
+type corpusSecret struct {
+	name    string
+	pii     bool
+	text    string
+	needles []string
+}
+
+type benignText struct{ name, text string }
+
+// readCorpusFile returns the tab-separated fields of each entry, quoted
+// fields unquoted.
+func readCorpusFile(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	var out [][]string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fields := strings.Split(line, "\t")
+		for i, fl := range fields {
+			if strings.HasPrefix(fl, `"`) {
+				u, err := strconv.Unquote(fl)
+				require.NoError(t, err, line)
+				fields[i] = u
+			}
+		}
+		out = append(out, fields)
+	}
+	require.NoError(t, sc.Err())
+	return out
+}
+
+func readSecretsCorpus(t *testing.T) []corpusSecret {
+	var out []corpusSecret
+	for _, f := range readCorpusFile(t, "testdata/secrets.txt") {
+		require.GreaterOrEqual(t, len(f), 4, f)
+		out = append(out, corpusSecret{name: f[0], pii: f[1] == "pii", text: f[2], needles: f[3:]})
+	}
+	return out
+}
+
+func readBenignCorpus(t *testing.T) []benignText {
+	var out []benignText
+	for _, f := range readCorpusFile(t, "testdata/benign.txt") {
+		require.Len(t, f, 2, f)
+		out = append(out, benignText{f[0], f[1]})
+	}
+	return out
+}
+
+// wireForms returns the forms a needle can take in the bytes sent: as
+// written, JSON-escaped, query-escaped and path-escaped.
+func wireForms(n string) []string {
+	b, _ := json.Marshal(n)
+	forms := []string{n, string(b[1 : len(b)-1]), url.QueryEscape(n), url.PathEscape(n)}
+	out := forms[:0]
+	for _, f := range forms {
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// logCase is one record a bridge logs for one place: at Error level with
+// the record's own fields, after an Info record when crumb is set.
+type logCase struct {
+	msg    string
+	fields []slog.Attr // the record's fields, in slog's terms
+	crumb  *logCase    // an Info record logged first (a breadcrumb)
+}
+
+// bridgeLog logs c through one bridge on ctx.
+type bridgeLog func(c *core.Client, ctx context.Context, lc logCase)
+
+// zapFields converts the slog fields of a case.
+func zapFields(attrs []slog.Attr) []zap.Field {
+	var out []zap.Field
+	for _, a := range attrs {
+		switch v := a.Value; v.Kind() {
+		case slog.KindGroup:
+			g := v.Group()
+			out = append(out, zap.Object(a.Key, zapcore.ObjectMarshalerFunc(func(enc zapcore.ObjectEncoder) error {
+				for _, ga := range g {
+					enc.AddString(ga.Key, ga.Value.String())
+				}
+				return nil
+			})))
+		case slog.KindAny:
+			switch x := v.Any().(type) {
+			case error:
+				out = append(out, zap.NamedError(a.Key, x))
+			case []string:
+				out = append(out, zap.Strings(a.Key, x))
+			default:
+				out = append(out, zap.Any(a.Key, x))
+			}
+		default:
+			out = append(out, zap.String(a.Key, v.String()))
+		}
+	}
+	return out
+}
+
+// zerologFields adds the slog fields of a case to a zerolog event.
+func zerologFields(e *zerolog.Event, attrs []slog.Attr) *zerolog.Event {
+	for _, a := range attrs {
+		switch v := a.Value; v.Kind() {
+		case slog.KindGroup:
+			d := zerolog.Dict()
+			for _, ga := range v.Group() {
+				d = d.Str(ga.Key, ga.Value.String())
+			}
+			e = e.Dict(a.Key, d)
+		case slog.KindAny:
+			switch x := v.Any().(type) {
+			case error:
+				e = e.AnErr(a.Key, x)
+			case []string:
+				e = e.Strs(a.Key, x)
+			default:
+				e = e.Interface(a.Key, x)
+			}
+		default:
+			e = e.Str(a.Key, v.String())
+		}
+	}
+	return e
+}
+
+var corpusBridges = []struct {
+	name string
+	log  bridgeLog
+}{
+	{"slog", func(c *core.Client, ctx context.Context, lc logCase) {
+		l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, TagKeys: []string{"note_tag"}}))
+		if lc.crumb != nil {
+			l.LogAttrs(ctx, slog.LevelInfo, lc.crumb.msg, lc.crumb.fields...)
+		}
+		l.LogAttrs(ctx, slog.LevelError, lc.msg, lc.fields...)
+	}},
+	{"zap", func(c *core.Client, ctx context.Context, lc logCase) {
+		l := zap.New(zapsentry.NewCore(zapsentry.Options{Client: c, TagKeys: []string{"note_tag"}})).With(zapsentry.Context(ctx))
+		if lc.crumb != nil {
+			l.Info(lc.crumb.msg, zapFields(lc.crumb.fields)...)
+		}
+		l.Error(lc.msg, zapFields(lc.fields)...)
+	}},
+	{"zerolog", func(c *core.Client, ctx context.Context, lc logCase) {
+		w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: c, TagKeys: []string{"note_tag"}})
+		l := zerolog.New(w).Hook(w)
+		if lc.crumb != nil {
+			zerologFields(l.Info().Ctx(ctx), lc.crumb.fields).Msg(lc.crumb.msg)
+		}
+		zerologFields(l.Error().Ctx(ctx), lc.fields).Msg(lc.msg)
+	}},
+}
+
+// corpusPlace puts a text in one place of what a program logs while serving
+// a request: in the record (through the bridge), on the request's scope, or
+// in the request itself (described by sentryhttp).
+type corpusPlace struct {
+	name string
+	// request returns the request served; nil: a plain GET.
+	request func(text string) *http.Request
+	// scope sets data on the request's scope before logging.
+	scope func(ctx context.Context, text string)
+	// record returns what is logged.
+	record func(text string, r *http.Request) logCase
+	// only names the bridges that can carry the place (empty: all).
+	only string
+}
+
+func plain(string, *http.Request) logCase { return logCase{msg: "checkout failed"} }
+
+var corpusPlaces = []corpusPlace{
+	{name: "message", record: func(s string, _ *http.Request) logCase { return logCase{msg: "op failed: " + s} }},
+	{name: "attr", record: func(s string, _ *http.Request) logCase {
+		return logCase{msg: "checkout failed", fields: []slog.Attr{slog.String("note", s)}}
+	}},
+	{name: "denied-key", record: func(s string, _ *http.Request) logCase {
+		return logCase{msg: "checkout failed", fields: []slog.Attr{slog.String("password", s)}}
+	}},
+	{name: "nested", record: func(s string, _ *http.Request) logCase {
+		return logCase{msg: "checkout failed", fields: []slog.Attr{slog.Group("db", slog.String("host", "db.internal"), slog.String("detail", s))}}
+	}},
+	{name: "error", record: func(s string, _ *http.Request) logCase {
+		return logCase{msg: "checkout failed", fields: []slog.Attr{slog.Any("error", fmt.Errorf("charge: %w", errors.New("connect: "+s)))}}
+	}},
+	{name: "tag", record: func(s string, _ *http.Request) logCase {
+		return logCase{msg: "checkout failed", fields: []slog.Attr{slog.String("note_tag", s)}}
+	}},
+	{name: "fingerprint", record: func(s string, _ *http.Request) logCase {
+		return logCase{msg: "checkout failed", fields: []slog.Attr{slog.Any("fingerprint", []string{"checkout", s})}}
+	}},
+	{name: "user", record: func(s string, _ *http.Request) logCase {
+		return logCase{msg: "checkout failed", fields: []slog.Attr{slog.Group("user", slog.String("id", "u-1"), slog.String("note", s))}}
+	}},
+	{name: "breadcrumb-message", record: func(s string, _ *http.Request) logCase {
+		return logCase{msg: "checkout failed", crumb: &logCase{msg: "step: " + s}}
+	}},
+	{name: "breadcrumb-data", record: func(s string, _ *http.Request) logCase {
+		return logCase{msg: "checkout failed", crumb: &logCase{msg: "step", fields: []slog.Attr{slog.String("note", s)}}}
+	}},
+	{name: "scope-context", record: plain, scope: func(ctx context.Context, s string) {
+		core.SetContext(ctx, "order", map[string]any{"id": "o-1", "note": s})
+	}},
+	{name: "scope-tag", record: plain, scope: func(ctx context.Context, s string) { core.SetTag(ctx, "note", s) }},
+	{name: "scope-extra", record: plain, scope: func(ctx context.Context, s string) {
+		core.IsolationScope(ctx).SetExtra("note", s)
+	}},
+	{name: "scope-user", record: plain, scope: func(ctx context.Context, s string) {
+		core.SetUser(ctx, &core.User{ID: "u-1", Data: map[string]any{"note": s}})
+	}},
+	{name: "url", record: plain, request: func(s string) *http.Request {
+		return httptest.NewRequest("GET", "http://shop.test/p/"+url.PathEscape(s), nil)
+	}},
+	{name: "query", record: plain, request: func(s string) *http.Request {
+		return httptest.NewRequest("GET", "http://shop.test/p?page=2&note="+url.QueryEscape(s), nil)
+	}},
+	{name: "form-body", record: plain, request: func(s string) *http.Request {
+		r := httptest.NewRequest("POST", "http://shop.test/p", strings.NewReader("page=2&note="+url.QueryEscape(s)))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return r
+	}},
+	{name: "header", record: plain, request: func(s string) *http.Request {
+		r := httptest.NewRequest("GET", "http://shop.test/p", nil)
+		r.Header["X-Debug-Note"] = []string{s}
+		return r
+	}},
+	{name: "cookie", record: plain, request: func(s string) *http.Request {
+		// Sent only with SendDefaultPII; a cookie value carries no spaces.
+		r := httptest.NewRequest("GET", "http://shop.test/p", nil)
+		r.Header.Set("Cookie", "prefs="+url.QueryEscape(s))
+		return r
+	}},
+	{name: "request-attr", only: "slog zap", record: func(s string, _ *http.Request) logCase {
+		r := httptest.NewRequest("POST", "http://shop.test/pay?note="+url.QueryEscape(s), nil)
+		r.Header.Set("X-Debug-Note", url.QueryEscape(s))
+		return logCase{msg: "checkout failed", fields: []slog.Attr{slog.Any("req", r)}}
+	}},
+}
+
+// corpusRun is one client sending through one bridge to a raw receiver.
+type corpusRun struct {
+	rr     *rawReceiver
+	client *core.Client
+	mw     *sentryhttp.Middleware
+}
+
+func newCorpusRun(t *testing.T, opts core.Options) *corpusRun {
+	t.Helper()
+	rr := &rawReceiver{}
+	srv := httptest.NewServer(rr)
+	t.Cleanup(srv.Close)
+	opts.DSN = strings.Replace(srv.URL, "http://", "http://publickey@", 1) + "/1"
+	opts.Storm = core.StormOptions{Disabled: true}
+	opts.QueueSize = 10000
+	opts.AttachStacktrace = true // a message event's fingerprint is its message
+	c, err := core.New(opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return &corpusRun{rr: rr, client: c, mw: sentryhttp.New(sentryhttp.Options{Client: c})}
+}
+
+// serve logs one case while serving a request, tagging its events with id.
+func (cr *corpusRun) serve(log bridgeLog, p corpusPlace, id, text string) {
+	var r *http.Request
+	if p.request != nil {
+		r = p.request(text)
+	} else {
+		r = httptest.NewRequest("GET", "http://shop.test/p", nil)
+	}
+	h := cr.mw.HandleFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm() // reads the body, as a handler would
+		ctx := r.Context()
+		core.SetTag(ctx, "case", id)
+		if p.scope != nil {
+			p.scope(ctx, text)
+		}
+		log(cr.client, ctx, p.record(text, r))
+	})
+	h.ServeHTTP(httptest.NewRecorder(), r)
+}
+
+// flushAll waits for every event and returns the bodies received by the
+// case tag of their event.
+func (cr *corpusRun) flushAll(t *testing.T, want int) map[string][]byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	require.True(t, cr.client.Flush(ctx), "flush: %+v", cr.client.Stats())
+	byCase := map[string][]byte{}
+	cr.rr.mu.Lock()
+	defer cr.rr.mu.Unlock()
+	for _, b := range cr.rr.bodies {
+		m := caseTag.FindSubmatch(b)
+		if m == nil {
+			continue // a client report
+		}
+		byCase[string(m[1])] = append(byCase[string(m[1])], b...)
+	}
+	require.Len(t, byCase, want, "every case's event arrived")
+	return byCase
+}
+
+var caseTag = regexp.MustCompile(`"case":"([^"]+)"`)
+
+// leaksIn returns the needles of sec found in b, in any wire form.
+func leaksIn(b []byte, sec corpusSecret) []string {
+	var out []string
+	for _, n := range sec.needles {
+		for _, f := range wireForms(n) {
+			if bytes.Contains(b, []byte(f)) {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// TestSecretsCorpusThroughBridges logs every secret of the corpus in every
+// place a log can carry it, through each bridge, to a real HTTP receiver,
+// and searches the raw bytes received (gunzipped) for each secret. Without
+// SendDefaultPII every secret is tried, personal data included; with it,
+// the secrets that are not personal data, and the places only sent then
+// (cookies, credential headers). A run without the scrubber first shows
+// that each place does carry the secrets to the receiver.
+func TestSecretsCorpusThroughBridges(t *testing.T) {
+	secrets := readSecretsCorpus(t)
+	require.GreaterOrEqual(t, len(secrets), 40)
+	if testing.Short() {
+		var some []corpusSecret
+		for i := 0; i < len(secrets); i += 5 {
+			some = append(some, secrets[i])
+		}
+		secrets = some
+	}
+	type figure struct{ secrets, places, tried, leaks int }
+	for _, mode := range []struct {
+		name string
+		opts core.Options
+	}{
+		{"control", core.Options{SendDefaultPII: true, Scrubber: core.NoScrubber}},
+		{"pii-off", core.Options{}},
+		{"pii-on", core.Options{SendDefaultPII: true}},
+	} {
+		total := figure{}
+		for _, b := range corpusBridges {
+			t.Run(mode.name+"/"+b.name, func(t *testing.T) {
+				cr := newCorpusRun(t, mode.opts)
+				cases := map[string]corpusSecret{}
+				places := map[string]bool{}
+				used := map[string]bool{}
+				for si, sec := range secrets {
+					if mode.name == "pii-on" && sec.pii {
+						continue
+					}
+					used[sec.name] = true
+					for _, p := range corpusPlaces {
+						if p.only != "" && !strings.Contains(p.only, b.name) {
+							continue
+						}
+						places[p.name] = true
+						id := fmt.Sprintf("%s/%d", p.name, si)
+						cases[id] = sec
+						cr.serve(b.log, p, id, sec.text)
+					}
+				}
+				got := cr.flushAll(t, len(cases))
+				leaks := 0
+				carried := map[string]int{} // by place, for the control run
+				ids := make([]string, 0, len(cases))
+				for id := range cases {
+					ids = append(ids, id)
+				}
+				sort.Strings(ids)
+				for _, id := range ids {
+					sec := cases[id]
+					found := leaksIn(got[id], sec)
+					place := id[:strings.IndexByte(id, '/')]
+					if mode.name == "control" {
+						if len(found) > 0 {
+							carried[place]++
+						}
+						continue
+					}
+					if len(found) > 0 {
+						leaks++
+						t.Errorf("%s: secret %s in %s reached the receiver as %q", b.name, sec.name, place, found)
+					}
+				}
+				if mode.name == "control" {
+					// Every place carries the secrets without a scrubber
+					// (a cookie value or a header cannot hold every text).
+					for p := range places {
+						require.GreaterOrEqual(t, carried[p], len(used)*7/10,
+							"place %s carried %d of %d secrets without the scrubber", p, carried[p], len(used))
+					}
+					return
+				}
+				total.secrets = len(used)
+				total.places += len(places)
+				total.tried += len(cases)
+				total.leaks += leaks
+				t.Logf("%s %s: %d secrets x %d places = %d tried, %d leaks", mode.name, b.name, len(used), len(places), len(cases), leaks)
+			})
+		}
+		if mode.name != "control" {
+			t.Logf("%s: %d secrets x places x 3 bridges = %d tried, %d leaks", mode.name, total.secrets, total.tried, total.leaks)
+		}
+	}
+}
+
+// TestBenignCorpusThroughBridges logs every benign string as a message, an
+// error's text and an attribute value through each bridge with the default
+// options; each arrives exactly as written.
+func TestBenignCorpusThroughBridges(t *testing.T) {
+	benign := readBenignCorpus(t)
+	require.GreaterOrEqual(t, len(benign), 60)
+	unchanged, tried := 0, 0
+	for _, b := range corpusBridges {
+		t.Run(b.name, func(t *testing.T) {
+			sp := sentrytest.NewServer(t)
+			c, err := core.New(core.Options{DSN: sp.DSN(), Storm: core.StormOptions{Disabled: true}, QueueSize: 10000})
+			require.NoError(t, err)
+			defer c.Close(context.Background())
+			for i, bt := range benign {
+				ctx := core.NewIsolationScope(context.Background())
+				core.SetTag(ctx, "case", strconv.Itoa(i))
+				b.log(c, ctx, logCase{msg: bt.text, fields: []slog.Attr{
+					slog.String("detail", bt.text),
+					slog.Any("error", errors.New(bt.text)),
+				}})
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			require.True(t, c.Flush(ctx))
+			evs, err := sp.WaitForEvents(len(benign), 30*time.Second)
+			require.NoError(t, err)
+			for _, ev := range evs {
+				i, err := strconv.Atoi(ev.Tags["case"])
+				require.NoError(t, err)
+				bt := benign[i]
+				tried++
+				ok := ev.Message != nil && ev.Message.Formatted == bt.text
+				ok = ok && len(ev.Exception) > 0 && ev.Exception[len(ev.Exception)-1].Value == bt.text
+				ok = ok && ev.Contexts["log"]["detail"] == bt.text
+				if !ok {
+					t.Errorf("%s: %q changed: message %+v, exception %+v, detail %q", b.name, bt.name, ev.Message, ev.Exception, ev.Contexts["log"]["detail"])
+					continue
+				}
+				unchanged++
+			}
+		})
+	}
+	t.Logf("benign: %d strings x 3 bridges, %d/%d arrived unchanged", len(benign), unchanged, tried)
+}

@@ -1,0 +1,5 @@
+//go:build race
+
+package logrussentry_test
+
+const raceEnabled = true

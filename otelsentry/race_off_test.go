@@ -1,0 +1,5 @@
+//go:build !race
+
+package otelsentry_test
+
+const raceEnabled = false
