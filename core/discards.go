@@ -45,12 +45,13 @@ type Category uint8
 const (
 	CategoryError Category = iota
 	CategoryLogItem
+	CategoryLogByte
 	CategoryAttachment
 	CategoryInternal
 	numCategories
 )
 
-var categoryNames = [numCategories]string{"error", "log_item", "attachment", "internal"}
+var categoryNames = [numCategories]string{"error", "log_item", "log_byte", "attachment", "internal"}
 
 // String returns the category's wire name.
 func (c Category) String() string {

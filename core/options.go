@@ -121,6 +121,23 @@ type Options struct {
 	// Storm configures storm control. See StormOptions.
 	Storm StormOptions
 
+	// LogsBuffer bounds the logs waiting to be converted and batched by the
+	// client's log worker; a log the buffer cannot take is dropped and
+	// counted as queue_overflow (log_item and log_byte). Default 1000.
+	// Which records become logs is set per bridge (its logs level, off by
+	// default).
+	LogsBuffer int
+	// BeforeSendLog may change a log or drop it by returning nil. It runs on
+	// the client's log worker, after the log is scrubbed and its default
+	// attributes are added, before it is batched for sending.
+	BeforeSendLog func(l *Log) *Log
+	// LogStorm caps logs from one call site logging in a hot loop, as Storm
+	// caps events: a token bucket per call site (default burst 1000, then
+	// 100 per second) and one for all logs (default burst 5000, then 1000
+	// per second). Held-back logs are counted as event_processor drops; the
+	// next log of the call site that goes through carries their number in
+	// the attribute sentrylog.storm.suppressed.
+	LogStorm StormOptions
 	// SpanFromContext returns the active span of a tracing library in ctx:
 	// its trace and span ids then win over the scope's propagation context,
 	// for events, logs and outgoing requests. It is called with the
@@ -298,4 +315,5 @@ func (o *Options) applyDefaults() {
 		o.HTTPTimeout = 10 * time.Second
 	}
 	o.Storm.applyDefaults()
+	o.applyLogDefaults()
 }

@@ -69,6 +69,8 @@ func headerCategory(name string) (c Category, ok bool) {
 		return CategoryError, true
 	case "log_item":
 		return CategoryLogItem, true
+	case "log_byte":
+		return CategoryLogByte, true
 	case "attachment":
 		return CategoryAttachment, true
 	}

@@ -227,6 +227,16 @@ func (t *HTTPTransport) shutdown() {
 			empty = true
 		}
 	}
+	var leftLogs []uint64 // counted as logs when taken, not as events
+	for empty := false; !empty; {
+		select {
+		case ql := <-t.logq:
+			t.dropLogs(ReasonQueueOverflow, ql.b)
+			leftLogs = append(leftLogs, ql.seq)
+		default:
+			empty = true
+		}
+	}
 	for {
 		q, ok := t.gate.unhold()
 		if !ok {
@@ -242,7 +252,7 @@ func (t *HTTPTransport) shutdown() {
 		t.cfg.Outcomes.Add(ReasonNetworkError, CategoryError, n)
 		t.cfg.Debug.Printf("transport closed with %d events the receiver never took", n)
 	}
-	for _, seq := range append(left, held...) {
+	for _, seq := range slices.Concat(left, held, leftLogs) {
 		t.finish(seq, false)
 	}
 	if t.spool != nil {

@@ -35,6 +35,7 @@ import (
 type HTTPTransport struct {
 	mu     sync.RWMutex // guards queue and closed against Send
 	queue  chan queued
+	logq   chan queuedLogs
 	closed bool
 	smu    sync.Mutex // serializes pushes, so that sequence numbers follow the queue's order
 
@@ -87,6 +88,13 @@ type HTTPTransport struct {
 // knows when everything queued before it is done.
 type queued struct {
 	ev  *Event
+	seq uint64
+}
+
+// queuedLogs is a log batch in the transport's queue of batches, numbered
+// in the same sequence as events so that Flush waits for it too.
+type queuedLogs struct {
+	b   *LogBatch
 	seq uint64
 }
 
@@ -200,6 +208,7 @@ func (t *HTTPTransport) Configure(cfg TransportConfig) error {
 	}
 	t.gate = newGate()
 	t.queue = make(chan queued, cfg.QueueSize)
+	t.logq = make(chan queuedLogs, logBatchQueue)
 	t.wake = make(chan struct{}, 1)
 	t.stop = make(chan struct{})
 	t.kick = make(chan struct{}, 1)
@@ -301,6 +310,13 @@ func (t *HTTPTransport) work(reports bool) {
 		defer ticker.Stop()
 		tick = ticker.C
 	}
+	// One worker, the one that sends client reports, sends the log
+	// batches: they arrive in order, and a log storm holds at most one of
+	// the workers.
+	var logq <-chan queuedLogs
+	if reports {
+		logq = t.logq
+	}
 	for {
 		select { // Close first: a worker does not take one more event
 		case <-t.stop:
@@ -326,6 +342,8 @@ func (t *HTTPTransport) work(reports bool) {
 		select {
 		case q := <-t.queue:
 			t.send(q, false)
+		case ql := <-logq:
+			t.finish(ql.seq, t.sendLogs(ql.b))
 		case <-t.wake:
 			t.resolveFlushes()
 		case <-tick:

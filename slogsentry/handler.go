@@ -94,7 +94,8 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	crumbLevel, eventLevel := h.cfg.levels()
 	event := r.Level >= eventLevel
-	if !event && r.Level < crumbLevel {
+	asLog := r.Level >= h.cfg.logsAt() && c.LogsEnabled()
+	if !event && r.Level < crumbLevel && !asLog {
 		return nil
 	}
 	rec := core.Record{
@@ -110,7 +111,15 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		Origin:  origin,
 	}
 	if !event {
-		h.breadcrumb(c, &r, &rec)
+		if asLog {
+			h.log(c, &r, &rec)
+		}
+		if r.Level >= crumbLevel {
+			h.breadcrumb(c, &r, &rec)
+		}
+		if asLog && rec.Level == core.LevelFatal {
+			flush(c)
+		}
 		return nil
 	}
 	// An event's attributes are copied by the core: a pooled buffer lends
@@ -122,10 +131,31 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	defer func() { *bp = attrs; putBuf(bp) }() // keep a grown buffer
 	rec.Attrs = attrs
 	c.CaptureRecord(&rec)
+	if asLog {
+		c.CaptureLog(&rec, logLevel(r.Level), nil)
+	}
 	if rec.Level == core.LevelFatal {
 		flush(c)
 	}
 	return nil
+}
+
+// log hands the record to the client as a Sentry log. The source is not an
+// attribute there: the core records the call site as code.* attributes.
+func (h *Handler) log(c *core.Client, r *slog.Record, rec *core.Record) {
+	if r.NumAttrs() <= core.InlineAttrs && h.cfg.replaceAttr == nil {
+		// A few plain attributes are lent from an array on the stack.
+		var buf [core.InlineAttrs]slog.Attr
+		if lent, ok := plainAttrs(buf[:0], r); ok {
+			c.CaptureLog(rec, logLevel(r.Level), lent)
+			return
+		}
+	}
+	bp := getBuf()
+	attrs := h.convertAttrs((*bp)[:0], r)
+	c.CaptureLog(rec, logLevel(r.Level), attrs)
+	*bp = attrs
+	putBuf(bp)
 }
 
 // breadcrumb hands the record to the client as a breadcrumb.
@@ -151,6 +181,11 @@ func (h *Handler) breadcrumb(c *core.Client, r *slog.Record, rec *core.Record) {
 // convert appends the attributes of r to attrs and returns them, with the
 // source attribute when AddSource asks for it (see appendSource).
 func (h *Handler) convert(attrs []slog.Attr, r *slog.Record, rec *core.Record) []slog.Attr {
+	return h.appendSource(h.convertAttrs(attrs, r), r, rec)
+}
+
+// convertAttrs appends the attributes of r to attrs and returns them.
+func (h *Handler) convertAttrs(attrs []slog.Attr, r *slog.Record) []slog.Attr {
 	cv := converter{replace: h.cfg.replaceAttr}
 	if r.NumAttrs() > 0 {
 		r.Attrs(func(a slog.Attr) bool {
@@ -162,7 +197,7 @@ func (h *Handler) convert(attrs []slog.Attr, r *slog.Record, rec *core.Record) [
 			return true
 		})
 	}
-	return h.appendSource(attrs, r, rec)
+	return attrs
 }
 
 // plain reports whether a needs no conversion: a key, and a value that is

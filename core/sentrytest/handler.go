@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/logcheck"
 )
 
 const (
@@ -203,6 +204,10 @@ func checkItems(env *core.Envelope) error {
 			}
 			if env.Header.EventID != "" && ev.EventID != env.Header.EventID {
 				return fmt.Errorf("%w: event_id %q differs from the envelope header's %q", core.ErrInvalidEnvelope, ev.EventID, env.Header.EventID)
+			}
+		case core.ItemTypeLog:
+			if _, err := logcheck.CheckEnvelope(env); err != nil {
+				return fmt.Errorf("%w: %v", core.ErrInvalidEnvelope, err)
 			}
 		case core.ItemTypeClientReport:
 			if len(it.Payload) > maxReportItem {
