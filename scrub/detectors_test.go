@@ -253,6 +253,9 @@ func TestLinearTime(t *testing.T) {
 		"dotted":  strings.Repeat("1.1.1.1.", n),
 		"tokens":  strings.Repeat("ghp_xoxb-sk-", n),
 		"escaped": `"password":\"` + strings.Repeat("a", 4*n),
+		// Many '@' of DSNs with no separator before them: 480 kB.
+		"dsn":     strings.Repeat("x@tcp(", 4*n),
+		"encoded": strings.Repeat("a%2540b+c=", n),
 	} {
 		start := time.Now()
 		ev := &protocol.Event{Message: &protocol.LogEntry{Formatted: in}, Extra: map[string]any{in: in}}
