@@ -122,8 +122,8 @@ func prescan(s string) (f uint16) {
 			if i+1 < len(s) && (s[i+1] == ':' || i > 0 && isHex(s[i-1]) && isHex(s[i+1])) {
 				f |= fIPv6
 			}
-			if i > 0 && (s[i-1] == '"' || isAlpha(s[i-1])) {
-				f |= fKV // "key": value, Key: value, Key:value
+			if i > 0 && (s[i-1] == '"' || s[i-1] == '\'' || isAlpha(s[i-1])) {
+				f |= fKV // "key": value, 'key': value, Key: value, Key:value
 			}
 		case '@':
 			f |= fAt | fEmail

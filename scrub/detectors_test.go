@@ -263,3 +263,26 @@ func TestLinearTime(t *testing.T) {
 		assert.Less(t, time.Since(start), 2*time.Second, name)
 	}
 }
+
+// TestKeyValueSpacedAndQuoted: config files (INI, TOML, the AWS credentials
+// file) write key = value with spaces, and Python-style reprs and YAML flow
+// maps quote keys with single quotes; SQL and comparisons stay.
+func TestKeyValueSpacedAndQuoted(t *testing.T) {
+	const F = scrub.Filtered
+	for _, tc := range []struct{ in, want string }{
+		{`password = "hunter2"`, `password = "` + F + `"`},
+		{"aws_secret_access_key = wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY", "aws_secret_access_key = " + F},
+		{"[default]\naws_secret_access_key\t=\twJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY\nregion = eu-west-1",
+			"[default]\naws_secret_access_key\t=\t" + F + "\nregion = eu-west-1"},
+		{`{'user': 'bob', 'password': 'hunter2'}`, `{'user': 'bob', 'password': '` + F + `'}`},
+		{`secret = 'x'`, `secret = '` + F + `'`},
+		// No secret: a call, a placeholder, a comparison, a word.
+		{"UPDATE users SET password = crypt($1, gen_salt('bf')) WHERE id = $2", "UPDATE users SET password = crypt($1, gen_salt('bf')) WHERE id = $2"},
+		{"WHERE token = ? AND session = $1", "WHERE token = ? AND session = $1"},
+		{"assert token == expected", "assert token == expected"},
+		{"secure_cookie = true", "secure_cookie = true"},
+		{"password = required", "password = required"},
+	} {
+		assert.Equal(t, tc.want, scrubText(scrub.Options{}, tc.in), tc.in)
+	}
+}

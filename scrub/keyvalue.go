@@ -33,22 +33,15 @@ func (s *Scrubber) findKeyValues(dst []Span, str string) []Span {
 	for i := 1; i < len(str); i++ {
 		switch c := str[i]; {
 		case c == '=':
-			k := i
-			for k > 0 && isKeyByte(str[k-1]) {
-				k--
-			}
-			if k == i || (i+1 < len(str) && str[i+1] == '=') || !s.denied(str[k:i]) {
-				continue
-			}
-			if sp, ok := valueSpan(str, i+1); ok {
+			if sp, ok := s.findEqualsValue(str, i); ok {
 				dst = append(dst, sp)
 				i = sp.End - 1
 			}
-		case c == ':' && str[i-1] == '"':
+		case c == ':' && (str[i-1] == '"' || str[i-1] == '\''):
 			// Keys longer than 64 bytes are not looked for, which also
 			// keeps this search short.
 			from := max(0, i-66)
-			q := strings.LastIndexByte(str[from:i-1], '"')
+			q := strings.LastIndexByte(str[from:i-1], str[i-1])
 			if q < 0 {
 				continue
 			}
@@ -73,6 +66,46 @@ func (s *Scrubber) findKeyValues(dst []Span, str string) []Span {
 		}
 	}
 	return dst
+}
+
+// findEqualsValue reads the value of a denied key written with '=' at
+// str[i]: key=value, and key = value with spaces around the '=' (INI and
+// TOML files, AWS credentials files, Python reprs) when the value is
+// quoted or looks like a secret and is no call ("password = crypt($1)").
+func (s *Scrubber) findEqualsValue(str string, i int) (Span, bool) {
+	if i+1 < len(str) && str[i+1] == '=' {
+		return Span{}, false // ==
+	}
+	e := i
+	for e > 0 && i-e < 4 && (str[e-1] == ' ' || str[e-1] == '\t') {
+		e--
+	}
+	k := e
+	for k > 0 && isKeyByte(str[k-1]) {
+		k--
+	}
+	if k == e || !s.denied(str[k:e]) {
+		return Span{}, false
+	}
+	if e == i {
+		return valueSpan(str, i+1)
+	}
+	j := i + 1
+	for j < len(str) && j-i <= 4 && (str[j] == ' ' || str[j] == '\t') {
+		j++
+	}
+	if j == i+1 || j >= len(str) {
+		return Span{}, false
+	}
+	sp, ok := valueSpan(str, j)
+	if !ok {
+		return Span{}, false
+	}
+	v := str[sp.Start:sp.End]
+	if str[j] == '"' || str[j] == '\'' || looksSecret(v) && !strings.ContainsRune(v, '(') {
+		return sp, true
+	}
+	return Span{}, false
 }
 
 // findColonValue reads the value of a denied key written with a colon at
