@@ -286,3 +286,20 @@ func TestKeyValueSpacedAndQuoted(t *testing.T) {
 		assert.Equal(t, tc.want, scrubText(scrub.Options{}, tc.in), tc.in)
 	}
 }
+
+// TestDebugTextKept: an HTTP status after a key naming a token (the error
+// text of golang.org/x/oauth2) and an scp-style git remote are no secrets;
+// an address followed by a password stays filtered.
+func TestDebugTextKept(t *testing.T) {
+	const F = scrub.Filtered
+	for _, tc := range []struct{ in, want string }{
+		{"oauth2: cannot fetch token: 401 Unauthorized", "oauth2: cannot fetch token: 401 Unauthorized"},
+		{"git clone git@github.com:shop/orders.git failed", "git clone git@github.com:shop/orders.git failed"},
+		{"token: 8f14e45fceea", "token: " + F},
+		{"password: 1234", "password: " + F},
+		{"login bob@example.com:hunter2 rejected", "login " + F + ":hunter2 rejected"},
+		{"mail to bob@example.com: bounced", "mail to " + F + ": bounced"},
+	} {
+		assert.Equal(t, tc.want, scrubText(scrub.Options{}, tc.in), tc.in)
+	}
+}

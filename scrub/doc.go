@@ -147,6 +147,10 @@
 //     card_number, pan, cc_num, …; a string or a whole number). A plain
 //     16-digit order id, a timestamp, a snowflake id, a UUID, a git hash
 //     and a hex digest stay.
+//   - The user of an scp-style remote (git@github.com:shop/orders.git) is
+//     no e-mail address, and a number of at most three digits after a key
+//     word is a status or a count ("oauth2: cannot fetch token: 401
+//     Unauthorized").
 //
 // # Sections
 //

@@ -231,11 +231,15 @@ func isSecretWord(key string) bool {
 
 // looksSecret reports whether a word looks like a credential rather than
 // prose: it has a digit or a symbol, upper and lower case after its first
-// letter, or 24 bytes or more.
+// letter, or 24 bytes or more. A number of one to three digits is a status
+// or a count, no secret ("oauth2: cannot fetch token: 401 Unauthorized").
 func looksSecret(w string) bool {
 	w = strings.TrimRight(w, ".!?:") // the end of a sentence
 	if len(w) >= 24 {
 		return true
+	}
+	if len(w) <= 3 && strings.Trim(w, "0123456789") == "" {
+		return false
 	}
 	var lower, upper bool
 	for i := 0; i < len(w); i++ {
