@@ -156,6 +156,10 @@ func TestDetectors(t *testing.T) {
 
 		{"more tokens", "hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567 lin_api_" + strings.Repeat("a1", 20) + " glsa_" + strings.Repeat("B2", 16) + "_0a1b2c3d PMAK-" + strings.Repeat("c3", 12) + "-" + strings.Repeat("d4", 17),
 			F + " " + F + " " + F + " " + F},
+		{"google oauth access token", "refresh failed for ya29.a0AfB_byC1x2y3z4AbCdEfGhIjKlMnOpQrStUvWx: expired", "refresh failed for " + F + ": expired"},
+		{"slack refresh and client tokens", "xoxe-1-My0xLTEyMzQ1Njc4OTAtMTIzNDU2Nzg5MC0x xoxc-123-456-789-abcdefabcdefabcdef", F + " " + F},
+		{"planetscale, gitlab trigger and deploy, age", "pscale_tkn_" + strings.Repeat("Ab3", 11) + " glptt-" + strings.Repeat("x9", 10) + " gldt-" + strings.Repeat("Yz", 10) +
+			" AGE-SECRET-KEY-1QQPQZRFR7ZZ2WCV3FAVKRLRFKLHXQCWM8WKSPZYQPFGQ9DXFVXTQSKGZV6", F + " " + F + " " + F + " " + F},
 		{"mapped private address", "dial tcp [::ffff:10.0.0.1]:5432 from ::ffff:192.168.1.2", "dial tcp [::ffff:10.0.0.1]:5432 from ::ffff:192.168.1.2"},
 
 		// URL-encoded values are decoded before they are searched.

@@ -71,9 +71,12 @@
 //   - [DetectAWS]: AWS access key ids (AKIA…, ASIA…).
 //   - [DetectTokens]: API tokens of well-known formats, by prefix and
 //     length: GitHub (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_), GitLab
-//     (glpat-), Slack (xoxb-, xoxp-, xoxa-, xoxr-, xoxs-, xapp-), Stripe
+//     (glpat-, glptt-, gldt-), Slack (xoxb-, xoxp-, xoxa-, xoxr-, xoxs-,
+//     xoxe-, xoxc-, xapp-), Stripe
 //     (sk_live_, sk_test_, rk_live_, rk_test_, whsec_), SendGrid (SG.),
-//     Google (AIza API keys, GOCSPX- OAuth client secrets), Shopify (shpat_,
+//     Google (AIza API keys, GOCSPX- OAuth client secrets, ya29. OAuth
+//     access tokens), PlanetScale (pscale_tkn_, pscale_pw_), age private
+//     keys (AGE-SECRET-KEY-), Shopify (shpat_,
 //     shpss_, shpca_, shppa_), DigitalOcean (dop_v1_, doo_v1_), HashiCorp
 //     Vault (hvs., hvb.), Hugging Face (hf_), Linear (lin_api_), Grafana
 //     (glsa_, glc_), Postman (PMAK-), PyPI (pypi-), npm (npm_), Sentry (sntrys_,
