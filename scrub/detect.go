@@ -76,7 +76,7 @@ var class = func() (t [256]uint8) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] = cDigit
 	}
-	for _, c := range "-_.:@=JAbB%+" {
+	for _, c := range "-_.:@=JAbB%+<" {
 		t[c] = cSpecial
 	}
 	return t
@@ -148,6 +148,10 @@ func prescan(s string) (f uint16) {
 			}
 			if strings.HasPrefix(s[i:], "AIza") {
 				f |= fToken
+			}
+		case '<':
+			if i+1 < len(s) && isAlpha(s[i+1]) {
+				f |= fKV // <password>…</password>
 			}
 		case 'b', 'B':
 			if hasFoldPrefix(s[i+1:], "earer ") || hasFoldPrefix(s[i+1:], "asic ") {

@@ -260,6 +260,7 @@ func TestLinearTime(t *testing.T) {
 		// Many '@' of DSNs with no separator before them: 480 kB.
 		"dsn":     strings.Repeat("x@tcp(", 4*n),
 		"encoded": strings.Repeat("a%2540b+c=", n),
+		"xml":     strings.Repeat("<password><![CDATA[", n),
 	} {
 		start := time.Now()
 		ev := &protocol.Event{Message: &protocol.LogEntry{Formatted: in}, Extra: map[string]any{in: in}}
@@ -303,6 +304,24 @@ func TestDebugTextKept(t *testing.T) {
 		{"password: 1234", "password: " + F},
 		{"login bob@example.com:hunter2 rejected", "login " + F + ":hunter2 rejected"},
 		{"mail to bob@example.com: bounced", "mail to " + F + ": bounced"},
+	} {
+		assert.Equal(t, tc.want, scrubText(scrub.Options{}, tc.in), tc.in)
+	}
+}
+
+// TestXMLElementValue: SOAP and XML payloads written into logs carry
+// credentials as the text of an element named by a denied key.
+func TestXMLElementValue(t *testing.T) {
+	const F = scrub.Filtered
+	for _, tc := range []struct{ in, want string }{
+		{"<password>S3cretPw9</password>", "<password>" + F + "</password>"},
+		{"soap: <wsse:UsernameToken><wsse:Username>shop</wsse:Username><wsse:Password>S3cretPw9</wsse:Password></wsse:UsernameToken>",
+			"soap: <wsse:UsernameToken><wsse:Username>shop</wsse:Username><wsse:Password>" + F + "</wsse:Password></wsse:UsernameToken>"},
+		{"<ApiKey><![CDATA[k3y<value>]]></ApiKey>", "<ApiKey><![CDATA[" + F + "]]></ApiKey>"},
+		{"<client_secret>cut", "<client_secret>" + F},
+		// No secret: an element not denied, an empty one, a placeholder.
+		{"<user>bob</user><password></password><token>?</token>", "<user>bob</user><password></password><token>?</token>"},
+		{"<p>see <b>docs</b></p> <", "<p>see <b>docs</b></p> <"},
 	} {
 		assert.Equal(t, tc.want, scrubText(scrub.Options{}, tc.in), tc.in)
 	}

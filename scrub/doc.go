@@ -92,7 +92,8 @@
 //     X-Amz-Signature=), key = value with spaces (INI and TOML files, the
 //     AWS credentials file) when the value is quoted or looks like a secret
 //     (see below) and is no call, "key": value (JSON, also escaped inside a
-//     string) and 'key': value,
+//     string) and 'key': value, XML elements (<password>…</password>,
+//     <wsse:Password>…, a CDATA section),
 //     header lines (X-Api-Key: …; Cookie:, Set-Cookie: and Authorization:
 //     to the end of the line, an Authorization scheme word kept), Go's %v
 //     of a map or an http.Header (Authorization:[…]) and %+v of a struct

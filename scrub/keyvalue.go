@@ -30,8 +30,14 @@ func startsKey(c byte) bool {
 // (query and connection strings, logfmt), "key": value (JSON) and the colon
 // forms of findColonValue.
 func (s *Scrubber) findKeyValues(dst []Span, str string) []Span {
-	for i := 1; i < len(str); i++ {
+	for i := 0; i < len(str); i++ {
 		switch c := str[i]; {
+		case c == '<':
+			if sp, ok := s.findElementValue(str, i); ok {
+				dst = append(dst, sp)
+				i = sp.End - 1
+			}
+		case i == 0:
 		case c == '=':
 			if sp, ok := s.findEqualsValue(str, i); ok {
 				dst = append(dst, sp)
@@ -66,6 +72,39 @@ func (s *Scrubber) findKeyValues(dst []Span, str string) []Span {
 		}
 	}
 	return dst
+}
+
+// findElementValue reads the text of an XML element named by a denied key
+// at str[i] ('<'): <password>…</password>, <ns:Password>…, and a CDATA
+// section as the text. Logged SOAP and XML payloads carry credentials so.
+func (s *Scrubber) findElementValue(str string, i int) (Span, bool) {
+	k := i + 1
+	for k < len(str) && k-i <= maxKeyInline && (isKeyByte(str[k]) || str[k] == ':') {
+		k++
+	}
+	if k == i+1 || k >= len(str) || str[k] != '>' {
+		return Span{}, false
+	}
+	name := str[i+1 : k]
+	if c := strings.LastIndexByte(name, ':'); c >= 0 {
+		name = name[c+1:] // a namespace prefix
+	}
+	if !s.denied(name) {
+		return Span{}, false
+	}
+	v := k + 1
+	if rest := str[v:]; strings.HasPrefix(rest, "<![CDATA[") {
+		end := strings.Index(rest, "]]>")
+		if end < 0 {
+			end = len(rest)
+		}
+		return nonEmpty(v+len("<![CDATA["), v+max(end, len("<![CDATA[")), str)
+	}
+	end := strings.IndexByte(str[v:], '<')
+	if end < 0 {
+		end = len(str) - v
+	}
+	return nonEmpty(v, v+end, str)
 }
 
 // findEqualsValue reads the value of a denied key written with '=' at
