@@ -326,3 +326,17 @@ func TestXMLElementValue(t *testing.T) {
 		assert.Equal(t, tc.want, scrubText(scrub.Options{}, tc.in), tc.in)
 	}
 }
+
+// TestHeaderLineQuotedParams: a header line's quoted parameters belong to
+// its value (Digest's response="…"); a quote the header sits in ends it.
+func TestHeaderLineQuotedParams(t *testing.T) {
+	const F = scrub.Filtered
+	for _, tc := range []struct{ in, want string }{
+		{`Authorization: Digest username="bob", realm="shop", response="6629fae49393a05397450978507c4ef1"`, "Authorization: Digest " + F},
+		{"Cookie: sid=\"S3ss10nVal\"; theme=dark\nAccept: */*", "Cookie: " + F + "\nAccept: */*"},
+		{`header "Authorization: Bearer abcdef0123456789xyz" rejected`, `header "Authorization: Bearer ` + F + `" rejected`},
+		{`Cookie: a="unterminated`, "Cookie: " + F},
+	} {
+		assert.Equal(t, tc.want, scrubText(scrub.Options{}, tc.in), tc.in)
+	}
+}

@@ -95,7 +95,8 @@
 //     string) and 'key': value, XML elements (<password>…</password>,
 //     <wsse:Password>…, a CDATA section),
 //     header lines (X-Api-Key: …; Cookie:, Set-Cookie: and Authorization:
-//     to the end of the line, an Authorization scheme word kept), Go's %v
+//     to the end of the line with its quoted parameters (Digest's
+//     response="…"), an Authorization scheme word kept), Go's %v
 //     of a map or an http.Header (Authorization:[…]) and %+v of a struct
 //     ({Password:…}), and "key: value" when the key has a separator
 //     (api_key: …) or is password, passwd, pwd, passphrase, secret, token,

@@ -196,10 +196,7 @@ func (s *Scrubber) findColonValue(str string, i int) (Span, bool) {
 			j++
 		}
 		if isHeaderLineKey(key) && !inPath {
-			end := j
-			for end < len(str) && str[end] != '\n' && str[end] != '\r' && str[end] != '"' {
-				end++
-			}
+			end := headerLineEnd(str, j)
 			return nonEmpty(skipScheme(str, j, end), end, str)
 		}
 		sp, ok := valueSpan(str, j)
@@ -221,6 +218,29 @@ func (s *Scrubber) findColonValue(str string, i int) (Span, bool) {
 		}
 		return nonEmpty(j, end, str)
 	}
+}
+
+// headerLineEnd returns where a header line's value starting at str[j]
+// ends: at the end of the line, or at a '"' that closes a quotation the
+// header sits in. A quoted parameter (Digest's response="…", a cookie's
+// a="…") is part of the value.
+func headerLineEnd(str string, j int) int {
+	end := j
+	for end < len(str) && str[end] != '\n' && str[end] != '\r' {
+		if str[end] == '"' {
+			if end == j || str[end-1] != '=' {
+				break
+			}
+			c := strings.IndexByte(str[end+1:], '"')
+			if c < 0 {
+				return len(str)
+			}
+			end += c + 2
+			continue
+		}
+		end++
+	}
+	return min(end, len(str))
 }
 
 // nonEmpty returns the span [start, end) of str unless it is empty, already
