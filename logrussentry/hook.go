@@ -144,9 +144,7 @@ func (h *Hook) breadcrumb(c *core.Client, e *logrus.Entry) {
 		TagKeys: h.cfg.tagKeys,
 		Origin:  Origin,
 	}
-	if f := e.Caller; f != nil && f.PC != 0 && !ownFrame(f.Function, f.File) {
-		rec.PC = f.PC + 1 // for BeforeBreadcrumb's hint
-	}
+	rec.PC = callSite(e) // for BeforeBreadcrumb's hint
 	if len(e.Data) <= core.InlineAttrs {
 		// A few scalar fields are lent from an array on the stack; the
 		// core copies them without allocating.
