@@ -91,6 +91,7 @@ func perRequestHub(hub *sentry.Hub) context.Context {
 }
 
 func BenchmarkSlog(b *testing.B) {
+	slogLogs(b)
 	for _, im := range slogImpls() {
 		run(b, "Disabled", im.name, func(b *testing.B) {
 			h, _, _ := im.handler(b, 0)

@@ -43,6 +43,7 @@ type Client struct {
 	// share the default contexts' maps instead of each getting copies.
 	shareDefaults bool
 	storm         *storm
+	logs          *logPipe // nil when the transport delivers no logs
 
 	queue    chan *pending
 	done     chan struct{}
@@ -73,8 +74,10 @@ type outcomeCounts struct {
 	// accounts for them itself, so they are not in client reports; Stats
 	// lists them as "server_rate_limited:error".
 	ServerRateLimited atomic.Int64
+	// Logs counts what happened to logs.
+	Logs LogOutcomes
 	// ContextLost counts breadcrumbs dropped because their record had a
-	// context the bridge could not recover (Record.ContextLost). Breadcrumbs
+	// context the bridge could not recover (record.ContextLost). Breadcrumbs
 	// are no client-report category; Stats lists them as
 	// "context_lost:breadcrumb".
 	ContextLost atomic.Int64
@@ -91,7 +94,10 @@ type Stats struct {
 	// ForeignDropped counts spooled envelopes of other processes that this
 	// one dropped; they are not among Captured either.
 	ForeignDropped int64
-	// Dropped maps "reason:category" to a count since start.
+	// LogsDelivered counts logs a receiver accepted.
+	LogsDelivered int64
+	// Dropped maps "reason:category" to a count since start: items, or
+	// bytes for the log_byte category.
 	Dropped map[string]int64
 }
 
@@ -153,6 +159,7 @@ func New(opts Options) (*Client, error) {
 	c.pool.New = func() any { return new(pending) }
 	c.wg.Add(1)
 	go c.work(holdWorker)
+	c.startLogs()
 	return c, nil
 }
 
@@ -212,6 +219,7 @@ func (c *Client) Stats() Stats {
 	if n := c.outcomes.ServerRateLimited.Load(); n > 0 {
 		st.Dropped["server_rate_limited:error"] = n
 	}
+	c.logStats(&st)
 	if n := c.outcomes.ContextLost.Load(); n > 0 {
 		st.Dropped["context_lost:breadcrumb"] = n
 	}
@@ -672,6 +680,9 @@ func (c *Client) Flush(ctx context.Context) bool {
 	case <-ctx.Done():
 		return false
 	}
+	if !c.logs.flush(ctx) {
+		return false
+	}
 	return c.transport.Flush(ctx)
 }
 
@@ -693,6 +704,7 @@ func (c *Client) Close(ctx context.Context) bool {
 		return c.transport.Flush(ctx)
 	}
 	ok := c.flushQueue(ctx)
+	ok = c.logs.flush(ctx) && ok
 	close(c.done)
 	c.wg.Wait()
 	for c.inflight.Load() != 0 {
@@ -712,6 +724,7 @@ func (c *Client) Close(ctx context.Context) bool {
 		}
 		break
 	}
+	c.dropQueuedLogs()
 	ok = c.transport.Close(ctx) && ok
 	if current.Load() == c {
 		current.CompareAndSwap(c, nil)

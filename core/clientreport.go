@@ -44,7 +44,7 @@ func (t *httpTransport) sendReport() {
 		Header: envelopeHeader{DSN: t.dsnPublic, SDK: t.sdk},
 		Items:  clientReportItems(report, now),
 	}
-	status, err := t.post(env)
+	status, err := t.post(env, !t.gate.down.Load())
 	if err != nil || status == 429 || status >= 500 {
 		t.cfg.Outcomes.Restore(report)
 	}

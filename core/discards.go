@@ -45,12 +45,13 @@ type dataCategory uint8
 const (
 	categoryError dataCategory = iota
 	categoryLogItem
+	categoryLogByte
 	categoryAttachment
 	categoryInternal
 	numCategories
 )
 
-var categoryNames = [numCategories]string{"error", "log_item", "attachment", "internal"}
+var categoryNames = [numCategories]string{"error", "log_item", "log_byte", "attachment", "internal"}
 
 // String returns the category's wire name.
 func (c dataCategory) String() string {

@@ -97,7 +97,7 @@ package core
 // the package doc above, kept for maintainers. It describes sentrylog's client: options, capture, scopes, breadcrumbs,
 // event building, exceptions from Go errors, the pipeline and the transport.
 // The logging bridges (slogsentry, zapsentry, zerologsentry) convert their
-// records into a Record and hand it to a Client; everything that is not
+// records into a record and hand it to a Client; everything that is not
 // specific to one logger lives here, once.
 //
 // # Set-up
@@ -134,6 +134,29 @@ package core
 // the client reports the HTTP transport sends), so that for every client
 // Captured = Delivered + Spooled + the sum of Dropped.
 //
+// # Logs
+//
+// Records a bridge's logs level admits (off unless set) are also sent as
+// Sentry structured logs (Client.CaptureLog). The capturing goroutine only
+// copies the record into a reused entry and queues it (Options.LogsBuffer;
+// overflow counted as queue_overflow). A log worker of its own, apart from
+// the events' worker, converts the entries (typed, flat attributes; the
+// first error as exception.type and exception.message; the call site as
+// code.* attributes; sentry.origin; the default attributes sentry.environment,
+// sentry.release, sentry.sdk.name, sentry.sdk.version and server.address;
+// the scope's user only with SendDefaultPII), caps a call site that logs in
+// a hot loop (Options.LogStorm), and batches them: at most
+// MaxLogsPerEnvelope per envelope, sent 5 seconds after the first waits, or
+// on Flush and Close. Each batch is scrubbed by Options.Scrubber (bodies and
+// the record's attribute values, presented to it as the breadcrumbs of one
+// event), long strings are cut with a marker, then BeforeSendLog runs. An
+// envelope carries one log item and nothing else; the HTTP transport obeys
+// rate limits on log_item and log_byte and counts every dropped log in both
+// categories (bytes as Sentry counts them). A log storm therefore costs at
+// most the log buffer's memory, the log worker's goroutine and one of the
+// transport's senders (the others keep sending events); beyond the storm
+// caps, its logs are dropped and counted rather than sent.
+//
 // # Reliability
 //
 // Storm control (Options.Storm, on by default) keeps an error logged in a hot
@@ -149,14 +172,15 @@ package core
 // event_processor. The groups tracked are bounded (StormOptions.MaxGroups);
 // the one seen least recently is forgotten first.
 //
-// The HTTP transport never blocks the caller: its queue is bounded, network
-// errors are retried with a short backoff, and rate limits are obeyed per
-// category. After a network failure it pauses (1 s, doubling up to 5 s):
-// events wait in the bounded queue, newer ones overflowing (counted), and
-// what the queue kept is delivered when the receiver answers again. With
-// Options.Spool, events go to disk instead while the receiver is
-// unreachable, and are sent, oldest first, when it answers again or when the
-// next process starts.
+// The HTTP transport never blocks the caller: its queue is bounded, a few
+// senders keep several requests in flight over kept-alive connections,
+// network errors are retried with a short backoff, and rate limits are
+// obeyed per category. After a network failure it stops sending and probes
+// the receiver twice a second: events wait in the bounded queue, the
+// oldest giving way when it is full (counted), and are delivered as soon as
+// a probe gets an answer. With Options.Spool (or $SENTRY_SPOOL_DIR), events go to disk
+// instead while the receiver is unreachable, and are sent, oldest first,
+// when it answers again or when the next process starts.
 //
 // # Ignore rules
 //
@@ -221,7 +245,7 @@ package core
 //
 // # Attribute mapping
 //
-// A Record's attributes (slog.Attr values; the bridges convert zap fields and
+// A record's attributes (slog.Attr values; the bridges convert zap fields and
 // zerolog fields to them) are mapped once, here, for all bridges:
 //
 //   - error values, at any key and any depth: the first at a key named
@@ -234,7 +258,7 @@ package core
 //     "{{ default }}" stands for Sentry's own grouping;
 //   - any *http.Request value: the request (headers and cookies as
 //     SendDefaultPII allows; its body is never read);
-//   - a "tags" group, and the keys listed in Record.TagKeys (dotted paths
+//   - a "tags" group, and the keys listed in record.TagKeys (dotted paths
 //     for nested keys): tags;
 //   - context.Context values are left out;
 //   - everything else: contexts["log"] on events and data on breadcrumbs,

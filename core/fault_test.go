@@ -957,3 +957,264 @@ func TestFaultCorruptSpool(t *testing.T) {
 	assert.EqualValues(t, 1, st.Replayed, "%+v", st)
 	assert.Len(t, srv.Events(), 1)
 }
+
+// outageReceiver is a sentrytest receiver whose port can go down (it
+// refuses connections, as a receiver that is not running does) and come
+// back on the same address.
+type outageReceiver struct {
+	*sentrytest.Server
+	mu   sync.Mutex
+	addr string
+	hs   *http.Server
+	wg   sync.WaitGroup
+}
+
+func newOutageReceiver(t *testing.T) *outageReceiver {
+	t.Helper()
+	r := &outageReceiver{Server: sentrytest.NewUnstartedServer()}
+	require.NoError(t, r.up())
+	t.Cleanup(r.down)
+	return r
+}
+
+func (r *outageReceiver) dsn() string {
+	return "http://" + r.Key() + "@" + r.addr + "/" + r.Project()
+}
+
+// up listens again, on the same address as before.
+func (r *outageReceiver) up() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.hs != nil {
+		return nil
+	}
+	addr := r.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	r.addr = ln.Addr().String()
+	hs := &http.Server{Handler: r.Server, ReadHeaderTimeout: 5 * time.Second}
+	r.hs = hs
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		_ = hs.Serve(ln)
+	}()
+	return nil
+}
+
+// down closes the listener and every connection.
+func (r *outageReceiver) down() {
+	r.mu.Lock()
+	hs := r.hs
+	r.hs = nil
+	r.mu.Unlock()
+	if hs != nil {
+		_ = hs.Close()
+	}
+	r.wg.Wait()
+}
+
+// envelopeCount returns how many envelopes the receiver accepted.
+func (r *outageReceiver) envelopeCount() int { return len(r.Envelopes()) }
+
+// faultOutageCapture captures rate distinct errors per second for d and
+// returns their IDs (an event that was not queued has none: it is counted
+// in the client's stats).
+func faultOutageCapture(c *core.Client, tag string, from, rate int, d time.Duration) []core.EventID {
+	const tick = 10 * time.Millisecond
+	perTick := rate * int(tick) / int(time.Second)
+	var ids []core.EventID
+	start := time.Now()
+	next := start
+	for n := from; time.Since(start) < d; {
+		for range perTick {
+			if id := c.CaptureException(context.Background(), fmt.Errorf("%s %d: %w", tag, n, &faultErr{n})); id != "" {
+				ids = append(ids, id)
+			}
+			n++
+		}
+		next = next.Add(tick)
+		time.Sleep(time.Until(next))
+	}
+	return ids
+}
+
+// TestFaultOutageWithSpool: with the spool on and its default limits, a
+// 10 s outage (the receiver's port refuses connections) at 200 distinct
+// errors per second, then recovery: every event arrives exactly once, the
+// first within a second of the receiver's return, and the events captured
+// after it too; the same when the process restarts in the middle of the
+// outage. Storm control is off (every event is distinct anyway).
+func TestFaultOutageWithSpool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 10 s outage")
+	}
+	t.Run("one process", func(t *testing.T) { faultOutageWithSpool(t, false) })
+	t.Run("restart during the outage", func(t *testing.T) { faultOutageWithSpool(t, true) })
+}
+
+func faultOutageWithSpool(t *testing.T, restart bool) {
+	faultLeaks(t)
+	rcv := newOutageReceiver(t)
+	dir := t.TempDir()
+	open := func() *core.Client {
+		return faultClient(t, rcv.dsn(), func(o *core.Options) {
+			o.Spool = core.SpoolOptions{Dir: dir}
+			o.Storm.Disabled = true
+			o.QueueSize = 0 // the default
+		})
+	}
+	c := open()
+	ids := []core.EventID{c.CaptureMessage(context.Background(), "before", core.LevelError)}
+	// The client has its answer before the receiver goes: an envelope
+	// whose answer a closed connection lost is sent again.
+	require.Eventually(t, func() bool { return c.Stats().Delivered == 1 }, 5*time.Second, time.Millisecond)
+
+	const rate, outage = 200, 10 * time.Second
+	rcv.down()
+	var first core.Stats
+	if restart {
+		ids = append(ids, faultOutageCapture(c, "first", 0, rate, outage/2)...)
+		_, first = faultClose(t, c, 5*time.Second)
+		requireAccounted(t, first)
+		assert.Empty(t, first.Dropped, "%+v", first)
+		c = open()
+		ids = append(ids, faultOutageCapture(c, "second", 10000, rate, outage/2)...)
+	} else {
+		ids = append(ids, faultOutageCapture(c, "outage", 0, rate, outage)...)
+	}
+	base := rcv.envelopeCount()
+	require.NoError(t, rcv.up())
+	back := time.Now()
+	firstAt := make(chan time.Duration, 1)
+	go func() {
+		for time.Since(back) < 10*time.Second {
+			if rcv.envelopeCount() > base {
+				firstAt <- time.Since(back)
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		firstAt <- -1
+	}()
+	ids = append(ids, faultOutageCapture(c, "after", 20000, rate, time.Second)...)
+	recovery := <-firstAt
+	assert.True(t, recovery >= 0 && recovery < time.Second, "first delivery %v after the receiver came back", recovery)
+
+	// Envelopes (one event each, and no client reports: nothing is
+	// dropped), not events: WaitForEvents decodes every event on each
+	// arrival.
+	bound := 20 * time.Second
+	if core.RaceEnabled {
+		bound *= 3 // the race detector slows the replay's parsing and serializing
+	}
+	_, err := rcv.WaitForEnvelopes(len(ids), bound)
+	require.NoError(t, err, "got %d of %d events", len(rcv.Events()), len(ids))
+	_, st := faultClose(t, c, 5*time.Second)
+	t.Logf("captured %d; recovery %v; stats %+v", len(ids), recovery, st)
+	requireAccounted(t, st)
+	assert.Empty(t, st.Dropped, "%+v", st)
+	assert.Zero(t, st.Spooled, "%+v", st)
+	assert.EqualValues(t, first.Spooled, st.Replayed, "the second process sent what the first left")
+
+	seen := map[core.EventID]int{}
+	for _, ev := range rcv.Events() {
+		seen[ev.EventID]++
+	}
+	for _, id := range ids {
+		assert.Equal(t, 1, seen[id], "event %s", id)
+	}
+	assert.Len(t, seen, len(ids), "only the captured events arrived")
+	left, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, left, "the spool is empty")
+}
+
+// TestFaultCloseSpoolsAFullQueue: Close, with the receiver stalled and the
+// queue full, spools every event it cannot send, within its deadline.
+func TestFaultCloseSpoolsAFullQueue(t *testing.T) {
+	faultLeaks(t)
+	srv := sentrytest.NewServer(t)
+	srv.Respond(func(r *http.Request) (int, http.Header) {
+		<-r.Context().Done()
+		return http.StatusServiceUnavailable, nil
+	})
+	dir := t.TempDir()
+	c := faultClient(t, srv.DSN(), func(o *core.Options) {
+		o.QueueSize = 1000
+		o.Storm.Disabled = true
+		o.HTTPTimeout = 30 * time.Second
+		o.Spool.Dir = dir
+	})
+	faultCapture(c, "queued", 1000)
+	ok, st := faultClose(t, c, 2*time.Second)
+	assert.False(t, ok)
+	requireAccounted(t, st)
+	assert.EqualValues(t, st.Captured, st.Spooled, "every event is spooled: %+v", st)
+	files, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, files, int(st.Spooled))
+}
+
+// TestFaultOutageWithoutSpool: without a spool, a 10 s outage (refused
+// connections) at 200 distinct errors per second, then recovery: the
+// first delivery follows the receiver's return within a second, every
+// event captured after it is delivered, none twice, and what the queues
+// could not hold is counted.
+func TestFaultOutageWithoutSpool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 10 s outage")
+	}
+	faultLeaks(t)
+	rcv := newOutageReceiver(t)
+	c := faultClient(t, rcv.dsn(), func(o *core.Options) {
+		o.Storm.Disabled = true
+		o.QueueSize = 0 // the default
+	})
+	c.CaptureMessage(context.Background(), "before", core.LevelError)
+	require.Eventually(t, func() bool { return c.Stats().Delivered == 1 }, 5*time.Second, time.Millisecond)
+
+	rcv.down()
+	during := faultOutageCapture(c, "outage", 0, 200, 10*time.Second)
+	base := rcv.envelopeCount()
+	require.NoError(t, rcv.up())
+	back := time.Now()
+	firstAt := make(chan time.Duration, 1)
+	go func() {
+		for time.Since(back) < 10*time.Second {
+			if rcv.envelopeCount() > base {
+				firstAt <- time.Since(back)
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		firstAt <- -1
+	}()
+	after := faultOutageCapture(c, "after", 20000, 200, time.Second)
+	recovery := <-firstAt
+	assert.True(t, recovery >= 0 && recovery < time.Second, "first delivery %v after the receiver came back", recovery)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c.Flush(ctx)
+	_, st := faultClose(t, c, 3*time.Second)
+	t.Logf("captured %d during the outage, %d after; recovery %v; stats %+v", len(during), len(after), recovery, st)
+	requireAccounted(t, st)
+	seen := map[core.EventID]int{}
+	for _, ev := range rcv.Events() {
+		seen[ev.EventID]++
+	}
+	for id, n := range seen {
+		assert.Equal(t, 1, n, "event %s arrived %d times", id, n)
+	}
+	for _, id := range after {
+		assert.Equal(t, 1, seen[id], "event %s, captured after the recovery", id)
+	}
+	assert.EqualValues(t, len(seen), st.Delivered)
+	assert.Equal(t, st.Captured-st.Delivered, st.Dropped["queue_overflow:error"]+st.Dropped["network_error:error"], "%+v", st)
+}

@@ -29,11 +29,14 @@ var libraryPrefixes = []string{
 	"github.com/sentrylog/sentrylog/slogsentry.",
 	"github.com/sentrylog/sentrylog/zapsentry.",
 	"github.com/sentrylog/sentrylog/zerologsentry.",
+	"github.com/sentrylog/sentrylog/logrussentry.",
 	"log/slog.",
 	"go.uber.org/zap.",
 	"go.uber.org/zap/",
 	"github.com/rs/zerolog.",
 	"github.com/rs/zerolog/",
+	"github.com/sirupsen/logrus.",
+	"github.com/sirupsen/logrus/",
 }
 
 func isLibraryFrame(function, file string) bool {

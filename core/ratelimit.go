@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -68,6 +69,8 @@ func headerCategory(name string) (c dataCategory, ok bool) {
 		return categoryError, true
 	case "log_item":
 		return categoryLogItem, true
+	case "log_byte":
+		return categoryLogByte, true
 	case "attachment":
 		return categoryAttachment, true
 	}
@@ -155,4 +158,62 @@ func responseLimits(status int, h http.Header, now time.Time) rateLimits {
 		l.all = now.Add(d)
 	}
 	return l
+}
+
+// sharedLimits is rateLimits for the transport's workers: each deadline is
+// an atomic Unix-nanosecond time, so the check on every event takes no
+// lock, and merge keeps the longer limit under concurrent updates.
+type sharedLimits struct {
+	all atomic.Int64
+	cat [numCategories]atomic.Int64
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromUnixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
+
+// limited reports whether items of category c must not be sent at now.
+func (l *sharedLimits) limited(c dataCategory, now time.Time) bool {
+	n := now.UnixNano()
+	if n < l.all.Load() {
+		return true
+	}
+	return c < categoryInternal && n < l.cat[c].Load()
+}
+
+// until returns when category c is free again; the zero time when it is.
+func (l *sharedLimits) until(c dataCategory) time.Time {
+	u := l.all.Load()
+	if c < categoryInternal {
+		u = max(u, l.cat[c].Load())
+	}
+	return fromUnixNano(u)
+}
+
+// merge applies o: for each category the longer limit wins.
+func (l *sharedLimits) merge(o rateLimits) {
+	raise(&l.all, unixNano(o.all))
+	for i := range l.cat {
+		raise(&l.cat[i], unixNano(o.cat[i]))
+	}
+}
+
+// raise sets v to n unless it is already later.
+func raise(v *atomic.Int64, n int64) {
+	for {
+		old := v.Load()
+		if n <= old || v.CompareAndSwap(old, n) {
+			return
+		}
+	}
 }

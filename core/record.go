@@ -58,7 +58,7 @@ func asClient(c bridge.Client) *Client {
 type Hint struct {
 	// OriginalError is the error the event was made from, if any.
 	OriginalError error
-	// Record is the log record the event or breadcrumb was made from, if any.
+	// record is the log record the event or breadcrumb was made from, if any.
 	// Its Attrs are a copy owned by the core.
 	Record *bridge.Record
 	// Context is the context of the capture.

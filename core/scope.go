@@ -94,7 +94,7 @@ type crumb struct {
 	// the scope's inl at the entry's index: a breadcrumb then costs no
 	// allocation. Copies made by appendCrumbs have them in attrs.
 	ninl   int
-	raw    string // Record.Raw, decoded by decode when the data is needed
+	raw    string // record.Raw, decoded by decode when the data is needed
 	decode func(string) []slog.Attr
 }
 

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 )
 
 // spotlightURL interprets Options.Spotlight: "", "0", "false", "no", "off"
@@ -57,7 +56,6 @@ func (t *httpTransport) postSpotlight(env *envelope) bool {
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseDrain))
 	resp.Body.Close()
-	t.downFor, t.downUntil = 0, time.Time{} // the receiver answers
 	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
 		t.cfg.Debug.Once("spotlight_status", "spotlight %s answered %s", t.spotURL, resp.Status)
 		return false

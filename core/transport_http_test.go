@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -181,6 +182,10 @@ func TestHTTPTransportDelivers(t *testing.T) {
 
 	reqs := rc.all()
 	require.Len(t, reqs, 3)
+	// Several requests may be in flight: in order of event, not of arrival.
+	slices.SortFunc(reqs, func(a, b received) int {
+		return strings.Compare(string(a.env.Header.EventID), string(b.env.Header.EventID))
+	})
 	for i, r := range reqs {
 		require.NoError(t, r.err)
 		assert.Equal(t, "/api/42/envelope/", r.path)
@@ -198,7 +203,7 @@ func TestHTTPTransportDelivers(t *testing.T) {
 			r.header.Get("X-Sentry-Auth"))
 
 		h := r.env.Header
-		assert.Equal(t, EventID(fmt.Sprintf("%032x", i)), h.EventID, "events keep their order")
+		assert.Equal(t, EventID(fmt.Sprintf("%032x", i)), h.EventID)
 		assert.WithinRange(t, h.SentAt, start.Add(-time.Second), time.Now().Add(time.Second))
 		assert.Equal(t, time.UTC, h.SentAt.Location())
 		assert.Equal(t, "http://pub@"+rc.srv.Listener.Addr().String()+"/42", h.DSN)
@@ -216,6 +221,14 @@ func TestHTTPTransportDelivers(t *testing.T) {
 		assert.NotContains(t, string(plain), testSecret)
 	}
 	assert.NotContains(t, dbg.String(), testSecret)
+}
+
+// byEvent sorts requests by event ID: several requests may be in flight,
+// so they arrive in any order.
+func byEvent(reqs []received) {
+	slices.SortFunc(reqs, func(a, b received) int {
+		return strings.Compare(string(a.env.Header.EventID), string(b.env.Header.EventID))
+	})
 }
 
 func mustGunzip(t testing.TB, b []byte) io.Reader {
@@ -384,6 +397,12 @@ func TestHTTPTransport429(t *testing.T) {
 	}
 }
 
+func shortFlush(tr *httpTransport) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	return tr.Flush(ctx)
+}
+
 func TestHTTPTransportNetworkErrors(t *testing.T) {
 	t.Run("reset then recovery", func(t *testing.T) {
 		var failing atomic.Bool
@@ -406,10 +425,17 @@ func TestHTTPTransportNetworkErrors(t *testing.T) {
 		out := new(outcomeCounts)
 		tr := startTransport(t, transportConfig{DSN: dsn, Outcomes: out}, nil)
 		tr.Send(testEvent(1))
-		assert.False(t, flush(t, tr))
-		assert.EqualValues(t, 1, out.Total(reasonNetworkError, categoryError))
-		assert.GreaterOrEqual(t, int(hits.Load()), 1+len(tr.backoff), "retried with backoff")
-		assert.Equal(t, map[string]int64{"network_error:error": 1}, pendingReport(out), "the failed flush report was restored")
+		require.Eventually(t, func() bool { return int(hits.Load()) >= 1+len(tr.backoff) }, 5*time.Second, time.Millisecond, "retried with backoff")
+		assert.False(t, shortFlush(tr))
+		assert.Zero(t, out.Total(reasonNetworkError, categoryError), "held for the receiver's return, not dropped")
+
+		failing.Store(false)
+		back := time.Now()
+		tr.Send(testEvent(2))
+		require.True(t, flush(t, tr), "both delivered")
+		assert.Less(t, time.Since(back), time.Second, "a probe finds the receiver back within a second")
+		assert.EqualValues(t, 2, out.Delivered.Load())
+		assert.Empty(t, out.Totals())
 	})
 	t.Run("connection refused", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -422,8 +448,12 @@ func TestHTTPTransportNetworkErrors(t *testing.T) {
 		tr := startTransport(t, transportConfig{DSN: dsn, Outcomes: out}, nil)
 		tr.Send(testEvent(1))
 		tr.Send(testEvent(2))
-		assert.False(t, flush(t, tr))
-		assert.EqualValues(t, 2, out.Total(reasonNetworkError, categoryError))
+		assert.False(t, shortFlush(tr))
+		assert.Zero(t, out.Total(reasonNetworkError, categoryError), "held")
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		assert.False(t, tr.Close(ctx))
+		assert.EqualValues(t, 2, out.Total(reasonNetworkError, categoryError), "dropped at Close")
 		assert.EqualValues(t, 0, out.Delivered.Load())
 	})
 	t.Run("timeout not retried", func(t *testing.T) {
@@ -450,19 +480,17 @@ func TestHTTPTransportNetworkErrors(t *testing.T) {
 		})
 		out := new(outcomeCounts)
 		tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
+		out.Add(reasonSampleRate, categoryError, 1)
 		tr.Send(testEvent(1))
-		assert.False(t, flush(t, tr))
+		assert.False(t, shortFlush(tr))
+		assert.Equal(t, map[string]int64{"sample_rate:error": 1}, pendingReport(out), "the report that rode with the event was restored")
 		failing.Store(false)
 		tr.Send(testEvent(2))
 		require.True(t, flush(t, tr))
 		reqs := rc.all()
-		last := reqs[len(reqs)-1]
-		require.NoError(t, last.err)
-		ev, err := last.env.Event()
-		require.NoError(t, err)
-		assert.Equal(t, testEvent(2).EventID, ev.EventID)
-		assert.Equal(t, map[string]int64{"network_error:error": 1}, reportCounts(t, []received{last}))
+		assert.Equal(t, map[string]int64{"sample_rate:error": 1}, reportCounts(t, reqs[len(reqs)-2:]), "sent with an event once it answered")
 		assert.Empty(t, pendingReport(out))
+		assert.EqualValues(t, 2, out.Delivered.Load())
 	})
 }
 
@@ -486,6 +514,7 @@ func TestHTTPTransportQueueFlushClose(t *testing.T) {
 	defer release()
 	out := new(outcomeCounts)
 	tr := newHTTPTransport()
+	tr.senders = 1 // one request in flight, then the queue
 	require.NoError(t, tr.configure(transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out, QueueSize: 2, HTTPTimeout: 10 * time.Second}))
 
 	tr.Send(testEvent(0))
@@ -625,6 +654,7 @@ func TestHTTPTransportSpotlight(t *testing.T) {
 		require.Len(t, sentry.all(), 2)
 		reqs := spot.all()
 		require.Len(t, reqs, 2)
+		byEvent(reqs)
 		for i, r := range reqs {
 			require.NoError(t, r.err)
 			assert.Equal(t, "/stream", r.path)
@@ -669,7 +699,8 @@ func TestHTTPTransportSpotlight(t *testing.T) {
 		sentry := newReceiver(t, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(429) })
 		spot := newReceiver(t, nil)
 		out := new(outcomeCounts)
-		tr := startTransport(t, transportConfig{DSN: sentry.dsn(t, "pub"), Outcomes: out, Spotlight: spot.srv.URL}, nil)
+		tr := startTransport(t, transportConfig{DSN: sentry.dsn(t, "pub"), Outcomes: out, Spotlight: spot.srv.URL},
+			func(tr *httpTransport) { tr.senders = 1 }) // the second is sent after the 429
 		tr.Send(testEvent(1))
 		tr.Send(testEvent(2))
 		assert.False(t, flush(t, tr))
@@ -811,6 +842,7 @@ func TestHTTPTransportTrimsLargeEvents(t *testing.T) {
 	assert.Empty(t, out.Totals())
 	reqs := rc.all()
 	require.Len(t, reqs, 3)
+	byEvent(reqs)
 	for _, r := range reqs {
 		require.NoError(t, r.err)
 		assert.LessOrEqual(t, r.env.Items[0].Header.Length, maxEventSize)
@@ -902,11 +934,11 @@ func TestHTTPTransportSendAllocs(t *testing.T) {
 	out := new(outcomeCounts)
 	tr := newHTTPTransport()
 	tr.cfg.Outcomes = out
-	tr.queue = make(chan *Event, 1000)
+	tr.queue = make(chan queued, 1000)
 	ev := testEvent(1)
 	assert.Zero(t, testing.AllocsPerRun(500, func() { tr.Send(ev) }), "queued")
 	assert.EqualValues(t, 501, tr.enq.Load())
-	tr.queue = make(chan *Event)
+	tr.queue = make(chan queued)
 	assert.Zero(t, testing.AllocsPerRun(500, func() { tr.Send(ev) }), "dropped")
 	assert.EqualValues(t, 501, out.Total(reasonQueueOverflow, categoryError))
 }
@@ -945,4 +977,30 @@ func TestHTTPRoundTripperOption(t *testing.T) {
 	assert.EqualValues(t, 2, rt.n.Load(), "one request to Sentry, one to Spotlight")
 	require.True(t, c.Close(ctx))
 	assert.Zero(t, rt.closed.Load(), "the program's idle connections stay open")
+}
+
+func TestSeqRanges(t *testing.T) {
+	var r seqRanges
+	low := uint64(0)
+	for _, seq := range []uint64{3, 5, 4, 9, 10, 8, 2, 2, 1, 7} {
+		low, r = r.add(low, seq)
+	}
+	if low != 5 || len(r) != 1 || r[0] != (seqRange{7, 10}) || r.count() != 4 {
+		t.Fatalf("low %d, ranges %v", low, r)
+	}
+	low, r = r.add(low, 6)
+	if low != 10 || len(r) != 0 {
+		t.Fatalf("low %d, ranges %v", low, r)
+	}
+	// A long run done beyond a gap stays one range.
+	for seq := uint64(12); seq < 100012; seq++ {
+		low, r = r.add(low, seq)
+	}
+	if low != 10 || len(r) != 1 {
+		t.Fatalf("low %d, %d ranges", low, len(r))
+	}
+	low, r = r.add(low, 11)
+	if low != 100011 || len(r) != 0 {
+		t.Fatalf("low %d, ranges %v", low, r)
+	}
 }

@@ -10,6 +10,8 @@ import (
 type MemoryTransport struct {
 	mu       sync.Mutex
 	events   []*Event
+	logs     []*Log
+	batches  []*LogBatch
 	outcomes *outcomeCounts
 }
 
@@ -53,7 +55,7 @@ func (t *MemoryTransport) Events() []*Event {
 // Reset forgets the events kept so far.
 func (t *MemoryTransport) Reset() {
 	t.mu.Lock()
-	t.events = nil
+	t.events, t.logs, t.batches = nil, nil, nil
 	t.mu.Unlock()
 }
 

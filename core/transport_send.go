@@ -1,6 +1,8 @@
 package core
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,19 +15,35 @@ import (
 // its retries, and what the response says (status, rate limits). The
 // worker (transport_http.go) calls sendEvent for each event it takes.
 
+// outcome is what became of an event a worker took.
+type outcome uint8
+
+const (
+	outcomeDropped   outcome = iota // not delivered: counted, or spooled
+	outcomeDelivered                // a receiver took it
+	outcomeHeld                     // kept for when the receiver answers again
+)
+
 // sendEvent delivers one event: to Spotlight when on, then to Sentry
-// unless rate limited. It reports whether the event was delivered and
-// counts it when it was not.
-func (t *httpTransport) sendEvent(ev *Event) bool {
+// unless rate limited. It counts the event when it is not delivered, and
+// holds it (without a spool) when the receiver is unreachable. A probe is
+// sent while the receiver is down, once, without retries.
+func (t *httpTransport) sendEvent(q queued, probe bool) outcome {
+	ev := q.ev
 	now := t.now()
 	toSentry := t.url != ""
 	if toSentry && t.spotURL == "" && t.limits.limited(categoryError, now) {
 		t.cfg.Outcomes.Add(reasonRateLimitBackoff, categoryError, 1)
-		return false
+		return outcomeDropped
+	}
+	if toSentry && t.spool == nil && !probe && t.spotURL == "" && t.gate.down.Load() {
+		// Taken as the receiver went down: no attempt.
+		t.gate.hold(q)
+		return outcomeHeld
 	}
 	env := t.envelope(ev)
 	if env == nil {
-		return false
+		return outcomeDropped
 	}
 	spotOK := false
 	if t.spotURL != "" {
@@ -34,19 +52,21 @@ func (t *httpTransport) sendEvent(ev *Event) bool {
 	if !toSentry {
 		if spotOK {
 			t.cfg.Outcomes.Delivered.Add(1)
-		} else {
-			t.cfg.Outcomes.Add(reasonNetworkError, categoryError, 1)
+			return outcomeDelivered
 		}
-		return spotOK
+		t.cfg.Outcomes.Add(reasonNetworkError, categoryError, 1)
+		return outcomeDropped
 	}
 	if t.limits.limited(categoryError, t.now()) {
 		t.cfg.Outcomes.Add(reasonRateLimitBackoff, categoryError, 1)
-		return false
+		return outcomeDropped
 	}
-	if t.spool != nil && t.now().Before(t.downUntil) {
-		// Unreachable moments ago: straight to the spool, no attempt.
-		if t.toSpool(env) {
-			return false
+	down := t.gate.down.Load()
+	if t.spool != nil && down {
+		// Unreachable moments ago: straight to the spool, no attempt; the
+		// spool's replay probes.
+		if t.toSpool(env, ev.Timestamp) {
+			return outcomeDropped
 		}
 	}
 	var report []discardedItem
@@ -54,33 +74,45 @@ func (t *httpTransport) sendEvent(ev *Event) bool {
 		report = t.cfg.Outcomes.Take()
 		env.Items = append(env.Items, clientReportItems(report, now)...)
 	}
-	status, err := t.post(env)
+	status, err := t.post(env, !down && !probe)
 	switch {
 	case err != nil:
 		t.cfg.Outcomes.Restore(report)
-		if t.toSpool(env) {
-			return false
+		if t.toSpool(env, ev.Timestamp) {
+			return outcomeDropped
+		}
+		var ne net.Error
+		if t.spool == nil && t.ctx.Err() == nil && !(errors.As(err, &ne) && ne.Timeout()) && t.spotURL == "" {
+			// Not a timeout (the request may have arrived): kept for
+			// when the receiver answers again.
+			t.gate.hold(q)
+			t.cfg.Debug.Printf("event %s not sent, held: %v", ev.EventID, err)
+			return outcomeHeld
 		}
 		t.cfg.Outcomes.Add(reasonNetworkError, categoryError, 1)
 		t.cfg.Debug.Printf("event %s not sent: %v", ev.EventID, err)
-		return false
+		return outcomeDropped
 	case status >= 200 && status < 300:
 		t.cfg.Outcomes.Delivered.Add(1)
-		t.replaySpool(spoolBatch) // the receiver answers: send what waited
-		return true
+		if t.spool != nil && (t.spool.pending() || t.spool.rescanDue()) {
+			// The receiver answers: send what waited, and what other
+			// processes left (looked for at most once a second).
+			t.kickReplay()
+		}
+		return outcomeDelivered
 	case status == http.StatusTooManyRequests:
 		// The server counted the event (it reports it itself); only the
 		// report is kept, and the event is counted locally.
 		t.cfg.Outcomes.Restore(report)
 		t.cfg.Outcomes.ServerRateLimited.Add(1)
-		return false
-	case status >= 500 && t.toSpool(env):
+		return outcomeDropped
+	case status >= 500 && t.toSpool(env, ev.Timestamp):
 		t.cfg.Outcomes.Restore(report)
-		return false
+		return outcomeDropped
 	default:
 		t.cfg.Outcomes.Restore(report)
 		t.cfg.Outcomes.Add(reasonSendError, categoryError, 1)
-		return false
+		return outcomeDropped
 	}
 }
 
@@ -109,15 +141,6 @@ func (t *httpTransport) envelope(ev *Event) *envelope {
 	return env
 }
 
-// markDown starts or lengthens the period after a network failure in which
-// sends are not retried: 1 s, doubled per failure, at most maxDown. Any
-// answer from the receiver ends it (see postOnce).
-func (t *httpTransport) markDown() {
-	t.downFor = min(max(2*t.downFor, time.Second), maxDown)
-	t.downUntil = t.now().Add(t.downFor)
-	t.cfg.Debug.Printf("receiver unreachable: no retries for %v", t.downFor)
-}
-
 // marshalEvent serializes ev, turning a panic in user values into an error.
 func marshalEvent(ev *Event) (b []byte, err error) {
 	defer func() {
@@ -128,25 +151,24 @@ func marshalEvent(ev *Event) (b []byte, err error) {
 	return ev.MarshalJSON()
 }
 
-// post sends env to Sentry, retrying network errors other than timeouts
-// with backoff, and applies the rate limits of the response. It returns the
-// status, or an error when no response came; statuses other than 2xx are
-// logged.
-func (t *httpTransport) post(env *envelope) (int, error) {
-	// Right after a network failure, one attempt and no retries: retries
-	// that will fail too would hold the queue.
-	retry := !t.now().Before(t.downUntil)
+// post sends env to Sentry and applies the rate limits of the response.
+// With retry, network errors other than timeouts are retried with backoff
+// while the receiver stays up. A network failure takes the gate down. It
+// returns the status, or an error when no response came; statuses other
+// than 2xx are logged.
+func (t *httpTransport) post(env *envelope, retry bool) (int, error) {
 	for attempt := 0; ; attempt++ {
 		status, err := t.postOnce(env)
 		if err == nil {
 			return status, nil
 		}
 		var ne net.Error
-		if !retry || attempt >= len(t.backoff) || t.ctx.Err() != nil || errors.As(err, &ne) && ne.Timeout() {
+		if !retry || attempt >= len(t.backoff) || t.ctx.Err() != nil || t.gate.down.Load() || errors.As(err, &ne) && ne.Timeout() {
 			// A request that timed out may have arrived, and retrying
-			// it would hold the queue for HTTPTimeout again.
+			// it would hold a worker for HTTPTimeout again.
 			if t.ctx.Err() == nil {
-				t.markDown()
+				t.gate.markDown(t.now())
+				t.cfg.Debug.Printf("receiver unreachable (%v): probing every %v", err, probeEvery)
 			}
 			return 0, err
 		}
@@ -169,19 +191,26 @@ func (t *httpTransport) postOnce(env *envelope) (int, error) {
 		return 0, err
 	}
 	compressed := raw.Len() >= compressFrom
-	var body *pooledBody
+	var b []byte
 	if compressed {
-		body = gzipBody(raw)
-		putBuffer(raw)
+		gz := gzipBody(raw)
+		b = bytes.Clone(gz.buf.Load().Bytes())
+		gz.Close()
 	} else {
-		body = newPooledBody(raw) // gives raw back when closed
+		b = bytes.Clone(raw.Bytes())
 	}
-	req, err := http.NewRequestWithContext(t.ctx, http.MethodPost, t.url, body)
+	putBuffer(raw)
+	// A body in a bytes.Reader is one net/http knows to be in memory: it
+	// writes the headers and the body with one system call, where a body
+	// of another type has the headers flushed first (two writes a
+	// request). The copy is the price: the transport may read the body
+	// after Do returns, so it cannot come from a pool.
+	ctx, cancel := context.WithTimeout(t.ctx, t.cfg.HTTPTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.url, bytes.NewReader(b))
 	if err != nil {
-		body.Close()
 		return 0, err
 	}
-	req.ContentLength = int64(body.Len())
 	req.Header.Set("Content-Type", "application/x-sentry-envelope")
 	if compressed {
 		req.Header.Set("Content-Encoding", "gzip")
@@ -194,12 +223,12 @@ func (t *httpTransport) postOnce(env *envelope) (int, error) {
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseDrain))
 	resp.Body.Close()
-	t.downFor, t.downUntil = 0, time.Time{} // the receiver answers
+	t.gate.answered()
 	now := t.now()
 	if l := responseLimits(resp.StatusCode, resp.Header, now); !l.isZero() {
 		t.limits.merge(l)
 		t.cfg.Debug.Printf("rate limits: errors until %s, all until %s",
-			limitTime(t.limits.until(categoryError)), limitTime(t.limits.all))
+			limitTime(t.limits.until(categoryError)), limitTime(t.limits.until(categoryInternal)))
 	}
 	t.logStatus(resp)
 	return resp.StatusCode, nil

@@ -22,11 +22,13 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/sirupsen/logrus"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/logrussentry"
 	"github.com/sentrylog/sentrylog/sentryhttp"
 	"github.com/sentrylog/sentrylog/sentrytest"
 	"github.com/sentrylog/sentrylog/slogsentry"
@@ -173,6 +175,23 @@ func zerologFields(e *zerolog.Event, attrs []slog.Attr) *zerolog.Event {
 	return e
 }
 
+// logrusFields converts the slog fields of a case: groups become nested
+// logrus.Fields, other values are kept as they are.
+func logrusFields(attrs []slog.Attr) logrus.Fields {
+	out := logrus.Fields{}
+	for _, a := range attrs {
+		switch v := a.Value; v.Kind() {
+		case slog.KindGroup:
+			out[a.Key] = logrusFields(v.Group())
+		case slog.KindAny:
+			out[a.Key] = v.Any()
+		default:
+			out[a.Key] = v.String()
+		}
+	}
+	return out
+}
+
 var corpusBridges = []struct {
 	name string
 	log  bridgeLog
@@ -198,6 +217,15 @@ var corpusBridges = []struct {
 			zerologFields(l.Info().Ctx(ctx), lc.crumb.fields).Msg(lc.crumb.msg)
 		}
 		zerologFields(l.Error().Ctx(ctx), lc.fields).Msg(lc.msg)
+	}},
+	{"logrus", func(c *core.Client, ctx context.Context, lc logCase) {
+		l := logrus.New()
+		l.Out = io.Discard
+		l.AddHook(logrussentry.NewHook(logrussentry.Options{Client: c, TagKeys: []string{"note_tag"}}))
+		if lc.crumb != nil {
+			l.WithContext(ctx).WithFields(logrusFields(lc.crumb.fields)).Info(lc.crumb.msg)
+		}
+		l.WithContext(ctx).WithFields(logrusFields(lc.fields)).Error(lc.msg)
 	}},
 }
 
@@ -279,7 +307,7 @@ var corpusPlaces = []corpusPlace{
 		r.Header.Set("Cookie", "prefs="+url.QueryEscape(s))
 		return r
 	}},
-	{name: "request-attr", only: "slog zap", record: func(s string, _ *http.Request) logCase {
+	{name: "request-attr", only: "slog zap logrus", record: func(s string, _ *http.Request) logCase {
 		r := httptest.NewRequest("POST", "http://shop.test/pay?note="+url.QueryEscape(s), nil)
 		r.Header.Set("X-Debug-Note", url.QueryEscape(s))
 		return logCase{msg: "checkout failed", fields: []slog.Attr{slog.Any("req", r)}}
@@ -453,7 +481,7 @@ func TestSecretsCorpusThroughBridges(t *testing.T) {
 			})
 		}
 		if mode.name != "control" {
-			t.Logf("%s: %d secrets x places x 3 bridges = %d tried, %d leaks", mode.name, total.secrets, total.tried, total.leaks)
+			t.Logf("%s: %d secrets x places x %d bridges = %d tried, %d leaks", mode.name, total.secrets, len(corpusBridges), total.tried, total.leaks)
 		}
 	}
 }
@@ -500,5 +528,5 @@ func TestBenignCorpusThroughBridges(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("benign: %d strings x 3 bridges, %d/%d arrived unchanged", len(benign), unchanged, tried)
+	t.Logf("benign: %d strings x %d bridges, %d/%d arrived unchanged", len(benign), len(corpusBridges), unchanged, tried)
 }

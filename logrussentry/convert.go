@@ -2,11 +2,8 @@ package logrussentry
 
 import (
 	"log/slog"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/sirupsen/logrus"
 )
@@ -89,74 +86,17 @@ func sortAttrs(a []slog.Attr, depth int) {
 	}
 }
 
-// callSite returns the user's call into logrus as the core takes it (a
-// return address, as runtime.Callers reports), or 0: logrus's caller when
-// the logger reports it (ReportCaller) and it is not a frame of logrus
-// itself (logrus before v1.5.0 skips a fixed number of frames and may
-// report its own Logger.Log or Entry.Error), else the first return
-// address, walking out from Fire, that is neither logrus's nor this
-// package's. The core drops the frames nearer the callee than it, so the
-// event's culprit is the user's line.
+// callSite returns the user's call into logrus as the core takes it, or 0:
+// logrus's caller when the logger reports it (ReportCaller) and it is not a
+// frame of logrus itself (logrus before v1.5.0 skips a fixed number of
+// frames and may report its own Logger.Log or Entry.Error). With 0 the core
+// finds the call itself: it drops the frames of logrus and of this package
+// from the stack and takes the first other one.
 func callSite(e *logrus.Entry) uintptr {
 	if f := e.Caller; f != nil && f.PC != 0 && !ownFrame(f.Function, f.File) {
 		return f.PC + 1 // a frame's PC is the call instruction
 	}
-	var pcs [32]uintptr
-	n := runtime.Callers(2, pcs[:])
-	for _, pc := range pcs[:n] {
-		switch ownPC(pc) {
-		case pcUser:
-			return pc
-		case pcRuntime:
-			return 0 // logrus's own goroutine (Entry.Writer): no user call
-		}
-	}
 	return 0
-}
-
-// Kinds of return address, for callSite.
-const (
-	pcOwn     = 1 + iota // logrus's or this package's
-	pcUser               // the user's
-	pcRuntime            // the runtime's: the goroutine's start
-)
-
-// pcKinds caches the kind of each return address callSite has met, so that
-// an event symbolises the frames of its call path once per program, not
-// once per event. Return addresses are code addresses: the cache is
-// bounded by the program's call sites of logrus, and capped anyway.
-var (
-	pcKinds  sync.Map // uintptr → int
-	pcCached atomic.Int32
-)
-
-const maxCachedPCs = 1 << 12
-
-func ownPC(pc uintptr) int {
-	if k, ok := pcKinds.Load(pc); ok {
-		return k.(int)
-	}
-	kind := pcOwn
-	fs := runtime.CallersFrames([]uintptr{pc})
-	for {
-		f, more := fs.Next()
-		// A return address is the user's when any function inlined at it
-		// is: the call into logrus is made from the user's code.
-		if !ownFrame(f.Function, f.File) {
-			kind = pcUser
-			if strings.HasPrefix(f.Function, "runtime.") {
-				kind = pcRuntime
-			}
-			break
-		}
-		if !more {
-			break
-		}
-	}
-	if pcCached.Add(1) <= maxCachedPCs {
-		pcKinds.Store(pc, kind)
-	}
-	return kind
 }
 
 // ownFrame reports whether a frame is logrus's or this package's (outside

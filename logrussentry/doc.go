@@ -18,6 +18,19 @@
 //	log.Info("handling")                 // a breadcrumb on this request only
 //	log.WithError(err).Error("failed")   // an event with that breadcrumb
 //
+// Records at or above Options.LogsLevel (off unless set) are also sent as
+// Sentry logs, the searchable Logs view:
+//
+//	logrussentry.NewHook(logrussentry.Options{LogsLevel: logrussentry.Level(logrus.InfoLevel)})
+//
+// A log gets the level trace, debug, info, warn, error or fatal (Fatal and
+// Panic); its body is the message; its fields become attributes (nested
+// logrus.Fields as dotted keys, typed as the core documents for logs,
+// core.Client.CaptureLog); WithError's error becomes exception.type and
+// exception.message; with SetReportCaller the caller is code.file.path,
+// code.line.number and code.function.name; sentry.origin is
+// "auto.log.logrus".
+//
 // A hook made without Options.Client uses the process-wide client of
 // core.Init, looked up on each record: it can be made, and added to a
 // logger, before Init, and starts sending once Init has run.

@@ -65,17 +65,25 @@ func (h *Hook) Fire(e *logrus.Entry) error {
 	}
 	l := int64(e.Level)
 	event := l <= h.cfg.event
-	if !event && l > h.cfg.crumb {
+	asLog := l <= h.cfg.logs
+	if !event && l > h.cfg.crumb && !asLog {
 		return nil
 	}
 	c := h.cfg.clientFor()
 	if !c.Enabled() {
 		return nil
 	}
-	// (A record at or above a logs threshold would also be handed to the
-	// core as a structured log here, once the core takes them.)
+	asLog = asLog && c.LogsEnabled()
 	if !event {
-		h.breadcrumb(c, e)
+		if asLog {
+			h.log(c, e)
+		}
+		if l <= h.cfg.crumb {
+			h.breadcrumb(c, e)
+		}
+		if asLog && flushes(e.Level) {
+			flush(c)
+		}
 		return nil
 	}
 	// An event's attributes are copied by the core: a pooled buffer lends
@@ -94,12 +102,36 @@ func (h *Hook) Fire(e *logrus.Entry) error {
 		Origin:  Origin,
 	}
 	bridge.CaptureRecord(c, &rec)
+	if asLog {
+		c.CaptureLog(&rec, logLevel(e.Level), nil)
+	}
 	*bp = attrs // keep a grown buffer
 	putBuf(bp)
 	if flushes(e.Level) {
 		flush(c)
 	}
 	return nil
+}
+
+// log hands e to the client as a Sentry log; the client copies the
+// attributes, so a few scalar fields are lent from the stack.
+func (h *Hook) log(c *core.Client, e *logrus.Entry) {
+	rec := bridge.Record{Time: e.Time, Message: e.Message, Logger: h.cfg.logger, Context: e.Context, Origin: Origin}
+	if f := e.Caller; f != nil && f.PC != 0 && !ownFrame(f.Function, f.File) {
+		rec.PC = f.PC + 1 // the call site as logrus reports it (SetReportCaller): no stack walk
+	}
+	if len(e.Data) <= bridge.InlineAttrs {
+		var buf [bridge.InlineAttrs]slog.Attr
+		if attrs, ok := scalarFields(buf[:0], e.Data); ok {
+			c.CaptureLog(&rec, logLevel(e.Level), attrs)
+			return
+		}
+	}
+	bp := getBuf()
+	attrs := appendFields((*bp)[:0], e.Data, 0)
+	c.CaptureLog(&rec, logLevel(e.Level), attrs)
+	*bp = attrs
+	putBuf(bp)
 }
 
 // breadcrumb hands e to the client as a breadcrumb.
@@ -113,9 +145,7 @@ func (h *Hook) breadcrumb(c *core.Client, e *logrus.Entry) {
 		TagKeys: h.cfg.tagKeys,
 		Origin:  Origin,
 	}
-	if f := e.Caller; f != nil && f.PC != 0 && !ownFrame(f.Function, f.File) {
-		rec.PC = f.PC + 1 // for BeforeBreadcrumb's hint
-	}
+	rec.PC = callSite(e) // for BeforeBreadcrumb's hint
 	if len(e.Data) <= bridge.InlineAttrs {
 		// A few scalar fields are lent from an array on the stack; the
 		// core copies them without allocating.

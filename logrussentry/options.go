@@ -29,8 +29,11 @@ type Options struct {
 	// events.
 	EventLevel *logrus.Level
 
-	// (A third threshold, for Sentry's structured logs, takes its place
-	// here when the core sends them; config.lowest then includes it.)
+	// LogsLevel is the least severe logrus level that is also sent as a
+	// Sentry log (the Logs view), whatever else the record becomes. Default:
+	// none (LevelOff). Set it with Level to send logs, for example
+	// logrussentry.Options{LogsLevel: logrussentry.Level(logrus.InfoLevel)}.
+	LogsLevel *logrus.Level
 
 	// TagKeys names fields (dotted paths for fields inside nested
 	// logrus.Fields, such as "http.route") whose values become event tags.
@@ -64,6 +67,7 @@ type config struct {
 	client  *core.Client
 	crumb   int64 // threshold of breadcrumbs, or off
 	event   int64 // threshold of events, or off
+	logs    int64 // threshold of Sentry logs, or off
 	tagKeys []string
 	logger  string
 }
@@ -73,6 +77,7 @@ func newConfig(o Options) config {
 		client:  o.Client,
 		crumb:   threshold(o.BreadcrumbLevel, logrus.InfoLevel),
 		event:   threshold(o.EventLevel, logrus.ErrorLevel),
+		logs:    logsThreshold(o.LogsLevel),
 		tagKeys: slices.Clip(o.TagKeys),
 		logger:  o.Logger,
 	}
@@ -88,8 +93,16 @@ func threshold(l *logrus.Level, def logrus.Level) int64 {
 	return int64(*l)
 }
 
+// logsThreshold is the threshold of Sentry logs: off unless set.
+func logsThreshold(l *logrus.Level) int64 {
+	if l == nil {
+		return off
+	}
+	return threshold(l, logrus.InfoLevel)
+}
+
 // lowest is the least severe threshold: the hook fires from there up.
-func (c *config) lowest() int64 { return max(c.crumb, c.event) }
+func (c *config) lowest() int64 { return max(c.crumb, c.event, c.logs) }
 
 // clientFor returns the configured client, else the process-wide one.
 func (c *config) clientFor() *core.Client {
@@ -119,3 +132,22 @@ func sentryLevel(l logrus.Level) core.Level {
 // flushes reports whether a record at l is flushed before Fire returns:
 // logrus exits after a Fatal record and panics after a Panic one.
 func flushes(l logrus.Level) bool { return l <= logrus.FatalLevel }
+
+// logLevel maps a logrus level to the level of a Sentry log: Trace to
+// trace, Debug to debug, Info to info, Warn to warn, Error to error, Fatal
+// and Panic to fatal.
+func logLevel(l logrus.Level) core.LogLevel {
+	switch l {
+	case logrus.PanicLevel, logrus.FatalLevel:
+		return core.LogFatal
+	case logrus.ErrorLevel:
+		return core.LogError
+	case logrus.WarnLevel:
+		return core.LogWarn
+	case logrus.InfoLevel:
+		return core.LogInfo
+	case logrus.DebugLevel:
+		return core.LogDebug
+	}
+	return core.LogTrace
+}

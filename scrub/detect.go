@@ -76,7 +76,7 @@ var class = func() (t [256]uint8) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] = cDigit
 	}
-	for _, c := range "-_.:@=JAbB%+" {
+	for _, c := range "-_.:@=JAbB%+<" {
 		t[c] = cSpecial
 	}
 	return t
@@ -122,8 +122,8 @@ func prescan(s string) (f uint16) {
 			if i+1 < len(s) && (s[i+1] == ':' || i > 0 && isHex(s[i-1]) && isHex(s[i+1])) {
 				f |= fIPv6
 			}
-			if i > 0 && (s[i-1] == '"' || isAlpha(s[i-1])) {
-				f |= fKV // "key": value, Key: value, Key:value
+			if i > 0 && (s[i-1] == '"' || s[i-1] == '\'' || isAlpha(s[i-1])) {
+				f |= fKV // "key": value, 'key': value, Key: value, Key:value
 			}
 		case '@':
 			f |= fAt | fEmail
@@ -148,6 +148,10 @@ func prescan(s string) (f uint16) {
 			}
 			if strings.HasPrefix(s[i:], "AIza") {
 				f |= fToken
+			}
+		case '<':
+			if i+1 < len(s) && isAlpha(s[i+1]) {
+				f |= fKV // <password>…</password>
 			}
 		case 'b', 'B':
 			if hasFoldPrefix(s[i+1:], "earer ") || hasFoldPrefix(s[i+1:], "asic ") {

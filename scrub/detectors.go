@@ -399,6 +399,9 @@ func dsnHostAt(s string, i int) int {
 	return 0
 }
 
+// maxDSNUserinfo is the longest user:password findDSNPasswords reads.
+const maxDSNUserinfo = 256
+
 // findDSNPasswords finds the password of user:password@tcp(host)/db and
 // user:password@/db, written without a scheme.
 func findDSNPasswords(dst []Span, s string) []Span {
@@ -406,9 +409,11 @@ func findDSNPasswords(dst []Span, s string) []Span {
 		if s[i] != '@' || dsnHostAt(s, i+1) == 0 {
 			continue
 		}
-		// The word before the '@': user:password, no spaces or quotes.
+		// The word before the '@': user:password, no spaces or quotes, of
+		// at most maxDSNUserinfo bytes, which keeps the scan linear in text
+		// with many '@' and no separator ("x@tcp(x@tcp(…").
 		k := i
-		for k > 0 && !endsAuthority(s[k-1]) && s[k-1] != '=' && s[k-1] != ';' {
+		for k > 0 && i-k < maxDSNUserinfo && !endsAuthority(s[k-1]) && s[k-1] != '=' && s[k-1] != ';' {
 			k--
 		}
 		c := strings.IndexByte(s[k:i], ':')

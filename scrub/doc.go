@@ -71,9 +71,12 @@
 //   - [DetectAWS]: AWS access key ids (AKIA…, ASIA…).
 //   - [DetectTokens]: API tokens of well-known formats, by prefix and
 //     length: GitHub (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_), GitLab
-//     (glpat-), Slack (xoxb-, xoxp-, xoxa-, xoxr-, xoxs-, xapp-), Stripe
+//     (glpat-, glptt-, gldt-), Slack (xoxb-, xoxp-, xoxa-, xoxr-, xoxs-,
+//     xoxe-, xoxc-, xapp-), Stripe
 //     (sk_live_, sk_test_, rk_live_, rk_test_, whsec_), SendGrid (SG.),
-//     Google (AIza API keys, GOCSPX- OAuth client secrets), Shopify (shpat_,
+//     Google (AIza API keys, GOCSPX- OAuth client secrets, ya29. OAuth
+//     access tokens), PlanetScale (pscale_tkn_, pscale_pw_), age private
+//     keys (AGE-SECRET-KEY-), Shopify (shpat_,
 //     shpss_, shpca_, shppa_), DigitalOcean (dop_v1_, doo_v1_), HashiCorp
 //     Vault (hvs., hvb.), Hugging Face (hf_), Linear (lin_api_), Grafana
 //     (glsa_, glc_), Postman (PMAK-), PyPI (pypi-), npm (npm_), Sentry (sntrys_,
@@ -86,9 +89,14 @@
 //   - [DetectKeyValue]: the values of denied keys written in text:
 //     key=value (logfmt, query strings, connection strings such as
 //     Password=…; PWD=…; AccountKey=…;, signed URLs' sig= and
-//     X-Amz-Signature=), "key": value (JSON, also escaped inside a string),
+//     X-Amz-Signature=), key = value with spaces (INI and TOML files, the
+//     AWS credentials file) when the value is quoted or looks like a secret
+//     (see below) and is no call, "key": value (JSON, also escaped inside a
+//     string) and 'key': value, XML elements (<password>…</password>,
+//     <wsse:Password>…, a CDATA section),
 //     header lines (X-Api-Key: …; Cookie:, Set-Cookie: and Authorization:
-//     to the end of the line, an Authorization scheme word kept), Go's %v
+//     to the end of the line with its quoted parameters (Digest's
+//     response="…"), an Authorization scheme word kept), Go's %v
 //     of a map or an http.Header (Authorization:[…]) and %+v of a struct
 //     ({Password:…}), and "key: value" when the key has a separator
 //     (api_key: …) or is password, passwd, pwd, passphrase, secret, token,
@@ -144,6 +152,10 @@
 //     card_number, pan, cc_num, …; a string or a whole number). A plain
 //     16-digit order id, a timestamp, a snowflake id, a UUID, a git hash
 //     and a hex digest stay.
+//   - The user of an scp-style remote (git@github.com:shop/orders.git) is
+//     no e-mail address, and a number of at most three digits after a key
+//     word is a status or a count ("oauth2: cannot fetch token: 401
+//     Unauthorized").
 //
 // # Sections
 //

@@ -51,6 +51,10 @@ func FuzzScrub(f *testing.F) {
 		"not json: key=\"unterminated \\",
 		"\xff\xfe password=\xc3",
 		`"token":`, `a=`, `://@`, `-----BEGIN `, `bearer `, `x@`, `::`, `1.2.3.`,
+		// Percent- and form-encoded text, decoded up to three times.
+		`email=bob%40example.com&card=4111+1111+1111+1111`, `Authorization=Bearer+9d8c7b6a5f4e3d2c1b0aXy`,
+		`u=https%253A%252F%252Fu%253Apw%2540h%252Fx`, `%`, `%4`, `%zz%41%`, `a+b=c+`, "%c3%28ÿ+%e2%82",
+		`password%3D%3D%3D`, `user:p%40ss@tcp(db:3306)/x`, `password = "x"`, `{'password': 'x'}`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -30,25 +30,24 @@ func startsKey(c byte) bool {
 // (query and connection strings, logfmt), "key": value (JSON) and the colon
 // forms of findColonValue.
 func (s *Scrubber) findKeyValues(dst []Span, str string) []Span {
-	for i := 1; i < len(str); i++ {
+	for i := 0; i < len(str); i++ {
 		switch c := str[i]; {
-		case c == '=':
-			k := i
-			for k > 0 && isKeyByte(str[k-1]) {
-				k--
-			}
-			if k == i || (i+1 < len(str) && str[i+1] == '=') || !s.denied(str[k:i]) {
-				continue
-			}
-			if sp, ok := valueSpan(str, i+1); ok {
+		case c == '<':
+			if sp, ok := s.findElementValue(str, i); ok {
 				dst = append(dst, sp)
 				i = sp.End - 1
 			}
-		case c == ':' && str[i-1] == '"':
+		case i == 0:
+		case c == '=':
+			if sp, ok := s.findEqualsValue(str, i); ok {
+				dst = append(dst, sp)
+				i = sp.End - 1
+			}
+		case c == ':' && (str[i-1] == '"' || str[i-1] == '\''):
 			// Keys longer than 64 bytes are not looked for, which also
 			// keeps this search short.
 			from := max(0, i-66)
-			q := strings.LastIndexByte(str[from:i-1], '"')
+			q := strings.LastIndexByte(str[from:i-1], str[i-1])
 			if q < 0 {
 				continue
 			}
@@ -73,6 +72,79 @@ func (s *Scrubber) findKeyValues(dst []Span, str string) []Span {
 		}
 	}
 	return dst
+}
+
+// findElementValue reads the text of an XML element named by a denied key
+// at str[i] ('<'): <password>…</password>, <ns:Password>…, and a CDATA
+// section as the text. Logged SOAP and XML payloads carry credentials so.
+func (s *Scrubber) findElementValue(str string, i int) (Span, bool) {
+	k := i + 1
+	for k < len(str) && k-i <= maxKeyInline && (isKeyByte(str[k]) || str[k] == ':') {
+		k++
+	}
+	if k == i+1 || k >= len(str) || str[k] != '>' {
+		return Span{}, false
+	}
+	name := str[i+1 : k]
+	if c := strings.LastIndexByte(name, ':'); c >= 0 {
+		name = name[c+1:] // a namespace prefix
+	}
+	if !s.denied(name) {
+		return Span{}, false
+	}
+	v := k + 1
+	if rest := str[v:]; strings.HasPrefix(rest, "<![CDATA[") {
+		end := strings.Index(rest, "]]>")
+		if end < 0 {
+			end = len(rest)
+		}
+		return nonEmpty(v+len("<![CDATA["), v+max(end, len("<![CDATA[")), str)
+	}
+	end := strings.IndexByte(str[v:], '<')
+	if end < 0 {
+		end = len(str) - v
+	}
+	return nonEmpty(v, v+end, str)
+}
+
+// findEqualsValue reads the value of a denied key written with '=' at
+// str[i]: key=value, and key = value with spaces around the '=' (INI and
+// TOML files, AWS credentials files, Python reprs) when the value is
+// quoted or looks like a secret and is no call ("password = crypt($1)").
+func (s *Scrubber) findEqualsValue(str string, i int) (Span, bool) {
+	if i+1 < len(str) && str[i+1] == '=' {
+		return Span{}, false // ==
+	}
+	e := i
+	for e > 0 && i-e < 4 && (str[e-1] == ' ' || str[e-1] == '\t') {
+		e--
+	}
+	k := e
+	for k > 0 && isKeyByte(str[k-1]) {
+		k--
+	}
+	if k == e || !s.denied(str[k:e]) {
+		return Span{}, false
+	}
+	if e == i {
+		return valueSpan(str, i+1)
+	}
+	j := i + 1
+	for j < len(str) && j-i <= 4 && (str[j] == ' ' || str[j] == '\t') {
+		j++
+	}
+	if j == i+1 || j >= len(str) {
+		return Span{}, false
+	}
+	sp, ok := valueSpan(str, j)
+	if !ok {
+		return Span{}, false
+	}
+	v := str[sp.Start:sp.End]
+	if str[j] == '"' || str[j] == '\'' || looksSecret(v) && !strings.ContainsRune(v, '(') {
+		return sp, true
+	}
+	return Span{}, false
 }
 
 // findColonValue reads the value of a denied key written with a colon at
@@ -124,10 +196,7 @@ func (s *Scrubber) findColonValue(str string, i int) (Span, bool) {
 			j++
 		}
 		if isHeaderLineKey(key) && !inPath {
-			end := j
-			for end < len(str) && str[end] != '\n' && str[end] != '\r' && str[end] != '"' {
-				end++
-			}
+			end := headerLineEnd(str, j)
 			return nonEmpty(skipScheme(str, j, end), end, str)
 		}
 		sp, ok := valueSpan(str, j)
@@ -149,6 +218,29 @@ func (s *Scrubber) findColonValue(str string, i int) (Span, bool) {
 		}
 		return nonEmpty(j, end, str)
 	}
+}
+
+// headerLineEnd returns where a header line's value starting at str[j]
+// ends: at the end of the line, or at a '"' that closes a quotation the
+// header sits in. A quoted parameter (Digest's response="…", a cookie's
+// a="…") is part of the value.
+func headerLineEnd(str string, j int) int {
+	end := j
+	for end < len(str) && str[end] != '\n' && str[end] != '\r' {
+		if str[end] == '"' {
+			if end == j || str[end-1] != '=' {
+				break
+			}
+			c := strings.IndexByte(str[end+1:], '"')
+			if c < 0 {
+				return len(str)
+			}
+			end += c + 2
+			continue
+		}
+		end++
+	}
+	return min(end, len(str))
 }
 
 // nonEmpty returns the span [start, end) of str unless it is empty, already
@@ -198,11 +290,15 @@ func isSecretWord(key string) bool {
 
 // looksSecret reports whether a word looks like a credential rather than
 // prose: it has a digit or a symbol, upper and lower case after its first
-// letter, or 24 bytes or more.
+// letter, or 24 bytes or more. A number of one to three digits is a status
+// or a count, no secret ("oauth2: cannot fetch token: 401 Unauthorized").
 func looksSecret(w string) bool {
 	w = strings.TrimRight(w, ".!?:") // the end of a sentence
 	if len(w) >= 24 {
 		return true
+	}
+	if len(w) <= 3 && strings.Trim(w, "0123456789") == "" {
+		return false
 	}
 	var lower, upper bool
 	for i := 0; i < len(w); i++ {

@@ -11,7 +11,8 @@ func isLocalByte(c byte) bool {
 	return isAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
 }
 
-// findEmails finds e-mail addresses, except the user of a URL.
+// findEmails finds e-mail addresses, except the user of a URL and of an
+// scp-style remote (user@host:path).
 func findEmails(dst []Span, s string) []Span {
 	for i := 1; i < len(s)-1; i++ {
 		if s[i] != '@' {
@@ -42,10 +43,31 @@ func findEmails(dst []Span, s string) []Span {
 		if dot <= 0 || len(domain)-dot-1 < 2 || !isAlpha(domain[dot+1]) || !isAlnum(domain[0]) {
 			continue
 		}
+		if scpPath(s, r) {
+			continue // an scp-style remote, git@github.com:shop/orders.git
+		}
 		dst = append(dst, Span{l, r})
 		i = r - 1
 	}
 	return dst
+}
+
+// scpPath reports whether s[r:] is the ":path" of an scp-style remote
+// (git@github.com:shop/orders.git): a ':' and a word with a '/' in it, up
+// to a space. An address and a password (bob@example.com:hunter2) is none.
+func scpPath(s string, r int) bool {
+	if r+1 >= len(s) || s[r] != ':' || s[r+1] == ' ' {
+		return false
+	}
+	for j := r + 1; j < len(s) && j-r <= 256; j++ {
+		switch s[j] {
+		case '/':
+			return true
+		case ' ', '\t', '\n', '\r', '"', '\'', '@':
+			return false
+		}
+	}
+	return false
 }
 
 // findIPv4s finds the IPv4 addresses that can identify a person: public

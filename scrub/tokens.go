@@ -39,8 +39,13 @@ var tokenFormats = []tokenFormat{
 	{"hf_", 34, isAlnum},                                      // Hugging Face
 	{"lin_api_", 40, isAlnum},                                 // Linear
 	{"glsa_", 32, isTokenBody}, {"glc_", 32, isTokenBodyDash}, // Grafana
-	{"PMAK-", 59, isTokenBodyDash},                   // Postman
-	{"xapp-", 20, isTokenBodyDash},                   // Slack app-level tokens
+	{"PMAK-", 59, isTokenBodyDash},                                 // Postman
+	{"xapp-", 20, isTokenBodyDash},                                 // Slack app-level tokens
+	{"xoxe-", 20, isTokenBodyDash}, {"xoxc-", 20, isTokenBodyDash}, // Slack refresh and client tokens
+	{"ya29.", 30, isTokenBodyDash},                                            // Google OAuth access tokens
+	{"pscale_tkn_", 32, isTokenBodyDash}, {"pscale_pw_", 32, isTokenBodyDash}, // PlanetScale
+	{"glptt-", 20, isTokenBodyDash}, {"gldt-", 20, isTokenBodyDash}, // GitLab trigger and deploy tokens
+	{"AGE-SECRET-KEY-", 58, isAlnum},                 // age private keys
 	{"hooks.slack.com/services/", 20, isWebhookBody}, // Slack incoming webhooks
 	{"discord.com/api/webhooks/", 20, isWebhookBody}, // Discord webhooks
 	{"discordapp.com/api/webhooks/", 20, isWebhookBody},

@@ -10,6 +10,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/sentrylog/sentrylog/internal/logcheck"
 )
 
 const (
@@ -202,6 +204,10 @@ func checkItems(env *protocol.Envelope) error {
 			}
 			if env.Header.EventID != "" && ev.EventID != env.Header.EventID {
 				return fmt.Errorf("%w: event_id %q differs from the envelope header's %q", protocol.ErrInvalidEnvelope, ev.EventID, env.Header.EventID)
+			}
+		case protocol.ItemTypeLog:
+			if _, err := logcheck.CheckEnvelope(env); err != nil {
+				return fmt.Errorf("%w: %v", protocol.ErrInvalidEnvelope, err)
 			}
 		case protocol.ItemTypeClientReport:
 			if len(it.Payload) > maxReportItem {

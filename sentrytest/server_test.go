@@ -151,7 +151,7 @@ func TestItemsWithoutLengthAndOtherTypes(t *testing.T) {
 	body := envelope(`{"event_id":"`+eventID+`"}`,
 		`{"type":"attachment","length":5,"filename":"a.txt"}`, "hello",
 		`{"type":"event"}`, string(payload),
-		`{"type":"log","item_count":1,"content_type":"application/vnd.sentry.items.log+json"}`, `{"items":[{"body":"x"}]}`,
+		`{"type":"check_in"}`, `{"items":[{"body":"x"}]}`,
 	)
 	// The last payload may end without a newline.
 	body = bytes.TrimSuffix(body, []byte("\n"))
@@ -166,7 +166,7 @@ func TestItemsWithoutLengthAndOtherTypes(t *testing.T) {
 	assert.Equal(t, "hello", string(items[0].Payload))
 	assert.Equal(t, "a.txt", items[0].Header.Filename)
 	assert.Equal(t, "event", items[1].Header.Type)
-	assert.Equal(t, "log", items[2].Header.Type)
+	assert.Equal(t, "check_in", items[2].Header.Type)
 	assert.JSONEq(t, `{"items":[{"body":"x"}]}`, string(items[2].Payload))
 	require.Len(t, srv.Events(), 1)
 }

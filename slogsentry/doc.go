@@ -18,6 +18,11 @@
 // both land in the request's scope; the sentryhttp middleware
 // (sentryhttp) gives every request its own.
 //
+// Records at or above Options.LogsLevel (off unless set) are also sent as
+// Sentry logs, the searchable Logs view, whatever else they become:
+//
+//	slogsentry.NewHandler(slogsentry.Options{LogsLevel: slog.LevelInfo})
+//
 // A handler made without Options.Client uses the process-wide client of
 // core.Init, looked up on each record: it can be made before Init and starts
 // sending once Init has run.
@@ -34,7 +39,11 @@
 //	Error to below Error+4      error
 //	Error+4 (LevelFatal) and up fatal
 //
-// Either output can be switched off with LevelOff. Fatal records are
+// A record sent as a Sentry log gets the log level by the same ranges, with
+// trace below Debug and warn for Warn: trace, debug, info, warn, error,
+// fatal.
+//
+// Each output can be switched off with LevelOff. Fatal records are
 // flushed before Handle returns, within the client's ShutdownTimeout, so a
 // program that exits after logging one has sent it.
 //
@@ -91,6 +100,20 @@
 // "source" (function, file, line) at the top level of the log context or
 // breadcrumb data, outside any group. A record without a PC has no source.
 //
+// Logs. A Sentry log carries the record's time, level and message (its
+// body), the trace of the record's context, and its attributes flattened:
+// groups (from slog.Group and WithGroup) become dotted keys ("req.id"),
+// strings, bools, integers and floats keep their type, unsigned integers
+// beyond int64 and NaN or infinite floats become text, lists of strings,
+// bools, integers or floats become arrays, times are RFC 3339 text,
+// durations their String form, and other values their JSON text. The first
+// error value becomes the attributes exception.type and exception.message.
+// The log also carries logger.name (Options.Logger), the call site
+// (code.file.path, code.line.number, code.function.name, from the record's
+// PC), sentry.origin "auto.log.slog", and the client's default attributes.
+// The client scrubs logs as it scrubs events and batches them on its own
+// goroutine (see core.Client.CaptureLog).
+//
 // # Cost
 //
 // Enabled is a level comparison and a pointer load: a record below both
@@ -105,5 +128,7 @@
 // to keep. An event costs one allocation on
 // the logging goroutine, most of its time there being the capture of the
 // call stack; the event is built and sent on the client's worker goroutine.
+// A record sent as a log costs the logging goroutine no allocation when its
+// attributes are at most bridge.InlineAttrs plain ones, and one otherwise.
 // bench_test.go measures these against slog's own handlers.
 package slogsentry

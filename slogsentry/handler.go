@@ -95,7 +95,8 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	crumbLevel, eventLevel := h.cfg.levels()
 	event := r.Level >= eventLevel
-	if !event && r.Level < crumbLevel {
+	asLog := r.Level >= h.cfg.logsAt() && c.LogsEnabled()
+	if !event && r.Level < crumbLevel && !asLog {
 		return nil
 	}
 	rec := bridge.Record{
@@ -111,7 +112,15 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		Origin:  origin,
 	}
 	if !event {
-		h.breadcrumb(c, &r, &rec)
+		if asLog {
+			h.log(c, &r, &rec)
+		}
+		if r.Level >= crumbLevel {
+			h.breadcrumb(c, &r, &rec)
+		}
+		if asLog && rec.Level == core.LevelFatal {
+			flush(c)
+		}
 		return nil
 	}
 	// An event's attributes are copied by the core: a pooled buffer lends
@@ -123,10 +132,31 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	defer func() { *bp = attrs; putBuf(bp) }() // keep a grown buffer
 	rec.Attrs = attrs
 	bridge.CaptureRecord(c, &rec)
+	if asLog {
+		c.CaptureLog(&rec, logLevel(r.Level), nil)
+	}
 	if rec.Level == core.LevelFatal {
 		flush(c)
 	}
 	return nil
+}
+
+// log hands the record to the client as a Sentry log. The source is not an
+// attribute there: the core records the call site as code.* attributes.
+func (h *Handler) log(c *core.Client, r *slog.Record, rec *bridge.Record) {
+	if r.NumAttrs() <= bridge.InlineAttrs && h.cfg.replaceAttr == nil {
+		// A few plain attributes are lent from an array on the stack.
+		var buf [bridge.InlineAttrs]slog.Attr
+		if lent, ok := plainAttrs(buf[:0], r); ok {
+			c.CaptureLog(rec, logLevel(r.Level), lent)
+			return
+		}
+	}
+	bp := getBuf()
+	attrs := h.convertAttrs((*bp)[:0], r)
+	c.CaptureLog(rec, logLevel(r.Level), attrs)
+	*bp = attrs
+	putBuf(bp)
 }
 
 // breadcrumb hands the record to the client as a breadcrumb.
@@ -152,6 +182,11 @@ func (h *Handler) breadcrumb(c *core.Client, r *slog.Record, rec *bridge.Record)
 // convert appends the attributes of r to attrs and returns them, with the
 // source attribute when AddSource asks for it (see appendSource).
 func (h *Handler) convert(attrs []slog.Attr, r *slog.Record, rec *bridge.Record) []slog.Attr {
+	return h.appendSource(h.convertAttrs(attrs, r), r, rec)
+}
+
+// convertAttrs appends the attributes of r to attrs and returns them.
+func (h *Handler) convertAttrs(attrs []slog.Attr, r *slog.Record) []slog.Attr {
 	cv := converter{replace: h.cfg.replaceAttr}
 	if r.NumAttrs() > 0 {
 		r.Attrs(func(a slog.Attr) bool {
@@ -163,7 +198,7 @@ func (h *Handler) convert(attrs []slog.Attr, r *slog.Record, rec *bridge.Record)
 			return true
 		})
 	}
-	return h.appendSource(attrs, r, rec)
+	return attrs
 }
 
 // plain reports whether a needs no conversion: a key, and a value that is

@@ -33,3 +33,28 @@ func sentryLevel(l slog.Level) core.Level {
 		return core.LevelFatal
 	}
 }
+
+// logLevel maps a slog level to the level of a Sentry log by range:
+//
+//	level <  Debug     trace
+//	level <  Info      debug
+//	level <  Warn      info
+//	level <  Error     warn
+//	level <  Error+4   error
+//	level >= Error+4   fatal
+func logLevel(l slog.Level) core.LogLevel {
+	switch {
+	case l < slog.LevelDebug:
+		return core.LogTrace
+	case l < slog.LevelInfo:
+		return core.LogDebug
+	case l < slog.LevelWarn:
+		return core.LogInfo
+	case l < slog.LevelError:
+		return core.LogWarn
+	case l < LevelFatal:
+		return core.LogError
+	default:
+		return core.LogFatal
+	}
+}

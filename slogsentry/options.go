@@ -37,6 +37,12 @@ type Options struct {
 	// slog.LevelError. LevelOff means no events.
 	EventLevel slog.Leveler
 
+	// LogsLevel is the lowest level that is also sent as a Sentry log
+	// (Sentry's Logs view), whatever else the record becomes. Default
+	// LevelOff: no logs. Set it to send them, for example
+	// slogsentry.Options{LogsLevel: slog.LevelInfo}.
+	LogsLevel slog.Leveler
+
 	// TagKeys lists attribute keys whose values become tags rather than
 	// entries of the "log" context. Keys inside groups are written as dotted
 	// paths ("http.route" for slog.Group("http", "route", ...)); groups
@@ -75,12 +81,14 @@ type config struct {
 	client *core.Client
 	crumb  slog.Leveler
 	event  slog.Leveler
+	logs   slog.Leveler
 	// fixed is set when both levels are plain slog.Level values, which
 	// cannot change: the gate then compares with minLevel and makes no
 	// interface call.
 	fixed                bool
 	crumbLevel, minLevel slog.Level
 	eventLevel           slog.Level
+	logsLevel            slog.Level
 	tagKeys              []string
 	addSource            bool
 	replaceAttr          func(groups []string, a slog.Attr) slog.Attr
@@ -92,6 +100,7 @@ func newConfig(o Options) *config {
 		client:      o.Client,
 		crumb:       o.BreadcrumbLevel,
 		event:       o.EventLevel,
+		logs:        o.LogsLevel,
 		tagKeys:     slices.Clip(o.TagKeys),
 		addSource:   o.AddSource,
 		replaceAttr: o.ReplaceAttr,
@@ -103,11 +112,15 @@ func newConfig(o Options) *config {
 	if isNil(c.event) {
 		c.event = slog.LevelError
 	}
+	if isNil(c.logs) {
+		c.logs = LevelOff
+	}
 	cl, ok1 := c.crumb.(slog.Level)
 	el, ok2 := c.event.(slog.Level)
-	if ok1 && ok2 {
+	ll, ok3 := c.logs.(slog.Level)
+	if ok1 && ok2 && ok3 {
 		c.fixed = true
-		c.crumbLevel, c.eventLevel, c.minLevel = cl, el, min(cl, el)
+		c.crumbLevel, c.eventLevel, c.logsLevel, c.minLevel = cl, el, ll, min(cl, el, ll)
 	}
 	return c
 }
@@ -134,7 +147,15 @@ func (c *config) levelsNow() (crumb, event slog.Level) {
 	return c.crumb.Level(), c.event.Level()
 }
 
-// below reports whether a record at l is below both levels.
+// logsAt returns the logs level now.
+func (c *config) logsAt() slog.Level {
+	if c.fixed {
+		return c.logsLevel
+	}
+	return c.logs.Level()
+}
+
+// below reports whether a record at l is below the three levels.
 func (c *config) below(l slog.Level) bool {
 	if c.fixed {
 		return l < c.minLevel
@@ -143,7 +164,7 @@ func (c *config) below(l slog.Level) bool {
 }
 
 func (c *config) belowNow(l slog.Level) bool {
-	return l < c.crumb.Level() && l < c.event.Level()
+	return l < c.crumb.Level() && l < c.event.Level() && l < c.logs.Level()
 }
 
 // clientFor returns the configured client, else the process-wide one.

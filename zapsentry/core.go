@@ -22,6 +22,7 @@ type Core struct {
 	client  *core.Client
 	crumb   zapcore.LevelEnabler
 	event   zapcore.LevelEnabler
+	logs    zapcore.LevelEnabler
 	tagKeys []string
 
 	// pre holds the attributes of the With fields, pre-nested under the
@@ -52,6 +53,7 @@ func NewCore(opts Options) *Core {
 		client:  opts.Client,
 		crumb:   opts.BreadcrumbLevel,
 		event:   opts.EventLevel,
+		logs:    opts.LogsLevel,
 		tagKeys: slices.Clip(opts.TagKeys),
 	}
 }
@@ -63,17 +65,17 @@ func (c *Core) clientFor() *core.Client {
 	return core.CurrentClient()
 }
 
-// Enabled reports whether entries at level l become breadcrumbs or events.
-// It does not look at the client; Check does.
+// Enabled reports whether entries at level l become breadcrumbs, events or
+// logs. It does not look at the client; Check does.
 func (c *Core) Enabled(l zapcore.Level) bool {
-	return c.event.Enabled(l) || c.crumb.Enabled(l)
+	return c.event.Enabled(l) || c.crumb.Enabled(l) || c.logs.Enabled(l)
 }
 
 // Level returns the lowest level the Core handles, so that
 // zapcore.LevelOf need not probe; zapcore.InvalidLevel when both ranges are
 // off.
 func (c *Core) Level() zapcore.Level {
-	return min(zapcore.LevelOf(c.crumb), zapcore.LevelOf(c.event))
+	return min(zapcore.LevelOf(c.crumb), zapcore.LevelOf(c.event), zapcore.LevelOf(c.logs))
 }
 
 // With returns a Core that adds fields to every entry. It never changes c:
@@ -118,7 +120,7 @@ func (c *Core) With(fields []zapcore.Field) zapcore.Core {
 // its client is enabled. Below both ranges it returns ce as it is, without
 // allocating or locking.
 func (c *Core) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
-	if (c.event.Enabled(ent.Level) || c.crumb.Enabled(ent.Level)) && c.clientFor().Enabled() {
+	if (c.event.Enabled(ent.Level) || c.crumb.Enabled(ent.Level) || c.logs.Enabled(ent.Level)) && c.clientFor().Enabled() {
 		return ce.AddCore(ent, c)
 	}
 	return ce
@@ -136,9 +138,16 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		return nil
 	}
 	event := c.event.Enabled(ent.Level)
+	asLog := c.logs.Enabled(ent.Level) && cl.LogsEnabled()
 	if !event {
+		if asLog {
+			c.writeLog(cl, &ent, fields)
+		}
 		if c.crumb.Enabled(ent.Level) {
 			c.writeBreadcrumb(cl, &ent, fields)
+		}
+		if asLog && flushes(ent.Level) {
+			c.flush(cl)
 		}
 		return nil
 	}
@@ -162,12 +171,32 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		PC:      entryPC(&ent),
 	}
 	bridge.CaptureRecord(cl, &rec)
+	if asLog {
+		cl.CaptureLog(&rec, logLevel(ent.Level), nil)
+	}
 	e.attrs = pooled
 	putEncoder(e)
 	if flushes(ent.Level) {
 		c.flush(cl)
 	}
 	return nil
+}
+
+// writeLog hands the entry to the client as a Sentry log; the client
+// copies the attributes, so a few scalar fields are lent from the stack.
+func (c *Core) writeLog(cl *core.Client, ent *zapcore.Entry, fields []zapcore.Field) {
+	pc := entryPC(ent)
+	if len(fields) <= bridge.InlineAttrs {
+		var buf [bridge.InlineAttrs]slog.Attr
+		if attrs, ctx, ok := scalarAttrs(buf[:0], fields, c.ctx); ok {
+			cl.CaptureLog(c.crumbRecord(ent, ctx, pc), logLevel(ent.Level), attrs)
+			return
+		}
+	}
+	e := getEncoder()
+	rec := c.crumbRecord(ent, c.encode(e, fields), pc)
+	cl.CaptureLog(rec, logLevel(ent.Level), e.attrs)
+	putEncoder(e)
 }
 
 // writeBreadcrumb hands the entry to the client as a breadcrumb.

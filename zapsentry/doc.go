@@ -12,7 +12,11 @@
 // Entries at or above Options.BreadcrumbLevel (default Info) become
 // breadcrumbs on the scope of the entry's context; entries at or above
 // Options.EventLevel (default Error) become events. The other cores of the
-// tee see exactly what they saw before.
+// tee see exactly what they saw before. Entries at or above
+// Options.LogsLevel (off unless set) are also sent as Sentry logs, the
+// searchable Logs view:
+//
+//	zapsentry.NewCore(zapsentry.Options{LogsLevel: zapcore.InfoLevel})
 //
 // # Per-request scope
 //
@@ -34,6 +38,15 @@
 //     Warn → warning, Error → error, DPanic, Panic and Fatal → fatal. Which
 //     levels become breadcrumbs or events is decided by the two
 //     zapcore.LevelEnablers in Options; LevelOff switches a range off.
+//   - Logs: an entry sent as a Sentry log gets the level trace (below
+//     Debug), debug, info, warn, error or fatal (DPanic and above); its
+//     body is the message; its attributes are the fields flattened, nested
+//     namespaces and objects as dotted keys ("http.route"), typed as the
+//     core documents for logs (core.Client.CaptureLog); the first error
+//     becomes exception.type and exception.message; the logger name is
+//     logger.name; with zap.AddCaller the caller is code.file.path,
+//     code.line.number and code.function.name; sentry.origin is
+//     "auto.log.zap".
 //   - Message: the entry's message; an event's logentry.formatted and a
 //     breadcrumb's message.
 //   - Time: the entry's time.

@@ -23,6 +23,11 @@ type Options struct {
 	// EventLevel enables the levels that become events. Default
 	// zapcore.ErrorLevel. Use LevelOff to send no events (breadcrumbs only).
 	EventLevel zapcore.LevelEnabler
+	// LogsLevel enables the levels that are also sent as Sentry logs (the
+	// Logs view), whatever else the entry becomes. Default LevelOff: no
+	// logs. Set it to send them, for example
+	// zapsentry.Options{LogsLevel: zapcore.InfoLevel}.
+	LogsLevel zapcore.LevelEnabler
 	// TagKeys names field keys whose values become tags; a field nested in
 	// a namespace or object is named by its dotted path, such as
 	// "http.route". Fields inside a "tags" namespace or object are tags
@@ -42,5 +47,8 @@ func (o *Options) applyDefaults() {
 	}
 	if o.EventLevel == nil {
 		o.EventLevel = zapcore.ErrorLevel
+	}
+	if o.LogsLevel == nil {
+		o.LogsLevel = LevelOff
 	}
 }

@@ -11,15 +11,16 @@ import (
 	"github.com/sentrylog/sentrylog/core"
 )
 
-// addCrumb hands a breadcrumb, the line s (a copy of zerolog's bytes, see
-// Writer.send) with its message as lastMessage read it, to the client
-// without decoding its fields: a scope keeps only its last breadcrumbs and
-// most are never sent, so the core keeps the line (Record.Raw) and decodes
-// it when an event or BeforeBreadcrumb needs its data (Record.Decode). Only
-// the message and the timestamp are read, from where zerolog puts them:
-// the message is always the line's last field, and the timestamp of
-// With().Timestamp() (a hook, like ours) comes right before it.
-func (w *Writer) addCrumb(c *core.Client, lvl core.Level, s, msg string, msgAt int, found bool, rec *bridge.Record) {
+// lineRecord fills rec, for a breadcrumb or a Sentry log, from the line s
+// (a copy of zerolog's bytes, see Writer.send) with its message as
+// lastMessage read it, without decoding its fields: a scope keeps only its
+// last breadcrumbs and most are never sent, so the core keeps the line
+// (Record.Raw) and decodes it when an event, BeforeBreadcrumb or the log
+// worker needs its data (Record.Decode). Only the message and the
+// timestamp are read, from where zerolog puts them: the message is always
+// the line's last field, and the timestamp of With().Timestamp() (a hook,
+// like ours) comes right before it.
+func (w *Writer) lineRecord(lvl core.Level, s, msg string, msgAt int, found bool, rec *bridge.Record) {
 	rec.Message = msg
 	keepMsg, keepTime := !found, false // a message elsewhere stays in the data
 	if t, ok := timeBefore(s, msgAt); ok {
@@ -28,7 +29,6 @@ func (w *Writer) addCrumb(c *core.Client, lvl core.Level, s, msg string, msgAt i
 		keepTime = true
 	}
 	rec.Level, rec.Raw, rec.Decode = lvl, s, lineDecoders[b2i(keepTime)<<1|b2i(keepMsg)]
-	bridge.AddRecordBreadcrumb(c, rec)
 }
 
 // lineDecoders decode a breadcrumb's line for the core (Record.Decode),

@@ -2,6 +2,19 @@
 // through the sentrylog core: records at or above a breadcrumb level become
 // breadcrumbs on the request's scope, records at or above an event level
 // become events, with their fields, their error and the request's context.
+// Records at or above a logs level (off unless set) are also sent as Sentry
+// logs, the searchable Logs view:
+//
+//	zerologsentry.New(os.Stderr, zerologsentry.Options{LogsLevel: zerologsentry.Level(zerolog.InfoLevel)})
+//
+// A record sent as a log gets the level trace, debug, info, warn, error or
+// fatal (Fatal and Panic); its body is the message, its time the line's
+// timestamp (else the time of the write); its fields become attributes,
+// dicts flattened into dotted keys ("req.id"), typed as the core documents
+// for logs (core.Client.CaptureLog); the error (Err) becomes
+// exception.type and exception.message; Options.Logger is logger.name;
+// sentry.origin is "auto.log.zerolog". The line is decoded on the client's
+// log worker, not on the logging goroutine.
 //
 // # Set-up
 //

@@ -22,6 +22,11 @@ type Options struct {
 	// zerolog.ErrorLevel. Set it with Level; Level(zerolog.Disabled) turns
 	// events off.
 	EventLevel *zerolog.Level
+	// LogsLevel is the lowest zerolog level that is also sent as a Sentry
+	// log (the Logs view), whatever else the record becomes. Default: none
+	// (Disabled). Set it with Level to send logs, for example
+	// zerologsentry.Options{LogsLevel: zerologsentry.Level(zerolog.InfoLevel)}.
+	LogsLevel *zerolog.Level
 	// Logger is the logger name reported as the event's logger and the
 	// breadcrumb's category. Default empty (the core then uses "log" as the
 	// breadcrumb category).
@@ -53,4 +58,21 @@ func sentryLevel(l zerolog.Level) (lvl core.Level, ok bool) {
 		return core.LevelFatal, true
 	}
 	return core.LevelInfo, false
+}
+
+// logLevel maps a zerolog level to the level of a Sentry log.
+func logLevel(l zerolog.Level) core.LogLevel {
+	switch l {
+	case zerolog.TraceLevel:
+		return core.LogTrace
+	case zerolog.DebugLevel:
+		return core.LogDebug
+	case zerolog.InfoLevel:
+		return core.LogInfo
+	case zerolog.WarnLevel:
+		return core.LogWarn
+	case zerolog.ErrorLevel:
+		return core.LogError
+	}
+	return core.LogFatal
 }

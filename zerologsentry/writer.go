@@ -38,7 +38,8 @@ type Writer struct {
 	opts    Options
 	crumb   zerolog.Level // BreadcrumbLevel
 	event   zerolog.Level // EventLevel
-	min     zerolog.Level // the lower of the two
+	logs    zerolog.Level // LogsLevel
+	min     zerolog.Level // the lowest of the three
 	ctxs    handoff[hooked]
 	withCtx atomic.Bool // the hook has seen an event with a context
 	decs    sync.Pool   // *decoder
@@ -67,7 +68,7 @@ func New(out io.Writer, opts Options) *Writer {
 	if out == nil {
 		out = io.Discard
 	}
-	w := &Writer{out: out, opts: opts, crumb: zerolog.InfoLevel, event: zerolog.ErrorLevel}
+	w := &Writer{out: out, opts: opts, crumb: zerolog.InfoLevel, event: zerolog.ErrorLevel, logs: zerolog.Disabled}
 	w.lout, _ = out.(zerolog.LevelWriter)
 	if opts.BreadcrumbLevel != nil {
 		w.crumb = *opts.BreadcrumbLevel
@@ -75,7 +76,10 @@ func New(out io.Writer, opts Options) *Writer {
 	if opts.EventLevel != nil {
 		w.event = *opts.EventLevel
 	}
-	w.min = min(w.crumb, w.event)
+	if opts.LogsLevel != nil {
+		w.logs = *opts.LogsLevel
+	}
+	w.min = min(w.crumb, w.event, w.logs)
 	w.opts.TagKeys = opts.TagKeys[:len(opts.TagKeys):len(opts.TagKeys)]
 	w.decs.New = func() any { return &decoder{tmp: make([]slog.Attr, 0, 16)} }
 	return w
@@ -193,8 +197,18 @@ func (w *Writer) send(level zerolog.Level, line []byte) {
 		rec.Context, rec.ContextLost = h.ctx, !ok
 	}
 	lvl, _ := sentryLevel(level)
+	asLog := level >= w.logs && c.LogsEnabled()
 	if level < w.event {
-		w.addCrumb(c, lvl, s, msg, msgAt, found, &rec)
+		w.lineRecord(lvl, s, msg, msgAt, found, &rec)
+		if asLog {
+			c.CaptureLog(&rec, logLevel(level), nil)
+		}
+		if level >= w.crumb {
+			bridge.AddRecordBreadcrumb(c, &rec)
+		}
+		if asLog && level >= zerolog.FatalLevel {
+			w.flush(c, level)
+		}
 		return
 	}
 	d := w.decs.Get().(*decoder)
@@ -236,14 +250,23 @@ func (w *Writer) send(level zerolog.Level, line []byte) {
 	}
 	d.tmp = rec.Attrs // cleared with the rest when d goes back to the pool
 	bridge.CaptureRecord(c, &rec)
-	if level >= zerolog.FatalLevel {
-		timeout := c.Options().ShutdownTimeout
-		fctx, cancel := context.WithTimeout(context.Background(), timeout)
-		if !c.Flush(fctx) {
-			bridge.Debugf(c, "zerologsentry: the %s record was not delivered within %s", level, timeout)
-		}
-		cancel()
+	if asLog {
+		c.CaptureLog(&rec, logLevel(level), nil)
 	}
+	if level >= zerolog.FatalLevel {
+		w.flush(c, level)
+	}
+}
+
+// flush delivers what c holds before zerolog exits or panics, within the
+// client's ShutdownTimeout.
+func (w *Writer) flush(c *core.Client, level zerolog.Level) {
+	timeout := c.Options().ShutdownTimeout
+	fctx, cancel := context.WithTimeout(context.Background(), timeout)
+	if !c.Flush(fctx) {
+		bridge.Debugf(c, "zerologsentry: the %s record was not delivered within %s", level, timeout)
+	}
+	cancel()
 }
 
 // lineLevel reads the level field of a line, for Write.

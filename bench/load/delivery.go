@@ -94,3 +94,39 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// DeliveryRounds runs Delivery for every SDK in turn, rounds times, with n
+// events each time, and pools each SDK's rounds: on a machine other work
+// shares, interleaved rounds give every SDK the same mix of quiet and busy
+// moments, where one long run each would not.
+func DeliveryRounds(r *Receiver, sdks []SDK, n, window int, stall time.Duration, rounds int) ([]DeliveryResult, error) {
+	out := make([]DeliveryResult, len(sdks))
+	for range max(rounds, 1) {
+		for i, sdk := range sdks {
+			d, err := Delivery(r, sdk, n, window, stall)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = out[i].merge(d)
+		}
+	}
+	return out, nil
+}
+
+// merge pools two runs of one SDK.
+func (d DeliveryResult) merge(o DeliveryResult) DeliveryResult {
+	d.SDK = o.SDK
+	d.Sent += o.Sent
+	d.Delivered += o.Delivered
+	d.Elapsed += o.Elapsed
+	d.CPU += o.CPU
+	d.Conns += o.Conns
+	d.Stalled = d.Stalled || o.Stalled
+	if o.Dropped != nil && d.Dropped == nil {
+		d.Dropped = map[string]int64{}
+	}
+	for k, v := range o.Dropped {
+		d.Dropped[k] += v
+	}
+	return d
+}

@@ -53,3 +53,16 @@ func TestShortRuns(t *testing.T) {
 		})
 	}
 }
+
+func TestDeliveryResultMerge(t *testing.T) {
+	a := DeliveryResult{SDK: "x", Sent: 10, Delivered: 10, Elapsed: time.Second, CPU: 10 * time.Millisecond, Conns: 1}
+	b := DeliveryResult{SDK: "x", Sent: 30, Delivered: 30, Elapsed: time.Second, CPU: 30 * time.Millisecond,
+		Dropped: map[string]int64{"queue_overflow:error": 2}}
+	m := DeliveryResult{}.merge(a).merge(b)
+	assert.Equal(t, 40, m.Sent)
+	assert.EqualValues(t, 40, m.Delivered)
+	assert.InDelta(t, 20, m.EventsPerSec(), 1e-9, "pooled: events over the summed time")
+	assert.Equal(t, time.Millisecond, m.CPUPerEvent())
+	assert.EqualValues(t, 1, m.Conns)
+	assert.Equal(t, map[string]int64{"queue_overflow:error": 2}, m.Dropped)
+}

@@ -142,6 +142,7 @@ func dropped(c *core.Client) int64 {
 }
 
 func BenchmarkZap(b *testing.B) {
+	zapLogs(b)
 	for _, im := range zapImpls() {
 		run(b, "Disabled", im.name, func(b *testing.B) {
 			log, _ := im.logger(b, 0)

@@ -1,7 +1,8 @@
 // Starts sentry-testkit's local receiver on a free 127.0.0.1 port for the
 // project of the DSN given as the first argument (or $TESTKIT_DSN), and a
 // read-back API on a second port:
-//   GET /reports, GET /client-reports  the arrays testkit keeps, as JSON
+//   GET /reports, GET /client-reports, GET /logs
+//                                      the arrays testkit keeps, as JSON
 //   DELETE /reset                      empties them
 //   GET /health                        "ok"
 // Prints {"receiver":"sentry-testkit","port":N,"api_port":M,"dsn":...} as one
@@ -27,6 +28,7 @@ async function main() {
     const path = new URL(req.url, 'http://127.0.0.1').pathname;
     if (req.method === 'GET' && path === '/reports') return send(200, testkit.reports());
     if (req.method === 'GET' && path === '/client-reports') return send(200, testkit.clientReports());
+    if (req.method === 'GET' && path === '/logs') return send(200, testkit.logs());
     if (req.method === 'GET' && path === '/health') return send(200, 'ok');
     if (req.method === 'DELETE' && path === '/reset') {
       testkit.reset();

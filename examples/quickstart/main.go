@@ -7,7 +7,8 @@
 // zerolog as a request handler would — Info records that become breadcrumbs,
 // a per-request user and tags, an Error record carrying a wrapped error and
 // one carrying an errors.Join of two errors — flushes, and prints what the
-// receiver got.
+// receiver got. Every bridge also sends its records from Info up as Sentry
+// logs (the Logs view), one option each; the receiver prints those too.
 package main
 
 import (
@@ -98,7 +99,15 @@ func run(out io.Writer) error {
 	for _, ev := range events {
 		printEvent(out, ev)
 	}
-	fmt.Fprintf(out, "%d events received\n", len(events))
+	fmt.Fprintf(out, "%d events received\n\n", len(events))
+	logs, err := srv.WaitForLogs(12, 10*time.Second)
+	if err != nil {
+		return fmt.Errorf("the receiver got %d of 12 logs: %w (stats: %+v)", len(srv.Logs()), err, client.Stats())
+	}
+	for _, l := range logs {
+		printLog(out, l)
+	}
+	fmt.Fprintf(out, "%d logs received\n", len(logs))
 	return nil
 }
 
@@ -119,7 +128,7 @@ func logWithSlog() {
 	// Beside the handler the program already has.
 	log := slog.New(fanout.Handler{
 		slog.NewTextHandler(os.Stderr, nil),
-		slogsentry.NewHandler(slogsentry.Options{Logger: "shop.slog"}),
+		slogsentry.NewHandler(slogsentry.Options{Logger: "shop.slog", LogsLevel: slog.LevelInfo}),
 	})
 	ctx := request("slog")
 	log.InfoContext(ctx, "cart loaded", "items", 3)
@@ -130,7 +139,7 @@ func logWithSlog() {
 
 func logWithZap() {
 	existing := zapcore.NewCore(zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), zapcore.Lock(os.Stderr), zapcore.DebugLevel)
-	log := zap.New(zapcore.NewTee(existing, zapsentry.NewCore(zapsentry.Options{}))).Named("shop.zap")
+	log := zap.New(zapcore.NewTee(existing, zapsentry.NewCore(zapsentry.Options{LogsLevel: zapcore.InfoLevel}))).Named("shop.zap")
 	ctx := request("zap")
 	rlog := log.With(zapsentry.Context(ctx))
 	rlog.Info("cart loaded", zap.Int("items", 3))
@@ -143,7 +152,9 @@ func logWithZerolog() {
 	// zerolog writes only an error's text; its stack marshaler hands
 	// sentrylog the error itself, so the Go types and frames reach Sentry.
 	zerolog.ErrorStackMarshaler = zerologsentry.MarshalStack
-	w := zerologsentry.New(zerolog.ConsoleWriter{Out: os.Stderr}, zerologsentry.Options{Logger: "shop.zerolog"})
+	w := zerologsentry.New(zerolog.ConsoleWriter{Out: os.Stderr}, zerologsentry.Options{
+		Logger: "shop.zerolog", LogsLevel: zerologsentry.Level(zerolog.InfoLevel),
+	})
 	log := zerolog.New(w).Hook(w).With().Timestamp().Logger()
 	ctx := request("zerolog")
 	log.Info().Ctx(ctx).Int("items", 3).Msg("cart loaded")
@@ -238,4 +249,21 @@ func firstLine(s string) string {
 		return s[:i] + " …"
 	}
 	return s
+}
+
+// printLog prints one Sentry log: level, body, and its attributes other
+// than the SDK's own (sentry.*, code.*, server.address).
+func printLog(out io.Writer, l sentrytest.Log) {
+	keys := make([]string, 0, len(l.Attributes))
+	for k := range l.Attributes {
+		if !strings.HasPrefix(k, "sentry.") && !strings.HasPrefix(k, "code.") && k != "server.address" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var kv []string
+	for _, k := range keys {
+		kv = append(kv, strings.ReplaceAll(fmt.Sprintf("%s=%v", k, l.Attributes[k]), "\n", `\n`))
+	}
+	fmt.Fprintf(out, "▸ log [%-5s] %-20s %s  (%s)\n", l.Level, l.Body, strings.Join(kv, " "), l.Attributes["sentry.origin"])
 }

@@ -29,6 +29,8 @@ func TestQuickstart(t *testing.T) {
 		"user:        id=user-slog", "user:        id=user-zap", "user:        id=user-zerolog",
 		"cart loaded", "charging card",
 		"at logWithSlog", "at logWithZap", "at logWithZerolog",
+		"12 logs received", "▸ log [info ] cart loaded", "▸ log [error] checkout failed",
+		"(auto.log.slog)", "(auto.log.zap)", "(auto.log.zerolog)", "items=3",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q\n%s", want, s)

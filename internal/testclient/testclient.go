@@ -5,10 +5,13 @@ package testclient
 
 import (
 	"context"
+	"github.com/sentrylog/sentrylog/core/protocol"
+	"github.com/sentrylog/sentrylog/internal/bridge"
 	"testing"
 	"time"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/logcheck"
 	"github.com/sentrylog/sentrylog/internal/schematest"
 )
 
@@ -105,4 +108,54 @@ func Discarding(tb testing.TB) *core.Client {
 		ServerName: "bench",
 		Storm:      core.StormOptions{Disabled: true},
 	}, 10*time.Second)
+}
+
+// Logs flushes c and returns every log its transport received so far. Each
+// batch's payload is checked first with logcheck, by Relay's rules.
+func Logs(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Log {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if !c.Flush(ctx) {
+		t.Fatalf("flush did not deliver everything: %+v", c.Stats())
+	}
+	for i, b := range mt.LogBatches() {
+		h := protocol.ItemHeader{Type: protocol.ItemTypeLog, ContentType: core.LogContentType, ItemCount: len(b.Logs), Length: len(b.Payload)}
+		if _, err := logcheck.CheckItem(h, b.Payload); err != nil {
+			t.Fatalf("log batch %d breaks Relay's rules: %v\n%s", i, err, b.Payload)
+		}
+	}
+	return mt.Logs()
+}
+
+// ParkedLogs returns a client whose log worker is stopped in BeforeSendLog
+// until t ends, and whose log buffer (of one) is full: CaptureLog then does
+// all of the logging goroutine's work and is dropped at the buffer, so
+// testing.AllocsPerRun counts the logging goroutine's allocations only.
+func ParkedLogs(t testing.TB) *core.Client {
+	t.Helper()
+	entered := make(chan struct{}, 1)
+	release := make(chan struct{})
+	c, err := core.New(core.Options{
+		Transport: &core.DiscardTransport{}, LogsBuffer: 1,
+		Storm: core.StormOptions{Disabled: true}, LogStorm: core.StormOptions{Disabled: true},
+		BeforeSendLog: func(l *core.Log) *core.Log {
+			select {
+			case entered <- struct{}{}:
+			default:
+			}
+			<-release
+			return l
+		},
+	})
+	if err != nil {
+		t.Fatalf("core.New: %v", err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	t.Cleanup(func() { close(release) }) // runs first: let the worker go
+	c.CaptureLog(&bridge.Record{Message: "park the worker"}, core.LogInfo, nil)
+	go c.Flush(context.Background())
+	<-entered
+	c.CaptureLog(&bridge.Record{Message: "fill the buffer"}, core.LogInfo, nil)
+	return c
 }

@@ -30,18 +30,20 @@ import (
 )
 
 type config struct {
-	count     int
-	benchtime string
-	n         int
-	window    int
-	outage    time.Duration
-	rate      int
-	readme    string
-	results   string
-	skipBench bool
-	skipLoad  bool
-	profile   bool
-	args      []string
+	count      int
+	benchtime  string
+	n          int
+	window     int
+	outage     time.Duration
+	rate       int
+	readme     string
+	results    string
+	skipBench  bool
+	skipLoad   bool
+	rounds     int
+	skipOutage bool
+	profile    bool
+	args       []string
 }
 
 func main() {
@@ -59,6 +61,8 @@ func run(args []string) error {
 	fs.StringVar(&cfg.benchtime, "benchtime", "200ms", "-benchtime of each run")
 	fs.IntVar(&cfg.n, "n", 20000, "events sent in the delivery run")
 	fs.IntVar(&cfg.window, "window", 50, "events in flight at most in the delivery run")
+	fs.IntVar(&cfg.rounds, "rounds", 5, "interleaved rounds of the delivery run (the -n events are split among them)")
+	fs.BoolVar(&cfg.skipOutage, "skip-outage", false, "skip the outage runs (with -skip-bench: the delivery rows only)")
 	fs.DurationVar(&cfg.outage, "outage", 30*time.Second, "how long the receiver is down in the outage run")
 	fs.IntVar(&cfg.rate, "rate", 1000, "events per second captured during the outage")
 	fs.StringVar(&cfg.readme, "readme", "../README.md", "README whose performance section is rewritten")

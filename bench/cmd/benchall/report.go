@@ -94,21 +94,19 @@ func (r *report) load() error {
 		return err
 	}
 	defer rcv.Close()
-	var del []load.DeliveryResult
-	for _, sdk := range load.SDKs() {
-		fmt.Fprintf(os.Stderr, "benchall: delivery of %d events through %s\n", r.cfg.n, sdk.Name)
-		d, err := load.Delivery(rcv, sdk, r.cfg.n, r.cfg.window, 10*time.Second)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "benchall:", err)
-			r.failures = append(r.failures, fmt.Sprintf("the delivery run of %s failed: %v", sdk.Name, err))
-			continue
-		}
-		del = append(del, d)
-	}
-	if len(del) == len(load.SDKs()) {
+	perRound := max(r.cfg.n/max(r.cfg.rounds, 1), 1)
+	fmt.Fprintf(os.Stderr, "benchall: delivery of %d events in %d interleaved rounds of %d per SDK\n", perRound*r.cfg.rounds, r.cfg.rounds, perRound)
+	del, err := load.DeliveryRounds(rcv, load.SDKs(), perRound, r.cfg.window, 10*time.Second, r.cfg.rounds)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchall:", err)
+		r.failures = append(r.failures, fmt.Sprintf("the delivery run failed: %v", err))
+	} else {
 		r.delivery = del // the table compares the two or shows nothing
 	}
 	for _, sdk := range load.SDKs() {
+		if r.cfg.skipOutage {
+			break
+		}
 		fmt.Fprintf(os.Stderr, "benchall: %s receiver outage at %d events/s through %s\n", r.cfg.outage, r.cfg.rate, sdk.Name)
 		o, err := load.Outage(rcv, sdk, r.cfg.outage, r.cfg.rate)
 		if err != nil {
@@ -218,13 +216,14 @@ func (r *report) notes() string {
 		fmt.Fprintf(&b, "**Not measured:** %s.\n\n", f)
 	}
 	if len(r.delivery) == 2 {
-		fmt.Fprintf(&b, "Delivery: %d identical events (the Event error, captured directly), at most %d in flight, "+
+		fmt.Fprintf(&b, "Delivery: %d identical events per SDK (the Event error, captured directly), in %d rounds that "+
+			"alternate between the SDKs and are pooled, at most %d in flight, "+
 			"to a receiver in a child process that counts the events of each envelope; each client as its "+
 			"user gets it from a DSN alone (sentrylog with storm control off, which would otherwise keep "+
 			"identical events from the transport). CPU is this process's user and system time over the run, "+
 			"divided by the events delivered. The outage run captures at a fixed rate while the receiver "+
 			"refuses connections, sampling the heap (HeapAlloc) and the goroutines every 100 ms.\n\n",
-			r.cfg.n, r.cfg.window)
+			r.delivery[0].Sent, max(r.cfg.rounds, 1), r.cfg.window)
 	}
 	if len(r.profileText) > 0 {
 		b.WriteString("**Where the time goes** where a goal is missed (CPU profile of that cell, functions by " +

@@ -78,9 +78,11 @@ var pathTitles = map[string]string{
 	"EventDrained":  "Event, whole pipeline (until handed to the transport)",
 	"ReqBreadcrumb": "Breadcrumb, new request scope each",
 	"ReqEvent":      "Event, new request scope each",
+	"BreadcrumbLog": "Breadcrumb with logs on (breadcrumb + Sentry log, whole pipeline)",
+	"Log":           "Sentry log (Info, 2 With + 3 attrs, whole pipeline)",
 }
 
-var paths = []string{"Disabled", "Breadcrumb", "Event", "EventDrained", "ReqBreadcrumb", "ReqEvent"}
+var paths = []string{"Disabled", "Breadcrumb", "BreadcrumbLog", "Event", "EventDrained", "ReqBreadcrumb", "ReqEvent", "Log"}
 
 // verdict is the outcome of one goal, judged twice: on time per call (as
 // the issue states its goals) and on the caller's CPU time per call (the
@@ -148,10 +150,13 @@ func judge(spec loggerSpec, path string, cells map[key]*cell) verdict {
 		return verdict{ratio: "no peer on this path"}
 	}
 	v := verdict{ratio: strings.Join(each, "; ")}
-	if path == "EventDrained" {
+	if path == "EventDrained" || path == "BreadcrumbLog" {
 		// Not a goal of the issue: what an event costs in all, for the
 		// reader who wonders where the caller's savings went.
 		return v
+	}
+	if path == "Log" {
+		return judgeLog(spec, cells, ours, v)
 	}
 	speed := bestNS / ours.ns
 	speedCPU := 0.0
@@ -383,4 +388,29 @@ func drops(m map[string]int64) string {
 		return "none"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// judgeLog applies the Logs goals: the logging goroutine's cost ≥ 10× less
+// than the best peer's, and the whole process's CPU per log ≤ ⅕ of it.
+func judgeLog(spec loggerSpec, cells map[key]*cell, ours *cell, v verdict) verdict {
+	bestCaller, bestCPU := math.Inf(1), math.Inf(1)
+	for _, p := range spec.peers {
+		if c := cells[key{spec.name, "Log", p}]; c != nil {
+			if c.callerCPU > 0 {
+				bestCaller = min(bestCaller, c.callerCPU)
+			}
+			if c.cpu > 0 {
+				bestCPU = min(bestCPU, c.cpu)
+			}
+		}
+	}
+	if math.IsInf(bestCaller, 1) || math.IsInf(bestCPU, 1) || ours.callerCPU <= 0 || ours.cpu <= 0 {
+		return v
+	}
+	v.ok = true
+	v.goal = "caller CPU ≥ 10× less, process CPU ≤ ⅕"
+	v.ratio += fmt.Sprintf("; process CPU %s", share(ours.cpu/bestCPU))
+	v.met = bestCaller/ours.callerCPU >= 10 && ours.cpu/bestCPU <= 0.2
+	v.cpuMet, v.hasCPU = v.met, true
+	return v
 }

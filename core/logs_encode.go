@@ -1,0 +1,388 @@
+package core
+
+import (
+	"log/slog"
+	"math"
+	"reflect"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sentrylog/sentrylog/scrub"
+)
+
+// LogContentType is the content type of a log envelope item.
+const LogContentType = "application/vnd.sentry.items.log+json"
+
+// maxLogString bounds a log's body and each string attribute after
+// scrubbing; a longer one is cut at a rune boundary and ends with the
+// events' cut marker, which gives its original length.
+const maxLogString = 8192
+
+// logScrubBuf is the log worker's reusable input to the scrubber.
+type logScrubBuf struct {
+	crumbs []Breadcrumb
+	maps   []map[string]any
+}
+
+// scrub runs the client's scrubber on the logs' bodies and record
+// attributes, the same scrubber as for events: the logs are presented to
+// it as the breadcrumbs of one event (message = body, data = attributes).
+// It reports false when the scrubber panicked: nothing must then be sent.
+func (lp *logPipe) scrub(logs []*Log) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			lp.c.debug.Printf("dropping %d logs: the scrubber panicked: %v", len(logs), r)
+			ok = false
+		}
+	}()
+	sc := &lp.sc
+	crumbs := sc.crumbs[:0]
+	for i, l := range logs {
+		if i >= len(sc.maps) {
+			sc.maps = append(sc.maps, make(map[string]any))
+		}
+		m := sc.maps[i]
+		clear(m)
+		for _, a := range l.Attributes[:l.scrubN] {
+			m[a.Key] = scrubForm(a.Value)
+		}
+		crumbs = append(crumbs, Breadcrumb{Message: l.Body, Data: m})
+	}
+	sc.crumbs = crumbs
+	defer clear(crumbs)
+	ev := Event{Breadcrumbs: crumbs}
+	lp.c.opts.Scrubber.Scrub(&ev)
+	if len(ev.Breadcrumbs) != len(logs) {
+		return false
+	}
+	if reflect.ValueOf(ev.Breadcrumbs).UnsafePointer() == reflect.ValueOf(crumbs).UnsafePointer() {
+		return true // nothing changed
+	}
+	for i, l := range logs {
+		b := &ev.Breadcrumbs[i]
+		l.Body = b.Message
+		if reflect.ValueOf(b.Data).UnsafePointer() == reflect.ValueOf(sc.maps[i]).UnsafePointer() {
+			continue
+		}
+		for j := range l.Attributes[:l.scrubN] {
+			a := &l.Attributes[j]
+			x, ok := b.Data[a.Key]
+			if !ok {
+				a.Value = slog.StringValue(scrub.Filtered)
+				continue
+			}
+			if !comparable(x) || x != sc.maps[i][a.Key] {
+				a.Value = anyLogValue(x)
+			}
+		}
+	}
+	return true
+}
+
+// comparable reports whether x may be compared with != without a panic.
+func comparable(x any) bool {
+	switch x.(type) {
+	case string, bool, int64, float64, nil:
+		return true
+	}
+	return false
+}
+
+// scrubForm returns a log attribute value in the form the scrubber reads.
+func scrubForm(v slog.Value) any {
+	switch v.Kind() {
+	case slog.KindString:
+		return v.String()
+	case slog.KindInt64:
+		return v.Int64()
+	case slog.KindFloat64:
+		return v.Float64()
+	case slog.KindBool:
+		return v.Bool()
+	case slog.KindAny:
+		switch t := v.Any().(type) {
+		case []string:
+			out := make([]any, len(t))
+			for i, s := range t {
+				out[i] = s
+			}
+			return out
+		case []int64:
+			out := make([]any, len(t))
+			for i, n := range t {
+				out[i] = n
+			}
+			return out
+		}
+		return v.Any()
+	}
+	return v.Any()
+}
+
+// cutLog cuts a body or string attribute that is too long, with a marker.
+func cutLog(l *Log) {
+	if len(l.Body) > maxLogString {
+		l.Body = cutString(l.Body, maxLogString)
+	}
+	for i := range l.Attributes {
+		a := &l.Attributes[i]
+		if a.Value.Kind() == slog.KindString && len(a.Value.String()) > maxLogString {
+			a.Value = slog.StringValue(cutString(a.Value.String(), maxLogString))
+		}
+	}
+}
+
+// logSize is a log's size as Relay counts it for log_byte: the body, and
+// per attribute its key and its value (a string's bytes, 1 for a bool, 8
+// for a number, an array's elements summed).
+func logSize(l *Log) int {
+	n := len(l.Body)
+	for _, a := range l.Attributes {
+		n += len(a.Key)
+		v := a.Value
+		switch v.Kind() {
+		case slog.KindString:
+			n += len(v.String())
+		case slog.KindBool:
+			n++
+		case slog.KindAny:
+			switch t := v.Any().(type) {
+			case []string:
+				for _, s := range t {
+					n += len(s)
+				}
+			case []bool:
+				n += len(t)
+			case []int64:
+				n += 8 * len(t)
+			case []float64:
+				n += 8 * len(t)
+			default:
+				n += 8
+			}
+		default:
+			n += 8
+		}
+	}
+	return n
+}
+
+// encodeLogs writes the payload of a log item, {"version":2,"items":[...]},
+// and returns it with the logs' log_byte size.
+func encodeLogs(logs []*Log) ([]byte, int) {
+	b, size := appendLogs(nil, logs)
+	return b, size
+}
+
+// appendLogs appends the payload of a log item to b.
+func appendLogs(b []byte, logs []*Log) ([]byte, int) {
+	size := 0
+	b = append(b, `{"version":2,"items":[`...)
+	for i, l := range logs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendLog(b, l)
+		size += logSize(l)
+	}
+	b = append(b, "]}"...)
+	return b, size
+}
+
+// maxKeptEncodeBuf keeps a rare huge batch's buffer from staying around.
+const maxKeptEncodeBuf = 1 << 20
+
+// appendLog writes one log object.
+func appendLog(b []byte, l *Log) []byte {
+	ts := l.Timestamp
+	if ts.IsZero() {
+		ts = time.Now()
+	}
+	b = append(b, `{"timestamp":`...)
+	b = appendUnixSeconds(b, ts)
+	b = append(b, `,"trace_id":`...)
+	b = appendJSONString(b, l.TraceID)
+	if l.SpanID != "" {
+		b = append(b, `,"span_id":`...)
+		b = appendJSONString(b, l.SpanID)
+	}
+	b = append(b, `,"level":"`...)
+	b = append(b, l.Level.String()...)
+	b = append(b, `","severity_number":`...)
+	b = strconv.AppendInt(b, int64(l.Level.SeverityNumber()), 10)
+	b = append(b, `,"body":`...)
+	b = appendJSONString(b, l.Body)
+	b = append(b, `,"attributes":{`...)
+	first := true
+	for _, a := range l.Attributes {
+		if a.Key == "" {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendJSONString(b, a.Key)
+		b = append(b, ':')
+		b = appendLogValue(b, a.Value)
+	}
+	return append(b, "}}"...)
+}
+
+// appendUnixSeconds writes t as seconds since the epoch with nanosecond
+// digits: a JSON number, as Sentry's logs want it.
+func appendUnixSeconds(b []byte, t time.Time) []byte {
+	sec, ns := t.Unix(), t.Nanosecond()
+	if sec < 0 {
+		return append(b, '0')
+	}
+	b = strconv.AppendInt(b, sec, 10)
+	b = append(b, '.')
+	var d [9]byte
+	for i := 8; i >= 0; i-- {
+		d[i] = byte('0' + ns%10)
+		ns /= 10
+	}
+	return append(b, d[:]...)
+}
+
+// appendLogValue writes {"value":...,"type":...} for one attribute value,
+// converting a value of another type (set by BeforeSendLog) first.
+func appendLogValue(b []byte, v slog.Value) []byte {
+	switch v.Kind() {
+	case slog.KindString, slog.KindBool, slog.KindInt64, slog.KindFloat64:
+	case slog.KindAny:
+		switch v.Any().(type) {
+		case []string, []bool, []int64, []float64:
+		default:
+			v = logValue(v)
+		}
+	default:
+		v = logValue(v)
+	}
+	b = append(b, `{"value":`...)
+	typ := "string"
+	switch v.Kind() {
+	case slog.KindString:
+		b = appendJSONString(b, v.String())
+	case slog.KindBool:
+		b = strconv.AppendBool(b, v.Bool())
+		typ = "boolean"
+	case slog.KindInt64:
+		b = strconv.AppendInt(b, v.Int64(), 10)
+		typ = "integer"
+	case slog.KindFloat64:
+		f := v.Float64()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			b = appendJSONString(b, strconv.FormatFloat(f, 'g', -1, 64))
+		} else {
+			b = appendFloat(b, f)
+			typ = "double"
+		}
+	default:
+		typ = "array"
+		b = append(b, '[')
+		switch t := v.Any().(type) {
+		case []string:
+			for i, s := range t {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, s)
+			}
+		case []bool:
+			for i, x := range t {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = strconv.AppendBool(b, x)
+			}
+		case []int64:
+			for i, n := range t {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = strconv.AppendInt(b, n, 10)
+			}
+		case []float64:
+			for i, f := range t {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				if math.IsNaN(f) || math.IsInf(f, 0) {
+					f = 0 // logValue turns such arrays into text; only a hand-set one gets here
+				}
+				b = appendFloat(b, f)
+			}
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"type":"`...)
+	b = append(b, typ...)
+	return append(b, `"}`...)
+}
+
+// appendFloat writes a finite float so that it reads back as a double
+// (with a fraction or an exponent).
+func appendFloat(b []byte, f float64) []byte {
+	start := len(b)
+	b = strconv.AppendFloat(b, f, 'g', -1, 64)
+	for _, c := range b[start:] {
+		if c == '.' || c == 'e' || c == 'E' {
+			return b
+		}
+	}
+	return append(b, ".0"...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString writes s as a JSON string; invalid UTF-8 becomes U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

@@ -1,0 +1,129 @@
+package slogsentry_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
+	"github.com/sentrylog/sentrylog/slogsentry"
+)
+
+func attrOf(t *testing.T, l *core.Log, key string) any {
+	t.Helper()
+	v, ok := l.Attr(key)
+	if !ok {
+		return nil
+	}
+	return v.Any()
+}
+
+func TestLogsOffByDefault(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c}))
+	l.Info("info")
+	l.Error("error")
+	assert.Empty(t, testclient.Logs(t, c, mt))
+	assert.Len(t, mt.Events(), 1)
+}
+
+func TestLogsLevel(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	h := slogsentry.NewHandler(slogsentry.Options{Client: c, LogsLevel: slog.LevelDebug - 4, Logger: "app"})
+	ctx := core.NewIsolationScope(context.Background())
+	l := slog.New(h).With("service", "api").WithGroup("req")
+	l.Log(ctx, slog.LevelDebug-4, "trace", "id", 1)
+	l.DebugContext(ctx, "debug")
+	l.InfoContext(ctx, "info", "user", "bob")
+	l.WarnContext(ctx, "warn")
+	l.ErrorContext(ctx, "failed", "err", errors.New("boom"), "route", "/x")
+	l.Log(ctx, slogsentry.LevelFatal, "fatal")
+	logs := testclient.Logs(t, c, mt)
+	require.Len(t, logs, 6)
+	var levels []string
+	for _, lg := range logs {
+		levels = append(levels, lg.Level.String())
+		assert.Equal(t, "auto.log.slog", attrOf(t, lg, "sentry.origin"))
+		assert.Equal(t, "app", attrOf(t, lg, "logger.name"))
+		assert.Equal(t, "api", attrOf(t, lg, "service"))
+		assert.Contains(t, attrOf(t, lg, "code.file.path"), "logs_test.go")
+		assert.Contains(t, attrOf(t, lg, "code.function.name"), "TestLogsLevel")
+	}
+	assert.Equal(t, []string{"trace", "debug", "info", "warn", "error", "fatal"}, levels)
+	assert.Equal(t, int64(1), attrOf(t, logs[0], "req.id"))
+	assert.Equal(t, "bob", attrOf(t, logs[2], "req.user"))
+	assert.Equal(t, "failed", logs[4].Body)
+	assert.Equal(t, "*errors.errorString", attrOf(t, logs[4], "exception.type"))
+	assert.Equal(t, "boom", attrOf(t, logs[4], "exception.message"))
+	assert.Equal(t, "/x", attrOf(t, logs[4], "req.route"))
+	// The error record is still an event, and the info record a breadcrumb.
+	evs := events(t, c, mt)
+	require.Len(t, evs, 2)
+	require.Len(t, evs[0].Breadcrumbs, 2)
+	assert.Equal(t, "info", evs[0].Breadcrumbs[0].Message)
+}
+
+// Only LogsLevel lets a record through: neither breadcrumb nor event.
+func TestLogsOnly(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	h := slogsentry.NewHandler(slogsentry.Options{
+		Client: c, LogsLevel: slog.LevelInfo,
+		BreadcrumbLevel: slogsentry.LevelOff, EventLevel: slogsentry.LevelOff,
+	})
+	assert.True(t, h.Enabled(context.Background(), slog.LevelInfo))
+	assert.False(t, h.Enabled(context.Background(), slog.LevelDebug))
+	l := slog.New(h)
+	l.Info("hello", "a", slog.GroupValue(slog.Int("b", 2)), "many", []string{"x", "y"})
+	l.Log(context.Background(), slogsentry.LevelFatal, "exiting")
+	assert.Len(t, mt.Logs(), 2, "a fatal record flushes the logs before Handle returns")
+	logs := testclient.Logs(t, c, mt)
+	require.Len(t, logs, 2)
+	assert.Equal(t, int64(2), attrOf(t, logs[0], "a.b"))
+	assert.Equal(t, []string{"x", "y"}, attrOf(t, logs[0], "many"))
+	assert.Empty(t, events(t, c, mt))
+}
+
+// A LevelVar changes the logs level at run time.
+func TestLogsLevelVar(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	var lv slog.LevelVar
+	lv.Set(slogsentry.LevelOff)
+	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, LogsLevel: &lv}))
+	l.Info("not yet")
+	lv.Set(slog.LevelInfo)
+	l.Info("now")
+	logs := testclient.Logs(t, c, mt)
+	require.Len(t, logs, 1)
+	assert.Equal(t, "now", logs[0].Body)
+}
+
+// The logging goroutine's cost of a log: at most one allocation (the goal),
+// measured with the log worker parked so that only the caller is counted.
+func TestAllocsLog(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts differ under -race")
+	}
+	c := testclient.ParkedLogs(t)
+	l := benchLogger(slogsentry.NewHandler(slogsentry.Options{
+		Client: c, LogsLevel: slog.LevelInfo, BreadcrumbLevel: slogsentry.LevelOff,
+	}))
+	ctx := core.NewIsolationScope(context.Background())
+	dropped := c.Stats().Dropped["queue_overflow:log_item"]
+	got := testing.AllocsPerRun(1000, func() { logBreadcrumb(l, ctx) })
+	assert.LessOrEqual(t, got, 1.0, "allocations per log on the logging goroutine")
+	t.Logf("log: %v allocations on the logging goroutine", got)
+	assert.Greater(t, c.Stats().Dropped["queue_overflow:log_item"], dropped+1000)
+
+	// Breadcrumb and log together.
+	l = benchLogger(slogsentry.NewHandler(slogsentry.Options{Client: c, LogsLevel: slog.LevelInfo}))
+	for i := 0; i < 200; i++ {
+		logBreadcrumb(l, ctx)
+	}
+	got = testing.AllocsPerRun(1000, func() { logBreadcrumb(l, ctx) })
+	assert.LessOrEqual(t, got, 1.0, "allocations per breadcrumb and log")
+}

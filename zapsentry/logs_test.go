@@ -1,0 +1,91 @@
+package zapsentry_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
+	"github.com/sentrylog/sentrylog/zapsentry"
+)
+
+func attrOf(l *core.Log, key string) any {
+	v, ok := l.Attr(key)
+	if !ok {
+		return nil
+	}
+	return v.Any()
+}
+
+func TestLogsOffByDefault(t *testing.T) {
+	l, c, mt := newLogger(t, zapsentry.Options{})
+	l.Info("info")
+	l.Error("error")
+	assert.Empty(t, testclient.Logs(t, c, mt))
+}
+
+func TestLogsLevel(t *testing.T) {
+	l, c, mt := newLogger(t, zapsentry.Options{LogsLevel: zapcore.DebugLevel}, zap.AddCaller())
+	l = l.Named("api").With(zap.String("service", "checkout"), zap.Namespace("req"))
+	l.Debug("debug", zap.Int("id", 1))
+	l.Info("info", zap.Strings("tags", []string{"a", "b"}), zap.Uint64("big", 1<<63+1))
+	l.Warn("warn", zap.Float64("ratio", 0.25), zap.Object("obj", zapcore.ObjectMarshalerFunc(func(e zapcore.ObjectEncoder) error {
+		e.AddString("k", "v")
+		return nil
+	})))
+	l.Error("failed", zap.Error(errors.New("boom")))
+	logs := testclient.Logs(t, c, mt)
+	require.Len(t, logs, 4)
+	var levels []string
+	for _, lg := range logs {
+		levels = append(levels, lg.Level.String())
+		assert.Equal(t, "auto.log.zap", attrOf(lg, "sentry.origin"))
+		assert.Equal(t, "api", attrOf(lg, "logger.name"))
+		assert.Equal(t, "checkout", attrOf(lg, "service"))
+		assert.Contains(t, attrOf(lg, "code.file.path"), "logs_test.go")
+		assert.Contains(t, attrOf(lg, "code.function.name"), "TestLogsLevel")
+	}
+	assert.Equal(t, []string{"debug", "info", "warn", "error"}, levels)
+	assert.Equal(t, int64(1), attrOf(logs[0], "req.id"))
+	assert.Equal(t, []string{"a", "b"}, attrOf(logs[1], "req.tags"))
+	assert.Equal(t, "9223372036854775809", attrOf(logs[1], "req.big"))
+	assert.Equal(t, 0.25, attrOf(logs[2], "req.ratio"))
+	assert.Equal(t, "v", attrOf(logs[2], "req.obj.k"))
+	assert.Equal(t, "boom", attrOf(logs[3], "exception.message"))
+	assert.Len(t, events(t, c, mt), 1, "the error entry is still an event")
+}
+
+func TestLogsFatalFlushes(t *testing.T) {
+	l, _, mt := newLogger(t, zapsentry.Options{
+		LogsLevel: zapcore.InfoLevel, EventLevel: zapsentry.LevelOff, BreadcrumbLevel: zapsentry.LevelOff,
+	}, zap.WithFatalHook(zapcore.WriteThenGoexit))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		l.Fatal("exiting", zap.String("why", "test"))
+	}()
+	<-done
+	logs := mt.Logs()
+	require.Len(t, logs, 1, "sent before the fatal entry exits")
+	assert.Equal(t, "fatal", logs[0].Level.String())
+}
+
+func TestAllocsLog(t *testing.T) {
+	if raceEnabled {
+		t.Skip("-race changes allocation counts")
+	}
+	c := testclient.ParkedLogs(t)
+	l := zap.New(zapsentry.NewCore(zapsentry.Options{
+		Client: c, LogsLevel: zapcore.InfoLevel, BreadcrumbLevel: zapsentry.LevelOff,
+	})).With(zap.String("service", "checkout"), zap.Int("attempt", 3))
+	got := testing.AllocsPerRun(1000, func() { logBreadcrumb(l) })
+	floor := zap.New(nopCore{}).With(zap.String("service", "checkout"), zap.Int("attempt", 3))
+	base := testing.AllocsPerRun(1000, func() { logBreadcrumb(floor) })
+	t.Logf("log: %v allocations, zap's own %v", got, base)
+	assert.LessOrEqual(t, got, base+1)
+}

@@ -1,0 +1,101 @@
+//go:build !binary_log
+
+package zerologsentry_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
+	"github.com/sentrylog/sentrylog/zerologsentry"
+)
+
+func attrOf(l *core.Log, key string) any {
+	v, ok := l.Attr(key)
+	if !ok {
+		return nil
+	}
+	return v.Any()
+}
+
+func TestLogsOffByDefault(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	l, _ := newLogger(t, c, zerologsentry.Options{})
+	l.Info().Msg("info")
+	l.Error().Msg("error")
+	assert.Empty(t, testclient.Logs(t, c, mt))
+}
+
+func TestLogsLevel(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	l, out := newLogger(t, c, zerologsentry.Options{LogsLevel: zerologsentry.Level(zerolog.TraceLevel), Logger: "worker"})
+	l = l.With().Timestamp().Str("service", "jobs").Logger()
+	ctx := core.NewIsolationScope(context.Background())
+	l.Trace().Int("n", 1).Msg("trace")
+	l.Debug().Msg("debug")
+	l.Info().Ctx(ctx).Dict("req", zerolog.Dict().Str("id", "r1").Int("try", 2)).Strs("tags", []string{"a", "b"}).Msg("info")
+	l.Warn().Float64("ratio", 0.5).Bool("ok", true).Msg("warn")
+	l.Error().Err(errors.New("boom")).Msg("failed")
+	logs := testclient.Logs(t, c, mt)
+	require.Len(t, logs, 5)
+	var levels []string
+	for _, lg := range logs {
+		levels = append(levels, lg.Level.String())
+		assert.Equal(t, "auto.log.zerolog", attrOf(lg, "sentry.origin"))
+		assert.Equal(t, "worker", attrOf(lg, "logger.name"))
+		assert.Equal(t, "jobs", attrOf(lg, "service"))
+		assert.WithinDuration(t, time.Now(), lg.Timestamp, time.Minute)
+	}
+	assert.Equal(t, []string{"trace", "debug", "info", "warn", "error"}, levels)
+	assert.Equal(t, "info", logs[2].Body)
+	assert.Equal(t, "r1", attrOf(logs[2], "req.id"))
+	assert.Equal(t, int64(2), attrOf(logs[2], "req.try"))
+	assert.Equal(t, 0.5, attrOf(logs[3], "ratio"))
+	assert.Equal(t, true, attrOf(logs[3], "ok"))
+	assert.Equal(t, "boom", attrOf(logs[4], "exception.message"))
+	assert.Nil(t, attrOf(logs[2], "time"), "the time is the log's timestamp")
+	assert.Contains(t, out.String(), `"message":"failed"`, "the output is unchanged")
+	assert.Len(t, events(t, c, mt), 1)
+}
+
+func TestLogsFatalFlushes(t *testing.T) {
+	c, mt := newClient(t, core.Options{})
+	l, _ := newLogger(t, c, zerologsentry.Options{
+		LogsLevel: zerologsentry.Level(zerolog.InfoLevel), EventLevel: zerologsentry.Level(zerolog.Disabled),
+	})
+	func() {
+		defer func() { recover() }()
+		l.Panic().Msg("panicking")
+	}()
+	require.Len(t, mt.Logs(), 1, "sent before zerolog panics")
+	assert.Equal(t, "fatal", mt.Logs()[0].Level.String())
+}
+
+// A line sent as a log costs the logging goroutine one allocation: the
+// copy of the line (bridge.Record.Raw), decoded on the client's log worker,
+// which is parked here so that only the logging goroutine is counted.
+func TestAllocsLog(t *testing.T) {
+	if raceEnabled {
+		t.Skip("-race changes allocation counts")
+	}
+	c := testclient.ParkedLogs(t)
+	w := zerologsentry.New(io.Discard, zerologsentry.Options{
+		Client: c, LogsLevel: zerologsentry.Level(zerolog.InfoLevel), BreadcrumbLevel: zerologsentry.Level(zerolog.Disabled),
+	})
+	l := zerolog.New(w).Hook(w).With().Timestamp().Str("service", "checkout").Int("shard", 7).Logger()
+	ctx := core.NewIsolationScope(context.Background())
+	logBreadcrumb(&l, ctx)
+	dropped := c.Stats().Dropped["queue_overflow:log_item"]
+	got := testing.AllocsPerRun(200, func() { logBreadcrumb(&l, ctx) })
+	t.Logf("log: %v allocations on the logging goroutine", got)
+	assert.LessOrEqual(t, got, 1.0)
+	assert.Greater(t, c.Stats().Dropped["queue_overflow:log_item"], dropped+200)
+}
