@@ -75,7 +75,7 @@ type outcomeCounts struct {
 	// lists them as "server_rate_limited:error".
 	ServerRateLimited atomic.Int64
 	// Logs counts what happened to logs.
-	Logs LogOutcomes
+	Logs logOutcomes
 	// ContextLost counts breadcrumbs dropped because their record had a
 	// context the bridge could not recover (record.ContextLost). Breadcrumbs
 	// are no client-report category; Stats lists them as

@@ -26,6 +26,18 @@
 // ([Client.Stats], and the client reports sent to Sentry), so that
 // Captured = Delivered + Spooled + the sum of Dropped.
 //
+// # Logs
+//
+// Records at or above a bridge's logs level (off unless set) are also sent
+// as Sentry structured logs ([Log]). The capturing goroutine only queues
+// them ([Options.LogsBuffer]; overflow is counted). A log worker of its own
+// converts them (flat, typed attributes; the first error as exception.type
+// and exception.message; the call site as code.* attributes; the scope's user
+// only with SendDefaultPII), caps a call site that logs in a hot loop
+// ([Options.LogStorm]), scrubs, runs [Options.BeforeSendLog] and sends them in
+// batches, within 5 seconds or on Flush and Close. Dropped logs are counted
+// in the log_item and log_byte categories.
+//
 // # Reliability
 //
 // Storm control ([Options.Storm], on by default) keeps an error logged in a
@@ -133,29 +145,6 @@ package core
 // Every drop is counted under its client-report reason (Client.Stats, and
 // the client reports the HTTP transport sends), so that for every client
 // Captured = Delivered + Spooled + the sum of Dropped.
-//
-// # Logs
-//
-// Records a bridge's logs level admits (off unless set) are also sent as
-// Sentry structured logs (Client.CaptureLog). The capturing goroutine only
-// copies the record into a reused entry and queues it (Options.LogsBuffer;
-// overflow counted as queue_overflow). A log worker of its own, apart from
-// the events' worker, converts the entries (typed, flat attributes; the
-// first error as exception.type and exception.message; the call site as
-// code.* attributes; sentry.origin; the default attributes sentry.environment,
-// sentry.release, sentry.sdk.name, sentry.sdk.version and server.address;
-// the scope's user only with SendDefaultPII), caps a call site that logs in
-// a hot loop (Options.LogStorm), and batches them: at most
-// MaxLogsPerEnvelope per envelope, sent 5 seconds after the first waits, or
-// on Flush and Close. Each batch is scrubbed by Options.Scrubber (bodies and
-// the record's attribute values, presented to it as the breadcrumbs of one
-// event), long strings are cut with a marker, then BeforeSendLog runs. An
-// envelope carries one log item and nothing else; the HTTP transport obeys
-// rate limits on log_item and log_byte and counts every dropped log in both
-// categories (bytes as Sentry counts them). A log storm therefore costs at
-// most the log buffer's memory, the log worker's goroutine and one of the
-// transport's senders (the others keep sending events); beyond the storm
-// caps, its logs are dropped and counted rather than sent.
 //
 // # Reliability
 //

@@ -137,23 +137,12 @@ func (lp *logPipe) putEntry(e *logEntry) {
 	}
 }
 
-// LogsEnabled reports whether the client sends logs: it is enabled and its
-// transport delivers logs. Bridges ask it before they build a log.
-func (c *Client) LogsEnabled() bool { return c.Enabled() && c.logs != nil }
+// logsEnabled implements bridge.LogsEnabled.
+func (c *Client) logsEnabled() bool { return c.Enabled() && c.logs != nil }
 
-// CaptureLog queues a log record to be sent as a Sentry log at level. The
-// record's own attributes are r.Attrs followed by attrs; both are lent for
-// the call only (the core copies them, converting the values the program
-// could change), so a bridge may pass an array on its stack as attrs.
-// r.Pre, r.Groups, r.Raw and r.Decode are kept as record describes; r.TagKeys
-// and r.Frames are not used.
-//
-// It never blocks and never panics: the log is converted, scrubbed,
-// batched and sent by the client's log worker. A log the buffer
-// (Options.LogsBuffer) cannot take is dropped and counted as
-// queue_overflow in the log_item and log_byte categories.
-func (c *Client) CaptureLog(r *record, level LogLevel, attrs []slog.Attr) {
-	if !c.LogsEnabled() || r == nil {
+// captureLog implements bridge.CaptureLog.
+func (c *Client) captureLog(r *record, level LogLevel, attrs []slog.Attr) {
+	if !c.logsEnabled() || r == nil {
 		return
 	}
 	e := c.logs.getEntry()

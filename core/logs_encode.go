@@ -1,6 +1,7 @@
 package core
 
 import (
+	"github.com/sentrylog/sentrylog/core/protocol"
 	"log/slog"
 	"math"
 	"reflect"
@@ -11,8 +12,8 @@ import (
 	"github.com/sentrylog/sentrylog/scrub"
 )
 
-// LogContentType is the content type of a log envelope item.
-const LogContentType = "application/vnd.sentry.items.log+json"
+// logContentType is the content type of a log envelope item.
+const logContentType = protocol.LogContentType
 
 // maxLogString bounds a log's body and each string attribute after
 // scrubbing; a longer one is cut at a rune boundary and ends with the

@@ -108,7 +108,7 @@ func (s stringer) String() string { return s.s }
 func TestLogOverHTTP(t *testing.T) {
 	rc := newLogReceiver(t, nil)
 	c := newHTTPClient(t, rc, core.Options{})
-	require.True(t, c.LogsEnabled())
+	require.True(t, bridge.LogsEnabled(c))
 	var pcs [1]uintptr
 	// A record with every kind of value the spec's types must carry.
 	rec := &bridge.Record{
@@ -130,16 +130,16 @@ func TestLogOverHTTP(t *testing.T) {
 	}
 	runtimeCallers(pcs[:])
 	rec.PC = pcs[0]
-	c.CaptureLog(rec, core.LogWarn, []slog.Attr{slog.String("lent", "yes")})
-	c.CaptureLog(&bridge.Record{Message: "trace"}, core.LogTrace, nil)
-	c.CaptureLog(&bridge.Record{Message: "fatal"}, core.LogFatal, nil)
+	bridge.CaptureLog(c, rec, core.LogWarn, []slog.Attr{slog.String("lent", "yes")})
+	bridge.CaptureLog(c, &bridge.Record{Message: "trace"}, core.LogTrace, nil)
+	bridge.CaptureLog(c, &bridge.Record{Message: "fatal"}, core.LogFatal, nil)
 	flushC(t, c)
 
 	envs, logs := rc.envelopes(t)
 	require.Len(t, envs, 1)
 	items := envs[0].ItemsOf(protocol.ItemTypeLog)
 	require.Len(t, items, 1)
-	assert.Equal(t, core.LogContentType, items[0].Header.ContentType)
+	assert.Equal(t, protocol.LogContentType, items[0].Header.ContentType)
 	assert.Equal(t, 3, items[0].Header.ItemCount)
 	assert.False(t, envs[0].Header.SentAt.IsZero())
 	require.Len(t, logs, 3)
@@ -189,7 +189,7 @@ func TestLogEnvelopes(t *testing.T) {
 	rc := newLogReceiver(t, nil)
 	c := newHTTPClient(t, rc, core.Options{})
 	for i := 0; i < 250; i++ {
-		c.CaptureLog(&bridge.Record{Message: fmt.Sprint("log ", i)}, core.LogInfo, nil)
+		bridge.CaptureLog(c, &bridge.Record{Message: fmt.Sprint("log ", i)}, core.LogInfo, nil)
 		if i%50 == 0 {
 			c.CaptureMessage(context.Background(), "an event", core.LevelError)
 		}
@@ -214,7 +214,7 @@ func TestLogEnvelopes(t *testing.T) {
 func TestLogFlushAfter(t *testing.T) {
 	defer core.SetLogFlushAfter(100 * time.Millisecond)()
 	c, mt := testclient.New(t, core.Options{})
-	c.CaptureLog(&bridge.Record{Message: "alone"}, core.LogInfo, nil)
+	bridge.CaptureLog(c, &bridge.Record{Message: "alone"}, core.LogInfo, nil)
 	time.Sleep(20 * time.Millisecond)
 	assert.Empty(t, mt.Logs(), "not before the timer")
 	require.Eventually(t, func() bool { return len(mt.Logs()) == 1 }, 5*time.Second, 10*time.Millisecond)
@@ -222,7 +222,7 @@ func TestLogFlushAfter(t *testing.T) {
 
 func TestLogDefaultFlushAfterIsFiveSeconds(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{})
-	c.CaptureLog(&bridge.Record{Message: "alone"}, core.LogInfo, nil)
+	bridge.CaptureLog(c, &bridge.Record{Message: "alone"}, core.LogInfo, nil)
 	time.Sleep(300 * time.Millisecond)
 	assert.Empty(t, mt.Logs())
 	assert.Len(t, testclient.Logs(t, c, mt), 1, "Flush sends it")
@@ -232,16 +232,16 @@ func TestLogCloseSends(t *testing.T) {
 	mt := core.NewMemoryTransport()
 	c, err := core.New(core.Options{Transport: mt})
 	require.NoError(t, err)
-	c.CaptureLog(&bridge.Record{Message: "last words"}, core.LogError, nil)
+	bridge.CaptureLog(c, &bridge.Record{Message: "last words"}, core.LogError, nil)
 	require.True(t, c.Close(context.Background()))
 	require.Len(t, mt.Logs(), 1)
-	c.CaptureLog(&bridge.Record{Message: "after close"}, core.LogError, nil)
+	bridge.CaptureLog(c, &bridge.Record{Message: "after close"}, core.LogError, nil)
 	assert.Len(t, mt.Logs(), 1)
 }
 
 func TestLogScrubbed(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{})
-	c.CaptureLog(&bridge.Record{
+	bridge.CaptureLog(c, &bridge.Record{
 		Message: "login with Authorization: Bearer abcdefghijklmnopqrstuvwxyz0123456789 card 4111 1111 1111 1111",
 		Attrs: []slog.Attr{
 			slog.String("password", "hunter2"), slog.String("user", "bob"),
@@ -276,7 +276,7 @@ func TestLogScrubbed(t *testing.T) {
 func TestLogScrubBeforeCut(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{})
 	long := strings.Repeat("x", 9000) + " password=hunter2"
-	c.CaptureLog(&bridge.Record{Message: long, Attrs: []slog.Attr{slog.String("v", strings.Repeat("y", 9000)+" token=abc")}}, core.LogInfo, nil)
+	bridge.CaptureLog(c, &bridge.Record{Message: long, Attrs: []slog.Attr{slog.String("v", strings.Repeat("y", 9000)+" token=abc")}}, core.LogInfo, nil)
 	logs := testclient.Logs(t, c, mt)
 	require.Len(t, logs, 1)
 	assert.Contains(t, logs[0].Body[8000:], "...[truncated from ")
@@ -296,16 +296,16 @@ func TestBeforeSendLog(t *testing.T) {
 		l.Attributes = append(l.Attributes, slog.Int("extra", 1), slog.Any("odd", struct{ A int }{1}))
 		return l
 	}})
-	c.CaptureLog(&bridge.Record{Message: "keep"}, core.LogInfo, nil)
-	c.CaptureLog(&bridge.Record{Message: "drop"}, core.LogInfo, nil)
-	c.CaptureLog(&bridge.Record{Message: "panic"}, core.LogInfo, nil)
+	bridge.CaptureLog(c, &bridge.Record{Message: "keep"}, core.LogInfo, nil)
+	bridge.CaptureLog(c, &bridge.Record{Message: "drop"}, core.LogInfo, nil)
+	bridge.CaptureLog(c, &bridge.Record{Message: "panic"}, core.LogInfo, nil)
 	logs := testclient.Logs(t, c, mt)
 	require.Len(t, logs, 1)
 	assert.Equal(t, "changed: keep", logs[0].Body)
 	st := c.Stats()
 	assert.EqualValues(t, 2, st.Dropped["before_send:log_item"])
 	assert.Greater(t, st.Dropped["before_send:log_byte"], int64(10))
-	_, err := logcheck.CheckItem(protocol.ItemHeader{Type: "log", ContentType: core.LogContentType, ItemCount: 1, Length: len(mt.LogBatches()[0].Payload)}, mt.LogBatches()[0].Payload)
+	_, err := logcheck.CheckItem(protocol.ItemHeader{Type: "log", ContentType: protocol.LogContentType, ItemCount: 1, Length: len(mt.LogBatches()[0].Payload)}, mt.LogBatches()[0].Payload)
 	require.NoError(t, err)
 }
 
@@ -319,9 +319,9 @@ func TestLogUser(t *testing.T) {
 		b := core.NewIsolationScope(context.Background())
 		core.IsolationScope(b).SetUser(&core.User{ID: "2"})
 		none := core.NewIsolationScope(context.Background())
-		c.CaptureLog(&bridge.Record{Message: "a", Context: a}, core.LogInfo, nil)
-		c.CaptureLog(&bridge.Record{Message: "b", Context: b}, core.LogInfo, nil)
-		c.CaptureLog(&bridge.Record{Message: "none", Context: none}, core.LogInfo, nil)
+		bridge.CaptureLog(c, &bridge.Record{Message: "a", Context: a}, core.LogInfo, nil)
+		bridge.CaptureLog(c, &bridge.Record{Message: "b", Context: b}, core.LogInfo, nil)
+		bridge.CaptureLog(c, &bridge.Record{Message: "none", Context: none}, core.LogInfo, nil)
 		logs := testclient.Logs(t, c, mt)
 		require.Len(t, logs, 3)
 		id, ok := logs[0].Attr("user.id")
@@ -353,10 +353,10 @@ func TestLogRateLimits(t *testing.T) {
 				io.WriteString(w, `{}`)
 			})
 			c := newHTTPClient(t, rc, core.Options{})
-			c.CaptureLog(&bridge.Record{Message: "first"}, core.LogInfo, nil)
+			bridge.CaptureLog(c, &bridge.Record{Message: "first"}, core.LogInfo, nil)
 			flushC(t, c)
-			c.CaptureLog(&bridge.Record{Message: "second"}, core.LogInfo, nil)
-			c.CaptureLog(&bridge.Record{Message: "third"}, core.LogInfo, nil)
+			bridge.CaptureLog(c, &bridge.Record{Message: "second"}, core.LogInfo, nil)
+			bridge.CaptureLog(c, &bridge.Record{Message: "third"}, core.LogInfo, nil)
 			flushC(t, c)
 			c.CaptureMessage(context.Background(), "an event still goes", core.LevelError)
 			flushC(t, c)
@@ -385,7 +385,7 @@ func TestLogRateLimits(t *testing.T) {
 func TestLogBufferOverflow(t *testing.T) {
 	c := testclient.ParkedLogs(t)
 	for i := 0; i < 10; i++ {
-		c.CaptureLog(&bridge.Record{Message: "over"}, core.LogInfo, nil)
+		bridge.CaptureLog(c, &bridge.Record{Message: "over"}, core.LogInfo, nil)
 	}
 	st := c.Stats()
 	assert.EqualValues(t, 10, st.Dropped["queue_overflow:log_item"])
@@ -397,9 +397,9 @@ func TestLogBufferOverflow(t *testing.T) {
 func TestLogStorm(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{LogsBuffer: 100000, LogStorm: core.StormOptions{GroupBurst: 50, GroupRate: 0.001}})
 	for i := 0; i < 5000; i++ {
-		c.CaptureLog(&bridge.Record{Message: "hot", PC: 1234}, core.LogInfo, nil)
+		bridge.CaptureLog(c, &bridge.Record{Message: "hot", PC: 1234}, core.LogInfo, nil)
 	}
-	c.CaptureLog(&bridge.Record{Message: "elsewhere", PC: 5678}, core.LogInfo, nil)
+	bridge.CaptureLog(c, &bridge.Record{Message: "elsewhere", PC: 5678}, core.LogInfo, nil)
 	logs := testclient.Logs(t, c, mt)
 	assert.Len(t, logs, 51)
 	st := c.Stats()
@@ -411,11 +411,11 @@ func TestLogsNeedLogTransport(t *testing.T) {
 	c, err := core.New(core.Options{Transport: eventsOnly{}})
 	require.NoError(t, err)
 	defer c.Close(context.Background())
-	assert.False(t, c.LogsEnabled())
-	c.CaptureLog(&bridge.Record{Message: "x"}, core.LogInfo, nil) // a no-op, no panic
+	assert.False(t, bridge.LogsEnabled(c))
+	bridge.CaptureLog(c, &bridge.Record{Message: "x"}, core.LogInfo, nil) // a no-op, no panic
 	var nilClient *core.Client
-	assert.False(t, nilClient.LogsEnabled())
-	nilClient.CaptureLog(&bridge.Record{Message: "x"}, core.LogInfo, nil)
+	assert.False(t, bridge.LogsEnabled(nilClient))
+	bridge.CaptureLog(nilClient, &bridge.Record{Message: "x"}, core.LogInfo, nil)
 }
 
 type eventsOnly struct{}
@@ -455,7 +455,7 @@ func TestLogStormDoesNotStarveEvents(t *testing.T) {
 				return
 			default:
 			}
-			c.CaptureLog(&bridge.Record{Message: "hot", PC: 42}, core.LogInfo, nil)
+			bridge.CaptureLog(c, &bridge.Record{Message: "hot", PC: 42}, core.LogInfo, nil)
 			sent.Add(1)
 		}
 	}()
@@ -500,9 +500,9 @@ func TestLogTrace(t *testing.T) {
 	}})
 	a := core.NewIsolationScope(context.Background())
 	b := core.NewIsolationScope(context.Background())
-	c.CaptureLog(&bridge.Record{Message: "a", Context: a}, core.LogInfo, nil)
-	c.CaptureLog(&bridge.Record{Message: "b", Context: b}, core.LogInfo, nil)
-	c.CaptureLog(&bridge.Record{Message: "span", Context: context.WithValue(a, spanKey{}, true)}, core.LogInfo, nil)
+	bridge.CaptureLog(c, &bridge.Record{Message: "a", Context: a}, core.LogInfo, nil)
+	bridge.CaptureLog(c, &bridge.Record{Message: "b", Context: b}, core.LogInfo, nil)
+	bridge.CaptureLog(c, &bridge.Record{Message: "span", Context: context.WithValue(a, spanKey{}, true)}, core.LogInfo, nil)
 	c.CaptureMessage(a, "event of a", core.LevelError)
 	logs := testclient.Logs(t, c, mt)
 	require.Len(t, logs, 3)

@@ -34,6 +34,10 @@ func init() {
 		PanicValue: markPanic,
 		ErrorPCs:   errorPCs,
 		NewRequest: newRequest,
+		CaptureLog: func(c bridge.Client, r *record, level int8, attrs []slog.Attr) {
+			asClient(c).captureLog(r, LogLevel(level), attrs)
+		},
+		LogsEnabled: func(c bridge.Client) bool { return asClient(c).logsEnabled() },
 		SetRequestFunc: func(scope any, fn func() *Request) {
 			if s, ok := scope.(*Scope); ok {
 				s.setRequestFunc(fn)

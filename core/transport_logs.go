@@ -5,9 +5,9 @@ import (
 	"sync/atomic"
 )
 
-// LogOutcomes counts what happened to captured logs, beside outcomeCounts'
+// logOutcomes counts what happened to captured logs, beside outcomeCounts'
 // events; drops are in outcomeCounts' discardCounts under log_item and log_byte.
-type LogOutcomes struct {
+type logOutcomes struct {
 	// Delivered counts logs a receiver accepted.
 	Delivered atomic.Int64
 	// ServerRateLimited and ServerRateLimitedBytes count logs the server
@@ -72,7 +72,7 @@ func (t *httpTransport) logEnvelope(b *LogBatch) *envelope {
 	return &envelope{
 		Header: envelopeHeader{DSN: t.dsnPublic, SDK: t.sdk},
 		Items: []envelopeItem{{
-			Header:  itemHeader{Type: itemTypeLog, ItemCount: len(b.Logs), ContentType: LogContentType},
+			Header:  itemHeader{Type: itemTypeLog, ItemCount: len(b.Logs), ContentType: logContentType},
 			Payload: b.Payload,
 		}},
 	}

@@ -25,8 +25,8 @@
 //
 // A log gets the level trace, debug, info, warn, error or fatal (Fatal and
 // Panic); its body is the message; its fields become attributes (nested
-// logrus.Fields as dotted keys, typed as the core documents for logs,
-// core.Client.CaptureLog); WithError's error becomes exception.type and
+// logrus.Fields as dotted keys, typed as package core documents for logs);
+// WithError's error becomes exception.type and
 // exception.message; with SetReportCaller the caller is code.file.path,
 // code.line.number and code.function.name; sentry.origin is
 // "auto.log.logrus".

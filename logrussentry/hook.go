@@ -73,7 +73,7 @@ func (h *Hook) Fire(e *logrus.Entry) error {
 	if !c.Enabled() {
 		return nil
 	}
-	asLog = asLog && c.LogsEnabled()
+	asLog = asLog && bridge.LogsEnabled(c)
 	if !event {
 		if asLog {
 			h.log(c, e)
@@ -103,7 +103,7 @@ func (h *Hook) Fire(e *logrus.Entry) error {
 	}
 	bridge.CaptureRecord(c, &rec)
 	if asLog {
-		c.CaptureLog(&rec, logLevel(e.Level), nil)
+		bridge.CaptureLog(c, &rec, logLevel(e.Level), nil)
 	}
 	*bp = attrs // keep a grown buffer
 	putBuf(bp)
@@ -123,13 +123,13 @@ func (h *Hook) log(c *core.Client, e *logrus.Entry) {
 	if len(e.Data) <= bridge.InlineAttrs {
 		var buf [bridge.InlineAttrs]slog.Attr
 		if attrs, ok := scalarFields(buf[:0], e.Data); ok {
-			c.CaptureLog(&rec, logLevel(e.Level), attrs)
+			bridge.CaptureLog(c, &rec, logLevel(e.Level), attrs)
 			return
 		}
 	}
 	bp := getBuf()
 	attrs := appendFields((*bp)[:0], e.Data, 0)
-	c.CaptureLog(&rec, logLevel(e.Level), attrs)
+	bridge.CaptureLog(c, &rec, logLevel(e.Level), attrs)
 	*bp = attrs
 	putBuf(bp)
 }

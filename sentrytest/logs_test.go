@@ -20,7 +20,7 @@ func TestLogsReceived(t *testing.T) {
 	c, err := core.New(core.Options{DSN: srv.DSN(), Spotlight: "0", Release: "r1"})
 	require.NoError(t, err)
 	defer c.Close(context.Background())
-	c.CaptureLog(&bridge.Record{Message: "hello", Attrs: []slog.Attr{slog.Int("n", 7)}}, core.LogWarn, nil)
+	bridge.CaptureLog(c, &bridge.Record{Message: "hello", Attrs: []slog.Attr{slog.Int("n", 7)}}, core.LogWarn, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	require.True(t, c.Flush(ctx))

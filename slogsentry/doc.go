@@ -112,7 +112,7 @@
 // (code.file.path, code.line.number, code.function.name, from the record's
 // PC), sentry.origin "auto.log.slog", and the client's default attributes.
 // The client scrubs logs as it scrubs events and batches them on its own
-// goroutine (see core.Client.CaptureLog).
+// goroutine (see package core, "Logs").
 //
 // # Cost
 //

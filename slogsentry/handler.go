@@ -95,7 +95,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	crumbLevel, eventLevel := h.cfg.levels()
 	event := r.Level >= eventLevel
-	asLog := r.Level >= h.cfg.logsAt() && c.LogsEnabled()
+	asLog := r.Level >= h.cfg.logsAt() && bridge.LogsEnabled(c)
 	if !event && r.Level < crumbLevel && !asLog {
 		return nil
 	}
@@ -133,7 +133,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	rec.Attrs = attrs
 	bridge.CaptureRecord(c, &rec)
 	if asLog {
-		c.CaptureLog(&rec, logLevel(r.Level), nil)
+		bridge.CaptureLog(c, &rec, logLevel(r.Level), nil)
 	}
 	if rec.Level == core.LevelFatal {
 		flush(c)
@@ -148,13 +148,13 @@ func (h *Handler) log(c *core.Client, r *slog.Record, rec *bridge.Record) {
 		// A few plain attributes are lent from an array on the stack.
 		var buf [bridge.InlineAttrs]slog.Attr
 		if lent, ok := plainAttrs(buf[:0], r); ok {
-			c.CaptureLog(rec, logLevel(r.Level), lent)
+			bridge.CaptureLog(c, rec, logLevel(r.Level), lent)
 			return
 		}
 	}
 	bp := getBuf()
 	attrs := h.convertAttrs((*bp)[:0], r)
-	c.CaptureLog(rec, logLevel(r.Level), attrs)
+	bridge.CaptureLog(c, rec, logLevel(r.Level), attrs)
 	*bp = attrs
 	putBuf(bp)
 }

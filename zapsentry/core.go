@@ -138,7 +138,7 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		return nil
 	}
 	event := c.event.Enabled(ent.Level)
-	asLog := c.logs.Enabled(ent.Level) && cl.LogsEnabled()
+	asLog := c.logs.Enabled(ent.Level) && bridge.LogsEnabled(cl)
 	if !event {
 		if asLog {
 			c.writeLog(cl, &ent, fields)
@@ -172,7 +172,7 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 	}
 	bridge.CaptureRecord(cl, &rec)
 	if asLog {
-		cl.CaptureLog(&rec, logLevel(ent.Level), nil)
+		bridge.CaptureLog(cl, &rec, logLevel(ent.Level), nil)
 	}
 	e.attrs = pooled
 	putEncoder(e)
@@ -189,13 +189,13 @@ func (c *Core) writeLog(cl *core.Client, ent *zapcore.Entry, fields []zapcore.Fi
 	if len(fields) <= bridge.InlineAttrs {
 		var buf [bridge.InlineAttrs]slog.Attr
 		if attrs, ctx, ok := scalarAttrs(buf[:0], fields, c.ctx); ok {
-			cl.CaptureLog(c.crumbRecord(ent, ctx, pc), logLevel(ent.Level), attrs)
+			bridge.CaptureLog(cl, c.crumbRecord(ent, ctx, pc), logLevel(ent.Level), attrs)
 			return
 		}
 	}
 	e := getEncoder()
 	rec := c.crumbRecord(ent, c.encode(e, fields), pc)
-	cl.CaptureLog(rec, logLevel(ent.Level), e.attrs)
+	bridge.CaptureLog(cl, rec, logLevel(ent.Level), e.attrs)
 	putEncoder(e)
 }
 

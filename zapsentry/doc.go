@@ -42,7 +42,7 @@
 //     Debug), debug, info, warn, error or fatal (DPanic and above); its
 //     body is the message; its attributes are the fields flattened, nested
 //     namespaces and objects as dotted keys ("http.route"), typed as the
-//     core documents for logs (core.Client.CaptureLog); the first error
+//     core documents for logs; the first error
 //     becomes exception.type and exception.message; the logger name is
 //     logger.name; with zap.AddCaller the caller is code.file.path,
 //     code.line.number and code.function.name; sentry.origin is

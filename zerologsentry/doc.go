@@ -11,7 +11,7 @@
 // fatal (Fatal and Panic); its body is the message, its time the line's
 // timestamp (else the time of the write); its fields become attributes,
 // dicts flattened into dotted keys ("req.id"), typed as the core documents
-// for logs (core.Client.CaptureLog); the error (Err) becomes
+// for logs; the error (Err) becomes
 // exception.type and exception.message; Options.Logger is logger.name;
 // sentry.origin is "auto.log.zerolog". The line is decoded on the client's
 // log worker, not on the logging goroutine.

@@ -197,11 +197,11 @@ func (w *Writer) send(level zerolog.Level, line []byte) {
 		rec.Context, rec.ContextLost = h.ctx, !ok
 	}
 	lvl, _ := sentryLevel(level)
-	asLog := level >= w.logs && c.LogsEnabled()
+	asLog := level >= w.logs && bridge.LogsEnabled(c)
 	if level < w.event {
 		w.lineRecord(lvl, s, msg, msgAt, found, &rec)
 		if asLog {
-			c.CaptureLog(&rec, logLevel(level), nil)
+			bridge.CaptureLog(c, &rec, logLevel(level), nil)
 		}
 		if level >= w.crumb {
 			bridge.AddRecordBreadcrumb(c, &rec)
@@ -251,7 +251,7 @@ func (w *Writer) send(level zerolog.Level, line []byte) {
 	d.tmp = rec.Attrs // cleared with the rest when d goes back to the pool
 	bridge.CaptureRecord(c, &rec)
 	if asLog {
-		c.CaptureLog(&rec, logLevel(level), nil)
+		bridge.CaptureLog(c, &rec, logLevel(level), nil)
 	}
 	if level >= zerolog.FatalLevel {
 		w.flush(c, level)

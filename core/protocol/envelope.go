@@ -42,6 +42,9 @@ const (
 	ItemTypeAttachment   = "attachment"
 )
 
+// LogContentType is the content type of a log envelope item.
+const LogContentType = "application/vnd.sentry.items.log+json"
+
 // ItemHeader is the header line of an envelope item.
 type ItemHeader struct {
 	Type string `json:"type"`

@@ -114,6 +114,9 @@ type Hooks struct {
 	PanicValue    func(method string, recovered any) slog.Value
 	ErrorPCs      func(err error) []uintptr
 
+	CaptureLog  func(c Client, r *Record, level int8, attrs []slog.Attr)
+	LogsEnabled func(c Client) bool
+
 	NewRequest         func(r *http.Request, pii bool, body []byte) *protocol.Request
 	SetRequestFunc     func(scope any, fn func() *protocol.Request)
 	SetTransactionFunc func(scope any, fn func() (name, source string))
@@ -151,6 +154,27 @@ func AddBreadcrumbAttrs(c Client, r *Record, attrs []slog.Attr) {
 	leakContent(r)
 	leakAttrs(attrs)
 	Impl.AddBreadcrumb(c, hide(r), hideAttrs(attrs))
+}
+
+// LogsEnabled reports whether the client sends logs: it is enabled and its
+// transport delivers logs. Bridges ask it before they build a log.
+func LogsEnabled(c Client) bool { return Impl.LogsEnabled(c) }
+
+// CaptureLog queues a log record to be sent as a Sentry log at level (a
+// core.LogLevel). The record's own attributes are r.Attrs followed by
+// attrs; both are lent for the call only (the core copies them, converting
+// the values the program could change), so a bridge may pass an array on
+// its stack as attrs. r.Pre, r.Groups, r.Raw and r.Decode are kept as
+// [Record] describes; r.TagKeys and r.Frames are not used.
+//
+// It never blocks and never panics: the log is converted, scrubbed,
+// batched and sent by the client's log worker. A log the buffer
+// (Options.LogsBuffer) cannot take is dropped and counted as
+// queue_overflow in the log_item and log_byte categories.
+func CaptureLog[L ~int8](c Client, r *Record, level L, attrs []slog.Attr) {
+	leakContent(r)
+	leakAttrs(attrs)
+	Impl.CaptureLog(c, hide(r), int8(level), hideAttrs(attrs))
 }
 
 // Frame describes one stack frame the way the client describes the frames

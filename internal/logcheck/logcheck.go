@@ -36,8 +36,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/sentrylog/sentrylog/core"
 )
 
 // MaxLogsPerItem is Sentry's hard limit of logs in one item.
@@ -111,8 +109,8 @@ func CheckItem(h protocol.ItemHeader, payload []byte) ([]Log, error) {
 	if h.Type != protocol.ItemTypeLog {
 		return nil, fmt.Errorf("item type %q, want log", h.Type)
 	}
-	if h.ContentType != core.LogContentType {
-		return nil, fmt.Errorf("content_type %q, want %q", h.ContentType, core.LogContentType)
+	if h.ContentType != protocol.LogContentType {
+		return nil, fmt.Errorf("content_type %q, want %q", h.ContentType, protocol.LogContentType)
 	}
 	if h.Length != len(payload) {
 		return nil, fmt.Errorf("length %d, payload %d bytes", h.Length, len(payload))

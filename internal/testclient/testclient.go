@@ -120,7 +120,7 @@ func Logs(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Log {
 		t.Fatalf("flush did not deliver everything: %+v", c.Stats())
 	}
 	for i, b := range mt.LogBatches() {
-		h := protocol.ItemHeader{Type: protocol.ItemTypeLog, ContentType: core.LogContentType, ItemCount: len(b.Logs), Length: len(b.Payload)}
+		h := protocol.ItemHeader{Type: protocol.ItemTypeLog, ContentType: protocol.LogContentType, ItemCount: len(b.Logs), Length: len(b.Payload)}
 		if _, err := logcheck.CheckItem(h, b.Payload); err != nil {
 			t.Fatalf("log batch %d breaks Relay's rules: %v\n%s", i, err, b.Payload)
 		}
@@ -153,9 +153,9 @@ func ParkedLogs(t testing.TB) *core.Client {
 	}
 	t.Cleanup(func() { c.Close(context.Background()) })
 	t.Cleanup(func() { close(release) }) // runs first: let the worker go
-	c.CaptureLog(&bridge.Record{Message: "park the worker"}, core.LogInfo, nil)
+	bridge.CaptureLog(c, &bridge.Record{Message: "park the worker"}, core.LogInfo, nil)
 	go c.Flush(context.Background())
 	<-entered
-	c.CaptureLog(&bridge.Record{Message: "fill the buffer"}, core.LogInfo, nil)
+	bridge.CaptureLog(c, &bridge.Record{Message: "fill the buffer"}, core.LogInfo, nil)
 	return c
 }
