@@ -1,108 +1,54 @@
 // Package core is the Sentry client that sentrylog's logging bridges
 // (slogsentry, zapsentry, zerologsentry, logrussentry) send to: options,
-// capture, scopes, breadcrumbs, the conversion of Go errors to exceptions,
-// storm control and delivery.
-//
-// # Set-up
+// capture, scopes, breadcrumbs, Go errors as exceptions, storm control and
+// delivery.
 //
 //	client, err := core.Init(core.Options{}) // DSN from SENTRY_DSN
 //	if err != nil { ... }                    // only for invalid options
 //	defer client.Close(context.Background())
 //
-// [Init] makes a [Client] and makes it the current one, which the package's
-// functions ([CaptureException], [SetTag], ...) use; [New] makes one without.
-// An empty DSN disables sending: every call returns at once. An invalid DSN
-// is an error (wrapping [ErrInvalidDSN]), never a panic.
+// [Init] makes a [Client] the current one, which the package's functions
+// ([CaptureException], [SetTag], ...) use; [New] makes one without. An empty
+// DSN disables sending; an invalid one is an error ([ErrInvalidDSN]).
 //
 // # Pipeline
 //
-// A capture never blocks: it copies the record, snapshots the scopes, applies
-// storm control and queues the capture; a full queue drops it. A worker then
-// builds the event, applies [Options.IgnoreErrors], merges the scopes,
-// scrubs ([Options.Scrubber]; an event the scrubber fails on is dropped,
-// never sent unscrubbed), trims it to Sentry's size limits, runs
-// [Options.BeforeSend], samples ([Options.SampleRate]) and hands it to the
-// [Transport]. Every drop is counted under its client-report reason
-// ([Client.Stats], and the client reports sent to Sentry), so that
-// Captured = Delivered + Spooled + the sum of Dropped.
+// A capture never blocks: it snapshots the scopes, applies storm control
+// ([Options.Storm]) and queues the capture. A worker builds the event,
+// applies [Options.IgnoreErrors], merges the scopes, scrubs
+// ([Options.Scrubber]; an event that fails to scrub is dropped, never sent
+// unscrubbed), cuts it to Sentry's size limits (marking every cut), runs
+// [Options.BeforeSend], samples and hands it to the [Transport], which
+// retries, obeys rate limits and, with [Options.Spool], keeps events on disk
+// while Sentry is unreachable. Every drop is counted ([Client.Stats], and
+// client reports), so that Captured = Delivered + Spooled + sum of Dropped.
+//
+// # Events
+//
+// An error becomes exception.values, root cause first, following Unwrap,
+// Cause and errors.Join; the issue title names the most informative error of
+// the chain (a [TypedError], a sentinel such as io.EOF or one given to
+// [RegisterSentinel], else the first named type). A record's attributes map
+// to the event for every bridge alike: an error at "error" or "err" is the
+// exception; "user", "fingerprint", an *http.Request and a "tags" group fill
+// those fields; the rest goes to contexts["log"], typed and nested.
+//
+// # Scopes and traces
+//
+// The global scope ([Client.Scope]), the isolation scope of a request or
+// task ([NewIsolationScope]; sentryhttp makes one per request) and a current
+// scope ([WithScope]) travel in a [context.Context] and merge into events in
+// that order; the event's own values win. [SetTag], [SetUser], [SetContext]
+// and [AddBreadcrumb] act on the context's isolation scope, or on the global
+// scope when it has none. Each isolation scope carries a trace, new or
+// continued from incoming headers ([ContinueTrace]); [PropagationHeaders]
+// carries it on.
 //
 // # Logs
 //
 // Records at or above a bridge's logs level (off unless set) are also sent
-// as Sentry structured logs ([Log]). The capturing goroutine only queues
-// them ([Options.LogsBuffer]; overflow is counted). A log worker of its own
-// converts them (flat, typed attributes; the first error as exception.type
-// and exception.message; the call site as code.* attributes; the scope's user
-// only with SendDefaultPII), caps a call site that logs in a hot loop
-// ([Options.LogStorm]), scrubs, runs [Options.BeforeSendLog] and sends them in
-// batches, within 5 seconds or on Flush and Close. Dropped logs are counted
-// in the log_item and log_byte categories.
-//
-// # Reliability
-//
-// Storm control ([Options.Storm], on by default) keeps an error logged in a
-// hot loop from costing the queue or the Sentry quota: events are grouped as
-// Sentry groups them; the first of a group always passes, repeats pass a
-// per-group and a global token bucket, and the next event sent carries the
-// count of those suppressed (contexts.storm).
-//
-// The default transport never blocks the caller: its queue is bounded,
-// network errors are retried with backoff, and rate limits are obeyed per
-// category. With [Options.Spool], events wait on disk while Sentry is
-// unreachable and are sent when it answers again or the next process starts.
-//
-// # Errors to exceptions
-//
-// An error becomes exception.values, root cause first, following Unwrap,
-// Cause and errors.Join. The issue title names the most informative error of
-// the chain: a [TypedError]'s type, a sentinel's name (io.EOF, ...; the
-// program's own with [RegisterSentinel]), or the first named Go type. An error
-// that recorded its stack (a StackTrace or Callers method) gets its frames,
-// otherwise the capture site's; sentrylog's and the loggers' are left out.
-//
-// # Attribute mapping
-//
-// A log record's attributes map to the event the same way for every bridge:
-//   - an error value (the first at a key "error" or "err", else the first
-//     found) becomes the exception;
-//   - "user" (a group, a *[User] or an id) and "user.<field>" keys: the user;
-//   - "fingerprint": the fingerprint ("{{ default }}" is Sentry's grouping);
-//   - an *http.Request: the request (headers and cookies as
-//     [Options.SendDefaultPII] allows; the body is never read);
-//   - a "tags" group and the bridge's tag keys: tags;
-//   - everything else: contexts["log"] on events and data on breadcrumbs,
-//     nested and typed (numbers stay numbers).
-//
-// # Event size
-//
-// The client applies Sentry's size limits itself, after scrubbing, and marks
-// every cut ("...[truncated from N bytes]"). An event over 1 MiB loses its
-// longest strings, then its oldest breadcrumbs, then its largest contexts;
-// stack frames are never cut.
-//
-// # Scopes
-//
-// Three layers, as in Sentry's SDKs: the global scope ([Client.Scope]), the
-// isolation scope of a request or task ([NewIsolationScope]; the sentryhttp
-// middleware makes one per request), and a current scope forked for a block
-// ([WithScope]). They travel in a [context.Context]. [SetTag], [SetUser],
-// [SetContext] and [AddBreadcrumb] act on the context's isolation scope, or
-// on the global scope when it has none. An event merges the global, then the
-// isolation, then the current scope: later layers win, and the event's own
-// values win over every scope, except the level, which the innermost scope
-// that has one sets.
-//
-// # Traces
-//
-// Every event belongs to a trace, so that Sentry shows a request's errors
-// and logs together and links them to other services' spans; no spans are
-// sent. Each isolation scope carries a trace: [NewIsolationScope] made from
-// a context without one starts a new trace, [ContinueTrace] continues an
-// incoming request's (the sentryhttp middleware calls it), and the global
-// scope continues SENTRY_TRACE and SENTRY_BAGGAGE. [Options.SpanFromContext]
-// lets a tracing library's span win (package otelsentry reads
-// OpenTelemetry's). [PropagationHeaders] gives the headers that carry the
-// trace to another service.
+// as Sentry structured logs ([Log]), converted, capped per call site
+// ([Options.LogStorm]), scrubbed and batched by a worker of their own.
 package core
 
 // Package core was documented here in full; what follows is the detail behind

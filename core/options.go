@@ -30,9 +30,7 @@ type Options struct {
 	ServerName string
 
 	// SampleRate is the chance, from 0 to 1, that an event is sent. Default
-	// 1. Zero means send nothing: use the zero value of a *float64 — set it
-	// with Rate(0) — to say zero, since a plain 0 could not be told from
-	// unset.
+	// 1; nil means the default, so set zero with Rate(0).
 	SampleRate *float64
 	// SendDefaultPII allows personal data: client IP addresses, cookies,
 	// Authorization-like headers, e-mail addresses and IP addresses in text.
@@ -55,26 +53,20 @@ type Options struct {
 	// It runs on the logging goroutine when the breadcrumb is added, so keep
 	// it fast.
 	BeforeBreadcrumb func(b *Breadcrumb, hint *Hint) *Breadcrumb
-	// Scrubber removes secrets from each event before BeforeSend. Default: the
-	// scrub package's default scrubber, honouring SendDefaultPII and
-	// MaxRequestBodySize. A scrubber built with scrub.New honours them too:
-	// personal data is kept when either it or SendDefaultPII says so, and
-	// the stricter of its body limit and MaxRequestBodySize applies (its
-	// own left unset takes MaxRequestBodySize). Use NoScrubber to turn
-	// scrubbing off.
+	// Scrubber removes secrets from each event before BeforeSend. Default:
+	// package scrub's default scrubber. A scrub.Scrubber honours
+	// SendDefaultPII and MaxRequestBodySize too (the more permissive PII
+	// setting, the stricter body limit). NoScrubber turns scrubbing off.
 	Scrubber Scrubber
 	// MaxRequestBodySize bounds the request bodies attached to events.
 	// Default BodySizeMedium.
 	MaxRequestBodySize BodySize
 
-	// InAppInclude lists package path prefixes whose frames are in-app, in
-	// addition to the main module's, which always are unless excluded. It
-	// wins over InAppExclude.
+	// InAppInclude lists package path prefixes whose frames are in-app, with
+	// the main module's; it wins over InAppExclude.
 	InAppInclude []string
-	// InAppExclude lists package path prefixes whose frames are not in-app,
-	// such as a package of the main module; a prefix in InAppInclude too
-	// stays in-app. The standard library and dependencies are never in-app
-	// unless included.
+	// InAppExclude lists package path prefixes whose frames are not in-app.
+	// Dependencies and the standard library never are unless included.
 	InAppExclude []string
 
 	// Debug turns on the SDK's own diagnostics, written to DebugWriter.
@@ -86,66 +78,48 @@ type Options struct {
 	// Transport delivers events. Default: an HTTP transport to the DSN.
 	Transport Transport
 	// QueueSize bounds the events waiting to be processed and, separately,
-	// to be sent. Default 1000. Overflow is counted as queue_overflow: a
-	// new event when the first queue is full, the oldest waiting event when
-	// the second is.
+	// to be sent. Default 1000. Overflow is counted as queue_overflow.
 	QueueSize int
 	// ShutdownTimeout bounds Close when its context has no deadline, and
 	// the synchronous flush of fatal records. Default 2s.
 	ShutdownTimeout time.Duration
 	// HTTPTimeout bounds one HTTP request of the default transport. Default 10s.
 	HTTPTimeout time.Duration
-	// HTTPRoundTripper carries the default transport's requests, to Sentry
-	// and to Spotlight: set it for a proxy that the environment does not
-	// name, a private CA (an *http.Transport with its TLSClientConfig) or
-	// instrumentation. Default: a clone of http.DefaultTransport, which
-	// honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY. Close shuts the idle
-	// connections of the default only: a round tripper given here may be
-	// the program's.
+	// HTTPRoundTripper carries the default transport's requests (to Sentry
+	// and Spotlight), for a proxy, a private CA or instrumentation. Default: a
+	// clone of http.DefaultTransport, whose idle connections Close shuts.
 	HTTPRoundTripper http.RoundTripper
-	// Spotlight sends a copy of every envelope to a Spotlight sidecar: "" or
-	// "0"/"false" off, "1"/"true" the default URL
-	// http://localhost:8969/stream, anything else is the URL. Default:
-	// $SENTRY_SPOTLIGHT.
+	// Spotlight sends a copy of every envelope to a Spotlight sidecar: "1" or
+	// "true" to http://localhost:8969/stream, else a URL; "", "0" or "false"
+	// off. Default: $SENTRY_SPOTLIGHT.
 	Spotlight string
 
-	// Spool keeps events that cannot be delivered (receiver unreachable,
-	// 5xx, Close with a full queue) on disk, one envelope file each, and
-	// sends them, oldest first, as soon as the receiver answers again or
-	// when the next process starts with the same directory. Setting
-	// Spool.Dir turns it on; the other fields have defaults that hold a
-	// long outage (64 MiB). Each spooled event costs one file write and one
-	// fsync. See SpoolOptions for the guarantees. Default: off, or on in
-	// $SENTRY_SPOOL_DIR when that is set.
+	// Spool keeps events that cannot be delivered on disk and sends them
+	// when the receiver answers again or the next process starts. Setting
+	// Spool.Dir turns it on. Default: off, or on in $SENTRY_SPOOL_DIR when
+	// that is set.
 	Spool SpoolOptions
 
 	// Storm configures storm control. See StormOptions.
 	Storm StormOptions
 
-	// LogsBuffer bounds the logs waiting to be converted and batched by the
-	// client's log worker; a log the buffer cannot take is dropped and
-	// counted as queue_overflow (log_item and log_byte). Default 1000.
-	// Which records become logs is set per bridge (its logs level, off by
-	// default).
+	// LogsBuffer bounds the logs waiting for the client's log worker; a log
+	// the buffer cannot take is dropped and counted. Default 1000. Which
+	// records become logs is set per bridge (its logs level, off by default).
 	LogsBuffer int
 	// BeforeSendLog may change a log or drop it by returning nil. It runs on
 	// the client's log worker, after the log is scrubbed and its default
 	// attributes are added, before it is batched for sending.
 	BeforeSendLog func(l *Log) *Log
 	// LogStorm caps logs from one call site logging in a hot loop, as Storm
-	// caps events: a token bucket per call site (default burst 1000, then
-	// 100 per second) and one for all logs (default burst 5000, then 1000
-	// per second). Held-back logs are counted as event_processor drops; the
-	// next log of the call site that goes through carries their number in
-	// the attribute sentrylog.storm.suppressed.
+	// caps events (default burst 1000, then 100 per second, per call site;
+	// 5000, then 1000, for all logs). The next log of the call site sent
+	// carries the count held back in sentrylog.storm.suppressed.
 	LogStorm StormOptions
-	// SpanFromContext returns the active span of a tracing library in ctx:
-	// its trace and span ids then win over the scope's propagation context,
-	// for events, logs and outgoing requests. It is called with the
-	// capture's context on the client's worker, and with the request's on
-	// the calling goroutine, so it must be cheap and safe for concurrent
-	// use; ok false or all-zero ids mean no span. Default: none.
-	// otelsentry.SpanFromContext reads OpenTelemetry's.
+	// SpanFromContext returns the active span of a tracing library in ctx,
+	// whose ids then win over the scope's trace. It is called often, on any
+	// goroutine: it must be cheap and safe for concurrent use. ok false means
+	// no span. Default: none; otelsentry.SpanFromContext reads OpenTelemetry's.
 	SpanFromContext func(ctx context.Context) (traceID [16]byte, spanID [8]byte, ok bool)
 }
 

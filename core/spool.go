@@ -15,32 +15,25 @@ import (
 	"time"
 )
 
-// SpoolOptions configure the offline spool. It is off unless Dir is set
-// (or $SENTRY_SPOOL_DIR names a directory, see Options.Spool).
+// The spool's costs: disk space up to MaxBytes; one file (the envelope,
+// typically 2-10 KB) and one fsync per spooled event, under a millisecond
+// on an idle local SSD, spent by the transport's senders, never by the
+// logging call; the directory's entries are synced at most every 50 ms.
+// While the receiver is unreachable the transport probes it twice a second
+// with the oldest spooled envelope.
+
+// SpoolOptions configure the offline spool. It is off unless Dir is set (or
+// $SENTRY_SPOOL_DIR names a directory, see Options.Spool).
 //
-// With the spool on, an event that cannot be delivered now (the receiver is
-// unreachable or answers 5xx, or Close's deadline leaves it queued) is
-// written to Dir as one envelope file instead of being dropped, and is sent,
-// oldest first, as soon as the receiver answers again, or by the next
-// process that starts with the same directory. While the receiver is
-// unreachable, new events go to the spool without a network attempt, and
-// the transport probes the receiver twice a second with the oldest spooled
-// envelope.
-//
-// Guarantees: an envelope is written to a temporary file, synced to disk
-// and renamed into place, so a crash never leaves a partial envelope under
-// a spool name; an envelope is sent at most once by the processes sharing
-// the directory, except when the receiver took it but its answer was lost
-// (the connection broke, or the process died before removing the file: it
-// is then sent again, after two minutes in the latter case); an envelope
-// pushed out by the bounds is counted as cache_overflow.
-//
-// Costs: disk space up to MaxBytes; one file (the envelope, typically
-// 2–10 KB) and one fsync per spooled event, under a millisecond on an idle
-// local SSD and more on a busy or networked disk, spent by the transport's
-// senders, never by the logging call; the directory's entries are synced
-// at most every 50 ms. Nothing is written while the receiver takes the
-// events.
+// With the spool on, an event that cannot be delivered now (the receiver
+// is unreachable or answers 5xx, or Close's deadline leaves it queued) is
+// written to Dir instead of being dropped, and is sent, oldest first, as
+// soon as the receiver answers again, or by the next process that starts
+// with the same directory. A crash never leaves a partial envelope; an
+// envelope is sent at most once by the processes sharing the directory,
+// unless the receiver took it but its answer was lost; one pushed out by
+// the bounds is counted as cache_overflow. Nothing is written while the
+// receiver takes the events.
 type SpoolOptions struct {
 	// Dir is the spool directory; empty turns the spool off (the default).
 	// It is created when missing. Several processes may share it: each
@@ -48,12 +41,10 @@ type SpoolOptions struct {
 	// each process last listed it.
 	Dir string
 	// MaxFiles bounds the number of envelopes kept; the oldest are
-	// removed beyond it. Default 20,000: about a 100 s outage at 200
-	// events/s.
+	// removed beyond it. Default 20,000.
 	MaxFiles int
-	// MaxBytes bounds the total size of the envelopes kept, the first
-	// bound a long outage meets; the oldest are removed beyond it.
-	// Default 64 MiB, about 15,000 small events.
+	// MaxBytes bounds the total size of the envelopes kept; the oldest are
+	// removed beyond it. Default 64 MiB.
 	MaxBytes int64
 }
 
