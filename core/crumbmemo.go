@@ -49,6 +49,12 @@ type crumbMemos struct {
 	scratch Event
 	one     [1]Breadcrumb
 
+	// last is the final breadcrumbs of an event that had no own ones and
+	// whose scopes' breadcrumbs were all final, lastMemos their memos: an
+	// event with the same ones shares the slice (no pass writes into it).
+	last      []Breadcrumb
+	lastMemos []*crumbMemo
+
 	// n is how many breadcrumbs at the start of the event being processed
 	// are final (set by mergeBreadcrumbs), and size their first-pass size.
 	n, size int
@@ -187,6 +193,15 @@ func (c *Client) mergeMemo(ev *Event, layers [3]*scopeSnap, max int) {
 	if len(refs) > keep {
 		refs = refs[len(refs)-keep:]
 	}
+	if len(own) == 0 && m.sameAsLast(refs) {
+		for i := range refs {
+			m.size += refs[i].memo.size
+		}
+		m.n = len(refs)
+		ev.Breadcrumbs = m.last
+		return
+	}
+	hits := true
 	out := make([]Breadcrumb, 0, len(refs)+len(own))
 	for i := range refs {
 		r := &refs[i]
@@ -196,13 +211,35 @@ func (c *Client) mergeMemo(ev *Event, layers [3]*scopeSnap, max int) {
 			p = c.finalCrumb(cr)
 			if cr.b.Data == nil {
 				m.put(cr.seq, p)
+				r.memo = p
+			} else {
+				hits = false
 			}
 		}
 		out = append(out, p.b)
 		m.size += p.size
 	}
 	m.n = len(out)
+	if len(own) == 0 && hits {
+		m.last, m.lastMemos = out, m.lastMemos[:0]
+		for i := range refs {
+			m.lastMemos = append(m.lastMemos, refs[i].memo)
+		}
+	}
 	ev.Breadcrumbs = append(out, own...)
+}
+
+// sameAsLast reports whether refs are m.last's breadcrumbs.
+func (m *crumbMemos) sameAsLast(refs []crumbRef) bool {
+	if len(refs) == 0 || len(refs) != len(m.lastMemos) {
+		return false
+	}
+	for i := range refs {
+		if refs[i].memo != m.lastMemos[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // finalCrumb returns cr in its final form: data mapped from the record's
