@@ -89,6 +89,13 @@ func (c *Client) memoCrumbs() bool {
 	return false
 }
 
+// sealed reports whether no user code sees an event from its building to
+// its encoding (memoCrumbs, and no IgnoreErrors rule either): its parts may
+// then be shared with other events.
+func (c *Client) sealed() bool {
+	return c.memoOn && len(c.opts.IgnoreErrors) == 0
+}
+
 func (m *crumbMemos) get(seq uint64) *crumbMemo {
 	if p := m.cur[seq]; p != nil {
 		return p
