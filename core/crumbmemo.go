@@ -55,6 +55,10 @@ type crumbMemos struct {
 	last      []Breadcrumb
 	lastMemos []*crumbMemo
 
+	// goTypes holds the mechanism data naming an error's Go type, shared
+	// by the events of a sealed client (see goTypeData).
+	goTypes map[string]map[string]any
+
 	// n is how many breadcrumbs at the start of the event being processed
 	// are final (set by mergeBreadcrumbs), and size their first-pass size.
 	n, size int
@@ -319,4 +323,27 @@ func (c *Client) trimWithFinal(ev *Event, all []Breadcrumb, budget int) {
 		return
 	}
 	trimEvent(ev, budget)
+}
+
+// maxGoTypes bounds crumbMemos.goTypes.
+const maxGoTypes = 256
+
+// goTypeData returns the mechanism data that names an error's Go type when
+// the exception's type is its title. A sealed client's events share one map
+// per type: no pass writes into it (they copy what they change). Called on
+// the worker only.
+func (c *Client) goTypeData(typ string) map[string]any {
+	if !c.sealed() {
+		return map[string]any{"go_type": typ}
+	}
+	m := &c.memo
+	if d, ok := m.goTypes[typ]; ok {
+		return d
+	}
+	if m.goTypes == nil || len(m.goTypes) >= maxGoTypes {
+		m.goTypes = make(map[string]map[string]any, 16)
+	}
+	d := map[string]any{"go_type": typ}
+	m.goTypes[typ] = d
+	return d
 }
