@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sentrylog/sentrylog/internal/schematest"
 )
 
 // memoPair returns two clients that differ only in whether they keep
@@ -89,6 +91,11 @@ func TestCrumbMemoSameEvents(t *testing.T) {
 		assert.NotContains(t, s, secret)
 	}
 	assert.Contains(t, s, "[truncated", "a long message is cut")
+	for _, ev := range me {
+		b, err := marshalEvent(ev)
+		require.NoError(t, err)
+		schematest.Validate(t, b)
+	}
 }
 
 // TestCrumbMemoOverBudget: an event over the size budget is trimmed as it
