@@ -268,6 +268,9 @@ func (s *resetServer) close() {
 func (s *resetServer) dsn() string { return "http://fault@" + s.ln.Addr().String() + "/1" }
 
 func TestFaultConnectionRefused(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a fault run of seconds; go test without -short runs it")
+	}
 	faultSpool(t, func(t *testing.T, dir string, spool func(*core.Options)) {
 		faultLeaks(t)
 		faultHeap(t)
@@ -288,6 +291,9 @@ func TestFaultConnectionRefused(t *testing.T) {
 }
 
 func TestFaultResetMidBody(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a fault run of seconds; go test without -short runs it")
+	}
 	faultSpool(t, func(t *testing.T, dir string, spool func(*core.Options)) {
 		faultLeaks(t)
 		faultHeap(t)
@@ -310,6 +316,9 @@ func TestFaultResetMidBody(t *testing.T) {
 }
 
 func TestFaultStallPastTimeout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a fault run of seconds; go test without -short runs it")
+	}
 	faultSpool(t, testFaultStallPastTimeout)
 }
 
@@ -649,6 +658,9 @@ func TestFaultFinalStatuses(t *testing.T) {
 // TestFaultStorm logs at 10,000 events/s while the receiver fails: 2 s
 // always, 10 s with SENTRYLOG_LONG=1.
 func TestFaultStorm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a fault run of seconds; go test without -short runs it")
+	}
 	d := 2 * time.Second
 	if os.Getenv("SENTRYLOG_LONG") == "1" {
 		d = 10 * time.Second
@@ -745,6 +757,9 @@ func faultPC() uintptr {
 // Captured and as queue_overflow, and one racing Close's last drain is
 // drained and counted, never left in the queue.
 func TestFaultCloseDuringCapturesIdentity(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a fault run of seconds; go test without -short runs it")
+	}
 	faultLeaks(t)
 	for round := range 20 {
 		c, err := core.New(core.Options{DSN: "http://fault@127.0.0.1:9/1", Transport: core.NewMemoryTransport(),
