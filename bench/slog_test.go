@@ -130,6 +130,28 @@ func BenchmarkSlog(b *testing.B) {
 				log.Error(MsgEvent, "error", Err, KeyRoute, ValRoute, KeyUserID, ValUserID)
 			})
 		})
+		if im.name == "sentrylog" || im.name == "sentry-go" {
+			// An event carrying a full ring of 100 breadcrumbs (sentry-go's
+			// handler makes none: they are added to its hub's scope, with
+			// the data the Breadcrumb path's records carry).
+			run(b, "EventCrumbs", im.name, func(b *testing.B) {
+				h, c, hub := im.handler(b, drainedQueue)
+				log := slog.New(h)
+				for range 100 {
+					if hub != nil {
+						hub.AddBreadcrumb(&sentry.Breadcrumb{Category: "log", Message: MsgBreadcrumb, Level: sentry.LevelInfo,
+							Data: map[string]any{KeyService: ValService, KeyShard: ValShard, KeyMethod: ValMethod,
+								KeyStatus: ValStatus, KeyElapsed: ValElapsed.String()}}, nil)
+						continue
+					}
+					log.With(KeyService, ValService, KeyShard, ValShard).
+						Info(MsgBreadcrumb, KeyMethod, ValMethod, KeyStatus, ValStatus, KeyElapsed, ValElapsed)
+				}
+				drainedLoop(b, c, func() {
+					log.Error(MsgEvent, "error", Err, KeyRoute, ValRoute, KeyUserID, ValUserID)
+				})
+			})
+		}
 		if im.req == nil {
 			continue
 		}

@@ -93,7 +93,9 @@ func (c *Client) fromRecord(ev *Event, p *pending) error {
 	m.mapAttrs(r.Pre, r.Groups, r.Attrs)
 	err := m.primaryError()
 	if len(m.log) > 0 {
-		ev.Contexts = map[string]map[string]any{"log": m.log}
+		// Room for the defaults fillDefaults adds: the map does not grow.
+		ev.Contexts = make(map[string]map[string]any, len(c.contexts)+2)
+		ev.Contexts["log"] = m.log
 	}
 	ev.Tags = m.tags
 	ev.User = m.user

@@ -44,6 +44,9 @@ type Client struct {
 	shareDefaults bool
 	storm         *storm
 	logs          *logPipe // nil when the transport delivers no logs
+	// memoOn: breadcrumbs' final forms are kept in memo (see crumbMemos).
+	memoOn bool
+	memo   crumbMemos // the worker's own
 
 	queue    chan *pending
 	done     chan struct{}
@@ -143,6 +146,7 @@ func New(opts Options) (*Client, error) {
 	if c.transport == nil {
 		return c, nil // disabled
 	}
+	c.memoOn = c.memoCrumbs()
 	if t, ok := c.transport.(configurable); ok {
 		err := t.configure(transportConfig{
 			DSN: c.dsn, Outcomes: &c.outcomes, Debug: c.debug, QueueSize: opts.QueueSize,
@@ -797,6 +801,7 @@ func (c *Client) handle(p *pending) {
 // process runs the pipeline on the worker and returns the event to send, or
 // nil when it was dropped (and counted).
 func (c *Client) process(p *pending) *Event {
+	c.memo.n = 0
 	ev, err := c.buildEvent(p)
 	// The record's own log context wins over a scope's and is converted
 	// already; a scope's "log" context is not.
@@ -821,6 +826,8 @@ func (c *Client) process(p *pending) *Event {
 		}
 	}
 	c.applyScopes(ev, p)
+	// The scopes' breadcrumbs may be final already: the passes skip them.
+	final := c.detachFinal(ev)
 	// Encodable (NaN, ±Inf) and bounded before the scrubber.
 	normalizeEvent(ev, ownLog, p.kind == kindEvent)
 	if !c.scrub(ev) {
@@ -829,7 +836,7 @@ func (c *Client) process(p *pending) *Event {
 	}
 	// Cut after scrubbing, so that a secret straddling a cut is still
 	// recognised, and before BeforeSend, which sees what is sent.
-	trimEvent(ev, eventBudget)
+	c.trimWithFinal(ev, final, eventBudget)
 	if c.opts.BeforeSend != nil {
 		if ev = c.beforeSend(ev, hint); ev == nil {
 			c.outcomes.Add(reasonBeforeSend, categoryError, 1)

@@ -262,7 +262,7 @@ func (c *Client) exceptions(err error, origin string, handled bool, stack func()
 		}
 		if i == 0 {
 			if typ, module, ok := title(nodes, 0); ok && typ != ex.Type {
-				m.Data = map[string]any{"go_type": ex.Type}
+				m.Data = c.goTypeData(ex.Type)
 				ex.Type, ex.Module = typ, module
 			}
 		}

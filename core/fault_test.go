@@ -270,6 +270,9 @@ func (s *resetServer) close() {
 func (s *resetServer) dsn() string { return "http://fault@" + s.ln.Addr().String() + "/1" }
 
 func TestFaultConnectionRefused(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a fault run of seconds; go test without -short runs it")
+	}
 	faultSpool(t, func(t *testing.T, dir string, spool func(*core.Options)) {
 		faultLeaks(t)
 		faultHeap(t)
@@ -290,6 +293,9 @@ func TestFaultConnectionRefused(t *testing.T) {
 }
 
 func TestFaultResetMidBody(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a fault run of seconds; go test without -short runs it")
+	}
 	faultSpool(t, func(t *testing.T, dir string, spool func(*core.Options)) {
 		faultLeaks(t)
 		faultHeap(t)
@@ -312,6 +318,9 @@ func TestFaultResetMidBody(t *testing.T) {
 }
 
 func TestFaultStallPastTimeout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a fault run of seconds; go test without -short runs it")
+	}
 	faultSpool(t, testFaultStallPastTimeout)
 }
 
@@ -651,6 +660,9 @@ func TestFaultFinalStatuses(t *testing.T) {
 // TestFaultStorm logs at 10,000 events/s while the receiver fails: 2 s
 // always, 10 s with SENTRYLOG_LONG=1.
 func TestFaultStorm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a fault run of seconds; go test without -short runs it")
+	}
 	d := 2 * time.Second
 	if os.Getenv("SENTRYLOG_LONG") == "1" {
 		d = 10 * time.Second
@@ -747,6 +759,9 @@ func faultPC() uintptr {
 // Captured and as queue_overflow, and one racing Close's last drain is
 // drained and counted, never left in the queue.
 func TestFaultCloseDuringCapturesIdentity(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a fault run of seconds; go test without -short runs it")
+	}
 	faultLeaks(t)
 	for round := range 20 {
 		c, err := core.New(core.Options{DSN: "http://fault@127.0.0.1:9/1", Transport: core.NewMemoryTransport(),

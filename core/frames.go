@@ -107,11 +107,20 @@ func (c *Client) framesFromPCs(pcs []uintptr, from uintptr) []protocol.Frame {
 	if len(pcs) == 0 {
 		return nil
 	}
-	if fr, ok := c.frames.get(pcs); ok {
+	if c.sealed() {
+		// No user code sees the event: it may share the cached frames,
+		// which no pass writes into (they copy what they change).
+		if fr, ok := c.frames.peek(pcs); ok {
+			return slices.Clip(fr)
+		}
+	} else if fr, ok := c.frames.get(pcs); ok {
 		return fr
 	}
 	fr := c.resolveFrames(pcs)
 	c.frames.put(pcs, fr)
+	if c.sealed() {
+		return slices.Clip(fr)
+	}
 	return slices.Clone(fr)
 }
 
@@ -247,6 +256,16 @@ func (fc *frameCache) get(pcs []uintptr) ([]protocol.Frame, bool) {
 		return nil, false
 	}
 	return slices.Clone(fr), true
+}
+
+// peek is get without the copy.
+func (fc *frameCache) peek(pcs []uintptr) ([]protocol.Frame, bool) {
+	var buf [64 * 8]byte // most stacks: no allocation for the key
+	key := stackKey(buf[:0], pcs)
+	fc.mu.Lock()
+	fr, ok := fc.m[string(key)]
+	fc.mu.Unlock()
+	return fr, ok
 }
 
 func (fc *frameCache) put(pcs []uintptr, fr []protocol.Frame) {

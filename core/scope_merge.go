@@ -124,6 +124,10 @@ func (c *Client) mergeBreadcrumbs(ev *Event, layers [3]*scopeSnap) {
 		ev.Breadcrumbs = nil
 		return
 	}
+	if c.memoOn {
+		c.mergeMemo(ev, layers, max)
+		return
+	}
 	var crumbs []crumb
 	for _, l := range layers {
 		if l.s != nil {

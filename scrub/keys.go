@@ -220,7 +220,8 @@ func (s *Scrubber) classify(key string) keyClass {
 		}
 	}
 	if victim >= 0 {
-		set[victim].Store(&cachedKey{key: key, class: class})
+		// A copy: a key read from text must not keep the whole text alive.
+		set[victim].Store(&cachedKey{key: strings.Clone(key), class: class})
 	}
 	return class
 }

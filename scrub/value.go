@@ -19,9 +19,10 @@ func (s *Scrubber) allowed(key string) bool {
 	return s.allow != nil && s.allow.match(key)
 }
 
-// denied reports whether the value under key is replaced whole.
+// denied reports whether the value under key is replaced whole. It is
+// classify's verdict, cached: text repeats the same keys (status=200).
 func (s *Scrubber) denied(key string) bool {
-	return s.deny.match(key) && !s.allowed(key)
+	return s.classify(key) == keyDenied
 }
 
 // mode returns how a value under a key of class c is scanned.
