@@ -36,7 +36,7 @@ const maxLogSrcCache = 4096
 // allocations rather than two of its own.
 func (lp *logPipe) convert(e *logEntry) *Log {
 	if len(lp.logSlab) == 0 {
-		lp.logSlab = make([]Log, MaxLogsPerEnvelope)
+		lp.logSlab = make([]Log, maxLogsPerEnvelope)
 	}
 	l := &lp.logSlab[0]
 	lp.logSlab = lp.logSlab[1:]
@@ -45,7 +45,7 @@ func (lp *logPipe) convert(e *logEntry) *Log {
 	// Built in place in the free tail of the attribute slab; an unusually
 	// long list outgrows it into an array of its own.
 	if len(lp.attrSlab) < 64 {
-		lp.attrSlab = make([]slog.Attr, 16*MaxLogsPerEnvelope)
+		lp.attrSlab = make([]slog.Attr, 16*maxLogsPerEnvelope)
 	}
 	fl := flattener{dst: lp.attrSlab[:0]}
 	for _, a := range e.pre {

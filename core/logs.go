@@ -110,7 +110,7 @@ const maxPooledLogAttrs = 64
 // logFreeList is how many used entries a pipe keeps for reuse. The worker
 // hands entries back through a channel rather than a sync.Pool: it runs on
 // another P than the logging goroutines, whose own pools would stay empty.
-const logFreeList = 2 * MaxLogsPerEnvelope
+const logFreeList = 2 * maxLogsPerEnvelope
 
 // getEntry returns a used entry, or a new one.
 func (lp *logPipe) getEntry() *logEntry {

@@ -9,7 +9,7 @@ import (
 )
 
 // LogTransport is implemented by transports that deliver Sentry logs. The
-// client's log worker hands them batches of at most MaxLogsPerEnvelope
+// client's log worker hands them batches of at most maxLogsPerEnvelope
 // logs; a transport without the method receives no logs (the client's
 // LogsEnabled is false).
 type LogTransport interface {
@@ -32,8 +32,8 @@ type LogBatch struct {
 
 // Batching, as Sentry's telemetry processor specifies it for logs.
 const (
-	// MaxLogsPerEnvelope is the most logs one envelope carries.
-	MaxLogsPerEnvelope = 100
+	// maxLogsPerEnvelope is the most logs one envelope carries.
+	maxLogsPerEnvelope = 100
 	// defaultLogsBuffer bounds the logs waiting for the log worker.
 	defaultLogsBuffer = 1000
 )
@@ -49,7 +49,7 @@ var logFlushAfter = 5 * time.Second
 //
 // The worker is not woken for every log: a goroutine's wake-up costs the
 // logging goroutine more than the rest of a log does. Logs wait in the
-// queue until it holds a batch (MaxLogsPerEnvelope), until the timer of the
+// queue until it holds a batch (maxLogsPerEnvelope), until the timer of the
 // first waiting log fires, or until a flush; a log is the first one to wait
 // when armed is false, and only that log wakes the worker, to start the
 // timer.
@@ -102,7 +102,7 @@ func (lp *logPipe) enqueue(e *logEntry) {
 	if !c.closed.Load() {
 		select {
 		case lp.q <- e:
-			if n := len(lp.q); n >= MaxLogsPerEnvelope || !lp.armed.Load() {
+			if n := len(lp.q); n >= maxLogsPerEnvelope || !lp.armed.Load() {
 				lp.wake()
 			}
 			return
@@ -216,7 +216,7 @@ func (lp *logPipe) take(e *logEntry) {
 	}
 	lp.add(e)
 	lp.putEntry(e)
-	if len(lp.buf) >= MaxLogsPerEnvelope {
+	if len(lp.buf) >= maxLogsPerEnvelope {
 		lp.send()
 	}
 }

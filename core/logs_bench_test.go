@@ -8,7 +8,7 @@ import (
 )
 
 // BenchmarkLogWorker measures the log worker's own work per log: convert,
-// storm control, scrub, cut, encode, for batches of MaxLogsPerEnvelope.
+// storm control, scrub, cut, encode, for batches of maxLogsPerEnvelope.
 func BenchmarkLogWorker(b *testing.B) {
 	c, err := New(Options{Transport: &DiscardTransport{}, ServerName: "bench", LogStorm: StormOptions{Disabled: true}})
 	if err != nil {

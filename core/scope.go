@@ -460,11 +460,8 @@ type scopeKey struct{}
 // current scope), forked from ctx's isolation scope when it has one. Call it
 // for each task or job so that its breadcrumbs and data stay its own (the
 // HTTP middleware calls ContinueTrace, which calls it, once per request).
-//
-// The scope has a propagation context of its own: forked, it stays in its
-// parent's trace as a unit of work of its own (a new span id, the parent's
-// as parent_span_id); else it starts a new trace. ContinueTrace continues
-// a trace that came with a request or message instead.
+// Forked, the scope stays in its parent's trace with a span of its own;
+// else it starts a new trace.
 func NewIsolationScope(ctx context.Context) context.Context {
 	return newIsolationScope(ctx, propagation{})
 }

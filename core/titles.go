@@ -108,11 +108,9 @@ func (s *sentinelSet) add(e sentinel) {
 // titles: an error of a captured chain that is err itself (==, as errors.Is
 // compares) is titled name, such as "shop.ErrDeclined", instead of err's Go
 // type. The standard library's common sentinels (io.EOF, sql.ErrNoRows,
-// context.DeadlineExceeded, fs.ErrNotExist, ...) are registered already.
-// Registering err again renames it. It is safe for concurrent use; call it
-// at start-up, as registrations are copied whole. It returns an error, and
-// registers nothing, for a nil err, an empty name, or an err whose type is
-// not comparable.
+// ...) are registered already. Call it at start-up. It returns an error,
+// and registers nothing, for a nil err, an empty name, or an err whose type
+// is not comparable.
 func RegisterSentinel(err error, name string) error {
 	if err == nil || name == "" {
 		return errors.New("sentrylog: RegisterSentinel needs an error and a name")
