@@ -8,20 +8,20 @@ import (
 	"time"
 )
 
-// LogTransport is implemented by transports that deliver Sentry logs. The
+// logTransport is implemented by transports that deliver Sentry logs. The
 // client's log worker hands them batches of at most maxLogsPerEnvelope
 // logs; a transport without the method receives no logs (the client's
 // LogsEnabled is false).
-type LogTransport interface {
-	// SendLogs takes ownership of b and delivers it in the background, as
+type logTransport interface {
+	// queueLogs takes ownership of b and delivers it in the background, as
 	// one envelope with one log item. It never blocks on the network; a
 	// batch it cannot take is dropped and counted in the log_item and
 	// log_byte categories.
-	SendLogs(b *LogBatch)
+	queueLogs(b *logBatch)
 }
 
-// LogBatch is one envelope's worth of logs.
-type LogBatch struct {
+// logBatch is one envelope's worth of logs.
+type logBatch struct {
 	// Logs are the logs, in the order they were captured.
 	Logs []*Log
 	// Payload is the log item's payload: {"version":2,"items":[...]}.
@@ -59,7 +59,7 @@ type logPipe struct {
 	kick  chan struct{}  // capacity 1: wakes the worker
 	free  chan *logEntry // used entries, for reuse
 	armed atomic.Bool    // logs are waiting and the timer runs
-	lt    LogTransport
+	lt    logTransport
 	storm *storm
 
 	// Owned by the worker goroutine.
@@ -78,7 +78,7 @@ type logPipe struct {
 // newLogPipe returns the client's log path, or nil when its transport does
 // not deliver logs.
 func newLogPipe(c *Client) *logPipe {
-	lt, ok := c.transport.(LogTransport)
+	lt, ok := c.transport.(logTransport)
 	if !ok {
 		return nil
 	}
@@ -312,12 +312,12 @@ func (lp *logPipe) send() {
 	if len(kept) == 0 {
 		return
 	}
-	b := &LogBatch{Logs: kept}
+	b := &logBatch{Logs: kept}
 	// Encoded into a buffer of the previous payload's size, so that it
 	// seldom grows; the batch keeps it.
 	b.Payload, b.Bytes = appendLogs(make([]byte, 0, min(lp.encSize+lp.encSize/8, maxKeptEncodeBuf)), kept)
 	lp.encSize = len(b.Payload)
-	lp.lt.SendLogs(b)
+	lp.lt.queueLogs(b)
 }
 
 func (lp *logPipe) beforeSend(l *Log) (out *Log) {

@@ -305,7 +305,7 @@ func TestBeforeSendLog(t *testing.T) {
 	st := c.Stats()
 	assert.EqualValues(t, 2, st.Dropped["before_send:log_item"])
 	assert.Greater(t, st.Dropped["before_send:log_byte"], int64(10))
-	_, err := logcheck.CheckItem(protocol.ItemHeader{Type: "log", ContentType: protocol.LogContentType, ItemCount: 1, Length: len(mt.LogBatches()[0].Payload)}, mt.LogBatches()[0].Payload)
+	_, err := logcheck.CheckItem(protocol.ItemHeader{Type: "log", ContentType: protocol.LogContentType, ItemCount: 1, Length: len(bridge.LogBatches(mt)[0].Payload)}, bridge.LogBatches(mt)[0].Payload)
 	require.NoError(t, err)
 }
 

@@ -38,6 +38,17 @@ func init() {
 			asClient(c).captureLog(r, LogLevel(level), attrs)
 		},
 		LogsEnabled: func(c bridge.Client) bool { return asClient(c).logsEnabled() },
+		LogBatches: func(mt any) []bridge.LogBatch {
+			t, _ := mt.(*MemoryTransport)
+			if t == nil {
+				return nil
+			}
+			var out []bridge.LogBatch
+			for _, b := range t.logBatches() {
+				out = append(out, bridge.LogBatch{Count: len(b.Logs), Payload: b.Payload})
+			}
+			return out
+		},
 		SetRequestFunc: func(scope any, fn func() *Request) {
 			if s, ok := scope.(*Scope); ok {
 				s.setRequestFunc(fn)

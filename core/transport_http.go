@@ -95,7 +95,7 @@ type queued struct {
 // queuedLogs is a log batch in the transport's queue of batches, numbered
 // in the same sequence as events so that Flush waits for it too.
 type queuedLogs struct {
-	b   *LogBatch
+	b   *logBatch
 	seq uint64
 }
 

@@ -23,12 +23,12 @@ type logOutcomes struct {
 // worker and its surplus is dropped (counted) rather than queued.
 const logBatchQueue = 4
 
-var _ LogTransport = (*httpTransport)(nil)
+var _ logTransport = (*httpTransport)(nil)
 
-// SendLogs queues a log batch for delivery and returns at once. When the
+// queueLogs queues a log batch for delivery and returns at once. When the
 // queue of batches is full, or after Close, the batch is dropped and
 // counted as queue_overflow.
-func (t *httpTransport) SendLogs(b *LogBatch) {
+func (t *httpTransport) queueLogs(b *logBatch) {
 	if b == nil || len(b.Logs) == 0 {
 		return
 	}
@@ -55,7 +55,7 @@ func (t *httpTransport) SendLogs(b *LogBatch) {
 	t.cfg.Debug.Once("transport_log_queue_full", "transport log queue full: dropping logs")
 }
 
-func (t *httpTransport) dropLogs(r dropReason, b *LogBatch) {
+func (t *httpTransport) dropLogs(r dropReason, b *logBatch) {
 	t.cfg.Outcomes.Add(r, categoryLogItem, len(b.Logs))
 	t.cfg.Outcomes.Add(r, categoryLogByte, b.Bytes)
 }
@@ -68,7 +68,7 @@ func (t *httpTransport) logsLimited() bool {
 
 // logEnvelope wraps a batch in an envelope of its own: one log item, no
 // event and no trace header.
-func (t *httpTransport) logEnvelope(b *LogBatch) *envelope {
+func (t *httpTransport) logEnvelope(b *logBatch) *envelope {
 	return &envelope{
 		Header: envelopeHeader{DSN: t.dsnPublic, SDK: t.sdk},
 		Items: []envelopeItem{{
@@ -81,7 +81,7 @@ func (t *httpTransport) logEnvelope(b *LogBatch) *envelope {
 // sendLogs delivers one batch: to Spotlight when on, then to Sentry unless
 // rate limited. It reports whether the batch was delivered and counts it
 // when it was not. Logs are not spooled.
-func (t *httpTransport) sendLogs(b *LogBatch) bool {
+func (t *httpTransport) sendLogs(b *logBatch) bool {
 	toSentry := t.url != ""
 	if toSentry && t.spotURL == "" && t.logsLimited() {
 		t.dropLogs(reasonRateLimitBackoff, b)
@@ -129,8 +129,8 @@ func (t *httpTransport) sendLogs(b *LogBatch) bool {
 	}
 }
 
-// SendLogs keeps the batch's logs.
-func (t *MemoryTransport) SendLogs(b *LogBatch) {
+// queueLogs keeps the batch's logs.
+func (t *MemoryTransport) queueLogs(b *logBatch) {
 	t.mu.Lock()
 	t.logs = append(t.logs, b.Logs...)
 	t.batches = append(t.batches, b)
@@ -148,15 +148,15 @@ func (t *MemoryTransport) Logs() []*Log {
 	return append([]*Log(nil), t.logs...)
 }
 
-// LogBatches returns the log batches kept so far, oldest first.
-func (t *MemoryTransport) LogBatches() []*LogBatch {
+// logBatches returns the log batches kept so far, oldest first.
+func (t *MemoryTransport) logBatches() []*logBatch {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return append([]*LogBatch(nil), t.batches...)
+	return append([]*logBatch(nil), t.batches...)
 }
 
-// SendLogs discards the batch but counts its logs delivered.
-func (t *DiscardTransport) SendLogs(b *LogBatch) {
+// queueLogs discards the batch but counts its logs delivered.
+func (t *DiscardTransport) queueLogs(b *logBatch) {
 	if t.outcomes != nil {
 		t.outcomes.Logs.Delivered.Add(int64(len(b.Logs)))
 	}

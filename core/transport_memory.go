@@ -11,7 +11,7 @@ type MemoryTransport struct {
 	mu       sync.Mutex
 	events   []*Event
 	logs     []*Log
-	batches  []*LogBatch
+	batches  []*logBatch
 	outcomes *outcomeCounts
 }
 

@@ -116,6 +116,7 @@ type Hooks struct {
 
 	CaptureLog  func(c Client, r *Record, level int8, attrs []slog.Attr)
 	LogsEnabled func(c Client) bool
+	LogBatches  func(mt any) []LogBatch
 
 	NewRequest         func(r *http.Request, pii bool, body []byte) *protocol.Request
 	SetRequestFunc     func(scope any, fn func() *protocol.Request)
@@ -176,6 +177,16 @@ func CaptureLog[L ~int8](c Client, r *Record, level L, attrs []slog.Attr) {
 	leakAttrs(attrs)
 	Impl.CaptureLog(c, hide(r), int8(level), hideAttrs(attrs))
 }
+
+// LogBatch is one log envelope item a core.MemoryTransport kept.
+type LogBatch struct {
+	Count   int    // the logs in the item
+	Payload []byte // the item's payload
+}
+
+// LogBatches returns the log items mt (a *core.MemoryTransport) kept so
+// far, oldest first, for tests that check their wire form.
+func LogBatches(mt any) []LogBatch { return Impl.LogBatches(mt) }
 
 // Frame describes one stack frame the way the client describes the frames
 // it captures: the module is the function's package path, the file name is

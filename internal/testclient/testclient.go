@@ -119,8 +119,8 @@ func Logs(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Log {
 	if !c.Flush(ctx) {
 		t.Fatalf("flush did not deliver everything: %+v", c.Stats())
 	}
-	for i, b := range mt.LogBatches() {
-		h := protocol.ItemHeader{Type: protocol.ItemTypeLog, ContentType: protocol.LogContentType, ItemCount: len(b.Logs), Length: len(b.Payload)}
+	for i, b := range bridge.LogBatches(mt) {
+		h := protocol.ItemHeader{Type: protocol.ItemTypeLog, ContentType: protocol.LogContentType, ItemCount: b.Count, Length: len(b.Payload)}
 		if _, err := logcheck.CheckItem(h, b.Payload); err != nil {
 			t.Fatalf("log batch %d breaks Relay's rules: %v\n%s", i, err, b.Payload)
 		}
