@@ -18,7 +18,6 @@ import (
 // Client turns captures into Sentry events and hands them to its transport.
 // It is safe for concurrent use. A nil *Client, and a client without a DSN or
 // transport, accept every call and do nothing.
-// The pipeline a capture goes through is described in the package doc.
 type Client struct {
 	// The logging goroutine does only what must happen there: it copies the
 	// record, takes a snapshot of the scopes (pointers, no copies), records
@@ -91,11 +90,9 @@ type Stats struct {
 	Captured  int64
 	Delivered int64
 	Spooled   int64
-	// Replayed counts events spooled by earlier processes and delivered by
-	// this one; they are not among Captured.
-	Replayed int64
-	// ForeignDropped counts spooled envelopes of other processes that this
-	// one dropped; they are not among Captured either.
+	// Replayed counts events earlier processes spooled and this one
+	// delivered, and ForeignDropped those it dropped; neither is in Captured.
+	Replayed       int64
 	ForeignDropped int64
 	// LogsDelivered counts logs a receiver accepted.
 	LogsDelivered int64

@@ -47,8 +47,7 @@
 // # Logs
 //
 // Records at or above a bridge's logs level (off unless set) are also sent
-// as Sentry structured logs ([Log]), converted, capped per call site
-// ([Options.LogStorm]), scrubbed and batched by a worker of their own.
+// as Sentry structured logs ([Log]), capped per call site ([Options.LogStorm]).
 package core
 
 // Package core was documented here in full; what follows is the detail behind

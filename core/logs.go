@@ -47,11 +47,8 @@ func (l LogLevel) SeverityNumber() int {
 }
 
 // Log is one Sentry structured log, as BeforeSendLog sees it and
-// MemoryTransport keeps it.
-//
-// Attributes are flat and typed: each value is a string, a bool, an int64,
-// a float64, or (as a slog.KindAny value) a []string, []bool, []int64 or
-// []float64. Any other value is sent as its JSON text.
+// MemoryTransport keeps it. Attributes are flat and typed: strings, bools,
+// int64s, float64s or slices of them; any other value is sent as JSON text.
 type Log struct {
 	Timestamp time.Time
 	// TraceID is the trace the log belongs to: 32 lowercase hex digits.

@@ -15,14 +15,12 @@ import (
 // filled in by New after the environment variables are read; each field's
 // comment states its default.
 type Options struct {
-	// DSN says where events go. Default: $SENTRY_DSN. Empty disables sending:
-	// captures then cost next to nothing and return an empty EventID.
+	// DSN says where events go. Default: $SENTRY_DSN. Empty disables sending.
 	DSN string
 	// Environment of the release. Default: $SENTRY_ENVIRONMENT, else "production".
 	Environment string
 	// Release is the version of the program. Default: $SENTRY_RELEASE, else
-	// the VCS revision Go stamped into the binary ("-dirty" when modified),
-	// else the main module's version from the build info when it has one.
+	// the VCS revision or module version in the binary's build info.
 	Release string
 	// Dist distinguishes builds of the same release. Default: empty.
 	Dist string
@@ -32,12 +30,10 @@ type Options struct {
 	// SampleRate is the chance, from 0 to 1, that an event is sent. Default
 	// 1; nil means the default, so set zero with Rate(0).
 	SampleRate *float64
-	// SendDefaultPII allows personal data: client IP addresses, cookies,
-	// Authorization-like headers, e-mail addresses and IP addresses in text.
-	// Default false.
+	// SendDefaultPII allows personal data: IP addresses, cookies, credential
+	// headers, e-mail addresses. Default false.
 	SendDefaultPII bool
-	// AttachStacktrace adds the call site's stack to message events (records
-	// without an error). Default false.
+	// AttachStacktrace adds the call site's stack to message events.
 	AttachStacktrace bool
 	// MaxBreadcrumbs caps the breadcrumbs a scope keeps and an event carries.
 	// Default 100; a negative value keeps none.
@@ -46,12 +42,10 @@ type Options struct {
 	// IgnoreErrors drops events whose error matches a rule. See IgnoreRule.
 	IgnoreErrors []IgnoreRule
 	// BeforeSend may change an event or drop it by returning nil. It runs on
-	// the client's worker goroutine, after scopes are merged and the event is
-	// scrubbed; the hint carries the original error and record.
+	// the client's worker, after the scopes are merged and the event scrubbed.
 	BeforeSend func(ev *Event, hint *Hint) *Event
 	// BeforeBreadcrumb may change a breadcrumb or drop it by returning nil.
-	// It runs on the logging goroutine when the breadcrumb is added, so keep
-	// it fast.
+	// It runs on the logging goroutine, so it must be fast.
 	BeforeBreadcrumb func(b *Breadcrumb, hint *Hint) *Breadcrumb
 	// Scrubber removes secrets from each event before BeforeSend. Default:
 	// package scrub's default scrubber. A scrub.Scrubber honours
@@ -72,7 +66,6 @@ type Options struct {
 	// Debug turns on the SDK's own diagnostics, written to DebugWriter.
 	Debug bool
 	// DebugWriter receives diagnostics when Debug is set. Default os.Stderr.
-	// The SDK never writes diagnostics through a logging bridge.
 	DebugWriter io.Writer
 
 	// Transport delivers events. Default: an HTTP transport to the DSN.
@@ -210,16 +203,13 @@ func (noScrubber) Scrub(*Event) {}
 
 // Transport delivers events. Implementations must be safe for concurrent use.
 type Transport interface {
-	// Send takes ownership of ev and delivers it in the background. It
-	// never blocks on the network; an event it cannot take is dropped and
-	// counted.
+	// Send takes ownership of ev and delivers it in the background,
+	// without blocking on the network.
 	Send(ev *Event)
-	// Flush waits until everything handed to Send before the call has been
-	// delivered or dropped, or until ctx is done. It reports whether all of
-	// it was delivered.
+	// Flush waits until what Send was given has been delivered or dropped,
+	// or until ctx is done, and reports whether all was delivered.
 	Flush(ctx context.Context) bool
-	// Close flushes like Flush, then stops; no goroutine of the transport
-	// outlives it. Send after Close drops.
+	// Close flushes, then stops the transport's goroutines.
 	Close(ctx context.Context) bool
 }
 

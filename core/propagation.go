@@ -30,12 +30,10 @@ const (
 	sourceURL    = protocol.SourceURL
 )
 
-// ContinueTrace returns a context with a new isolation scope, as
-// NewIsolationScope does, whose trace continues the one described by the
-// incoming headers of a request, a queue message or a job. header returns
-// the value of a header by its lowercase name ("sentry-trace",
-// "traceparent", "baggage"), or "" when there is none; http.Header.Get
-// serves, and so does a lookup in a message's header map:
+// ContinueTrace returns a context with a new isolation scope whose trace
+// continues the one in the incoming headers of a request or message. header
+// returns a header by its lowercase name ("sentry-trace", "traceparent",
+// "baggage"), or "":
 //
 //	ctx = core.ContinueTrace(ctx, func(k string) string { return msg.Headers[k] })
 //

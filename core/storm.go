@@ -28,21 +28,16 @@ import (
 type StormOptions struct {
 	// Disabled turns storm control off.
 	Disabled bool
-	// GroupBurst is how many events of one group pass at once before the
-	// group's bucket throttles them. Default 10.
+	// GroupBurst and GroupRate bound the events of one group: a burst, then
+	// so many per second. Default 10, then 1.
 	GroupBurst int
-	// GroupRate is how many events of one group pass per second once the
-	// burst is spent. Default 1.
-	GroupRate float64
-	// GlobalBurst is how many repeated events (not the first of their
-	// group) of all groups pass at once. Default 200.
+	GroupRate  float64
+	// GlobalBurst and GlobalRate bound the repeats (events that are not the
+	// first of their group) of all groups. Default 200, then 50.
 	GlobalBurst int
-	// GlobalRate is how many repeated events per second pass once the
-	// global burst is spent. Default 50.
-	GlobalRate float64
-	// MaxGroups bounds the groups tracked (each costs about 150 bytes).
-	// When the table is full, the group seen least recently is forgotten
-	// to make room: a new group always passes. Default 4096.
+	GlobalRate  float64
+	// MaxGroups bounds the groups tracked; the one seen least recently is
+	// forgotten first, and a new group always passes. Default 4096.
 	MaxGroups int
 }
 
