@@ -88,8 +88,12 @@ func FuzzRecordMapping(f *testing.F) {
 		p := &pending{kind: kindRecord, id: newEventID(), when: time.Now()}
 		p.rec = record{Level: LevelError, Message: "m", Pre: attrs[:len(attrs)/2], Groups: []string{group},
 			Attrs: ownAttrs(nil, attrs[len(attrs)/2:]), TagKeys: []string{"a", group + ".a"}}
-		ev, _ := c.buildEvent(p)
-		c.applyScopes(ev, p)
+		// The whole pipeline of the worker: tags are made to fit their
+		// limits after the scrubber, in the trim pass.
+		ev := c.process(p)
+		if ev == nil {
+			t.Fatal("the event was dropped")
+		}
 		b, err := json.Marshal(ev)
 		if err != nil {
 			t.Fatalf("event does not marshal: %v", err)
