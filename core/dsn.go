@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// dsn is a parsed Sentry dsn (see ../shared/sentry/PROTOCOL.md, "dsn"):
+// dsn is a parsed Sentry DSN (Sentry's developer docs, "DSN"):
 //
 //	{scheme}://{public_key}[:{secret}]@{host}[:{port}]{path_prefix}/{project_id}
 //

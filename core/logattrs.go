@@ -13,7 +13,7 @@ import (
 )
 
 // The conversion of a record into a Sentry log's typed, flat attributes
-// (see ../shared/sentry/LOGS.md, "Attribute type system"), on the log
+// (Sentry's developer docs on logs, "Attribute type system"), on the log
 // worker.
 
 // logSrc is a call site resolved once per program counter.

@@ -10,7 +10,7 @@ import (
 )
 
 // rateLimits holds, per category and for all categories, the time until
-// which the server asked not to send (see ../shared/sentry/PROTOCOL.md,
+// which the server asked not to send (Sentry's developer docs,
 // "Rate limits"). The zero value limits nothing. It is owned by the
 // transport's worker goroutine and needs no lock.
 type rateLimits struct {
