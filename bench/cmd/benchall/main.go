@@ -1,9 +1,10 @@
 // Command benchall runs bench/ in one go: the in-process benchmarks of
 // every bridge and peer (bench and bench/zapbench) with -count runs each,
 // benchstat over them, the delivery and outage runs of bench/load, CPU
-// profiles of every goal missed, and then rewrites the performance table of
-// the README (between <!-- perf:begin --> and <!-- perf:end -->) and
-// bench/RESULTS.md (the table and benchstat's full output).
+// profiles of every goal missed, and then writes bench/RESULTS.md (the
+// tables and benchstat's full output) and, with -readme, the tables into a
+// README between <!-- perf:begin --> and <!-- perf:end -->. The project's
+// README keeps a short summary, written from RESULTS.md.
 //
 // Run it from bench/:
 //
@@ -65,7 +66,7 @@ func run(args []string) error {
 	fs.BoolVar(&cfg.skipOutage, "skip-outage", false, "skip the outage runs (with -skip-bench: the delivery rows only)")
 	fs.DurationVar(&cfg.outage, "outage", 30*time.Second, "how long the receiver is down in the outage run")
 	fs.IntVar(&cfg.rate, "rate", 1000, "events per second captured during the outage")
-	fs.StringVar(&cfg.readme, "readme", "../README.md", "README whose performance section is rewritten")
+	fs.StringVar(&cfg.readme, "readme", "", "a README whose section between the perf markers gets the tables (none by default)")
 	fs.StringVar(&cfg.results, "results", "RESULTS.md", "file for the tables and benchstat's full output")
 	fs.BoolVar(&cfg.skipBench, "skip-bench", false, "skip the in-process benchmarks")
 	fs.BoolVar(&cfg.skipLoad, "skip-load", false, "skip the delivery and outage runs")

@@ -261,6 +261,9 @@ func (r *report) write() error {
 	}
 	fmt.Fprintf(os.Stderr, "benchall: wrote %s\n", r.cfg.results)
 
+	if r.cfg.readme == "" {
+		return nil
+	}
 	readme, err := os.ReadFile(r.cfg.readme)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "benchall: no README at %s: the tables are in %s only\n", r.cfg.readme, r.cfg.results)
