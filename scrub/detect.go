@@ -98,6 +98,9 @@ func prescan(s string) (f uint16) {
 		}
 		switch c {
 		case '-':
+			if flagAt(s, i) {
+				f |= fKV // --password value, -u user:password
+			}
 			if strings.HasPrefix(s[i:], "-----BEGIN ") {
 				f |= fPEM
 			}
@@ -122,12 +125,12 @@ func prescan(s string) (f uint16) {
 			if i+1 < len(s) && (s[i+1] == ':' || i > 0 && isHex(s[i-1]) && isHex(s[i+1])) {
 				f |= fIPv6
 			}
-			if i > 0 && (s[i-1] == '"' || s[i-1] == '\'' || isAlpha(s[i-1])) {
-				f |= fKV // "key": value, 'key': value, Key: value, Key:value
+			if i > 0 && (s[i-1] == '"' || s[i-1] == '\'' || isAlpha(s[i-1])) || quoteBefore(s, i) >= 0 {
+				f |= fKV // "key": value, 'key': value, "key" : value, Key: value, Key:value
 			}
 		case '@':
 			f |= fAt | fEmail
-			if dsnHostAt(s, i+1) > 0 {
+			if dsnHostAt(s, i+1) > 0 || comboAt(s, i) > 0 {
 				f |= fDSN
 			}
 		case '%':
