@@ -172,6 +172,8 @@ func TestDetectors(t *testing.T) {
 		{"curl user", "curl -u admin:S3cret https://x --user bob:pw9", "curl -u admin:" + F + " https://x --user bob:" + F},
 		{"curl user equals", "wget --user=bob:S3cret --password=S3cret", "wget --user=bob:" + F + " --password=" + F},
 		{"curl user no password", "mysql -u root", "mysql -u root"},
+		{"cli look-alikes", "mkdir -p /var/lib/app && docker run -u 1000:1000 --user 0:0 -p 127.0.0.1:80:80 app; cp -p ./a.txt b",
+			"mkdir -p /var/lib/app && docker run -u 1000:1000 --user 0:0 -p 127.0.0.1:80:80 app; cp -p ./a.txt b"},
 		{"json spaced colon", `{"password" : "x", 'token' : 'y', "n" : 1}`, `{"password" : "` + F + `", 'token' : '` + F + `', "n" : 1}`},
 		{"form pass", "user=bob&pass=hunter2", "user=bob&pass=" + F},
 		{"query pw", "/login?pw=hunter&next=/", "/login?pw=" + F + "&next=/"},

@@ -442,9 +442,10 @@ func flagAt(s string, i int) bool {
 //     or how long a secret is (--password-file, --token-ttl) stays, and so
 //     does a value that is another flag;
 //   - -u user:password, --user user:password (curl, wget): the part after
-//     the colon;
-//   - -p S3cret (mysql and the like): when the value looks like a secret
-//     and has a letter, since -p is also a port (-p 22, -p 8080:80).
+//     the colon; docker's uid:gid (-u 1000:1000) stays;
+//   - -p S3cret (mysql and the like): when the value looks like a secret,
+//     has a letter and is no path, since -p is also a port (-p 22,
+//     -p 8080:80) and a switch before a path (mkdir -p /var/lib/app).
 //
 // The forms with '=' (--token=x, --user=a:b) are read by
 // findEqualsValue and here.
@@ -474,14 +475,15 @@ func (s *Scrubber) findFlagValue(str string, i int) (Span, bool) {
 	switch {
 	case name == "user" && long || name == "u" && !long:
 		c := strings.IndexByte(val, ':')
-		if c < 0 {
-			return Span{}, false
+		if c < 0 || strings.Trim(val, "0123456789:") == "" {
+			return Span{}, false // a user, or docker's uid:gid
 		}
 		return nonEmpty(sp.Start+c+1, sp.End, str)
 	case str[k] == '=':
 		return Span{}, false // findEqualsValue's
 	case name == "p" && !long:
-		if looksSecret(val) && strings.IndexFunc(val, func(r rune) bool { return r < 0x80 && isAlpha(byte(r)) }) >= 0 {
+		if looksSecret(val) && strings.IndexFunc(val, func(r rune) bool { return r < 0x80 && isAlpha(byte(r)) }) >= 0 &&
+			!strings.ContainsRune(val, '/') && val[0] != '.' && val[0] != '~' && val[0] != '$' {
 			return sp, true
 		}
 		return Span{}, false
