@@ -87,6 +87,7 @@ var class = func() (t [256]uint8) {
 func prescan(s string) (f uint16) {
 	digits := 0
 	plus := false
+	at := -1 // the last '@
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch class[c] {
@@ -122,6 +123,9 @@ func prescan(s string) (f uint16) {
 			if strings.HasPrefix(s[i:], "://") {
 				f |= fScheme
 			}
+			if at >= 0 && isAlpha(s[i-1]) && comboAt(s, at) == i+1 {
+				f |= fDSN // bob@example.com:password
+			}
 			if i+1 < len(s) && (s[i+1] == ':' || i > 0 && isHex(s[i-1]) && isHex(s[i+1])) {
 				f |= fIPv6
 			}
@@ -130,9 +134,10 @@ func prescan(s string) (f uint16) {
 			}
 		case '@':
 			f |= fAt | fEmail
-			if dsnHostAt(s, i+1) > 0 || comboAt(s, i) > 0 {
+			if dsnHostAt(s, i+1) > 0 {
 				f |= fDSN
 			}
+			at = i
 		case '%':
 			if i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
 				f |= fEnc

@@ -26,13 +26,16 @@ func startsKey(c byte) bool {
 	return false
 }
 
+// kvByte marks the bytes findKeyValues stops at.
+var kvByte = [256]bool{'<': true, '-': true, '=': true, ':': true}
+
 // findKeyValues finds the values of denied keys written in text: key=value
 // (query and connection strings, logfmt), "key": value (JSON) and the colon
 // forms of findColonValue.
 func (s *Scrubber) findKeyValues(dst []Span, str string) []Span {
 	for i := 0; i < len(str); i++ {
 		c := str[i]
-		if c != '<' && c != '-' && c != '=' && c != ':' {
+		if !kvByte[c] {
 			continue
 		}
 		switch {
