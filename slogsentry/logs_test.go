@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
@@ -105,7 +106,7 @@ func TestLogsLevelVar(t *testing.T) {
 // The logging goroutine's cost of a log: at most one allocation (the goal),
 // measured with the log worker parked so that only the caller is counted.
 func TestAllocsLog(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("allocation counts differ under -race")
 	}
 	c := testclient.ParkedLogs(t)

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
@@ -83,7 +84,7 @@ func TestLogsFatalFlushes(t *testing.T) {
 // copy of the line (core.Record.Raw), decoded on the client's log worker,
 // which is parked here so that only the logging goroutine is counted.
 func TestAllocsLog(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("-race changes allocation counts")
 	}
 	c := testclient.ParkedLogs(t)
