@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/hostile"
 	"github.com/sentrylog/sentrylog/logrussentry"
 )
 
@@ -299,26 +300,13 @@ func TestCulpritIsTheCallSite(t *testing.T) {
 	}
 }
 
-type hostile struct{}
-
-func (hostile) String() string               { panic("String exploded") }
-func (hostile) MarshalJSON() ([]byte, error) { panic("MarshalJSON exploded") }
-
-type hostileJSON struct{ A int }
-
-func (hostileJSON) MarshalJSON() ([]byte, error) { panic("MarshalJSON exploded") }
-
-type hostileErr struct{}
-
-func (hostileErr) Error() string { panic("Error exploded") }
-
 // Values whose methods panic become marked values; the record is still
 // sent, Fire returns nil, and logrus prints no hook error.
 func TestHostileValues(t *testing.T) {
 	c, mt := newClient(t, core.Options{})
 	h := logrussentry.NewHook(logrussentry.Options{Client: c})
 	// Fired directly: logrus's own formatters do not survive these values.
-	fields := logrus.Fields{"s": hostile{}, "j": hostileJSON{}, "e": hostileErr{}, "ok": 1}
+	fields := logrus.Fields{"s": hostile.PanicStringer{}, "j": hostile.PanicJSON{}, "e": hostile.PanicErr{}, "ok": 1}
 	require.NoError(t, h.Fire(&logrus.Entry{Level: logrus.InfoLevel, Message: "crumb", Data: fields}))
 	require.NoError(t, h.Fire(&logrus.Entry{Level: logrus.ErrorLevel, Message: "event", Data: fields}))
 	ev := one(t, c, mt)

@@ -15,24 +15,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/hostile"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
-
-type panicStringer struct{}
-
-func (panicStringer) String() string { panic("String exploded") }
-
-type panicJSON struct{}
-
-func (panicJSON) MarshalJSON() ([]byte, error) { panic("MarshalJSON exploded") }
 
 type panicValuer struct{}
 
 func (panicValuer) LogValue() slog.Value { panic("LogValue exploded") }
-
-type panicError struct{}
-
-func (panicError) Error() string { panic("Error exploded") }
 
 type nilDeref struct{ name string }
 
@@ -77,8 +66,8 @@ func TestAwkwardValues(t *testing.T) {
 		"slice", []int{1, 2},
 		"nan", math.NaN(),
 		"inf", math.Inf(1),
-		"panic_string", panicStringer{},
-		"panic_json", panicJSON{},
+		"panic_string", hostile.PanicStringer{},
+		"panic_json", hostile.PanicJSON{},
 		"panic_logvalue", panicValuer{},
 		"loop_logvalue", loopValuer{},
 		"cyclic", cyclic,
@@ -150,7 +139,7 @@ func normalizeNumbers(v any) any {
 
 func TestPanickingErrorValue(t *testing.T) {
 	l, c, mt := eventLogger(t, slogsentry.Options{})
-	l.Error("bad error", "err", panicError{})
+	l.Error("bad error", "err", hostile.PanicErr{})
 	evs := events(t, c, mt)
 	require.Len(t, evs, 1)
 	b, err := json.Marshal(evs[0])

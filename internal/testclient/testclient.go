@@ -5,6 +5,7 @@ package testclient
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -156,4 +157,32 @@ func ParkedLogs(t testing.TB) *core.Client {
 	<-entered
 	c.CaptureLog(&core.Record{Message: "fill the buffer"}, core.LogInfo, nil)
 	return c
+}
+
+// Accounted checks a fuzz iteration's books: between the Stats before and
+// after, want records were captured, and each became one of evs or one
+// counted drop. Every event must marshal, and validates against the event
+// schema when validate is set.
+func Accounted(t testing.TB, before, after core.Stats, want int64, evs []*core.Event, validate bool) {
+	t.Helper()
+	captured := after.Captured - before.Captured
+	if captured != want {
+		t.Fatalf("%d records at the event level, %d captured", want, captured)
+	}
+	var dropped int64
+	for k, n := range after.Dropped {
+		dropped += n - before.Dropped[k]
+	}
+	if int64(len(evs))+dropped != captured {
+		t.Fatalf("captured %d, got %d events and %d drops: %v", captured, len(evs), dropped, after.Dropped)
+	}
+	for _, ev := range evs {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatalf("event does not marshal: %v", err)
+		}
+		if validate {
+			schematest.Validate(t, b)
+		}
+	}
 }
