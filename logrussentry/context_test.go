@@ -22,7 +22,7 @@ import (
 // breadcrumbs, none of another's, and nothing reaches the global scope.
 func TestContextIsolationConcurrent(t *testing.T) {
 	const workers, steps = 64, 5
-	c, mt := newClient(t, core.Options{Storm: core.StormOptions{Disabled: true}})
+	c, mt := testclient.New(t, core.Options{Storm: core.StormOptions{Disabled: true}})
 	base, _ := newLogger(t, c, logrussentry.Options{})
 	base.Out = io.Discard
 	shared := base.WithField("service", "checkout") // one entry all requests derive from
@@ -47,7 +47,7 @@ func TestContextIsolationConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, workers)
 	seen := map[string]bool{}
 	for _, ev := range evs {
@@ -55,7 +55,7 @@ func TestContextIsolationConcurrent(t *testing.T) {
 		require.NotEmpty(t, id, "the event merged its request's scope")
 		assert.False(t, seen[id])
 		seen[id] = true
-		assert.Equal(t, id, logContext(ev)["worker"])
+		assert.Equal(t, id, testclient.LogContext(ev)["worker"])
 		require.Len(t, ev.Breadcrumbs, steps, "only the request's own breadcrumbs")
 		for i, b := range ev.Breadcrumbs {
 			assert.Equal(t, id, b.Data["worker"])
@@ -63,21 +63,21 @@ func TestContextIsolationConcurrent(t *testing.T) {
 		}
 	}
 	c.CaptureMessage(context.Background(), "global", core.LevelInfo)
-	evs = events(t, c, mt)
+	evs = testclient.Events(t, c, mt)
 	assert.Empty(t, evs[len(evs)-1].Breadcrumbs, "nothing reached the global scope")
 }
 
 // Without a context, or with one without a scope, records go to the
 // global scope.
 func TestNoContextIsGlobal(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	log, _ := newLogger(t, c, logrussentry.Options{})
 	log.Info("plain")
 	log.WithContext(context.Background()).Info("bare context")
 	log.WithContext(core.NewIsolationScope(context.Background())).Info("elsewhere")
 	log.Error("event")
-	ev := one(t, c, mt)
-	assert.Equal(t, []string{"plain", "bare context"}, crumbs(ev))
+	ev := testclient.One(t, c, mt)
+	assert.Equal(t, []string{"plain", "bare context"}, testclient.Crumbs(ev))
 }
 
 // A hook made, and added to a logger, before core.Init sends once there is
@@ -88,14 +88,14 @@ func TestBeforeInit(t *testing.T) {
 	logger.AddHook(logrussentry.NewHook(logrussentry.Options{}))
 	logger.WithField("a", "b").Error("no client: nothing happens")
 
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	core.SetCurrentClient(c)
 	t.Cleanup(func() { core.SetCurrentClient(nil) })
 	logger.Info("crumb")
 	logger.Error("bound lazily")
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	assert.Equal(t, "bound lazily", ev.Message.Formatted)
-	assert.Equal(t, []string{"crumb"}, crumbs(ev))
+	assert.Equal(t, []string{"crumb"}, testclient.Crumbs(ev))
 }
 
 // With the client's worker stuck and its queue full, Fire still returns at

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/exittest"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/logrussentry"
 )
 
@@ -44,7 +45,7 @@ func TestFatal(t *testing.T) {
 
 // A Panic record is delivered before logrus panics.
 func TestPanic(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	logger, _ := newLogger(t, c, logrussentry.Options{})
 	assert.Panics(t, func() { logger.WithField("k", 1).Panic("at the end") })
 	evs := mt.Events() // no Flush: the hook flushed

@@ -130,7 +130,7 @@ func FuzzFields(f *testing.F) {
 	f.Add([]byte{1, 10, 8, 0, 0, 1, 1, 2, 5, 3, 12, 4, 16, 0}, "user", "a@b.c", uint8(3))
 	f.Add([]byte{3, 3, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f, 4, 11, 4, 2, 13, 5, 14}, "tags", "\xff\x00", uint8(1))
 	f.Add([]byte{15, 15, 16, 0, 17, 3, 18, 19, 19, 20, 20, 21, 21, 22, 22, 23, 23, 24, 24, 25, 25, 26, 26, 27, 5}, "fingerprint", "{{ default }}", uint8(0))
-	c, mt := newClient(f, core.Options{Storm: core.StormOptions{Disabled: true}})
+	c, mt := testclient.New(f, core.Options{Storm: core.StormOptions{Disabled: true}})
 	logger := logrus.New()
 	logger.Formatter = nopFormatter{}
 	logger.Level = logrus.TraceLevel

@@ -184,7 +184,7 @@ func FuzzHandlerAttrs(f *testing.F) {
 	f.Add([]byte{18, 0, 19, 1, 20, 2, 21, 3, 22, 4, 14, 5, 13, 6, 15, 7}, "tags", "x\ny", uint8(1))
 	f.Add([]byte{7, 8, 7, 8, 7, 8, 7, 8, 7, 8, 7, 8, 7, 8, 7, 8, 7, 8, 8, 0}, "", "", uint8(0))
 
-	c, mt := newClient(f, core.Options{Storm: core.StormOptions{Disabled: true}, MaxBreadcrumbs: 10})
+	c, mt := testclient.New(f, core.Options{Storm: core.StormOptions{Disabled: true}, MaxBreadcrumbs: 10})
 	h := slogsentry.NewHandler(slogsentry.Options{Client: c, TagKeys: []string{"k", "tags", "k.k", ""}, AddSource: true})
 	validate := schematest.SharedDir() != "" || schematest.RequireShared()
 	f.Fuzz(func(t *testing.T, data []byte, key, s string, level uint8) {

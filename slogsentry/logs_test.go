@@ -25,7 +25,7 @@ func attrOf(t *testing.T, l *core.Log, key string) any {
 }
 
 func TestLogsOffByDefault(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c}))
 	l.Info("info")
 	l.Error("error")
@@ -34,7 +34,7 @@ func TestLogsOffByDefault(t *testing.T) {
 }
 
 func TestLogsLevel(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	h := slogsentry.NewHandler(slogsentry.Options{Client: c, LogsLevel: slog.LevelDebug - 4, Logger: "app"})
 	ctx := core.NewIsolationScope(context.Background())
 	l := slog.New(h).With("service", "api").WithGroup("req")
@@ -63,7 +63,7 @@ func TestLogsLevel(t *testing.T) {
 	assert.Equal(t, "boom", attrOf(t, logs[4], "exception.message"))
 	assert.Equal(t, "/x", attrOf(t, logs[4], "req.route"))
 	// The error record is still an event, and the info record a breadcrumb.
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 2)
 	require.Len(t, evs[0].Breadcrumbs, 2)
 	assert.Equal(t, "info", evs[0].Breadcrumbs[0].Message)
@@ -71,7 +71,7 @@ func TestLogsLevel(t *testing.T) {
 
 // Only LogsLevel lets a record through: neither breadcrumb nor event.
 func TestLogsOnly(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	h := slogsentry.NewHandler(slogsentry.Options{
 		Client: c, LogsLevel: slog.LevelInfo,
 		BreadcrumbLevel: slogsentry.LevelOff, EventLevel: slogsentry.LevelOff,
@@ -86,12 +86,12 @@ func TestLogsOnly(t *testing.T) {
 	require.Len(t, logs, 2)
 	assert.Equal(t, int64(2), attrOf(t, logs[0], "a.b"))
 	assert.Equal(t, []string{"x", "y"}, attrOf(t, logs[0], "many"))
-	assert.Empty(t, events(t, c, mt))
+	assert.Empty(t, testclient.Events(t, c, mt))
 }
 
 // A LevelVar changes the logs level at run time.
 func TestLogsLevelVar(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	var lv slog.LevelVar
 	lv.Set(slogsentry.LevelOff)
 	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, LogsLevel: &lv}))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/exittest"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 
@@ -36,7 +37,7 @@ func TestFatal(t *testing.T) {
 
 // A Panic record is delivered before zerolog panics.
 func TestPanic(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	logger, _ := newLogger(t, c, zerologsentry.Options{})
 	assert.PanicsWithValue(t, "at the end", func() { logger.Panic().Msg("at the end") })
 	evs := mt.Events() // no Flush: the Writer flushed

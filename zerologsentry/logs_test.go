@@ -28,7 +28,7 @@ func attrOf(l *core.Log, key string) any {
 }
 
 func TestLogsOffByDefault(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	l, _ := newLogger(t, c, zerologsentry.Options{})
 	l.Info().Msg("info")
 	l.Error().Msg("error")
@@ -36,7 +36,7 @@ func TestLogsOffByDefault(t *testing.T) {
 }
 
 func TestLogsLevel(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	l, out := newLogger(t, c, zerologsentry.Options{LogsLevel: zerologsentry.Level(zerolog.TraceLevel), Logger: "worker"})
 	l = l.With().Timestamp().Str("service", "jobs").Logger()
 	ctx := core.NewIsolationScope(context.Background())
@@ -64,11 +64,11 @@ func TestLogsLevel(t *testing.T) {
 	assert.Equal(t, "boom", attrOf(logs[4], "exception.message"))
 	assert.Nil(t, attrOf(logs[2], "time"), "the time is the log's timestamp")
 	assert.Contains(t, out.String(), `"message":"failed"`, "the output is unchanged")
-	assert.Len(t, events(t, c, mt), 1)
+	assert.Len(t, testclient.Events(t, c, mt), 1)
 }
 
 func TestLogsFatalFlushes(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	l, _ := newLogger(t, c, zerologsentry.Options{
 		LogsLevel: zerologsentry.Level(zerolog.InfoLevel), EventLevel: zerologsentry.Level(zerolog.Disabled),
 	})

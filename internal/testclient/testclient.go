@@ -186,3 +186,30 @@ func Accounted(t testing.TB, before, after core.Stats, want int64, evs []*core.E
 		}
 	}
 }
+
+// One flushes c and returns its only event, validated as Events does.
+func One(t testing.TB, c *core.Client, mt *core.MemoryTransport) *core.Event {
+	t.Helper()
+	evs := Events(t, c, mt)
+	if len(evs) != 1 {
+		t.Fatalf("want one event, got %d: %+v", len(evs), evs)
+	}
+	return evs[0]
+}
+
+// LogContext returns the event's "log" context (nil when it has none).
+func LogContext(ev *core.Event) map[string]any {
+	if ev == nil || ev.Contexts == nil {
+		return nil
+	}
+	return ev.Contexts["log"]
+}
+
+// Crumbs returns the messages of the breadcrumbs an event carries.
+func Crumbs(ev *core.Event) []string {
+	var out []string
+	for _, b := range ev.Breadcrumbs {
+		out = append(out, b.Message)
+	}
+	return out
+}
