@@ -15,15 +15,6 @@ import (
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
 
-func attrOf(t *testing.T, l *core.Log, key string) any {
-	t.Helper()
-	v, ok := l.Attr(key)
-	if !ok {
-		return nil
-	}
-	return v.Any()
-}
-
 func TestLogsOffByDefault(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{})
 	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c}))
@@ -49,19 +40,19 @@ func TestLogsLevel(t *testing.T) {
 	var levels []string
 	for _, lg := range logs {
 		levels = append(levels, lg.Level.String())
-		assert.Equal(t, "auto.log.slog", attrOf(t, lg, "sentry.origin"))
-		assert.Equal(t, "app", attrOf(t, lg, "logger.name"))
-		assert.Equal(t, "api", attrOf(t, lg, "service"))
-		assert.Contains(t, attrOf(t, lg, "code.file.path"), "logs_test.go")
-		assert.Contains(t, attrOf(t, lg, "code.function.name"), "TestLogsLevel")
+		assert.Equal(t, "auto.log.slog", testclient.LogAttr(lg, "sentry.origin"))
+		assert.Equal(t, "app", testclient.LogAttr(lg, "logger.name"))
+		assert.Equal(t, "api", testclient.LogAttr(lg, "service"))
+		assert.Contains(t, testclient.LogAttr(lg, "code.file.path"), "logs_test.go")
+		assert.Contains(t, testclient.LogAttr(lg, "code.function.name"), "TestLogsLevel")
 	}
 	assert.Equal(t, []string{"trace", "debug", "info", "warn", "error", "fatal"}, levels)
-	assert.Equal(t, int64(1), attrOf(t, logs[0], "req.id"))
-	assert.Equal(t, "bob", attrOf(t, logs[2], "req.user"))
+	assert.Equal(t, int64(1), testclient.LogAttr(logs[0], "req.id"))
+	assert.Equal(t, "bob", testclient.LogAttr(logs[2], "req.user"))
 	assert.Equal(t, "failed", logs[4].Body)
-	assert.Equal(t, "*errors.errorString", attrOf(t, logs[4], "exception.type"))
-	assert.Equal(t, "boom", attrOf(t, logs[4], "exception.message"))
-	assert.Equal(t, "/x", attrOf(t, logs[4], "req.route"))
+	assert.Equal(t, "*errors.errorString", testclient.LogAttr(logs[4], "exception.type"))
+	assert.Equal(t, "boom", testclient.LogAttr(logs[4], "exception.message"))
+	assert.Equal(t, "/x", testclient.LogAttr(logs[4], "req.route"))
 	// The error record is still an event, and the info record a breadcrumb.
 	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 2)
@@ -84,8 +75,8 @@ func TestLogsOnly(t *testing.T) {
 	assert.Len(t, mt.Logs(), 2, "a fatal record flushes the logs before Handle returns")
 	logs := testclient.Logs(t, c, mt)
 	require.Len(t, logs, 2)
-	assert.Equal(t, int64(2), attrOf(t, logs[0], "a.b"))
-	assert.Equal(t, []string{"x", "y"}, attrOf(t, logs[0], "many"))
+	assert.Equal(t, int64(2), testclient.LogAttr(logs[0], "a.b"))
+	assert.Equal(t, []string{"x", "y"}, testclient.LogAttr(logs[0], "many"))
 	assert.Empty(t, testclient.Events(t, c, mt))
 }
 

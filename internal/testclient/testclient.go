@@ -213,3 +213,13 @@ func Crumbs(ev *core.Event) []string {
 	}
 	return out
 }
+
+// LogAttr returns the value of the log's attribute key, nil where it has
+// none.
+func LogAttr(l *core.Log, key string) any {
+	v, ok := l.Attr(key)
+	if !ok {
+		return nil
+	}
+	return v.Any()
+}
