@@ -136,7 +136,7 @@ func FuzzFields(f *testing.F) {
 	logger.Level = logrus.TraceLevel
 	logger.ExitFunc = func(int) {} // Fatal does not exit here
 	logger.AddHook(logrussentry.NewHook(logrussentry.Options{Client: c, TagKeys: []string{"k", "k.k", "tags", ""}}))
-	validate := schematest.SharedDir() != "" || schematest.RequireShared()
+	validate := schematest.Enabled()
 	f.Fuzz(func(t *testing.T, data []byte, key, s string, level uint8) {
 		mt.Reset()
 		before := c.Stats()

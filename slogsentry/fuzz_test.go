@@ -186,7 +186,7 @@ func FuzzHandlerAttrs(f *testing.F) {
 
 	c, mt := testclient.New(f, core.Options{Storm: core.StormOptions{Disabled: true}, MaxBreadcrumbs: 10})
 	h := slogsentry.NewHandler(slogsentry.Options{Client: c, TagKeys: []string{"k", "tags", "k.k", ""}, AddSource: true})
-	validate := schematest.SharedDir() != "" || schematest.RequireShared()
+	validate := schematest.Enabled()
 	f.Fuzz(func(t *testing.T, data []byte, key, s string, level uint8) {
 		mt.Reset()
 		before := c.Stats()

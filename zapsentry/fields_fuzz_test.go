@@ -222,7 +222,7 @@ func FuzzFields(f *testing.F) {
 	f.Add([]byte{19, 0, 20, 1, 22, 2, 23, 3, 24, 4, 25, 5, 26, 6, 27, 7, 28, 8, 32, 9, 33, 10, 34, 0, 35, 1, 36, 2, 37, 3, 38, 4, 0, 39, 5, 7}, "", "", uint8(1))
 	c, mt := newClient(f)
 	zc := zapsentry.NewCore(zapsentry.Options{Client: c, TagKeys: []string{"k", "k.k", "tags", ""}})
-	validate := schematest.SharedDir() != "" || schematest.RequireShared()
+	validate := schematest.Enabled()
 	f.Fuzz(func(t *testing.T, data []byte, key, s string, level uint8) {
 		mt.Reset()
 		before := c.Stats()

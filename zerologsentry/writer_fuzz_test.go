@@ -42,7 +42,7 @@ func FuzzWriterLine(f *testing.F) {
 	var out bytes.Buffer
 	w := zerologsentry.New(&out, zerologsentry.Options{Client: c, TagKeys: []string{"k", "tags", "d.a"},
 		BreadcrumbLevel: zerologsentry.Level(zerolog.TraceLevel)})
-	validate := schematest.SharedDir() != "" || schematest.RequireShared()
+	validate := schematest.Enabled()
 
 	f.Fuzz(func(t *testing.T, line []byte, key, s string, level uint8) {
 		lvl := fuzzLineLevels[int(level)%len(fuzzLineLevels)]

@@ -52,7 +52,7 @@ func Events(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Even
 		t.Fatalf("flush did not deliver everything: %+v", c.Stats())
 	}
 	evs := mt.Events()
-	if schematest.SharedDir() != "" || schematest.RequireShared() {
+	if schematest.Enabled() {
 		for _, ev := range evs {
 			schematest.ValidateValue(t, ev)
 		}
