@@ -34,10 +34,10 @@ func ChildClient(t *testing.T, env string) *core.Client {
 
 // Fatal runs test child of this binary in a child process, with env set to
 // a receiver's DSN, and requires that the child exits with status 1 and
-// that the receiver got exactly one event: the Fatal record "cannot go on"
-// with the error "disk gone" and the field k=v, which is what the child
-// must log. It returns that event and the child's output for the checks
-// that differ between bridges.
+// that the receiver rejected nothing and got exactly one event: the Fatal
+// record "cannot go on" with the error "disk gone" and the field k=v, which
+// is what the child must log. It returns that event and the child's output
+// for the checks that differ between bridges.
 func Fatal(t *testing.T, env, child string) (*core.Event, string) {
 	t.Helper()
 	srv := sentrytest.NewServer(t)
@@ -52,6 +52,7 @@ func Fatal(t *testing.T, env, child string) (*core.Event, string) {
 
 	// The child is gone: whatever it delivered is here, nothing to wait for.
 	evs := srv.Events()
+	assert.Empty(t, srv.Rejections())
 	require.Len(t, evs, 1, "rejections: %v\n%s", srv.Rejections(), out)
 	ev := evs[0]
 	assert.Equal(t, core.LevelFatal, ev.Level)
