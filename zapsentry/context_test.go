@@ -11,6 +11,7 @@ import (
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/isolationtest"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
 
@@ -52,7 +53,7 @@ func TestContextSurvivesWithAndEntryWins(t *testing.T) {
 	la.Error("to b", zapsentry.Context(b))
 	la.With(zapsentry.Context(b)).Error("to b again")
 	logger.Error("global", zapsentry.Context(nil))
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 4)
 	assert.Equal(t, "a", evs[0].Tags["scope"])
 	assert.Equal(t, "b", evs[1].Tags["scope"])

@@ -49,7 +49,7 @@ func TestLogsLevel(t *testing.T) {
 	assert.Equal(t, 0.25, testclient.LogAttr(logs[2], "req.ratio"))
 	assert.Equal(t, "v", testclient.LogAttr(logs[2], "req.obj.k"))
 	assert.Equal(t, "boom", testclient.LogAttr(logs[3], "exception.message"))
-	assert.Len(t, events(t, c, mt), 1, "the error entry is still an event")
+	assert.Len(t, testclient.Events(t, c, mt), 1, "the error entry is still an event")
 }
 
 func TestLogsFatalFlushes(t *testing.T) {
