@@ -72,14 +72,8 @@ func TestNoScopeUsesTheGlobalScope(t *testing.T) {
 
 	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 2)
-	msgs := func(ev *core.Event) (out []string) {
-		for _, b := range ev.Breadcrumbs {
-			out = append(out, b.Message)
-		}
-		return out
-	}
-	assert.Equal(t, []string{"global crumb", "request crumb"}, msgs(evs[0]), "global then isolation breadcrumbs")
-	assert.Equal(t, []string{"global crumb"}, msgs(evs[1]))
+	assert.Equal(t, []string{"global crumb", "request crumb"}, testclient.Crumbs(evs[0]), "global then isolation breadcrumbs")
+	assert.Equal(t, []string{"global crumb"}, testclient.Crumbs(evs[1]))
 }
 
 func TestNilContext(t *testing.T) {
