@@ -249,10 +249,8 @@ type corpusRun struct {
 
 func newCorpusRun(t *testing.T, opts core.Options) *corpusRun {
 	t.Helper()
-	rr := &rawReceiver{}
-	srv := httptest.NewServer(rr)
-	t.Cleanup(srv.Close)
-	opts.DSN = strings.Replace(srv.URL, "http://", "http://publickey@", 1) + "/1"
+	rr, dsn := newRawReceiver(t)
+	opts.DSN = dsn
 	opts.Storm = core.StormOptions{Disabled: true}
 	opts.QueueSize = 10000
 	opts.AttachStacktrace = true // a message event's fingerprint is its message
