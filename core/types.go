@@ -1,6 +1,8 @@
 package core
 
-import "github.com/sentrylog/sentrylog/core/protocol"
+import (
+	"github.com/sentrylog/sentrylog/core/protocol"
+)
 
 // The wire types, re-exported so that users of core need not import protocol.
 type (

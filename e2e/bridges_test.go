@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/slogsentry"
 	"github.com/sentrylog/sentrylog/zapsentry"
 	"github.com/sentrylog/sentrylog/zerologsentry"
@@ -79,7 +80,7 @@ func TestBridgesToSpotlight(t *testing.T) {
 				require.NotNil(t, ev.User)
 				assert.Equal(t, "u-1", ev.User.ID)
 				assert.Equal(t, "ada", ev.User.Username)
-				require.Equal(t, []string{"cart loaded"}, crumbMessages(ev), "the Info record, on the request's scope")
+				require.Equal(t, []string{"cart loaded"}, testclient.Crumbs(ev), "the Info record, on the request's scope")
 				assert.Equal(t, "shop", ev.Breadcrumbs[0].Category)
 				assert.Equal(t, core.LevelInfo, ev.Breadcrumbs[0].Level)
 				assert.EqualValues(t, 3, ev.Breadcrumbs[0].Data["items"])
@@ -115,7 +116,7 @@ func TestConcurrentRequestsStaySeparate(t *testing.T) {
 	for _, ev := range events {
 		require.NotNil(t, ev.User)
 		seen[ev.User.ID] = true
-		assert.Equal(t, []string{"request from " + ev.User.ID}, crumbMessages(ev), "only its own request's breadcrumb")
+		assert.Equal(t, []string{"request from " + ev.User.ID}, testclient.Crumbs(ev), "only its own request's breadcrumb")
 	}
 	assert.Len(t, seen, n, "every request's event arrived once")
 }

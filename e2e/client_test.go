@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/sentrytest"
 )
 
@@ -84,14 +85,6 @@ var sdkModules = []string{
 	"go.uber.org/zap",
 	"github.com/rs/zerolog",
 	"log/slog",
-}
-
-func crumbMessages(ev *core.Event) []string {
-	var out []string
-	for _, b := range ev.Breadcrumbs {
-		out = append(out, b.Message)
-	}
-	return out
 }
 
 // byFirstType sorts two events into the wrapped one and the joined one.
@@ -176,7 +169,7 @@ func TestClientToSpotlight(t *testing.T) {
 		require.NotNil(t, ev.User)
 		assert.Equal(t, "u-1", ev.User.ID)
 		assert.Equal(t, "ada", ev.User.Username)
-		assert.Equal(t, []string{"cart loaded"}, crumbMessages(ev))
+		assert.Equal(t, []string{"cart loaded"}, testclient.Crumbs(ev))
 		require.NotNil(t, ev.SDK)
 		assert.Equal(t, core.SDKName, ev.SDK.Name)
 	}

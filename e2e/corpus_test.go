@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,9 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,6 +24,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/corpus"
 	"github.com/sentrylog/sentrylog/logrussentry"
 	"github.com/sentrylog/sentrylog/sentryhttp"
 	"github.com/sentrylog/sentrylog/sentrytest"
@@ -36,78 +33,7 @@ import (
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 
-// The corpora: testdata/secrets.txt (what must never reach Sentry) and
-// testdata/benign.txt (debugging text that must arrive as written).
-
-type corpusSecret struct {
-	name    string
-	pii     bool
-	text    string
-	needles []string
-}
-
-type benignText struct{ name, text string }
-
-// readCorpusFile returns the tab-separated fields of each entry, quoted
-// fields unquoted.
-func readCorpusFile(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	var out [][]string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		fields := strings.Split(line, "\t")
-		for i, fl := range fields {
-			if strings.HasPrefix(fl, `"`) {
-				u, err := strconv.Unquote(fl)
-				require.NoError(t, err, line)
-				fields[i] = u
-			}
-		}
-		out = append(out, fields)
-	}
-	require.NoError(t, sc.Err())
-	return out
-}
-
-func readSecretsCorpus(t *testing.T) []corpusSecret {
-	var out []corpusSecret
-	for _, f := range readCorpusFile(t, "testdata/secrets.txt") {
-		require.GreaterOrEqual(t, len(f), 4, f)
-		out = append(out, corpusSecret{name: f[0], pii: f[1] == "pii", text: f[2], needles: f[3:]})
-	}
-	return out
-}
-
-func readBenignCorpus(t *testing.T) []benignText {
-	var out []benignText
-	for _, f := range readCorpusFile(t, "testdata/benign.txt") {
-		require.Len(t, f, 2, f)
-		out = append(out, benignText{f[0], f[1]})
-	}
-	return out
-}
-
-// wireForms returns the forms a needle can take in the bytes sent: as
-// written, JSON-escaped, query-escaped and path-escaped.
-func wireForms(n string) []string {
-	b, _ := json.Marshal(n)
-	forms := []string{n, string(b[1 : len(b)-1]), url.QueryEscape(n), url.PathEscape(n)}
-	out := forms[:0]
-	for _, f := range forms {
-		if !slices.Contains(out, f) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
+// The corpora (see internal/corpus) are in testdata.
 
 // logCase is one record a bridge logs for one place: at Error level with
 // the record's own fields, after an Info record when crumb is set.
@@ -323,10 +249,8 @@ type corpusRun struct {
 
 func newCorpusRun(t *testing.T, opts core.Options) *corpusRun {
 	t.Helper()
-	rr := &rawReceiver{}
-	srv := httptest.NewServer(rr)
-	t.Cleanup(srv.Close)
-	opts.DSN = strings.Replace(srv.URL, "http://", "http://publickey@", 1) + "/1"
+	rr, dsn := newRawReceiver(t)
+	opts.DSN = dsn
 	opts.Storm = core.StormOptions{Disabled: true}
 	opts.QueueSize = 10000
 	opts.AttachStacktrace = true // a message event's fingerprint is its message
@@ -380,10 +304,10 @@ func (cr *corpusRun) flushAll(t *testing.T, want int) map[string][]byte {
 var caseTag = regexp.MustCompile(`"case":"([^"]+)"`)
 
 // leaksIn returns the needles of sec found in b, in any wire form.
-func leaksIn(b []byte, sec corpusSecret) []string {
+func leaksIn(b []byte, sec corpus.Secret) []string {
 	var out []string
-	for _, n := range sec.needles {
-		for _, f := range wireForms(n) {
+	for _, n := range sec.Needles {
+		for _, f := range corpus.WireForms(n) {
 			if bytes.Contains(b, []byte(f)) {
 				out = append(out, f)
 				break
@@ -401,10 +325,10 @@ func leaksIn(b []byte, sec corpusSecret) []string {
 // (cookies, credential headers). A run without the scrubber first shows
 // that each place does carry the secrets to the receiver.
 func TestSecretsCorpusThroughBridges(t *testing.T) {
-	secrets := readSecretsCorpus(t)
+	secrets := corpus.Secrets(t, "testdata")
 	require.GreaterOrEqual(t, len(secrets), 40)
 	if testing.Short() {
-		var some []corpusSecret
+		var some []corpus.Secret
 		for i := 0; i < len(secrets); i += 5 {
 			some = append(some, secrets[i])
 		}
@@ -423,14 +347,14 @@ func TestSecretsCorpusThroughBridges(t *testing.T) {
 		for _, b := range corpusBridges {
 			t.Run(mode.name+"/"+b.name, func(t *testing.T) {
 				cr := newCorpusRun(t, mode.opts)
-				cases := map[string]corpusSecret{}
+				cases := map[string]corpus.Secret{}
 				places := map[string]bool{}
 				used := map[string]bool{}
 				for si, sec := range secrets {
-					if mode.name == "pii-on" && sec.pii {
+					if mode.name == "pii-on" && sec.PII {
 						continue
 					}
-					used[sec.name] = true
+					used[sec.Name] = true
 					for _, p := range corpusPlaces {
 						if p.only != "" && !strings.Contains(p.only, b.name) {
 							continue
@@ -438,7 +362,7 @@ func TestSecretsCorpusThroughBridges(t *testing.T) {
 						places[p.name] = true
 						id := fmt.Sprintf("%s/%d", p.name, si)
 						cases[id] = sec
-						cr.serve(b.log, p, id, sec.text)
+						cr.serve(b.log, p, id, sec.Text)
 					}
 				}
 				got := cr.flushAll(t, len(cases))
@@ -461,7 +385,7 @@ func TestSecretsCorpusThroughBridges(t *testing.T) {
 					}
 					if len(found) > 0 {
 						leaks++
-						t.Errorf("%s: secret %s in %s reached the receiver as %q", b.name, sec.name, place, found)
+						t.Errorf("%s: secret %s in %s reached the receiver as %q", b.name, sec.Name, place, found)
 					}
 				}
 				if mode.name == "control" {
@@ -490,7 +414,7 @@ func TestSecretsCorpusThroughBridges(t *testing.T) {
 // error's text and an attribute value through each bridge with the default
 // options; each arrives exactly as written.
 func TestBenignCorpusThroughBridges(t *testing.T) {
-	benign := readBenignCorpus(t)
+	benign := corpus.BenignTexts(t, "testdata")
 	require.GreaterOrEqual(t, len(benign), 60)
 	unchanged, tried := 0, 0
 	for _, b := range corpusBridges {
@@ -502,9 +426,9 @@ func TestBenignCorpusThroughBridges(t *testing.T) {
 			for i, bt := range benign {
 				ctx := core.NewIsolationScope(context.Background())
 				core.SetTag(ctx, "case", strconv.Itoa(i))
-				b.log(c, ctx, logCase{msg: bt.text, fields: []slog.Attr{
-					slog.String("detail", bt.text),
-					slog.Any("error", errors.New(bt.text)),
+				b.log(c, ctx, logCase{msg: bt.Text, fields: []slog.Attr{
+					slog.String("detail", bt.Text),
+					slog.Any("error", errors.New(bt.Text)),
 				}})
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -517,11 +441,11 @@ func TestBenignCorpusThroughBridges(t *testing.T) {
 				require.NoError(t, err)
 				bt := benign[i]
 				tried++
-				ok := ev.Message != nil && ev.Message.Formatted == bt.text
-				ok = ok && len(ev.Exception) > 0 && ev.Exception[len(ev.Exception)-1].Value == bt.text
-				ok = ok && ev.Contexts["log"]["detail"] == bt.text
+				ok := ev.Message != nil && ev.Message.Formatted == bt.Text
+				ok = ok && len(ev.Exception) > 0 && ev.Exception[len(ev.Exception)-1].Value == bt.Text
+				ok = ok && ev.Contexts["log"]["detail"] == bt.Text
 				if !ok {
-					t.Errorf("%s: %q changed: message %+v, exception %+v, detail %q", b.name, bt.name, ev.Message, ev.Exception, ev.Contexts["log"]["detail"])
+					t.Errorf("%s: %q changed: message %+v, exception %+v, detail %q", b.name, bt.Name, ev.Message, ev.Exception, ev.Contexts["log"]["detail"])
 					continue
 				}
 				unchanged++

@@ -320,7 +320,7 @@ func (s *spotlight) readEvents(t *testing.T, n int) []*core.Event {
 	if err != nil {
 		t.Fatalf("spotlight: %v", err)
 	}
-	validate := schematest.SharedDir() != "" || schematest.RequireShared()
+	validate := schematest.Enabled()
 	var out []*core.Event
 	for _, env := range envs {
 		if validate {

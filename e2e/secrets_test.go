@@ -44,6 +44,16 @@ const (
 var allSecrets = []string{secretAttr, secretNested, secretInError, secretCard, secretBearer, secretJWT,
 	secretAWS, secretQuery, secretCookie, secretEmail, secretPEMInner}
 
+// newRawReceiver starts a rawReceiver on the loopback interface, stopped
+// when t ends, and returns it with a DSN that sends to it.
+func newRawReceiver(t *testing.T) (*rawReceiver, string) {
+	t.Helper()
+	rr := &rawReceiver{}
+	srv := httptest.NewServer(rr)
+	t.Cleanup(srv.Close)
+	return rr, strings.Replace(srv.URL, "http://", "http://publickey@", 1) + "/1"
+}
+
 // rawReceiver keeps the decompressed bodies it receives.
 type rawReceiver struct {
 	mu     sync.Mutex
@@ -129,10 +139,7 @@ func TestNoSecretLeavesTheProcess(t *testing.T) {
 	for _, pii := range []bool{false, true} {
 		for name, logIt := range bridges {
 			t.Run(fmt.Sprintf("%s/pii=%v", name, pii), func(t *testing.T) {
-				rr := &rawReceiver{}
-				srv := httptest.NewServer(rr)
-				defer srv.Close()
-				dsn := strings.Replace(srv.URL, "http://", "http://publickey@", 1) + "/1"
+				rr, dsn := newRawReceiver(t)
 				// With SendDefaultPII the credential headers and cookies are
 				// kept in the request, so the scrubber alone must catch them.
 				c, err := core.Init(core.Options{DSN: dsn, SendDefaultPII: pii})

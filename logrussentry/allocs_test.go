@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/logrussentry"
 )
@@ -15,7 +16,7 @@ import (
 // Allocation goals of the hook itself (logrus's own work, the entry, its
 // fields and the formatting, is the program's either way).
 func TestAllocs(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("-race changes allocation counts")
 	}
 	ctx := core.NewIsolationScope(context.Background())

@@ -2,17 +2,15 @@ package logrussentry_test
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sirupsen/logrus"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/isolationtest"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/logrussentry"
 )
@@ -21,63 +19,35 @@ import (
 // one logger: each event carries its own request's tags, fields and
 // breadcrumbs, none of another's, and nothing reaches the global scope.
 func TestContextIsolationConcurrent(t *testing.T) {
-	const workers, steps = 64, 5
-	c, mt := newClient(t, core.Options{Storm: core.StormOptions{Disabled: true}})
+	c, mt := testclient.New(t, core.Options{Storm: core.StormOptions{Disabled: true}})
 	base, _ := newLogger(t, c, logrussentry.Options{})
 	base.Out = io.Discard
 	shared := base.WithField("service", "checkout") // one entry all requests derive from
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			id := fmt.Sprint("w", w)
-			ctx := core.NewIsolationScope(context.Background())
-			core.SetTag(ctx, "worker", id)
-			var log *logrus.Entry
-			if w%2 == 0 {
-				log = base.WithContext(ctx).WithField("worker", id)
-			} else {
-				log = shared.WithContext(ctx).WithField("worker", id) // from a shared entry
-			}
-			for i := range steps {
-				log.WithField("i", i).Info("step")
-			}
-			log.Error("done")
-		}()
-	}
-	wg.Wait()
-	evs := events(t, c, mt)
-	require.Len(t, evs, workers)
-	seen := map[string]bool{}
-	for _, ev := range evs {
-		id := ev.Tags["worker"]
-		require.NotEmpty(t, id, "the event merged its request's scope")
-		assert.False(t, seen[id])
-		seen[id] = true
-		assert.Equal(t, id, logContext(ev)["worker"])
-		require.Len(t, ev.Breadcrumbs, steps, "only the request's own breadcrumbs")
-		for i, b := range ev.Breadcrumbs {
-			assert.Equal(t, id, b.Data["worker"])
-			assert.EqualValues(t, i, b.Data["i"])
+	isolationtest.RunWorkers(t, c, mt, func(ctx context.Context, w int, id string) {
+		var log *logrus.Entry
+		if w%2 == 0 {
+			log = base.WithContext(ctx).WithField("worker", id)
+		} else {
+			log = shared.WithContext(ctx).WithField("worker", id) // from a shared entry
 		}
-	}
-	c.CaptureMessage(context.Background(), "global", core.LevelInfo)
-	evs = events(t, c, mt)
-	assert.Empty(t, evs[len(evs)-1].Breadcrumbs, "nothing reached the global scope")
+		for i := range isolationtest.WorkerSteps {
+			log.WithField("i", i).Info("step")
+		}
+		log.Error("done")
+	})
 }
 
 // Without a context, or with one without a scope, records go to the
 // global scope.
 func TestNoContextIsGlobal(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	log, _ := newLogger(t, c, logrussentry.Options{})
 	log.Info("plain")
 	log.WithContext(context.Background()).Info("bare context")
 	log.WithContext(core.NewIsolationScope(context.Background())).Info("elsewhere")
 	log.Error("event")
-	ev := one(t, c, mt)
-	assert.Equal(t, []string{"plain", "bare context"}, crumbs(ev))
+	ev := testclient.One(t, c, mt)
+	assert.Equal(t, []string{"plain", "bare context"}, testclient.Crumbs(ev))
 }
 
 // A hook made, and added to a logger, before core.Init sends once there is
@@ -88,14 +58,14 @@ func TestBeforeInit(t *testing.T) {
 	logger.AddHook(logrussentry.NewHook(logrussentry.Options{}))
 	logger.WithField("a", "b").Error("no client: nothing happens")
 
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	core.SetCurrentClient(c)
 	t.Cleanup(func() { core.SetCurrentClient(nil) })
 	logger.Info("crumb")
 	logger.Error("bound lazily")
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	assert.Equal(t, "bound lazily", ev.Message.Formatted)
-	assert.Equal(t, []string{"crumb"}, crumbs(ev))
+	assert.Equal(t, []string{"crumb"}, testclient.Crumbs(ev))
 }
 
 // With the client's worker stuck and its queue full, Fire still returns at

@@ -2,7 +2,6 @@ package logrussentry_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -14,7 +13,9 @@ import (
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/fuzzbytes"
+	"github.com/sentrylog/sentrylog/internal/hostile"
 	"github.com/sentrylog/sentrylog/internal/schematest"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/logrussentry"
 )
 
@@ -65,27 +66,27 @@ func (r *ffReader) value(k string, depth int) any {
 		if depth > 6 {
 			return nil
 		}
-		sub := &ffReader{Reader: fuzzbytes.Reader{Data: r.take()}, keys: r.keys, s: s}
+		sub := &ffReader{Reader: fuzzbytes.Reader{Data: r.Take()}, keys: r.keys, s: s}
 		return sub.fields(depth + 1)
 	case 11:
 		if depth > 6 {
 			return nil
 		}
-		sub := &ffReader{Reader: fuzzbytes.Reader{Data: r.take()}, keys: r.keys, s: s}
+		sub := &ffReader{Reader: fuzzbytes.Reader{Data: r.Take()}, keys: r.keys, s: s}
 		return map[string]any(sub.fields(depth + 1))
 	case 12:
-		return fmt.Errorf("%s: %w", s, &ffErr{s})
+		return fmt.Errorf("%s: %w", s, &hostile.Err{S: s})
 	case 13:
-		return errors.Join(errors.New(s), nil, ffPanicErr{})
+		return errors.Join(errors.New(s), nil, hostile.PanicErr{})
 	case 14:
-		return ffPanicErr{}
+		return hostile.PanicErr{}
 	case 15:
-		var nilErr *ffErr
+		var nilErr *hostile.Err
 		return nilErr // a typed nil error
 	case 16:
-		return ffStringer{r.Byte(), s}
+		return hostile.Stringer{Mode: r.Byte(), S: s}
 	case 17:
-		return ffJSON{r.Byte(), s}
+		return hostile.JSON{Mode: r.Byte(), S: s}
 	case 18:
 		return []string{"{{ default }}", s}
 	case 19:
@@ -113,57 +114,6 @@ func (r *ffReader) value(k string, depth int) any {
 	}
 }
 
-// take returns a length-prefixed slice of the remaining bytes.
-func (r *ffReader) take() []byte {
-	n := min(int(r.Byte()), len(r.Data))
-	b := r.Data[:n]
-	r.Data = r.Data[n:]
-	return b
-}
-
-type ffErr struct{ s string }
-
-func (e *ffErr) Error() string {
-	if e == nil {
-		panic("nil *ffErr")
-	}
-	return e.s
-}
-
-type ffPanicErr struct{}
-
-func (ffPanicErr) Error() string { panic("Error panics") }
-
-type ffStringer struct {
-	mode byte
-	s    string
-}
-
-func (s ffStringer) String() string {
-	if s.mode%3 == 0 {
-		panic(s.s)
-	}
-	return s.s
-}
-
-type ffJSON struct {
-	mode byte
-	s    string
-}
-
-func (j ffJSON) MarshalJSON() ([]byte, error) {
-	switch j.mode % 4 {
-	case 0:
-		return json.Marshal([]string{j.s})
-	case 1:
-		return []byte(j.s), nil // maybe not JSON at all
-	case 2:
-		return nil, errors.New(j.s)
-	default:
-		panic(j.s)
-	}
-}
-
 // nopFormatter writes nothing: logrus's own formatters do not survive the
 // values the fuzzer makes (a panicking Error, say), which is not the hook's
 // concern.
@@ -180,20 +130,20 @@ func FuzzFields(f *testing.F) {
 	f.Add([]byte{1, 10, 8, 0, 0, 1, 1, 2, 5, 3, 12, 4, 16, 0}, "user", "a@b.c", uint8(3))
 	f.Add([]byte{3, 3, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f, 4, 11, 4, 2, 13, 5, 14}, "tags", "\xff\x00", uint8(1))
 	f.Add([]byte{15, 15, 16, 0, 17, 3, 18, 19, 19, 20, 20, 21, 21, 22, 22, 23, 23, 24, 24, 25, 25, 26, 26, 27, 5}, "fingerprint", "{{ default }}", uint8(0))
-	c, mt := newClient(f, core.Options{Storm: core.StormOptions{Disabled: true}})
+	c, mt := testclient.New(f, core.Options{Storm: core.StormOptions{Disabled: true}})
 	logger := logrus.New()
 	logger.Formatter = nopFormatter{}
 	logger.Level = logrus.TraceLevel
 	logger.ExitFunc = func(int) {} // Fatal does not exit here
 	logger.AddHook(logrussentry.NewHook(logrussentry.Options{Client: c, TagKeys: []string{"k", "k.k", "tags", ""}}))
-	validate := schematest.SharedDir() != "" || schematest.RequireShared()
+	validate := schematest.Enabled()
 	f.Fuzz(func(t *testing.T, data []byte, key, s string, level uint8) {
 		mt.Reset()
 		before := c.Stats()
 		r := &ffReader{Reader: fuzzbytes.Reader{Data: data}, s: s,
 			keys: []string{key, "user", "user.id", "fingerprint", "tags", "error", "err", "k", s, "request", ""}}
 		ctx := core.NewIsolationScope(context.Background())
-		crumb := (&ffReader{Reader: fuzzbytes.Reader{Data: r.take()}, keys: r.keys, s: s}).fields(0)
+		crumb := (&ffReader{Reader: fuzzbytes.Reader{Data: r.Take()}, keys: r.keys, s: s}).fields(0)
 		fields := r.fields(0)
 		lvl := logrus.AllLevels[1:][int(level)%(len(logrus.AllLevels)-1)] // not Panic
 		log := logger.WithContext(ctx)
@@ -208,27 +158,6 @@ func FuzzFields(f *testing.F) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		c.Flush(ctx)
-		after := c.Stats()
-		captured := after.Captured - before.Captured
-		if captured != want {
-			t.Fatalf("%d records at the event level, %d captured", want, captured)
-		}
-		var dropped int64
-		for k, n := range after.Dropped {
-			dropped += n - before.Dropped[k]
-		}
-		evs := mt.Events()
-		if int64(len(evs))+dropped != captured {
-			t.Fatalf("captured %d, got %d events and %d drops: %v", captured, len(evs), dropped, after.Dropped)
-		}
-		for _, ev := range evs {
-			b, err := json.Marshal(ev)
-			if err != nil {
-				t.Fatalf("event does not marshal: %v", err)
-			}
-			if validate {
-				schematest.Validate(t, b)
-			}
-		}
+		testclient.Accounted(t, before, c.Stats(), want, mt.Events(), validate)
 	})
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/hostile"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/logrussentry"
 )
 
@@ -58,20 +60,20 @@ func TestLevelMapping(t *testing.T) {
 	for _, l := range logrus.AllLevels {
 		t.Run(l.String(), func(t *testing.T) {
 			// As an event: everything from Trace up.
-			c, mt := newClient(t, core.Options{})
+			c, mt := testclient.New(t, core.Options{})
 			h := logrussentry.NewHook(logrussentry.Options{Client: c, EventLevel: logrussentry.Level(logrus.TraceLevel)})
 			require.NoError(t, h.Fire(&logrus.Entry{Level: l, Message: "m", Data: logrus.Fields{}}))
-			ev := one(t, c, mt)
+			ev := testclient.One(t, c, mt)
 			assert.Equal(t, want[l], ev.Level)
 
 			// As a breadcrumb: everything from Trace up, events off.
-			c, mt = newClient(t, core.Options{})
+			c, mt = testclient.New(t, core.Options{})
 			h = logrussentry.NewHook(logrussentry.Options{Client: c,
 				BreadcrumbLevel: logrussentry.Level(logrus.TraceLevel),
 				EventLevel:      logrussentry.Level(logrussentry.LevelOff)})
 			require.NoError(t, h.Fire(&logrus.Entry{Level: l, Message: "crumb", Data: logrus.Fields{}}))
 			c.CaptureMessage(context.Background(), "carrier", core.LevelInfo)
-			ev = one(t, c, mt)
+			ev = testclient.One(t, c, mt)
 			require.Len(t, ev.Breadcrumbs, 1)
 			assert.Equal(t, want[l], ev.Breadcrumbs[0].Level)
 		})
@@ -79,35 +81,35 @@ func TestLevelMapping(t *testing.T) {
 }
 
 func TestThresholds(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	log, out := newLogger(t, c, logrussentry.Options{})
 	log.Trace("trace")
 	log.Debug("debug")
 	log.Info("info")
 	log.Warn("warn")
 	log.Error("error")
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	assert.Equal(t, "error", ev.Message.Formatted)
 	assert.Equal(t, core.LevelError, ev.Level)
-	assert.Equal(t, []string{"info", "warn"}, crumbs(ev))
+	assert.Equal(t, []string{"info", "warn"}, testclient.Crumbs(ev))
 	assert.Equal(t, 5, strings.Count(out.String(), "\n"), "the logger's output is its own")
 
 	// Events off: an Error record is a breadcrumb.
-	c, mt = newClient(t, core.Options{})
+	c, mt = testclient.New(t, core.Options{})
 	log, _ = newLogger(t, c, logrussentry.Options{EventLevel: logrussentry.Level(logrussentry.LevelOff)})
 	log.Error("only a crumb")
 	c.CaptureMessage(context.Background(), "carrier", core.LevelInfo)
-	ev = one(t, c, mt)
-	assert.Equal(t, []string{"only a crumb"}, crumbs(ev))
+	ev = testclient.One(t, c, mt)
+	assert.Equal(t, []string{"only a crumb"}, testclient.Crumbs(ev))
 
 	// Fire gates by itself: a hook called for a level it did not ask for
 	// does nothing.
-	c, mt = newClient(t, core.Options{})
+	c, mt = testclient.New(t, core.Options{})
 	h := logrussentry.NewHook(logrussentry.Options{Client: c})
 	require.NoError(t, h.Fire(&logrus.Entry{Level: logrus.DebugLevel, Message: "below"}))
 	require.NoError(t, h.Fire(nil))
 	c.CaptureMessage(context.Background(), "carrier", core.LevelInfo)
-	assert.Empty(t, one(t, c, mt).Breadcrumbs)
+	assert.Empty(t, testclient.One(t, c, mt).Breadcrumbs)
 }
 
 type stringer struct{ s string }
@@ -117,7 +119,7 @@ func (s stringer) String() string { return "S:" + s.s }
 // Fields are typed as the other bridges type attributes; nested
 // logrus.Fields become groups; the core's special keys apply.
 func TestFields(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	log, _ := newLogger(t, c, logrussentry.Options{TagKeys: []string{"route", "http.method"}, Logger: "api"})
 	log.Formatter = &logrus.TextFormatter{} // logrus's JSON formatter rejects NaN
 	log.WithFields(logrus.Fields{
@@ -132,8 +134,8 @@ func TestFields(t *testing.T) {
 		"user":        logrus.Fields{"id": "u1", "email": "a@example.com", "plan": "pro"},
 		"fingerprint": []string{"orders", "{{ default }}"},
 	}).Error("failed")
-	ev := one(t, c, mt)
-	lc := logContext(ev)
+	ev := testclient.One(t, c, mt)
+	lc := testclient.LogContext(ev)
 	assert.EqualValues(t, 42, lc["n"])
 	assert.EqualValues(t, 7, lc["u"])
 	assert.Equal(t, 1.5, lc["f"])
@@ -165,7 +167,7 @@ func TestFields(t *testing.T) {
 // A breadcrumb carries its fields as data, typed, whether they take the
 // inline path (a few scalar fields) or not.
 func TestBreadcrumbData(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	log, _ := newLogger(t, c, logrussentry.Options{})
 	log.WithFields(logrus.Fields{"a": 1, "b": "two", "dur": durationOf("3ms")}).Info("few")
 	many := logrus.Fields{}
@@ -178,8 +180,8 @@ func TestBreadcrumbData(t *testing.T) {
 	log.WithField("m", m).Info("map")
 	m["v"] = 2 // changed after logging: the breadcrumb has what was logged
 	log.Error("carrier")
-	ev := one(t, c, mt)
-	require.Equal(t, []string{"few", "many", "nested", "map"}, crumbs(ev))
+	ev := testclient.One(t, c, mt)
+	require.Equal(t, []string{"few", "many", "nested", "map"}, testclient.Crumbs(ev))
 	bs := ev.Breadcrumbs
 	assert.Equal(t, map[string]any{"a": int64(1), "b": "two", "dur": "3ms"}, normalize(bs[0].Data))
 	assert.Len(t, bs[1].Data, 9)
@@ -195,7 +197,7 @@ func (e *chainErr) Error() string { return "chain: " + e.cause.Error() }
 func (e *chainErr) Unwrap() error { return e.cause }
 
 func TestErrors(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	log, _ := newLogger(t, c, logrussentry.Options{})
 	base := errors.New("disk full")
 	log.WithError(&chainErr{fmt.Errorf("write: %w", base)}).Error("with error")
@@ -204,7 +206,7 @@ func TestErrors(t *testing.T) {
 	log.WithField("nested", logrus.Fields{"inner": errors.New("deep")}).Error("nested error")
 	log.WithError(errors.Join(errors.New("a"), errors.New("b"))).Error("joined")
 	log.WithError(nil).Error("nil error")
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 6)
 
 	ex := evs[0].Exception
@@ -212,11 +214,11 @@ func TestErrors(t *testing.T) {
 	assert.Equal(t, "disk full", ex[0].Value)
 	assert.Equal(t, "chain: write: disk full", ex[2].Value)
 	assert.Equal(t, logrussentry.Origin, ex[2].Mechanism.Type)
-	assert.NotContains(t, logContext(evs[0]), "error")
+	assert.NotContains(t, testclient.LogContext(evs[0]), "error")
 
 	require.NotEmpty(t, evs[1].Exception)
 	assert.Equal(t, "primary", evs[1].Exception[len(evs[1].Exception)-1].Value, `"error" wins`)
-	assert.Equal(t, "other", logContext(evs[1])["cause"])
+	assert.Equal(t, "other", testclient.LogContext(evs[1])["cause"])
 
 	require.Len(t, evs[2].Exception, 1)
 	assert.Equal(t, "only one", evs[2].Exception[0].Value)
@@ -236,13 +238,13 @@ func TestRenamedErrorKey(t *testing.T) {
 	old := logrus.ErrorKey
 	logrus.ErrorKey = "zz_failure"
 	t.Cleanup(func() { logrus.ErrorKey = old })
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	log, _ := newLogger(t, c, logrussentry.Options{})
 	log.WithField("a_cause", errors.New("secondary")).WithError(errors.New("primary")).Error("renamed")
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	require.Len(t, ev.Exception, 1)
 	assert.Equal(t, "primary", ev.Exception[0].Value)
-	assert.Equal(t, "secondary", logContext(ev)["a_cause"])
+	assert.Equal(t, "secondary", testclient.LogContext(ev)["a_cause"])
 }
 
 // culprit is the line of the logging call in TestCulpritIsTheCallSite.
@@ -255,7 +257,7 @@ func TestCulpritIsTheCallSite(t *testing.T) {
 	for _, caller := range []bool{false, true} {
 		for _, via := range []string{"logger", "entry", "std", "message"} {
 			t.Run(fmt.Sprint(via, "/caller=", caller), func(t *testing.T) {
-				c, mt := newClient(t, core.Options{AttachStacktrace: true})
+				c, mt := testclient.New(t, core.Options{AttachStacktrace: true})
 				log, _ := newLogger(t, c, logrussentry.Options{})
 				log.ReportCaller = caller
 				err := errors.New("boom")
@@ -280,7 +282,7 @@ func TestCulpritIsTheCallSite(t *testing.T) {
 					log.Error("no error")
 				}
 				culprit = line + 1
-				ev := one(t, c, mt)
+				ev := testclient.One(t, c, mt)
 				st := ev.Stacktrace
 				if len(ev.Exception) > 0 {
 					st = ev.Exception[len(ev.Exception)-1].Stacktrace
@@ -299,30 +301,17 @@ func TestCulpritIsTheCallSite(t *testing.T) {
 	}
 }
 
-type hostile struct{}
-
-func (hostile) String() string               { panic("String exploded") }
-func (hostile) MarshalJSON() ([]byte, error) { panic("MarshalJSON exploded") }
-
-type hostileJSON struct{ A int }
-
-func (hostileJSON) MarshalJSON() ([]byte, error) { panic("MarshalJSON exploded") }
-
-type hostileErr struct{}
-
-func (hostileErr) Error() string { panic("Error exploded") }
-
 // Values whose methods panic become marked values; the record is still
 // sent, Fire returns nil, and logrus prints no hook error.
 func TestHostileValues(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	h := logrussentry.NewHook(logrussentry.Options{Client: c})
 	// Fired directly: logrus's own formatters do not survive these values.
-	fields := logrus.Fields{"s": hostile{}, "j": hostileJSON{}, "e": hostileErr{}, "ok": 1}
+	fields := logrus.Fields{"s": hostile.PanicStringer{}, "j": hostile.PanicJSON{}, "e": hostile.PanicErr{}, "ok": 1}
 	require.NoError(t, h.Fire(&logrus.Entry{Level: logrus.InfoLevel, Message: "crumb", Data: fields}))
 	require.NoError(t, h.Fire(&logrus.Entry{Level: logrus.ErrorLevel, Message: "event", Data: fields}))
-	ev := one(t, c, mt)
-	lc := logContext(ev)
+	ev := testclient.One(t, c, mt)
+	lc := testclient.LogContext(ev)
 	assert.EqualValues(t, 1, lc["ok"])
 	for _, k := range []string{"s", "j"} {
 		require.IsType(t, "", lc[k], k)
@@ -338,7 +327,7 @@ func TestHostileValues(t *testing.T) {
 func TestFireNeverFails(t *testing.T) {
 	h := logrussentry.NewHook(logrussentry.Options{})
 	require.NoError(t, h.Fire(&logrus.Entry{Level: logrus.ErrorLevel, Message: "no client"}))
-	c, _ := newClient(t, core.Options{})
+	c, _ := testclient.New(t, core.Options{})
 	c.Close(context.Background())
 	h = logrussentry.NewHook(logrussentry.Options{Client: c})
 	require.NoError(t, h.Fire(&logrus.Entry{Level: logrus.ErrorLevel, Message: "closed", Data: logrus.Fields{"k": 1}}))

@@ -11,17 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/logrussentry"
 )
-
-func attrOf(l *core.Log, key string) any {
-	v, ok := l.Attr(key)
-	if !ok {
-		return nil
-	}
-	return v.Any()
-}
 
 func logsLogger(t *testing.T, opts logrussentry.Options) (*logrus.Logger, *core.Client, *core.MemoryTransport) {
 	t.Helper()
@@ -56,14 +49,14 @@ func TestLogsLevel(t *testing.T) {
 	var levels []string
 	for _, lg := range logs {
 		levels = append(levels, lg.Level.String())
-		assert.Equal(t, "auto.log.logrus", attrOf(lg, "sentry.origin"))
-		assert.Equal(t, "jobs", attrOf(lg, "logger.name"))
-		assert.Equal(t, "billing", attrOf(lg, "service"))
+		assert.Equal(t, "auto.log.logrus", testclient.LogAttr(lg, "sentry.origin"))
+		assert.Equal(t, "jobs", testclient.LogAttr(lg, "logger.name"))
+		assert.Equal(t, "billing", testclient.LogAttr(lg, "service"))
 	}
 	assert.Equal(t, []string{"trace", "debug", "info", "warn", "error"}, levels)
-	assert.Equal(t, "r1", attrOf(logs[2], "req.id"))
-	assert.Equal(t, int64(3), attrOf(logs[3], "n"))
-	assert.Equal(t, "boom", attrOf(logs[4], "exception.message"))
+	assert.Equal(t, "r1", testclient.LogAttr(logs[2], "req.id"))
+	assert.Equal(t, int64(3), testclient.LogAttr(logs[3], "n"))
+	assert.Equal(t, "boom", testclient.LogAttr(logs[4], "exception.message"))
 	assert.Len(t, testclient.Events(t, c, mt), 1, "the error record is still an event")
 }
 
@@ -81,7 +74,7 @@ func TestLogsOnly(t *testing.T) {
 // A record sent as a log costs the hook no allocation for a few scalar
 // fields, counted on the logging goroutine (the log worker is parked).
 func TestAllocsLog(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("-race changes allocation counts")
 	}
 	c := testclient.ParkedLogs(t)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/sentrylog/sentrylog/core/protocol"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/scrub"
 )
 
@@ -115,7 +116,7 @@ func BenchmarkDetectorsMatch(b *testing.B) {
 }
 
 func TestNoMatchAllocs(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("-race changes allocation counts")
 	}
 	assert.Len(t, noMatchMessage, 200)

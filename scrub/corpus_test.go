@@ -1,11 +1,8 @@
 package scrub_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"net/url"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -13,71 +10,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core/protocol"
+	"github.com/sentrylog/sentrylog/internal/corpus"
 	"github.com/sentrylog/sentrylog/scrub"
 )
 
 // The corpora live with the end-to-end tests, which send them through the
 // bridges; here they are checked against the scrubber alone.
-const (
-	secretsFile = "../e2e/testdata/secrets.txt"
-	benignFile  = "../e2e/testdata/benign.txt"
-)
-
-type secretEntry struct {
-	name    string
-	pii     bool
-	text    string
-	needles []string
-}
-
-// readCorpus returns the tab-separated fields of each entry of a corpus
-// file, quoted fields unquoted.
-func readCorpus(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	var out [][]string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		fields := strings.Split(line, "\t")
-		for i, fl := range fields {
-			if strings.HasPrefix(fl, `"`) {
-				u, err := strconv.Unquote(fl)
-				require.NoError(t, err, line)
-				fields[i] = u
-			}
-		}
-		out = append(out, fields)
-	}
-	require.NoError(t, sc.Err())
-	return out
-}
-
-func readSecrets(t *testing.T) []secretEntry {
-	var out []secretEntry
-	for _, f := range readCorpus(t, secretsFile) {
-		require.GreaterOrEqual(t, len(f), 4, f)
-		out = append(out, secretEntry{name: f[0], pii: f[1] == "pii", text: f[2], needles: f[3:]})
-	}
-	return out
-}
-
-// encodings returns the forms a needle can take on the wire.
-func encodings(n string) []string {
-	b, _ := json.Marshal(n)
-	return []string{n, string(b[1 : len(b)-1]), url.QueryEscape(n), url.PathEscape(n)}
-}
+const corpusDir = "../e2e/testdata"
 
 // TestSecretsCorpusScrubber puts every secret of the corpus in every place
 // of an event and looks for it in the JSON the event is sent as.
 func TestSecretsCorpusScrubber(t *testing.T) {
-	secrets := readSecrets(t)
+	secrets := corpus.Secrets(t, corpusDir)
 	require.GreaterOrEqual(t, len(secrets), 40)
 	places := map[string]func(ev *protocol.Event, s string){
 		"message": func(ev *protocol.Event, s string) { ev.Message = &protocol.LogEntry{Formatted: "op failed: " + s} },
@@ -112,21 +56,21 @@ func TestSecretsCorpusScrubber(t *testing.T) {
 		s := scrub.New(scrub.Options{SendDefaultPII: pii})
 		tried, leaks := 0, 0
 		for _, sec := range secrets {
-			if pii && sec.pii {
+			if pii && sec.PII {
 				continue
 			}
 			for place, put := range places {
 				ev := &protocol.Event{}
-				put(ev, sec.text)
+				put(ev, sec.Text)
 				s.Scrub(ev)
 				b, err := json.Marshal(ev)
 				require.NoError(t, err)
 				tried++
-				for _, n := range sec.needles {
-					for _, e := range encodings(n) {
+				for _, n := range sec.Needles {
+					for _, e := range corpus.WireForms(n) {
 						if strings.Contains(string(b), e) {
 							leaks++
-							t.Errorf("pii=%v %s in %s: %q leaked: %s", pii, sec.name, place, e, b)
+							t.Errorf("pii=%v %s in %s: %q leaked: %s", pii, sec.Name, place, e, b)
 							goto next
 						}
 					}
@@ -141,12 +85,12 @@ func TestSecretsCorpusScrubber(t *testing.T) {
 // TestBenignCorpusScrubber: debugging text arrives unchanged as a message,
 // an error's text and an attribute value, with the default options.
 func TestBenignCorpusScrubber(t *testing.T) {
-	entries := readCorpus(t, benignFile)
+	entries := corpus.BenignTexts(t, corpusDir)
 	require.GreaterOrEqual(t, len(entries), 60)
 	s := scrub.New(scrub.Options{})
 	unchanged := 0
 	for _, e := range entries {
-		name, text := e[0], e[1]
+		name, text := e.Name, e.Text
 		ev := &protocol.Event{
 			Message:   &protocol.LogEntry{Formatted: text},
 			Exception: []protocol.Exception{{Value: text}},

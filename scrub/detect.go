@@ -87,6 +87,7 @@ var class = func() (t [256]uint8) {
 func prescan(s string) (f uint16) {
 	digits := 0
 	plus := false
+	at := -1 // the last '@
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch class[c] {
@@ -98,6 +99,9 @@ func prescan(s string) (f uint16) {
 		}
 		switch c {
 		case '-':
+			if flagAt(s, i) {
+				f |= fKV // --password value, -u user:password
+			}
 			if strings.HasPrefix(s[i:], "-----BEGIN ") {
 				f |= fPEM
 			}
@@ -119,17 +123,21 @@ func prescan(s string) (f uint16) {
 			if strings.HasPrefix(s[i:], "://") {
 				f |= fScheme
 			}
+			if at >= 0 && isAlpha(s[i-1]) && comboAt(s, at) == i+1 {
+				f |= fDSN // bob@example.com:password
+			}
 			if i+1 < len(s) && (s[i+1] == ':' || i > 0 && isHex(s[i-1]) && isHex(s[i+1])) {
 				f |= fIPv6
 			}
-			if i > 0 && (s[i-1] == '"' || s[i-1] == '\'' || isAlpha(s[i-1])) {
-				f |= fKV // "key": value, 'key': value, Key: value, Key:value
+			if i > 0 && (s[i-1] == '"' || s[i-1] == '\'' || isAlpha(s[i-1])) || quoteBefore(s, i) >= 0 {
+				f |= fKV // "key": value, 'key': value, "key" : value, Key: value, Key:value
 			}
 		case '@':
 			f |= fAt | fEmail
 			if dsnHostAt(s, i+1) > 0 {
 				f |= fDSN
 			}
+			at = i
 		case '%':
 			if i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
 				f |= fEnc

@@ -406,7 +406,20 @@ const maxDSNUserinfo = 256
 // user:password@/db, written without a scheme.
 func findDSNPasswords(dst []Span, s string) []Span {
 	for i := 1; i < len(s); i++ {
-		if s[i] != '@' || dsnHostAt(s, i+1) == 0 {
+		if s[i] != '@' {
+			continue
+		}
+		if v := comboAt(s, i); v > 0 {
+			end := v
+			for end < len(s) && !endsValue(s[end]) {
+				end++
+			}
+			if sp, ok := nonEmpty(v, end, s); ok {
+				dst = append(dst, sp)
+			}
+			continue
+		}
+		if dsnHostAt(s, i+1) == 0 {
 			continue
 		}
 		// The word before the '@': user:password, no spaces or quotes, of
@@ -423,4 +436,36 @@ func findDSNPasswords(dst []Span, s string) []Span {
 		dst = append(dst, Span{k + c + 1, i})
 	}
 	return dst
+}
+
+// comboAt reads an e-mail:password combination around the '@' at s[i]
+// (bob@example.com:hunter2, as credential lists and basic-auth dumps write
+// them) and returns where the password starts, or 0. A port
+// (bob@example.com:8080) and an scp-style path (git@github.com:shop/x.git)
+// are no password.
+func comboAt(s string, i int) int {
+	if i == 0 || !isAlnum(s[i-1]) && !strings.ContainsRune("._+-%", rune(s[i-1])) {
+		return 0
+	}
+	j, dot := i+1, false
+	for j < len(s) && j-i <= 253 && (isAlnum(s[j]) || s[j] == '-' || s[j] == '.') {
+		dot = dot || s[j] == '.'
+		j++
+	}
+	if !dot || j+1 >= len(s) || s[j] != ':' || !isAlpha(s[j-1]) {
+		return 0
+	}
+	v := j + 1
+	digits, end := true, v
+	for end < len(s) && !endsValue(s[end]) {
+		if s[end] == '/' {
+			return 0
+		}
+		digits = digits && isDigit(s[end])
+		end++
+	}
+	if end == v || digits {
+		return 0
+	}
+	return v
 }

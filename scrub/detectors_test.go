@@ -162,6 +162,30 @@ func TestDetectors(t *testing.T) {
 			" AGE-SECRET-KEY-1QQPQZRFR7ZZ2WCV3FAVKRLRFKLHXQCWM8WKSPZYQPFGQ9DXFVXTQSKGZV6", F + " " + F + " " + F + " " + F},
 		{"mapped private address", "dial tcp [::ffff:10.0.0.1]:5432 from ::ffff:192.168.1.2", "dial tcp [::ffff:10.0.0.1]:5432 from ::ffff:192.168.1.2"},
 
+		// Command lines, curl's user:password, JSON with spaced colons,
+		// short form keys, e-mail:password combinations.
+		{"cli flag password", "exec mysql --password S3cret -h db", "exec mysql --password " + F + " -h db"},
+		{"cli flag token equals", "run --token=abc123 x", "run --token=" + F + " x"},
+		{"cli flag secret words", "--client-secret Zx9q --ftp-password pw1 --api-key k3y", "--client-secret " + F + " --ftp-password " + F + " --api-key " + F},
+		{"cli short p", "mysql -u root -p S3cret db", "mysql -u root -p " + F + " db"},
+		{"cli flags about secrets", "--password-file /etc/x --token-ttl 5m --password --verbose -p 8080:80 -p 22", "--password-file /etc/x --token-ttl 5m --password --verbose -p 8080:80 -p 22"},
+		{"curl user", "curl -u admin:S3cret https://x --user bob:pw9", "curl -u admin:" + F + " https://x --user bob:" + F},
+		{"curl user equals", "wget --user=bob:S3cret --password=S3cret", "wget --user=bob:" + F + " --password=" + F},
+		{"curl user no password", "mysql -u root", "mysql -u root"},
+		{"cli look-alikes", "mkdir -p /var/lib/app && docker run -u 1000:1000 --user 0:0 -p 127.0.0.1:80:80 app; cp -p ./a.txt b",
+			"mkdir -p /var/lib/app && docker run -u 1000:1000 --user 0:0 -p 127.0.0.1:80:80 app; cp -p ./a.txt b"},
+		{"json spaced colon", `{"password" : "x", 'token' : 'y', "n" : 1}`, `{"password" : "` + F + `", 'token' : '` + F + `', "n" : 1}`},
+		{"form pass", "user=bob&pass=hunter2", "user=bob&pass=" + F},
+		{"query pw", "/login?pw=hunter&next=/", "/login?pw=" + F + "&next=/"},
+		{"form pass first", "pass=hunter&user=bob", "pass=" + F + "&user=bob"},
+		{"pass secret-like in prose", "retry with pass=hunter2", "retry with pass=" + F},
+		{"pass count in prose", "tests pass=12 fail=0 pass=1234", "tests pass=12 fail=0 pass=1234"},
+		{"email password combo", "bob@example.com:hunter2 ann@mail.example.org:S3cret!", F + ":" + F + " " + F + ":" + F},
+		{"email port and scp path", "git@github.com:shop/orders.git", "git@github.com:shop/orders.git"},
+		{"metadata of secrets", "password_changed_at=2024-01-01T00:00:00Z password_length=12 secret_name=db-credentials token_ttl=5m",
+			"password_changed_at=2024-01-01T00:00:00Z password_length=12 secret_name=db-credentials token_ttl=5m"},
+		{"metadata keys with secrets", "password_name=Hunter2! secret_at=c2VjcmV0", "password_name=" + F + " secret_at=" + F},
+
 		// URL-encoded values are decoded before they are searched.
 		{"query email", "?email=bob%40example.com&page=2", "?email=" + F + "&page=2"},
 		{"query card plus", "card=4111+1111+1111+1111", "card=" + F},
@@ -184,6 +208,8 @@ func TestDetectorsPIIAllowed(t *testing.T) {
 	o := scrub.Options{SendDefaultPII: true}
 	in := "bob@example.com from 203.0.113.7 and 2001:db8::1 with card 4111111111111111"
 	assert.Equal(t, "bob@example.com from 203.0.113.7 and 2001:db8::1 with card "+scrub.Filtered, scrubText(o, in))
+	// The password of an e-mail:password combination is no personal data.
+	assert.Equal(t, "bob@example.com:"+scrub.Filtered, scrubText(o, "bob@example.com:hunter2"))
 }
 
 func TestDisableDetectors(t *testing.T) {
@@ -302,7 +328,7 @@ func TestDebugTextKept(t *testing.T) {
 		{"git clone git@github.com:shop/orders.git failed", "git clone git@github.com:shop/orders.git failed"},
 		{"token: 8f14e45fceea", "token: " + F},
 		{"password: 1234", "password: " + F},
-		{"login bob@example.com:hunter2 rejected", "login " + F + ":hunter2 rejected"},
+		{"login bob@example.com:hunter2 rejected", "login " + F + ":" + F + " rejected"},
 		{"mail to bob@example.com: bounced", "mail to " + F + ": bounced"},
 	} {
 		assert.Equal(t, tc.want, scrubText(scrub.Options{}, tc.in), tc.in)

@@ -83,16 +83,24 @@
 //     sntryu_), sk- secret keys (OpenAI, Anthropic), and the secret path
 //     of Slack and Discord webhook URLs (the host stays). Publishable keys
 //     (pk_live_) are public and stay.
-//   - [DetectURLPassword]: the password of scheme://user:password@host and
-//     of Go database DSNs without a scheme (user:password@tcp(host:3306)/db,
-//     user:password@unix(/path)/db, user:password@/db).
+//   - [DetectURLPassword]: the password of scheme://user:password@host, of
+//     Go database DSNs without a scheme (user:password@tcp(host:3306)/db,
+//     user:password@unix(/path)/db, user:password@/db) and of e-mail:password
+//     combinations (bob@example.com:hunter2; a port or an scp-style path
+//     after the colon stays). The password is no personal data: it is
+//     replaced even when the address is kept.
 //   - [DetectKeyValue]: the values of denied keys written in text:
 //     key=value (logfmt, query strings, connection strings such as
 //     Password=…; PWD=…; AccountKey=…;, signed URLs' sig= and
-//     X-Amz-Signature=), key = value with spaces (INI and TOML files, the
+//     X-Amz-Signature=; pass= and pw= in a form body or query string, or
+//     elsewhere when the value looks like a secret), key = value with spaces (INI and TOML files, the
 //     AWS credentials file) when the value is quoted or looks like a secret
 //     (see below) and is no call, "key": value (JSON, also escaped inside a
-//     string) and 'key': value, XML elements (<password>…</password>,
+//     string) and 'key': value, also with spaces before the colon ("key" :
+//     value), command-line flags (--password S3cret, --client-secret X,
+//     --token=X, -p S3cret, and the password of curl's and wget's -u and
+//     --user user:password; --password-file, --token-ttl, -p with a port or
+//     a path and docker's -u uid:gid stay), XML elements (<password>…</password>,
 //     <wsse:Password>…, a CDATA section),
 //     header lines (X-Api-Key: …; Cookie:, Set-Cookie: and Authorization:
 //     to the end of the line with its quoted parameters (Digest's
@@ -106,7 +114,12 @@
 //     stay, and so does a key ending a file path ("open
 //     /run/secrets/db_password: permission denied"). Placeholders are no
 //     values and stay: ?, $1, :name, %s, {name}, <name>, masks (***, xxx),
-//     redaction markers and true, false, null, nil, none.
+//     redaction markers and true, false, null, nil, none. A key=value whose key names a
+//     fact about a secret, its last word at, length, len, count, ttl
+//     or name (password_changed_at, secret_name), keeps a value that is a
+//     timestamp, a number of up to six digits, a duration or lowercase
+//     words (2024-01-01T00:00:00Z, 12, 5m, db-credentials); any other
+//     value under it is replaced.
 //   - [DetectEmail] and [DetectIP]: e-mail and IP addresses, only when
 //     personal data is not kept; see below for the addresses that stay.
 //

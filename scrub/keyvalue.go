@@ -26,14 +26,26 @@ func startsKey(c byte) bool {
 	return false
 }
 
+// kvByte marks the bytes findKeyValues stops at.
+var kvByte = [256]bool{'<': true, '-': true, '=': true, ':': true}
+
 // findKeyValues finds the values of denied keys written in text: key=value
 // (query and connection strings, logfmt), "key": value (JSON) and the colon
 // forms of findColonValue.
 func (s *Scrubber) findKeyValues(dst []Span, str string) []Span {
 	for i := 0; i < len(str); i++ {
-		switch c := str[i]; {
+		c := str[i]
+		if !kvByte[c] {
+			continue
+		}
+		switch {
 		case c == '<':
 			if sp, ok := s.findElementValue(str, i); ok {
+				dst = append(dst, sp)
+				i = sp.End - 1
+			}
+		case c == '-' && (i == 0 || str[i-1] == ' ' || str[i-1] == '\t'):
+			if sp, ok := s.findFlagValue(str, i); ok {
 				dst = append(dst, sp)
 				i = sp.End - 1
 			}
@@ -43,17 +55,19 @@ func (s *Scrubber) findKeyValues(dst []Span, str string) []Span {
 				dst = append(dst, sp)
 				i = sp.End - 1
 			}
-		case c == ':' && (str[i-1] == '"' || str[i-1] == '\''):
-			// Keys longer than 64 bytes are not looked for, which also
-			// keeps this search short.
-			from := max(0, i-66)
-			q := strings.LastIndexByte(str[from:i-1], str[i-1])
+		case c == ':' && quoteBefore(str, i) >= 0:
+			// "key": value, and "key" : value as some encoders and people
+			// write it. Keys longer than 64 bytes are not looked for,
+			// which also keeps this search short.
+			cq := quoteBefore(str, i)
+			from := max(0, cq-65)
+			q := strings.LastIndexByte(str[from:cq], str[cq])
 			if q < 0 {
 				continue
 			}
 			q += from
 			// JSON inside a string arrives escaped: \"key\": \"value\".
-			if !s.denied(strings.TrimSuffix(str[q+1:i-1], `\`)) {
+			if !s.denied(strings.TrimSuffix(str[q+1:cq], `\`)) {
 				continue
 			}
 			j := i + 1
@@ -123,11 +137,22 @@ func (s *Scrubber) findEqualsValue(str string, i int) (Span, bool) {
 	for k > 0 && isKeyByte(str[k-1]) {
 		k--
 	}
-	if k == e || !s.denied(str[k:e]) {
+	if k == e {
+		return Span{}, false
+	}
+	key := str[k:e]
+	if !s.denied(key) {
+		if e == i && isShortPassKey(key) {
+			return formPassValue(str, k, i)
+		}
 		return Span{}, false
 	}
 	if e == i {
-		return valueSpan(str, i+1)
+		sp, ok := valueSpan(str, i+1)
+		if ok && isMetadataKey(key) && isPlainValue(str[sp.Start:sp.End]) {
+			return Span{}, false
+		}
+		return sp, ok
 	}
 	j := i + 1
 	for j < len(str) && j-i <= 4 && (str[j] == ' ' || str[j] == '\t') {
@@ -386,4 +411,217 @@ func valueSpan(str string, i int) (Span, bool) {
 		j++
 	}
 	return nonEmpty(i, j, str)
+}
+
+// quoteBefore returns the index of the quote closing a key just before the
+// colon at str[i] ("key": or "key" :, up to three spaces between), or -1.
+func quoteBefore(str string, i int) int {
+	p := i - 1
+	for p > 0 && i-p <= 3 && str[p] == ' ' {
+		p--
+	}
+	if p >= 0 && (str[p] == '"' || str[p] == '\'') {
+		return p
+	}
+	return -1
+}
+
+// flagAt reports whether str[i] ('-') may start a command-line flag that
+// findFlagValue reads: --word, or -u/-p followed by a space.
+func flagAt(s string, i int) bool {
+	if i > 0 && s[i-1] != ' ' && s[i-1] != '\t' || i+2 >= len(s) {
+		return false
+	}
+	return s[i+1] == '-' && isAlpha(s[i+2]) || (s[i+1] == 'u' || s[i+1] == 'p') && s[i+2] == ' '
+}
+
+// findFlagValue reads the value of a command-line flag at str[i] ('-')
+// written with a space, as logged command lines carry them:
+//
+//   - --password S3cret, --token X, --client-secret X, --ftp-password X:
+//     a flag whose name is denied and whose last word names the secret
+//     itself (password, passwd, pwd, pass, passphrase, secret, token; or
+//     api-key, access-key, secret-key, private-key). A flag naming where
+//     or how long a secret is (--password-file, --token-ttl) stays, and so
+//     does a value that is another flag;
+//   - -u user:password, --user user:password (curl, wget): the part after
+//     the colon; docker's uid:gid (-u 1000:1000) stays;
+//   - -p S3cret (mysql and the like): when the value looks like a secret,
+//     has a letter and is no path, since -p is also a port (-p 22,
+//     -p 8080:80) and a switch before a path (mkdir -p /var/lib/app).
+//
+// The forms with '=' (--token=x, --user=a:b) are read by
+// findEqualsValue and here.
+func (s *Scrubber) findFlagValue(str string, i int) (Span, bool) {
+	j := i + 1
+	if j < len(str) && str[j] == '-' {
+		j++
+	}
+	k := j
+	for k < len(str) && k-j <= maxKeyInline && (isAlnum(str[k]) || str[k] == '-' || str[k] == '_') {
+		k++
+	}
+	if k == j || k+1 >= len(str) || str[k] != ' ' && str[k] != '=' {
+		return Span{}, false
+	}
+	name := str[j:k]
+	long := j == i+2
+	v := k + 1
+	if str[v] == '-' {
+		return Span{}, false // another flag
+	}
+	sp, ok := valueSpan(str, v)
+	if !ok {
+		return Span{}, false
+	}
+	val := str[sp.Start:sp.End]
+	switch {
+	case name == "user" && long || name == "u" && !long:
+		c := strings.IndexByte(val, ':')
+		if c < 0 || strings.Trim(val, "0123456789:") == "" {
+			return Span{}, false // a user, or docker's uid:gid
+		}
+		return nonEmpty(sp.Start+c+1, sp.End, str)
+	case str[k] == '=':
+		return Span{}, false // findEqualsValue's
+	case name == "p" && !long:
+		if looksSecret(val) && strings.IndexFunc(val, func(r rune) bool { return r < 0x80 && isAlpha(byte(r)) }) >= 0 &&
+			!strings.ContainsRune(val, '/') && val[0] != '.' && val[0] != '~' && val[0] != '$' {
+			return sp, true
+		}
+		return Span{}, false
+	case long && s.denied(name) && isSecretFlag(name):
+		return sp, true
+	}
+	return Span{}, false
+}
+
+// isSecretFlag reports flag names whose last word names the secret itself.
+func isSecretFlag(name string) bool {
+	p := len(name)
+	for p > 0 && name[p-1] != '-' && name[p-1] != '_' {
+		p--
+	}
+	switch strings.ToLower(name[p:]) {
+	case "password", "passwd", "pwd", "pass", "passphrase", "secret", "token":
+		return true
+	case "key":
+		var buf [maxKeyInline]byte
+		n := string(normalizeKey(buf[:0], name))
+		return strings.HasSuffix(n, "apikey") || strings.HasSuffix(n, "accesskey") ||
+			strings.HasSuffix(n, "secretkey") || strings.HasSuffix(n, "privatekey")
+	}
+	return false
+}
+
+// isShortPassKey reports pass and pw, the short password keys of web
+// forms, which are not on the denylist since prose uses them ("tests
+// pass=12").
+func isShortPassKey(key string) bool {
+	switch len(key) {
+	case 2:
+		return key[0]|0x20 == 'p' && key[1]|0x20 == 'w'
+	case 4:
+		return strings.EqualFold(key, "pass")
+	}
+	return false
+}
+
+// formPassValue reads the value of pass= or pw= (the key at str[k:i]) in a
+// form body or a query string: after '&' or '?', or followed by '&'; or
+// anywhere when the value looks like a secret and is more than a number.
+func formPassValue(str string, k, i int) (Span, bool) {
+	sp, ok := valueSpan(str, i+1)
+	if !ok {
+		return Span{}, false
+	}
+	if k > 0 && (str[k-1] == '&' || str[k-1] == '?') || sp.End < len(str) && str[sp.End] == '&' {
+		return sp, true
+	}
+	v := str[sp.Start:sp.End]
+	if looksSecret(v) && strings.Trim(v, "0123456789") != "" {
+		return sp, true
+	}
+	return Span{}, false
+}
+
+// isMetadataKey reports keys that name facts about a secret rather than the
+// secret: their last word is at, length, len, count, ttl or name
+// (password_changed_at, password_length, secret_name, token_ttl).
+func isMetadataKey(key string) bool {
+	p := len(key) - 1
+	for p > 0 && key[p] != '-' && key[p] != '_' && key[p] != '.' {
+		p--
+	}
+	if p <= 0 || len(key)-p > 7 {
+		return false
+	}
+	var buf [6]byte
+	w := buf[:0]
+	for i := p + 1; i < len(key); i++ {
+		w = append(w, key[i]|0x20)
+	}
+	switch string(w) {
+	case "at", "length", "len", "count", "ttl", "name":
+		return true
+	}
+	return false
+}
+
+// isPlainValue reports the values a metadata key holds that cannot be a
+// secret: a number of up to six digits, a duration (5m, 90s), a timestamp
+// (2024-01-01T00:00:00Z) or lowercase words joined by '-' or '_'
+// (db-credentials). Any other value under such a key is still filtered.
+func isPlainValue(v string) bool {
+	if v == "" {
+		return false
+	}
+	if len(v) <= 6 && strings.Trim(v, "0123456789") == "" {
+		return true
+	}
+	if len(v) <= 8 && isDigit(v[0]) && strings.Trim(strings.TrimRight(v, "hms"), "0123456789") == "" {
+		return true
+	}
+	if isTimestamp(v) {
+		return true
+	}
+	if v[0] < 'a' || v[0] > 'z' || len(v) > 40 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('a' <= c && c <= 'z') && !((c == '-' || c == '_') && i+1 < len(v) && v[i-1] != '-' && v[i-1] != '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// isTimestamp reports an RFC 3339 date or date-time: 2024-01-01,
+// 2024-01-01T00:00:00Z, 2024-01-01T00:00:00.123+02:00.
+func isTimestamp(v string) bool {
+	if len(v) < 10 || len(v) > 35 {
+		return false
+	}
+	for i := 0; i < 10; i++ {
+		if i == 4 || i == 7 {
+			if v[i] != '-' {
+				return false
+			}
+		} else if !isDigit(v[i]) {
+			return false
+		}
+	}
+	if len(v) == 10 {
+		return true
+	}
+	if v[10] != 'T' && v[10] != 't' {
+		return false
+	}
+	for i := 11; i < len(v); i++ {
+		if c := v[i]; !isDigit(c) && !strings.ContainsRune(":.+-Zz", rune(c)) {
+			return false
+		}
+	}
+	return true
 }

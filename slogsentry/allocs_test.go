@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
@@ -15,7 +16,7 @@ import (
 // benchmarks' workload. Skipped under -race, which changes allocation counts.
 
 func TestAllocsDisabled(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("allocation counts differ under -race")
 	}
 	l := benchLogger(slogsentry.NewHandler(slogsentry.Options{Client: benchClient(t)}))
@@ -31,7 +32,7 @@ func TestAllocsDisabled(t *testing.T) {
 }
 
 func TestAllocsBreadcrumb(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("allocation counts differ under -race")
 	}
 	c := benchClient(t)
@@ -52,7 +53,7 @@ func TestAllocsBreadcrumb(t *testing.T) {
 // after the logging goroutine has done all of its work (copying the record,
 // snapshotting the scopes, recording the stack).
 func TestAllocsEvent(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("allocation counts differ under -race")
 	}
 	c := testclient.Parked(t)

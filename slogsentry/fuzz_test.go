@@ -14,7 +14,9 @@ import (
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/fuzzbytes"
+	"github.com/sentrylog/sentrylog/internal/hostile"
 	"github.com/sentrylog/sentrylog/internal/schematest"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
 
@@ -73,7 +75,7 @@ func (f *fuzzAttrs) attr(op byte, depth int) slog.Attr {
 		}
 		return slog.Group(k)
 	case 8:
-		return slog.Any(k, fmt.Errorf("%s: %w", f.s, errors.Join(errors.New(k), nil, &fuzzErr{f.s})))
+		return slog.Any(k, fmt.Errorf("%s: %w", f.s, errors.Join(errors.New(k), nil, &hostile.Err{S: f.s})))
 	case 9:
 		return slog.Any(k, []byte(f.s))
 	case 10:
@@ -102,22 +104,13 @@ func (f *fuzzAttrs) attr(op byte, depth int) slog.Attr {
 	case 19:
 		return slog.Any(k, []any{f.s, int8(f.Byte()), complex(1, 2), func() {}})
 	case 20:
-		var nilErr *fuzzErr
+		var nilErr *hostile.Err
 		return slog.Any(k, error(nilErr)) // a typed nil error
 	case 21:
 		return slog.Any(k, context.Background())
 	default:
 		return slog.Attr{Key: "", Value: slog.StringValue(f.s)} // an empty key
 	}
-}
-
-type fuzzErr struct{ s string }
-
-func (e *fuzzErr) Error() string {
-	if e == nil {
-		panic("nil *fuzzErr")
-	}
-	return e.s
 }
 
 // fuzzValuer's LogValue returns a group holding another valuer, itself, a
@@ -191,9 +184,9 @@ func FuzzHandlerAttrs(f *testing.F) {
 	f.Add([]byte{18, 0, 19, 1, 20, 2, 21, 3, 22, 4, 14, 5, 13, 6, 15, 7}, "tags", "x\ny", uint8(1))
 	f.Add([]byte{7, 8, 7, 8, 7, 8, 7, 8, 7, 8, 7, 8, 7, 8, 7, 8, 7, 8, 8, 0}, "", "", uint8(0))
 
-	c, mt := newClient(f, core.Options{Storm: core.StormOptions{Disabled: true}, MaxBreadcrumbs: 10})
+	c, mt := testclient.New(f, core.Options{Storm: core.StormOptions{Disabled: true}, MaxBreadcrumbs: 10})
 	h := slogsentry.NewHandler(slogsentry.Options{Client: c, TagKeys: []string{"k", "tags", "k.k", ""}, AddSource: true})
-	validate := schematest.SharedDir() != "" || schematest.RequireShared()
+	validate := schematest.Enabled()
 	f.Fuzz(func(t *testing.T, data []byte, key, s string, level uint8) {
 		mt.Reset()
 		before := c.Stats()
@@ -227,27 +220,6 @@ func FuzzHandlerAttrs(f *testing.F) {
 		if lvl >= slog.LevelError {
 			want++
 		}
-		after := c.Stats()
-		captured := after.Captured - before.Captured
-		if captured != want {
-			t.Fatalf("%d records at the event level, %d captured", want, captured)
-		}
-		dropped := int64(0)
-		for k, n := range after.Dropped {
-			dropped += n - before.Dropped[k]
-		}
-		evs := mt.Events()
-		if int64(len(evs))+dropped != captured {
-			t.Fatalf("captured %d, got %d events and %d drops: %v", captured, len(evs), dropped, after.Dropped)
-		}
-		for _, ev := range evs {
-			b, err := json.Marshal(ev)
-			if err != nil {
-				t.Fatalf("event does not marshal: %v", err)
-			}
-			if validate {
-				schematest.Validate(t, b)
-			}
-		}
+		testclient.Accounted(t, before, c.Stats(), want, mt.Events(), validate)
 	})
 }

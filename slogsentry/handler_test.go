@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
 
@@ -34,13 +35,13 @@ func TestLevelMapping(t *testing.T) {
 		{slogsentry.LevelFatal, core.LevelFatal},
 		{slogsentry.LevelFatal + 100, core.LevelFatal},
 	}
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	// Every record an event, so that the level is visible on the event.
 	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, EventLevel: slog.Level(-1000)}))
 	for _, tt := range tests {
 		l.Log(context.Background(), tt.level, tt.level.String())
 	}
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, len(tests))
 	for i, tt := range tests {
 		assert.Equal(t, tt.want, evs[i].Level, "slog level %v", tt.level)
@@ -50,7 +51,7 @@ func TestLevelMapping(t *testing.T) {
 }
 
 func TestRouting(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c}))
 	ctx := core.NewIsolationScope(context.Background())
 
@@ -60,7 +61,7 @@ func TestRouting(t *testing.T) {
 	err := fmt.Errorf("handler: %w", fmt.Errorf("query: %w", sql.ErrNoRows))
 	l.ErrorContext(ctx, "request failed", "err", err, "route", "/x")
 
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 1)
 	ev := evs[0]
 	assert.Equal(t, core.LevelError, ev.Level)
@@ -71,7 +72,7 @@ func TestRouting(t *testing.T) {
 	assert.Equal(t, err.Error(), last.Value)
 	require.NotNil(t, last.Mechanism)
 	assert.Equal(t, "auto.log.slog", last.Mechanism.Type)
-	assert.Equal(t, map[string]any{"route": "/x"}, logContext(ev))
+	assert.Equal(t, map[string]any{"route": "/x"}, testclient.LogContext(ev))
 
 	require.Len(t, ev.Breadcrumbs, 2)
 	assert.Equal(t, "a breadcrumb", ev.Breadcrumbs[0].Message)
@@ -82,7 +83,7 @@ func TestRouting(t *testing.T) {
 }
 
 func TestEnabled(t *testing.T) {
-	c, _ := newClient(t, core.Options{})
+	c, _ := testclient.New(t, core.Options{})
 	ctx := context.Background()
 	h := slogsentry.NewHandler(slogsentry.Options{Client: c})
 	assert.False(t, h.Enabled(ctx, slog.LevelDebug))
@@ -115,7 +116,7 @@ func TestEnabled(t *testing.T) {
 }
 
 func TestFatalIsFlushed(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c}))
 	l.Log(context.Background(), slogsentry.LevelFatal, "going down", "error", errors.New("disk full"))
 	// No Flush here: Handle flushed before it returned.
@@ -125,7 +126,7 @@ func TestFatalIsFlushed(t *testing.T) {
 }
 
 func TestLevelVarRoutesAtRunTime(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	ev := new(slog.LevelVar)
 	ev.Set(slog.LevelError)
 	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, EventLevel: ev}))
@@ -133,7 +134,7 @@ func TestLevelVarRoutesAtRunTime(t *testing.T) {
 	l.WarnContext(ctx, "a breadcrumb while the event level is Error")
 	ev.Set(slog.LevelWarn)
 	l.WarnContext(ctx, "an event now")
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 1)
 	assert.Equal(t, "an event now", evs[0].Message.Formatted)
 	assert.Equal(t, core.LevelWarning, evs[0].Level)
@@ -170,13 +171,13 @@ func TestBreadcrumbData(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newClient(t, core.Options{})
+			c, mt := testclient.New(t, core.Options{})
 			opts := tt.opts
 			opts.Client = c
 			l := slog.New(slogsentry.NewHandler(opts))
 			tt.log(l)
 			l.Error("event")
-			evs := events(t, c, mt)
+			evs := testclient.Events(t, c, mt)
 			require.Len(t, evs, 1)
 			require.Len(t, evs[0].Breadcrumbs, 1)
 			assert.Equal(t, tt.want, evs[0].Breadcrumbs[0].Data)
@@ -186,14 +187,14 @@ func TestBreadcrumbData(t *testing.T) {
 	// AddSource: the source is among the attributes, or beside the open
 	// groups.
 	for _, group := range []bool{false, true} {
-		c, mt := newClient(t, core.Options{})
+		c, mt := testclient.New(t, core.Options{})
 		l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, AddSource: true}))
 		if group {
 			l = l.WithGroup("w")
 		}
 		l.Info("m", "k", "v")
 		l.Error("event")
-		evs := events(t, c, mt)
+		evs := testclient.Events(t, c, mt)
 		require.Len(t, evs, 1)
 		require.Len(t, evs[0].Breadcrumbs, 1)
 		data := evs[0].Breadcrumbs[0].Data

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/isolationtest"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
 
@@ -14,7 +15,7 @@ import (
 // through loggers derived with With, WithGroup and WithAttrs, shared by all
 // requests and made per request.
 func TestConcurrentIsolation(t *testing.T) {
-	c, mt := newClient(t, core.Options{QueueSize: 4 * isolationtest.Requests,
+	c, mt := testclient.New(t, core.Options{QueueSize: 4 * isolationtest.Requests,
 		Storm: core.StormOptions{Disabled: true}})
 	h := slogsentry.NewHandler(slogsentry.Options{Client: c})
 	shared := slog.New(h).With("service", "api").WithGroup("http")

@@ -10,21 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
 
-func attrOf(t *testing.T, l *core.Log, key string) any {
-	t.Helper()
-	v, ok := l.Attr(key)
-	if !ok {
-		return nil
-	}
-	return v.Any()
-}
-
 func TestLogsOffByDefault(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c}))
 	l.Info("info")
 	l.Error("error")
@@ -33,7 +25,7 @@ func TestLogsOffByDefault(t *testing.T) {
 }
 
 func TestLogsLevel(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	h := slogsentry.NewHandler(slogsentry.Options{Client: c, LogsLevel: slog.LevelDebug - 4, Logger: "app"})
 	ctx := core.NewIsolationScope(context.Background())
 	l := slog.New(h).With("service", "api").WithGroup("req")
@@ -48,21 +40,21 @@ func TestLogsLevel(t *testing.T) {
 	var levels []string
 	for _, lg := range logs {
 		levels = append(levels, lg.Level.String())
-		assert.Equal(t, "auto.log.slog", attrOf(t, lg, "sentry.origin"))
-		assert.Equal(t, "app", attrOf(t, lg, "logger.name"))
-		assert.Equal(t, "api", attrOf(t, lg, "service"))
-		assert.Contains(t, attrOf(t, lg, "code.file.path"), "logs_test.go")
-		assert.Contains(t, attrOf(t, lg, "code.function.name"), "TestLogsLevel")
+		assert.Equal(t, "auto.log.slog", testclient.LogAttr(lg, "sentry.origin"))
+		assert.Equal(t, "app", testclient.LogAttr(lg, "logger.name"))
+		assert.Equal(t, "api", testclient.LogAttr(lg, "service"))
+		assert.Contains(t, testclient.LogAttr(lg, "code.file.path"), "logs_test.go")
+		assert.Contains(t, testclient.LogAttr(lg, "code.function.name"), "TestLogsLevel")
 	}
 	assert.Equal(t, []string{"trace", "debug", "info", "warn", "error", "fatal"}, levels)
-	assert.Equal(t, int64(1), attrOf(t, logs[0], "req.id"))
-	assert.Equal(t, "bob", attrOf(t, logs[2], "req.user"))
+	assert.Equal(t, int64(1), testclient.LogAttr(logs[0], "req.id"))
+	assert.Equal(t, "bob", testclient.LogAttr(logs[2], "req.user"))
 	assert.Equal(t, "failed", logs[4].Body)
-	assert.Equal(t, "*errors.errorString", attrOf(t, logs[4], "exception.type"))
-	assert.Equal(t, "boom", attrOf(t, logs[4], "exception.message"))
-	assert.Equal(t, "/x", attrOf(t, logs[4], "req.route"))
+	assert.Equal(t, "*errors.errorString", testclient.LogAttr(logs[4], "exception.type"))
+	assert.Equal(t, "boom", testclient.LogAttr(logs[4], "exception.message"))
+	assert.Equal(t, "/x", testclient.LogAttr(logs[4], "req.route"))
 	// The error record is still an event, and the info record a breadcrumb.
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 2)
 	require.Len(t, evs[0].Breadcrumbs, 2)
 	assert.Equal(t, "info", evs[0].Breadcrumbs[0].Message)
@@ -70,7 +62,7 @@ func TestLogsLevel(t *testing.T) {
 
 // Only LogsLevel lets a record through: neither breadcrumb nor event.
 func TestLogsOnly(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	h := slogsentry.NewHandler(slogsentry.Options{
 		Client: c, LogsLevel: slog.LevelInfo,
 		BreadcrumbLevel: slogsentry.LevelOff, EventLevel: slogsentry.LevelOff,
@@ -83,14 +75,14 @@ func TestLogsOnly(t *testing.T) {
 	assert.Len(t, mt.Logs(), 2, "a fatal record flushes the logs before Handle returns")
 	logs := testclient.Logs(t, c, mt)
 	require.Len(t, logs, 2)
-	assert.Equal(t, int64(2), attrOf(t, logs[0], "a.b"))
-	assert.Equal(t, []string{"x", "y"}, attrOf(t, logs[0], "many"))
-	assert.Empty(t, events(t, c, mt))
+	assert.Equal(t, int64(2), testclient.LogAttr(logs[0], "a.b"))
+	assert.Equal(t, []string{"x", "y"}, testclient.LogAttr(logs[0], "many"))
+	assert.Empty(t, testclient.Events(t, c, mt))
 }
 
 // A LevelVar changes the logs level at run time.
 func TestLogsLevelVar(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	var lv slog.LevelVar
 	lv.Set(slogsentry.LevelOff)
 	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, LogsLevel: &lv}))
@@ -105,7 +97,7 @@ func TestLogsLevelVar(t *testing.T) {
 // The logging goroutine's cost of a log: at most one allocation (the goal),
 // measured with the log worker parked so that only the caller is counted.
 func TestAllocsLog(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("allocation counts differ under -race")
 	}
 	c := testclient.ParkedLogs(t)

@@ -9,13 +9,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
 
 // The shared attribute mapping lives in the core; this checks that slog's
 // ways of writing the special keys reach it: groups, WithAttrs, WithGroup.
 func TestSpecialKeys(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c}))
 	req := httptest.NewRequest("POST", "http://shop.test/orders?id=7", nil)
 
@@ -28,7 +29,7 @@ func TestSpecialKeys(t *testing.T) {
 	l.Error("user keys", "user.id", "43", "user.username", "bob")
 	l.WithGroup("g").Error("not special inside a group", "user", "x", "fingerprint", "y")
 
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 3)
 	ev := evs[0]
 	require.NotNil(t, ev.User)
@@ -42,7 +43,7 @@ func TestSpecialKeys(t *testing.T) {
 	assert.Equal(t, "id=7", ev.Request.QueryString)
 	assert.Equal(t, "3", ev.Tags["shard"])
 	assert.Equal(t, "primary", ev.Tags["db.role"])
-	assert.Equal(t, map[string]any{"other": "kept"}, logContext(ev))
+	assert.Equal(t, map[string]any{"other": "kept"}, testclient.LogContext(ev))
 
 	require.NotNil(t, evs[1].User)
 	assert.Equal(t, "43", evs[1].User.ID)
@@ -50,5 +51,5 @@ func TestSpecialKeys(t *testing.T) {
 
 	assert.Nil(t, evs[2].User)
 	assert.Nil(t, evs[2].Fingerprint)
-	assert.Equal(t, map[string]any{"g": map[string]any{"user": "x", "fingerprint": "y"}}, logContext(evs[2]))
+	assert.Equal(t, map[string]any{"g": map[string]any{"user": "x", "fingerprint": "y"}}, testclient.LogContext(evs[2]))
 }

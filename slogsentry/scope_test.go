@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
 
@@ -22,7 +23,7 @@ func TestScopedBreadcrumbsConcurrently(t *testing.T) {
 		crumbs  = 20
 	)
 	// Storm control off: 64 events from one call site are the point here.
-	c, mt := newClient(t, core.Options{MaxBreadcrumbs: 100, Storm: core.StormOptions{Disabled: true}})
+	c, mt := testclient.New(t, core.Options{MaxBreadcrumbs: 100, Storm: core.StormOptions{Disabled: true}})
 	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c}))
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -43,7 +44,7 @@ func TestScopedBreadcrumbsConcurrently(t *testing.T) {
 	close(start)
 	wg.Wait()
 
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, workers)
 	seen := map[string]bool{}
 	for _, ev := range evs {
@@ -51,7 +52,7 @@ func TestScopedBreadcrumbsConcurrently(t *testing.T) {
 		require.NotEmpty(t, w, "the event carries its request's scope")
 		assert.False(t, seen[w], "one event per worker")
 		seen[w] = true
-		assert.Equal(t, w, fmt.Sprint(logContext(ev)["worker"]))
+		assert.Equal(t, w, fmt.Sprint(testclient.LogContext(ev)["worker"]))
 		require.Len(t, ev.Breadcrumbs, crumbs, "worker %s", w)
 		for i, b := range ev.Breadcrumbs {
 			assert.Equal(t, w, fmt.Sprint(b.Data["worker"]), "breadcrumb from another request")
@@ -61,7 +62,7 @@ func TestScopedBreadcrumbsConcurrently(t *testing.T) {
 }
 
 func TestNoScopeUsesTheGlobalScope(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c}))
 	l.Info("global crumb")
 	ctx := core.NewIsolationScope(context.Background())
@@ -69,27 +70,21 @@ func TestNoScopeUsesTheGlobalScope(t *testing.T) {
 	l.ErrorContext(ctx, "request event")
 	l.Error("global event")
 
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 2)
-	msgs := func(ev *core.Event) (out []string) {
-		for _, b := range ev.Breadcrumbs {
-			out = append(out, b.Message)
-		}
-		return out
-	}
-	assert.Equal(t, []string{"global crumb", "request crumb"}, msgs(evs[0]), "global then isolation breadcrumbs")
-	assert.Equal(t, []string{"global crumb"}, msgs(evs[1]))
+	assert.Equal(t, []string{"global crumb", "request crumb"}, testclient.Crumbs(evs[0]), "global then isolation breadcrumbs")
+	assert.Equal(t, []string{"global crumb"}, testclient.Crumbs(evs[1]))
 }
 
 func TestNilContext(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	h := slogsentry.NewHandler(slogsentry.Options{Client: c})
 	var nilCtx context.Context
 	r := slog.NewRecord(testTime, slog.LevelInfo, "crumb", 0)
 	require.NoError(t, h.Handle(nilCtx, r))
 	r = slog.NewRecord(testTime, slog.LevelError, "event", 0)
 	require.NoError(t, h.Handle(nilCtx, r))
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 1)
 	require.Len(t, evs[0].Breadcrumbs, 1)
 	assert.True(t, evs[0].Timestamp.Equal(testTime), "the record's time is the event's")
@@ -114,7 +109,7 @@ func TestHandlerBeforeInit(t *testing.T) {
 	l.Info("crumb")
 	l.Error("after init")
 
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 1)
 	assert.Equal(t, "after init", evs[0].Message.Formatted)
 	require.Len(t, evs[0].Breadcrumbs, 1)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
 
@@ -36,7 +37,7 @@ func TestSlogtestEvents(t *testing.T) {
 	)
 	newHandler := func(t *testing.T) slog.Handler {
 		zeroTimes = nil
-		c, mt = newClient(t, core.Options{
+		c, mt = testclient.New(t, core.Options{
 			BeforeSend: func(ev *core.Event, h *core.Hint) *core.Event {
 				mu.Lock()
 				zeroTimes = append(zeroTimes, h.Record != nil && h.Record.Time.IsZero())
@@ -51,10 +52,10 @@ func TestSlogtestEvents(t *testing.T) {
 		})
 	}
 	result := func(t *testing.T) map[string]any {
-		evs := events(t, c, mt)
+		evs := testclient.Events(t, c, mt)
 		require.Len(t, evs, 1)
 		ev := evs[0]
-		m := maps.Clone(logContext(ev))
+		m := maps.Clone(testclient.LogContext(ev))
 		if m == nil {
 			m = map[string]any{}
 		}
@@ -100,13 +101,13 @@ func TestSlogtestBreadcrumbs(t *testing.T) {
 	)
 	newHandler := func(t *testing.T) slog.Handler {
 		zero = false
-		c, mt = newClient(t, core.Options{})
+		c, mt = testclient.New(t, core.Options{})
 		h := slogsentry.NewHandler(slogsentry.Options{Client: c, AddSource: true})
 		return zeroTimeWatcher{h, &zero}
 	}
 	result := func(t *testing.T) map[string]any {
 		c.CaptureMessage(context.Background(), "probe", core.LevelError)
-		evs := events(t, c, mt)
+		evs := testclient.Events(t, c, mt)
 		require.Len(t, evs, 1)
 		require.Len(t, evs[0].Breadcrumbs, 1)
 		b := evs[0].Breadcrumbs[0]

@@ -16,24 +16,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/hostile"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
-
-type panicStringer struct{}
-
-func (panicStringer) String() string { panic("String exploded") }
-
-type panicJSON struct{}
-
-func (panicJSON) MarshalJSON() ([]byte, error) { panic("MarshalJSON exploded") }
 
 type panicValuer struct{}
 
 func (panicValuer) LogValue() slog.Value { panic("LogValue exploded") }
-
-type panicError struct{}
-
-func (panicError) Error() string { panic("Error exploded") }
 
 type nilDeref struct{ name string }
 
@@ -78,8 +68,8 @@ func TestAwkwardValues(t *testing.T) {
 		"slice", []int{1, 2},
 		"nan", math.NaN(),
 		"inf", math.Inf(1),
-		"panic_string", panicStringer{},
-		"panic_json", panicJSON{},
+		"panic_string", hostile.PanicStringer{},
+		"panic_json", hostile.PanicJSON{},
 		"panic_logvalue", panicValuer{},
 		"loop_logvalue", loopValuer{},
 		"cyclic", cyclic,
@@ -89,9 +79,9 @@ func TestAwkwardValues(t *testing.T) {
 		"complex", complex(1, 2),
 		"uint", uint64(math.MaxUint64),
 	)
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 1, "an event with awkward values is still delivered")
-	lc := logContext(evs[0])
+	lc := testclient.LogContext(evs[0])
 
 	assert.Nil(t, lc["nil_ptr"])
 	assert.Nil(t, lc["nil_stringer"])
@@ -151,8 +141,8 @@ func normalizeNumbers(v any) any {
 
 func TestPanickingErrorValue(t *testing.T) {
 	l, c, mt := eventLogger(t, slogsentry.Options{})
-	l.Error("bad error", "err", panicError{})
-	evs := events(t, c, mt)
+	l.Error("bad error", "err", hostile.PanicErr{})
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 1)
 	b, err := json.Marshal(evs[0])
 	require.NoError(t, err)
@@ -165,16 +155,16 @@ type counter struct{ n atomic.Int64 }
 func (c *counter) LogValue() slog.Value { return slog.Int64Value(c.n.Load()) }
 
 func TestLogValuerResolvedAtTheCall(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c}))
 	n := new(counter)
 	n.n.Store(1)
 	l.Info("breadcrumb", "n", n)             // kept in the scope, built into an event later
 	l.With("with", n).Error("event", "n", n) // built on the worker
 	n.n.Store(2)
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 1)
-	assert.Equal(t, map[string]any{"with": int64(1), "n": int64(1)}, logContext(evs[0]))
+	assert.Equal(t, map[string]any{"with": int64(1), "n": int64(1)}, testclient.LogContext(evs[0]))
 	require.Len(t, evs[0].Breadcrumbs, 1)
 	assert.Equal(t, map[string]any{"n": int64(1)}, evs[0].Breadcrumbs[0].Data)
 }
@@ -190,7 +180,7 @@ func TestErrors(t *testing.T) {
 	l.Error("joined", "error", errors.Join(primary, other))
 	l.Error("no error", "k", "v")
 
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 4)
 
 	// At any depth, under any key.
@@ -201,7 +191,7 @@ func TestErrors(t *testing.T) {
 	// "err" wins over an earlier error at another key; the other stays as text.
 	require.NotEmpty(t, evs[1].Exception)
 	assert.Equal(t, "primary", evs[1].Exception[len(evs[1].Exception)-1].Value)
-	assert.Equal(t, "other", logContext(evs[1])["first"])
+	assert.Equal(t, "other", testclient.LogContext(evs[1])["first"])
 
 	// errors.Join: an exception group.
 	assert.GreaterOrEqual(t, len(evs[2].Exception), 3)
@@ -212,11 +202,11 @@ func TestErrors(t *testing.T) {
 }
 
 func TestCulpritIsTheCallSite(t *testing.T) {
-	c, mt := newClient(t, core.Options{AttachStacktrace: true})
+	c, mt := testclient.New(t, core.Options{AttachStacktrace: true})
 	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c}))
 	l.Error("message event")
 	l.Error("error event", "err", errors.New("boom"))
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 2)
 
 	const me = "github.com/sentrylog/sentrylog/slogsentry_test"
@@ -242,12 +232,12 @@ func TestCulpritIsTheCallSite(t *testing.T) {
 // TestWithAttrsValuesFrozen: a map given to WithAttrs and changed later is
 // sent as it was when it was given.
 func TestWithAttrsValuesFrozen(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	m := map[string]int{"n": 1}
 	log := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c})).With("m", m)
 	m["n"] = 2
 	log.Error("boom")
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 1)
 	assert.Equal(t, map[string]any{"n": 1}, evs[0].Contexts["log"]["m"])
 }

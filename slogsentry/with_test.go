@@ -11,13 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
 
 // eventLogger returns a logger whose every record from Info up is an event.
 func eventLogger(t *testing.T, opts slogsentry.Options) (*slog.Logger, *core.Client, *core.MemoryTransport) {
 	t.Helper()
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	opts.Client = c
 	if opts.EventLevel == nil {
 		opts.EventLevel = slog.LevelInfo
@@ -32,7 +33,7 @@ func TestGroupsNest(t *testing.T) {
 	l.WithGroup("g").WithGroup("h").Info("m")                      // no attributes: no groups
 	l.Info("m", slog.Group("", "inline", true), slog.Group("empty"), "", nil)
 
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 4)
 	assert.Equal(t, map[string]any{
 		"a": int64(1),
@@ -40,12 +41,12 @@ func TestGroupsNest(t *testing.T) {
 			"b": int64(2),
 			"h": map[string]any{"c": int64(3), "i": map[string]any{"d": int64(4)}},
 		},
-	}, logContext(evs[0]))
+	}, testclient.LogContext(evs[0]))
 	assert.Equal(t, map[string]any{
 		"g": map[string]any{"x": int64(1), "g": map[string]any{"y": int64(2)}},
-	}, logContext(evs[1]))
-	assert.Nil(t, logContext(evs[2]))
-	assert.Equal(t, map[string]any{"inline": true}, logContext(evs[3]))
+	}, testclient.LogContext(evs[1]))
+	assert.Nil(t, testclient.LogContext(evs[2]))
+	assert.Equal(t, map[string]any{"inline": true}, testclient.LogContext(evs[3]))
 }
 
 func TestDeriveNeverMutates(t *testing.T) {
@@ -59,22 +60,22 @@ func TestDeriveNeverMutates(t *testing.T) {
 	b.Info("from b", "k", 2)
 	parent.Info("from parent", "k", 3)
 
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 3)
 	g2 := func(ev *core.Event) map[string]any {
-		return logContext(ev)["g1"].(map[string]any)["g2"].(map[string]any)
+		return testclient.LogContext(ev)["g1"].(map[string]any)["g2"].(map[string]any)
 	}
 	assert.Equal(t, map[string]any{"a": "A", "ga": map[string]any{"k": int64(1)}}, g2(evs[0]))
 	assert.Equal(t, map[string]any{"b": "B", "gb": map[string]any{"k": int64(2)}}, g2(evs[1]))
 	assert.Equal(t, map[string]any{"k": int64(3)}, g2(evs[2]))
 	for _, ev := range evs {
-		assert.Equal(t, int64(1), logContext(ev)["p1"])
-		assert.Equal(t, int64(2), logContext(ev)["p2"])
+		assert.Equal(t, int64(1), testclient.LogContext(ev)["p1"])
+		assert.Equal(t, int64(2), testclient.LogContext(ev)["p2"])
 	}
 }
 
 func TestWithAttrsCopiesTheCallersSlice(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	h := slogsentry.NewHandler(slogsentry.Options{Client: c, EventLevel: slog.LevelInfo})
 	members := []slog.Attr{slog.String("k", "before")}
 	attrs := []slog.Attr{slog.String("a", "before"), {Key: "g", Value: slog.GroupValue(members...)}}
@@ -82,9 +83,9 @@ func TestWithAttrsCopiesTheCallersSlice(t *testing.T) {
 	attrs[0] = slog.String("a", "after")
 	members[0] = slog.String("k", "after") // GroupValue shares this array
 	l.Info("m")
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 1)
-	assert.Equal(t, map[string]any{"a": "before", "g": map[string]any{"k": "before"}}, logContext(evs[0]))
+	assert.Equal(t, map[string]any{"a": "before", "g": map[string]any{"k": "before"}}, testclient.LogContext(evs[0]))
 }
 
 func TestWithGroupEmptyName(t *testing.T) {
@@ -114,7 +115,7 @@ func TestReplaceAttr(t *testing.T) {
 	l = l.WithGroup("g").With("nick", "alice", "drop", 1)
 	l.Info("m", "keep", 1, slog.Group("sub", "nick", "x", "boom", 2, "lazy", 0), slog.Group("", "inl", 1))
 
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 1)
 	assert.Equal(t, map[string]any{"g": map[string]any{
 		"nick": "[redacted]",
@@ -125,7 +126,7 @@ func TestReplaceAttr(t *testing.T) {
 			"boom": "!PANIC in ReplaceAttr: replace failed",
 			"lazy": "resolved after replace",
 		},
-	}}, logContext(evs[0]))
+	}}, testclient.LogContext(evs[0]))
 	// Groups are passed, not the group attributes themselves; inline groups add
 	// no name; WithAttrs' attributes are rewritten once, at With.
 	assert.Equal(t, []string{"g.nick", "g.drop", "g.keep", "g.sub.nick", "g.sub.boom", "g.sub.lazy", "g.inl"}, calls)
@@ -139,16 +140,16 @@ func TestAddSource(t *testing.T) {
 	l, c, mt := eventLogger(t, slogsentry.Options{AddSource: true})
 	l.Info("top")
 	l.WithGroup("g").Info("grouped", "k", 1)
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 2)
 	for _, ev := range evs {
-		src, ok := logContext(ev)["source"].(map[string]any)
-		require.True(t, ok, "source at the top level of the log context: %v", logContext(ev))
+		src, ok := testclient.LogContext(ev)["source"].(map[string]any)
+		require.True(t, ok, "source at the top level of the log context: %v", testclient.LogContext(ev))
 		assert.Equal(t, "github.com/sentrylog/sentrylog/slogsentry_test.TestAddSource", src["function"])
 		assert.True(t, strings.HasSuffix(src["file"].(string), "with_test.go"), src["file"])
 		assert.Positive(t, src["line"])
 	}
-	assert.Equal(t, map[string]any{"k": int64(1)}, logContext(evs[1])["g"])
+	assert.Equal(t, map[string]any{"k": int64(1)}, testclient.LogContext(evs[1])["g"])
 }
 
 func TestAddSourceReplaceAttr(t *testing.T) {
@@ -168,10 +169,10 @@ func TestAddSourceReplaceAttr(t *testing.T) {
 		return a
 	}
 	slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, EventLevel: slog.LevelInfo, AddSource: true, ReplaceAttr: drop})).Info("m2")
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 2)
-	assert.Equal(t, "short.go", logContext(evs[0])["source"].(map[string]any)["file"])
-	assert.NotContains(t, logContext(evs[1]), "source")
+	assert.Equal(t, "short.go", testclient.LogContext(evs[0])["source"].(map[string]any)["file"])
+	assert.NotContains(t, testclient.LogContext(evs[1]), "source")
 }
 
 func TestTagKeysAndLogger(t *testing.T) {
@@ -184,14 +185,14 @@ func TestTagKeysAndLogger(t *testing.T) {
 	crumbs.InfoContext(ctx, "crumb")
 	crumbs.ErrorContext(ctx, "boom")
 
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 4)
 	assert.Equal(t, map[string]string{"tenant": "acme", "http.route": "/users/{id}"}, evs[0].Tags)
-	assert.Equal(t, map[string]any{"http": map[string]any{"status": int64(200)}}, logContext(evs[0]))
+	assert.Equal(t, map[string]any{"http": map[string]any{"status": int64(200)}}, testclient.LogContext(evs[0]))
 	assert.Equal(t, "api", evs[0].Logger)
 	// WithGroup's groups are part of the path.
 	assert.Equal(t, map[string]string{"http.route": "/with"}, evs[1].Tags)
-	assert.Equal(t, map[string]any{"http": map[string]any{"status": int64(201)}}, logContext(evs[1]))
+	assert.Equal(t, map[string]any{"http": map[string]any{"status": int64(201)}}, testclient.LogContext(evs[1]))
 	assert.Equal(t, map[string]string{"http.route": "/record"}, evs[2].Tags)
 	require.Len(t, evs[3].Breadcrumbs, 1)
 	assert.Equal(t, "api", evs[3].Breadcrumbs[0].Category)
@@ -207,14 +208,14 @@ func TestManyAttrs(t *testing.T) {
 		l.Info(fmt.Sprint(n), args...)
 	}
 	l.Info("after", "only", 1) // a reused buffer holds nothing of the records before
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 5)
 	for i, n := range []int{16, 17, 40, 300} {
-		lc := logContext(evs[i])
+		lc := testclient.LogContext(evs[i])
 		assert.Len(t, lc, n)
 		assert.Equal(t, int64(n-1), lc[fmt.Sprintf("k%03d", n-1)])
 	}
-	assert.Equal(t, map[string]any{"only": int64(1)}, logContext(evs[4]))
+	assert.Equal(t, map[string]any{"only": int64(1)}, testclient.LogContext(evs[4]))
 }
 
 func TestReplaceAttrReturnsGroup(t *testing.T) {
@@ -229,8 +230,8 @@ func TestReplaceAttrReturnsGroup(t *testing.T) {
 	}
 	l, c, mt := eventLogger(t, slogsentry.Options{ReplaceAttr: rep})
 	l.Info("m", "addr", "db:5432")
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 1)
-	assert.Equal(t, map[string]any{"addr": map[string]any{"host": "db", "port": "5432"}}, logContext(evs[0]))
+	assert.Equal(t, map[string]any{"addr": map[string]any{"host": "db", "port": "5432"}}, testclient.LogContext(evs[0]))
 	assert.Equal(t, []string{"addr", "addr.host", "addr.port"}, seen, "the members of a returned group are rewritten too, as slog does")
 }

@@ -8,6 +8,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 )
 
@@ -17,7 +18,7 @@ import (
 // caller's work is done.
 
 func TestAllocsDisabled(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("-race changes allocation counts")
 	}
 	c, _ := newClient(t)
@@ -46,7 +47,7 @@ func TestAllocsDisabled(t *testing.T) {
 }
 
 func TestAllocsBreadcrumb(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("-race changes allocation counts")
 	}
 	c, _ := newClient(t)
@@ -61,7 +62,7 @@ func TestAllocsBreadcrumb(t *testing.T) {
 }
 
 func TestAllocsEvent(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("-race changes allocation counts")
 	}
 	c := testclient.Parked(t)

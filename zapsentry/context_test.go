@@ -2,8 +2,6 @@ package zapsentry_test
 
 import (
 	"context"
-	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,62 +10,35 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/isolationtest"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
 
 func TestContextRoutingConcurrent(t *testing.T) {
-	const workers, steps = 64, 5
 	c, mt := newClient(t)
 	base := zap.New(zapsentry.NewCore(zapsentry.Options{Client: c}))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			id := fmt.Sprint("w", w)
-			ctx := core.NewIsolationScope(context.Background())
-			core.SetTag(ctx, "worker", id)
-			var log *zap.Logger
-			if w%2 == 0 {
-				log = base.With(zapsentry.Context(ctx), zap.String("worker", id))
-			} else {
-				// Half the workers give the context per entry instead.
-				log = base.With(zap.String("worker", id))
-			}
-			for i := range steps {
-				if w%2 == 0 {
-					log.Info("step", zap.Int("i", i))
-				} else {
-					log.Info("step", zap.Int("i", i), zapsentry.Context(ctx))
-				}
-			}
-			if w%2 == 0 {
-				log.Error("done")
-			} else {
-				log.Error("done", zapsentry.Context(ctx))
-			}
-		}()
-	}
-	wg.Wait()
-	evs := events(t, c, mt)
-	require.Len(t, evs, workers)
-	seen := map[string]bool{}
-	for _, ev := range evs {
-		id := ev.Tags["worker"]
-		require.NotEmpty(t, id, "the event merged its worker's scope")
-		assert.False(t, seen[id])
-		seen[id] = true
-		assert.Equal(t, id, logContext(t, ev)["worker"])
-		require.Len(t, ev.Breadcrumbs, steps, "only the worker's own breadcrumbs")
-		for i, b := range ev.Breadcrumbs {
-			assert.Equal(t, id, b.Data["worker"])
-			assert.EqualValues(t, i, b.Data["i"])
+	isolationtest.RunWorkers(t, c, mt, func(ctx context.Context, w int, id string) {
+		var log *zap.Logger
+		if w%2 == 0 {
+			log = base.With(zapsentry.Context(ctx), zap.String("worker", id))
+		} else {
+			// Half the workers give the context per entry instead.
+			log = base.With(zap.String("worker", id))
 		}
-	}
-	// Nothing reached the global scope.
-	c.CaptureMessage(context.Background(), "global", core.LevelInfo)
-	evs = events(t, c, mt)
-	assert.Empty(t, evs[len(evs)-1].Breadcrumbs)
+		for i := range isolationtest.WorkerSteps {
+			if w%2 == 0 {
+				log.Info("step", zap.Int("i", i))
+			} else {
+				log.Info("step", zap.Int("i", i), zapsentry.Context(ctx))
+			}
+		}
+		if w%2 == 0 {
+			log.Error("done")
+		} else {
+			log.Error("done", zapsentry.Context(ctx))
+		}
+	})
 }
 
 func TestContextSurvivesWithAndEntryWins(t *testing.T) {
@@ -82,7 +53,7 @@ func TestContextSurvivesWithAndEntryWins(t *testing.T) {
 	la.Error("to b", zapsentry.Context(b))
 	la.With(zapsentry.Context(b)).Error("to b again")
 	logger.Error("global", zapsentry.Context(nil))
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 4)
 	assert.Equal(t, "a", evs[0].Tags["scope"])
 	assert.Equal(t, "b", evs[1].Tags["scope"])

@@ -41,14 +41,14 @@ func TestLevelMapping(t *testing.T) {
 			require.NotNil(t, sc.Check(ent, nil))
 			require.NoError(t, sc.Write(ent, nil))
 			if tt.event {
-				ev := onlyEvent(t, c, mt)
+				ev := testclient.One(t, c, mt)
 				assert.Equal(t, tt.want, ev.Level)
 				require.NotNil(t, ev.Message)
 				assert.Equal(t, "m "+tt.level.String(), ev.Message.Formatted)
 				return
 			}
 			require.NoError(t, sc.Write(zapcore.Entry{Level: zapcore.ErrorLevel, Message: "collect"}, nil))
-			ev := onlyEvent(t, c, mt)
+			ev := testclient.One(t, c, mt)
 			require.Len(t, ev.Breadcrumbs, 1)
 			assert.Equal(t, tt.want, ev.Breadcrumbs[0].Level)
 			assert.Equal(t, "m "+tt.level.String(), ev.Breadcrumbs[0].Message)
@@ -75,9 +75,9 @@ func TestDefaultsAndOff(t *testing.T) {
 func TestEventsOffBreadcrumbsOnly(t *testing.T) {
 	logger, c, mt := newLogger(t, zapsentry.Options{EventLevel: zapsentry.LevelOff})
 	logger.Error("only a crumb")
-	assert.Empty(t, events(t, c, mt))
+	assert.Empty(t, testclient.Events(t, c, mt))
 	c.CaptureMessage(context.Background(), "probe", core.LevelInfo)
-	ev := onlyEvent(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	require.Len(t, ev.Breadcrumbs, 1)
 	assert.Equal(t, core.LevelError, ev.Breadcrumbs[0].Level)
 }
@@ -107,7 +107,7 @@ func TestAtomicLevel(t *testing.T) {
 	lvl.SetLevel(zapcore.WarnLevel)
 	assert.Equal(t, zapcore.InfoLevel, logger.Level())
 	logger.Warn("event now")
-	ev := onlyEvent(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	assert.Equal(t, "event now", ev.Message.Formatted)
 	require.Len(t, ev.Breadcrumbs, 1)
 	assert.Equal(t, "crumb", ev.Breadcrumbs[0].Message)
@@ -120,7 +120,7 @@ func TestLazyClient(t *testing.T) {
 	core.SetCurrentClient(c)
 	t.Cleanup(func() { core.SetCurrentClient(nil) })
 	logger.Error("after init")
-	ev := onlyEvent(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	assert.Equal(t, "after init", ev.Message.Formatted)
 }
 
@@ -129,7 +129,7 @@ func TestNamedBecomesLoggerAndCategory(t *testing.T) {
 	l := logger.Named("api").Named("users")
 	l.Info("crumb")
 	l.Error("boom")
-	ev := onlyEvent(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	assert.Equal(t, "api.users", ev.Logger)
 	require.Len(t, ev.Breadcrumbs, 1)
 	assert.Equal(t, "api.users", ev.Breadcrumbs[0].Category)
@@ -140,7 +140,7 @@ func TestErrorBecomesException(t *testing.T) {
 	base := errors.New("disk full")
 	err := fmt.Errorf("save: %w", fmt.Errorf("write: %w", base))
 	logger.Error("save failed", zap.Error(err), zap.String("file", "a.txt"))
-	ev := onlyEvent(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	require.Len(t, ev.Exception, 3)
 	last := ev.Exception[len(ev.Exception)-1]
 	assert.Equal(t, "save: write: disk full", last.Value)
@@ -156,7 +156,7 @@ func TestNamedErrorAndErrorsGroup(t *testing.T) {
 	logger, c, mt := newLogger(t, zapsentry.Options{})
 	e1, e2 := errors.New("first"), errors.New("second")
 	logger.Error("many", zap.Errors("errs", []error{e1, nil, e2}))
-	ev := onlyEvent(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	require.Len(t, ev.Exception, 3, "a group and its two members")
 	var group, members int
 	for _, ex := range ev.Exception {
@@ -171,14 +171,14 @@ func TestNamedErrorAndErrorsGroup(t *testing.T) {
 
 	mt.Reset()
 	logger.Error("named", zap.NamedError("cause", e1))
-	ev = onlyEvent(t, c, mt)
+	ev = testclient.One(t, c, mt)
 	require.Len(t, ev.Exception, 1)
 	assert.Equal(t, "first", ev.Exception[0].Value)
 
 	// "error" wins as the primary error; the other stays as text.
 	mt.Reset()
 	logger.Error("two", zap.NamedError("cause", e1), zap.Error(e2))
-	ev = onlyEvent(t, c, mt)
+	ev = testclient.One(t, c, mt)
 	require.Len(t, ev.Exception, 1)
 	assert.Equal(t, "second", ev.Exception[0].Value)
 	assert.Equal(t, "first", logContext(t, ev)["cause"])
@@ -194,7 +194,7 @@ func TestWithDerivesNeverMutates(t *testing.T) {
 	c1.Error("one")
 	c2.Error("two")
 	parent.Error("parent")
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 3)
 	assert.Equal(t, map[string]any{"a": "1", "b": "2", "c": "child1"}, logContext(t, evs[0]))
 	assert.Equal(t, map[string]any{"a": "1", "b": "2", "c": "child2", "d": "only2"}, logContext(t, evs[1]))
@@ -207,7 +207,7 @@ func TestNamespaceNests(t *testing.T) {
 	l.Error("in ns", zap.String("own", "o"), zap.Namespace("inner"), zap.Int("n", 3))
 	l.With(zap.Namespace("sub"), zap.Bool("deep", true)).Error("deeper", zap.Int("x", 1))
 	logger.Error("empty ns", zap.Namespace("none"))
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 3)
 	assert.Equal(t, map[string]any{
 		"top": "t",
@@ -223,7 +223,7 @@ func TestNamespaceNests(t *testing.T) {
 func TestTagKeys(t *testing.T) {
 	logger, c, mt := newLogger(t, zapsentry.Options{TagKeys: []string{"route", "http.method"}})
 	logger.Error("tagged", zap.String("route", "/users"), zap.Namespace("http"), zap.String("method", "GET"))
-	ev := onlyEvent(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	assert.Equal(t, "/users", ev.Tags["route"])
 	assert.Equal(t, "GET", ev.Tags["http.method"])
 }
@@ -242,7 +242,7 @@ func TestCallerIsCulprit(t *testing.T) {
 			_, _, line, _ := runtime.Caller(0)
 			logger.Error("here", zap.Error(errors.New("x")))
 			culprit = line + 1
-			ev := onlyEvent(t, c, mt)
+			ev := testclient.One(t, c, mt)
 			require.NotEmpty(t, ev.Exception)
 			st := ev.Exception[len(ev.Exception)-1].Stacktrace
 			require.NotNil(t, st)

@@ -2,7 +2,6 @@ package zapsentry_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -14,7 +13,9 @@ import (
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/fuzzbytes"
+	"github.com/sentrylog/sentrylog/internal/hostile"
 	"github.com/sentrylog/sentrylog/internal/schematest"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
 
@@ -96,13 +97,13 @@ func (r *ffReader) field(depth int) zapcore.Field {
 	case 14:
 		return zap.Namespace(k) // the fields after it nest under k
 	case 15:
-		return zap.Stringer(k, ffStringer{r.Byte(), s})
+		return zap.Stringer(k, hostile.Stringer{Mode: r.Byte(), S: s})
 	case 16:
-		return zap.Error(fmt.Errorf("%s: %w", s, &ffErr{s}))
+		return zap.Error(fmt.Errorf("%s: %w", s, &hostile.Err{S: s}))
 	case 17:
-		return zap.NamedError(k, errors.Join(errors.New(s), nil, ffPanicErr{}))
+		return zap.NamedError(k, errors.Join(errors.New(s), nil, hostile.PanicErr{}))
 	case 18:
-		return zap.Errors(k, []error{errors.New(s), nil, ffPanicErr{}})
+		return zap.Errors(k, []error{errors.New(s), nil, hostile.PanicErr{}})
 	case 19:
 		return zap.Reflect(k, map[string]any{s: []any{1.5, s, nil, map[string]int{k: 1}}})
 	case 20:
@@ -111,7 +112,7 @@ func (r *ffReader) field(depth int) zapcore.Field {
 			F func()
 		}{A: s}) // json cannot encode it
 	case 21:
-		return zap.Any(k, ffJSON{r.Byte(), s})
+		return zap.Any(k, hostile.JSON{Mode: r.Byte(), S: s})
 	case 22:
 		return zap.Strings(k, []string{s, k, ""})
 	case 23:
@@ -127,13 +128,13 @@ func (r *ffReader) field(depth int) zapcore.Field {
 	case 28:
 		return zap.ByteStrings(k, [][]byte{[]byte(s), nil})
 	case 29:
-		sub := &ffReader{Reader: fuzzbytes.Reader{Data: r.take()}, keys: r.keys, s: s}
+		sub := &ffReader{Reader: fuzzbytes.Reader{Data: r.Take()}, keys: r.keys, s: s}
 		if depth > 6 {
 			sub.Data = nil
 		}
 		return zap.Object(k, ffObject{sub, depth + 1, r.Byte()})
 	case 30:
-		sub := &ffReader{Reader: fuzzbytes.Reader{Data: r.take()}, keys: r.keys, s: s}
+		sub := &ffReader{Reader: fuzzbytes.Reader{Data: r.Take()}, keys: r.keys, s: s}
 		if depth > 6 {
 			sub.Data = nil
 		}
@@ -151,63 +152,12 @@ func (r *ffReader) field(depth int) zapcore.Field {
 	case 36:
 		return zap.Any(k, nil)
 	case 37:
-		var nilErr *ffErr
+		var nilErr *hostile.Err
 		return zap.NamedError(k, nilErr) // a typed nil error
 	case 38:
-		return zap.Any(k, ffStringer{r.Byte(), s})
+		return zap.Any(k, hostile.Stringer{Mode: r.Byte(), S: s})
 	default:
 		return zapcore.Field{Key: k, Type: zapcore.FieldType(r.Byte() % 32), Integer: int64(r.Uint64()), String: s}
-	}
-}
-
-// take returns a length-prefixed slice of the remaining bytes.
-func (r *ffReader) take() []byte {
-	n := min(int(r.Byte()), len(r.Data))
-	b := r.Data[:n]
-	r.Data = r.Data[n:]
-	return b
-}
-
-type ffErr struct{ s string }
-
-func (e *ffErr) Error() string {
-	if e == nil {
-		panic("nil *ffErr")
-	}
-	return e.s
-}
-
-type ffPanicErr struct{}
-
-func (ffPanicErr) Error() string { panic("Error panics") }
-
-type ffStringer struct {
-	mode byte
-	s    string
-}
-
-func (s ffStringer) String() string {
-	if s.mode%3 == 0 {
-		panic(s.s)
-	}
-	return s.s
-}
-
-type ffJSON struct {
-	mode byte
-	s    string
-}
-
-func (j ffJSON) MarshalJSON() ([]byte, error) {
-	switch j.mode % 4 {
-	case 0:
-		return json.Marshal([]string{j.s})
-	case 1:
-		return []byte(j.s), nil // maybe not JSON at all
-	case 2:
-		return nil, errors.New(j.s)
-	default:
-		panic(j.s)
 	}
 }
 
@@ -272,7 +222,7 @@ func FuzzFields(f *testing.F) {
 	f.Add([]byte{19, 0, 20, 1, 22, 2, 23, 3, 24, 4, 25, 5, 26, 6, 27, 7, 28, 8, 32, 9, 33, 10, 34, 0, 35, 1, 36, 2, 37, 3, 38, 4, 0, 39, 5, 7}, "", "", uint8(1))
 	c, mt := newClient(f)
 	zc := zapsentry.NewCore(zapsentry.Options{Client: c, TagKeys: []string{"k", "k.k", "tags", ""}})
-	validate := schematest.SharedDir() != "" || schematest.RequireShared()
+	validate := schematest.Enabled()
 	f.Fuzz(func(t *testing.T, data []byte, key, s string, level uint8) {
 		mt.Reset()
 		before := c.Stats()
@@ -280,10 +230,10 @@ func FuzzFields(f *testing.F) {
 			keys: []string{key, "user", "user.id", "fingerprint", "tags", "error", "err", "k", s, "request", ""}}
 		logger := zap.New(zc, zap.AddCaller(), zap.AddStacktrace(zapcore.FatalLevel)).Named(key)
 		if r.Byte()%2 == 0 {
-			with := &ffReader{Reader: fuzzbytes.Reader{Data: r.take()}, keys: r.keys, s: s}
+			with := &ffReader{Reader: fuzzbytes.Reader{Data: r.Take()}, keys: r.keys, s: s}
 			logger = logger.With(with.fields(0)...)
 		}
-		crumbs := (&ffReader{Reader: fuzzbytes.Reader{Data: r.take()}, keys: r.keys, s: s}).fields(0)
+		crumbs := (&ffReader{Reader: fuzzbytes.Reader{Data: r.Take()}, keys: r.keys, s: s}).fields(0)
 		fields := r.fields(0)
 		lvl := ffLevels[int(level)%len(ffLevels)]
 		logger.Info(s, crumbs...)
@@ -297,27 +247,6 @@ func FuzzFields(f *testing.F) {
 		if lvl >= zapcore.ErrorLevel {
 			want++
 		}
-		after := c.Stats()
-		captured := after.Captured - before.Captured
-		if captured != want {
-			t.Fatalf("%d entries at the event level, %d captured", want, captured)
-		}
-		var dropped int64
-		for k, n := range after.Dropped {
-			dropped += n - before.Dropped[k]
-		}
-		evs := mt.Events()
-		if int64(len(evs))+dropped != captured {
-			t.Fatalf("captured %d, got %d events and %d drops: %v", captured, len(evs), dropped, after.Dropped)
-		}
-		for _, ev := range evs {
-			b, err := json.Marshal(ev)
-			if err != nil {
-				t.Fatalf("event does not marshal: %v", err)
-			}
-			if validate {
-				schematest.Validate(t, b)
-			}
-		}
+		testclient.Accounted(t, before, c.Stats(), want, mt.Events(), validate)
 	})
 }

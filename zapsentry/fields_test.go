@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
 
@@ -191,7 +192,7 @@ func TestEveryFieldType(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			logger, c, mt := newLogger(t, zapsentry.Options{})
 			require.NotPanics(t, func() { logger.Error("fields", tt.field) })
-			lc := logContext(t, onlyEvent(t, c, mt))
+			lc := logContext(t, testclient.One(t, c, mt))
 			key := tt.key
 			if key == "" {
 				key = "k"
@@ -222,7 +223,7 @@ func TestUnknownFieldTypeIsMarked(t *testing.T) {
 			{Key: "o", Type: zapcore.ObjectMarshalerType, Interface: 42},
 		})
 	})
-	lc := logContext(t, onlyEvent(t, c, mt))
+	lc := logContext(t, testclient.One(t, c, mt))
 	assert.Contains(t, lc["u"], "!ERROR")
 	assert.Contains(t, lc["o"], "!ERROR")
 }

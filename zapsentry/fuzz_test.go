@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
 
@@ -48,7 +49,7 @@ func FuzzWrite(f *testing.F) {
 		require.NotPanics(t, func() {
 			_ = child.Write(zapcore.Entry{Level: zapcore.ErrorLevel, Message: s, LoggerName: key}, fields)
 		})
-		evs := events(t, c, mt)
+		evs := testclient.Events(t, c, mt)
 		require.Len(t, evs, 1)
 		mt.Reset()
 	})

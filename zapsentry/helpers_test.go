@@ -28,21 +28,6 @@ func newLogger(t testing.TB, opts zapsentry.Options, zopts ...zap.Option) (*zap.
 	return zap.New(zapsentry.NewCore(opts), zopts...), c, mt
 }
 
-// events flushes c and returns the events delivered so far, each checked
-// against Sentry's event schema.
-func events(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Event {
-	t.Helper()
-	return testclient.Events(t, c, mt)
-}
-
-// onlyEvent flushes and returns the single event delivered.
-func onlyEvent(t testing.TB, c *core.Client, mt *core.MemoryTransport) *core.Event {
-	t.Helper()
-	evs := events(t, c, mt)
-	require.Len(t, evs, 1)
-	return evs[0]
-}
-
 // asJSON returns the event as generic JSON data, as a receiver sees it.
 func asJSON(t testing.TB, ev *core.Event) map[string]any {
 	t.Helper()
@@ -67,7 +52,7 @@ func logContext(t testing.TB, ev *core.Event) map[string]any {
 func crumbs(t testing.TB, logger *zap.Logger, c *core.Client, mt *core.MemoryTransport) []core.Breadcrumb {
 	t.Helper()
 	logger.Error("collect")
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.NotEmpty(t, evs)
 	return evs[len(evs)-1].Breadcrumbs
 }

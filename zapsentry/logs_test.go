@@ -9,18 +9,10 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
-	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
-
-func attrOf(l *core.Log, key string) any {
-	v, ok := l.Attr(key)
-	if !ok {
-		return nil
-	}
-	return v.Any()
-}
 
 func TestLogsOffByDefault(t *testing.T) {
 	l, c, mt := newLogger(t, zapsentry.Options{})
@@ -44,20 +36,20 @@ func TestLogsLevel(t *testing.T) {
 	var levels []string
 	for _, lg := range logs {
 		levels = append(levels, lg.Level.String())
-		assert.Equal(t, "auto.log.zap", attrOf(lg, "sentry.origin"))
-		assert.Equal(t, "api", attrOf(lg, "logger.name"))
-		assert.Equal(t, "checkout", attrOf(lg, "service"))
-		assert.Contains(t, attrOf(lg, "code.file.path"), "logs_test.go")
-		assert.Contains(t, attrOf(lg, "code.function.name"), "TestLogsLevel")
+		assert.Equal(t, "auto.log.zap", testclient.LogAttr(lg, "sentry.origin"))
+		assert.Equal(t, "api", testclient.LogAttr(lg, "logger.name"))
+		assert.Equal(t, "checkout", testclient.LogAttr(lg, "service"))
+		assert.Contains(t, testclient.LogAttr(lg, "code.file.path"), "logs_test.go")
+		assert.Contains(t, testclient.LogAttr(lg, "code.function.name"), "TestLogsLevel")
 	}
 	assert.Equal(t, []string{"debug", "info", "warn", "error"}, levels)
-	assert.Equal(t, int64(1), attrOf(logs[0], "req.id"))
-	assert.Equal(t, []string{"a", "b"}, attrOf(logs[1], "req.tags"))
-	assert.Equal(t, "9223372036854775809", attrOf(logs[1], "req.big"))
-	assert.Equal(t, 0.25, attrOf(logs[2], "req.ratio"))
-	assert.Equal(t, "v", attrOf(logs[2], "req.obj.k"))
-	assert.Equal(t, "boom", attrOf(logs[3], "exception.message"))
-	assert.Len(t, events(t, c, mt), 1, "the error entry is still an event")
+	assert.Equal(t, int64(1), testclient.LogAttr(logs[0], "req.id"))
+	assert.Equal(t, []string{"a", "b"}, testclient.LogAttr(logs[1], "req.tags"))
+	assert.Equal(t, "9223372036854775809", testclient.LogAttr(logs[1], "req.big"))
+	assert.Equal(t, 0.25, testclient.LogAttr(logs[2], "req.ratio"))
+	assert.Equal(t, "v", testclient.LogAttr(logs[2], "req.obj.k"))
+	assert.Equal(t, "boom", testclient.LogAttr(logs[3], "exception.message"))
+	assert.Len(t, testclient.Events(t, c, mt), 1, "the error entry is still an event")
 }
 
 func TestLogsFatalFlushes(t *testing.T) {
@@ -76,7 +68,7 @@ func TestLogsFatalFlushes(t *testing.T) {
 }
 
 func TestAllocsLog(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("-race changes allocation counts")
 	}
 	c := testclient.ParkedLogs(t)

@@ -7,9 +7,5 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if isFatalChild() {
-		runFatalChild()
-		return
-	}
 	goleak.VerifyTestMain(m)
 }

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
 
@@ -26,7 +27,7 @@ func TestSpecialKeys(t *testing.T) {
 	t.Run("user object", func(t *testing.T) {
 		logger, c, mt := newLogger(t, zapsentry.Options{})
 		logger.Error("e", zap.Object("user", userObj{"u1", "ann@mail.invalid"}))
-		ev := onlyEvent(t, c, mt)
+		ev := testclient.One(t, c, mt)
 		require.NotNil(t, ev.User)
 		assert.Equal(t, "u1", ev.User.ID)
 		assert.Equal(t, "ann@mail.invalid", ev.User.Email)
@@ -39,7 +40,7 @@ func TestSpecialKeys(t *testing.T) {
 			ID       string `json:"id"`
 			Username string `json:"username"`
 		}{"u2", "bob"}))
-		ev := onlyEvent(t, c, mt)
+		ev := testclient.One(t, c, mt)
 		require.NotNil(t, ev.User)
 		assert.Equal(t, "u2", ev.User.ID)
 		assert.Equal(t, "bob", ev.User.Username)
@@ -47,7 +48,7 @@ func TestSpecialKeys(t *testing.T) {
 	t.Run("core.User through zap.Any", func(t *testing.T) {
 		logger, c, mt := newLogger(t, zapsentry.Options{})
 		logger.Error("e", zap.Any("user", &core.User{ID: "u3"}))
-		ev := onlyEvent(t, c, mt)
+		ev := testclient.One(t, c, mt)
 		require.NotNil(t, ev.User)
 		assert.Equal(t, "u3", ev.User.ID)
 	})
@@ -55,7 +56,7 @@ func TestSpecialKeys(t *testing.T) {
 		logger, c, mt := newLogger(t, zapsentry.Options{})
 		logger.Error("e", zap.Strings("fingerprint", []string{"{{ default }}", "db"}),
 			zap.Namespace("tags"), zap.String("region", "eu"), zap.Int("shard", 7))
-		ev := onlyEvent(t, c, mt)
+		ev := testclient.One(t, c, mt)
 		assert.Equal(t, []string{"{{ default }}", "db"}, ev.Fingerprint)
 		assert.Equal(t, map[string]string{"region": "eu", "shard": "7"}, ev.Tags)
 		assert.Empty(t, logContext(t, ev))
@@ -64,14 +65,14 @@ func TestSpecialKeys(t *testing.T) {
 		logger, c, mt := newLogger(t, zapsentry.Options{})
 		r := httptest.NewRequest("POST", "/orders?x=1", nil)
 		logger.Error("e", zap.Any("req", r))
-		ev := onlyEvent(t, c, mt)
+		ev := testclient.One(t, c, mt)
 		require.NotNil(t, ev.Request)
 		assert.Equal(t, "POST", ev.Request.Method)
 	})
 	t.Run("tag keys from With and nested objects", func(t *testing.T) {
 		logger, c, mt := newLogger(t, zapsentry.Options{TagKeys: []string{"svc", "p.x"}})
 		logger.With(zap.String("svc", "api")).Error("e", zap.Object("p", point{1, 2}))
-		ev := onlyEvent(t, c, mt)
+		ev := testclient.One(t, c, mt)
 		assert.Equal(t, map[string]string{"svc": "api", "p.x": "1"}, ev.Tags)
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
 
@@ -69,7 +70,7 @@ func teeRun(t *testing.T, withSentry, withContext bool) (string, []observed, []*
 	if !withSentry {
 		return buf.String(), out, nil
 	}
-	return buf.String(), out, events(t, c, mt)
+	return buf.String(), out, testclient.Events(t, c, mt)
 }
 
 func TestTeeOtherCoresUnchanged(t *testing.T) {
@@ -107,6 +108,6 @@ func TestWrapCore(t *testing.T) {
 	}))
 	logger.Error("wrapped", zap.String("k", "v"))
 	assert.Equal(t, 1, logs.Len())
-	ev := onlyEvent(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	assert.Equal(t, "v", logContext(t, ev)["k"])
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 
@@ -18,7 +19,7 @@ import (
 // sends nothing and says why in the debug log.
 func TestBinaryLog(t *testing.T) {
 	var debug bytes.Buffer
-	c, mt := newClient(t, core.Options{Debug: true, DebugWriter: &debug})
+	c, mt := testclient.New(t, core.Options{Debug: true, DebugWriter: &debug})
 	var got, want bytes.Buffer
 	w := zerologsentry.New(&got, zerologsentry.Options{Client: c})
 	ctx := core.NewIsolationScope(context.Background())
@@ -27,6 +28,6 @@ func TestBinaryLog(t *testing.T) {
 		l.Error().Ctx(ctx).Int("n", 1).Msg("second")
 	}
 	assert.Equal(t, want.Bytes(), got.Bytes())
-	assert.Empty(t, events(t, c, mt))
+	assert.Empty(t, testclient.Events(t, c, mt))
 	assert.Equal(t, 1, bytes.Count(debug.Bytes(), []byte("does not decode")), debug.String())
 }

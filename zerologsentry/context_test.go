@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 
@@ -24,7 +25,7 @@ func TestContextRouting(t *testing.T) {
 	const requests, steps = 64, 20
 	// Storm control off: "req-N failed" is one group (numbers are
 	// parameters); the 64 events are the point here.
-	c, mt := newClient(t, core.Options{QueueSize: requests * 4, Storm: core.StormOptions{Disabled: true}})
+	c, mt := testclient.New(t, core.Options{QueueSize: requests * 4, Storm: core.StormOptions{Disabled: true}})
 	base, _ := newLogger(t, c, zerologsentry.Options{})
 
 	var wg sync.WaitGroup
@@ -47,7 +48,7 @@ func TestContextRouting(t *testing.T) {
 	wg.Wait()
 	base.Error().Msg("global")
 
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, requests+1)
 	seen := map[string]bool{}
 	for _, ev := range evs {
@@ -64,23 +65,23 @@ func TestContextRouting(t *testing.T) {
 		for s := range want {
 			want[s] = fmt.Sprintf("req-%d step-%d", i, s)
 		}
-		assert.Equal(t, want, crumbs(ev), msg)
-		assert.EqualValues(t, i, logContext(ev)["req"])
+		assert.Equal(t, want, testclient.Crumbs(ev), msg)
+		assert.EqualValues(t, i, testclient.LogContext(ev)["req"])
 	}
 	assert.Len(t, seen, requests)
 }
 
 // Without the hook the Writer still works; records go to the global scope.
 func TestWriterWithoutHook(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
 	logger := zerolog.New(w)
 	ctx := core.NewIsolationScope(context.Background())
 	logger.Info().Ctx(ctx).Msg("to the global scope")
 	other := core.NewIsolationScope(context.Background())
 	logger.Error().Ctx(other).Msg("event")
-	ev := one(t, c, mt)
-	assert.Equal(t, []string{"to the global scope"}, crumbs(ev))
+	ev := testclient.One(t, c, mt)
+	assert.Equal(t, []string{"to the global scope"}, testclient.Crumbs(ev))
 }
 
 // discardHealth is a hook that discards the events whose message is
@@ -95,7 +96,7 @@ var discardHealth = zerolog.HookFunc(func(e *zerolog.Event, _ zerolog.Level, msg
 // of later records' contexts: after any number of them, a request's
 // breadcrumb is on its own scope, not the global one.
 func TestDiscardedEventsKeepContexts(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
 	logger := zerolog.New(w).Hook(w).Hook(discardHealth)
 	for i := 0; i < 1300; i++ {
@@ -111,7 +112,7 @@ func TestDiscardedEventsKeepContexts(t *testing.T) {
 	assert.Equal(t, []string{"request"}, own)
 	assert.Empty(t, c.Stats().Dropped)
 	logger.Error().Msg("global event")
-	assert.Empty(t, crumbs(one(t, c, mt)))
+	assert.Empty(t, testclient.Crumbs(testclient.One(t, c, mt)))
 }
 
 // A line written on another goroutine than the one that logged it (an
@@ -120,7 +121,7 @@ func TestDiscardedEventsKeepContexts(t *testing.T) {
 // counted, never put on the global scope, and its event goes without the
 // request's scope.
 func TestLineOffTheLoggingGoroutine(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
 	logger := zerolog.New(asyncWriter{w}).Hook(w)
 	ctx := core.NewIsolationScope(context.Background())
@@ -131,7 +132,7 @@ func TestLineOffTheLoggingGoroutine(t *testing.T) {
 	assert.Empty(t, c.Scope().Breadcrumbs(), "nothing on the global scope")
 	assert.Empty(t, core.IsolationScope(ctx).Breadcrumbs())
 	assert.Equal(t, int64(1), c.Stats().Dropped["context_lost:breadcrumb"])
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	assert.Equal(t, "failed", ev.Message.Formatted)
 	assert.Empty(t, ev.Breadcrumbs)
 	assert.Nil(t, ev.User)
@@ -157,7 +158,7 @@ func (a asyncWriter) WriteLevel(l zerolog.Level, p []byte) (n int, err error) {
 // A Writer whose hook never saw a context sends what it cannot pair to the
 // global scope, as without the hook.
 func TestLineOffTheLoggingGoroutineWithoutContexts(t *testing.T) {
-	c, _ := newClient(t, core.Options{})
+	c, _ := testclient.New(t, core.Options{})
 	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
 	logger := zerolog.New(asyncWriter{w}).Hook(w)
 	logger.Info().Msg("startup")
@@ -169,7 +170,7 @@ func TestLineOffTheLoggingGoroutineWithoutContexts(t *testing.T) {
 // (zerolog.MultiLevelWriter(os.Stdout, w)) writes what zerolog writes
 // alone, and the records still reach their request's scope.
 func TestWriterBehindAnotherWriter(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	var out, want bytes.Buffer
 	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
 	logger := zerolog.New(zerolog.MultiLevelWriter(&out, w)).Hook(w)
@@ -180,8 +181,8 @@ func TestWriterBehindAnotherWriter(t *testing.T) {
 		l.Error().Ctx(ctx).Msg("failed")
 	}
 	assert.Equal(t, want.String(), out.String())
-	ev := one(t, c, mt)
-	assert.Equal(t, []string{"request"}, crumbs(ev))
+	ev := testclient.One(t, c, mt)
+	assert.Equal(t, []string{"request"}, testclient.Crumbs(ev))
 	require.NotNil(t, ev.User)
 	assert.Equal(t, "alice", ev.User.ID)
 	assert.Empty(t, c.Scope().Breadcrumbs())
@@ -191,7 +192,7 @@ func TestWriterBehindAnotherWriter(t *testing.T) {
 // not take the context a discarded event of the same goroutine left: the
 // level and message must match.
 func TestStaleContextNotTaken(t *testing.T) {
-	c, _ := newClient(t, core.Options{})
+	c, _ := testclient.New(t, core.Options{})
 	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
 	hooked := zerolog.New(w).Hook(w).Hook(discardHealth)
 	plain := zerolog.New(w)
@@ -206,7 +207,7 @@ func TestStaleContextNotTaken(t *testing.T) {
 
 // Messages are matched as zerolog writes them: invalid UTF-8, escapes.
 func TestContextOfOddMessages(t *testing.T) {
-	c, _ := newClient(t, core.Options{})
+	c, _ := testclient.New(t, core.Options{})
 	logger, _ := newLogger(t, c, zerologsentry.Options{})
 	ctx := core.NewIsolationScope(context.Background())
 	msgs := []string{"a\xffb\xfe", "\xed\xa0\x80", "q\"\\\n\t<&>\u2028\x00", "\ufffd", "é☃😀"}

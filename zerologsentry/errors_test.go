@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 
@@ -60,10 +61,10 @@ func logWrapped(logger zerolog.Logger) {
 // Without a stack marshaler only the error's text survives zerolog's JSON.
 func TestErrorText(t *testing.T) {
 	setStackMarshaler(t, nil)
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	logger, out := newLogger(t, c, zerologsentry.Options{})
 	logWrapped(logger)
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	require.Len(t, ev.Exception, 1)
 	ex := ev.Exception[0]
 	assert.Equal(t, "error", ex.Type, "the real type is unknown; the stand-in does not name itself")
@@ -71,7 +72,7 @@ func TestErrorText(t *testing.T) {
 	assert.Equal(t, "load config: read: unexpected EOF", ex.Value)
 	assert.Equal(t, zerologsentry.Origin, ex.Mechanism.Type)
 	assertUserStack(t, ex.Stacktrace, "logWrapped")
-	assert.Equal(t, map[string]any{"file": "app.yaml"}, logContext(ev))
+	assert.Equal(t, map[string]any{"file": "app.yaml"}, testclient.LogContext(ev))
 	assert.Equal(t, "startup failed", ev.Message.Formatted)
 	assert.Contains(t, out.String(), `"error":"load config: read: unexpected EOF"`)
 }
@@ -79,17 +80,17 @@ func TestErrorText(t *testing.T) {
 // With MarshalStack the error reaches the core whole: types and chain.
 func TestMarshalStack(t *testing.T) {
 	setStackMarshaler(t, zerologsentry.MarshalStack)
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	logger, out := newLogger(t, c, zerologsentry.Options{})
 	logWrapped(logger.With().Stack().Logger())
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	require.Len(t, ev.Exception, 3)
 	assert.Equal(t, "*errors.errorString", ev.Exception[0].Type)
 	assert.Equal(t, "unexpected EOF", ev.Exception[0].Value)
 	assert.Equal(t, "*fmt.wrapError", ev.Exception[2].Type)
 	assert.Equal(t, "load config: read: unexpected EOF", ev.Exception[2].Value)
 	assertUserStack(t, ev.Exception[2].Stacktrace, "logWrapped")
-	assert.Equal(t, map[string]any{"file": "app.yaml"}, logContext(ev), "no stack field among the attributes")
+	assert.Equal(t, map[string]any{"file": "app.yaml"}, testclient.LogContext(ev), "no stack field among the attributes")
 
 	// The output has the frames, without the marker.
 	line := out.String()
@@ -108,11 +109,11 @@ func (e *stackErr) Callers() []uintptr { return e.pcs }
 
 func TestMarshalStackOwnStack(t *testing.T) {
 	setStackMarshaler(t, zerologsentry.MarshalStack)
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	logger, out := newLogger(t, c, zerologsentry.Options{})
 	err := fmt.Errorf("wrapped: %w", makeStackErr())
 	logger.Error().Stack().Err(err).Msg("own stack")
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	require.Len(t, ev.Exception, 2)
 	assert.Equal(t, "*zerologsentry_test.stackErr", ev.Exception[0].Type)
 	assert.Contains(t, functions(ev.Exception[0].Stacktrace), "github.com/sentrylog/sentrylog/zerologsentry_test.makeStackErr")
@@ -135,10 +136,10 @@ func TestForeignStackMarshaler(t *testing.T) {
 			{"func": "main.main", "source": "main.go", "line": "7"},
 		}
 	})
-	c, mt := newClient(t, core.Options{InAppInclude: []string{"example.com/app"}})
+	c, mt := testclient.New(t, core.Options{InAppInclude: []string{"example.com/app"}})
 	logger, _ := newLogger(t, c, zerologsentry.Options{})
 	logger.Error().Stack().Err(errors.New("no rows")).Msg("query failed")
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	require.Len(t, ev.Exception, 1)
 	st := ev.Exception[0].Stacktrace
 	require.NotNil(t, st)
@@ -152,34 +153,34 @@ func TestForeignStackMarshaler(t *testing.T) {
 
 // A stack field that holds no frames stays an attribute.
 func TestStackFieldNotFrames(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	logger, _ := newLogger(t, c, zerologsentry.Options{})
 	logger.Error().Str(zerolog.ErrorStackFieldName, "opaque").Msg("no error")
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	assert.Empty(t, ev.Exception)
-	assert.Equal(t, map[string]any{"stack": "opaque"}, logContext(ev))
+	assert.Equal(t, map[string]any{"stack": "opaque"}, testclient.LogContext(ev))
 }
 
 // A stack field that holds no frames beside an error stays an attribute too.
 func TestStackFieldNotFramesWithError(t *testing.T) {
 	setStackMarshaler(t, func(error) any { return "no frames here" })
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	logger, _ := newLogger(t, c, zerologsentry.Options{})
 	logger.Error().Stack().Err(errors.New("e")).Msg("opaque stack")
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	require.Len(t, ev.Exception, 1)
 	assertUserStack(t, ev.Exception[0].Stacktrace, "TestStackFieldNotFramesWithError")
-	assert.Equal(t, map[string]any{"stack": "no frames here"}, logContext(ev))
+	assert.Equal(t, map[string]any{"stack": "no frames here"}, testclient.LogContext(ev))
 }
 
 // A marshaler that returns nothing, and a nil error, are harmless.
 func TestMarshalStackNil(t *testing.T) {
 	setStackMarshaler(t, zerologsentry.MarshalStack)
 	assert.Nil(t, zerologsentry.MarshalStack(nil))
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	logger, out := newLogger(t, c, zerologsentry.Options{})
 	logger.Error().Stack().Err(nil).Msg("nil error")
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	assert.Empty(t, ev.Exception)
 	assert.NotContains(t, out.String(), "stack")
 }
@@ -188,7 +189,7 @@ func TestMarshalStackNil(t *testing.T) {
 // message, wherever it is logged; an error by its types and in-app frames,
 // so the same error from two functions is two groups.
 func TestCallSiteGroups(t *testing.T) {
-	c, mt := newClient(t, core.Options{Storm: core.StormOptions{GroupBurst: 1, GroupRate: 1e-9}})
+	c, mt := testclient.New(t, core.Options{Storm: core.StormOptions{GroupBurst: 1, GroupRate: 1e-9}})
 	logger, _ := newLogger(t, c, zerologsentry.Options{})
 	for i := 0; i < 3; i++ {
 		logger.Error().Msg("same message") // one group: only the first passes
@@ -198,7 +199,7 @@ func TestCallSiteGroups(t *testing.T) {
 		logErrorA(logger) // one group: only the first passes
 	}
 	logErrorB(logger) // the same error from another function: another group
-	assert.Len(t, events(t, c, mt), 3)
+	assert.Len(t, testclient.Events(t, c, mt), 3)
 }
 
 // The error MarshalStack saw goes only to the line it wrote the stack of:
@@ -206,7 +207,7 @@ func TestCallSiteGroups(t *testing.T) {
 // here) gets the text, not the other line's error.
 func TestMarshalStackErrorStaysWithItsLine(t *testing.T) {
 	setStackMarshaler(t, zerologsentry.MarshalStack)
-	c, mt := newClient(t, core.Options{Storm: core.StormOptions{Disabled: true}})
+	c, mt := testclient.New(t, core.Options{Storm: core.StormOptions{Disabled: true}})
 	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
 	var other bytes.Buffer
 	unrelated := zerolog.New(&other)
@@ -216,7 +217,7 @@ func TestMarshalStackErrorStaysWithItsLine(t *testing.T) {
 	line := `{"level":"error","stack":` + string(m["stack"]) + `,"error":"request B","message":"b"}` + "\n"
 	_, err := w.WriteLevel(zerolog.ErrorLevel, []byte(line))
 	require.NoError(t, err)
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	require.Len(t, ev.Exception, 1)
 	assert.Equal(t, "error", ev.Exception[0].Type)
 	assert.Equal(t, "request B", ev.Exception[0].Value)

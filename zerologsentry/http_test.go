@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/sentryhttp"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
@@ -35,7 +36,7 @@ func withLogger(logger zerolog.Logger, next http.Handler) http.Handler {
 func TestHTTPMiddleware(t *testing.T) {
 	// Storm control off: "failed N" is one group (numbers are parameters);
 	// the 16 events are the point here.
-	c, mt := newClient(t, core.Options{Storm: core.StormOptions{Disabled: true}})
+	c, mt := testclient.New(t, core.Options{Storm: core.StormOptions{Disabled: true}})
 	logger, _ := newLogger(t, c, zerologsentry.Options{})
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		log := zerolog.Ctx(r.Context())
@@ -63,13 +64,13 @@ func TestHTTPMiddleware(t *testing.T) {
 	wg.Wait()
 	srv.Client().CloseIdleConnections()
 
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, requests)
 	for _, ev := range evs {
 		id := strings.TrimPrefix(ev.Message.Formatted, "failed ")
-		assert.Equal(t, []string{"start " + id, "middle " + id}, crumbs(ev))
+		assert.Equal(t, []string{"start " + id, "middle " + id}, testclient.Crumbs(ev))
 		require.NotNil(t, ev.Request)
 		assert.Contains(t, ev.Request.URL, "/orders")
-		assert.Equal(t, "/orders", logContext(ev)["path"])
+		assert.Equal(t, "/orders", testclient.LogContext(ev)["path"])
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/isolationtest"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 
@@ -22,7 +23,7 @@ func TestConcurrentIsolation(t *testing.T) {
 	if testing.Short() {
 		discards = 10_000
 	}
-	c, mt := newClient(t, core.Options{QueueSize: 4 * isolationtest.Requests,
+	c, mt := testclient.New(t, core.Options{QueueSize: 4 * isolationtest.Requests,
 		Storm: core.StormOptions{Disabled: true}})
 	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
 	var n atomic.Int64

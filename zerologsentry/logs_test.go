@@ -14,20 +14,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 
-func attrOf(l *core.Log, key string) any {
-	v, ok := l.Attr(key)
-	if !ok {
-		return nil
-	}
-	return v.Any()
-}
-
 func TestLogsOffByDefault(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	l, _ := newLogger(t, c, zerologsentry.Options{})
 	l.Info().Msg("info")
 	l.Error().Msg("error")
@@ -35,7 +28,7 @@ func TestLogsOffByDefault(t *testing.T) {
 }
 
 func TestLogsLevel(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	l, out := newLogger(t, c, zerologsentry.Options{LogsLevel: zerologsentry.Level(zerolog.TraceLevel), Logger: "worker"})
 	l = l.With().Timestamp().Str("service", "jobs").Logger()
 	ctx := core.NewIsolationScope(context.Background())
@@ -49,25 +42,25 @@ func TestLogsLevel(t *testing.T) {
 	var levels []string
 	for _, lg := range logs {
 		levels = append(levels, lg.Level.String())
-		assert.Equal(t, "auto.log.zerolog", attrOf(lg, "sentry.origin"))
-		assert.Equal(t, "worker", attrOf(lg, "logger.name"))
-		assert.Equal(t, "jobs", attrOf(lg, "service"))
+		assert.Equal(t, "auto.log.zerolog", testclient.LogAttr(lg, "sentry.origin"))
+		assert.Equal(t, "worker", testclient.LogAttr(lg, "logger.name"))
+		assert.Equal(t, "jobs", testclient.LogAttr(lg, "service"))
 		assert.WithinDuration(t, time.Now(), lg.Timestamp, time.Minute)
 	}
 	assert.Equal(t, []string{"trace", "debug", "info", "warn", "error"}, levels)
 	assert.Equal(t, "info", logs[2].Body)
-	assert.Equal(t, "r1", attrOf(logs[2], "req.id"))
-	assert.Equal(t, int64(2), attrOf(logs[2], "req.try"))
-	assert.Equal(t, 0.5, attrOf(logs[3], "ratio"))
-	assert.Equal(t, true, attrOf(logs[3], "ok"))
-	assert.Equal(t, "boom", attrOf(logs[4], "exception.message"))
-	assert.Nil(t, attrOf(logs[2], "time"), "the time is the log's timestamp")
+	assert.Equal(t, "r1", testclient.LogAttr(logs[2], "req.id"))
+	assert.Equal(t, int64(2), testclient.LogAttr(logs[2], "req.try"))
+	assert.Equal(t, 0.5, testclient.LogAttr(logs[3], "ratio"))
+	assert.Equal(t, true, testclient.LogAttr(logs[3], "ok"))
+	assert.Equal(t, "boom", testclient.LogAttr(logs[4], "exception.message"))
+	assert.Nil(t, testclient.LogAttr(logs[2], "time"), "the time is the log's timestamp")
 	assert.Contains(t, out.String(), `"message":"failed"`, "the output is unchanged")
-	assert.Len(t, events(t, c, mt), 1)
+	assert.Len(t, testclient.Events(t, c, mt), 1)
 }
 
 func TestLogsFatalFlushes(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	l, _ := newLogger(t, c, zerologsentry.Options{
 		LogsLevel: zerologsentry.Level(zerolog.InfoLevel), EventLevel: zerologsentry.Level(zerolog.Disabled),
 	})
@@ -83,7 +76,7 @@ func TestLogsFatalFlushes(t *testing.T) {
 // copy of the line (bridge.Record.Raw), decoded on the client's log worker,
 // which is parked here so that only the logging goroutine is counted.
 func TestAllocsLog(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("-race changes allocation counts")
 	}
 	c := testclient.ParkedLogs(t)

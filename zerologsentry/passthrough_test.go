@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 
@@ -51,7 +52,7 @@ func TestPassthrough(t *testing.T) {
 			zerolog.TimestampFunc = func() time.Time { return time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC) }
 			t.Cleanup(func() { zerolog.TimestampFunc = old })
 
-			c, mt := newClient(t, core.Options{})
+			c, mt := testclient.New(t, core.Options{})
 			var want, got bytes.Buffer
 			w := zerologsentry.New(&got, zerologsentry.Options{Client: c, BreadcrumbLevel: zerologsentry.Level(zerolog.TraceLevel)})
 			loggers := []zerolog.Logger{zerolog.New(&want), zerolog.New(w).Hook(w)}
@@ -62,7 +63,7 @@ func TestPassthrough(t *testing.T) {
 			}
 
 			assert.Equal(t, want.String(), got.String())
-			assert.Len(t, events(t, c, mt), 4)
+			assert.Len(t, testclient.Events(t, c, mt), 4)
 		})
 	}
 }
@@ -72,7 +73,7 @@ func TestPassthrough(t *testing.T) {
 func TestPassthroughConcurrent(t *testing.T) {
 	setStackMarshaler(t, zerologsentry.MarshalStack)
 	var debug bytes.Buffer
-	c, mt := newClient(t, core.Options{QueueSize: 4096, Storm: core.StormOptions{Disabled: true},
+	c, mt := testclient.New(t, core.Options{QueueSize: 4096, Storm: core.StormOptions{Disabled: true},
 		Debug: true, DebugWriter: &lockedWriter{w: &debug}})
 	var out bytes.Buffer
 	w := zerologsentry.New(zerolog.SyncWriter(&out), zerologsentry.Options{Client: c})
@@ -101,10 +102,10 @@ func TestPassthroughConcurrent(t *testing.T) {
 	wg.Wait()
 	assert.NotContains(t, out.String(), `\u0000`)
 	assert.Equal(t, goroutines*lines, strings.Count(out.String(), "\n"))
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, goroutines*lines/4, "%+v\n%s", c.Stats(), debug.String())
 	for _, ev := range evs {
-		g := logContext(ev)["g"]
+		g := testclient.LogContext(ev)["g"]
 		// Each event carries its own request's breadcrumbs only (the last
 		// ones, up to the scope's limit).
 		for _, b := range ev.Breadcrumbs {

@@ -15,13 +15,14 @@ import (
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/schematest"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 
 // Every event the bridge makes validates against Sentry's event schema.
 func TestEventsValidate(t *testing.T) {
 	setStackMarshaler(t, zerologsentry.MarshalStack)
-	c, mt := newClient(t, core.Options{SendDefaultPII: true})
+	c, mt := testclient.New(t, core.Options{SendDefaultPII: true})
 	logger, _ := newLogger(t, c, zerologsentry.Options{Logger: "app", TagKeys: []string{"route"}})
 	logger = logger.With().Timestamp().Str("service", "api").Logger()
 	ctx := core.NewIsolationScope(context.Background())
@@ -34,7 +35,7 @@ func TestEventsValidate(t *testing.T) {
 	logger.Error().Uint64("big", math.MaxUint64).Dur("d", time.Second).Interface("m", map[string]any{"k": []any{nil, true}}).Send()
 	logger.WithLevel(zerolog.FatalLevel).Strs("fingerprint", []string{"fp"}).Msg("fatal")
 
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 4)
 	for _, ev := range evs {
 		schematest.ValidateValue(t, ev)

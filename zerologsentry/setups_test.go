@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 
@@ -122,7 +123,7 @@ func TestSetupsOutputUnchanged(t *testing.T) {
 		for _, s := range setups {
 			t.Run(marshaler.name+"/"+s.name, func(t *testing.T) {
 				setStackMarshaler(t, marshaler.fn)
-				c, mt := newClient(t, core.Options{Storm: core.StormOptions{Disabled: true}})
+				c, mt := testclient.New(t, core.Options{Storm: core.StormOptions{Disabled: true}})
 				var want, got bytes.Buffer
 				ctx := core.NewIsolationScope(context.Background())
 				core.IsolationScope(ctx).SetUser(&core.User{ID: "alice"})
@@ -142,7 +143,7 @@ func TestSetupsOutputUnchanged(t *testing.T) {
 				}
 
 				assert.Empty(t, c.Scope().Breadcrumbs(), "no request's record on the global scope")
-				evs := events(t, c, mt)
+				evs := testclient.Events(t, c, mt)
 				if !s.context {
 					for _, ev := range evs {
 						assert.Nil(t, ev.User)
@@ -197,7 +198,7 @@ func FuzzSetups(f *testing.F) {
 	f.Add("stack", "\u2028<&>", uint8(4), true)
 	f.Add("message", "", uint8(3), true)
 	f.Add("level", "\xff", uint8(0), false)
-	c, _ := newClient(f, core.Options{Storm: core.StormOptions{Disabled: true}, MaxBreadcrumbs: 5})
+	c, _ := testclient.New(f, core.Options{Storm: core.StormOptions{Disabled: true}, MaxBreadcrumbs: 5})
 	f.Fuzz(func(t *testing.T, key, s string, level uint8, stack bool) {
 		lvl := fuzzLineLevels[int(level)%len(fuzzLineLevels)]
 		old := zerolog.ErrorStackMarshaler

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/schematest"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 
@@ -37,11 +38,11 @@ func FuzzWriterLine(f *testing.F) {
 	f.Add([]byte(`{"level":"error","a":"\ud800","b":"\u00","c":01,"d":-,"e":1e,"f":tru}`), "a", "\u2028", uint8(4))
 	f.Add([]byte(nil), "", "", uint8(7))
 
-	c, mt := newClient(f, core.Options{Storm: core.StormOptions{Disabled: true}, MaxBreadcrumbs: 5})
+	c, mt := testclient.New(f, core.Options{Storm: core.StormOptions{Disabled: true}, MaxBreadcrumbs: 5})
 	var out bytes.Buffer
 	w := zerologsentry.New(&out, zerologsentry.Options{Client: c, TagKeys: []string{"k", "tags", "d.a"},
 		BreadcrumbLevel: zerologsentry.Level(zerolog.TraceLevel)})
-	validate := schematest.SharedDir() != "" || schematest.RequireShared()
+	validate := schematest.Enabled()
 
 	f.Fuzz(func(t *testing.T, line []byte, key, s string, level uint8) {
 		lvl := fuzzLineLevels[int(level)%len(fuzzLineLevels)]

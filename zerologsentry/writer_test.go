@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 
@@ -38,18 +39,18 @@ func TestLevels(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.level.String(), func(t *testing.T) {
-			c, mt := newClient(t, core.Options{})
+			c, mt := testclient.New(t, core.Options{})
 			logger, out := newLogger(t, c, zerologsentry.Options{BreadcrumbLevel: zerologsentry.Level(zerolog.TraceLevel)})
 			logger = logger.Level(zerolog.TraceLevel)
 			// WithLevel writes Fatal and Panic records without exiting or panicking.
 			logger.WithLevel(tt.level).Msg("the record")
 			logger.Error().Msg("probe")
 			require.NotEmpty(t, out.String())
-			evs := events(t, c, mt)
+			evs := testclient.Events(t, c, mt)
 			switch {
 			case tt.want == "":
 				require.Len(t, evs, 1)
-				assert.Empty(t, crumbs(evs[0]))
+				assert.Empty(t, testclient.Crumbs(evs[0]))
 			case tt.crumb:
 				require.Len(t, evs, 1)
 				require.Len(t, evs[0].Breadcrumbs, 1)
@@ -66,23 +67,23 @@ func TestLevels(t *testing.T) {
 }
 
 func TestLevelsOff(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	logger, out := newLogger(t, c, zerologsentry.Options{
 		BreadcrumbLevel: zerologsentry.Level(zerolog.Disabled),
 		EventLevel:      zerologsentry.Level(zerolog.Disabled),
 	})
 	logger.Info().Msg("a")
 	logger.Error().Msg("b")
-	assert.Empty(t, events(t, c, mt))
+	assert.Empty(t, testclient.Events(t, c, mt))
 	assert.Contains(t, out.String(), `"message":"b"`)
 
-	c2, mt2 := newClient(t, core.Options{})
+	c2, mt2 := testclient.New(t, core.Options{})
 	logger, _ = newLogger(t, c2, zerologsentry.Options{EventLevel: zerologsentry.Level(zerolog.WarnLevel)})
 	logger.Info().Msg("crumb")
 	logger.Warn().Msg("event")
-	ev := one(t, c2, mt2)
+	ev := testclient.One(t, c2, mt2)
 	assert.Equal(t, "event", ev.Message.Formatted)
-	assert.Equal(t, []string{"crumb"}, crumbs(ev))
+	assert.Equal(t, []string{"crumb"}, testclient.Crumbs(ev))
 }
 
 func TestNilAndLazyClient(t *testing.T) {
@@ -90,11 +91,11 @@ func TestNilAndLazyClient(t *testing.T) {
 	logger := zerolog.New(w).Hook(w)
 	logger.Error().Ctx(context.Background()).Str("a", "b").Msg("no client: nothing happens")
 
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	core.SetCurrentClient(c)
 	t.Cleanup(func() { core.SetCurrentClient(nil) })
 	logger.Error().Msg("bound lazily")
-	assert.Equal(t, "bound lazily", one(t, c, mt).Message.Formatted)
+	assert.Equal(t, "bound lazily", testclient.One(t, c, mt).Message.Formatted)
 }
 
 type point struct{ x, y int }
@@ -157,12 +158,12 @@ func TestFieldTypes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newClient(t, core.Options{SendDefaultPII: true}) // IP addresses unscrubbed
+			c, mt := testclient.New(t, core.Options{SendDefaultPII: true}) // IP addresses unscrubbed
 			logger, _ := newLogger(t, c, zerologsentry.Options{})
 			tt.add(logger.Error()).Msg("typed")
-			ev := one(t, c, mt)
+			ev := testclient.One(t, c, mt)
 			assert.Equal(t, "typed", ev.Message.Formatted)
-			got, err := json.Marshal(logContext(ev))
+			got, err := json.Marshal(testclient.LogContext(ev))
 			require.NoError(t, err)
 			assert.JSONEq(t, tt.want, string(got))
 		})
@@ -171,13 +172,13 @@ func TestFieldTypes(t *testing.T) {
 
 // The same fields on a breadcrumb, kept with their types in its data.
 func TestBreadcrumbData(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	logger, _ := newLogger(t, c, zerologsentry.Options{Logger: "app"})
 	logger = logger.With().Str("svc", "api").Logger()
 	logger.Info().Int("n", 7).Float64("f", 0.25).Dict("d", zerolog.Dict().Bool("b", true)).
 		Err(errors.New("soft")).Msg("step")
 	logger.Error().Msg("done")
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	require.Len(t, ev.Breadcrumbs, 1)
 	b := ev.Breadcrumbs[0]
 	assert.Equal(t, "step", b.Message)
@@ -189,7 +190,7 @@ func TestBreadcrumbData(t *testing.T) {
 }
 
 func TestTimestamp(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	logger, _ := newLogger(t, c, zerologsentry.Options{})
 	old := zerolog.TimeFieldFormat
 	t.Cleanup(func() { zerolog.TimeFieldFormat = old })
@@ -205,16 +206,16 @@ func TestTimestamp(t *testing.T) {
 	logger.Error().Timestamp().Msg("now")
 	after := time.Now()
 
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 3)
 	assert.True(t, evs[0].Timestamp.Equal(when), evs[0].Timestamp)
 	assert.True(t, evs[1].Timestamp.Equal(when.Add(123*time.Millisecond)), evs[1].Timestamp)
 	assert.False(t, evs[2].Timestamp.Before(before.Truncate(time.Second)))
 	assert.False(t, evs[2].Timestamp.After(after))
 	for _, ev := range evs {
-		assert.NotContains(t, logContext(ev), zerolog.TimestampFieldName)
-		assert.NotContains(t, logContext(ev), zerolog.LevelFieldName)
-		assert.NotContains(t, logContext(ev), zerolog.MessageFieldName)
+		assert.NotContains(t, testclient.LogContext(ev), zerolog.TimestampFieldName)
+		assert.NotContains(t, testclient.LogContext(ev), zerolog.LevelFieldName)
+		assert.NotContains(t, testclient.LogContext(ev), zerolog.MessageFieldName)
 	}
 }
 
@@ -222,7 +223,7 @@ func TestTimestamp(t *testing.T) {
 // wrote it (right before the message); any other time field stays in its
 // data and the breadcrumb is timed when the Writer received it.
 func TestBreadcrumbTime(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	logger, _ := newLogger(t, c, zerologsentry.Options{})
 	old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
 	logger.Info().Time(zerolog.TimestampFieldName, old).Msg("adjacent")
@@ -232,7 +233,7 @@ func TestBreadcrumbTime(t *testing.T) {
 	stamped.Info().Int("n", 2).Msg("hook")
 	after := time.Now()
 	logger.Error().Msg("event")
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	require.Len(t, ev.Breadcrumbs, 3)
 	assert.True(t, ev.Breadcrumbs[0].Timestamp.Equal(old), ev.Breadcrumbs[0].Timestamp)
 	assert.Equal(t, map[string]any{}, nilToEmpty(ev.Breadcrumbs[0].Data))
@@ -264,17 +265,17 @@ func numbers(t *testing.T, m map[string]any) map[string]any {
 }
 
 func TestTags(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	logger, _ := newLogger(t, c, zerologsentry.Options{TagKeys: []string{"route", "http.method"}})
 	logger.Error().Str("route", "/x").Dict("http", zerolog.Dict().Str("method", "GET")).
 		Dict("tags", zerolog.Dict().Str("team", "core")).Msg("tagged")
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	assert.Equal(t, map[string]string{"route": "/x", "http.method": "GET", "team": "core"}, ev.Tags)
 }
 
 // Lines that are not JSON are still sent, with their text as the message.
 func TestMalformedLines(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
 	for _, line := range []string{
 		"plain text\n", `{"a":`, `{"a":[1,2`, `{"a":"unterminated`, `{"k":tru}`, `{`, `{"a":1}}`, `{"a":"\u12"}`,
@@ -283,43 +284,43 @@ func TestMalformedLines(t *testing.T) {
 		_, err := w.WriteLevel(zerolog.ErrorLevel, []byte(line))
 		require.NoError(t, err)
 	}
-	evs := events(t, c, mt)
+	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 9)
 	assert.Equal(t, "plain text", evs[0].Message.Formatted)
 }
 
 // Write without a level reads the line's level field.
 func TestWrite(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
 	_, err := w.Write([]byte(`{"level":"error","message":"via Write"}` + "\n"))
 	require.NoError(t, err)
 	_, err = w.Write([]byte(`{"message":"no level"}` + "\n"))
 	require.NoError(t, err)
-	assert.Equal(t, "via Write", one(t, c, mt).Message.Formatted)
+	assert.Equal(t, "via Write", testclient.One(t, c, mt).Message.Formatted)
 }
 
 // The core's special keys work from zerolog fields.
 func TestSpecialKeys(t *testing.T) {
-	c, mt := newClient(t, core.Options{SendDefaultPII: true})
+	c, mt := testclient.New(t, core.Options{SendDefaultPII: true})
 	logger, _ := newLogger(t, c, zerologsentry.Options{})
 	logger.Error().
 		Dict("user", zerolog.Dict().Str("id", "u1").Str("email", "a@example.com").Int("plan", 2)).
 		Strs("fingerprint", []string{"{{ default }}", "db"}).
 		Str("other", "x").
 		Msg("special")
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	require.NotNil(t, ev.User)
 	assert.Equal(t, "u1", ev.User.ID)
 	assert.Equal(t, "a@example.com", ev.User.Email)
 	assert.Equal(t, []string{"{{ default }}", "db"}, ev.Fingerprint)
-	assert.Equal(t, map[string]any{"other": "x"}, logContext(ev))
+	assert.Equal(t, map[string]any{"other": "x"}, testclient.LogContext(ev))
 }
 
 // BeforeBreadcrumb sees the breadcrumb's fields, decoded on the spot.
 func TestBeforeBreadcrumb(t *testing.T) {
 	var seen map[string]any
-	c, mt := newClient(t, core.Options{BeforeBreadcrumb: func(b *core.Breadcrumb, _ *core.Hint) *core.Breadcrumb {
+	c, mt := testclient.New(t, core.Options{BeforeBreadcrumb: func(b *core.Breadcrumb, _ *core.Hint) *core.Breadcrumb {
 		seen = b.Data
 		if b.Message == "drop me" {
 			return nil
@@ -331,19 +332,19 @@ func TestBeforeBreadcrumb(t *testing.T) {
 	assert.Equal(t, map[string]any{"k": "v", "d": map[string]any{"n": int64(1)}}, seen)
 	logger.Info().Msg("drop me")
 	logger.Error().Msg("event")
-	assert.Equal(t, []string{"keep me"}, crumbs(one(t, c, mt)))
+	assert.Equal(t, []string{"keep me"}, testclient.Crumbs(testclient.One(t, c, mt)))
 }
 
 // A breadcrumb line whose message is not its last field (written by another
 // JSON logger through Write) keeps the message in its data.
 func TestBreadcrumbMessageElsewhere(t *testing.T) {
-	c, mt := newClient(t, core.Options{})
+	c, mt := testclient.New(t, core.Options{})
 	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
 	_, err := w.Write([]byte(`{"message":"first","level":"info","n":1}` + "\n"))
 	require.NoError(t, err)
 	_, err = w.WriteLevel(zerolog.ErrorLevel, []byte(`{"level":"error","message":"event"}`))
 	require.NoError(t, err)
-	ev := one(t, c, mt)
+	ev := testclient.One(t, c, mt)
 	require.Len(t, ev.Breadcrumbs, 1)
 	assert.Equal(t, "", ev.Breadcrumbs[0].Message)
 	assert.Equal(t, map[string]any{"message": "first", "n": json.Number("1")}, numbers(t, ev.Breadcrumbs[0].Data))

@@ -27,3 +27,12 @@ func (r *Reader) Uint64() uint64 {
 	r.Data = r.Data[n:]
 	return binary.LittleEndian.Uint64(b[:])
 }
+
+// Take reads a length byte n and returns the next n bytes (fewer where
+// Data runs out), for a nested reader of its own.
+func (r *Reader) Take() []byte {
+	n := min(int(r.Byte()), len(r.Data))
+	b := r.Data[:n]
+	r.Data = r.Data[n:]
+	return b
+}

@@ -22,6 +22,10 @@ import (
 // rather than skip where it is absent.
 func RequireShared() bool { return os.Getenv("SENTRYLOG_REQUIRE_SHARED") != "" }
 
+// Enabled reports whether events are to be validated: the schema is there
+// (../shared) or its absence must fail the test.
+func Enabled() bool { return SharedDir() != "" || RequireShared() }
+
 // SharedDir returns the ../shared directory beside the module root, or ""
 // when it cannot be found.
 func SharedDir() string {

@@ -5,6 +5,7 @@ package testclient
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/sentrylog/sentrylog/core/protocol"
 	"github.com/sentrylog/sentrylog/internal/bridge"
 	"testing"
@@ -53,7 +54,7 @@ func Events(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Even
 		t.Fatalf("flush did not deliver everything: %+v", c.Stats())
 	}
 	evs := mt.Events()
-	if schematest.SharedDir() != "" || schematest.RequireShared() {
+	if schematest.Enabled() {
 		for _, ev := range evs {
 			schematest.ValidateValue(t, ev)
 		}
@@ -158,4 +159,69 @@ func ParkedLogs(t testing.TB) *core.Client {
 	<-entered
 	bridge.CaptureLog(c, &bridge.Record{Message: "fill the buffer"}, core.LogInfo, nil)
 	return c
+}
+
+// Accounted checks a fuzz iteration's books: between the Stats before and
+// after, want records were captured, and each became one of evs or one
+// counted drop. Every event must marshal, and validates against the event
+// schema when validate is set.
+func Accounted(t testing.TB, before, after core.Stats, want int64, evs []*core.Event, validate bool) {
+	t.Helper()
+	captured := after.Captured - before.Captured
+	if captured != want {
+		t.Fatalf("%d records at the event level, %d captured", want, captured)
+	}
+	var dropped int64
+	for k, n := range after.Dropped {
+		dropped += n - before.Dropped[k]
+	}
+	if int64(len(evs))+dropped != captured {
+		t.Fatalf("captured %d, got %d events and %d drops: %v", captured, len(evs), dropped, after.Dropped)
+	}
+	for _, ev := range evs {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatalf("event does not marshal: %v", err)
+		}
+		if validate {
+			schematest.Validate(t, b)
+		}
+	}
+}
+
+// One flushes c and returns its only event, validated as Events does.
+func One(t testing.TB, c *core.Client, mt *core.MemoryTransport) *core.Event {
+	t.Helper()
+	evs := Events(t, c, mt)
+	if len(evs) != 1 {
+		t.Fatalf("want one event, got %d: %+v", len(evs), evs)
+	}
+	return evs[0]
+}
+
+// LogContext returns the event's "log" context (nil when it has none).
+func LogContext(ev *core.Event) map[string]any {
+	if ev == nil || ev.Contexts == nil {
+		return nil
+	}
+	return ev.Contexts["log"]
+}
+
+// Crumbs returns the messages of the breadcrumbs an event carries.
+func Crumbs(ev *core.Event) []string {
+	var out []string
+	for _, b := range ev.Breadcrumbs {
+		out = append(out, b.Message)
+	}
+	return out
+}
+
+// LogAttr returns the value of the log's attribute key, nil where it has
+// none.
+func LogAttr(l *core.Log, key string) any {
+	v, ok := l.Attr(key)
+	if !ok {
+		return nil
+	}
+	return v.Any()
 }

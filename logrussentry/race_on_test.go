@@ -1,5 +1,0 @@
-//go:build race
-
-package logrussentry_test
-
-const raceEnabled = true

@@ -1,5 +1,0 @@
-//go:build !race
-
-package slogsentry_test
-
-const raceEnabled = false

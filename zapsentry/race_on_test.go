@@ -1,5 +1,0 @@
-//go:build race
-
-package zapsentry_test
-
-const raceEnabled = true

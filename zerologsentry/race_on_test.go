@@ -1,5 +1,0 @@
-//go:build race
-
-package zerologsentry_test
-
-const raceEnabled = true
