@@ -48,6 +48,88 @@
 //
 // Records at or above a bridge's logs level (off unless set) are also sent
 // as Sentry structured logs ([Log]), capped per call site ([Options.LogStorm]).
+//
+// # Titles
+//
+// Sentry titles an issue by the outermost exception's type, which in
+// Go is almost always a wrapper (*fmt.wrapError) or a bare text
+// (*errors.errorString). So the outermost exception's type names the most
+// informative error of the chain instead, from the outside in: a [TypedError]'s
+// own type; a sentinel by its name, matched by identity (io.EOF,
+// io.ErrUnexpectedEOF, context.Canceled, context.DeadlineExceeded,
+// fs.ErrNotExist, os.ErrDeadlineExceeded, net.ErrClosed,
+// http.ErrServerClosed, sql.ErrNoRows and the standard library's other
+// common ones; the program's own with [RegisterSentinel]); else the first Go
+// type that is not an anonymous wrapper ("*fs.PathError", "main.notFound");
+// a group by the names of what it holds ("*fs.PathError +
+// context.Canceled"). When no error of the chain says more than its wrapper,
+// the type stays the Go type. The value stays the outermost error's whole
+// message, and its module the named error's package path.
+//
+// The outermost error's own Go type then moves to its mechanism's data
+// ("go_type"), which Sentry shows beside the exception; every other
+// exception keeps its Go type as type and its package path as module, so the
+// chain reads as Go built it, with the title on top. Renaming the outermost
+// exception is the only way to change what the issue stream shows, and
+// keeping the others as they are keeps the chain true. Grouping is unchanged
+// in kind: titles depend on types and sentinel identity, never on messages,
+// so one call site with different ids, paths or ports is one issue, and two
+// kinds of error there are two. BeforeSend sees, and may change, the titled
+// event.
+//
+// # Event size
+//
+// Sentry refuses an event larger than 1 MiB and cuts or drops fields over
+// its own limits. The client applies the limits itself, after scrubbing (so
+// that a secret is recognised whole before anything is cut), and marks every
+// cut: a cut string ends in "...[truncated from N bytes]" (N its length
+// before the cut), at a character boundary and never inside a "[Filtered]"
+// marker. Lengths are in bytes.
+//
+//	field                                        limit          what happens
+//	-------------------------------------------  -------------  ---------------------------------------
+//	logentry message and formatted               8,192          cut, marked
+//	exception value                              8,192          cut, marked
+//	exception type and module                    256            cut, marked
+//	breadcrumb message                           8,192          cut, marked
+//	string in a context, extra, breadcrumb data,
+//	  user data, request data, header, cookie,
+//	  request URL or query string                8,192          cut, marked
+//	request body as text                         -              kept whole (MaxRequestBodySize bounds
+//	                                                            what a request attaches); cut only to
+//	                                                            fit the event, as below
+//	tag key                                      32             other characters become '_', then cut
+//	tag value                                    200            newlines become spaces; cut, marked
+//	user id, username, name                      128            cut, marked
+//	user email                                   75             cut, marked
+//	user ip_address                              64             cut, marked
+//	logger, environment, dist, request method    64             cut, marked
+//	transaction, release, server_name            200            cut, marked
+//	fingerprint entry                            512            cut, marked
+//	fingerprint                                  64 entries     the last kept says how many there were
+//	list (slice, array) in any value             1,000 items    the first kept; the last item says how
+//	                                                            many there were
+//	map in any value                             1,000 keys     the first keys in order kept; key "..."
+//	                                                            says how many there were
+//	nesting in any value                         10 groups,     deeper values become "!ERROR: depth limit"
+//	                                               11 maps/lists
+//	NaN, +Inf, -Inf anywhere                     -              sent as the strings "NaN", "+Inf", "-Inf"
+//	the whole event                              1 MiB encoded  see below
+//
+// An event still larger than 1 MiB is made to fit, keeping as much as
+// possible: first the longest strings (of at least 256 bytes, wherever they
+// are: messages, exception values, values in contexts, extra and data) are
+// cut, all of those over a common length to that length, so that the short
+// values stay whole; then the oldest breadcrumbs are dropped, and a
+// breadcrumb of category "sentrylog" says how many; then the largest entries
+// of the contexts (other than os, runtime, device and trace) and of extra
+// are replaced with "[dropped: N bytes over the event size limit]". Stack
+// frames are never cut. Should the encoded event still be too large (values
+// the size estimate cannot see), the transport drops, in this order, the
+// older half of the breadcrumbs, extra, the request body and cookies, and
+// the contexts other than os, runtime, device and trace, and names what it
+// dropped in the tag "sentrylog.dropped"; an event that cannot be made to
+// fit is dropped and counted send_error.
 package core
 
 // Package core was documented here in full; what follows is the detail behind
@@ -142,32 +224,6 @@ package core
 // them an exception of type "sentrylog.ChainCut" says how many were left out
 // (mechanism source "cut", synthetic, data {"cut": N}).
 //
-// Titles: Sentry titles an issue by the outermost exception's type, which in
-// Go is almost always a wrapper (*fmt.wrapError) or a bare text
-// (*errors.errorString). So the outermost exception's type names the most
-// informative error of the chain instead, from the outside in: a TypedError's
-// own type; a sentinel by its name, matched by identity (io.EOF,
-// io.ErrUnexpectedEOF, context.Canceled, context.DeadlineExceeded,
-// fs.ErrNotExist, os.ErrDeadlineExceeded, net.ErrClosed,
-// http.ErrServerClosed, sql.ErrNoRows and the standard library's other
-// common ones; the program's own with RegisterSentinel); else the first Go
-// type that is not an anonymous wrapper ("*fs.PathError", "main.notFound");
-// a group by the names of what it holds ("*fs.PathError +
-// context.Canceled"). When no error of the chain says more than its wrapper,
-// the type stays the Go type. The value stays the outermost error's whole
-// message, and its module the named error's package path.
-//
-// The outermost error's own Go type then moves to its mechanism's data
-// ("go_type"), which Sentry shows beside the exception; every other
-// exception keeps its Go type as type and its package path as module, so the
-// chain reads as Go built it, with the title on top. Renaming the outermost
-// exception is the only way to change what the issue stream shows, and
-// keeping the others as they are keeps the chain true. Grouping is unchanged
-// in kind: titles depend on types and sentinel identity, never on messages,
-// so one call site with different ids, paths or ports is one issue, and two
-// kinds of error there are two. BeforeSend sees, and may change, the titled
-// event.
-//
 // Stacks: an error that recorded where it was made (a StackTrace() method
 // returning uintptr-based frames, as github.com/pkg/errors has, or a
 // Callers() []uintptr method) gets its own frames; otherwise the outermost
@@ -210,60 +266,6 @@ package core
 // Tags are limited as Sentry stores them: keys of at most 32 characters from
 // [A-Za-z0-9_.:-] (others become '_'), values of at most 200 bytes without
 // newlines (see "Event size").
-//
-// # Event size
-//
-// Sentry refuses an event larger than 1 MiB and cuts or drops fields over
-// its own limits. The client applies the limits itself, after scrubbing (so
-// that a secret is recognised whole before anything is cut), and marks every
-// cut: a cut string ends in "...[truncated from N bytes]" (N its length
-// before the cut), at a character boundary and never inside a "[Filtered]"
-// marker. Lengths are in bytes.
-//
-//	field                                        limit          what happens
-//	-------------------------------------------  -------------  ---------------------------------------
-//	logentry message and formatted               8,192          cut, marked
-//	exception value                              8,192          cut, marked
-//	exception type and module                    256            cut, marked
-//	breadcrumb message                           8,192          cut, marked
-//	string in a context, extra, breadcrumb data,
-//	  user data, request data, header, cookie,
-//	  request URL or query string                8,192          cut, marked
-//	request body as text                         -              kept whole (MaxRequestBodySize bounds
-//	                                                            what a request attaches); cut only to
-//	                                                            fit the event, as below
-//	tag key                                      32             other characters become '_', then cut
-//	tag value                                    200            newlines become spaces; cut, marked
-//	user id, username, name                      128            cut, marked
-//	user email                                   75             cut, marked
-//	user ip_address                              64             cut, marked
-//	logger, environment, dist, request method    64             cut, marked
-//	transaction, release, server_name            200            cut, marked
-//	fingerprint entry                            512            cut, marked
-//	fingerprint                                  64 entries     the last kept says how many there were
-//	list (slice, array) in any value             1,000 items    the first kept; the last item says how
-//	                                                            many there were
-//	map in any value                             1,000 keys     the first keys in order kept; key "..."
-//	                                                            says how many there were
-//	nesting in any value                         10 groups,     deeper values become "!ERROR: depth limit"
-//	                                               11 maps/lists
-//	NaN, +Inf, -Inf anywhere                     -              sent as the strings "NaN", "+Inf", "-Inf"
-//	the whole event                              1 MiB encoded  see below
-//
-// An event still larger than 1 MiB is made to fit, keeping as much as
-// possible: first the longest strings (of at least 256 bytes, wherever they
-// are: messages, exception values, values in contexts, extra and data) are
-// cut, all of those over a common length to that length, so that the short
-// values stay whole; then the oldest breadcrumbs are dropped, and a
-// breadcrumb of category "sentrylog" says how many; then the largest entries
-// of the contexts (other than os, runtime, device and trace) and of extra
-// are replaced with "[dropped: N bytes over the event size limit]". Stack
-// frames are never cut. Should the encoded event still be too large (values
-// the size estimate cannot see), the transport drops, in this order, the
-// older half of the breadcrumbs, extra, the request body and cookies, and
-// the contexts other than os, runtime, device and trace, and names what it
-// dropped in the tag "sentrylog.dropped"; an event that cannot be made to
-// fit is dropped and counted send_error.
 //
 // # Scopes
 //
