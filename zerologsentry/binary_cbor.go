@@ -2,6 +2,8 @@
 
 package zerologsentry
 
+import "github.com/sentrylog/sentrylog/internal/bridge"
+
 // binaryLog says zerolog writes CBOR (the binary_log build tag). The Writer
 // does not decode CBOR: it passes lines through and sends nothing.
 const binaryLog = true
