@@ -19,17 +19,10 @@
 //	log.WithError(err).Error("failed")   // an event with that breadcrumb
 //
 // Records at or above Options.LogsLevel (off unless set) are also sent as
-// Sentry logs, the searchable Logs view:
+// Sentry logs, the searchable Logs view (see "Record conversion" for what a
+// log carries):
 //
 //	logrussentry.NewHook(logrussentry.Options{LogsLevel: logrussentry.Level(logrus.InfoLevel)})
-//
-// A log gets the level trace, debug, info, warn, error or fatal (Fatal and
-// Panic); its body is the message; its fields become attributes (nested
-// logrus.Fields as dotted keys, typed as package core documents for logs);
-// WithError's error becomes exception.type and
-// exception.message; with SetReportCaller the caller is code.file.path,
-// code.line.number and code.function.name; sentry.origin is
-// "auto.log.logrus".
 //
 // A hook made without Options.Client uses the process-wide client of
 // core.Init, looked up on each record: it can be made, and added to a
@@ -42,19 +35,26 @@
 //
 //   - Level: Trace and Debug → debug, Info → info, Warn → warning,
 //     Error → error, Fatal and Panic → fatal. Which levels become
-//     breadcrumbs or events is decided by Options.BreadcrumbLevel and
-//     Options.EventLevel; Level(LevelOff) switches either off. Levels
+//     breadcrumbs or events is decided by [Options.BreadcrumbLevel] and
+//     [Options.EventLevel]; [Level]([LevelOff]) switches either off. Levels
 //     returns every level from Panic down to the less severe of the two,
 //     so logrus does not call the hook for the others.
+//   - Logs: an entry sent as a Sentry log gets the level trace, debug,
+//     info, warn, error or fatal (Fatal and Panic); its body is the
+//     message; its fields become attributes (nested logrus.Fields as dotted
+//     keys, typed as package core documents for logs); WithError's error
+//     becomes exception.type and exception.message; with SetReportCaller
+//     the caller is code.file.path, code.line.number and
+//     code.function.name; sentry.origin is "auto.log.logrus" ([Origin]).
 //   - Message: the entry's message; an event's logentry.formatted and a
 //     breadcrumb's message. An event without an error is a message event.
 //   - Time: the entry's time, which logrus sets when the program did not
 //     (WithTime).
-//   - Logger name: logrus has none; Options.Logger, when set, is the
+//   - Logger name: logrus has none; [Options.Logger], when set, is the
 //     event's logger and the breadcrumb's category.
 //   - Errors: an error value at any field, and in nested logrus.Fields,
 //     becomes the exception chain (wrapping and errors.Join included) with
-//     the mechanism Origin. When there are several, the one at "error"
+//     the mechanism [Origin]. When there are several, the one at "error"
 //     (logrus.ErrorKey, which WithError sets) or "err" is primary, then the
 //     one at logrus.ErrorKey if the program renamed it, else the first in
 //     key order; the others stay in the log context as their text.
@@ -68,10 +68,12 @@
 //     still sent.
 //   - Nested fields: a logrus.Fields or map[string]any value becomes a
 //     nested group, like a slog group; an empty one is left out.
+//   - With: the fields of WithField, WithFields and WithError are the
+//     entry's fields (Entry.Data), read during Fire like any other.
 //   - Special keys (the core's mapping): "user" (nested fields with id,
 //     email, username, ip_address, name; a core.User; or an id) and
 //     "user.<field>" keys, "fingerprint" (a string or []string), "tags"
-//     (nested fields) and Options.TagKeys, a *http.Request value.
+//     (nested fields) and [Options.TagKeys], a *http.Request value.
 //   - Everything else: the event's "log" context and the breadcrumb's data.
 //   - Context: the entry's context (Entry.Context) selects the scope: its
 //     isolation scope receives breadcrumbs and its scopes are merged into

@@ -37,7 +37,7 @@
 //   - Level: Debug (and custom levels below it) → debug, Info → info,
 //     Warn → warning, Error → error, DPanic, Panic and Fatal → fatal. Which
 //     levels become breadcrumbs or events is decided by the two
-//     zapcore.LevelEnablers in Options; LevelOff switches a range off.
+//     zapcore.LevelEnablers in [Options]; [LevelOff] switches a range off.
 //   - Logs: an entry sent as a Sentry log gets the level trace (below
 //     Debug), debug, info, warn, error or fatal (DPanic and above); its
 //     body is the message; its attributes are the fields flattened, nested
@@ -78,10 +78,10 @@
 //     accumulated in a new slice; the parent Core is never changed.
 //   - Special keys (the core's mapping): "user" (object or namespace),
 //     "fingerprint" (string or zap.Strings), "tags" (object or namespace)
-//     and Options.TagKeys, a *http.Request value (zap.Any).
+//     and [Options.TagKeys], a *http.Request value (zap.Any).
 //   - Everything else: the event's "log" context and the breadcrumb's data,
 //     nested as the namespaces and objects were.
-//   - Context: the context of the last Context field (of the entry, else of
+//   - Context: the context of the last [Context] field (of the entry, else of
 //     With) selects the scope; without one, the global scope.
 //   - Caller and stack: with zap.AddCaller the entry's caller marks where
 //     the user's frames end, so the culprit is the user's line; the stack

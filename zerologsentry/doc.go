@@ -3,18 +3,10 @@
 // breadcrumbs on the request's scope, records at or above an event level
 // become events, with their fields, their error and the request's context.
 // Records at or above a logs level (off unless set) are also sent as Sentry
-// logs, the searchable Logs view:
+// logs, the searchable Logs view (see "Record conversion" for what a log
+// carries):
 //
 //	zerologsentry.New(os.Stderr, zerologsentry.Options{LogsLevel: zerologsentry.Level(zerolog.InfoLevel)})
-//
-// A record sent as a log gets the level trace, debug, info, warn, error or
-// fatal (Fatal and Panic); its body is the message, its time the line's
-// timestamp (else the time of the write); its fields become attributes,
-// dicts flattened into dotted keys ("req.id"), typed as the core documents
-// for logs; the error (Err) becomes
-// exception.type and exception.message; Options.Logger is logger.name;
-// sentry.origin is "auto.log.zerolog". The line is decoded on the client's
-// log worker, not on the logging goroutine.
 //
 // # Set-up
 //
@@ -99,59 +91,77 @@
 //
 // # Record conversion
 //
-// Level: Trace and Debug become debug, Info info, Warn warning, Error error,
-// Fatal and Panic fatal. NoLevel (Logger.Log) and Disabled are never sent.
-// A record below Options.BreadcrumbLevel (default Info) is not decoded at
-// all; from there up to Options.EventLevel (default Error) it is a
-// breadcrumb, from EventLevel up an event. Level(zerolog.Disabled) switches
-// either range off.
+// Each line becomes a log record for package core; the mapping of its
+// fields to Sentry data is the core's, shared by all bridges (see the core
+// package doc):
 //
-// Message: the zerolog.MessageFieldName field. Time: the
-// zerolog.TimestampFieldName field read as zerolog.TimeFieldFormat wrote
-// it; when it agrees with the clock to its own precision (RFC 3339 has whole
-// seconds), the clock's finer reading is used so breadcrumbs keep their
-// order. Without one, the time the Writer received the line. A breadcrumb
-// takes its time from the field only where zerolog's timestamp hook
-// (Context.Timestamp) puts it, right before the message; elsewhere the field
-// stays in the breadcrumb's data. The level, message and timestamp fields
-// are not repeated among the attributes.
+//   - Level: Trace and Debug → debug, Info → info, Warn → warning,
+//     Error → error, Fatal and Panic → fatal. NoLevel (Logger.Log) and
+//     Disabled are never sent. A record below [Options.BreadcrumbLevel]
+//     (default Info) is not decoded at all; from there up to
+//     [Options.EventLevel] (default Error) it is a breadcrumb, from
+//     EventLevel up an event. [Level](zerolog.Disabled) switches either
+//     range off.
+//   - Logs: a record sent as a log gets the level trace, debug, info,
+//     warn, error or fatal (Fatal and Panic); its body is the message, its
+//     time the line's timestamp (else the time of the write); its fields
+//     become attributes, dicts flattened into dotted keys ("req.id"), typed
+//     as the core documents for logs; the error (Err) becomes
+//     exception.type and exception.message; [Options.Logger] is
+//     logger.name; sentry.origin is "auto.log.zerolog". The line is decoded
+//     on the client's log worker, not on the logging goroutine.
+//   - Message: the zerolog.MessageFieldName field; an event's message and
+//     a breadcrumb's message.
+//   - Time: the zerolog.TimestampFieldName field read as
+//     zerolog.TimeFieldFormat wrote it; when it agrees with the clock to
+//     its own precision (RFC 3339 has whole seconds), the clock's finer
+//     reading is used so breadcrumbs keep their order. Without one, the
+//     time the Writer received the line. A breadcrumb takes its time from
+//     the field only where zerolog's timestamp hook (Context.Timestamp)
+//     puts it, right before the message; elsewhere the field stays in the
+//     breadcrumb's data. The level, message and timestamp fields are not
+//     repeated among the attributes.
+//   - Logger name: zerolog has none; [Options.Logger], when set, is the
+//     event's logger and the breadcrumb's category.
+//   - Errors: the zerolog.ErrorFieldName field (Event.Err) becomes the
+//     event's exception, with the mechanism "auto.log.zerolog" ([Origin]).
+//     zerolog writes only the error's text, so without [MarshalStack] the
+//     exception is a *[LoggedError] holding that text, of the type "error"
+//     (the real one is unknown), and its stack is the logging call's,
+//     without zerolog's and sentrylog's frames. With MarshalStack and
+//     Stack(), the error itself reaches the core: its types, its wrapped
+//     and joined errors and its own stack. Another stack marshaler's output
+//     (zerolog's pkgerrors format: an array of {"func", "source", "line"},
+//     innermost first) becomes the exception's frames. On breadcrumbs the
+//     error is its text and the stack is dropped. Other errors (AnErr,
+//     Errs) are fields like any other.
+//   - Fields: fields keep their JSON types: strings, booleans, integers
+//     (int64, or uint64 above its range), other numbers (float64), null;
+//     arrays become lists. zerolog writes non-finite floats as the strings
+//     "NaN", "+Inf" and "-Inf", durations as numbers in
+//     zerolog.DurationFieldUnit and times as strings: they arrive so.
+//   - Dicts: dicts (Dict, Object, RawJSON objects, Interface values that
+//     encode as objects) become nested groups.
+//   - With: fields added with Logger.With are part of every line zerolog
+//     writes, so they arrive as the record's own fields do.
+//   - Special keys (the core's mapping, as for every logger): a "user" dict
+//     to the event's user, "fingerprint" to its fingerprint, a "tags" dict
+//     and [Options.TagKeys] to tags.
+//   - Everything else: the "log" context on events and the data of
+//     breadcrumbs.
+//   - Context: Event.GetCtx, through the hook, selects the scope; none
+//     means the global scope (see above for the set-ups where the context
+//     cannot be known).
+//   - Caller and stack: the core captures the stack of the call to Msg and
+//     drops zerolog's and sentrylog's frames, so the culprit is the
+//     program's own line; storm control groups errors by their in-app
+//     frames, as Sentry does. zerolog's "caller" field, when Caller() is
+//     used, is an ordinary field.
 //
-// Fields keep their JSON types: strings, booleans, integers (int64, or
-// uint64 above its range), other numbers (float64), null; dicts (Dict,
-// Object, RawJSON objects, Interface values that encode as objects) become
-// nested groups, arrays become lists. zerolog writes non-finite floats as
-// the strings "NaN", "+Inf" and "-Inf", durations as numbers in
-// zerolog.DurationFieldUnit and times as strings: they arrive so. The core
-// then maps them as it does for every logger: a "user" dict to the event's
-// user, "fingerprint" to its fingerprint, a "tags" dict and
-// Options.TagKeys to tags, and the rest to the "log" context on events and
-// to the data of breadcrumbs.
+// # Fatal and Panic
 //
-// Error: the zerolog.ErrorFieldName field (Event.Err) becomes the event's
-// exception, with the mechanism "auto.log.zerolog". zerolog writes only the
-// error's text, so without MarshalStack the exception is a *LoggedError
-// holding that text, of the type "error" (the real one is unknown), and its
-// stack is the logging call's, without zerolog's
-// and sentrylog's frames. With MarshalStack and Stack(), the error itself
-// reaches the core: its types, its wrapped and joined errors and its own
-// stack. Another stack marshaler's output (zerolog's pkgerrors format: an
-// array of {"func", "source", "line"}, innermost first) becomes the
-// exception's frames. On breadcrumbs the error is its text and the stack is
-// dropped. Other errors (AnErr, Errs) are fields like any other.
-//
-// Logger name: zerolog has none; Options.Logger, when set, is the event's
-// logger and the breadcrumb's category.
-//
-// Context: Event.GetCtx, through the hook, selects the scope; none means the
-// global scope (see above for the set-ups where the context cannot be
-// known). Caller: the core captures the stack of the call to Msg and
-// drops zerolog's and sentrylog's frames, so the culprit is the program's
-// own line; storm control groups errors by their in-app frames, as Sentry
-// does. zerolog's
-// "caller" field, when Caller() is used, is an ordinary field.
-//
-// Fatal and Panic: the event is flushed before WriteLevel returns, bounded
-// by the client's ShutdownTimeout, since zerolog exits or panics next.
+// A Fatal or Panic event is flushed before WriteLevel returns, bounded by
+// the client's ShutdownTimeout, since zerolog exits or panics next.
 //
 // # Cost
 //
