@@ -74,7 +74,7 @@
 // zerolog gives an integration two places to stand, and each sees half of a
 // record. A Hook runs in Msg, before the line is written, and sees the
 // level, the message and the event's context (Event.GetCtx), but not the
-// fields already added: they are private encoded bytes (rs/zerolog#493). A
+// fields already added: they are private encoded bytes. A
 // LevelWriter sees the whole encoded line but not the context. A hook alone
 // loses the fields; a writer alone loses the request, and its breadcrumbs
 // leak into every request's events. Reading zerolog's private buffer through
