@@ -267,13 +267,19 @@ func (c *Client) PropagationHeaders(ctx context.Context, baggage string) (sentry
 
 	var out strings.Builder
 	add := func(k, v string) {
+		// A member that would take the header over the W3C limit is left
+		// out (a frozen value can grow threefold when escaped).
+		ev := escapeBaggage(v)
+		if out.Len()+1+len("sentry-")+len(k)+1+len(ev) > maxBaggage {
+			return
+		}
 		if out.Len() > 0 {
 			out.WriteByte(',')
 		}
 		out.WriteString("sentry-")
 		out.WriteString(k)
 		out.WriteByte('=')
-		out.WriteString(escapeBaggage(v))
+		out.WriteString(ev)
 	}
 	if dsc := prop.frozen(); dsc != nil && trace == prop.trace {
 		for _, kv := range dsc {
