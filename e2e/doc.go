@@ -1,7 +1,7 @@
 // Package e2e holds the end-to-end tests: clients of this module send
 // through the real HTTP transport to real Sentry-protocol receivers from npm
-// (Spotlight and sentry-testkit, pinned in harness/package.json, see
-// ../shared/receivers/README.md), started on 127.0.0.1 by the tests and
+// (Spotlight and sentry-testkit, pinned in harness/package.json), started
+// on 127.0.0.1 by the tests and
 // stopped by PID.
 //
 // Install the receivers once with `bash .ci/install-e2e.sh`. Without node

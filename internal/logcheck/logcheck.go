@@ -1,6 +1,6 @@
 // Package logcheck validates Sentry log envelopes strictly, by the rules
-// Relay enforces when it ingests them (see ../shared/sentry/LOGS.md,
-// "Relay: validation and normalisation of log items"), and more: the
+// Relay enforces when it ingests them (Sentry's Logs protocol, Relay's
+// validation and normalisation of log items), and more: the
 // receivers used in end-to-end tests (Spotlight, sentry-testkit) accept
 // what Relay would drop.
 //

@@ -44,8 +44,8 @@ func open(tb testing.TB, opts core.Options, timeout time.Duration) *core.Client 
 }
 
 // Events flushes c and returns every event its transport received so far,
-// each validated against the event schema (skipped where ../shared is
-// absent, unless CI requires it).
+// each validated against the event schema (see schematest: skipped where
+// the schema is absent, unless CI requires it).
 func Events(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Event {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
