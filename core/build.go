@@ -43,7 +43,7 @@ func (c *Client) buildEvent(p *pending) (*Event, error) {
 	case kindException:
 		err = p.err
 		ev.Exception = c.exceptions(p.err, "generic", true, func() []protocol.Frame {
-			return c.framesFromPCs(p.pcs[:p.npc], 0)
+			return c.framesFromPCs(p.pcs, 0)
 		})
 	case kindPanic:
 		err = p.err
@@ -52,7 +52,7 @@ func (c *Client) buildEvent(p *pending) (*Event, error) {
 			origin = "panic"
 		}
 		ev.Exception = c.exceptions(p.err, origin, false, func() []protocol.Frame {
-			return c.framesFromPCs(panicFrames(p.pcs[:p.npc]), 0)
+			return c.framesFromPCs(panicFrames(p.pcs), 0)
 		})
 		if pv, ok := p.err.(*panicValue); ok {
 			ev.Exception[len(ev.Exception)-1].Type = "panic"
@@ -62,7 +62,7 @@ func (c *Client) buildEvent(p *pending) (*Event, error) {
 	case kindMessage:
 		ev.Message = &protocol.LogEntry{Formatted: p.msg} // cut after scrubbing
 		if c.opts.AttachStacktrace {
-			if fr := c.framesFromPCs(p.pcs[:p.npc], 0); len(fr) > 0 {
+			if fr := c.framesFromPCs(p.pcs, 0); len(fr) > 0 {
 				ev.Stacktrace = &protocol.Stacktrace{Frames: fr}
 			}
 		}
@@ -107,7 +107,7 @@ func (c *Client) fromRecord(ev *Event, p *pending) error {
 		if len(r.Frames) > 0 {
 			return r.Frames
 		}
-		return c.framesFromPCs(p.pcs[:p.npc], r.PC)
+		return c.framesFromPCs(p.pcs, r.PC)
 	}
 	if err != nil {
 		ev.Exception = c.exceptions(err, r.Origin, true, stack)
@@ -144,6 +144,10 @@ func (c *Client) fillDefaults(ev *Event) {
 	if ev.SDK == nil {
 		sdk := c.sdk
 		ev.SDK = &sdk
+	}
+	if c.sealed() {
+		c.deferDefaults()
+		return
 	}
 	if ev.Contexts == nil {
 		ev.Contexts = make(map[string]map[string]any, len(c.contexts)+2)

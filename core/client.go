@@ -259,8 +259,7 @@ type pending struct {
 	msg     string
 	level   Level
 	when    time.Time
-	pcs     [maxPCs]uintptr
-	npc     int
+	pcs     []uintptr // the capture's stack; its array is reused
 	global  scopeSnap
 	iso     scopeSnap
 	cur     scopeSnap
@@ -277,7 +276,7 @@ func (c *Client) putPending(p *pending) {
 	if cap(buf) > 64 {
 		buf = nil
 	}
-	*p = pending{attrBuf: buf}
+	*p = pending{attrBuf: buf, pcs: p.pcs[:0]}
 	c.pool.Put(p)
 }
 
@@ -300,7 +299,11 @@ func newEventID() EventID {
 func (c *Client) prepare(p *pending, ctx context.Context, skip int) {
 	p.ctx = ctx
 	p.when = time.Now()
-	p.npc = runtime.Callers(skip+2, p.pcs[:])
+	// Unwound into the stack, then copied: a pending holds only the frames
+	// it has, which keeps it small (a burst of captures queues many).
+	var buf [maxPCs]uintptr
+	n := runtime.Callers(skip+2, buf[:])
+	p.pcs = append(p.pcs[:0], buf[:n]...)
 	p.global = c.global.snap()
 	if cur := CurrentScope(ctx); cur != nil {
 		p.iso = cur.isolation.snap()
@@ -798,7 +801,7 @@ func (c *Client) handle(p *pending) {
 // process runs the pipeline on the worker and returns the event to send, or
 // nil when it was dropped (and counted).
 func (c *Client) process(p *pending) *Event {
-	c.memo.n = 0
+	c.memo.n, c.memo.ctx = 0, c.memo.ctx[:0]
 	ev, err := c.buildEvent(p)
 	// The record's own log context wins over a scope's and is converted
 	// already; a scope's "log" context is not.

@@ -3,6 +3,7 @@ package core
 import (
 	"cmp"
 	"log/slog"
+	"maps"
 	"slices"
 	"time"
 
@@ -62,6 +63,69 @@ type crumbMemos struct {
 	// n is how many breadcrumbs at the start of the event being processed
 	// are final (set by mergeBreadcrumbs), and size their first-pass size.
 	n, size int
+
+	// ctx is the contexts in final form that the event being processed
+	// gets after the passes (see finalCtx); defaults is the client's
+	// default contexts in final form, made on first use.
+	ctx      []finalCtx
+	defaults []finalCtx
+}
+
+// finalCtx is a context in its final form (normalized, scrubbed, cut to the
+// field limits) with its first-pass size. The contexts every event of a
+// sealed client carries unchanged (the defaults: os, runtime, device; a
+// scope's trace context) are made final once and shared: the pipeline's
+// passes skip them, and they are put on the event after the passes, where
+// it has no context of that name, as the passes would have left them.
+type finalCtx struct {
+	name string
+	m    map[string]any
+	size int
+}
+
+// makeFinalCtx returns the context m named name in its final form.
+func (c *Client) makeFinalCtx(name string, m map[string]any) finalCtx {
+	if nm, ch := normalizeMap(m, 0); ch {
+		m = nm
+	}
+	scratch := Event{Contexts: map[string]map[string]any{name: m}}
+	c.opts.Scrubber.Scrub(&scratch)
+	m = scratch.Contexts[name]
+	var t trimmer
+	t.size = jsonStrLen(name) + 1
+	m, _ = t.mapAny(m)
+	return finalCtx{name: name, m: m, size: t.size}
+}
+
+// deferDefaults notes that the client's default contexts go on the event
+// after the passes (see finalCtx).
+func (c *Client) deferDefaults() {
+	m := &c.memo
+	if m.defaults == nil {
+		for _, name := range slices.Sorted(maps.Keys(c.contexts)) {
+			m.defaults = append(m.defaults, c.makeFinalCtx(name, c.contexts[name]))
+		}
+	}
+	m.ctx = append(m.ctx, m.defaults...)
+}
+
+// attachFinalCtx puts the contexts in final form on ev where it has none of
+// their names, and returns their first-pass size.
+func (c *Client) attachFinalCtx(ev *Event) int {
+	m := &c.memo
+	size := 0
+	for _, fc := range m.ctx {
+		if _, ok := ev.Contexts[fc.name]; ok {
+			continue
+		}
+		if ev.Contexts == nil {
+			ev.Contexts = make(map[string]map[string]any, len(m.ctx))
+		}
+		ev.Contexts[fc.name] = fc.m
+		size += fc.size
+	}
+	m.ctx = m.ctx[:0]
+	return size
 }
 
 // memoGeneration is how many breadcrumbs a generation holds: enough for
@@ -311,14 +375,18 @@ func (c *Client) attachFinal(ev *Event, all []Breadcrumb) {
 // otherwise the whole event is trimmed again from the start, which the
 // first pass leaves as it was (its cuts are idempotent).
 func (c *Client) trimWithFinal(ev *Event, all []Breadcrumb, budget int) {
-	if c.memo.n == 0 {
+	if c.memo.n == 0 && len(c.memo.ctx) == 0 {
 		trimEvent(ev, budget)
 		return
 	}
-	extra := c.memo.size
+	extra := 0
+	if c.memo.n > 0 {
+		extra = c.memo.size
+	}
 	var t trimmer
 	t.event(ev)
 	c.attachFinal(ev, all)
+	extra += c.attachFinalCtx(ev)
 	if t.size+extra <= budget {
 		return
 	}

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"github.com/sentrylog/sentrylog/core/protocol"
 	"log/slog"
 	"math"
@@ -182,4 +183,53 @@ func TestAllocsEventCrumbs(t *testing.T) {
 	})
 	t.Logf("with a new breadcrumb each: %.1f allocations", got)
 	assert.LessOrEqual(t, got, 40.0)
+}
+
+// TestFinalContextsSameEvents: the default and trace contexts made final
+// once and put on events after the passes give the same contexts as those
+// made for each event: where a scope or the event has its own context of
+// the same name, when the scrubber must act on a scope's context, and when
+// the event is over the size budget.
+func TestFinalContextsSameEvents(t *testing.T) {
+	memo, plain, mt, pt := memoPair(t)
+	ctx := NewIsolationScope(context.Background())
+	big := strings.Repeat("z", 3<<20)
+	for _, c := range []*Client{memo, plain} {
+		c.captureRecord(&record{Level: LevelError, Message: "plain", Context: ctx})
+		c.captureRecord(&record{Level: LevelError, Message: "huge", Context: ctx,
+			Attrs: []slog.Attr{slog.String("payload", big), slog.String("order_id", "o-123")}, GiveAttrs: true})
+		c.CaptureEvent(ctx, &Event{Message: &protocol.LogEntry{Formatted: "own"},
+			Contexts: map[string]map[string]any{"device": {"model": "own"}, "trace": {"trace_id": "0123456789abcdef0123456789abcdef", "span_id": "0123456789abcdef"}}})
+		require.True(t, c.Flush(context.Background()))
+	}
+	scoped := NewIsolationScope(ctx)
+	CurrentScope(scoped).SetContext("os", map[string]any{"name": "plan9", "api_key": "k-0123456789"})
+	CurrentScope(scoped).SetContext("runtime", map[string]any{"name": "go", "f": math.Inf(1)})
+	for _, c := range []*Client{memo, plain} {
+		c.captureRecord(&record{Level: LevelError, Message: "scoped", Context: scoped})
+		require.True(t, c.Flush(context.Background()))
+	}
+	me, pe := mt.Events(), pt.Events()
+	require.Len(t, me, 4)
+	require.Len(t, pe, 4)
+	for i := range me {
+		mj, err := json.Marshal(me[i].Contexts)
+		require.NoError(t, err)
+		pj, err := json.Marshal(pe[i].Contexts)
+		require.NoError(t, err)
+		assert.JSONEq(t, string(pj), string(mj), "event %d", i)
+		for _, name := range []string{"os", "runtime", "device", "trace"} {
+			assert.Contains(t, me[i].Contexts, name, "event %d", i)
+		}
+	}
+	assert.Equal(t, "plan9", me[3].Contexts["os"]["name"])
+	assert.NotContains(t, fmt.Sprint(me[3].Contexts), "k-0123456789")
+	assert.Equal(t, "own", me[2].Contexts["device"]["model"])
+	assert.Equal(t, "o-123", me[1].Contexts["log"]["order_id"])
+	for _, ev := range me {
+		b, err := marshalEvent(ev)
+		require.NoError(t, err)
+		assert.Less(t, len(b), maxEventSize)
+		schematest.Validate(t, b)
+	}
 }

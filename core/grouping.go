@@ -137,7 +137,7 @@ func (s *storm) defaultKey(in *groupInput, err error) uint64 {
 		h.WriteByte('m')
 		hashMessage(&h, in.msg)
 		if in.stack {
-			s.hashPCs(&h, in.p.pcs[:in.p.npc])
+			s.hashPCs(&h, in.p.pcs)
 		}
 		return h.Sum64()
 	}
@@ -148,7 +148,7 @@ func (s *storm) defaultKey(in *groupInput, err error) uint64 {
 	case in.rec != nil && len(in.rec.Frames) > 0:
 		hashFrames(&h, in.rec.Frames)
 	case !own:
-		s.hashPCs(&h, fromCallSite(in.p.pcs[:in.p.npc], in.from))
+		s.hashPCs(&h, fromCallSite(in.p.pcs, in.from))
 	}
 	return h.Sum64()
 }

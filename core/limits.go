@@ -97,12 +97,20 @@ func cutIndex(s string, n int) int {
 func jsonStrLen(s string) int {
 	n := len(s) + 2
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			n++
-		case c < 0x20 || c == '<' || c == '>' || c == '&':
-			n += 5
-		}
+		n += int(jsonEscapeExtra[s[i]])
 	}
 	return n
 }
+
+// jsonEscapeExtra is how many bytes encoding/json adds to each byte: one
+// for a quote or backslash, five for a control or HTML character (\u00XX).
+// A table lookup per byte measures the strings of every event, so it is
+// kept branch-free.
+var jsonEscapeExtra = func() (t [256]uint8) {
+	for c := range 0x20 {
+		t[c] = 5
+	}
+	t['<'], t['>'], t['&'] = 5, 5, 5
+	t['"'], t['\\'] = 1, 1
+	return t
+}()

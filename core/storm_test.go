@@ -93,7 +93,8 @@ func TestStormEvictsLeastRecent(t *testing.T) {
 func TestStormKeyGroupsByErrorTypes(t *testing.T) {
 	s, _ := testStorm(StormOptions{})
 	p := &pending{}
-	p.npc = runtime.Callers(1, p.pcs[:])
+	p.pcs = make([]uintptr, maxPCs)
+	p.pcs = p.pcs[:runtime.Callers(1, p.pcs)]
 	key := func(err error) uint64 { return s.key(&groupInput{p: p, msg: "m"}, err) }
 	base := errors.New("x")
 	k1 := key(fmt.Errorf("a: %w", base))
@@ -112,7 +113,8 @@ func TestStormKeyGroupsByErrorTypes(t *testing.T) {
 func TestStormKeyFingerprint(t *testing.T) {
 	s, _ := testStorm(StormOptions{})
 	p := &pending{}
-	p.npc = runtime.Callers(1, p.pcs[:])
+	p.pcs = make([]uintptr, maxPCs)
+	p.pcs = p.pcs[:runtime.Callers(1, p.pcs)]
 	type in struct {
 		g   *groupInput
 		err error

@@ -186,7 +186,8 @@ func TestTitles(t *testing.T) {
 	}
 	s, _ := testStorm(StormOptions{})
 	p := &pending{}
-	p.npc = runtime.Callers(1, p.pcs[:]) // one call site for every shape
+	p.pcs = make([]uintptr, maxPCs)
+	p.pcs = p.pcs[:runtime.Callers(1, p.pcs)] // one call site for every shape
 	key := func(err error) uint64 { return s.key(&groupInput{p: p}, err) }
 	c := &Client{}
 	keys := map[uint64]string{}
@@ -267,7 +268,8 @@ func TestDeepChainTitleAndGroup(t *testing.T) {
 
 	s, _ := testStorm(StormOptions{})
 	p := &pending{}
-	p.npc = runtime.Callers(1, p.pcs[:])
+	p.pcs = make([]uintptr, maxPCs)
+	p.pcs = p.pcs[:runtime.Callers(1, p.pcs)]
 	assert.NotEqual(t, s.key(&groupInput{p: p}, a), s.key(&groupInput{p: p}, b))
 	assert.Equal(t, s.key(&groupInput{p: p}, a), s.key(&groupInput{p: p}, deep(&fs.PathError{Op: "open", Path: "y", Err: fs.ErrNotExist})))
 }

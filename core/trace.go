@@ -233,7 +233,15 @@ func (c *Client) applyTrace(ev *Event, p *pending) {
 	if tcache == nil || tcache.c != c || tcache.tx != tx || tcache.source != source {
 		tcache = &traceCache{c: c, tx: tx, source: source,
 			tc: traceContext(prop.trace, prop.span, prop.parent), dsc: c.dsc(prop, prop.trace, ev)}
+		if c.sealed() {
+			tcache.final = c.makeFinalCtx("trace", tcache.tc)
+		}
 		scope.trace.Store(tcache)
+	}
+	if tcache.final.m != nil && c.sealed() { // final: the passes skip it
+		c.memo.ctx = append(c.memo.ctx, tcache.final)
+		ev.DSC = tcache.dsc
+		return
 	}
 	if c.shareDefaults { // no user code sees the event: it may share them
 		ev.Contexts["trace"], ev.DSC = tcache.tc, tcache.dsc
@@ -248,6 +256,7 @@ type traceCache struct {
 	c          *Client
 	tx, source string
 	tc         map[string]any
+	final      finalCtx // tc in final form, for a sealed client
 	dsc        map[string]string
 }
 
