@@ -299,11 +299,9 @@ func newEventID() EventID {
 func (c *Client) prepare(p *pending, ctx context.Context, skip int) {
 	p.ctx = ctx
 	p.when = time.Now()
-	// Unwound into the stack, then copied: a pending holds only the frames
-	// it has, which keeps it small (a burst of captures queues many).
-	var buf [maxPCs]uintptr
-	n := runtime.Callers(skip+2, buf[:])
-	p.pcs = append(p.pcs[:0], buf[:n]...)
+	// A pending holds only the frames it has, which keeps it small (a
+	// burst of captures queues many).
+	p.pcs = stackPCs(p.pcs[:0], skip+1)
 	p.global = c.global.snap()
 	if cur := CurrentScope(ctx); cur != nil {
 		p.iso = cur.isolation.snap()

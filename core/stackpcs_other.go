@@ -1,0 +1,7 @@
+//go:build !amd64
+
+package core
+
+const fpWalkable = false
+
+func getfp() uintptr { return 0 }

@@ -1,0 +1,139 @@
+package core
+
+import (
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// stacksBoth returns what stackPCs and runtime.Callers report for the same
+// frames: those of stacksBoth's caller and up.
+//
+//go:noinline
+func stacksBoth() (fast, slow []uintptr) {
+	fast = stackPCs(nil, 1)
+	var buf [maxPCs]uintptr
+	slow = buf[:runtime.Callers(2, buf[:])]
+	return fast, slow
+}
+
+//go:noinline
+func recurse(n int, f func()) {
+	if n == 0 {
+		f()
+		return
+	}
+	recurse(n-1, f)
+}
+
+// inlined is small enough to be inlined into its callers.
+func inlined(f func()) { f() }
+
+// names is the functions of pcs, for messages.
+func names(pcs []uintptr) []string {
+	var out []string
+	frames := runtime.CallersFrames(pcs)
+	for {
+		f, more := frames.Next()
+		out = append(out, f.Function)
+		if !more {
+			return out
+		}
+	}
+}
+
+// TestStackPCsSameAsCallers: the cached walk reports what runtime.Callers
+// reports, on first sight and on later hits, at different depths of one
+// call site, through inlined calls, in other goroutines, in a deferred
+// call during a panic, and for stacks deeper than the limit.
+func TestStackPCsSameAsCallers(t *testing.T) {
+	require.False(t, stackWalkOff.Load())
+	check := func(t *testing.T) {
+		t.Helper()
+		for range 3 { // a miss, then hits
+			fast, slow := stacksBoth()
+			require.NotEmpty(t, slow)
+			require.Equal(t, names(slow), names(fast))
+			require.Equal(t, slow, fast)
+		}
+	}
+	t.Run("depths", func(t *testing.T) {
+		for _, n := range []int{0, 1, 2, 5, 17, 40, 63, 64, 65, 79, 80, 81, 200} {
+			recurse(n, func() { check(t) })
+		}
+	})
+	t.Run("inlined", func(t *testing.T) {
+		inlined(func() { check(t) })
+		recurse(3, func() { inlined(func() { check(t) }) })
+	})
+	t.Run("goroutines", func(t *testing.T) {
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				recurse(i, func() { check(t) })
+			}()
+		}
+		wg.Wait()
+	})
+	t.Run("panic", func(t *testing.T) {
+		func() {
+			defer func() {
+				require.NotNil(t, recover())
+				check(t)
+			}()
+			var m map[string]int
+			m["x"] = 1 // a runtime fault: sigpanic's frame
+		}()
+	})
+	t.Run("checked hits", func(t *testing.T) {
+		for range 3 * stackCheckEvery {
+			fast, slow := stacksBoth()
+			require.Equal(t, slow, fast)
+		}
+	})
+	assert.False(t, stackWalkOff.Load(), "no checked hit differed")
+}
+
+// TestStackPCsHits: a call site seen before is answered from the table.
+func TestStackPCsHits(t *testing.T) {
+	if !fpWalkable {
+		t.Skip("no frame-pointer walk on " + runtime.GOARCH)
+	}
+	var fp [maxPhysFrames]uintptr
+	n, _, ok := walkFrames(getfp(), &fp)
+	require.True(t, ok)
+	require.Greater(t, n, 2, "the test's own frames")
+	hits := func() (sum uint32) {
+		for i := range stackTable {
+			if e := stackTable[i].Load(); e != nil {
+				sum += e.hits.Load()
+			}
+		}
+		return sum
+	}
+	before := hits()
+	for range 10 {
+		stacksBoth()
+	}
+	assert.GreaterOrEqual(t, hits()-before, uint32(9), "a repeated call site hits")
+}
+
+// BenchmarkStackPCs compares the walk with runtime.Callers.
+func BenchmarkStackPCs(b *testing.B) {
+	dst := make([]uintptr, 0, maxPCs)
+	b.Run("walk", func(b *testing.B) {
+		for b.Loop() {
+			recurse(10, func() { dst = stackPCs(dst[:0], 0) })
+		}
+	})
+	b.Run("callers", func(b *testing.B) {
+		for b.Loop() {
+			recurse(10, func() { dst = appendCallers(dst[:0], 2) })
+		}
+	})
+}
