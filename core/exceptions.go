@@ -5,6 +5,7 @@ import (
 	"github.com/sentrylog/sentrylog/core/protocol"
 	"reflect"
 	"strconv"
+	"sync"
 )
 
 // maxExceptions bounds the exceptions made from one error tree, which also
@@ -32,53 +33,62 @@ type excNode struct {
 	cut    int     // a marker: how many errors of the chain were left out here
 }
 
-// exceptionTree numbers err's tree depth first from the outermost error (id
+// appendExceptionTree numbers err's tree depth first from the outermost error (id
 // 0): single wrapping through Unwrap() error or Cause(), groups through
 // Unwrap() []error. A chain deeper than maxErrorDepth loses its middle: a
 // marker node (err nil, cut > 0) stands between the outermost errors and the
-// innermost chainTail ones.
-func exceptionTree(err error) []excNode {
-	nodes := make([]excNode, 0, 4)
-	cutDone := false
-	var walk func(e error, parent int, source string, depth int)
-	walk = func(e error, parent int, source string, depth int) {
-		if e == nil || len(nodes) >= maxExceptions || depth > maxErrorDepth {
-			return
-		}
-		// A cycle, or an error reached twice, ends the walk there. The
-		// tree is small (maxExceptions): a scan beats a map.
-		k := errorKey(e)
-		if seenKey(nodes, k) {
-			return
-		}
-		id := len(nodes)
-		nodes = append(nodes, excNode{err: e, parent: parent, source: source, pcs: errorPCs(e), key: k})
-		single, multi, src := unwrapSafe(e)
-		switch {
-		case multi != nil:
-			nodes[id].group = true
-			for i, child := range multi {
-				walk(child, id, "errors["+strconv.Itoa(i)+"]", depth+1)
-			}
-		case single != nil && depth+1 > maxErrorDepth && !cutDone && len(nodes) < maxExceptions-chainTail:
-			cutDone = true
-			rest := chainRest(nodes, single)
-			if len(rest) <= chainTail {
-				walk(single, id, src, depth+1-chainTail)
-				return
-			}
-			tail := rest[len(rest)-chainTail:]
-			nodes = append(nodes, excNode{parent: id, source: "cut", cut: len(rest) - chainTail})
-			// The tail keeps the source of the link into it.
-			_, _, tsrc := unwrapSafe(rest[len(rest)-chainTail-1])
-			walk(tail[0], len(nodes)-1, tsrc, maxErrorDepth-chainTail)
-		case single != nil:
-			walk(single, id, src, depth+1)
-		}
-	}
-	walk(err, -1, "", 0)
-	return nodes
+// innermost chainTail ones. The nodes are appended to dst.
+func appendExceptionTree(dst []excNode, err error) []excNode {
+	w := treeWalk{nodes: dst}
+	w.walk(err, -1, "", 0)
+	return w.nodes
 }
+
+// treeWalk is the state of one appendExceptionTree walk.
+type treeWalk struct {
+	nodes   []excNode
+	cutDone bool
+}
+
+func (w *treeWalk) walk(e error, parent int, source string, depth int) {
+	if e == nil || len(w.nodes) >= maxExceptions || depth > maxErrorDepth {
+		return
+	}
+	// A cycle, or an error reached twice, ends the walk there. The tree is
+	// small (maxExceptions): a scan beats a map.
+	k := errorKey(e)
+	if seenKey(w.nodes, k) {
+		return
+	}
+	id := len(w.nodes)
+	w.nodes = append(w.nodes, excNode{err: e, parent: parent, source: source, pcs: errorPCs(e), key: k})
+	single, multi, src := unwrapSafe(e)
+	switch {
+	case multi != nil:
+		w.nodes[id].group = true
+		for i, child := range multi {
+			w.walk(child, id, "errors["+strconv.Itoa(i)+"]", depth+1)
+		}
+	case single != nil && depth+1 > maxErrorDepth && !w.cutDone && len(w.nodes) < maxExceptions-chainTail:
+		w.cutDone = true
+		rest := chainRest(w.nodes, single)
+		if len(rest) <= chainTail {
+			w.walk(single, id, src, depth+1-chainTail)
+			return
+		}
+		tail := rest[len(rest)-chainTail:]
+		w.nodes = append(w.nodes, excNode{parent: id, source: "cut", cut: len(rest) - chainTail})
+		// The tail keeps the source of the link into it.
+		_, _, tsrc := unwrapSafe(rest[len(rest)-chainTail-1])
+		w.walk(tail[0], len(w.nodes)-1, tsrc, maxErrorDepth-chainTail)
+	case single != nil:
+		w.walk(single, id, src, depth+1)
+	}
+}
+
+// excNodePool holds the node buffers of exceptions, which keeps none of
+// them: an event's tree is walked on the worker, once per event.
+var excNodePool = sync.Pool{New: func() any { b := make([]excNode, 0, 8); return &b }}
 
 func seenKey(nodes []excNode, k uintptr) bool {
 	if k == 0 {
@@ -211,7 +221,15 @@ const cutType = "sentrylog.ChainCut"
 // outermost error last. The outermost error carries stack (when non-nil)
 // unless an error of the tree recorded its own.
 func (c *Client) exceptions(err error, origin string, handled bool, stack func() []protocol.Frame) []protocol.Exception {
-	nodes := exceptionTree(err)
+	bp := excNodePool.Get().(*[]excNode)
+	nodes := appendExceptionTree((*bp)[:0], err)
+	defer func() {
+		clear(nodes) // no references kept
+		if cap(nodes) <= 4*maxExceptions {
+			*bp = nodes[:0]
+			excNodePool.Put(bp)
+		}
+	}()
 	if len(nodes) == 0 {
 		return nil
 	}

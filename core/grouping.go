@@ -153,7 +153,7 @@ func (s *storm) defaultKey(in *groupInput, err error) uint64 {
 	return h.Sum64()
 }
 
-// hashErrors writes the names of err's tree, depth first, as exceptionTree
+// hashErrors writes the names of err's tree, depth first, as appendExceptionTree
 // walks it (bounded the same way), and the in-app frames of the stacks the
 // errors recorded; it reports whether any did.
 func (s *storm) hashErrors(h *maphash.Hash, err error, depth int, n *int) (own bool) {
