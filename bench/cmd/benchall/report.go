@@ -153,6 +153,7 @@ func (r *report) titles() titles {
 		"Slog/sentry-go":        "sentry-go/slog " + v["github.com/getsentry/sentry-go/slog"],
 		"Slog/samber":           "samber/slog-sentry/v2 " + v["github.com/samber/slog-sentry/v2"],
 		"Zap/baseline":          "zap " + z["go.uber.org/zap"] + " JSON core → io.Discard",
+		"Zap/floor-nop":         "zap " + z["go.uber.org/zap"] + " → a core that does nothing (the floor)",
 		"Zap/sentrylog":         "**sentrylog**",
 		"Zap/zapsentry":         "TheZeroSlave/zapsentry " + z["github.com/TheZeroSlave/zapsentry"] + " (sentry-go " + z["github.com/getsentry/sentry-go"] + ")",
 		"Zerolog/baseline":      "zerolog " + v["github.com/rs/zerolog"] + " → io.Discard",

@@ -13,10 +13,15 @@ import (
 type loggerSpec struct {
 	name     string // benchmark name: Slog, Zap, Zerolog, Logrus, LogrusHook
 	title    string
-	baseline string   // the impl that is the logger's own cost
-	impls    []string // columns, in order
-	peers    []string // the impls our goals are measured against
-	note     string
+	baseline string // the impl that is the logger's own cost
+	// floor is the impl that is the logger's own cost of a record a
+	// Sentry bridge accepts (the baseline when that is it): what no
+	// bridge can go below. Where a goal is missed, the ratio column adds
+	// the ratio of what each bridge adds to the floor.
+	floor string
+	impls []string // columns, in order
+	peers []string // the impls our goals are measured against
+	note  string
 }
 
 // column titles of the impls, filled in with versions by main.
@@ -33,17 +38,19 @@ func loggerSpecs() []loggerSpec {
 				"record at or above its level into an event and has nothing lighter, so it has no breadcrumb cells.",
 		},
 		{
-			name: "Zap", title: "zap", baseline: "baseline",
-			impls: []string{"baseline", "sentrylog", "zapsentry"},
+			name: "Zap", title: "zap", baseline: "baseline", floor: "floor-nop",
+			impls: []string{"baseline", "floor-nop", "sentrylog", "zapsentry"},
 			peers: []string{"zapsentry"},
 			note: "The Sentry cores run alone; a program tees them with its own output, whose cost is the " +
 				"baseline column, so each Sentry column is what the bridge adds. zap's own Debug call allocates its variadic " +
 				"fields (1 alloc, 128 B) before any core is asked; the disabled goal counts the allocations a " +
-				"bridge adds. zapsentry v1.23.0 sets sentry.Event.Extra, removed in sentry-go v0.46.0, so it " +
+				"bridge adds. The floor column is zap with a core that accepts every entry and does nothing: zap's " +
+				"own cost of an entry a core takes (the check, the entry, its time, the fields), which no bridge " +
+				"can go below. zapsentry v1.23.0 sets sentry.Event.Extra, removed in sentry-go v0.46.0, so it " +
 				"runs in bench/zapbench against sentry-go v0.45.1.",
 		},
 		{
-			name: "Zerolog", title: "zerolog", baseline: "baseline",
+			name: "Zerolog", title: "zerolog", baseline: "baseline", floor: "baseline",
 			impls: []string{"baseline", "sentrylog", "sentry-go"},
 			peers: []string{"sentry-go"},
 			note: "Every logger writes its JSON to io.Discard at level Info; sentry-go's writer sits beside the " +
@@ -51,7 +58,7 @@ func loggerSpecs() []loggerSpec {
 				"the record's context, so it has no per-request cells.",
 		},
 		{
-			name: "Logrus", title: "logrus, the whole logging call", baseline: "baseline",
+			name: "Logrus", title: "logrus, the whole logging call", baseline: "baseline", floor: "baseline",
 			impls: []string{"baseline", "sentrylog", "sentry-go"},
 			peers: []string{"sentry-go"},
 			note: "Every logger writes logrus's JSON to io.Discard at level Info, the hooks beside it: each " +
@@ -149,6 +156,25 @@ func judge(spec loggerSpec, path string, cells map[key]*cell) verdict {
 	if len(each) == 0 {
 		return verdict{ratio: "no peer on this path"}
 	}
+	if f := cells[key{spec.name, path, spec.floor}]; spec.floor != "" && f != nil {
+		// What each bridge adds to the logger's own floor, from caller CPU
+		// where there is one (a machine shared with other work disturbs
+		// it less).
+		own := func(c *cell) float64 {
+			if c.callerCPU > 0 && f.callerCPU > 0 {
+				return c.callerCPU - f.callerCPU
+			}
+			return c.ns - f.ns
+		}
+		if o := own(ours); o > 0 {
+			for _, p := range spec.peers {
+				if c := cells[key{spec.name, path, p}]; c != nil && own(c) > 0 {
+					each = append(each, fmt.Sprintf("what the bridge adds to %s's own floor (%s of sentrylog's call): %s adds %s as much",
+						strings.ToLower(spec.name), pct(o/ours.cpuOrNS()), p, times(own(c)/o)))
+				}
+			}
+		}
+	}
 	v := verdict{ratio: strings.Join(each, "; ")}
 	if path == "EventDrained" || path == "BreadcrumbLog" {
 		// Not a goal of the issue: what an event costs in all, for the
@@ -194,6 +220,16 @@ func allocRatio(ours, peer float64) float64 {
 	}
 	return ours / peer
 }
+
+// cpuOrNS is the caller CPU per call when measured, else the time.
+func (c *cell) cpuOrNS() float64 {
+	if c.callerCPU > 0 {
+		return c.callerCPU
+	}
+	return c.ns
+}
+
+func pct(x float64) string { return fmt.Sprintf("%.0f%%", 100*x) }
 
 func times(x float64) string {
 	if x >= 10 {
