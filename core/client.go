@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"github.com/sentrylog/sentrylog/core/internal/transport"
 	"github.com/sentrylog/sentrylog/core/protocol"
@@ -85,7 +86,7 @@ type Stats struct {
 }
 
 // ErrInvalidDSN is wrapped by the error New returns for a malformed DSN.
-var ErrInvalidDSN = transport.ErrInvalidDSN
+var ErrInvalidDSN = errors.New("sentrylog: invalid DSN")
 
 // New returns a client configured by opts (see Options for defaults and
 // environment variables). It fails only on invalid configuration, such as a

@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sentrylog/sentrylog/internal/schematest"
 )
 
 // shrunk serializes ev, which must be over Sentry's limit, shrinks it as
@@ -108,4 +110,57 @@ func TestHTTPTransportShrinks(t *testing.T) {
 	assert.Empty(t, out.Totals())
 	assert.Positive(t, got.Load())
 	assert.Less(t, got.Load(), int64(maxEventSize), "the envelope carries the shrunk event")
+}
+
+// FuzzShrinkEvent: an event over Sentry's limit, whatever its strings and
+// wherever its bulk is, shrinks to fit and stays a valid event.
+func FuzzShrinkEvent(f *testing.F) {
+	f.Add("boom", "error", "value", uint8(0))
+	f.Add("line\nbreak\x00nul", "k\"ey", "\xff\xfe invalid utf-8", uint8(1))
+	f.Add("{{ default }}", "user.id", "ümlaut ✓ 😀", uint8(2))
+	f.Add("", "", "", uint8(3))
+	f.Add("</script>", "os", "\t\r", uint8(4))
+	f.Fuzz(func(t *testing.T, msg, key, value string, n uint8) {
+		ev := shrinkTestEvent(int(n))
+		ev.Message = &protocol.LogEntry{Message: msg, Formatted: value}
+		ev.Tags = map[string]string{key: value}
+		ev.Breadcrumbs = []Breadcrumb{{Message: msg, Category: key}, {Message: value}}
+		big := strings.Repeat(msg+"x", maxEventSize/(len(msg)+1)+1)
+		switch n % 5 {
+		case 0:
+			ev.Extra = map[string]any{key: big}
+		case 1:
+			ev.Contexts = map[string]map[string]any{key: {value: big}}
+		case 2:
+			ev.Request = &Request{URL: value, Data: big, Cookies: map[string]string{key: value}}
+		case 3:
+			for range 64 {
+				ev.Breadcrumbs = append(ev.Breadcrumbs, Breadcrumb{Message: big[:len(big)/32], Data: map[string]any{key: value}})
+			}
+		case 4:
+			ev.Exception = []protocol.Exception{{Type: key, Value: big}}
+		}
+		b, err := marshalEvent(ev)
+		if err != nil {
+			t.Fatalf("event does not marshal: %v", err)
+		}
+		if len(b) <= maxEventSize {
+			return
+		}
+		out := shrinkEvent(ev, len(b))
+		if out == nil {
+			t.Fatalf("an event of %d bytes could not be shrunk", len(b))
+		}
+		if len(out) > maxEventSize {
+			t.Fatalf("shrunk event is %d bytes", len(out))
+		}
+		var back Event
+		if err := back.UnmarshalJSON(out); err != nil {
+			t.Fatalf("shrunk event does not decode: %v", err)
+		}
+		if back.EventID != ev.EventID {
+			t.Fatalf("event id %q, want %q", back.EventID, ev.EventID)
+		}
+		schematest.Validate(t, out)
+	})
 }

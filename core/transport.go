@@ -77,7 +77,21 @@ func spotlightEnabled(v string) bool { return transport.SpotlightEnabled(v) }
 
 type dsn = transport.DSN
 
-func parseDSN(s string) (*dsn, error) { return transport.ParseDSN(s) }
+// parseDSN parses s as a Sentry DSN; its error wraps ErrInvalidDSN.
+func parseDSN(s string) (*dsn, error) {
+	d, err := transport.ParseDSN(s)
+	if err != nil {
+		return nil, invalidDSN{err}
+	}
+	return d, nil
+}
+
+// invalidDSN is the error of parseDSN: transport's, with its message (which
+// never holds the secret), that is also ErrInvalidDSN.
+type invalidDSN struct{ err error }
+
+func (e invalidDSN) Error() string   { return e.err.Error() }
+func (e invalidDSN) Unwrap() []error { return []error{ErrInvalidDSN, e.err} }
 
 // The drop reasons and data categories of client reports and Stats.
 type (

@@ -21,8 +21,8 @@ import (
 // connections, so that several requests are in flight under load. They
 // share the server's rate limits and the receiver's state: after a network
 // failure no worker sends until the receiver answers again, which one
-// probe at a time, twice a second, finds out (see SpoolOptions for what
-// happens to events meanwhile with a spool; without one they wait in the
+// probe at a time, twice a second, finds out (meanwhile events go to the
+// spool when there is one, see spool.go; without one they wait in the
 // queue, the oldest giving way when it is full). Network errors are retried
 // with a short backoff while the receiver is up. Client reports ride on
 // event envelopes or go alone periodically and on Flush. Every event that

@@ -13,7 +13,7 @@ import (
 
 // The HTTP transport's sending of one event: the envelope, the request with
 // its retries, and what the response says (status, rate limits). The
-// worker (transport_http.go) calls sendEvent for each event it takes.
+// worker (http.go) calls sendEvent for each event it takes.
 
 // outcome is what became of an event a worker took.
 type outcome uint8
