@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/sentrylog/sentrylog/core/internal/transport"
 	"github.com/sentrylog/sentrylog/core/protocol"
 	"log/slog"
 	"math/rand/v2"
@@ -58,26 +59,9 @@ type Client struct {
 // outcomeCounts counts what happened to captured events, for Stats and client
 // reports. Transports record deliveries and their own drops here.
 type outcomeCounts struct {
-	discardCounts
+	transport.Outcomes
 	// Captured counts events accepted by a capture call.
 	Captured atomic.Int64
-	// Delivered counts events a receiver accepted.
-	Delivered atomic.Int64
-	// Spooled counts events written to the offline spool and not yet sent.
-	Spooled atomic.Int64
-	// Replayed counts events from the spool that earlier processes wrote
-	// and this one delivered.
-	Replayed atomic.Int64
-	// ForeignDropped counts envelopes other processes spooled that this one
-	// dropped (evicted, unreadable, refused): reported to Sentry, but not
-	// part of this process's accounting.
-	ForeignDropped atomic.Int64
-	// ServerRateLimited counts events the server answered 429 to. The server
-	// accounts for them itself, so they are not in client reports; Stats
-	// lists them as "server_rate_limited:error".
-	ServerRateLimited atomic.Int64
-	// Logs counts what happened to logs.
-	Logs logOutcomes
 	// ContextLost counts breadcrumbs dropped because their record had a
 	// context the bridge could not recover (record.ContextLost). Breadcrumbs
 	// are no client-report category; Stats lists them as

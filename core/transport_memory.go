@@ -81,3 +81,36 @@ func (t *DiscardTransport) Flush(context.Context) bool { return true }
 
 // Close returns true.
 func (t *DiscardTransport) Close(context.Context) bool { return true }
+
+// queueLogs keeps the batch's logs.
+func (t *MemoryTransport) queueLogs(b *logBatch) {
+	t.mu.Lock()
+	t.logs = append(t.logs, b.Logs...)
+	t.batches = append(t.batches, b)
+	o := t.outcomes
+	t.mu.Unlock()
+	if o != nil {
+		o.Logs.Delivered.Add(int64(len(b.Logs)))
+	}
+}
+
+// Logs returns the logs kept so far, oldest first.
+func (t *MemoryTransport) Logs() []*Log {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]*Log(nil), t.logs...)
+}
+
+// logBatches returns the log batches kept so far, oldest first.
+func (t *MemoryTransport) logBatches() []*logBatch {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]*logBatch(nil), t.batches...)
+}
+
+// queueLogs discards the batch but counts its logs delivered.
+func (t *DiscardTransport) queueLogs(b *logBatch) {
+	if t.outcomes != nil {
+		t.outcomes.Logs.Delivered.Add(int64(len(b.Logs)))
+	}
+}

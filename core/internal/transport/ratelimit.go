@@ -1,4 +1,4 @@
-package core
+package transport
 
 import (
 	"math"
@@ -15,7 +15,7 @@ import (
 // transport's worker goroutine and needs no lock.
 type rateLimits struct {
 	all time.Time
-	cat [numCategories]time.Time
+	cat [NumCategories]time.Time
 }
 
 // defaultRetryAfter is the limit for a 429 that says nothing more.
@@ -26,18 +26,18 @@ const defaultRetryAfter = 60 * time.Second
 const maxRetryAfter = 24 * time.Hour
 
 // limited reports whether items of category c must not be sent at now.
-// Client reports (categoryInternal) obey only the limit on all categories.
-func (l *rateLimits) limited(c dataCategory, now time.Time) bool {
+// Client reports (CategoryInternal) obey only the limit on all categories.
+func (l *rateLimits) limited(c Category, now time.Time) bool {
 	if now.Before(l.all) {
 		return true
 	}
-	return c < categoryInternal && now.Before(l.cat[c])
+	return c < CategoryInternal && now.Before(l.cat[c])
 }
 
 // until returns when category c is free again; the zero time when it is.
-func (l *rateLimits) until(c dataCategory) time.Time {
+func (l *rateLimits) until(c Category) time.Time {
 	u := l.all
-	if c < categoryInternal && l.cat[c].After(u) {
+	if c < CategoryInternal && l.cat[c].After(u) {
 		u = l.cat[c]
 	}
 	return u
@@ -63,16 +63,16 @@ func (l *rateLimits) isZero() bool { return *l == rateLimits{} }
 // exception, which this SDK sends as event items, so it limits them too.
 // Categories this SDK never sends, and "internal" (client reports obey only
 // the limit on all categories), are unknown: ok is false.
-func headerCategory(name string) (c dataCategory, ok bool) {
+func headerCategory(name string) (c Category, ok bool) {
 	switch name {
 	case "error", "default":
-		return categoryError, true
+		return CategoryError, true
 	case "log_item":
-		return categoryLogItem, true
+		return CategoryLogItem, true
 	case "log_byte":
-		return categoryLogByte, true
+		return CategoryLogByte, true
 	case "attachment":
-		return categoryAttachment, true
+		return CategoryAttachment, true
 	}
 	return 0, false
 }
@@ -165,7 +165,7 @@ func responseLimits(status int, h http.Header, now time.Time) rateLimits {
 // lock, and merge keeps the longer limit under concurrent updates.
 type sharedLimits struct {
 	all atomic.Int64
-	cat [numCategories]atomic.Int64
+	cat [NumCategories]atomic.Int64
 }
 
 func unixNano(t time.Time) int64 {
@@ -183,18 +183,18 @@ func fromUnixNano(n int64) time.Time {
 }
 
 // limited reports whether items of category c must not be sent at now.
-func (l *sharedLimits) limited(c dataCategory, now time.Time) bool {
+func (l *sharedLimits) limited(c Category, now time.Time) bool {
 	n := now.UnixNano()
 	if n < l.all.Load() {
 		return true
 	}
-	return c < categoryInternal && n < l.cat[c].Load()
+	return c < CategoryInternal && n < l.cat[c].Load()
 }
 
 // until returns when category c is free again; the zero time when it is.
-func (l *sharedLimits) until(c dataCategory) time.Time {
+func (l *sharedLimits) until(c Category) time.Time {
 	u := l.all.Load()
-	if c < categoryInternal {
+	if c < CategoryInternal {
 		u = max(u, l.cat[c].Load())
 	}
 	return fromUnixNano(u)

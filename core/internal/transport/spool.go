@@ -1,4 +1,4 @@
-package core
+package transport
 
 import (
 	"bytes"
@@ -21,32 +21,6 @@ import (
 // logging call; the directory's entries are synced at most every 50 ms.
 // While the receiver is unreachable the transport probes it twice a second
 // with the oldest spooled envelope.
-
-// SpoolOptions configure the offline spool. It is off unless Dir is set (or
-// $SENTRY_SPOOL_DIR names a directory, see Options.Spool).
-//
-// With the spool on, an event that cannot be delivered now (the receiver
-// is unreachable or answers 5xx, or Close's deadline leaves it queued) is
-// written to Dir instead of being dropped, and is sent, oldest first, as
-// soon as the receiver answers again, or by the next process that starts
-// with the same directory. A crash never leaves a partial envelope; an
-// envelope is sent at most once by the processes sharing the directory,
-// unless the receiver took it but its answer was lost; one pushed out by
-// the bounds is counted as cache_overflow. Nothing is written while the
-// receiver takes the events.
-type SpoolOptions struct {
-	// Dir is the spool directory; empty turns the spool off (the default).
-	// It is created when missing. Several processes may share it: each
-	// sends what it finds there, and the bounds hold for the directory as
-	// each process last listed it.
-	Dir string
-	// MaxFiles bounds the number of envelopes kept; the oldest are
-	// removed beyond it. Default 20,000.
-	MaxFiles int
-	// MaxBytes bounds the total size of the envelopes kept; the oldest are
-	// removed beyond it. Default 64 MiB.
-	MaxBytes int64
-}
 
 // Default bounds of the spool. A small error event is 2–5 KB, so 64 MiB
 // holds about 15,000 of them; MaxFiles bounds the directory's size for the

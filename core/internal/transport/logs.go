@@ -1,13 +1,13 @@
-package core
+package transport
 
 import (
 	"net/http"
 	"sync/atomic"
 )
 
-// logOutcomes counts what happened to captured logs, beside outcomeCounts'
-// events; drops are in outcomeCounts' discardCounts under log_item and log_byte.
-type logOutcomes struct {
+// LogOutcomes counts what happened to captured logs, beside Outcomes'
+// events; drops are in Outcomes' Discards under log_item and log_byte.
+type LogOutcomes struct {
 	// Delivered counts logs a receiver accepted.
 	Delivered atomic.Int64
 	// ServerRateLimited and ServerRateLimitedBytes count logs the server
@@ -23,13 +23,21 @@ type logOutcomes struct {
 // worker and its surplus is dropped (counted) rather than queued.
 const logBatchQueue = 4
 
-var _ logTransport = (*httpTransport)(nil)
+// LogBatch is one envelope's worth of logs, encoded.
+type LogBatch struct {
+	// Count is the number of logs.
+	Count int
+	// Payload is the log item's payload: {"version":2,"items":[...]}.
+	Payload []byte
+	// Bytes is the logs' size as Sentry counts it for log_byte.
+	Bytes int
+}
 
-// queueLogs queues a log batch for delivery and returns at once. When the
-// queue of batches is full, or after Close, the batch is dropped and
-// counted as queue_overflow.
-func (t *httpTransport) queueLogs(b *logBatch) {
-	if b == nil || len(b.Logs) == 0 {
+// QueueLogs queues a log batch for delivery and returns at once; it takes
+// ownership of b.Payload. When the queue of batches is full, or after
+// Close, the batch is dropped and counted as queue_overflow.
+func (t *HTTP) QueueLogs(b LogBatch) {
+	if b.Count == 0 {
 		return
 	}
 	t.mu.RLock()
@@ -51,28 +59,28 @@ func (t *httpTransport) queueLogs(b *logBatch) {
 		t.smu.Unlock()
 	}
 	t.mu.RUnlock()
-	t.dropLogs(reasonQueueOverflow, b)
+	t.dropLogs(ReasonQueueOverflow, b)
 	t.cfg.Debug.Once("transport_log_queue_full", "transport log queue full: dropping logs")
 }
 
-func (t *httpTransport) dropLogs(r dropReason, b *logBatch) {
-	t.cfg.Outcomes.Add(r, categoryLogItem, len(b.Logs))
-	t.cfg.Outcomes.Add(r, categoryLogByte, b.Bytes)
+func (t *HTTP) dropLogs(r Reason, b LogBatch) {
+	t.cfg.Outcomes.Add(r, CategoryLogItem, b.Count)
+	t.cfg.Outcomes.Add(r, CategoryLogByte, b.Bytes)
 }
 
 // logsLimited reports whether either logs category is rate limited.
-func (t *httpTransport) logsLimited() bool {
+func (t *HTTP) logsLimited() bool {
 	now := t.now()
-	return t.limits.limited(categoryLogItem, now) || t.limits.limited(categoryLogByte, now)
+	return t.limits.limited(CategoryLogItem, now) || t.limits.limited(CategoryLogByte, now)
 }
 
 // logEnvelope wraps a batch in an envelope of its own: one log item, no
 // event and no trace header.
-func (t *httpTransport) logEnvelope(b *logBatch) *envelope {
+func (t *HTTP) logEnvelope(b LogBatch) *envelope {
 	return &envelope{
 		Header: envelopeHeader{DSN: t.dsnPublic, SDK: t.sdk},
 		Items: []envelopeItem{{
-			Header:  itemHeader{Type: itemTypeLog, ItemCount: len(b.Logs), ContentType: logContentType},
+			Header:  itemHeader{Type: itemTypeLog, ItemCount: b.Count, ContentType: logContentType},
 			Payload: b.Payload,
 		}},
 	}
@@ -81,10 +89,10 @@ func (t *httpTransport) logEnvelope(b *logBatch) *envelope {
 // sendLogs delivers one batch: to Spotlight when on, then to Sentry unless
 // rate limited. It reports whether the batch was delivered and counts it
 // when it was not. Logs are not spooled.
-func (t *httpTransport) sendLogs(b *logBatch) bool {
+func (t *HTTP) sendLogs(b LogBatch) bool {
 	toSentry := t.url != ""
 	if toSentry && t.spotURL == "" && t.logsLimited() {
-		t.dropLogs(reasonRateLimitBackoff, b)
+		t.dropLogs(ReasonRateLimitBackoff, b)
 		return false
 	}
 	env := t.logEnvelope(b)
@@ -94,70 +102,37 @@ func (t *httpTransport) sendLogs(b *logBatch) bool {
 	}
 	if !toSentry {
 		if spotOK {
-			t.cfg.Outcomes.Logs.Delivered.Add(int64(len(b.Logs)))
+			t.cfg.Outcomes.Logs.Delivered.Add(int64(b.Count))
 		} else {
-			t.dropLogs(reasonNetworkError, b)
+			t.dropLogs(ReasonNetworkError, b)
 		}
 		return spotOK
 	}
 	if t.logsLimited() {
-		t.dropLogs(reasonRateLimitBackoff, b)
+		t.dropLogs(ReasonRateLimitBackoff, b)
 		return false
 	}
 	if t.gate.down.Load() {
 		// The receiver was unreachable moments ago: only probes go out
 		// until it answers, and logs are not spooled.
-		t.dropLogs(reasonNetworkError, b)
+		t.dropLogs(ReasonNetworkError, b)
 		return false
 	}
 	status, err := t.post(env, true)
 	switch {
 	case err != nil:
-		t.dropLogs(reasonNetworkError, b)
-		t.cfg.Debug.Printf("%d logs not sent: %v", len(b.Logs), err)
+		t.dropLogs(ReasonNetworkError, b)
+		t.cfg.Debug.Printf("%d logs not sent: %v", b.Count, err)
 		return false
 	case status >= 200 && status < 300:
-		t.cfg.Outcomes.Logs.Delivered.Add(int64(len(b.Logs)))
+		t.cfg.Outcomes.Logs.Delivered.Add(int64(b.Count))
 		return true
 	case status == http.StatusTooManyRequests:
-		t.cfg.Outcomes.Logs.ServerRateLimited.Add(int64(len(b.Logs)))
+		t.cfg.Outcomes.Logs.ServerRateLimited.Add(int64(b.Count))
 		t.cfg.Outcomes.Logs.ServerRateLimitedBytes.Add(int64(b.Bytes))
 		return false
 	default:
-		t.dropLogs(reasonSendError, b)
+		t.dropLogs(ReasonSendError, b)
 		return false
-	}
-}
-
-// queueLogs keeps the batch's logs.
-func (t *MemoryTransport) queueLogs(b *logBatch) {
-	t.mu.Lock()
-	t.logs = append(t.logs, b.Logs...)
-	t.batches = append(t.batches, b)
-	o := t.outcomes
-	t.mu.Unlock()
-	if o != nil {
-		o.Logs.Delivered.Add(int64(len(b.Logs)))
-	}
-}
-
-// Logs returns the logs kept so far, oldest first.
-func (t *MemoryTransport) Logs() []*Log {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return append([]*Log(nil), t.logs...)
-}
-
-// logBatches returns the log batches kept so far, oldest first.
-func (t *MemoryTransport) logBatches() []*logBatch {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return append([]*logBatch(nil), t.batches...)
-}
-
-// queueLogs discards the batch but counts its logs delivered.
-func (t *DiscardTransport) queueLogs(b *logBatch) {
-	if t.outcomes != nil {
-		t.outcomes.Logs.Delivered.Add(int64(len(b.Logs)))
 	}
 }

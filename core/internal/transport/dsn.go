@@ -1,4 +1,4 @@
-package core
+package transport
 
 import (
 	"errors"
@@ -10,14 +10,14 @@ import (
 	"strings"
 )
 
-// dsn is a parsed Sentry DSN (Sentry's developer docs, "DSN"):
+// DSN is a parsed Sentry DSN (Sentry's developer docs, "DSN"):
 //
 //	{scheme}://{public_key}[:{secret}]@{host}[:{port}]{path_prefix}/{project_id}
 //
-// A *dsn is immutable and safe for concurrent use. Its String, GoString and
-// LogValue methods never reveal the secret key, so a dsn can be printed or
+// A *DSN is immutable and safe for concurrent use. Its String, GoString and
+// LogValue methods never reveal the secret key, so a DSN can be printed or
 // logged; only AuthHeader carries the secret, as the protocol asks.
-type dsn struct {
+type DSN struct {
 	scheme    string
 	publicKey string
 	secretKey string
@@ -28,12 +28,12 @@ type dsn struct {
 	envelopeURL string // computed once
 }
 
-// parseDSN parses s as a Sentry DSN. Surrounding spaces are ignored; the
+// ParseDSN parses s as a Sentry DSN. Surrounding spaces are ignored; the
 // rest must be printable ASCII, as a URL is (an internationalised host
 // name is written in its xn-- form). The error, when there is one, wraps ErrInvalidDSN and never contains the
 // secret key. An empty s is an error too: callers treat an empty DSN as
-// "disabled" before calling parseDSN.
-func parseDSN(s string) (*dsn, error) {
+// "disabled" before calling ParseDSN.
+func ParseDSN(s string) (*DSN, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil, dsnError("empty")
@@ -85,7 +85,7 @@ func parseDSN(s string) (*dsn, error) {
 	if i < 0 || path[i+1:] == "" {
 		return nil, dsnError("no project id")
 	}
-	d := &dsn{
+	d := &DSN{
 		scheme:    u.Scheme,
 		publicKey: u.User.Username(),
 		host:      u.Host,
@@ -104,13 +104,16 @@ func parseDSN(s string) (*dsn, error) {
 	return d, nil
 }
 
+// ErrInvalidDSN is wrapped by the error ParseDSN returns.
+var ErrInvalidDSN = errors.New("sentrylog: invalid DSN")
+
 func dsnError(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidDSN, fmt.Sprintf(format, args...))
 }
 
 // EnvelopeURL returns the URL envelopes are posted to:
 // {scheme}://{host}[:{port}]{path_prefix}/api/{project_id}/envelope/.
-func (d *dsn) EnvelopeURL() string {
+func (d *DSN) EnvelopeURL() string {
 	if d == nil {
 		return ""
 	}
@@ -121,7 +124,7 @@ func (d *dsn) EnvelopeURL() string {
 // SDK: sentry_version 7, sentry_client, sentry_key and, when the DSN has
 // one, the deprecated sentry_secret. It is the only output of a DSN that
 // contains the secret: send it, never log it.
-func (d *dsn) AuthHeader(sdk protocol.SDK) string {
+func (d *DSN) AuthHeader(sdk protocol.SDK) string {
 	if d == nil {
 		return ""
 	}
@@ -141,20 +144,21 @@ func (d *dsn) AuthHeader(sdk protocol.SDK) string {
 	return b.String()
 }
 
-// sdkIdent returns the SDK's name and version, defaulting to this SDK's.
+// sdkIdent returns the SDK's name and version; the client always gives
+// both, "sentrylog" and "unknown" stand in for ones missing.
 func sdkIdent(sdk protocol.SDK) (name, version string) {
 	name, version = sdk.Name, sdk.Version
 	if name == "" {
-		name = SDKName
+		name = "sentrylog"
 	}
 	if version == "" {
-		version = SDKVersion
+		version = "unknown"
 	}
 	return name, version
 }
 
 // Scheme returns "http" or "https".
-func (d *dsn) Scheme() string {
+func (d *DSN) Scheme() string {
 	if d == nil {
 		return ""
 	}
@@ -162,7 +166,7 @@ func (d *dsn) Scheme() string {
 }
 
 // PublicKey returns the public key (the DSN's user name).
-func (d *dsn) PublicKey() string {
+func (d *DSN) PublicKey() string {
 	if d == nil {
 		return ""
 	}
@@ -170,11 +174,11 @@ func (d *dsn) PublicKey() string {
 }
 
 // HasSecret reports whether the DSN carries the deprecated secret key.
-func (d *dsn) HasSecret() bool { return d != nil && d.secretKey != "" }
+func (d *DSN) HasSecret() bool { return d != nil && d.secretKey != "" }
 
 // Host returns the host and, when given, the port, as in "o1.example:9000"
 // or "[::1]:9000".
-func (d *dsn) Host() string {
+func (d *DSN) Host() string {
 	if d == nil {
 		return ""
 	}
@@ -183,7 +187,7 @@ func (d *dsn) Host() string {
 
 // PathPrefix returns the path before the project id without a trailing
 // slash: "" for most DSNs, "/sentry" for https://key@host/sentry/42.
-func (d *dsn) PathPrefix() string {
+func (d *DSN) PathPrefix() string {
 	if d == nil {
 		return ""
 	}
@@ -191,7 +195,7 @@ func (d *dsn) PathPrefix() string {
 }
 
 // ProjectID returns the project id, kept as the string it was.
-func (d *dsn) ProjectID() string {
+func (d *DSN) ProjectID() string {
 	if d == nil {
 		return ""
 	}
@@ -199,22 +203,22 @@ func (d *dsn) ProjectID() string {
 }
 
 // String returns the DSN with the secret key, if any, replaced by "xxxxx".
-func (d *dsn) String() string {
+func (d *DSN) String() string {
 	if d == nil {
 		return ""
 	}
 	return d.format(d.secretKey != "")
 }
 
-// public returns the DSN without its secret, for the envelope header.
-func (d *dsn) public() string {
+// Public returns the DSN without its secret, for the envelope header.
+func (d *DSN) Public() string {
 	if d == nil {
 		return ""
 	}
 	return d.format(false)
 }
 
-func (d *dsn) format(redactedSecret bool) string {
+func (d *DSN) format(redactedSecret bool) string {
 	u := url.URL{Scheme: d.scheme, Host: d.host, Path: d.prefix + "/" + d.projectID}
 	if redactedSecret {
 		u.User = url.UserPassword(d.publicKey, "xxxxx")
@@ -225,10 +229,10 @@ func (d *dsn) format(redactedSecret bool) string {
 }
 
 // GoString keeps %#v from printing the secret.
-func (d *dsn) GoString() string { return "core.DSN(" + strconv.Quote(d.String()) + ")" }
+func (d *DSN) GoString() string { return "transport.DSN(" + strconv.Quote(d.String()) + ")" }
 
 // LogValue keeps slog from printing the secret.
-func (d *dsn) LogValue() slog.Value { return slog.StringValue(d.String()) }
+func (d *DSN) LogValue() slog.Value { return slog.StringValue(d.String()) }
 
 // MarshalText writes the redacted form, so encoders never see the secret.
-func (d *dsn) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+func (d *DSN) MarshalText() ([]byte, error) { return []byte(d.String()), nil }

@@ -1,4 +1,4 @@
-package core
+package transport
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 
 // The HTTP transport's sending of one event: the envelope, the request with
 // its retries, and what the response says (status, rate limits). The
-// worker (transport_http.go) calls sendEvent for each event it takes.
+// worker (http.go) calls sendEvent for each event it takes.
 
 // outcome is what became of an event a worker took.
 type outcome uint8
@@ -28,12 +28,12 @@ const (
 // unless rate limited. It counts the event when it is not delivered, and
 // holds it (without a spool) when the receiver is unreachable. A probe is
 // sent while the receiver is down, once, without retries.
-func (t *httpTransport) sendEvent(q queued, probe bool) outcome {
+func (t *HTTP) sendEvent(q queued, probe bool) outcome {
 	ev := q.ev
 	now := t.now()
 	toSentry := t.url != ""
-	if toSentry && t.spotURL == "" && t.limits.limited(categoryError, now) {
-		t.cfg.Outcomes.Add(reasonRateLimitBackoff, categoryError, 1)
+	if toSentry && t.spotURL == "" && t.limits.limited(CategoryError, now) {
+		t.cfg.Outcomes.Add(ReasonRateLimitBackoff, CategoryError, 1)
 		return outcomeDropped
 	}
 	if toSentry && t.spool == nil && !probe && t.spotURL == "" && t.gate.down.Load() {
@@ -54,11 +54,11 @@ func (t *httpTransport) sendEvent(q queued, probe bool) outcome {
 			t.cfg.Outcomes.Delivered.Add(1)
 			return outcomeDelivered
 		}
-		t.cfg.Outcomes.Add(reasonNetworkError, categoryError, 1)
+		t.cfg.Outcomes.Add(ReasonNetworkError, CategoryError, 1)
 		return outcomeDropped
 	}
-	if t.limits.limited(categoryError, t.now()) {
-		t.cfg.Outcomes.Add(reasonRateLimitBackoff, categoryError, 1)
+	if t.limits.limited(CategoryError, t.now()) {
+		t.cfg.Outcomes.Add(ReasonRateLimitBackoff, CategoryError, 1)
 		return outcomeDropped
 	}
 	down := t.gate.down.Load()
@@ -70,7 +70,7 @@ func (t *httpTransport) sendEvent(q queued, probe bool) outcome {
 		}
 	}
 	var report []discardedItem
-	if !t.limits.limited(categoryInternal, now) {
+	if !t.limits.limited(CategoryInternal, now) {
 		report = t.cfg.Outcomes.Take()
 		env.Items = append(env.Items, clientReportItems(report, now)...)
 	}
@@ -89,7 +89,7 @@ func (t *httpTransport) sendEvent(q queued, probe bool) outcome {
 			t.cfg.Debug.Printf("event %s not sent, held: %v", ev.EventID, err)
 			return outcomeHeld
 		}
-		t.cfg.Outcomes.Add(reasonNetworkError, categoryError, 1)
+		t.cfg.Outcomes.Add(ReasonNetworkError, CategoryError, 1)
 		t.cfg.Debug.Printf("event %s not sent: %v", ev.EventID, err)
 		return outcomeDropped
 	case status >= 200 && status < 300:
@@ -111,25 +111,30 @@ func (t *httpTransport) sendEvent(q queued, probe bool) outcome {
 		return outcomeDropped
 	default:
 		t.cfg.Outcomes.Restore(report)
-		t.cfg.Outcomes.Add(reasonSendError, categoryError, 1)
+		t.cfg.Outcomes.Add(ReasonSendError, CategoryError, 1)
 		return outcomeDropped
 	}
 }
 
 // envelope serializes ev into an envelope, trimming it when it is too
 // large; nil (counted) when it cannot be sent at all.
-func (t *httpTransport) envelope(ev *Event) *envelope {
-	payload, err := marshalEvent(ev)
+func (t *HTTP) envelope(ev *Event) *envelope {
+	payload, err := MarshalEvent(ev)
 	if err != nil {
-		t.cfg.Outcomes.Add(reasonInternalSDKError, categoryError, 1)
+		t.cfg.Outcomes.Add(ReasonInternalSDKError, CategoryError, 1)
 		t.cfg.Debug.Printf("event %s not serializable: %v", ev.EventID, err)
 		return nil
 	}
-	if len(payload) > maxEventSize {
+	if len(payload) > MaxEventSize {
 		size := len(payload)
-		if payload = shrinkEvent(ev, size); payload == nil {
-			t.cfg.Outcomes.Add(reasonSendError, categoryError, 1)
-			t.cfg.Debug.Printf("event %s is %d bytes, over Sentry's limit of %d even trimmed: dropped", ev.EventID, size, maxEventSize)
+		if t.cfg.Shrink != nil {
+			payload = t.cfg.Shrink(ev, size)
+		} else {
+			payload = nil
+		}
+		if payload == nil {
+			t.cfg.Outcomes.Add(ReasonSendError, CategoryError, 1)
+			t.cfg.Debug.Printf("event %s is %d bytes, over Sentry's limit of %d even trimmed: dropped", ev.EventID, size, MaxEventSize)
 			return nil
 		}
 		t.cfg.Debug.Printf("event %s trimmed from %d to %d bytes", ev.EventID, size, len(payload))
@@ -141,8 +146,8 @@ func (t *httpTransport) envelope(ev *Event) *envelope {
 	return env
 }
 
-// marshalEvent serializes ev, turning a panic in user values into an error.
-func marshalEvent(ev *Event) (b []byte, err error) {
+// MarshalEvent serializes ev, turning a panic in user values into an error.
+func MarshalEvent(ev *Event) (b []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			b, err = nil, fmt.Errorf("panic while encoding: %v", r)
@@ -156,7 +161,7 @@ func marshalEvent(ev *Event) (b []byte, err error) {
 // while the receiver stays up. A network failure takes the gate down. It
 // returns the status, or an error when no response came; statuses other
 // than 2xx are logged.
-func (t *httpTransport) post(env *envelope, retry bool) (int, error) {
+func (t *HTTP) post(env *envelope, retry bool) (int, error) {
 	for attempt := 0; ; attempt++ {
 		status, err := t.postOnce(env)
 		if err == nil {
@@ -183,7 +188,7 @@ func (t *httpTransport) post(env *envelope, retry bool) (int, error) {
 	}
 }
 
-func (t *httpTransport) postOnce(env *envelope) (int, error) {
+func (t *HTTP) postOnce(env *envelope) (int, error) {
 	env.Header.SentAt = t.now()
 	raw := getBuffer()
 	if err := env.AppendTo(raw); err != nil {
@@ -228,7 +233,7 @@ func (t *httpTransport) postOnce(env *envelope) (int, error) {
 	if l := responseLimits(resp.StatusCode, resp.Header, now); !l.isZero() {
 		t.limits.merge(l)
 		t.cfg.Debug.Printf("rate limits: errors until %s, all until %s",
-			limitTime(t.limits.until(categoryError)), limitTime(t.limits.until(categoryInternal)))
+			limitTime(t.limits.until(CategoryError)), limitTime(t.limits.until(CategoryInternal)))
 	}
 	t.logStatus(resp)
 	return resp.StatusCode, nil
@@ -242,7 +247,7 @@ func limitTime(u time.Time) string {
 }
 
 // logStatus writes a diagnostic line for a response that is not a success.
-func (t *httpTransport) logStatus(resp *http.Response) {
+func (t *HTTP) logStatus(resp *http.Response) {
 	code := resp.StatusCode
 	if code >= 200 && code < 300 {
 		return

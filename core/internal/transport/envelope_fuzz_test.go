@@ -1,4 +1,4 @@
-package core
+package transport
 
 import (
 	"bytes"
@@ -85,13 +85,13 @@ func envFuzzEvent(msg, key, value string, ctxJSON, extraJSON []byte, ts int64, n
 		ev.Stacktrace = &protocol.Stacktrace{Frames: []protocol.Frame{{Function: value, Module: msg, InApp: true}}}
 	}
 	if n%32 == 2 { // over Sentry's item limit: the transport trims it
-		ev.Extra["big"] = strings.Repeat(msg+"x", maxEventSize/(len(msg)+1)+1)
+		ev.Extra["big"] = strings.Repeat(msg+"x", MaxEventSize/(len(msg)+1)+1)
 	}
 	return ev
 }
 
 // FuzzEnvelopeSerialization serializes arbitrary events the way the HTTP
-// transport does (marshalEvent, shrinkEvent above Sentry's limit, an
+// transport does (MarshalEvent, a Shrink above Sentry's limit, an
 // envelope with a client report, gzip) and checks that the result always
 // parses back with protocol.ParseEnvelope, unchanged, and that the event validates
 // against ../shared/sentry/event.schema.json (skipped where it is absent).
@@ -104,19 +104,19 @@ func FuzzEnvelopeSerialization(f *testing.F) {
 	f.Add("</script>", "os", "\t\r", []byte(`{"trace_id":"not hex","span_id":5}`), []byte(`"\u0000"`), int64(86400e9), uint8(17))
 	f.Fuzz(func(t *testing.T, msg, key, value string, ctxJSON, extraJSON []byte, ts int64, n uint8) {
 		ev := envFuzzEvent(msg, key, value, ctxJSON, extraJSON, ts, n)
-		payload, err := marshalEvent(ev)
+		payload, err := MarshalEvent(ev)
 		if err != nil {
 			t.Fatalf("event does not marshal: %v", err)
 		}
-		if size := len(payload); size > maxEventSize {
-			if payload = shrinkEvent(ev, size); payload == nil {
+		if size := len(payload); size > MaxEventSize {
+			if payload = testShrink(ev, size); payload == nil {
 				t.Fatalf("an event of %d bytes could not be trimmed", size)
 			}
-			if len(payload) > maxEventSize {
+			if len(payload) > MaxEventSize {
 				t.Fatalf("trimmed event is %d bytes", len(payload))
 			}
 		}
-		report := []discardedItem{{Reason: dropReason(n % uint8(numReasons)).String(), Category: categoryError.String(), Quantity: int64(n) + 1}}
+		report := []discardedItem{{Reason: Reason(n % uint8(NumReasons)).String(), Category: CategoryError.String(), Quantity: int64(n) + 1}}
 		now := time.Unix(0, ts)
 		env := &envelope{
 			Header: envelopeHeader{EventID: ev.EventID, SentAt: now, DSN: "http://public@127.0.0.1:9000/1",
@@ -160,7 +160,7 @@ func FuzzEnvelopeSerialization(f *testing.F) {
 			if got.EventID != ev.EventID {
 				t.Fatalf("event id %q, want %q", got.EventID, ev.EventID)
 			}
-			again, err := marshalEvent(got)
+			again, err := MarshalEvent(got)
 			if err != nil {
 				t.Fatalf("decoded event does not marshal: %v", err)
 			}

@@ -1,4 +1,4 @@
-package core
+package transport
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 // spoolBytes serializes env for the spool: its event items only (client
 // reports are counts of this moment and go back to the counters), without
 // sent_at (set when it is finally sent). nil when it cannot be written.
-func (t *httpTransport) spoolBytes(env *envelope, buf *bytes.Buffer) []byte {
+func (t *HTTP) spoolBytes(env *envelope, buf *bytes.Buffer) []byte {
 	keep := envelope{Header: env.Header}
 	keep.Header.SentAt = time.Time{}
 	for _, it := range env.Items {
@@ -28,7 +28,7 @@ func (t *httpTransport) spoolBytes(env *envelope, buf *bytes.Buffer) []byte {
 // toSpool writes env, of an event captured at the time at, to the spool.
 // It reports whether the event is now spooled; false when the spool is
 // off or the write failed, and the caller counts the drop.
-func (t *httpTransport) toSpool(env *envelope, at time.Time) bool {
+func (t *HTTP) toSpool(env *envelope, at time.Time) bool {
 	if t.spool == nil {
 		return false
 	}
@@ -52,7 +52,7 @@ func (t *httpTransport) toSpool(env *envelope, at time.Time) bool {
 // spoolLeftovers writes events Close left in the queue to the spool in one
 // batch, and counts each as spooled or, when it could not be written, as
 // queue_overflow.
-func (t *httpTransport) spoolLeftovers(qs []queued) {
+func (t *HTTP) spoolLeftovers(qs []queued) {
 	envs := make([][]byte, 0, len(qs))
 	ats := make([]time.Time, 0, len(qs))
 	idx := make([]int, 0, len(qs))
@@ -64,7 +64,7 @@ func (t *httpTransport) spoolLeftovers(qs []queued) {
 		if b := t.spoolBytes(env, new(bytes.Buffer)); b != nil {
 			envs, ats, idx = append(envs, b), append(ats, q.ev.Timestamp), append(idx, i)
 		} else {
-			t.cfg.Outcomes.Add(reasonQueueOverflow, categoryError, 1)
+			t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
 		}
 	}
 	stored, ev := t.spool.writeBatch(envs, ats)
@@ -75,7 +75,7 @@ func (t *httpTransport) spoolLeftovers(qs []queued) {
 		}
 	}
 	t.cfg.Outcomes.Spooled.Add(int64(n))
-	t.cfg.Outcomes.Add(reasonQueueOverflow, categoryError, len(stored)-n)
+	t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, len(stored)-n)
 	t.countEvicted(ev)
 	for _, q := range qs {
 		t.finish(q.seq, false)
@@ -83,15 +83,15 @@ func (t *httpTransport) spoolLeftovers(qs []queued) {
 }
 
 // countEvicted accounts for envelopes the spool's bounds pushed out.
-func (t *httpTransport) countEvicted(ev evicted) {
+func (t *HTTP) countEvicted(ev evicted) {
 	if ev.own > 0 {
 		t.cfg.Outcomes.Spooled.Add(-int64(ev.own))
-		t.cfg.Outcomes.Add(reasonCacheOverflow, categoryError, ev.own)
+		t.cfg.Outcomes.Add(ReasonCacheOverflow, CategoryError, ev.own)
 	}
 	if ev.foreign > 0 {
 		// Spooled by another process: reported, outside this process's
 		// accounting.
-		t.cfg.Outcomes.AddForeign(reasonCacheOverflow, categoryError, ev.foreign)
+		t.cfg.Outcomes.AddForeign(ReasonCacheOverflow, CategoryError, ev.foreign)
 		t.cfg.Outcomes.ForeignDropped.Add(int64(ev.foreign))
 	}
 	if ev.own+ev.foreign > 0 {
@@ -100,7 +100,7 @@ func (t *httpTransport) countEvicted(ev evicted) {
 }
 
 // kickReplay wakes the spool's replayer.
-func (t *httpTransport) kickReplay() {
+func (t *HTTP) kickReplay() {
 	select {
 	case t.kick <- struct{}{}:
 	default:
@@ -113,7 +113,7 @@ func (t *httpTransport) kickReplay() {
 // receiver answers, and after a failure every probeEvery (it is then the
 // probe of an unreachable receiver). It also lists the directory again
 // every reportEvery for what other processes left.
-func (t *httpTransport) replayer() {
+func (t *HTTP) replayer() {
 	defer close(t.replayExited)
 	rescan := time.NewTicker(t.reportEvery)
 	defer rescan.Stop()
@@ -145,7 +145,7 @@ func (t *httpTransport) replayer() {
 // replay sends spooled envelopes until the spool is empty, one cannot be
 // delivered now, or Close. It returns when to try again: 0 to wait for a
 // kick.
-func (t *httpTransport) replay() time.Duration {
+func (t *HTTP) replay() time.Duration {
 	for {
 		select {
 		case <-t.stop:
@@ -153,8 +153,8 @@ func (t *httpTransport) replay() time.Duration {
 		default:
 		}
 		now := t.now()
-		if t.limits.limited(categoryError, now) {
-			return max(t.limits.until(categoryError).Sub(now), probeEvery/10)
+		if t.limits.limited(CategoryError, now) {
+			return max(t.limits.until(CategoryError).Sub(now), probeEvery/10)
 		}
 		if !t.spool.pending() {
 			t.spool.rescan(spoolRescan) // another process's envelopes
@@ -182,7 +182,7 @@ func (t *httpTransport) replay() time.Duration {
 // replayOne sends the oldest spooled envelope. It reports false when the
 // envelope could not be delivered now (it goes back to the spool) or the
 // spool is empty.
-func (t *httpTransport) replayOne() bool {
+func (t *HTTP) replayOne() bool {
 	c, ok := t.spool.claim()
 	if !ok {
 		return false
@@ -191,7 +191,7 @@ func (t *httpTransport) replayOne() bool {
 	if err != nil {
 		t.cfg.Debug.Printf("spooled envelope %s unreadable, removed: %v", c.path, err)
 		t.spool.done(c)
-		t.settleSpooled(c, reasonInvalid)
+		t.settleSpooled(c, ReasonInvalid)
 		return true
 	}
 	status, err := t.post(env, false)
@@ -209,18 +209,18 @@ func (t *httpTransport) replayOne() bool {
 		}
 	default:
 		t.spool.done(c)
-		t.settleSpooled(c, reasonSendError)
+		t.settleSpooled(c, ReasonSendError)
 	}
 	return true
 }
 
 // settleSpooled counts a spooled envelope that will never be sent.
-func (t *httpTransport) settleSpooled(c spoolClaimed, why dropReason) {
+func (t *HTTP) settleSpooled(c spoolClaimed, why Reason) {
 	if !c.own {
-		t.cfg.Outcomes.AddForeign(why, categoryError, 1)
+		t.cfg.Outcomes.AddForeign(why, CategoryError, 1)
 		t.cfg.Outcomes.ForeignDropped.Add(1)
 		return
 	}
 	t.cfg.Outcomes.Spooled.Add(-1)
-	t.cfg.Outcomes.Add(why, categoryError, 1)
+	t.cfg.Outcomes.Add(why, CategoryError, 1)
 }

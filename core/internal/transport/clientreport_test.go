@@ -1,4 +1,4 @@
-package core
+package transport
 
 import (
 	"encoding/json"
@@ -22,8 +22,8 @@ func TestClientReportItemsSplit(t *testing.T) {
 	now := time.Now()
 	assert.Nil(t, clientReportItems(nil, now))
 	var many []discardedItem
-	for r := range numReasons {
-		for c := range numCategories {
+	for r := range NumReasons {
+		for c := range NumCategories {
 			many = append(many, discardedItem{Reason: r.String(), Category: c.String(), Quantity: 1 << 62})
 		}
 	}

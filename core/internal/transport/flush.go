@@ -1,4 +1,4 @@
-package core
+package transport
 
 import (
 	"context"
@@ -13,12 +13,12 @@ import (
 // delivered or dropped, and a pending client report sent, or until ctx is
 // done. It reports whether every event the worker finished with since the
 // previous Flush was answered was delivered; false when ctx ended first.
-func (t *httpTransport) Flush(ctx context.Context) bool { return t.flush(ctx, false) }
+func (t *HTTP) Flush(ctx context.Context) bool { return t.flush(ctx, false) }
 
 // flush is Flush; with stall (Close with a spool), it gives up as soon as
 // no event was finished for closeStall while some wait: what is left is
 // better spooled now than after the deadline is gone.
-func (t *httpTransport) flush(ctx context.Context, stall bool) bool {
+func (t *HTTP) flush(ctx context.Context, stall bool) bool {
 	t.mu.RLock()
 	started := t.queue != nil
 	t.mu.RUnlock()
@@ -70,7 +70,7 @@ func (t *httpTransport) flush(ctx context.Context, stall bool) bool {
 const closeStall = 300 * time.Millisecond
 
 // progress returns the number of events finished so far.
-func (t *httpTransport) progress() uint64 {
+func (t *HTTP) progress() uint64 {
 	t.fmu.Lock()
 	defer t.fmu.Unlock()
 	return t.lowDone + t.ahead.count()
@@ -86,7 +86,7 @@ func (t *httpTransport) progress() uint64 {
 // short grace). No goroutine of the transport outlives Close. It reports
 // whether everything was delivered. A second Close waits for the first
 // (or for its own ctx) and reports the same.
-func (t *httpTransport) Close(ctx context.Context) bool {
+func (t *HTTP) Close(ctx context.Context) bool {
 	t.mu.Lock()
 	if t.queue == nil {
 		t.closed = true
@@ -152,7 +152,7 @@ func (t *httpTransport) Close(ctx context.Context) bool {
 
 // finish records the outcome of the event with sequence number seq and
 // answers the Flush calls that waited for it.
-func (t *httpTransport) finish(seq uint64, delivered bool) {
+func (t *HTTP) finish(seq uint64, delivered bool) {
 	if t.record(seq, delivered) {
 		t.resolveFlushes()
 	}
@@ -160,7 +160,7 @@ func (t *httpTransport) finish(seq uint64, delivered bool) {
 
 // record records the outcome of the event with sequence number seq and
 // reports whether a Flush may now be answered.
-func (t *httpTransport) record(seq uint64, delivered bool) bool {
+func (t *HTTP) record(seq uint64, delivered bool) bool {
 	t.fmu.Lock()
 	if !delivered {
 		t.nfail++
@@ -179,7 +179,7 @@ func (t *httpTransport) record(seq uint64, delivered bool) bool {
 
 // resolveFlushes sends a pending client report and answers every Flush
 // whose events are all done.
-func (t *httpTransport) resolveFlushes() {
+func (t *HTTP) resolveFlushes() {
 	t.fmu.Lock()
 	var ready []*flushWaiter
 	keep := t.waiters[:0]
@@ -200,7 +200,7 @@ func (t *httpTransport) resolveFlushes() {
 	t.answer(ready)
 }
 
-func (t *httpTransport) answer(ws []*flushWaiter) {
+func (t *HTTP) answer(ws []*flushWaiter) {
 	if len(ws) == 0 {
 		return
 	}
@@ -217,7 +217,7 @@ func (t *httpTransport) answer(ws []*flushWaiter) {
 // events as queue_overflow (the workers spooled what Close's deadline
 // allowed), held ones as network_error; and answers every Flush still
 // waiting.
-func (t *httpTransport) shutdown() {
+func (t *HTTP) shutdown() {
 	var left, held []uint64
 	for empty := false; !empty; {
 		select {
@@ -231,7 +231,7 @@ func (t *httpTransport) shutdown() {
 	for empty := false; !empty; {
 		select {
 		case ql := <-t.logq:
-			t.dropLogs(reasonQueueOverflow, ql.b)
+			t.dropLogs(ReasonQueueOverflow, ql.b)
 			leftLogs = append(leftLogs, ql.seq)
 		default:
 			empty = true
@@ -245,11 +245,11 @@ func (t *httpTransport) shutdown() {
 		held = append(held, q.seq)
 	}
 	if n := len(left); n > 0 {
-		t.cfg.Outcomes.Add(reasonQueueOverflow, categoryError, n)
+		t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, n)
 		t.cfg.Debug.Printf("transport closed with %d events unsent", n)
 	}
 	if n := len(held); n > 0 {
-		t.cfg.Outcomes.Add(reasonNetworkError, categoryError, n)
+		t.cfg.Outcomes.Add(ReasonNetworkError, CategoryError, n)
 		t.cfg.Debug.Printf("transport closed with %d events the receiver never took", n)
 	}
 	for _, seq := range slices.Concat(left, held, leftLogs) {

@@ -1,4 +1,4 @@
-package core
+package transport
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// httpTransport sends events to Sentry as envelopes over HTTP,
+// HTTP sends events to Sentry as envelopes over HTTP,
 // gzip-compressed from 8 KB (smaller ones are not worth the CPU), and a
 // copy of each envelope to a Spotlight sidecar when configured. It is the
 // client's default transport.
@@ -21,26 +21,26 @@ import (
 // connections, so that several requests are in flight under load. They
 // share the server's rate limits and the receiver's state: after a network
 // failure no worker sends until the receiver answers again, which one
-// probe at a time, twice a second, finds out (see SpoolOptions for what
-// happens to events meanwhile with a spool; without one they wait in the
+// probe at a time, twice a second, finds out (meanwhile events go to the
+// spool when there is one, see spool.go; without one they wait in the
 // queue, the oldest giving way when it is full). Network errors are retried
 // with a short backoff while the receiver is up. Client reports ride on
 // event envelopes or go alone periodically and on Flush. Every event that
-// is not delivered is counted in the configured outcomeCounts with its reason.
+// is not delivered is counted in the configured Outcomes with its reason.
 // Events are sent in the order of Send, but several may be in flight at
 // once, so they may arrive out of order.
 //
 // All methods are safe for concurrent use. Before Configure, Send drops
 // without counting (there is nowhere to count) and Flush and Close return
 // true.
-type httpTransport struct {
+type HTTP struct {
 	mu     sync.RWMutex // guards queue and closed against Send
 	queue  chan queued
 	logq   chan queuedLogs
 	closed bool
 	smu    sync.Mutex // serializes pushes, so that sequence numbers follow the queue's order
 
-	cfg        transportConfig
+	cfg        Config
 	client     *http.Client
 	url        string // envelope endpoint; "" without a DSN
 	auth       string // X-Sentry-Auth, carries the secret: never log it
@@ -95,7 +95,7 @@ type queued struct {
 // queuedLogs is a log batch in the transport's queue of batches, numbered
 // in the same sequence as events so that Flush waits for it too.
 type queuedLogs struct {
-	b   *logBatch
+	b   LogBatch
 	seq uint64
 }
 
@@ -126,14 +126,10 @@ const (
 // attempts in all, about 0.7 s of waiting, always cut short by Close.
 var networkBackoff = []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond}
 
-var _ Transport = (*httpTransport)(nil)
-var _ configurable = (*httpTransport)(nil)
-
-// newHTTPTransport returns an unconfigured HTTP transport. The client calls
-// Configure with its settings before the first Send; a transport made by a
-// user and passed as Options.Transport is configured the same way.
-func newHTTPTransport() *httpTransport {
-	return &httpTransport{
+// NewHTTP returns an unconfigured HTTP transport. The client calls
+// Configure with its settings before the first Send.
+func NewHTTP() *HTTP {
+	return &HTTP{
 		senders:     defaultSenders,
 		reportEvery: defaultReportInterval,
 		backoff:     networkBackoff,
@@ -141,15 +137,18 @@ func newHTTPTransport() *httpTransport {
 	}
 }
 
-// Configure applies the client's settings and starts the worker goroutine.
+// Configure applies the client's settings and starts the worker goroutines.
 // It fails when the transport was configured before, or when there is
 // neither a DSN nor a Spotlight URL to send to. A Spotlight value that is
 // not a URL turns Spotlight off with a diagnostic line.
-func (t *httpTransport) configure(cfg transportConfig) error {
+func (t *HTTP) Configure(cfg Config) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.queue != nil || t.closed {
 		return errors.New("sentrylog: HTTP transport configured twice or after Close")
+	}
+	if cfg.Debug == nil {
+		cfg.Debug = nopLogger{}
 	}
 	spot, err := spotlightURL(cfg.Spotlight)
 	if err != nil {
@@ -159,7 +158,7 @@ func (t *httpTransport) configure(cfg transportConfig) error {
 		return errors.New("sentrylog: HTTP transport needs a DSN or Spotlight")
 	}
 	if cfg.Outcomes == nil {
-		cfg.Outcomes = new(outcomeCounts)
+		cfg.Outcomes = new(Outcomes)
 	}
 	if cfg.QueueSize <= 0 {
 		cfg.QueueSize = 1000
@@ -174,7 +173,7 @@ func (t *httpTransport) configure(cfg transportConfig) error {
 	if cfg.DSN != nil {
 		t.url = cfg.DSN.EnvelopeURL()
 		t.auth = cfg.DSN.AuthHeader(cfg.SDK)
-		t.dsnPublic = cfg.DSN.public()
+		t.dsnPublic = cfg.DSN.Public()
 	}
 	t.spotURL = spot
 	t.spotlightT = min(cfg.HTTPTimeout, maxSpotlightTimeout)
@@ -247,7 +246,7 @@ func newRoundTripper(conns int) http.RoundTripper {
 // room, so that the latest events are the ones delivered when an
 // unreachable receiver answers again; after Close, ev is dropped. Drops
 // are counted as queue_overflow.
-func (t *httpTransport) Send(ev *Event) {
+func (t *HTTP) Send(ev *Event) {
 	if ev == nil {
 		return
 	}
@@ -278,7 +277,7 @@ func (t *httpTransport) Send(ev *Event) {
 				t.enq.Store(seq)
 				t.smu.Unlock()
 				t.mu.RUnlock()
-				t.cfg.Outcomes.Add(reasonQueueOverflow, categoryError, 1)
+				t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
 				t.cfg.Debug.Once("transport_queue_full", "transport queue full (%d): dropping the oldest events", cap(t.queue))
 				t.record(old.seq, false)
 				select { // a worker answers the Flush calls this may complete
@@ -293,7 +292,7 @@ func (t *httpTransport) Send(ev *Event) {
 	}
 	closed := t.closed
 	t.mu.RUnlock()
-	t.cfg.Outcomes.Add(reasonQueueOverflow, categoryError, 1)
+	t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
 	if closed {
 		t.cfg.Debug.Once("transport_closed", "transport closed: dropping events")
 	} else {
@@ -303,7 +302,7 @@ func (t *httpTransport) Send(ev *Event) {
 
 // work is a worker goroutine; the first also sends the periodic client
 // reports.
-func (t *httpTransport) work(reports bool) {
+func (t *HTTP) work(reports bool) {
 	defer t.wg.Done()
 	var tick <-chan time.Time
 	if reports {
@@ -360,7 +359,7 @@ func (t *httpTransport) work(reports bool) {
 // spool: it probes when the probe is due and nobody else does, else it
 // waits for the receiver, the probe's time, a Flush or Close. It returns
 // false when the worker must exit.
-func (t *httpTransport) paused(probeAt time.Time, up <-chan struct{}, tick <-chan time.Time) bool {
+func (t *HTTP) paused(probeAt time.Time, up <-chan struct{}, tick <-chan time.Time) bool {
 	now := t.now()
 	if !now.Before(probeAt) && t.gate.takeProbe(now) {
 		defer func() { t.gate.endProbe(t.now()) }()
@@ -402,7 +401,7 @@ func (t *httpTransport) paused(probeAt time.Time, up <-chan struct{}, tick <-cha
 }
 
 // send sends one event and records its outcome; a held event is not done.
-func (t *httpTransport) send(q queued, probe bool) {
+func (t *HTTP) send(q queued, probe bool) {
 	switch t.sendEvent(q, probe) {
 	case outcomeDelivered:
 		t.finish(q.seq, true)
@@ -415,7 +414,7 @@ func (t *httpTransport) send(q queued, probe bool) {
 // drain, on Close, spools what is left in the queue until Close's
 // deadline, in batches: the workers do it together. What is left after it
 // is counted by shutdown.
-func (t *httpTransport) drain() {
+func (t *HTTP) drain() {
 	if t.spool == nil {
 		return
 	}

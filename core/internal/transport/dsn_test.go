@@ -1,4 +1,4 @@
-package core
+package transport
 
 import (
 	"errors"
@@ -40,7 +40,7 @@ func TestParseDSN(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			d, err := parseDSN(tt.in)
+			d, err := ParseDSN(tt.in)
 			require.NoError(t, err)
 			assert.Equal(t, tt.scheme, d.Scheme())
 			assert.Equal(t, tt.key, d.PublicKey())
@@ -82,7 +82,7 @@ func TestParseDSNErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			d, err := parseDSN(tt.in)
+			d, err := ParseDSN(tt.in)
 			require.Error(t, err)
 			assert.Nil(t, d)
 			assert.True(t, errors.Is(err, ErrInvalidDSN), "%v does not wrap ErrInvalidDSN", err)
@@ -93,10 +93,10 @@ func TestParseDSNErrors(t *testing.T) {
 
 func TestDSNNeverRevealsSecret(t *testing.T) {
 	const secret = "TOPSECRETVALUE"
-	d, err := parseDSN("https://pub:" + secret + "@host:9000/pre/42")
+	d, err := ParseDSN("https://pub:" + secret + "@host:9000/pre/42")
 	require.NoError(t, err)
 	assert.Equal(t, "https://pub:xxxxx@host:9000/pre/42", d.String())
-	assert.Equal(t, "https://pub@host:9000/pre/42", d.public())
+	assert.Equal(t, "https://pub@host:9000/pre/42", d.Public())
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%v %+v %s %#v %q", d, d, d, d, d)
 	slog.New(slog.NewJSONHandler(&sb, nil)).Info("x", "dsn", d)
@@ -110,10 +110,10 @@ func TestDSNNeverRevealsSecret(t *testing.T) {
 	assert.NotContains(t, d.EnvelopeURL(), secret)
 
 	// Errors quote nothing of the input's secret either.
-	_, err = parseDSN("https://pub:" + secret + "@host:bad/1")
+	_, err = ParseDSN("https://pub:" + secret + "@host:bad/1")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), secret)
-	_, err = parseDSN("ftp://pub:" + secret + "@host/1")
+	_, err = ParseDSN("ftp://pub:" + secret + "@host/1")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), secret)
 
@@ -123,14 +123,17 @@ func TestDSNNeverRevealsSecret(t *testing.T) {
 }
 
 func TestDSNAuthHeader(t *testing.T) {
-	d, err := parseDSN("https://pub@host/1")
+	d, err := ParseDSN("https://pub@host/1")
 	require.NoError(t, err)
-	assert.Equal(t, "Sentry sentry_version=7, sentry_client="+SDKName+"/"+SDKVersion+", sentry_key=pub", d.AuthHeader(protocol.SDK{}))
+	assert.Equal(t, "Sentry sentry_version=7, sentry_client="+SDKName+"/"+SDKVersion+", sentry_key=pub",
+		d.AuthHeader(protocol.SDK{Name: SDKName, Version: SDKVersion}))
+	assert.Equal(t, "Sentry sentry_version=7, sentry_client=sentrylog/unknown, sentry_key=pub", d.AuthHeader(protocol.SDK{}),
+		"stand-ins for a missing name and version")
 	assert.NotContains(t, d.AuthHeader(protocol.SDK{}), "sentry_timestamp")
 }
 
 func TestDSNNil(t *testing.T) {
-	var d *dsn
+	var d *DSN
 	assert.Empty(t, d.String())
 	assert.Empty(t, d.EnvelopeURL())
 	assert.Empty(t, d.AuthHeader(protocol.SDK{}))
@@ -146,7 +149,7 @@ func FuzzParseDSN(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		d, err := parseDSN(s)
+		d, err := ParseDSN(s)
 		if err != nil {
 			if !errors.Is(err, ErrInvalidDSN) {
 				t.Fatalf("error %v does not wrap ErrInvalidDSN", err)
@@ -165,9 +168,9 @@ func FuzzParseDSN(f *testing.F) {
 			t.Fatalf("String reveals the secret: %s", d)
 		}
 		// The canonical forms parse back to the same DSN.
-		d2, err := parseDSN(d.public())
+		d2, err := ParseDSN(d.Public())
 		if err != nil {
-			t.Fatalf("public form %q of %q does not parse: %v", d.public(), s, err)
+			t.Fatalf("public form %q of %q does not parse: %v", d.Public(), s, err)
 		}
 		if d2.EnvelopeURL() != d.EnvelopeURL() {
 			t.Fatalf("envelope URL changed: %q → %q", d.EnvelopeURL(), d2.EnvelopeURL())

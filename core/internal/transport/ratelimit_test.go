@@ -1,4 +1,4 @@
-package core
+package transport
 
 import (
 	"net/http"
@@ -18,7 +18,7 @@ func limitsOf(l rateLimits) map[string]float64 {
 	}
 	for c, u := range l.cat {
 		if !u.IsZero() {
-			out[dataCategory(c).String()] = u.Sub(rlNow).Seconds()
+			out[Category(c).String()] = u.Sub(rlNow).Seconds()
 		}
 	}
 	return out
@@ -65,15 +65,15 @@ func TestParseRateLimitHeader(t *testing.T) {
 
 func TestRateLimitsLimited(t *testing.T) {
 	l := parseRateLimitHeader("60:error, 5::org", rlNow)
-	assert.True(t, l.limited(categoryError, rlNow))
-	assert.True(t, l.limited(categoryLogItem, rlNow), "all")
-	assert.True(t, l.limited(categoryInternal, rlNow), "all applies to client reports")
+	assert.True(t, l.limited(CategoryError, rlNow))
+	assert.True(t, l.limited(CategoryLogItem, rlNow), "all")
+	assert.True(t, l.limited(CategoryInternal, rlNow), "all applies to client reports")
 	later := rlNow.Add(10 * time.Second)
-	assert.True(t, l.limited(categoryError, later))
-	assert.False(t, l.limited(categoryLogItem, later))
-	assert.False(t, l.limited(categoryInternal, later))
-	assert.False(t, l.limited(categoryError, rlNow.Add(60*time.Second)), "the deadline itself is free")
-	assert.Equal(t, rlNow.Add(60*time.Second), l.until(categoryError))
+	assert.True(t, l.limited(CategoryError, later))
+	assert.False(t, l.limited(CategoryLogItem, later))
+	assert.False(t, l.limited(CategoryInternal, later))
+	assert.False(t, l.limited(CategoryError, rlNow.Add(60*time.Second)), "the deadline itself is free")
+	assert.Equal(t, rlNow.Add(60*time.Second), l.until(CategoryError))
 
 	// Merging keeps the longest per category.
 	l.merge(parseRateLimitHeader("30:error, 100:attachment", rlNow))
@@ -83,7 +83,7 @@ func TestRateLimitsLimited(t *testing.T) {
 
 	var z rateLimits
 	assert.True(t, z.isZero())
-	assert.False(t, z.limited(categoryError, rlNow))
+	assert.False(t, z.limited(CategoryError, rlNow))
 	assert.False(t, l.isZero())
 }
 
@@ -115,7 +115,7 @@ func TestResponseLimits(t *testing.T) {
 			}
 			l := responseLimits(tt.status, h, rlNow)
 			assert.Equal(t, tt.want, limitsOf(l))
-			assert.Equal(t, tt.want["all"] > 0, l.limited(categoryLogItem, rlNow))
+			assert.Equal(t, tt.want["all"] > 0, l.limited(CategoryLogItem, rlNow))
 		})
 	}
 }
@@ -134,7 +134,7 @@ func FuzzRateLimitHeader(f *testing.F) {
 		}
 		for c, u := range l.cat {
 			if !u.IsZero() && (u.Before(rlNow) || u.After(rlNow.Add(maxRetryAfter))) {
-				t.Fatalf("%s limit out of range: %v", dataCategory(c), u)
+				t.Fatalf("%s limit out of range: %v", Category(c), u)
 			}
 		}
 		// Parsing the same header twice and merging changes nothing.

@@ -1,4 +1,4 @@
-package core
+package transport
 
 import (
 	"bytes"
@@ -16,9 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-	"unicode/utf8"
 
-	"github.com/sentrylog/sentrylog/internal/schematest"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -65,8 +64,8 @@ func (rc *receiver) all() []received {
 	return append([]received(nil), rc.reqs...)
 }
 
-func (rc *receiver) dsn(t testing.TB, userinfo string) *dsn {
-	d, err := parseDSN("http://" + userinfo + "@" + rc.srv.Listener.Addr().String() + "/42")
+func (rc *receiver) dsn(t testing.TB, userinfo string) *DSN {
+	d, err := ParseDSN("http://" + userinfo + "@" + rc.srv.Listener.Addr().String() + "/42")
 	require.NoError(t, err)
 	return d
 }
@@ -96,19 +95,19 @@ func (s *syncBuffer) String() string {
 
 // startTransport configures a transport with fast retries and closes it
 // when the test ends.
-func startTransport(t testing.TB, cfg transportConfig, tune func(*httpTransport)) *httpTransport {
-	tr := newHTTPTransport()
+func startTransport(t testing.TB, cfg Config, tune func(*HTTP)) *HTTP {
+	tr := NewHTTP()
 	tr.backoff = []time.Duration{time.Millisecond, 2 * time.Millisecond, 4 * time.Millisecond}
 	if tune != nil {
 		tune(tr)
 	}
 	if cfg.Outcomes == nil {
-		cfg.Outcomes = new(outcomeCounts)
+		cfg.Outcomes = new(Outcomes)
 	}
 	if cfg.SDK.Name == "" {
 		cfg.SDK = protocol.SDK{Name: SDKName, Version: SDKVersion}
 	}
-	require.NoError(t, tr.configure(cfg))
+	require.NoError(t, tr.Configure(cfg))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -124,7 +123,7 @@ func testEvent(i int) *Event {
 	}
 }
 
-func flush(t testing.TB, tr *httpTransport) bool {
+func flush(t testing.TB, tr *HTTP) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return tr.Flush(ctx)
@@ -146,7 +145,7 @@ func reportCounts(t testing.TB, reqs []received) map[string]int64 {
 	return out
 }
 
-func pendingReport(o *outcomeCounts) map[string]int64 {
+func pendingReport(o *Outcomes) map[string]int64 {
 	items := o.Take()
 	o.Restore(items)
 	out := map[string]int64{}
@@ -161,9 +160,9 @@ const testSecret = "S3CRETKEYVALUE"
 func TestHTTPTransportDelivers(t *testing.T) {
 	rc := newReceiver(t, nil)
 	var dbg syncBuffer
-	out := new(outcomeCounts)
+	out := new(Outcomes)
 	dsn := rc.dsn(t, "pub:"+testSecret)
-	tr := startTransport(t, transportConfig{DSN: dsn, Outcomes: out, Debug: newDebugLog(&dbg),
+	tr := startTransport(t, Config{DSN: dsn, Outcomes: out, Debug: newDebugLog(&dbg),
 		SDK: protocol.SDK{Name: SDKName, Version: "9.8.7"}}, nil)
 	start := time.Now()
 	// Events 0 and 1 are small and go plain; event 2 is over compressFrom
@@ -268,10 +267,10 @@ func TestHTTPTransportStatuses(t *testing.T) {
 					w.WriteHeader(tt.status)
 				}
 			})
-			out := new(outcomeCounts)
+			out := new(Outcomes)
 			var dbg syncBuffer
-			tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub:"+testSecret), Outcomes: out, Debug: newDebugLog(&dbg)}, nil)
-			out.Add(reasonSampleRate, categoryError, 2)
+			tr := startTransport(t, Config{DSN: rc.dsn(t, "pub:"+testSecret), Outcomes: out, Debug: newDebugLog(&dbg)}, nil)
+			out.Add(ReasonSampleRate, CategoryError, 2)
 			tr.Send(testEvent(1))
 			assert.False(t, flush(t, tr), "the event was not delivered")
 			assert.EqualValues(t, 0, out.Delivered.Load())
@@ -279,9 +278,9 @@ func TestHTTPTransportStatuses(t *testing.T) {
 			if tt.counted {
 				want = 1
 			}
-			assert.Equal(t, want, out.Total(reasonSendError, categoryError))
-			assert.Zero(t, out.Total(reasonNetworkError, categoryError))
-			assert.Zero(t, out.Total(reasonRateLimitBackoff, categoryError), "a 429 records nothing")
+			assert.Equal(t, want, out.Total(ReasonSendError, CategoryError))
+			assert.Zero(t, out.Total(ReasonNetworkError, CategoryError))
+			assert.Zero(t, out.Total(ReasonRateLimitBackoff, CategoryError), "a 429 records nothing")
 
 			reqs := rc.all()
 			ev, err := reqs[0].env.Event()
@@ -311,15 +310,15 @@ func TestHTTPTransportRateLimitHeaderOn200(t *testing.T) {
 			w.Header().Set("X-Sentry-Rate-Limits", "60:error:project:quota, 5:transaction:key")
 		}
 	})
-	out := new(outcomeCounts)
+	out := new(Outcomes)
 	clk := new(transportClock)
-	tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, func(tr *httpTransport) { tr.now = clk.now })
+	tr := startTransport(t, Config{DSN: rc.dsn(t, "pub"), Outcomes: out}, func(tr *HTTP) { tr.now = clk.now })
 	tr.Send(testEvent(1))
 	require.True(t, flush(t, tr))
 	tr.Send(testEvent(2))
 	tr.Send(testEvent(3))
 	assert.False(t, flush(t, tr))
-	assert.EqualValues(t, 2, out.Total(reasonRateLimitBackoff, categoryError))
+	assert.EqualValues(t, 2, out.Total(ReasonRateLimitBackoff, CategoryError))
 	reqs := rc.all()
 	require.Len(t, reqs, 2, "the limited events were not posted; the flush sent a report, as only errors are limited")
 	assert.Empty(t, reqs[1].env.ItemsOf(itemTypeEvent))
@@ -328,7 +327,7 @@ func TestHTTPTransportRateLimitHeaderOn200(t *testing.T) {
 	clk.advance(59 * time.Second)
 	tr.Send(testEvent(4))
 	assert.False(t, flush(t, tr))
-	assert.EqualValues(t, 3, out.Total(reasonRateLimitBackoff, categoryError))
+	assert.EqualValues(t, 3, out.Total(ReasonRateLimitBackoff, CategoryError))
 
 	clk.advance(2 * time.Second)
 	tr.Send(testEvent(5))
@@ -364,9 +363,9 @@ func TestHTTPTransport429(t *testing.T) {
 					w.WriteHeader(http.StatusTooManyRequests)
 				}
 			})
-			out := new(outcomeCounts)
+			out := new(Outcomes)
 			clk := new(transportClock)
-			tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, func(tr *httpTransport) { tr.now = clk.now })
+			tr := startTransport(t, Config{DSN: rc.dsn(t, "pub"), Outcomes: out}, func(tr *HTTP) { tr.now = clk.now })
 			tr.Send(testEvent(1))
 			assert.False(t, flush(t, tr))
 			assert.Empty(t, out.Totals(), "a 429 records nothing")
@@ -374,7 +373,7 @@ func TestHTTPTransport429(t *testing.T) {
 			clk.advance(tt.limit - 2*time.Second)
 			tr.Send(testEvent(2))
 			assert.False(t, flush(t, tr))
-			assert.EqualValues(t, 1, out.Total(reasonRateLimitBackoff, categoryError))
+			assert.EqualValues(t, 1, out.Total(ReasonRateLimitBackoff, CategoryError))
 			reqs := rc.all()
 			if tt.all {
 				require.Len(t, reqs, 1, "while all is limited not even the client report goes out")
@@ -397,7 +396,7 @@ func TestHTTPTransport429(t *testing.T) {
 	}
 }
 
-func shortFlush(tr *httpTransport) bool {
+func shortFlush(tr *HTTP) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	return tr.Flush(ctx)
@@ -420,14 +419,14 @@ func TestHTTPTransportNetworkErrors(t *testing.T) {
 			io.Copy(io.Discard, r.Body)
 		}))
 		defer srv.Close()
-		dsn, err := parseDSN("http://pub@" + srv.Listener.Addr().String() + "/42")
+		dsn, err := ParseDSN("http://pub@" + srv.Listener.Addr().String() + "/42")
 		require.NoError(t, err)
-		out := new(outcomeCounts)
-		tr := startTransport(t, transportConfig{DSN: dsn, Outcomes: out}, nil)
+		out := new(Outcomes)
+		tr := startTransport(t, Config{DSN: dsn, Outcomes: out}, nil)
 		tr.Send(testEvent(1))
 		require.Eventually(t, func() bool { return int(hits.Load()) >= 1+len(tr.backoff) }, 5*time.Second, time.Millisecond, "retried with backoff")
 		assert.False(t, shortFlush(tr))
-		assert.Zero(t, out.Total(reasonNetworkError, categoryError), "held for the receiver's return, not dropped")
+		assert.Zero(t, out.Total(ReasonNetworkError, CategoryError), "held for the receiver's return, not dropped")
 
 		failing.Store(false)
 		back := time.Now()
@@ -442,28 +441,28 @@ func TestHTTPTransportNetworkErrors(t *testing.T) {
 		require.NoError(t, err)
 		addr := ln.Addr().String()
 		ln.Close()
-		dsn, err := parseDSN("http://pub@" + addr + "/42")
+		dsn, err := ParseDSN("http://pub@" + addr + "/42")
 		require.NoError(t, err)
-		out := new(outcomeCounts)
-		tr := startTransport(t, transportConfig{DSN: dsn, Outcomes: out}, nil)
+		out := new(Outcomes)
+		tr := startTransport(t, Config{DSN: dsn, Outcomes: out}, nil)
 		tr.Send(testEvent(1))
 		tr.Send(testEvent(2))
 		assert.False(t, shortFlush(tr))
-		assert.Zero(t, out.Total(reasonNetworkError, categoryError), "held")
+		assert.Zero(t, out.Total(ReasonNetworkError, CategoryError), "held")
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		defer cancel()
 		assert.False(t, tr.Close(ctx))
-		assert.EqualValues(t, 2, out.Total(reasonNetworkError, categoryError), "dropped at Close")
+		assert.EqualValues(t, 2, out.Total(ReasonNetworkError, CategoryError), "dropped at Close")
 		assert.EqualValues(t, 0, out.Delivered.Load())
 	})
 	t.Run("timeout not retried", func(t *testing.T) {
 		rc, arrived, release := stallServer(t)
 		defer release()
-		out := new(outcomeCounts)
-		tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out, HTTPTimeout: 50 * time.Millisecond}, nil)
+		out := new(Outcomes)
+		tr := startTransport(t, Config{DSN: rc.dsn(t, "pub"), Outcomes: out, HTTPTimeout: 50 * time.Millisecond}, nil)
 		tr.Send(testEvent(1))
 		assert.False(t, flush(t, tr))
-		assert.EqualValues(t, 1, out.Total(reasonNetworkError, categoryError))
+		assert.EqualValues(t, 1, out.Total(ReasonNetworkError, CategoryError))
 		assert.Len(t, arrived, 2, "the event once, then the flush's client report once")
 		assert.Equal(t, map[string]int64{"network_error:error": 1}, pendingReport(out))
 	})
@@ -478,9 +477,9 @@ func TestHTTPTransportNetworkErrors(t *testing.T) {
 				}
 			}
 		})
-		out := new(outcomeCounts)
-		tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
-		out.Add(reasonSampleRate, categoryError, 1)
+		out := new(Outcomes)
+		tr := startTransport(t, Config{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
+		out.Add(ReasonSampleRate, CategoryError, 1)
 		tr.Send(testEvent(1))
 		assert.False(t, shortFlush(tr))
 		assert.Equal(t, map[string]int64{"sample_rate:error": 1}, pendingReport(out), "the report that rode with the event was restored")
@@ -512,10 +511,10 @@ func stallServer(t *testing.T) (*receiver, chan struct{}, func()) {
 func TestHTTPTransportQueueFlushClose(t *testing.T) {
 	rc, arrived, release := stallServer(t)
 	defer release()
-	out := new(outcomeCounts)
-	tr := newHTTPTransport()
+	out := new(Outcomes)
+	tr := NewHTTP()
 	tr.senders = 1 // one request in flight, then the queue
-	require.NoError(t, tr.configure(transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out, QueueSize: 2, HTTPTimeout: 10 * time.Second}))
+	require.NoError(t, tr.Configure(Config{DSN: rc.dsn(t, "pub"), Outcomes: out, QueueSize: 2, HTTPTimeout: 10 * time.Second}))
 
 	tr.Send(testEvent(0))
 	select {
@@ -526,7 +525,7 @@ func TestHTTPTransportQueueFlushClose(t *testing.T) {
 	for i := 1; i <= 4; i++ {
 		tr.Send(testEvent(i)) // two fit the queue, two overflow
 	}
-	assert.EqualValues(t, 2, out.Total(reasonQueueOverflow, categoryError))
+	assert.EqualValues(t, 2, out.Total(ReasonQueueOverflow, CategoryError))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	start := time.Now()
@@ -539,24 +538,24 @@ func TestHTTPTransportQueueFlushClose(t *testing.T) {
 	assert.False(t, tr.Close(ctx))
 	cancel()
 	assert.Less(t, time.Since(start), 2*time.Second, "Close honours its deadline")
-	assert.EqualValues(t, 1, out.Total(reasonNetworkError, categoryError), "the request in flight was cancelled")
-	assert.EqualValues(t, 4, out.Total(reasonQueueOverflow, categoryError), "the queued events were dropped")
+	assert.EqualValues(t, 1, out.Total(ReasonNetworkError, CategoryError), "the request in flight was cancelled")
+	assert.EqualValues(t, 4, out.Total(ReasonQueueOverflow, CategoryError), "the queued events were dropped")
 
 	tr.Send(testEvent(9))
-	assert.EqualValues(t, 5, out.Total(reasonQueueOverflow, categoryError), "Send after Close")
+	assert.EqualValues(t, 5, out.Total(ReasonQueueOverflow, CategoryError), "Send after Close")
 	assert.False(t, tr.Close(context.Background()), "a second Close reports what the first did")
 	assert.EqualValues(t, 0, out.Delivered.Load())
 }
 
 func TestHTTPTransportCloseDelivers(t *testing.T) {
 	rc := newReceiver(t, nil)
-	out := new(outcomeCounts)
-	tr := newHTTPTransport()
-	require.NoError(t, tr.configure(transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}))
+	out := new(Outcomes)
+	tr := NewHTTP()
+	require.NoError(t, tr.Configure(Config{DSN: rc.dsn(t, "pub"), Outcomes: out}))
 	for i := range 20 {
 		tr.Send(testEvent(i))
 	}
-	out.Add(reasonBeforeSend, categoryError, 1)
+	out.Add(ReasonBeforeSend, CategoryError, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -573,16 +572,16 @@ func TestHTTPTransportCloseDelivers(t *testing.T) {
 	assert.EqualValues(t, 20, out.Delivered.Load())
 	assert.Len(t, rc.all(), 20)
 	assert.Equal(t, map[string]int64{"before_send:error": 1}, reportCounts(t, rc.all()))
-	assert.Error(t, tr.configure(transportConfig{DSN: rc.dsn(t, "pub")}), "no reuse after Close")
+	assert.Error(t, tr.Configure(Config{DSN: rc.dsn(t, "pub")}), "no reuse after Close")
 }
 
 func TestHTTPTransportClientReports(t *testing.T) {
 	t.Run("periodic", func(t *testing.T) {
 		rc := newReceiver(t, nil)
-		out := new(outcomeCounts)
-		startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, func(tr *httpTransport) { tr.reportEvery = 20 * time.Millisecond })
-		out.Add(reasonSampleRate, categoryError, 3)
-		out.Add(reasonBufferOverflow, categoryLogItem, 1)
+		out := new(Outcomes)
+		startTransport(t, Config{DSN: rc.dsn(t, "pub"), Outcomes: out}, func(tr *HTTP) { tr.reportEvery = 20 * time.Millisecond })
+		out.Add(ReasonSampleRate, CategoryError, 3)
+		out.Add(ReasonBufferOverflow, CategoryLogItem, 1)
 		require.Eventually(t, func() bool { return len(rc.all()) > 0 }, 5*time.Second, 5*time.Millisecond)
 		time.Sleep(60 * time.Millisecond) // several ticks: nothing more to send
 		reqs := rc.all()
@@ -601,19 +600,19 @@ func TestHTTPTransportClientReports(t *testing.T) {
 	})
 	t.Run("on flush", func(t *testing.T) {
 		rc := newReceiver(t, nil)
-		out := new(outcomeCounts)
-		tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
+		out := new(Outcomes)
+		tr := startTransport(t, Config{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
 		require.True(t, flush(t, tr))
 		assert.Empty(t, rc.all(), "nothing to report, nothing sent")
-		out.Add(reasonIgnored, categoryError, 4)
+		out.Add(ReasonIgnored, CategoryError, 4)
 		require.True(t, flush(t, tr))
 		assert.Equal(t, map[string]int64{"ignored:error": 4}, reportCounts(t, rc.all()))
 	})
 	t.Run("attached to the next event", func(t *testing.T) {
 		rc := newReceiver(t, nil)
-		out := new(outcomeCounts)
-		tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
-		out.Add(reasonEventProcessor, categoryError, 2)
+		out := new(Outcomes)
+		tr := startTransport(t, Config{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
+		out.Add(ReasonEventProcessor, CategoryError, 2)
 		tr.Send(testEvent(1))
 		require.True(t, flush(t, tr))
 		reqs := rc.all()
@@ -624,18 +623,18 @@ func TestHTTPTransportClientReports(t *testing.T) {
 	})
 	t.Run("restored after a failed send", func(t *testing.T) {
 		rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(503) })
-		out := new(outcomeCounts)
-		tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
-		out.Add(reasonCacheOverflow, categoryAttachment, 5)
+		out := new(Outcomes)
+		tr := startTransport(t, Config{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
+		out.Add(ReasonCacheOverflow, CategoryAttachment, 5)
 		require.True(t, flush(t, tr), "no events, so nothing undelivered")
 		assert.Len(t, rc.all(), 1)
 		assert.Equal(t, map[string]int64{"cache_overflow:attachment": 5}, pendingReport(out))
 	})
 	t.Run("dropped when refused", func(t *testing.T) {
 		rc := newReceiver(t, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(400) })
-		out := new(outcomeCounts)
-		tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
-		out.Add(reasonCacheOverflow, categoryAttachment, 5)
+		out := new(Outcomes)
+		tr := startTransport(t, Config{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
+		out.Add(ReasonCacheOverflow, CategoryAttachment, 5)
 		require.True(t, flush(t, tr))
 		assert.Empty(t, pendingReport(out), "a report the server refuses is not retried forever")
 	})
@@ -645,8 +644,8 @@ func TestHTTPTransportSpotlight(t *testing.T) {
 	t.Run("copy of every envelope", func(t *testing.T) {
 		sentry := newReceiver(t, nil)
 		spot := newReceiver(t, nil)
-		out := new(outcomeCounts)
-		tr := startTransport(t, transportConfig{DSN: sentry.dsn(t, "pub:"+testSecret), Outcomes: out, Spotlight: spot.srv.URL + "/stream"}, nil)
+		out := new(Outcomes)
+		tr := startTransport(t, Config{DSN: sentry.dsn(t, "pub:"+testSecret), Outcomes: out, Spotlight: spot.srv.URL + "/stream"}, nil)
 		tr.Send(testEvent(1))
 		tr.Send(testEvent(2))
 		require.True(t, flush(t, tr))
@@ -673,9 +672,9 @@ func TestHTTPTransportSpotlight(t *testing.T) {
 		require.NoError(t, err)
 		addr := ln.Addr().String()
 		ln.Close()
-		out := new(outcomeCounts)
+		out := new(Outcomes)
 		var dbg syncBuffer
-		tr := startTransport(t, transportConfig{DSN: sentry.dsn(t, "pub"), Outcomes: out, Debug: newDebugLog(&dbg),
+		tr := startTransport(t, Config{DSN: sentry.dsn(t, "pub"), Outcomes: out, Debug: newDebugLog(&dbg),
 			Spotlight: "http://" + addr + "/stream"}, nil)
 		tr.Send(testEvent(1))
 		require.True(t, flush(t, tr))
@@ -685,9 +684,9 @@ func TestHTTPTransportSpotlight(t *testing.T) {
 	})
 	t.Run("without a DSN", func(t *testing.T) {
 		spot := newReceiver(t, nil)
-		out := new(outcomeCounts)
-		tr := startTransport(t, transportConfig{Outcomes: out, Spotlight: spot.srv.URL + "/stream"}, nil)
-		out.Add(reasonSampleRate, categoryError, 1)
+		out := new(Outcomes)
+		tr := startTransport(t, Config{Outcomes: out, Spotlight: spot.srv.URL + "/stream"}, nil)
+		out.Add(ReasonSampleRate, CategoryError, 1)
 		tr.Send(testEvent(1))
 		require.True(t, flush(t, tr))
 		reqs := spot.all()
@@ -698,15 +697,15 @@ func TestHTTPTransportSpotlight(t *testing.T) {
 	t.Run("copy even when rate limited", func(t *testing.T) {
 		sentry := newReceiver(t, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(429) })
 		spot := newReceiver(t, nil)
-		out := new(outcomeCounts)
-		tr := startTransport(t, transportConfig{DSN: sentry.dsn(t, "pub"), Outcomes: out, Spotlight: spot.srv.URL},
-			func(tr *httpTransport) { tr.senders = 1 }) // the second is sent after the 429
+		out := new(Outcomes)
+		tr := startTransport(t, Config{DSN: sentry.dsn(t, "pub"), Outcomes: out, Spotlight: spot.srv.URL},
+			func(tr *HTTP) { tr.senders = 1 }) // the second is sent after the 429
 		tr.Send(testEvent(1))
 		tr.Send(testEvent(2))
 		assert.False(t, flush(t, tr))
 		assert.Len(t, sentry.all(), 1)
 		assert.Len(t, spot.all(), 2)
-		assert.EqualValues(t, 1, out.Total(reasonRateLimitBackoff, categoryError))
+		assert.EqualValues(t, 1, out.Total(ReasonRateLimitBackoff, CategoryError))
 	})
 }
 
@@ -724,65 +723,9 @@ func TestSpotlightURL(t *testing.T) {
 		got, err := spotlightURL(in)
 		assert.Error(t, err, in)
 		assert.Empty(t, got)
-		assert.False(t, spotlightEnabled(in))
+		assert.False(t, SpotlightEnabled(in))
 	}
-	assert.True(t, spotlightEnabled("1"))
-}
-
-func TestClientSpotlightWithoutDSN(t *testing.T) {
-	spot := newReceiver(t, nil)
-	t.Setenv("SENTRY_DSN", "")
-	c, err := New(Options{Spotlight: spot.srv.URL + "/stream"})
-	require.NoError(t, err)
-	require.True(t, c.Enabled(), "Spotlight alone makes an HTTP transport")
-	c.CaptureMessage(context.Background(), "to the sidecar", LevelWarning)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	assert.True(t, c.Close(ctx))
-	reqs := spot.all()
-	require.Len(t, reqs, 1)
-	ev, err := reqs[0].env.Event()
-	require.NoError(t, err)
-	assert.Equal(t, reqs[0].env.Header.EventID, ev.EventID)
-}
-
-// TestClientOverHTTP runs the client's default transport end to end: the
-// events arrive in valid envelopes, validate against Sentry's schema, and
-// the secret shows nowhere but in the auth header.
-func TestClientOverHTTP(t *testing.T) {
-	rc := newReceiver(t, nil)
-	var dbg syncBuffer
-	c, err := New(Options{
-		DSN:   "http://pub:" + testSecret + "@" + rc.srv.Listener.Addr().String() + "/sub/42",
-		Debug: true, DebugWriter: &dbg, Spotlight: "0",
-	})
-	require.NoError(t, err)
-	ctx := context.Background()
-	id1 := c.CaptureException(ctx, fmt.Errorf("wrapped: %w", io.ErrUnexpectedEOF))
-	id2 := c.CaptureMessage(ctx, "hello over HTTP", LevelWarning)
-	require.NotEmpty(t, id1)
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	require.True(t, c.Close(cctx))
-	assert.EqualValues(t, 2, c.Stats().Delivered)
-
-	reqs := rc.all()
-	require.Len(t, reqs, 2)
-	ids := map[EventID]bool{}
-	for _, r := range reqs {
-		require.NoError(t, r.err)
-		assert.Equal(t, "/sub/api/42/envelope/", r.path)
-		assert.Contains(t, r.header.Get("X-Sentry-Auth"), "sentry_key=pub")
-		ev, err := r.env.Event()
-		require.NoError(t, err)
-		assert.Equal(t, r.env.Header.EventID, ev.EventID)
-		ids[ev.EventID] = true
-		schematest.Validate(t, r.env.ItemsOf(itemTypeEvent)[0].Payload)
-		assert.NotContains(t, string(r.env.Items[0].Payload), testSecret)
-		assert.NotContains(t, r.env.Header.DSN, testSecret)
-	}
-	assert.Equal(t, map[EventID]bool{id1: true, id2: true}, ids)
-	assert.NotContains(t, dbg.String(), testSecret)
+	assert.True(t, SpotlightEnabled("1"))
 }
 
 type panicMarshaler struct{}
@@ -791,9 +734,9 @@ func (panicMarshaler) MarshalJSON() ([]byte, error) { panic("boom") }
 
 func TestHTTPTransportBadEvents(t *testing.T) {
 	rc := newReceiver(t, nil)
-	out := new(outcomeCounts)
+	out := new(Outcomes)
 	var dbg syncBuffer
-	tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out, Debug: newDebugLog(&dbg)}, nil)
+	tr := startTransport(t, Config{DSN: rc.dsn(t, "pub"), Outcomes: out, Debug: newDebugLog(&dbg)}, nil)
 	ev := testEvent(1)
 	ev.Extra = map[string]any{"p": panicMarshaler{}}
 	tr.Send(ev)
@@ -802,94 +745,34 @@ func TestHTTPTransportBadEvents(t *testing.T) {
 	tr.Send(ev)
 	ev = testEvent(3)
 	// Frames are never cut: nothing to trim.
-	ev.Stacktrace = &protocol.Stacktrace{Frames: []protocol.Frame{{Function: strings.Repeat("x", maxEventSize)}}}
+	ev.Stacktrace = &protocol.Stacktrace{Frames: []protocol.Frame{{Function: strings.Repeat("x", MaxEventSize)}}}
 	tr.Send(ev)
 	tr.Send(nil)
 	tr.Send(testEvent(4))
 	assert.False(t, flush(t, tr))
-	assert.EqualValues(t, 2, out.Total(reasonInternalSDKError, categoryError))
-	assert.EqualValues(t, 1, out.Total(reasonSendError, categoryError), "oversized")
+	assert.EqualValues(t, 2, out.Total(ReasonInternalSDKError, CategoryError))
+	assert.EqualValues(t, 1, out.Total(ReasonSendError, CategoryError), "oversized")
 	assert.EqualValues(t, 1, out.Delivered.Load(), "the worker survived")
 	assert.Contains(t, dbg.String(), "boom")
 }
 
-func TestHTTPTransportTrimsLargeEvents(t *testing.T) {
-	rc := newReceiver(t, nil)
-	out := new(outcomeCounts)
-	tr := startTransport(t, transportConfig{DSN: rc.dsn(t, "pub"), Outcomes: out}, nil)
-	big := strings.Repeat("é", 3000) // 6000 bytes
-
-	crumbs := testEvent(1)
-	for i := range 400 {
-		crumbs.Breadcrumbs = append(crumbs.Breadcrumbs, Breadcrumb{Message: fmt.Sprint(i, big)})
-	}
-	shared := crumbs.Breadcrumbs
-	tr.Send(crumbs)
-
-	extra := testEvent(2)
-	extra.Extra = map[string]any{"blob": strings.Repeat(big, 200)}
-	extra.Contexts = map[string]map[string]any{"os": {"name": "linux"}, "log": {"blob": strings.Repeat(big, 200)}}
-	sharedCtx := extra.Contexts
-	tr.Send(extra)
-
-	msg := testEvent(3)
-	msg.Message = &protocol.LogEntry{Message: strings.Repeat(big, 100), Formatted: strings.Repeat(big, 100)}
-	msg.Exception = []protocol.Exception{{Type: "a", Value: "small"}, {Type: "b", Value: strings.Repeat(big, 100)}}
-	sharedExc := msg.Exception
-	tr.Send(msg)
-
-	require.True(t, flush(t, tr))
-	assert.Empty(t, out.Totals())
-	reqs := rc.all()
-	require.Len(t, reqs, 3)
-	byEvent(reqs)
-	for _, r := range reqs {
-		require.NoError(t, r.err)
-		assert.LessOrEqual(t, r.env.Items[0].Header.Length, maxEventSize)
-	}
-	// The longest values are cut first: every breadcrumb stays, cut.
-	ev, err := reqs[0].env.Event()
-	require.NoError(t, err)
-	require.Len(t, ev.Breadcrumbs, 400)
-	assert.True(t, strings.HasPrefix(ev.Breadcrumbs[399].Message, "399"))
-	assert.Contains(t, ev.Breadcrumbs[399].Message, "...[truncated from 6003 bytes]")
-	assert.Len(t, shared, 400)
-	assert.Len(t, shared[0].Message, 6001, "the shared slice was not written to")
-
-	ev, err = reqs[1].env.Event()
-	require.NoError(t, err)
-	assert.Contains(t, ev.Extra["blob"], "...[truncated from 1200000 bytes]")
-	assert.Equal(t, "linux", ev.Contexts["os"]["name"])
-	assert.Contains(t, ev.Contexts["log"]["blob"], "...[truncated from 1200000 bytes]")
-	assert.Len(t, sharedCtx["log"]["blob"], 1200000, "the shared map was not written to")
-
-	ev, err = reqs[2].env.Event()
-	require.NoError(t, err)
-	assert.LessOrEqual(t, len(ev.Message.Message), maxMessageLen)
-	assert.Contains(t, ev.Message.Message, "...[truncated from 600000 bytes]")
-	assert.Equal(t, "small", ev.Exception[0].Value)
-	assert.LessOrEqual(t, len(ev.Exception[1].Value), maxMessageLen)
-	assert.True(t, utf8.ValidString(ev.Exception[1].Value), "cut at a rune boundary")
-	assert.Len(t, sharedExc[1].Value, 600000, "the shared slice was not written to")
-}
-
 func TestHTTPTransportConfigure(t *testing.T) {
-	tr := newHTTPTransport()
+	tr := NewHTTP()
 	tr.Send(testEvent(1)) // before Configure: dropped, nothing to count into
 	assert.True(t, tr.Flush(context.Background()))
-	assert.Error(t, tr.configure(transportConfig{}), "neither DSN nor Spotlight")
+	assert.Error(t, tr.Configure(Config{}), "neither DSN nor Spotlight")
 	var dbg syncBuffer
-	assert.Error(t, tr.configure(transportConfig{Spotlight: "nonsense", Debug: newDebugLog(&dbg)}))
+	assert.Error(t, tr.Configure(Config{Spotlight: "nonsense", Debug: newDebugLog(&dbg)}))
 	assert.Contains(t, dbg.String(), "spotlight off")
 
 	rc := newReceiver(t, nil)
-	tr = startTransport(t, transportConfig{DSN: rc.dsn(t, "pub")}, nil)
-	assert.Error(t, tr.configure(transportConfig{DSN: rc.dsn(t, "pub")}), "configured twice")
+	tr = startTransport(t, Config{DSN: rc.dsn(t, "pub")}, nil)
+	assert.Error(t, tr.Configure(Config{DSN: rc.dsn(t, "pub")}), "configured twice")
 	tr.Send(testEvent(1)) // without Outcomes: counted into the transport's own
 	assert.True(t, flush(t, tr))
 	assert.Len(t, rc.all(), 1)
 
-	assert.True(t, newHTTPTransport().Close(context.Background()))
+	assert.True(t, NewHTTP().Close(context.Background()))
 }
 
 func BenchmarkHTTPTransportSend(b *testing.B) {
@@ -899,10 +782,10 @@ func BenchmarkHTTPTransportSend(b *testing.B) {
 		io.Copy(io.Discard, r.Body)
 	}))
 	b.Cleanup(srv.Close)
-	dsn, err := parseDSN("http://pub@" + srv.Listener.Addr().String() + "/42")
+	dsn, err := ParseDSN("http://pub@" + srv.Listener.Addr().String() + "/42")
 	require.NoError(b, err)
-	out := new(outcomeCounts)
-	tr := startTransport(b, transportConfig{DSN: dsn, Outcomes: out, QueueSize: b.N + 1}, nil)
+	out := new(Outcomes)
+	tr := startTransport(b, Config{DSN: dsn, Outcomes: out, QueueSize: b.N + 1}, nil)
 	ev := testEvent(1)
 	ev.Tags = map[string]string{"a": "b", "c": "d"}
 	ev.Extra = map[string]any{"k": strings.Repeat("v", 200)}
@@ -928,11 +811,11 @@ func BenchmarkHTTPTransportSend(b *testing.B) {
 // dropped. The worker is not started, so that its allocations (counted
 // process-wide by AllocsPerRun) do not blur the measure.
 func TestHTTPTransportSendAllocs(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("-race changes allocation counts")
 	}
-	out := new(outcomeCounts)
-	tr := newHTTPTransport()
+	out := new(Outcomes)
+	tr := NewHTTP()
 	tr.cfg.Outcomes = out
 	tr.queue = make(chan queued, 1000)
 	ev := testEvent(1)
@@ -940,43 +823,7 @@ func TestHTTPTransportSendAllocs(t *testing.T) {
 	assert.EqualValues(t, 501, tr.enq.Load())
 	tr.queue = make(chan queued)
 	assert.Zero(t, testing.AllocsPerRun(500, func() { tr.Send(ev) }), "dropped")
-	assert.EqualValues(t, 501, out.Total(reasonQueueOverflow, categoryError))
-}
-
-// countingRT counts the requests it passes on.
-type countingRT struct {
-	n      atomic.Int32
-	closed atomic.Int32 // CloseIdleConnections calls
-	next   http.RoundTripper
-}
-
-func (c *countingRT) CloseIdleConnections() { c.closed.Add(1) }
-
-func (c *countingRT) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.n.Add(1)
-	return c.next.RoundTrip(r)
-}
-
-// TestHTTPRoundTripperOption: Options.HTTPRoundTripper carries the
-// requests to Sentry, and to Spotlight; Close leaves its connections alone,
-// since it may be the program's.
-func TestHTTPRoundTripperOption(t *testing.T) {
-	rc := newReceiver(t, nil)
-	spot := newReceiver(t, nil)
-	rt := &countingRT{next: http.DefaultTransport}
-	c, err := New(Options{DSN: rc.dsn(t, "pub").String(), HTTPRoundTripper: rt,
-		Spotlight: spot.srv.URL + "/stream", Storm: StormOptions{Disabled: true}})
-	require.NoError(t, err)
-	t.Cleanup(func() { c.Close(context.Background()) })
-	c.CaptureMessage(context.Background(), "through the round tripper", LevelError)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	require.True(t, c.Flush(ctx))
-	assert.Len(t, rc.all(), 1)
-	assert.Len(t, spot.all(), 1)
-	assert.EqualValues(t, 2, rt.n.Load(), "one request to Sentry, one to Spotlight")
-	require.True(t, c.Close(ctx))
-	assert.Zero(t, rt.closed.Load(), "the program's idle connections stay open")
+	assert.EqualValues(t, 501, out.Total(ReasonQueueOverflow, CategoryError))
 }
 
 func TestSeqRanges(t *testing.T) {

@@ -1,4 +1,4 @@
-package core
+package transport
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// spotlightURL interprets Options.Spotlight: "", "0", "false", "no", "off"
+// spotlightURL interprets the Spotlight setting: "", "0", "false", "no", "off"
 // mean off; "1", "true", "yes", "on" the default sidecar URL; anything
 // else must be an http or https URL.
 func spotlightURL(v string) (string, error) {
@@ -31,7 +31,7 @@ func spotlightURL(v string) (string, error) {
 // postSpotlight posts an uncompressed copy of env to Spotlight. Failures
 // are only logged (once): Spotlight is a development aid, not a receiver
 // whose losses count.
-func (t *httpTransport) postSpotlight(env *envelope) bool {
+func (t *HTTP) postSpotlight(env *envelope) bool {
 	env.Header.SentAt = t.now()
 	raw := getBuffer()
 	if err := env.AppendTo(raw); err != nil {
@@ -63,9 +63,9 @@ func (t *httpTransport) postSpotlight(env *envelope) bool {
 	return true
 }
 
-// spotlightEnabled reports whether Options.Spotlight turns Spotlight on,
-// so that a client without a DSN still makes an HTTP transport for it.
-func spotlightEnabled(v string) bool {
+// SpotlightEnabled reports whether the Spotlight setting v turns Spotlight
+// on, so that a client without a DSN still makes an HTTP transport for it.
+func SpotlightEnabled(v string) bool {
 	u, err := spotlightURL(v)
 	return err == nil && u != ""
 }

@@ -1,4 +1,4 @@
-package core
+package transport
 
 import (
 	"encoding/json"
@@ -9,7 +9,7 @@ import (
 // a line is at most about 90 bytes.
 const maxReportLines = 40
 
-// clientReportItems turns counts taken from discardCounts into client_report
+// clientReportItems turns counts taken from Discards into client_report
 // items, more than one when needed to keep each under 4 KiB.
 func clientReportItems(discarded []discardedItem, now time.Time) []envelopeItem {
 	if len(discarded) == 0 {
@@ -31,9 +31,9 @@ func clientReportItems(discarded []discardedItem, now time.Time) []envelopeItem 
 // none, no DSN, or all categories are rate limited. Counts that could not
 // be sent (network error, 429, 5xx) are restored for the next report;
 // a report the server refuses otherwise is dropped, not retried forever.
-func (t *httpTransport) sendReport() {
+func (t *HTTP) sendReport() {
 	now := t.now()
-	if t.url == "" || t.limits.limited(categoryInternal, now) {
+	if t.url == "" || t.limits.limited(CategoryInternal, now) {
 		return
 	}
 	report := t.cfg.Outcomes.Take()

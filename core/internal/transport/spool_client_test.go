@@ -1,4 +1,4 @@
-package core_test
+package transport_test
 
 import (
 	"context"
@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/sentrytest"
 )
 
@@ -276,7 +277,7 @@ func TestSpoolReplaysAFullSpoolAtStart(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	bound := 10 * time.Second
-	if core.RaceEnabled {
+	if race.Enabled {
 		bound *= 3 // the race detector slows the replay's parsing and serializing
 	}
 	// Envelopes, not events: WaitForEvents decodes every event on each

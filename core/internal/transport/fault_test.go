@@ -1,4 +1,4 @@
-package core_test
+package transport_test
 
 // The fault suite (issue 10): the client against receivers that fail in
 // every way a network and Sentry can, and a logging storm while they do.
@@ -37,6 +37,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/sentrytest"
 )
 
@@ -359,7 +360,7 @@ func testFaultStallPastTimeout(t *testing.T, dir string, spool func(*core.Option
 	}
 
 	// Close reports true here: the failures were already reported by
-	// Flush (see httpTransport.Flush), so only the stats tell.
+	// Flush (see HTTP.Flush), so only the stats tell.
 	_, st := faultClose(t, c, 2*time.Second)
 	assert.Zero(t, st.Delivered)
 	assert.Empty(t, srv.Events())
@@ -1125,7 +1126,7 @@ func faultOutageWithSpool(t *testing.T, restart bool) {
 	// dropped), not events: WaitForEvents decodes every event on each
 	// arrival.
 	bound := 20 * time.Second
-	if core.RaceEnabled {
+	if race.Enabled {
 		bound *= 3 // the race detector slows the replay's parsing and serializing
 	}
 	_, err := rcv.WaitForEnvelopes(len(ids), bound)
