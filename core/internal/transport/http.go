@@ -134,6 +134,7 @@ func NewHTTP() *HTTP {
 		reportEvery: defaultReportInterval,
 		backoff:     networkBackoff,
 		now:         time.Now,
+		cfg:         Config{Debug: nopLogger{}},
 	}
 }
 
@@ -241,6 +242,12 @@ func newRoundTripper(conns int) http.RoundTripper {
 	return &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true, MaxIdleConnsPerHost: conns}
 }
 
+// debugOn reports whether diagnostics go anywhere.
+func (t *HTTP) debugOn() bool {
+	_, nop := t.cfg.Debug.(nopLogger)
+	return t.cfg.Debug != nil && !nop
+}
+
 // Send queues ev for delivery and returns at once; it takes ownership of
 // ev. When the queue is full, the oldest queued event is dropped to make
 // room, so that the latest events are the ones delivered when an
@@ -278,7 +285,9 @@ func (t *HTTP) Send(ev *Event) {
 				t.smu.Unlock()
 				t.mu.RUnlock()
 				t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
-				t.cfg.Debug.Once("transport_queue_full", "transport queue full (%d): dropping the oldest events", cap(t.queue))
+				if t.debugOn() { // no boxing of the argument when debug is off
+					t.cfg.Debug.Once("transport_queue_full", "transport queue full (%d): dropping the oldest events", cap(t.queue))
+				}
 				t.record(old.seq, false)
 				select { // a worker answers the Flush calls this may complete
 				case t.wake <- struct{}{}:
@@ -295,7 +304,7 @@ func (t *HTTP) Send(ev *Event) {
 	t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
 	if closed {
 		t.cfg.Debug.Once("transport_closed", "transport closed: dropping events")
-	} else {
+	} else if t.debugOn() {
 		t.cfg.Debug.Once("transport_queue_full", "transport queue full (%d): dropping events", cap(t.queue))
 	}
 }
