@@ -26,7 +26,7 @@ func TestDisabledAllocs(t *testing.T) {
 		slogLog.Debug(MsgDisabled, KeyMethod, ValMethod, KeyStatus, ValStatus)
 	}), "slog")
 
-	w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{Client: c})
 	zl := zerolog.New(w).Hook(w).Level(zerolog.InfoLevel)
 	assert.Zero(t, testing.AllocsPerRun(100, func() {
 		zl.Debug().Str(KeyMethod, ValMethod).Int(KeyStatus, ValStatus).Msg(MsgDisabled)

@@ -39,7 +39,7 @@ func zerologImpls() []zerologImpl {
 			name: "sentrylog",
 			logger: func(b *testing.B, queue int) (zerolog.Logger, *core.Client) {
 				c := ourClientQueue(b, queue)
-				w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: c})
+				w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{Client: c})
 				return zerolog.New(w).Hook(w).Level(zerolog.InfoLevel), c
 			},
 			req: func() context.Context { return core.NewIsolationScope(context.Background()) },

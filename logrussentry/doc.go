@@ -45,7 +45,7 @@
 //     keys, typed as package core documents for logs); WithError's error
 //     becomes exception.type and exception.message; with SetReportCaller
 //     the caller is code.file.path, code.line.number and
-//     code.function.name; sentry.origin is "auto.log.logrus" ([Origin]).
+//     code.function.name; sentry.origin is [Origin].
 //   - Message: the entry's message; an event's logentry.formatted and a
 //     breadcrumb's message. An event without an error is a message event.
 //   - Time: the entry's time, which logrus sets when the program did not

@@ -53,7 +53,7 @@
 //     exception.type and exception.message. The log also carries
 //     logger.name ([Options.Logger]), the call site (code.file.path,
 //     code.line.number, code.function.name, from the record's PC),
-//     sentry.origin "auto.log.slog", and the client's default attributes.
+//     sentry.origin [Origin], and the client's default attributes.
 //     The client scrubs logs as it scrubs events and batches them on its
 //     own goroutine (see package core, "Logs").
 //   - Message: the record's message is the event's message (logentry) and
@@ -70,7 +70,7 @@
 //     errors.Join groups followed as the core documents). When there are
 //     several, the first at a key named "error" or "err" is the exception,
 //     else the first found; the others stay in the log context as their
-//     text. The exception's mechanism is "auto.log.slog".
+//     text. The exception's mechanism is [Origin].
 //   - Attributes: attributes of the record and of WithAttrs are resolved
 //     (LogValuer) on the logging goroutine, at the call, then rewritten by
 //     [Options.ReplaceAttr] when it is set. They are typed: numbers stay

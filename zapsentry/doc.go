@@ -45,8 +45,7 @@
 //     core documents for logs; the first error
 //     becomes exception.type and exception.message; the logger name is
 //     logger.name; with zap.AddCaller the caller is code.file.path,
-//     code.line.number and code.function.name; sentry.origin is
-//     "auto.log.zap".
+//     code.line.number and code.function.name; sentry.origin is [Origin].
 //   - Message: the entry's message; an event's logentry.formatted and a
 //     breadcrumb's message.
 //   - Time: the entry's time.

@@ -37,7 +37,7 @@ func benchLogger(c *core.Client) zerolog.Logger {
 	if c == nil {
 		l = zerolog.New(io.Discard)
 	} else {
-		w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: c})
+		w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{Client: c})
 		l = zerolog.New(w).Hook(w)
 	}
 	return l.With().Timestamp().Str("service", "checkout").Int("shard", 7).Logger()
@@ -132,7 +132,7 @@ func BenchmarkBreadcrumb(b *testing.B) {
 		}
 	})
 	b.Run("writer-only", func(b *testing.B) {
-		w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: benchClient(b)})
+		w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{Client: benchClient(b)})
 		var line bytes.Buffer
 		l := zerolog.New(&line).With().Timestamp().Str("service", "checkout").Int("shard", 7).Logger()
 		logBreadcrumb(&l, nil)

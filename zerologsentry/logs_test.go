@@ -62,7 +62,7 @@ func TestLogsLevel(t *testing.T) {
 func TestLogsFatalFlushes(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{})
 	l, _ := newLogger(t, c, zerologsentry.Options{
-		LogsLevel: zerologsentry.Level(zerolog.InfoLevel), EventLevel: zerologsentry.Level(zerolog.Disabled),
+		LogsLevel: zerologsentry.Level(zerolog.InfoLevel), EventLevel: zerologsentry.Level(zerologsentry.LevelOff),
 	})
 	func() {
 		defer func() { recover() }()
@@ -80,8 +80,8 @@ func TestAllocsLog(t *testing.T) {
 		t.Skip("-race changes allocation counts")
 	}
 	c := testclient.ParkedLogs(t)
-	w := zerologsentry.New(io.Discard, zerologsentry.Options{
-		Client: c, LogsLevel: zerologsentry.Level(zerolog.InfoLevel), BreadcrumbLevel: zerologsentry.Level(zerolog.Disabled),
+	w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{
+		Client: c, LogsLevel: zerologsentry.Level(zerolog.InfoLevel), BreadcrumbLevel: zerologsentry.Level(zerologsentry.LevelOff),
 	})
 	l := zerolog.New(w).Hook(w).With().Timestamp().Str("service", "checkout").Int("shard", 7).Logger()
 	ctx := core.NewIsolationScope(context.Background())

@@ -54,7 +54,7 @@ func TestPassthrough(t *testing.T) {
 
 			c, mt := testclient.New(t, core.Options{})
 			var want, got bytes.Buffer
-			w := zerologsentry.New(&got, zerologsentry.Options{Client: c, BreadcrumbLevel: zerologsentry.Level(zerolog.TraceLevel)})
+			w := zerologsentry.NewWriter(&got, zerologsentry.Options{Client: c, BreadcrumbLevel: zerologsentry.Level(zerolog.TraceLevel)})
 			loggers := []zerolog.Logger{zerolog.New(&want), zerolog.New(w).Hook(w)}
 			ctxs := []context.Context{context.Background(), core.NewIsolationScope(context.Background())}
 			for i, l := range loggers {
@@ -76,7 +76,7 @@ func TestPassthroughConcurrent(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{QueueSize: 4096, Storm: core.StormOptions{Disabled: true},
 		Debug: true, DebugWriter: &lockedWriter{w: &debug}})
 	var out bytes.Buffer
-	w := zerologsentry.New(zerolog.SyncWriter(&out), zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(zerolog.SyncWriter(&out), zerologsentry.Options{Client: c})
 	logger := zerolog.New(w).Hook(w)
 	const goroutines, lines = 16, 48
 	var wg sync.WaitGroup

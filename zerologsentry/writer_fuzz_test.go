@@ -40,7 +40,7 @@ func FuzzWriterLine(f *testing.F) {
 
 	c, mt := testclient.New(f, core.Options{Storm: core.StormOptions{Disabled: true}, MaxBreadcrumbs: 5})
 	var out bytes.Buffer
-	w := zerologsentry.New(&out, zerologsentry.Options{Client: c, TagKeys: []string{"k", "tags", "d.a"},
+	w := zerologsentry.NewWriter(&out, zerologsentry.Options{Client: c, TagKeys: []string{"k", "tags", "d.a"},
 		BreadcrumbLevel: zerologsentry.Level(zerolog.TraceLevel)})
 	validate := schematest.Enabled()
 
