@@ -16,22 +16,14 @@ import (
 func TestLevelOffEachOutput(t *testing.T) {
 	testclient.CheckLevelOff(t, logrussentry.Origin, func(t *testing.T, off string) testclient.Outputs {
 		c, mt := testclient.New(t, core.Options{})
-		o := logrussentry.Options{Client: c,
-			BreadcrumbLevel: logrussentry.Level(logrus.InfoLevel),
-			EventLevel:      logrussentry.Level(logrus.ErrorLevel),
-			LogsLevel:       logrussentry.Level(logrus.InfoLevel)}
-		switch off {
-		case "breadcrumbs":
-			o.BreadcrumbLevel = logrussentry.Level(logrussentry.LevelOff)
-		case "events":
-			o.EventLevel = logrussentry.Level(logrussentry.LevelOff)
-		case "logs":
-			o.LogsLevel = logrussentry.Level(logrussentry.LevelOff)
-		}
+		lv := map[string]logrus.Level{"breadcrumbs": logrus.InfoLevel, "events": logrus.ErrorLevel, "logs": logrus.InfoLevel}
+		lv[off] = logrussentry.LevelOff
+		h := logrussentry.NewHook(logrussentry.Options{Client: c, BreadcrumbLevel: logrussentry.Level(lv["breadcrumbs"]),
+			EventLevel: logrussentry.Level(lv["events"]), LogsLevel: logrussentry.Level(lv["logs"])})
 		l := logrus.New()
 		l.SetOutput(io.Discard)
 		l.SetLevel(logrus.TraceLevel)
-		l.AddHook(logrussentry.NewHook(o))
+		l.AddHook(h)
 		l.Info("info")
 		l.WithError(errors.New("boom")).Error("error")
 		return testclient.Collect(t, c, mt)

@@ -14,16 +14,11 @@ import (
 func TestLevelOffEachOutput(t *testing.T) {
 	testclient.CheckLevelOff(t, slogsentry.Origin, func(t *testing.T, off string) testclient.Outputs {
 		c, mt := testclient.New(t, core.Options{})
-		o := slogsentry.Options{Client: c, BreadcrumbLevel: slog.LevelInfo, EventLevel: slog.LevelError, LogsLevel: slog.LevelInfo}
-		switch off {
-		case "breadcrumbs":
-			o.BreadcrumbLevel = slogsentry.LevelOff
-		case "events":
-			o.EventLevel = slogsentry.LevelOff
-		case "logs":
-			o.LogsLevel = slogsentry.LevelOff
-		}
-		l := slog.New(slogsentry.NewHandler(o))
+		lv := map[string]slog.Level{"breadcrumbs": slog.LevelInfo, "events": slog.LevelError, "logs": slog.LevelInfo}
+		lv[off] = slogsentry.LevelOff
+		h := slogsentry.NewHandler(slogsentry.Options{Client: c,
+			BreadcrumbLevel: lv["breadcrumbs"], EventLevel: lv["events"], LogsLevel: lv["logs"]})
+		l := slog.New(h)
 		l.Info("info")
 		l.Error("error", "error", errors.New("boom"))
 		return testclient.Collect(t, c, mt)

@@ -16,16 +16,11 @@ import (
 func TestLevelOffEachOutput(t *testing.T) {
 	testclient.CheckLevelOff(t, zapsentry.Origin, func(t *testing.T, off string) testclient.Outputs {
 		c, mt := testclient.New(t, core.Options{})
-		o := zapsentry.Options{Client: c, BreadcrumbLevel: zapcore.InfoLevel, EventLevel: zapcore.ErrorLevel, LogsLevel: zapcore.InfoLevel}
-		switch off {
-		case "breadcrumbs":
-			o.BreadcrumbLevel = zapsentry.LevelOff
-		case "events":
-			o.EventLevel = zapsentry.LevelOff
-		case "logs":
-			o.LogsLevel = zapsentry.LevelOff
-		}
-		l := zap.New(zapsentry.NewCore(o))
+		lv := map[string]zapcore.Level{"breadcrumbs": zapcore.InfoLevel, "events": zapcore.ErrorLevel, "logs": zapcore.InfoLevel}
+		lv[off] = zapsentry.LevelOff
+		sc := zapsentry.NewCore(zapsentry.Options{Client: c,
+			BreadcrumbLevel: lv["breadcrumbs"], EventLevel: lv["events"], LogsLevel: lv["logs"]})
+		l := zap.New(sc)
 		l.Info("info")
 		l.Error("error", zap.Error(errors.New("boom")))
 		return testclient.Collect(t, c, mt)

@@ -15,19 +15,10 @@ import (
 func TestLevelOffEachOutput(t *testing.T) {
 	testclient.CheckLevelOff(t, zerologsentry.Origin, func(t *testing.T, off string) testclient.Outputs {
 		c, mt := testclient.New(t, core.Options{})
-		o := zerologsentry.Options{Client: c,
-			BreadcrumbLevel: zerologsentry.Level(zerolog.InfoLevel),
-			EventLevel:      zerologsentry.Level(zerolog.ErrorLevel),
-			LogsLevel:       zerologsentry.Level(zerolog.InfoLevel)}
-		switch off {
-		case "breadcrumbs":
-			o.BreadcrumbLevel = zerologsentry.Level(zerologsentry.LevelOff)
-		case "events":
-			o.EventLevel = zerologsentry.Level(zerologsentry.LevelOff)
-		case "logs":
-			o.LogsLevel = zerologsentry.Level(zerologsentry.LevelOff)
-		}
-		w := zerologsentry.NewWriter(nil, o)
+		lv := map[string]zerolog.Level{"breadcrumbs": zerolog.InfoLevel, "events": zerolog.ErrorLevel, "logs": zerolog.InfoLevel}
+		lv[off] = zerologsentry.LevelOff
+		w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c, BreadcrumbLevel: zerologsentry.Level(lv["breadcrumbs"]),
+			EventLevel: zerologsentry.Level(lv["events"]), LogsLevel: zerologsentry.Level(lv["logs"])})
 		l := zerolog.New(w).Hook(w)
 		l.Info().Msg("info")
 		l.Error().Err(errors.New("boom")).Msg("error")

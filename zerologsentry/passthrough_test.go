@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -72,9 +71,9 @@ func TestPassthrough(t *testing.T) {
 // error its stack.
 func TestPassthroughConcurrent(t *testing.T) {
 	setStackMarshaler(t, zerologsentry.MarshalStack)
-	var debug bytes.Buffer
+	var debug testclient.Buffer
 	c, mt := testclient.New(t, core.Options{QueueSize: 4096, Storm: core.StormOptions{Disabled: true},
-		Debug: true, DebugWriter: &lockedWriter{w: &debug}})
+		Debug: true, DebugWriter: &debug})
 	var out bytes.Buffer
 	w := zerologsentry.NewWriter(zerolog.SyncWriter(&out), zerologsentry.Options{Client: c})
 	logger := zerolog.New(w).Hook(w)
@@ -116,15 +115,4 @@ func TestPassthroughConcurrent(t *testing.T) {
 		require.Len(t, ev.Exception, 1)
 		assert.Equal(t, "*errors.errorString", ev.Exception[0].Type)
 	}
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

@@ -83,15 +83,7 @@ func FuzzWriterLine(f *testing.F) {
 		fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		c.Flush(fctx)
-		for _, ev := range mt.Events() {
-			b, err := json.Marshal(ev)
-			if err != nil {
-				t.Fatalf("event does not marshal: %v", err)
-			}
-			if validate {
-				schematest.Validate(t, b)
-			}
-		}
+		testclient.Marshal(t, mt.Events(), validate)
 		mt.Reset()
 	})
 }

@@ -161,12 +161,16 @@ func ParkedLogs(t testing.TB) *core.Client {
 	return c
 }
 
-// Accounted checks a fuzz iteration's books: between the Stats before and
-// after, want records were captured, and each became one of evs or one
-// counted drop. Every event must marshal, and validates against the event
-// schema when validate is set.
-func Accounted(t testing.TB, before, after core.Stats, want int64, evs []*core.Event, validate bool) {
+// Accounted flushes c (for at most 5s) and checks a fuzz iteration's books:
+// since the Stats before, want records were captured, and each became one
+// of mt's events or one counted drop. Every event must marshal, and
+// validates against the event schema when validate is set.
+func Accounted(t testing.TB, c *core.Client, mt *core.MemoryTransport, before core.Stats, want int64, validate bool) {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c.Flush(ctx)
+	after, evs := c.Stats(), mt.Events()
 	captured := after.Captured - before.Captured
 	if captured != want {
 		t.Fatalf("%d records at the event level, %d captured", want, captured)
@@ -178,6 +182,13 @@ func Accounted(t testing.TB, before, after core.Stats, want int64, evs []*core.E
 	if int64(len(evs))+dropped != captured {
 		t.Fatalf("captured %d, got %d events and %d drops: %v", captured, len(evs), dropped, after.Dropped)
 	}
+	Marshal(t, evs, validate)
+}
+
+// Marshal checks that every event of evs marshals, and validates it
+// against the event schema when validate is set.
+func Marshal(t testing.TB, evs []*core.Event, validate bool) {
+	t.Helper()
 	for _, ev := range evs {
 		b, err := json.Marshal(ev)
 		if err != nil {
