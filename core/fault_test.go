@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"github.com/sentrylog/sentrylog/core/protocol"
 	"github.com/sentrylog/sentrylog/internal/bridge"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"io"
 	"net"
 	"net/http"
@@ -98,14 +99,7 @@ func faultClient(t *testing.T, dsn string, tunes ...func(*core.Options)) *core.C
 			tune(&opts)
 		}
 	}
-	c, err := core.New(opts)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		c.Close(ctx)
-	})
-	return c
+	return testclient.Open(t, opts, 2*time.Second)
 }
 
 // faultSpool runs fn without an offline spool, then with one in a fresh

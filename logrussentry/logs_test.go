@@ -87,3 +87,15 @@ func TestAllocsLog(t *testing.T) {
 	assert.Zero(t, got, "log of five scalar fields")
 	assert.Greater(t, c.Stats().Dropped["queue_overflow:log_item"], dropped+200)
 }
+
+// LevelOff switches each output off alone; events carry Origin.
+func TestLevelOffEachOutput(t *testing.T) {
+	testclient.CheckLevelOff(t, logrussentry.Origin, func(c *core.Client, off string) {
+		b, e, l := testclient.Levels(off, logrus.InfoLevel, logrus.ErrorLevel, logrussentry.LevelOff)
+		log := &logrus.Logger{Out: io.Discard, Formatter: new(logrus.TextFormatter), Level: logrus.TraceLevel, Hooks: logrus.LevelHooks{}}
+		log.AddHook(logrussentry.NewHook(logrussentry.Options{Client: c,
+			BreadcrumbLevel: logrussentry.Level(b), EventLevel: logrussentry.Level(e), LogsLevel: logrussentry.Level(l)}))
+		log.Info("info")
+		log.WithError(errors.New("boom")).Error("error")
+	})
+}

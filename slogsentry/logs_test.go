@@ -119,3 +119,13 @@ func TestAllocsLog(t *testing.T) {
 	got = testing.AllocsPerRun(1000, func() { logBreadcrumb(l, ctx) })
 	assert.LessOrEqual(t, got, 1.0, "allocations per breadcrumb and log")
 }
+
+// LevelOff switches each output off alone; events carry Origin.
+func TestLevelOffEachOutput(t *testing.T) {
+	testclient.CheckLevelOff(t, slogsentry.Origin, func(c *core.Client, off string) {
+		b, e, l := testclient.Levels(off, slog.LevelInfo, slog.LevelError, slogsentry.LevelOff)
+		log := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, BreadcrumbLevel: b, EventLevel: e, LogsLevel: l}))
+		log.Info("info")
+		log.Error("error", "error", errors.New("boom"))
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zapsentry"
@@ -80,4 +81,14 @@ func TestAllocsLog(t *testing.T) {
 	base := testing.AllocsPerRun(1000, func() { logBreadcrumb(floor) })
 	t.Logf("log: %v allocations, zap's own %v", got, base)
 	assert.LessOrEqual(t, got, base+1)
+}
+
+// LevelOff switches each output off alone; events carry Origin.
+func TestLevelOffEachOutput(t *testing.T) {
+	testclient.CheckLevelOff(t, zapsentry.Origin, func(c *core.Client, off string) {
+		b, e, l := testclient.Levels(off, zapcore.InfoLevel, zapcore.ErrorLevel, zapsentry.LevelOff)
+		log := zap.New(zapsentry.NewCore(zapsentry.Options{Client: c, BreadcrumbLevel: b, EventLevel: e, LogsLevel: l}))
+		log.Info("info")
+		log.Error("error", zap.Error(errors.New("boom")))
+	})
 }

@@ -92,3 +92,15 @@ func TestAllocsLog(t *testing.T) {
 	assert.LessOrEqual(t, got, 1.0)
 	assert.Greater(t, c.Stats().Dropped["queue_overflow:log_item"], dropped+200)
 }
+
+// LevelOff switches each output off alone; events carry Origin.
+func TestLevelOffEachOutput(t *testing.T) {
+	testclient.CheckLevelOff(t, zerologsentry.Origin, func(c *core.Client, off string) {
+		b, e, l := testclient.Levels(off, zerolog.InfoLevel, zerolog.ErrorLevel, zerologsentry.LevelOff)
+		w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c,
+			BreadcrumbLevel: zerologsentry.Level(b), EventLevel: zerologsentry.Level(e), LogsLevel: zerologsentry.Level(l)})
+		log := zerolog.New(w).Hook(w)
+		log.Info().Msg("info")
+		log.Error().Err(errors.New("boom")).Msg("error")
+	})
+}

@@ -31,13 +31,28 @@ func Collect(t testing.TB, c *core.Client, mt *core.MemoryTransport) Outputs {
 	return o
 }
 
-// CheckLevelOff checks a bridge's LevelOff: run builds the bridge with
-// breadcrumbs from Info, events from Error and logs from Info, except that
-// the output named by off ("breadcrumbs", "events", "logs" or "" for none)
-// is given LevelOff, logs the two records of [Outputs] and collects them.
-// Each output switched off yields nothing, the others what they yield with
-// none off; events carry the bridge's origin as their mechanism.
-func CheckLevelOff(t *testing.T, origin string, run func(t *testing.T, off string) Outputs) {
+// Levels returns the levels of breadcrumbs, events and logs for
+// [CheckLevelOff]: from info, err and info, except off's, which is levelOff.
+func Levels[L any](off string, info, err, levelOff L) (crumbs, events, logs L) {
+	crumbs, events, logs = info, err, info
+	switch off {
+	case "breadcrumbs":
+		crumbs = levelOff
+	case "events":
+		events = levelOff
+	case "logs":
+		logs = levelOff
+	}
+	return crumbs, events, logs
+}
+
+// CheckLevelOff checks a bridge's LevelOff. For each output off
+// ("breadcrumbs", "events", "logs", or "" for none) log, given a client and
+// off, builds the bridge with the [Levels] of off and logs the two records
+// of [Outputs]. Each output switched off yields nothing, the others what
+// they yield with none off; events carry the bridge's origin as their
+// mechanism.
+func CheckLevelOff(t *testing.T, origin string, log func(c *core.Client, off string)) {
 	want := map[string]Outputs{
 		"":            {Crumbs: 1, Events: 1, Logs: 2, Mechanism: origin},
 		"breadcrumbs": {Crumbs: 0, Events: 1, Logs: 2, Mechanism: origin},
@@ -47,7 +62,9 @@ func CheckLevelOff(t *testing.T, origin string, run func(t *testing.T, off strin
 	}
 	for _, off := range []string{"", "breadcrumbs", "events", "logs"} {
 		t.Run("off="+off, func(t *testing.T) {
-			if got := run(t, off); got != want[off] {
+			c, mt := New(t, core.Options{})
+			log(c, off)
+			if got := Collect(t, c, mt); got != want[off] {
 				t.Errorf("with %q off: got %+v, want %+v", off, got, want[off])
 			}
 		})

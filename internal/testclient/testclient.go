@@ -25,11 +25,12 @@ func New(t testing.TB, opts core.Options) (*core.Client, *core.MemoryTransport) 
 	if opts.ServerName == "" {
 		opts.ServerName = "test"
 	}
-	return open(t, opts, 5*time.Second), mt
+	return Open(t, opts, 5*time.Second), mt
 }
 
-// open returns a client with opts, closed within timeout when tb ends.
-func open(tb testing.TB, opts core.Options, timeout time.Duration) *core.Client {
+// Open returns a client with opts as they are, closed within timeout when
+// tb ends.
+func Open(tb testing.TB, opts core.Options, timeout time.Duration) *core.Client {
 	tb.Helper()
 	c, err := core.New(opts)
 	if err != nil {
@@ -104,7 +105,7 @@ func ParkedWith(t testing.TB, storm core.StormOptions) *core.Client {
 // capture takes the full path. The client is closed when tb ends.
 func Discarding(tb testing.TB) *core.Client {
 	tb.Helper()
-	return open(tb, core.Options{
+	return Open(tb, core.Options{
 		Transport:  &core.DiscardTransport{},
 		ServerName: "bench",
 		Storm:      core.StormOptions{Disabled: true},
