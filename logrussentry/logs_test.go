@@ -46,13 +46,8 @@ func TestLogsLevel(t *testing.T) {
 	e.WithError(errors.New("boom")).Error("failed")
 	logs := testclient.Logs(t, c, mt)
 	require.Len(t, logs, 5)
-	var levels []string
-	for _, lg := range logs {
-		levels = append(levels, lg.Level.String())
-		assert.Equal(t, "auto.log.logrus", testclient.LogAttr(lg, "sentry.origin"))
-		assert.Equal(t, "jobs", testclient.LogAttr(lg, "logger.name"))
-		assert.Equal(t, "billing", testclient.LogAttr(lg, "service"))
-	}
+	levels := testclient.LogLevels(t, logs, map[string]any{
+		"sentry.origin": logrussentry.Origin, "logger.name": "jobs", "service": "billing"})
 	assert.Equal(t, []string{"trace", "debug", "info", "warn", "error"}, levels)
 	assert.Equal(t, "r1", testclient.LogAttr(logs[2], "req.id"))
 	assert.Equal(t, int64(3), testclient.LogAttr(logs[3], "n"))

@@ -237,3 +237,19 @@ func LogAttr(l *core.Log, key string) any {
 	}
 	return v.Any()
 }
+
+// LogLevels checks that every log of logs has the attributes of want (key
+// to value), and returns the logs' levels in order ("trace", ..., "fatal").
+func LogLevels(t testing.TB, logs []*core.Log, want map[string]any) []string {
+	t.Helper()
+	levels := make([]string, 0, len(logs))
+	for i, lg := range logs {
+		levels = append(levels, lg.Level.String())
+		for k, v := range want {
+			if got := LogAttr(lg, k); got != v {
+				t.Errorf("log %d (%q): %s = %#v, want %#v", i, lg.Body, k, got, v)
+			}
+		}
+	}
+	return levels
+}
