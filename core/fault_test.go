@@ -825,24 +825,31 @@ func TestFaultSpotlightOnlyIdentity(t *testing.T) {
 	requireAccounted(t, st)
 }
 
+// stalledSpoolClient returns a client with a spool in dir, whose receiver
+// holds every request until the client gives up on it.
+func stalledSpoolClient(t *testing.T) (c *core.Client, dir string) {
+	srv := sentrytest.NewServer(t)
+	srv.Respond(func(r *http.Request) (int, http.Header) {
+		<-r.Context().Done()
+		return http.StatusServiceUnavailable, nil
+	})
+	dir = t.TempDir()
+	c = faultClient(t, srv.DSN(), func(o *core.Options) {
+		o.QueueSize = 1000
+		o.Storm.Disabled = true
+		o.HTTPTimeout = 30 * time.Second
+		o.Spool.Dir = dir
+	})
+	return c, dir
+}
+
 // TestFaultCloseDeadlineWithSpool: Close with a short deadline while the
 // receiver stalls and the transport's queue is full. Leftovers are spooled
 // only within the deadline (or a short grace when Flush used it up); the
 // rest are counted queue_overflow, so Close keeps close to its deadline.
 func TestFaultCloseDeadlineWithSpool(t *testing.T) {
 	faultLeaks(t)
-	srv := sentrytest.NewServer(t)
-	srv.Respond(func(r *http.Request) (int, http.Header) {
-		<-r.Context().Done()
-		return http.StatusServiceUnavailable, nil
-	})
-	dir := t.TempDir()
-	c := faultClient(t, srv.DSN(), func(o *core.Options) {
-		o.QueueSize = 1000
-		o.Storm.Disabled = true
-		o.HTTPTimeout = 30 * time.Second
-		o.Spool.Dir = dir
-	})
+	c, _ := stalledSpoolClient(t)
 	faultCapture(c, "leftover", 1500)
 	time.Sleep(200 * time.Millisecond) // the worker takes the first event and stalls
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
@@ -1148,18 +1155,7 @@ func faultOutageWithSpool(t *testing.T, restart bool) {
 // queue full, spools every event it cannot send, within its deadline.
 func TestFaultCloseSpoolsAFullQueue(t *testing.T) {
 	faultLeaks(t)
-	srv := sentrytest.NewServer(t)
-	srv.Respond(func(r *http.Request) (int, http.Header) {
-		<-r.Context().Done()
-		return http.StatusServiceUnavailable, nil
-	})
-	dir := t.TempDir()
-	c := faultClient(t, srv.DSN(), func(o *core.Options) {
-		o.QueueSize = 1000
-		o.Storm.Disabled = true
-		o.HTTPTimeout = 30 * time.Second
-		o.Spool.Dir = dir
-	})
+	c, dir := stalledSpoolClient(t)
 	faultCapture(c, "queued", 1000)
 	ok, st := faultClose(t, c, 2*time.Second)
 	assert.False(t, ok)
