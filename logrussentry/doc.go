@@ -91,12 +91,10 @@
 //
 // # Cost
 //
-// logrus calls the hook only for the levels of Levels. Below the hook's
-// thresholds, or without an enabled client, Fire compares a level and
-// returns. A breadcrumb of at most five fields that are not
-// nested fields is converted into an array on the stack, which the client
-// copies into the breadcrumb itself: no
-// allocation. Other breadcrumbs' fields go into one slice of their own,
-// handed to the client to keep. An event's fields are lent from a pooled
-// buffer; the event is built and sent on the client's worker goroutine.
+//   - logrus calls the hook only for the levels of Levels; below the hook's
+//     thresholds, or without an enabled client, Fire compares a level and
+//     returns.
+//   - A breadcrumb of at most five fields that are not nested costs no
+//     allocation; any other breadcrumb costs one.
+//   - An event is built and sent on the client's worker.
 package logrussentry

@@ -165,15 +165,13 @@
 //
 // # Cost
 //
-// Below the breadcrumb level the Writer passes the line on after one level
-// comparison: no decoding and no allocation. A breadcrumb copies the
-// line, one allocation, and reads its message and timestamp from the end;
-// the core keeps the copy and decodes its fields only when
-// an event carries the breadcrumb (a scope keeps its last ones only, so most
-// never are) or BeforeBreadcrumb looks at it. An event decodes the line on
-// the logging goroutine, without allocating for unescaped text and scalar
-// values, and the core builds the event on its worker. See the benchmarks in
-// bench_test.go.
+//   - Below the breadcrumb level the Writer passes the line on after one
+//     level comparison: no decoding, no allocation.
+//   - A breadcrumb costs one allocation, a copy of the line; its fields are
+//     decoded only when an event carries it or BeforeBreadcrumb sees it.
+//   - An event decodes the line on the logging goroutine, without allocating
+//     for unescaped text and scalar values; it is built and sent on the
+//     client's worker.
 //
 // # Binary (CBOR) builds
 //
