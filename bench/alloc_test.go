@@ -8,6 +8,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/slogsentry"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
@@ -15,7 +16,7 @@ import (
 // The disabled path allocates nothing: the goal of issue 9, held by tests
 // rather than read off a benchmark.
 func TestDisabledAllocs(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("-race changes allocation counts")
 	}
 	c := ourClient(t)

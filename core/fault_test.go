@@ -38,6 +38,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/sentrytest"
 )
 
@@ -1127,7 +1128,7 @@ func faultOutageWithSpool(t *testing.T, restart bool) {
 	// dropped), not events: WaitForEvents decodes every event on each
 	// arrival.
 	bound := 20 * time.Second
-	if core.RaceEnabled {
+	if race.Enabled {
 		bound *= 3 // the race detector slows the replay's parsing and serializing
 	}
 	_, err := rcv.WaitForEnvelopes(len(ids), bound)

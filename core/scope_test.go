@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 )
 
@@ -412,7 +413,7 @@ func BenchmarkAddBreadcrumb(b *testing.B) {
 }
 
 func TestAllocsScope(t *testing.T) {
-	if core.RaceEnabled {
+	if race.Enabled {
 		t.Skip("the race detector changes allocation counts")
 	}
 	c, _ := newClient(t, core.Options{})
