@@ -16,9 +16,7 @@ import (
 // The disabled path allocates nothing: the goal of issue 9, held by tests
 // rather than read off a benchmark.
 func TestDisabledAllocs(t *testing.T) {
-	if race.Enabled {
-		t.Skip("-race changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c := ourClient(t)
 
 	slogLog := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c})).

@@ -413,9 +413,7 @@ func BenchmarkAddBreadcrumb(b *testing.B) {
 }
 
 func TestAllocsScope(t *testing.T) {
-	if race.Enabled {
-		t.Skip("the race detector changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c, _ := newClient(t, core.Options{})
 	ctx := core.NewIsolationScope(context.Background())
 	crumb := &core.Breadcrumb{Message: "query", Category: "db"}

@@ -69,9 +69,7 @@ func TestLogsOnly(t *testing.T) {
 // A record sent as a log costs the hook no allocation for a few scalar
 // fields, counted on the logging goroutine (the log worker is parked).
 func TestAllocsLog(t *testing.T) {
-	if race.Enabled {
-		t.Skip("-race changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c := testclient.ParkedLogs(t)
 	h := logrussentry.NewHook(logrussentry.Options{
 		Client: c, LogsLevel: logrussentry.Level(logrus.InfoLevel), BreadcrumbLevel: logrussentry.Level(logrussentry.LevelOff),

@@ -94,9 +94,7 @@ func TestLogsLevelVar(t *testing.T) {
 // The logging goroutine's cost of a log: at most one allocation (the goal),
 // measured with the log worker parked so that only the caller is counted.
 func TestAllocsLog(t *testing.T) {
-	if race.Enabled {
-		t.Skip("allocation counts differ under -race")
-	}
+	race.SkipAllocs(t)
 	c := testclient.ParkedLogs(t)
 	l := benchLogger(slogsentry.NewHandler(slogsentry.Options{
 		Client: c, LogsLevel: slog.LevelInfo, BreadcrumbLevel: slogsentry.LevelOff,

@@ -66,9 +66,7 @@ func TestLogsFatalFlushes(t *testing.T) {
 }
 
 func TestAllocsLog(t *testing.T) {
-	if race.Enabled {
-		t.Skip("-race changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c := testclient.ParkedLogs(t)
 	l := zap.New(zapsentry.NewCore(zapsentry.Options{
 		Client: c, LogsLevel: zapcore.InfoLevel, BreadcrumbLevel: zapsentry.LevelOff,

@@ -73,9 +73,7 @@ func TestLogsFatalFlushes(t *testing.T) {
 // copy of the line (bridge.Record.Raw), decoded on the client's log worker,
 // which is parked here so that only the logging goroutine is counted.
 func TestAllocsLog(t *testing.T) {
-	if race.Enabled {
-		t.Skip("-race changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c := testclient.ParkedLogs(t)
 	w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{
 		Client: c, LogsLevel: zerologsentry.Level(zerolog.InfoLevel), BreadcrumbLevel: zerologsentry.Level(zerologsentry.LevelOff),

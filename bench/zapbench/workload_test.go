@@ -45,9 +45,7 @@ func TestEventReachesEveryTransport(t *testing.T) {
 
 // Our core adds no allocation to a disabled call.
 func TestDisabledAllocs(t *testing.T) {
-	if race.Enabled {
-		t.Skip("-race changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c, err := newClient(0)
 	require.NoError(t, err)
 	defer c.Close(context.Background())
