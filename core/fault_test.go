@@ -987,6 +987,24 @@ type outageReceiver struct {
 	wg   sync.WaitGroup
 }
 
+// firstDelivery watches, from now, for the receiver's next envelope after
+// the base count, and sends how long it took, or -1 after 10 s without one.
+func (r *outageReceiver) firstDelivery(base int) <-chan time.Duration {
+	back := time.Now()
+	firstAt := make(chan time.Duration, 1)
+	go func() {
+		for time.Since(back) < 10*time.Second {
+			if r.envelopeCount() > base {
+				firstAt <- time.Since(back)
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		firstAt <- -1
+	}()
+	return firstAt
+}
+
 func newOutageReceiver(t *testing.T) *outageReceiver {
 	t.Helper()
 	r := &outageReceiver{Server: sentrytest.NewUnstartedServer()}
@@ -1108,18 +1126,7 @@ func faultOutageWithSpool(t *testing.T, restart bool) {
 	}
 	base := rcv.envelopeCount()
 	require.NoError(t, rcv.up())
-	back := time.Now()
-	firstAt := make(chan time.Duration, 1)
-	go func() {
-		for time.Since(back) < 10*time.Second {
-			if rcv.envelopeCount() > base {
-				firstAt <- time.Since(back)
-				return
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-		firstAt <- -1
-	}()
+	firstAt := rcv.firstDelivery(base)
 	ids = append(ids, faultOutageCapture(c, "after", 20000, rate, time.Second)...)
 	recovery := <-firstAt
 	assert.True(t, recovery >= 0 && recovery < time.Second, "first delivery %v after the receiver came back", recovery)
@@ -1190,18 +1197,7 @@ func TestFaultOutageWithoutSpool(t *testing.T) {
 	during := faultOutageCapture(c, "outage", 0, 200, 10*time.Second)
 	base := rcv.envelopeCount()
 	require.NoError(t, rcv.up())
-	back := time.Now()
-	firstAt := make(chan time.Duration, 1)
-	go func() {
-		for time.Since(back) < 10*time.Second {
-			if rcv.envelopeCount() > base {
-				firstAt <- time.Since(back)
-				return
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-		firstAt <- -1
-	}()
+	firstAt := rcv.firstDelivery(base)
 	after := faultOutageCapture(c, "after", 20000, 200, time.Second)
 	recovery := <-firstAt
 	assert.True(t, recovery >= 0 && recovery < time.Second, "first delivery %v after the receiver came back", recovery)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"github.com/sentrylog/sentrylog/core/protocol"
 	"github.com/sentrylog/sentrylog/internal/bridge"
+	"strings"
 	"testing"
 	"time"
 
@@ -252,4 +253,30 @@ func LogLevels(t testing.TB, logs []*core.Log, want map[string]any) []string {
 		}
 	}
 	return levels
+}
+
+// Culprit checks that ev's stack (its innermost exception's, else its own)
+// ends at line of a function whose name holds function, the logging call
+// site, and that no frame is of a package in or under a module path of
+// foreign (the logger's and the bridge's own).
+func Culprit(t testing.TB, ev *core.Event, line int, function string, foreign ...string) {
+	t.Helper()
+	st := ev.Stacktrace
+	if n := len(ev.Exception); n > 0 {
+		st = ev.Exception[n-1].Stacktrace
+	}
+	if st == nil || len(st.Frames) == 0 {
+		t.Fatalf("the event has no stack: %+v", ev)
+	}
+	top := st.Frames[len(st.Frames)-1]
+	if top.Lineno != line || !strings.Contains(top.Function, function) {
+		t.Errorf("culprit %s:%d, want %s:%d; frames: %+v", top.Function, top.Lineno, function, line, st.Frames)
+	}
+	for _, f := range st.Frames {
+		for _, m := range foreign {
+			if f.Module == m || strings.HasPrefix(f.Module, m+"/") {
+				t.Errorf("a frame of %s: %+v", f.Module, f)
+			}
+		}
+	}
 }
