@@ -8,6 +8,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/slogsentry"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
@@ -15,9 +16,7 @@ import (
 // The disabled path allocates nothing: the goal of issue 9, held by tests
 // rather than read off a benchmark.
 func TestDisabledAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("-race changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c := ourClient(t)
 
 	slogLog := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c})).
@@ -26,7 +25,7 @@ func TestDisabledAllocs(t *testing.T) {
 		slogLog.Debug(MsgDisabled, KeyMethod, ValMethod, KeyStatus, ValStatus)
 	}), "slog")
 
-	w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{Client: c})
 	zl := zerolog.New(w).Hook(w).Level(zerolog.InfoLevel)
 	assert.Zero(t, testing.AllocsPerRun(100, func() {
 		zl.Debug().Str(KeyMethod, ValMethod).Int(KeyStatus, ValStatus).Msg(MsgDisabled)

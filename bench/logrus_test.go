@@ -11,6 +11,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/benchrun"
 	"github.com/sentrylog/sentrylog/logrussentry"
 )
 
@@ -102,13 +103,13 @@ func (p hookPair) Fire(e *logrus.Entry) error {
 
 func BenchmarkLogrus(b *testing.B) {
 	for _, im := range logrusImpls() {
-		run(b, "Disabled", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "Disabled", im.name, func(b *testing.B) {
 			l, _ := im.logger(b, 0)
 			for b.Loop() {
 				l.WithFields(logrus.Fields{KeyMethod: ValMethod, KeyStatus: ValStatus}).Debug(MsgDisabled)
 			}
 		})
-		run(b, "Breadcrumb", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "Breadcrumb", im.name, func(b *testing.B) {
 			l, _ := im.logger(b, 0)
 			log := l.WithFields(logrus.Fields{KeyService: ValService, KeyShard: ValShard})
 			for b.Loop() {
@@ -116,29 +117,23 @@ func BenchmarkLogrus(b *testing.B) {
 					Info(MsgBreadcrumb)
 			}
 		})
-		run(b, "Event", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "Event", im.name, func(b *testing.B) {
 			l, c := im.logger(b, eventQueue)
 			logEvent := func() {
 				l.WithError(Err).WithFields(logrus.Fields{KeyRoute: ValRoute, KeyUserID: ValUserID}).Error(MsgEvent)
 			}
-			if c != nil {
-				eventLoop(b, c, logEvent)
-				return
-			}
-			for b.Loop() {
-				logEvent()
-			}
+			benchrun.Loop(b, c, logEvent)
 		})
-		run(b, "EventDrained", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "EventDrained", im.name, func(b *testing.B) {
 			l, c := im.logger(b, drainedQueue)
-			drainedLoop(b, c, func() {
+			benchrun.Drained(b, c, func() {
 				l.WithError(Err).WithFields(logrus.Fields{KeyRoute: ValRoute, KeyUserID: ValUserID}).Error(MsgEvent)
 			})
 		})
 		if im.req == nil {
 			continue
 		}
-		run(b, "ReqBreadcrumb", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "ReqBreadcrumb", im.name, func(b *testing.B) {
 			l, _ := im.logger(b, 0)
 			log := l.WithFields(logrus.Fields{KeyService: ValService, KeyShard: ValShard})
 			for b.Loop() {
@@ -147,9 +142,9 @@ func BenchmarkLogrus(b *testing.B) {
 					Info(MsgBreadcrumb)
 			}
 		})
-		run(b, "ReqEvent", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "ReqEvent", im.name, func(b *testing.B) {
 			l, c := im.logger(b, eventQueue)
-			eventLoop(b, c, func() {
+			benchrun.Loop(b, c, func() {
 				l.WithContext(im.req()).WithError(Err).
 					WithFields(logrus.Fields{KeyRoute: ValRoute, KeyUserID: ValUserID}).Error(MsgEvent)
 			})
@@ -199,37 +194,31 @@ func BenchmarkLogrusHook(b *testing.B) {
 	crumb := logrus.Fields{KeyService: ValService, KeyShard: ValShard, KeyMethod: ValMethod, KeyStatus: ValStatus, KeyElapsed: ValElapsed}
 	event := logrus.Fields{logrus.ErrorKey: Err, KeyRoute: ValRoute, KeyUserID: ValUserID}
 	for _, im := range hookImpls() {
-		run(b, "Breadcrumb", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "Breadcrumb", im.name, func(b *testing.B) {
 			h, _ := im.hook(b, 0)
 			e := hookEntry(l, context.Background(), logrus.InfoLevel, MsgBreadcrumb, crumb)
 			for b.Loop() {
 				_ = h.Fire(e)
 			}
 		})
-		run(b, "Event", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "Event", im.name, func(b *testing.B) {
 			h, c := im.hook(b, eventQueue)
 			e := hookEntry(l, context.Background(), logrus.ErrorLevel, MsgEvent, event)
 			fire := func() { _ = h.Fire(e) }
-			if c != nil {
-				eventLoop(b, c, fire)
-				return
-			}
-			for b.Loop() {
-				fire()
-			}
+			benchrun.Loop(b, c, fire)
 		})
 		if im.req == nil {
 			continue
 		}
-		run(b, "ReqBreadcrumb", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "ReqBreadcrumb", im.name, func(b *testing.B) {
 			h, _ := im.hook(b, 0)
 			for b.Loop() {
 				_ = h.Fire(hookEntry(l, im.req(), logrus.InfoLevel, MsgBreadcrumb, crumb))
 			}
 		})
-		run(b, "ReqEvent", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "ReqEvent", im.name, func(b *testing.B) {
 			h, c := im.hook(b, eventQueue)
-			eventLoop(b, c, func() {
+			benchrun.Loop(b, c, func() {
 				_ = h.Fire(hookEntry(l, im.req(), logrus.ErrorLevel, MsgEvent, event))
 			})
 		})

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/benchrun"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
 
@@ -53,7 +54,7 @@ func slogLogs(b *testing.B) {
 	logRecord := func(log *slog.Logger) {
 		log.Info(MsgBreadcrumb, KeyMethod, ValMethod, KeyStatus, ValStatus, KeyElapsed, ValElapsed)
 	}
-	run(b, "Log", "sentrylog", func(b *testing.B) {
+	benchrun.Cell(b, "Log", "sentrylog", func(b *testing.B) {
 		c := logsClient(b)
 		log := slog.New(slogsentry.NewHandler(slogsentry.Options{
 			Client: c, LogsLevel: slog.LevelInfo, BreadcrumbLevel: slogsentry.LevelOff,
@@ -62,13 +63,13 @@ func slogLogs(b *testing.B) {
 		logLoop(b, func() { c.Flush(context.Background()) }, func() { logRecord(log) })
 		b.ReportMetric(float64(c.Stats().Dropped["queue_overflow:log_item"]-before)/float64(b.N), "drop/op")
 	})
-	run(b, "BreadcrumbLog", "sentrylog", func(b *testing.B) {
+	benchrun.Cell(b, "BreadcrumbLog", "sentrylog", func(b *testing.B) {
 		c := logsClient(b)
 		log := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, LogsLevel: slog.LevelInfo})).
 			With(KeyService, ValService, KeyShard, ValShard)
 		logLoop(b, func() { c.Flush(context.Background()) }, func() { logRecord(log) })
 	})
-	run(b, "Log", "sentry-go", func(b *testing.B) {
+	benchrun.Cell(b, "Log", "sentry-go", func(b *testing.B) {
 		hub, _ := sentryHub(b)
 		ctx := sentry.SetHubOnContext(context.Background(), hub)
 		log := slog.New(sentryslog.Option{

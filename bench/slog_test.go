@@ -11,6 +11,7 @@ import (
 	samber "github.com/samber/slog-sentry/v2"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/benchrun"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
 
@@ -93,7 +94,7 @@ func perRequestHub(hub *sentry.Hub) context.Context {
 func BenchmarkSlog(b *testing.B) {
 	slogLogs(b)
 	for _, im := range slogImpls() {
-		run(b, "Disabled", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "Disabled", im.name, func(b *testing.B) {
 			h, _, _ := im.handler(b, 0)
 			log := slog.New(h)
 			for b.Loop() {
@@ -101,7 +102,7 @@ func BenchmarkSlog(b *testing.B) {
 			}
 		})
 		if im.breadcrumbs {
-			run(b, "Breadcrumb", im.name, func(b *testing.B) {
+			benchrun.Cell(b, "Breadcrumb", im.name, func(b *testing.B) {
 				h, _, _ := im.handler(b, 0)
 				log := slog.New(h).With(KeyService, ValService, KeyShard, ValShard)
 				for b.Loop() {
@@ -109,24 +110,18 @@ func BenchmarkSlog(b *testing.B) {
 				}
 			})
 		}
-		run(b, "Event", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "Event", im.name, func(b *testing.B) {
 			h, c, _ := im.handler(b, eventQueue)
 			log := slog.New(h)
 			logEvent := func() {
 				log.Error(MsgEvent, "error", Err, KeyRoute, ValRoute, KeyUserID, ValUserID)
 			}
-			if c != nil {
-				eventLoop(b, c, logEvent)
-				return
-			}
-			for b.Loop() {
-				logEvent()
-			}
+			benchrun.Loop(b, c, logEvent)
 		})
-		run(b, "EventDrained", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "EventDrained", im.name, func(b *testing.B) {
 			h, c, _ := im.handler(b, drainedQueue)
 			log := slog.New(h)
-			drainedLoop(b, c, func() {
+			benchrun.Drained(b, c, func() {
 				log.Error(MsgEvent, "error", Err, KeyRoute, ValRoute, KeyUserID, ValUserID)
 			})
 		})
@@ -134,7 +129,7 @@ func BenchmarkSlog(b *testing.B) {
 			// An event carrying a full ring of 100 breadcrumbs (sentry-go's
 			// handler makes none: they are added to its hub's scope, with
 			// the data the Breadcrumb path's records carry).
-			run(b, "EventCrumbs", im.name, func(b *testing.B) {
+			benchrun.Cell(b, "EventCrumbs", im.name, func(b *testing.B) {
 				h, c, hub := im.handler(b, drainedQueue)
 				log := slog.New(h)
 				for range 100 {
@@ -147,7 +142,7 @@ func BenchmarkSlog(b *testing.B) {
 					log.With(KeyService, ValService, KeyShard, ValShard).
 						Info(MsgBreadcrumb, KeyMethod, ValMethod, KeyStatus, ValStatus, KeyElapsed, ValElapsed)
 				}
-				drainedLoop(b, c, func() {
+				benchrun.Drained(b, c, func() {
 					log.Error(MsgEvent, "error", Err, KeyRoute, ValRoute, KeyUserID, ValUserID)
 				})
 			})
@@ -156,7 +151,7 @@ func BenchmarkSlog(b *testing.B) {
 			continue
 		}
 		if im.breadcrumbs {
-			run(b, "ReqBreadcrumb", im.name, func(b *testing.B) {
+			benchrun.Cell(b, "ReqBreadcrumb", im.name, func(b *testing.B) {
 				h, _, hub := im.handler(b, 0)
 				log := slog.New(h).With(KeyService, ValService, KeyShard, ValShard)
 				for b.Loop() {
@@ -165,20 +160,14 @@ func BenchmarkSlog(b *testing.B) {
 				}
 			})
 		}
-		run(b, "ReqEvent", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "ReqEvent", im.name, func(b *testing.B) {
 			h, c, hub := im.handler(b, eventQueue)
 			log := slog.New(h)
 			logEvent := func() {
 				ctx := im.req(hub)
 				log.ErrorContext(ctx, MsgEvent, "error", Err, KeyRoute, ValRoute, KeyUserID, ValUserID)
 			}
-			if c != nil {
-				eventLoop(b, c, logEvent)
-				return
-			}
-			for b.Loop() {
-				logEvent()
-			}
+			benchrun.Loop(b, c, logEvent)
 		})
 	}
 }

@@ -29,7 +29,7 @@ func TestEventReachesEveryTransport(t *testing.T) {
 		c := ourClient(t)
 		slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c})).Debug(MsgDisabled)
 		slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c})).Error(MsgEvent, "error", Err)
-		w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: c})
+		w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{Client: c})
 		zl := zerolog.New(w).Hook(w)
 		zl.Debug().Msg(MsgDisabled)
 		zl.Error().Err(Err).Msg(MsgEvent)

@@ -11,6 +11,7 @@ import (
 	sentryzerolog "github.com/getsentry/sentry-go/zerolog"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/benchrun"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
 
@@ -39,7 +40,7 @@ func zerologImpls() []zerologImpl {
 			name: "sentrylog",
 			logger: func(b *testing.B, queue int) (zerolog.Logger, *core.Client) {
 				c := ourClientQueue(b, queue)
-				w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: c})
+				w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{Client: c})
 				return zerolog.New(w).Hook(w).Level(zerolog.InfoLevel), c
 			},
 			req: func() context.Context { return core.NewIsolationScope(context.Background()) },
@@ -62,13 +63,13 @@ func zerologImpls() []zerologImpl {
 
 func BenchmarkZerolog(b *testing.B) {
 	for _, im := range zerologImpls() {
-		run(b, "Disabled", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "Disabled", im.name, func(b *testing.B) {
 			log, _ := im.logger(b, 0)
 			for b.Loop() {
 				log.Debug().Str(KeyMethod, ValMethod).Int(KeyStatus, ValStatus).Msg(MsgDisabled)
 			}
 		})
-		run(b, "Breadcrumb", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "Breadcrumb", im.name, func(b *testing.B) {
 			log, _ := im.logger(b, 0)
 			log = log.With().Str(KeyService, ValService).Int(KeyShard, ValShard).Logger()
 			for b.Loop() {
@@ -76,29 +77,23 @@ func BenchmarkZerolog(b *testing.B) {
 					Dur(KeyElapsed, ValElapsed).Msg(MsgBreadcrumb)
 			}
 		})
-		run(b, "Event", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "Event", im.name, func(b *testing.B) {
 			log, c := im.logger(b, eventQueue)
 			logEvent := func() {
 				log.Error().Err(Err).Str(KeyRoute, ValRoute).Int(KeyUserID, ValUserID).Msg(MsgEvent)
 			}
-			if c != nil {
-				eventLoop(b, c, logEvent)
-				return
-			}
-			for b.Loop() {
-				logEvent()
-			}
+			benchrun.Loop(b, c, logEvent)
 		})
-		run(b, "EventDrained", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "EventDrained", im.name, func(b *testing.B) {
 			log, c := im.logger(b, drainedQueue)
-			drainedLoop(b, c, func() {
+			benchrun.Drained(b, c, func() {
 				log.Error().Err(Err).Str(KeyRoute, ValRoute).Int(KeyUserID, ValUserID).Msg(MsgEvent)
 			})
 		})
 		if im.req == nil {
 			continue
 		}
-		run(b, "ReqBreadcrumb", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "ReqBreadcrumb", im.name, func(b *testing.B) {
 			log, _ := im.logger(b, 0)
 			log = log.With().Str(KeyService, ValService).Int(KeyShard, ValShard).Logger()
 			for b.Loop() {
@@ -106,9 +101,9 @@ func BenchmarkZerolog(b *testing.B) {
 					Dur(KeyElapsed, ValElapsed).Msg(MsgBreadcrumb)
 			}
 		})
-		run(b, "ReqEvent", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "ReqEvent", im.name, func(b *testing.B) {
 			log, c := im.logger(b, eventQueue)
-			eventLoop(b, c, func() {
+			benchrun.Loop(b, c, func() {
 				log.Error().Ctx(im.req()).Err(Err).Str(KeyRoute, ValRoute).Int(KeyUserID, ValUserID).Msg(MsgEvent)
 			})
 		})

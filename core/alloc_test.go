@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"testing"
+
+	"github.com/sentrylog/sentrylog/internal/race"
 )
 
 // heldClient returns a client whose worker does not run until release is
@@ -37,9 +39,7 @@ func wrapped2() error {
 // TestAllocsCaptureCaller asserts the capture calls' allocations on the
 // caller's goroutine (issue goal: at most 10 for CaptureException).
 func TestAllocsCaptureCaller(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c, _ := heldClient(t)
 	err := wrapped2()
 	ctx := NewIsolationScope(context.Background())

@@ -26,8 +26,7 @@ func Flush(ctx context.Context) bool { return CurrentClient().Flush(ctx) }
 // Close closes the process-wide client.
 func Close(ctx context.Context) bool { return CurrentClient().Close(ctx) }
 
-// AddBreadcrumb adds b to ctx's isolation scope (the global scope when ctx
-// has none) through the process-wide client, applying BeforeBreadcrumb.
+// AddBreadcrumb is [Client.AddBreadcrumb] of the process-wide client.
 func AddBreadcrumb(ctx context.Context, b *Breadcrumb) {
 	CurrentClient().AddBreadcrumb(ctx, b)
 }
@@ -72,7 +71,7 @@ func SetTags(ctx context.Context, tags map[string]string) {
 // SetUser sets the user on ctx's isolation scope (or the global scope).
 func SetUser(ctx context.Context, u *User) { requestScopeFor(ctx, "SetUser").SetUser(u) }
 
-// SetContext sets a named context on ctx's isolation scope (or the global scope).
+// SetContext sets a context on ctx's isolation scope (or the global scope).
 func SetContext(ctx context.Context, name string, value map[string]any) {
 	scopeFor(ctx).SetContext(name, value)
 }

@@ -1,39 +1,20 @@
 package core_test
 
 import (
-	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 )
-
-// syncBuffer is a bytes.Buffer safe for the client's diagnostics.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // Per-request data set on a context without an isolation scope goes to the
 // global scope; in debug mode the client warns, once per setter.
 func TestPerRequestDataOnGlobalScopeWarnsOnce(t *testing.T) {
-	var dbg syncBuffer
+	var dbg testclient.Buffer
 	mt := core.NewMemoryTransport()
 	c, err := core.Init(core.Options{Transport: mt, Debug: true, DebugWriter: &dbg, Storm: core.StormOptions{Disabled: true}})
 	require.NoError(t, err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/cputime"
 )
 
 // fillCrumbs adds n breadcrumbs to ctx's isolation scope the way the slog
@@ -53,7 +54,7 @@ func BenchmarkEventCrumbs(b *testing.B) {
 			bridge.CaptureRecord(c, rec)
 			c.Flush(context.Background())
 			b.ReportAllocs()
-			cpu0 := processCPU()
+			cpu0 := int64(cputime.Process())
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				if fresh {
@@ -63,7 +64,7 @@ func BenchmarkEventCrumbs(b *testing.B) {
 			}
 			c.Flush(context.Background())
 			b.StopTimer()
-			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(int64(cputime.Process())-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }

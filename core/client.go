@@ -88,10 +88,8 @@ type Stats struct {
 // ErrInvalidDSN is wrapped by the error New returns for a malformed DSN.
 var ErrInvalidDSN = errors.New("sentrylog: invalid DSN")
 
-// New returns a client configured by opts (see Options for defaults and
-// environment variables). It fails only on invalid configuration, such as a
-// malformed DSN or a sample rate outside [0, 1]; it starts one worker
-// goroutine that Close stops.
+// New returns a client configured by opts. It fails only on invalid
+// options, such as a malformed DSN or a sample rate outside [0, 1].
 func New(opts Options) (*Client, error) {
 	opts.applyDefaults()
 	if r := *opts.SampleRate; r < 0 || r > 1 || r != r {
@@ -150,9 +148,9 @@ func New(opts Options) (*Client, error) {
 
 var current atomic.Pointer[Client]
 
-// Init creates a client with New and makes it the process-wide client that
-// the package-level functions and the bridges (when not given a client) use.
-// Handlers made before Init bind to it on their next record.
+// Init creates a client with [New] and makes it the process-wide client,
+// which the package-level functions and the bridges use by default; loggers
+// made before Init bind to it on their next record.
 func Init(opts Options) (*Client, error) {
 	c, err := New(opts)
 	if err != nil {
@@ -443,10 +441,9 @@ func (c *Client) CaptureException(ctx context.Context, err error) EventID {
 	return c.enqueue(p)
 }
 
-// CapturePanic captures a value recovered from a panic as an unhandled
-// fatal event whose stack is the panicking goroutine's, up to the panic. Call
-// it in the deferred function that recovered. The HTTP middleware uses it;
-// origin names the mechanism (empty means "panic").
+// CapturePanic captures a value recovered from a panic as an unhandled fatal
+// event with the panicking goroutine's stack; call it in the deferred
+// function that recovered. origin names the mechanism (empty: "panic").
 func (c *Client) CapturePanic(ctx context.Context, recovered any, origin string) EventID {
 	if !c.Enabled() || recovered == nil {
 		return c.afterClose(recovered != nil)
@@ -643,9 +640,8 @@ func crumbType(l Level) string {
 	}
 }
 
-// Flush waits until every capture made before the call has been processed
-// and handed to the transport, then until the transport delivered it, or
-// until ctx is done. It reports whether everything was delivered.
+// Flush waits until every capture made before the call is delivered, or ctx
+// is done, and reports whether everything was delivered.
 func (c *Client) Flush(ctx context.Context) bool {
 	if c == nil || !c.enabled {
 		return true
@@ -672,11 +668,10 @@ func (c *Client) Flush(ctx context.Context) bool {
 	return c.transport.Flush(ctx)
 }
 
-// Close flushes like Flush and stops the client and its transport: no
-// goroutine of the client outlives it. When ctx has no deadline,
-// ShutdownTimeout bounds it. Captures after Close are dropped and counted
-// (queue_overflow).
-// It reports whether everything captured was delivered.
+// Close flushes like Flush, bounded by ShutdownTimeout when ctx has no
+// deadline, and stops the client: none of its goroutines outlives it.
+// Captures after Close are dropped and counted. It reports whether
+// everything captured was delivered.
 func (c *Client) Close(ctx context.Context) bool {
 	if c == nil || !c.enabled {
 		return true

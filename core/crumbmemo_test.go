@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/internal/schematest"
 )
 
@@ -153,9 +154,7 @@ type sendFunc struct{ DiscardTransport }
 // ring of 100 breadcrumbs, every goroutine's (the capture, the worker's
 // pipeline and the flush that waits for it): at most 40.
 func TestAllocsEventCrumbs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c, err := New(Options{Transport: &DiscardTransport{}, Storm: StormOptions{Disabled: true}})
 	require.NoError(t, err)
 	defer c.Close(context.Background())

@@ -51,40 +51,27 @@
 //
 // # Titles
 //
-// Sentry titles an issue by the outermost exception's type, which in
-// Go is almost always a wrapper (*fmt.wrapError) or a bare text
-// (*errors.errorString). So the outermost exception's type names the most
-// informative error of the chain instead, from the outside in: a [TypedError]'s
-// own type; a sentinel by its name, matched by identity (io.EOF,
-// io.ErrUnexpectedEOF, context.Canceled, context.DeadlineExceeded,
-// fs.ErrNotExist, os.ErrDeadlineExceeded, net.ErrClosed,
-// http.ErrServerClosed, sql.ErrNoRows and the standard library's other
-// common ones; the program's own with [RegisterSentinel]); else the first Go
-// type that is not an anonymous wrapper ("*fs.PathError", "main.notFound");
-// a group by the names of what it holds ("*fs.PathError +
-// context.Canceled"). When no error of the chain says more than its wrapper,
-// the type stays the Go type. The value stays the outermost error's whole
-// message, and its module the named error's package path.
-//
-// The outermost error's own Go type then moves to its mechanism's data
-// ("go_type"), which Sentry shows beside the exception; every other
-// exception keeps its Go type as type and its package path as module, so the
-// chain reads as Go built it, with the title on top. Renaming the outermost
-// exception is the only way to change what the issue stream shows, and
-// keeping the others as they are keeps the chain true. Grouping is unchanged
-// in kind: titles depend on types and sentinel identity, never on messages,
-// so one call site with different ids, paths or ports is one issue, and two
-// kinds of error there are two. BeforeSend sees, and may change, the titled
-// event.
+// Sentry titles an issue by its outermost exception's type, in Go almost
+// always a wrapper (*fmt.wrapError) or bare text (*errors.errorString). The
+// outermost exception's type names instead the chain's most informative
+// error, from the outside in: a [TypedError]'s own type; a sentinel by name,
+// matched by identity (io.EOF, context.Canceled, sql.ErrNoRows and the
+// standard library's other common ones; the program's own with
+// [RegisterSentinel]); the first Go type that is not an anonymous wrapper
+// ("*fs.PathError"); a group by what it holds ("*fs.PathError +
+// context.Canceled"); else the Go type. The value stays the outermost
+// error's message, the module is the named error's package, and the
+// outermost error's Go type moves to its mechanism's data ("go_type"); the
+// other exceptions keep their own types. Titles depend on types and sentinel
+// identity, never on messages: one call site with different ids or paths is
+// one issue. [Options.BeforeSend] sees the titled event.
 //
 // # Event size
 //
-// Sentry refuses an event larger than 1 MiB and cuts or drops fields over
-// its own limits. The client applies the limits itself, after scrubbing (so
-// that a secret is recognised whole before anything is cut), and marks every
-// cut: a cut string ends in "...[truncated from N bytes]" (N its length
-// before the cut), at a character boundary and never inside a "[Filtered]"
-// marker. Lengths are in bytes.
+// The client applies Sentry's size limits itself, after scrubbing, and marks
+// every cut: a cut string ends in "...[truncated from N bytes]" (N its length
+// before the cut), at a character boundary, never inside "[Filtered]".
+// Lengths are in bytes.
 //
 //	field                                        limit          what happens
 //	-------------------------------------------  -------------  ---------------------------------------
@@ -116,20 +103,15 @@
 //	NaN, +Inf, -Inf anywhere                     -              sent as the strings "NaN", "+Inf", "-Inf"
 //	the whole event                              1 MiB encoded  see below
 //
-// An event still larger than 1 MiB is made to fit, keeping as much as
-// possible: first the longest strings (of at least 256 bytes, wherever they
-// are: messages, exception values, values in contexts, extra and data) are
-// cut, all of those over a common length to that length, so that the short
-// values stay whole; then the oldest breadcrumbs are dropped, and a
-// breadcrumb of category "sentrylog" says how many; then the largest entries
-// of the contexts (other than os, runtime, device and trace) and of extra
-// are replaced with "[dropped: N bytes over the event size limit]". Stack
-// frames are never cut. Should the encoded event still be too large (values
-// the size estimate cannot see), the transport drops, in this order, the
+// An event still over 1 MiB is made to fit: first the longest strings of at
+// least 256 bytes (never stack frames) are cut to a common length, then the
+// oldest breadcrumbs are dropped (a breadcrumb of category "sentrylog" says
+// how many), then the largest entries of extra and of the contexts other than
+// os, runtime, device and trace become "[dropped: N bytes over the event size
+// limit]". If the encoded event is still too large, the transport drops the
 // older half of the breadcrumbs, extra, the request body and cookies, and
-// the contexts other than os, runtime, device and trace, and names what it
-// dropped in the tag "sentrylog.dropped"; an event that cannot be made to
-// fit is dropped and counted send_error.
+// those contexts, and names them in the tag "sentrylog.dropped"; an event
+// that cannot fit is dropped and counted send_error.
 package core
 
 // Package core was documented here in full; what follows is the detail behind

@@ -192,11 +192,9 @@ func errorType(err error) (typ, module string) {
 	return typ, t.PkgPath()
 }
 
-// TypedError is an error that names its exception type itself. It is for
-// errors that stand in for one known only by its text, such as an error read
-// back from a log line: Sentry then shows, and groups by, the type the
-// stand-in names rather than the stand-in's own Go type. An empty type (or a
-// panic) falls back to the Go type.
+// TypedError is an error that names its own exception type, for one standing
+// in for an error known only by its text; Sentry shows and groups by the
+// type it names. An empty type, or a panic, falls back to the Go type.
 type TypedError interface {
 	error
 	ExceptionType() (typ, module string)

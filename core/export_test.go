@@ -1,9 +1,17 @@
 package core
 
-import "time"
+import (
+	"time"
 
-// RaceEnabled tells the external tests whether the race detector is on.
-const RaceEnabled = raceEnabled
+	"github.com/sentrylog/sentrylog/internal/race"
+)
+
+// raceEnabled tells the internal tests whether the race detector is on,
+// and RaceEnabled the external ones (race.Enabled is the same).
+const (
+	raceEnabled = race.Enabled
+	RaceEnabled = raceEnabled
+)
 
 // SetLogFlushAfter sets how long buffered logs wait, for clients made
 // afterwards, and returns a function that restores it.

@@ -11,108 +11,92 @@ import (
 	"time"
 )
 
-// Options configure a Client. The zero value of each field means its default,
-// filled in by New after the environment variables are read; each field's
-// comment states its default.
+// Options configure a [Client]. A field's zero value means the default its
+// comment states.
 type Options struct {
 	// DSN says where events go. Default: $SENTRY_DSN. Empty disables sending.
 	DSN string
 	// Environment of the release. Default: $SENTRY_ENVIRONMENT, else "production".
 	Environment string
-	// Release is the version of the program. Default: $SENTRY_RELEASE, else
-	// the VCS revision or module version in the binary's build info.
+	// Release is the program's version. Default: $SENTRY_RELEASE, else the
+	// build info's VCS revision or module version.
 	Release string
 	// Dist distinguishes builds of the same release. Default: empty.
 	Dist string
 	// ServerName names the host. Default: os.Hostname().
 	ServerName string
 
-	// SampleRate is the chance, from 0 to 1, that an event is sent. Default
-	// 1; nil means the default, so set zero with Rate(0).
+	// SampleRate is the chance, 0 to 1, that an event is sent. Default
+	// (nil) 1; set zero with [Rate](0).
 	SampleRate *float64
-	// SendDefaultPII allows personal data: IP addresses, cookies, credential
-	// headers, e-mail addresses. Default false.
+	// SendDefaultPII allows personal data (IP addresses, cookies, e-mail).
 	SendDefaultPII bool
 	// AttachStacktrace adds the call site's stack to message events.
 	AttachStacktrace bool
-	// MaxBreadcrumbs caps the breadcrumbs a scope keeps and an event carries.
-	// Default 100; a negative value keeps none.
+	// MaxBreadcrumbs caps a scope's breadcrumbs. Default 100; negative: none.
 	MaxBreadcrumbs int
 
-	// IgnoreErrors drops events whose error matches a rule. See IgnoreRule.
+	// IgnoreErrors drops events whose error matches a rule.
 	IgnoreErrors []IgnoreRule
-	// BeforeSend may change an event or drop it by returning nil. It runs on
-	// the client's worker, after the scopes are merged and the event scrubbed.
+	// BeforeSend may change an event or drop it (nil). It runs on the
+	// client's worker, after the scopes are merged and the event scrubbed.
 	BeforeSend func(ev *Event, hint *Hint) *Event
-	// BeforeBreadcrumb may change a breadcrumb or drop it by returning nil.
-	// It runs on the logging goroutine, so it must be fast.
+	// BeforeBreadcrumb may change a breadcrumb or drop it (nil). It runs on
+	// the logging goroutine.
 	BeforeBreadcrumb func(b *Breadcrumb, hint *Hint) *Breadcrumb
 	// Scrubber removes secrets from each event before BeforeSend. Default:
-	// package scrub's default scrubber. A scrub.Scrubber honours
-	// SendDefaultPII and MaxRequestBodySize too (the more permissive PII
-	// setting, the stricter body limit). NoScrubber turns scrubbing off.
+	// package scrub's default, which also honours SendDefaultPII and
+	// MaxRequestBodySize; [NoScrubber] turns scrubbing off.
 	Scrubber Scrubber
-	// MaxRequestBodySize bounds the request bodies attached to events.
-	// Default BodySizeMedium.
+	// MaxRequestBodySize bounds request bodies on events. Default BodySizeMedium.
 	MaxRequestBodySize BodySize
 
-	// InAppInclude lists package path prefixes whose frames are in-app, with
-	// the main module's; it wins over InAppExclude.
+	// InAppInclude lists package path prefixes whose frames are in-app, as
+	// the main module's are; it wins over InAppExclude.
 	InAppInclude []string
 	// InAppExclude lists package path prefixes whose frames are not in-app.
-	// Dependencies and the standard library never are unless included.
 	InAppExclude []string
 
-	// Debug turns on the SDK's own diagnostics, written to DebugWriter.
-	Debug bool
-	// DebugWriter receives diagnostics when Debug is set. Default os.Stderr.
+	// Debug writes the SDK's own diagnostics to DebugWriter (default os.Stderr).
+	Debug       bool
 	DebugWriter io.Writer
 
 	// Transport delivers events. Default: an HTTP transport to the DSN.
 	Transport Transport
-	// QueueSize bounds the events waiting to be processed and, separately,
-	// to be sent. Default 1000. Overflow is counted as queue_overflow.
+	// QueueSize bounds the events waiting to be processed, and to be sent.
+	// Default 1000.
 	QueueSize int
-	// ShutdownTimeout bounds Close when its context has no deadline, and
-	// the synchronous flush of fatal records. Default 2s.
+	// ShutdownTimeout bounds Close without a context deadline, and the flush
+	// after a fatal record. Default 2s.
 	ShutdownTimeout time.Duration
 	// HTTPTimeout bounds one HTTP request of the default transport. Default 10s.
 	HTTPTimeout time.Duration
-	// HTTPRoundTripper carries the default transport's requests (to Sentry
-	// and Spotlight), for a proxy, a private CA or instrumentation. Default: a
-	// clone of http.DefaultTransport, whose idle connections Close shuts.
+	// HTTPRoundTripper carries the default transport's requests. Default: a
+	// clone of http.DefaultTransport.
 	HTTPRoundTripper http.RoundTripper
-	// Spotlight sends a copy of every envelope to a Spotlight sidecar: "1" or
-	// "true" to http://localhost:8969/stream, else a URL; "", "0" or "false"
-	// off. Default: $SENTRY_SPOTLIGHT.
+	// Spotlight copies every envelope to a Spotlight sidecar: "1" or "true"
+	// for the local default, or a URL. Default: $SENTRY_SPOTLIGHT.
 	Spotlight string
 
-	// Spool keeps events that cannot be delivered on disk and sends them
-	// when the receiver answers again or the next process starts. Setting
-	// Spool.Dir turns it on. Default: off, or on in $SENTRY_SPOOL_DIR when
-	// that is set.
+	// Spool keeps undeliverable events on disk. Default: off, or on in
+	// $SENTRY_SPOOL_DIR when that is set.
 	Spool SpoolOptions
 
-	// Storm configures storm control. See StormOptions.
+	// Storm caps events from an error logged in a hot loop.
 	Storm StormOptions
 
-	// LogsBuffer bounds the logs waiting for the client's log worker; a log
-	// the buffer cannot take is dropped and counted. Default 1000. Which
-	// records become logs is set per bridge (its logs level, off by default).
+	// LogsBuffer bounds the logs waiting to be sent. Default 1000. Which
+	// records become logs is set per bridge (off by default).
 	LogsBuffer int
-	// BeforeSendLog may change a log or drop it by returning nil. It runs on
-	// the client's log worker, after the log is scrubbed and its default
-	// attributes are added, before it is batched for sending.
+	// BeforeSendLog may change a log or drop it (nil), after scrubbing.
 	BeforeSendLog func(l *Log) *Log
-	// LogStorm caps logs from one call site logging in a hot loop, as Storm
-	// caps events (default burst 1000, then 100 per second, per call site;
-	// 5000, then 1000, for all logs). The next log of the call site sent
+	// LogStorm caps logs per call site as Storm caps events (default burst
+	// 1000, then 100/s; 5000, then 1000/s, for all logs); the next log sent
 	// carries the count held back in sentrylog.storm.suppressed.
 	LogStorm StormOptions
-	// SpanFromContext returns the active span of a tracing library in ctx,
-	// whose ids then win over the scope's trace. It is called often, on any
-	// goroutine: it must be cheap and safe for concurrent use. ok false means
-	// no span. Default: none; otelsentry.SpanFromContext reads OpenTelemetry's.
+	// SpanFromContext returns a tracing library's active span in ctx, which
+	// wins over the scope's trace; it must be cheap and safe for concurrent
+	// use. otelsentry.SpanFromContext reads OpenTelemetry's.
 	SpanFromContext func(ctx context.Context) (traceID [16]byte, spanID [8]byte, ok bool)
 }
 
@@ -147,21 +131,16 @@ func (b BodySize) Limit() int {
 	}
 }
 
-// IgnoreRule decides whether an event is ignored. Build one with IgnoreError,
-// IgnoreType or IgnoreMessage, or write the function yourself.
+// IgnoreRule reports whether an event is ignored.
 type IgnoreRule func(err error, ev *Event) bool
 
-// IgnoreError ignores events whose error matches target by errors.Is:
-//
-//	core.IgnoreError(context.Canceled)
+// IgnoreError ignores events whose error matches target by errors.Is.
 func IgnoreError(target error) IgnoreRule {
 	return func(err error, _ *Event) bool { return err != nil && errors.Is(err, target) }
 }
 
-// IgnoreType ignores events whose error chain holds an error of type T, as
-// errors.As would find it:
-//
-//	core.IgnoreType[*net.OpError]()
+// IgnoreType ignores events whose error chain holds a T, by errors.As:
+// core.IgnoreType[*net.OpError]().
 func IgnoreType[T error]() IgnoreRule {
 	return func(err error, _ *Event) bool {
 		if err == nil {
@@ -172,10 +151,8 @@ func IgnoreType[T error]() IgnoreRule {
 	}
 }
 
-// IgnoreMessage ignores events whose error message, or whose message when
-// there is no error, matches the pattern:
-//
-//	core.IgnoreMessage(regexp.MustCompile(`^context canceled$`))
+// IgnoreMessage ignores events whose error message, or message when there is
+// no error, matches re.
 func IgnoreMessage(re *regexp.Regexp) IgnoreRule {
 	return func(err error, ev *Event) bool {
 		if err != nil {
@@ -203,11 +180,10 @@ func (noScrubber) Scrub(*Event) {}
 
 // Transport delivers events. Implementations must be safe for concurrent use.
 type Transport interface {
-	// Send takes ownership of ev and delivers it in the background,
-	// without blocking on the network.
+	// Send takes ownership of ev and delivers it without blocking.
 	Send(ev *Event)
-	// Flush waits until what Send was given has been delivered or dropped,
-	// or until ctx is done, and reports whether all was delivered.
+	// Flush waits until what Send was given is delivered or dropped, or ctx
+	// is done, and reports whether all was delivered.
 	Flush(ctx context.Context) bool
 	// Close flushes, then stops the transport's goroutines.
 	Close(ctx context.Context) bool

@@ -30,16 +30,11 @@ const (
 	sourceURL    = protocol.SourceURL
 )
 
-// ContinueTrace returns a context with a new isolation scope whose trace
-// continues the one in the incoming headers of a request or message. header
-// returns a header by its lowercase name ("sentry-trace", "traceparent",
-// "baggage"), or "":
-//
-//	ctx = core.ContinueTrace(ctx, func(k string) string { return msg.Headers[k] })
-//
-// A valid sentry-trace wins over a W3C traceparent; the incoming span becomes
-// the parent of the scope's own, and baggage is passed on. Without a valid
-// header the scope starts a new trace: ContinueTrace never fails.
+// ContinueTrace returns a context with a new isolation scope continuing the
+// trace of a request's or message's headers; header returns one by its
+// lowercase name ("sentry-trace", "traceparent", "baggage"), or "". A valid
+// sentry-trace wins over traceparent; without a valid header the scope starts
+// a new trace.
 func ContinueTrace(ctx context.Context, header func(name string) string) context.Context {
 	if header == nil {
 		return newIsolationScope(ctx, newTrace())
@@ -225,15 +220,11 @@ func parseUnit(s string) (float64, error) {
 	return f, err
 }
 
-// PropagationHeaders returns the headers that continue ctx's trace in
-// another service: sentry-trace ({trace_id}-{span_id}, with -1 or -0 when
-// the trace carries a sampling decision), traceparent and baggage. The
-// trace is that of the span Options.SpanFromContext finds in ctx, else
-// that of ctx's isolation scope, else that of the global scope.
-//
-// baggage is the outgoing message's current baggage header, or "": its
-// Sentry members are replaced, other vendors' kept within the W3C limit of
-// 8192 bytes. A nil client or a context without a trace returns "".
+// PropagationHeaders returns the sentry-trace, traceparent and baggage
+// headers that continue ctx's trace (that of [Options.SpanFromContext]'s
+// span, else of ctx's isolation scope, else of the global scope) in another
+// service. baggage is the outgoing current baggage header, or "": its Sentry
+// members are replaced, others kept within 8192 bytes.
 func (c *Client) PropagationHeaders(ctx context.Context, baggage string) (sentryTrace, traceparent, outBaggage string) {
 	prop := c.propagationOf(ctx)
 	if prop == nil {
@@ -305,8 +296,7 @@ func (c *Client) PropagationHeaders(ctx context.Context, baggage string) (sentry
 	return sentryTrace, traceparent, out.String()
 }
 
-// PropagationHeaders is Client.PropagationHeaders with the process-wide
-// client.
+// PropagationHeaders is [Client.PropagationHeaders] of the current client.
 func PropagationHeaders(ctx context.Context, baggage string) (sentryTrace, traceparent, outBaggage string) {
 	return CurrentClient().PropagationHeaders(ctx, baggage)
 }

@@ -68,14 +68,10 @@ func asClient(c bridge.Client) *Client {
 	return cl
 }
 
-// Hint carries what an event or breadcrumb was made from to BeforeSend and
-// BeforeBreadcrumb. It is only valid during the callback.
+// Hint tells BeforeSend and BeforeBreadcrumb what an event or breadcrumb was
+// made from. It is valid only during the callback.
 type Hint struct {
-	// OriginalError is the error the event was made from, if any.
-	OriginalError error
-	// record is the log record the event or breadcrumb was made from, if any.
-	// Its Attrs are a copy owned by the core.
-	Record *bridge.Record
-	// Context is the context of the capture.
-	Context context.Context
+	OriginalError error           // the error, if any
+	Record        *bridge.Record  // the log record, if any
+	Context       context.Context // the capture's context
 }

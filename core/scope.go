@@ -13,11 +13,8 @@ import (
 
 // Scope holds data merged into every event captured under it: tags, user,
 // contexts, extra, fingerprint, level, transaction, request and breadcrumbs.
-//
-// A Scope is safe for concurrent use. Its data is copy-on-write: a fork shares
-// its parent's data until either side writes, and shares the parent's
-// breadcrumb buffer (seeing the entries added before the fork, however many
-// the parent adds later) without copying it.
+// It is safe for concurrent use; a fork sees its parent's data and
+// breadcrumbs as they were at the fork.
 type Scope struct {
 	mu   sync.Mutex
 	data *scopeData // immutable once published; replaced on write
@@ -186,8 +183,7 @@ func (s *Scope) SetUser(u *User) {
 	s.update(func(d *scopeData) { d.user = c })
 }
 
-// SetContext sets the named context; nil removes it. The map must not be
-// changed afterwards.
+// SetContext sets the named context (nil removes it); the map must not change.
 func (s *Scope) SetContext(name string, value map[string]any) {
 	s.update(func(d *scopeData) {
 		d.contexts = maps.Clone(d.contexts)
@@ -202,8 +198,7 @@ func (s *Scope) SetContext(name string, value map[string]any) {
 	})
 }
 
-// SetExtra sets one extra value (deprecated in Sentry in favour of contexts,
-// kept for parity with the reference SDK).
+// SetExtra sets one extra value (Sentry prefers contexts).
 func (s *Scope) SetExtra(key string, value any) {
 	s.update(func(d *scopeData) {
 		d.extra = maps.Clone(d.extra)
@@ -214,8 +209,7 @@ func (s *Scope) SetExtra(key string, value any) {
 	})
 }
 
-// SetFingerprint sets the grouping fingerprint; "{{ default }}" stands for
-// Sentry's own grouping.
+// SetFingerprint sets the fingerprint; "{{ default }}" is Sentry's grouping.
 func (s *Scope) SetFingerprint(fp []string) {
 	fp = slices.Clone(fp)
 	s.update(func(d *scopeData) { d.fingerprint = fp })
@@ -226,8 +220,7 @@ func (s *Scope) SetLevel(l Level) {
 	s.update(func(d *scopeData) { d.level = &l })
 }
 
-// SetTransaction names the transaction events belong to, with source
-// sourceCustom.
+// SetTransaction names the transaction events belong to.
 func (s *Scope) SetTransaction(name string) {
 	s.update(func(d *scopeData) { d.transaction, d.txSource = name, sourceCustom })
 }
@@ -267,8 +260,7 @@ func (s *Scope) transactionName() (name, source string) {
 	return s.load().transactionName()
 }
 
-// SetRequest attaches the HTTP request. The scope keeps the pointer: the
-// request must not change afterwards.
+// SetRequest attaches the HTTP request, which must not change afterwards.
 func (s *Scope) SetRequest(r *Request) {
 	s.update(func(d *scopeData) { d.request = r })
 }
@@ -289,9 +281,8 @@ func (s *Scope) Clear() {
 	s.mu.Unlock()
 }
 
-// AddBreadcrumb adds b to the scope, keeping at most max entries (the
-// oldest go first). It applies no BeforeBreadcrumb: use the package-level
-// AddBreadcrumb or Client.AddBreadcrumb for that.
+// AddBreadcrumb adds b, keeping the newest max entries, without
+// BeforeBreadcrumb (the package-level [AddBreadcrumb] applies it).
 func (s *Scope) AddBreadcrumb(b *Breadcrumb, max int) {
 	if s == nil || b == nil || max <= 0 {
 		return
@@ -422,8 +413,8 @@ func appendRing(dst, ring []crumb, inl [][inlineAttrs]slog.Attr, head int, limit
 	return dst
 }
 
-// Breadcrumbs returns the breadcrumbs visible in the scope, oldest first:
-// its own and those its parent had when it was forked.
+// Breadcrumbs returns the scope's breadcrumbs, with those inherited at its
+// fork, oldest first.
 func (s *Scope) Breadcrumbs() []Breadcrumb {
 	if s == nil {
 		return nil
@@ -456,12 +447,10 @@ func (s *Scope) snap() scopeSnap {
 
 type scopeKey struct{}
 
-// NewIsolationScope returns a context with a fresh isolation scope (and no
-// current scope), forked from ctx's isolation scope when it has one. Call it
-// for each task or job so that its breadcrumbs and data stay its own (the
-// HTTP middleware calls ContinueTrace, which calls it, once per request).
-// Forked, the scope stays in its parent's trace with a span of its own;
-// else it starts a new trace.
+// NewIsolationScope returns a context with a new isolation scope, forked
+// from ctx's when it has one (keeping its trace, with a span of its own),
+// else with a new trace. Call it per task or job so that its breadcrumbs and
+// data stay its own; sentryhttp does so per request.
 func NewIsolationScope(ctx context.Context) context.Context {
 	return newIsolationScope(ctx, propagation{})
 }
@@ -490,9 +479,8 @@ func newIsolationScope(ctx context.Context, prop propagation) context.Context {
 	return context.WithValue(ctx, scopeKey{}, s)
 }
 
-// WithScope returns a context with a new current scope forked from ctx's
-// current scope (Sentry's new_scope): changes to it do not leak back. The
-// isolation scope is shared with ctx.
+// WithScope returns a context with a current scope forked from ctx's:
+// changes to it do not leak back; the isolation scope is shared.
 func WithScope(ctx context.Context) context.Context {
 	if ctx == nil {
 		ctx = context.Background()
@@ -524,8 +512,7 @@ func IsolationScope(ctx context.Context) *Scope {
 	return nil
 }
 
-// CurrentScope returns ctx's current scope (its isolation scope when no
-// scope was forked with WithScope), or nil when it has none.
+// CurrentScope returns ctx's current scope (else its isolation scope), or nil.
 func CurrentScope(ctx context.Context) *Scope {
 	if ctx == nil {
 		return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 )
 
@@ -412,9 +413,7 @@ func BenchmarkAddBreadcrumb(b *testing.B) {
 }
 
 func TestAllocsScope(t *testing.T) {
-	if core.RaceEnabled {
-		t.Skip("the race detector changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c, _ := newClient(t, core.Options{})
 	ctx := core.NewIsolationScope(context.Background())
 	crumb := &core.Breadcrumb{Message: "query", Category: "db"}

@@ -17,27 +17,22 @@ import (
 // capture but after the stack's program counters are recorded: the only
 // place it protects the process as well as the quota.
 
-// StormOptions configure storm control, the cap on events from an error
-// logged in a hot loop. The first event of a group (events Sentry would
-// group together) always passes; repeats pass a token bucket per group and
-// one for all repeats, so a hot loop of one error yields at most GroupBurst
-// events and then GroupRate a second, and a different error is never held
-// back by it. Suppressed events are counted as "event_processor" drops;
-// the next event of the group sent carries their count in its "storm"
-// context ({"suppressed": N, "since": first suppression}).
+// StormOptions configure storm control. The first event of a group (events
+// Sentry would group together) always passes; repeats pass a token bucket
+// per group and one for all repeats, so one error in a hot loop yields
+// GroupBurst events, then GroupRate a second, and never holds back another.
+// Suppressed events count as event_processor drops; the group's next event
+// carries their count in its "storm" context.
 type StormOptions struct {
 	// Disabled turns storm control off.
 	Disabled bool
-	// GroupBurst and GroupRate bound the events of one group: a burst, then
-	// so many per second. Default 10, then 1.
+	// GroupBurst and GroupRate bound one group's events. Default 10, then 1/s.
 	GroupBurst int
 	GroupRate  float64
-	// GlobalBurst and GlobalRate bound the repeats (events that are not the
-	// first of their group) of all groups. Default 200, then 50.
+	// GlobalBurst and GlobalRate bound all groups' repeats. Default 200, 50/s.
 	GlobalBurst int
 	GlobalRate  float64
-	// MaxGroups bounds the groups tracked; the one seen least recently is
-	// forgotten first, and a new group always passes. Default 4096.
+	// MaxGroups bounds the groups tracked (least recent forgotten). Default 4096.
 	MaxGroups int
 }
 

@@ -104,13 +104,9 @@ func (s *sentinelSet) add(e sentinel) {
 	s.other = append(s.other, e)
 }
 
-// RegisterSentinel names one of the program's sentinel errors for exception
-// titles: an error of a captured chain that is err itself (==, as errors.Is
-// compares) is titled name, such as "shop.ErrDeclined", instead of err's Go
-// type. The standard library's common sentinels (io.EOF, sql.ErrNoRows,
-// ...) are registered already. Call it at start-up. It returns an error,
-// and registers nothing, for a nil err, an empty name, or an err whose type
-// is not comparable.
+// RegisterSentinel titles err, wherever a captured chain holds it (==), by
+// name, such as "shop.ErrDeclined". Call it at start-up. It fails for a nil
+// err, an empty name, or an err of a type that is not comparable.
 func RegisterSentinel(err error, name string) error {
 	if err == nil || name == "" {
 		return errors.New("sentrylog: RegisterSentinel needs an error and a name")

@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/json"
 	"github.com/sentrylog/sentrylog/core/protocol"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -88,9 +89,7 @@ func BenchmarkTrimTypical(b *testing.B) {
 }
 
 func TestAllocsTrimTypical(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	ev := typicalEvent()
 	assert.Zero(t, testing.AllocsPerRun(100, func() {
 		normalizeEvent(ev, true, false)

@@ -4,7 +4,7 @@ import (
 	"github.com/sentrylog/sentrylog/core/protocol"
 )
 
-// The wire types, re-exported so that users of core need not import protocol.
+// The wire types.
 type (
 	Event      = protocol.Event
 	EventID    = protocol.EventID

@@ -51,7 +51,7 @@ func TestBridgesToSpotlight(t *testing.T) {
 			prev := zerolog.ErrorStackMarshaler
 			zerolog.ErrorStackMarshaler = zerologsentry.MarshalStack
 			defer func() { zerolog.ErrorStackMarshaler = prev }()
-			w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: c, TagKeys: []string{"route"}, Logger: "shop"})
+			w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{Client: c, TagKeys: []string{"route"}, Logger: "shop"})
 			logger := zerolog.New(w).Hook(w).With().Stack().Logger()
 			user := zerolog.Dict().Str("id", "u-1").Str("username", "ada")
 			logger.Info().Ctx(ctx).Int("items", 3).Msg("cart loaded")

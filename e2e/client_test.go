@@ -115,14 +115,7 @@ func newClient(t *testing.T, opts core.Options) *core.Client {
 	if opts.ShutdownTimeout == 0 {
 		opts.ShutdownTimeout = 5 * time.Second
 	}
-	c, err := core.New(opts)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		c.Close(ctx)
-	})
-	return c
+	return testclient.Open(t, opts, 10*time.Second)
 }
 
 func flush(t *testing.T, c *core.Client) {

@@ -137,7 +137,7 @@ var corpusBridges = []struct {
 		l.Error(lc.msg, zapFields(lc.fields)...)
 	}},
 	{"zerolog", func(c *core.Client, ctx context.Context, lc logCase) {
-		w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: c, TagKeys: []string{"note_tag"}})
+		w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{Client: c, TagKeys: []string{"note_tag"}})
 		l := zerolog.New(w).Hook(w)
 		if lc.crumb != nil {
 			zerologFields(l.Info().Ctx(ctx), lc.crumb.fields).Msg(lc.crumb.msg)

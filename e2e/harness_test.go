@@ -20,6 +20,7 @@ import (
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/schematest"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 )
 
 const (
@@ -88,24 +89,6 @@ func (w *firstLine) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// syncBuffer is a bytes.Buffer safe for the copying goroutine and the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startNode runs `node --require loopback.cjs <script> <args>` in the harness
 // directory, waits for the JSON line it prints, decodes it into out, and
 // stops the process by its PID when the test ends. Stdin stays open as a
@@ -122,7 +105,7 @@ func startNode(t *testing.T, out any, script string, args ...string) {
 		t.Fatalf("stdin pipe: %v", err)
 	}
 	stdout := &firstLine{ch: make(chan string, 1)}
-	stderr := &syncBuffer{}
+	stderr := &testclient.Buffer{}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {

@@ -42,7 +42,7 @@ var logBridges = []struct {
 		logger.Error("checkout failed", zap.Error(errors.New("card declined")))
 	}},
 	{"zerolog", "auto.log.zerolog", func(c *core.Client, ctx context.Context) {
-		w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: c, LogsLevel: zerologsentry.Level(zerolog.InfoLevel), Logger: "shop"})
+		w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{Client: c, LogsLevel: zerologsentry.Level(zerolog.InfoLevel), Logger: "shop"})
 		logger := zerolog.New(w).Hook(w).With().Timestamp().Logger()
 		logger.Info().Ctx(ctx).Int("items", 3).Dict("cart", zerolog.Dict().Str("id", "c-1")).Msg("cart loaded")
 		logger.Warn().Ctx(ctx).Msg("slow checkout")

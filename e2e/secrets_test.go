@@ -124,7 +124,7 @@ func TestNoSecretLeavesTheProcess(t *testing.T) {
 				zap.Error(secretError()))
 		},
 		"zerolog": func(ctx context.Context) {
-			w := zerologsentry.New(io.Discard, zerologsentry.Options{})
+			w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{})
 			log := zerolog.New(w).Hook(w)
 			log.Error().Ctx(ctx).
 				Str("password", secretAttr).

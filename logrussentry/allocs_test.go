@@ -16,9 +16,7 @@ import (
 // Allocation goals of the hook itself (logrus's own work, the entry, its
 // fields and the formatting, is the program's either way).
 func TestAllocs(t *testing.T) {
-	if race.Enabled {
-		t.Skip("-race changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	ctx := core.NewIsolationScope(context.Background())
 	h := logrussentry.NewHook(logrussentry.Options{Client: benchClient(t)})
 	below := &logrus.Entry{Level: logrus.DebugLevel, Message: "below", Context: ctx}

@@ -45,7 +45,7 @@
 //     keys, typed as package core documents for logs); WithError's error
 //     becomes exception.type and exception.message; with SetReportCaller
 //     the caller is code.file.path, code.line.number and
-//     code.function.name; sentry.origin is "auto.log.logrus" ([Origin]).
+//     code.function.name; sentry.origin is [Origin].
 //   - Message: the entry's message; an event's logentry.formatted and a
 //     breadcrumb's message. An event without an error is a message event.
 //   - Time: the entry's time, which logrus sets when the program did not
@@ -91,12 +91,10 @@
 //
 // # Cost
 //
-// logrus calls the hook only for the levels of Levels. Below the hook's
-// thresholds, or without an enabled client, Fire compares a level and
-// returns. A breadcrumb of at most five fields that are not
-// nested fields is converted into an array on the stack, which the client
-// copies into the breadcrumb itself: no
-// allocation. Other breadcrumbs' fields go into one slice of their own,
-// handed to the client to keep. An event's fields are lent from a pooled
-// buffer; the event is built and sent on the client's worker goroutine.
+//   - logrus calls the hook only for the levels of Levels; below the hook's
+//     thresholds, or without an enabled client, Fire compares a level and
+//     returns.
+//   - A breadcrumb of at most five fields that are not nested costs no
+//     allocation; any other breadcrumb costs one.
+//   - An event is built and sent on the client's worker.
 package logrussentry

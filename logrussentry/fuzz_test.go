@@ -155,9 +155,6 @@ func FuzzFields(f *testing.F) {
 		if lvl <= logrus.ErrorLevel {
 			want++
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		c.Flush(ctx)
-		testclient.Accounted(t, before, c.Stats(), want, mt.Events(), validate)
+		testclient.Accounted(t, c, mt, before, want, validate)
 	})
 }

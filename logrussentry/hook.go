@@ -11,7 +11,8 @@ import (
 	"github.com/sentrylog/sentrylog/core"
 )
 
-// Origin is the mechanism type of exceptions made from logrus records.
+// Origin is the mechanism type of exceptions, and the sentry.origin of
+// Sentry logs, made from logrus records.
 const Origin = "auto.log.logrus"
 
 // Hook is a logrus.Hook that sends records to Sentry: breadcrumbs from

@@ -282,20 +282,8 @@ func TestCulpritIsTheCallSite(t *testing.T) {
 					log.Error("no error")
 				}
 				culprit = line + 1
-				ev := testclient.One(t, c, mt)
-				st := ev.Stacktrace
-				if len(ev.Exception) > 0 {
-					st = ev.Exception[len(ev.Exception)-1].Stacktrace
-				}
-				require.NotNil(t, st)
-				require.NotEmpty(t, st.Frames)
-				top := st.Frames[len(st.Frames)-1]
-				assert.Equal(t, culprit, top.Lineno, "frames: %+v", st.Frames)
-				assert.Contains(t, top.Function, "TestCulpritIsTheCallSite")
-				for _, f := range st.Frames {
-					assert.NotContains(t, f.Module, "github.com/sirupsen/logrus")
-					assert.NotEqual(t, "github.com/sentrylog/sentrylog/logrussentry", f.Module)
-				}
+				testclient.Culprit(t, testclient.One(t, c, mt), culprit, "TestCulpritIsTheCallSite",
+					"github.com/sirupsen/logrus", "github.com/sentrylog/sentrylog/logrussentry")
 			})
 		}
 	}

@@ -46,13 +46,8 @@ func TestLogsLevel(t *testing.T) {
 	e.WithError(errors.New("boom")).Error("failed")
 	logs := testclient.Logs(t, c, mt)
 	require.Len(t, logs, 5)
-	var levels []string
-	for _, lg := range logs {
-		levels = append(levels, lg.Level.String())
-		assert.Equal(t, "auto.log.logrus", testclient.LogAttr(lg, "sentry.origin"))
-		assert.Equal(t, "jobs", testclient.LogAttr(lg, "logger.name"))
-		assert.Equal(t, "billing", testclient.LogAttr(lg, "service"))
-	}
+	levels := testclient.LogLevels(t, logs, map[string]any{
+		"sentry.origin": logrussentry.Origin, "logger.name": "jobs", "service": "billing"})
 	assert.Equal(t, []string{"trace", "debug", "info", "warn", "error"}, levels)
 	assert.Equal(t, "r1", testclient.LogAttr(logs[2], "req.id"))
 	assert.Equal(t, int64(3), testclient.LogAttr(logs[3], "n"))
@@ -74,9 +69,7 @@ func TestLogsOnly(t *testing.T) {
 // A record sent as a log costs the hook no allocation for a few scalar
 // fields, counted on the logging goroutine (the log worker is parked).
 func TestAllocsLog(t *testing.T) {
-	if race.Enabled {
-		t.Skip("-race changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c := testclient.ParkedLogs(t)
 	h := logrussentry.NewHook(logrussentry.Options{
 		Client: c, LogsLevel: logrussentry.Level(logrus.InfoLevel), BreadcrumbLevel: logrussentry.Level(logrussentry.LevelOff),
@@ -86,4 +79,16 @@ func TestAllocsLog(t *testing.T) {
 	got := testing.AllocsPerRun(200, func() { _ = h.Fire(e) })
 	assert.Zero(t, got, "log of five scalar fields")
 	assert.Greater(t, c.Stats().Dropped["queue_overflow:log_item"], dropped+200)
+}
+
+// LevelOff switches each output off alone; events carry Origin.
+func TestLevelOffEachOutput(t *testing.T) {
+	testclient.CheckLevelOff(t, logrussentry.Origin, func(c *core.Client, off string) {
+		b, e, l := testclient.Levels(off, logrus.InfoLevel, logrus.ErrorLevel, logrussentry.LevelOff)
+		log := &logrus.Logger{Out: io.Discard, Formatter: new(logrus.TextFormatter), Level: logrus.TraceLevel, Hooks: logrus.LevelHooks{}}
+		log.AddHook(logrussentry.NewHook(logrussentry.Options{Client: c,
+			BreadcrumbLevel: logrussentry.Level(b), EventLevel: logrussentry.Level(e), LogsLevel: logrussentry.Level(l)}))
+		log.Info("info")
+		log.WithError(errors.New("boom")).Error("error")
+	})
 }

@@ -12,10 +12,10 @@ import (
 // Options configure a Hook. The zero value is ready to use: each field's
 // comment states its default, filled in by NewHook.
 type Options struct {
-	// Client receives the records. Default: core.CurrentClient(), looked up
-	// on every record, so a Hook made (and added to a logger) before
-	// core.Init starts sending once Init has run. While there is no client,
-	// or it is disabled or closed, Fire does nothing.
+	// Client receives the records. Default (nil): the process-wide client
+	// ([core.CurrentClient]), looked up on every record, so a Hook made before
+	// [core.Init] sends once Init has run. Without a client, or with a
+	// disabled or closed one, the Hook sends nothing.
 	Client *core.Client
 
 	// BreadcrumbLevel is the least severe logrus level that becomes a
@@ -47,15 +47,15 @@ type Options struct {
 	Logger string
 }
 
-// LevelOff is not a logrus level: as Options.BreadcrumbLevel or
-// Options.EventLevel it switches that output off:
+// LevelOff is above every level a program logs at. As the value of
+// [Options.BreadcrumbLevel], [Options.EventLevel] or [Options.LogsLevel],
+// through [Level], it switches that output off:
 //
 //	logrussentry.NewHook(logrussentry.Options{EventLevel: logrussentry.Level(logrussentry.LevelOff)})
 const LevelOff = logrus.Level(math.MaxUint32)
 
-// Level returns a pointer to l, for Options.BreadcrumbLevel and
-// Options.EventLevel: the zero logrus.Level is PanicLevel, so a plain value
-// could not say "unset".
+// Level returns a pointer to l, for the level options: the zero
+// logrus.Level is PanicLevel, so a plain value could not say "unset".
 func Level(l logrus.Level) *logrus.Level { return &l }
 
 // off is a threshold no level reaches. logrus levels grow less severe:

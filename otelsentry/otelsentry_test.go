@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/internal/schematest"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/otelsentry"
@@ -40,7 +41,7 @@ func TestSpanFromContext(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, [16]byte(span.SpanContext().TraceID()), tr)
 	assert.Equal(t, [8]byte(span.SpanContext().SpanID()), sp)
-	if !raceEnabled {
+	if !race.Enabled {
 		assert.Zero(t, testing.AllocsPerRun(100, func() { otelsentry.SpanFromContext(ctx) }))
 	}
 }

@@ -16,9 +16,7 @@ import (
 // benchmarks' workload. Skipped under -race, which changes allocation counts.
 
 func TestAllocsDisabled(t *testing.T) {
-	if race.Enabled {
-		t.Skip("allocation counts differ under -race")
-	}
+	race.SkipAllocs(t)
 	l := benchLogger(slogsentry.NewHandler(slogsentry.Options{Client: benchClient(t)}))
 	ctx := context.Background()
 	got := testing.AllocsPerRun(1000, func() { logDisabled(l, ctx) })
@@ -32,9 +30,7 @@ func TestAllocsDisabled(t *testing.T) {
 }
 
 func TestAllocsBreadcrumb(t *testing.T) {
-	if race.Enabled {
-		t.Skip("allocation counts differ under -race")
-	}
+	race.SkipAllocs(t)
 	c := benchClient(t)
 	l := benchLogger(slogsentry.NewHandler(slogsentry.Options{Client: c}))
 	ctx := core.NewIsolationScope(context.Background())
@@ -53,9 +49,7 @@ func TestAllocsBreadcrumb(t *testing.T) {
 // after the logging goroutine has done all of its work (copying the record,
 // snapshotting the scopes, recording the stack).
 func TestAllocsEvent(t *testing.T) {
-	if race.Enabled {
-		t.Skip("allocation counts differ under -race")
-	}
+	race.SkipAllocs(t)
 	c := testclient.Parked(t)
 	l := benchLogger(slogsentry.NewHandler(slogsentry.Options{Client: c}))
 	ctx := core.NewIsolationScope(context.Background())

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/benchrun"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
@@ -119,7 +120,7 @@ func BenchmarkBreadcrumb(b *testing.B) {
 
 // BenchmarkEvent measures the logging goroutine: the event is built and
 // dropped by the client's worker meanwhile. Events the worker cannot keep up
-// with overflow the queue (reported as dropped/op); the caller's work is the
+// with overflow the queue (reported as drop/op); the caller's work is the
 // same either way. BenchmarkEvent/flushed waits for the worker every 100
 // events, so its time per event includes building it.
 func BenchmarkEvent(b *testing.B) {
@@ -128,18 +129,7 @@ func BenchmarkEvent(b *testing.B) {
 		c := benchClient(b)
 		l := benchLogger(slogsentry.NewHandler(slogsentry.Options{Client: c}))
 		b.ReportAllocs()
-		n := 0
-		for b.Loop() {
-			logEvent(l, ctx)
-			n++
-		}
-		b.StopTimer()
-		c.Flush(ctx)
-		dropped := int64(0)
-		for _, v := range c.Stats().Dropped {
-			dropped += v
-		}
-		b.ReportMetric(float64(dropped)/float64(n), "dropped/op")
+		benchrun.Loop(b, c, func() { logEvent(l, ctx) })
 	})
 	// The worker parked (testclient.Parked): every capture does all of the
 	// logging goroutine's work and is dropped at the queue, so time and

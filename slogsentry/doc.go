@@ -53,7 +53,7 @@
 //     exception.type and exception.message. The log also carries
 //     logger.name ([Options.Logger]), the call site (code.file.path,
 //     code.line.number, code.function.name, from the record's PC),
-//     sentry.origin "auto.log.slog", and the client's default attributes.
+//     sentry.origin [Origin], and the client's default attributes.
 //     The client scrubs logs as it scrubs events and batches them on its
 //     own goroutine (see package core, "Logs").
 //   - Message: the record's message is the event's message (logentry) and
@@ -70,7 +70,7 @@
 //     errors.Join groups followed as the core documents). When there are
 //     several, the first at a key named "error" or "err" is the exception,
 //     else the first found; the others stay in the log context as their
-//     text. The exception's mechanism is "auto.log.slog".
+//     text. The exception's mechanism is [Origin].
 //   - Attributes: attributes of the record and of WithAttrs are resolved
 //     (LogValuer) on the logging goroutine, at the call, then rewritten by
 //     [Options.ReplaceAttr] when it is set. They are typed: numbers stay
@@ -119,19 +119,14 @@
 //
 // # Cost
 //
-// Enabled is a level comparison and a pointer load: a record below both
-// thresholds costs no allocation. A breadcrumb of at most five
-// plain attributes costs none either: each has a key, and a value of one of
-// slog's kinds or an error, a string, a number, a time or a duration (not a
-// group, a LogValuer or a value the program could change later, such as a
-// map or a pointer to a struct). They are lent from an array on the stack
-// and the core copies them. Other
-// breadcrumbs cost one allocation:
-// the slice of the record's attributes, which the handler hands to the core
-// to keep. An event costs one allocation on
-// the logging goroutine, most of its time there being the capture of the
-// call stack; the event is built and sent on the client's worker goroutine.
-// A record sent as a log costs the logging goroutine no allocation when its
-// attributes are at most bridge.InlineAttrs plain ones, and one otherwise.
-// bench_test.go measures these against slog's own handlers.
+//   - Below both thresholds, Enabled compares a level and returns: no
+//     allocation, no lock.
+//   - A breadcrumb with at most five plain attributes (a key and a string,
+//     number, bool, time, duration or error; not a group, a LogValuer or a
+//     value the program could change later, such as a map or a pointer)
+//     costs no allocation; any other breadcrumb costs one.
+//   - An event costs one allocation on the logging goroutine; it is built
+//     and sent on the client's worker.
+//   - A log costs the logging goroutine no allocation with at most five
+//     plain attributes, one otherwise.
 package slogsentry

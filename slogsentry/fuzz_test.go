@@ -2,7 +2,6 @@ package slogsentry_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -81,9 +80,9 @@ func (f *fuzzAttrs) attr(op byte, depth int) slog.Attr {
 	case 10:
 		return slog.Any(k, fuzzValuer{f.Byte(), f.s})
 	case 11:
-		return slog.Any(k, fuzzStringer{f.Byte()%2 == 0, f.s})
+		return slog.Any(k, hostile.Stringer{Mode: f.Byte(), S: f.s})
 	case 12:
-		return slog.Any(k, fuzzJSON{f.Byte(), f.s})
+		return slog.Any(k, hostile.JSON{Mode: f.Byte(), S: f.s})
 	case 13:
 		return slog.Any(k, []string{f.s, k, ""})
 	case 14:
@@ -138,38 +137,6 @@ func (v fuzzValuer) LogValue() slog.Value {
 	}
 }
 
-type fuzzStringer struct {
-	panics bool
-	s      string
-}
-
-func (s fuzzStringer) String() string {
-	if s.panics {
-		panic(s.s)
-	}
-	return s.s
-}
-
-// fuzzJSON's MarshalJSON returns valid JSON, invalid JSON, an error, or
-// panics.
-type fuzzJSON struct {
-	mode byte
-	s    string
-}
-
-func (j fuzzJSON) MarshalJSON() ([]byte, error) {
-	switch j.mode % 4 {
-	case 0:
-		return json.Marshal(map[string]string{"s": j.s})
-	case 1:
-		return []byte(j.s), nil
-	case 2:
-		return nil, errors.New(j.s)
-	default:
-		panic(j.s)
-	}
-}
-
 var fuzzLevels = [...]slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError, slog.LevelError + 2, slogsentry.LevelFatal}
 
 // FuzzHandlerAttrs logs records with attributes, WithAttrs and WithGroup of
@@ -213,13 +180,10 @@ func FuzzHandlerAttrs(f *testing.F) {
 		r.AddAttrs(attrs...)
 		_ = hd.Handle(ctx, r)
 
-		ctxF, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		c.Flush(ctxF)
 		want := int64(1)
 		if lvl >= slog.LevelError {
 			want++
 		}
-		testclient.Accounted(t, before, c.Stats(), want, mt.Events(), validate)
+		testclient.Accounted(t, c, mt, before, want, validate)
 	})
 }

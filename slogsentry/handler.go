@@ -10,8 +10,9 @@ import (
 	"github.com/sentrylog/sentrylog/core"
 )
 
-// origin is the mechanism type of exceptions made from slog records.
-const origin = "auto.log.slog"
+// Origin is the mechanism type of exceptions, and the sentry.origin of
+// Sentry logs, made from slog records.
+const Origin = "auto.log.slog"
 
 // nAttrsInline is the capacity of a pooled attribute buffer; larger buffers
 // (a record with many attributes) are not kept, so the pool stays small.
@@ -109,7 +110,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		Pre:     h.pre,
 		Groups:  h.groups,
 		TagKeys: h.cfg.tagKeys,
-		Origin:  origin,
+		Origin:  Origin,
 	}
 	if !event {
 		if asLog {

@@ -37,12 +37,9 @@ func TestLogsLevel(t *testing.T) {
 	l.Log(ctx, slogsentry.LevelFatal, "fatal")
 	logs := testclient.Logs(t, c, mt)
 	require.Len(t, logs, 6)
-	var levels []string
+	levels := testclient.LogLevels(t, logs, map[string]any{
+		"sentry.origin": slogsentry.Origin, "logger.name": "app", "service": "api"})
 	for _, lg := range logs {
-		levels = append(levels, lg.Level.String())
-		assert.Equal(t, "auto.log.slog", testclient.LogAttr(lg, "sentry.origin"))
-		assert.Equal(t, "app", testclient.LogAttr(lg, "logger.name"))
-		assert.Equal(t, "api", testclient.LogAttr(lg, "service"))
 		assert.Contains(t, testclient.LogAttr(lg, "code.file.path"), "logs_test.go")
 		assert.Contains(t, testclient.LogAttr(lg, "code.function.name"), "TestLogsLevel")
 	}
@@ -97,9 +94,7 @@ func TestLogsLevelVar(t *testing.T) {
 // The logging goroutine's cost of a log: at most one allocation (the goal),
 // measured with the log worker parked so that only the caller is counted.
 func TestAllocsLog(t *testing.T) {
-	if race.Enabled {
-		t.Skip("allocation counts differ under -race")
-	}
+	race.SkipAllocs(t)
 	c := testclient.ParkedLogs(t)
 	l := benchLogger(slogsentry.NewHandler(slogsentry.Options{
 		Client: c, LogsLevel: slog.LevelInfo, BreadcrumbLevel: slogsentry.LevelOff,
@@ -118,4 +113,14 @@ func TestAllocsLog(t *testing.T) {
 	}
 	got = testing.AllocsPerRun(1000, func() { logBreadcrumb(l, ctx) })
 	assert.LessOrEqual(t, got, 1.0, "allocations per breadcrumb and log")
+}
+
+// LevelOff switches each output off alone; events carry Origin.
+func TestLevelOffEachOutput(t *testing.T) {
+	testclient.CheckLevelOff(t, slogsentry.Origin, func(c *core.Client, off string) {
+		b, e, l := testclient.Levels(off, slog.LevelInfo, slog.LevelError, slogsentry.LevelOff)
+		log := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, BreadcrumbLevel: b, EventLevel: e, LogsLevel: l}))
+		log.Info("info")
+		log.Error("error", "error", errors.New("boom"))
+	})
 }

@@ -9,21 +9,20 @@ import (
 	"github.com/sentrylog/sentrylog/core"
 )
 
-// LevelOff is a level above every level a program logs at. Set
-// BreadcrumbLevel or EventLevel to it to switch that kind of output off:
+// LevelOff is above every level a program logs at. As the value of
+// [Options.BreadcrumbLevel], [Options.EventLevel] or [Options.LogsLevel] it
+// switches that output off:
 //
-//	slogsentry.NewHandler(slogsentry.Options{BreadcrumbLevel: slogsentry.LevelOff})
+//	slogsentry.NewHandler(slogsentry.Options{EventLevel: slogsentry.LevelOff})
 const LevelOff = slog.Level(math.MaxInt)
 
 // Options configure a Handler. The zero value of each field means its
 // default, stated in the field's comment; NewHandler fills the defaults in.
-// Options is passed by value, like the options of the other sentrylog
-// bridges (zapsentry.NewCore, zerologsentry.New).
 type Options struct {
-	// Client receives the records. Default: the process-wide client
-	// (core.CurrentClient), looked up on every record, so a handler made
-	// before core.Init starts sending once Init has run. While there is no
-	// client, or it is disabled or closed, the handler does nothing.
+	// Client receives the records. Default (nil): the process-wide client
+	// ([core.CurrentClient]), looked up on every record, so a Handler made before
+	// [core.Init] sends once Init has run. Without a client, or with a
+	// disabled or closed one, the Handler sends nothing.
 	Client *core.Client
 
 	// BreadcrumbLevel is the lowest level that becomes a breadcrumb. Records

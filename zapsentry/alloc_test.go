@@ -18,9 +18,7 @@ import (
 // caller's work is done.
 
 func TestAllocsDisabled(t *testing.T) {
-	if race.Enabled {
-		t.Skip("-race changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c, _ := newClient(t)
 	// zap itself allocates the variadic []Field of a call whose fields
 	// escape; the Core must add nothing to that.
@@ -47,9 +45,7 @@ func TestAllocsDisabled(t *testing.T) {
 }
 
 func TestAllocsBreadcrumb(t *testing.T) {
-	if race.Enabled {
-		t.Skip("-race changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c, _ := newClient(t)
 	l := benchLogger(t, c, false)
 	got := testing.AllocsPerRun(1000, func() { logBreadcrumb(l) })
@@ -62,9 +58,7 @@ func TestAllocsBreadcrumb(t *testing.T) {
 }
 
 func TestAllocsEvent(t *testing.T) {
-	if race.Enabled {
-		t.Skip("-race changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c := testclient.Parked(t)
 	l := benchLogger(t, c, false)
 	before := c.Stats().Dropped["queue_overflow:error"]

@@ -43,8 +43,9 @@ var (
 // the deadline (the client's ShutdownTimeout).
 var ErrFlush = errors.New("zapsentry: events not delivered before the deadline")
 
-// origin is the mechanism type of exceptions made from zap entries.
-const origin = "auto.log.zap"
+// Origin is the mechanism type of exceptions, and the sentry.origin of
+// Sentry logs, made from zap entries.
+const Origin = "auto.log.zap"
 
 // NewCore returns a Core configured by opts (see Options for defaults).
 func NewCore(opts Options) *Core {
@@ -167,7 +168,7 @@ func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		Groups:  c.groups,
 		Attrs:   e.attrs,
 		TagKeys: c.tagKeys,
-		Origin:  origin,
+		Origin:  Origin,
 		PC:      entryPC(&ent),
 	}
 	bridge.CaptureRecord(cl, &rec)
@@ -254,7 +255,7 @@ func (c *Core) encode(e *encoder, fields []zapcore.Field) context.Context {
 func (c *Core) crumbRecord(ent *zapcore.Entry, ctx context.Context, pc uintptr) *bridge.Record {
 	return &bridge.Record{
 		Time: ent.Time, Level: sentryLevel(ent.Level), Message: ent.Message, Logger: ent.LoggerName,
-		Context: ctx, Pre: c.pre, Groups: c.groups, TagKeys: c.tagKeys, Origin: origin,
+		Context: ctx, Pre: c.pre, Groups: c.groups, TagKeys: c.tagKeys, Origin: Origin,
 		PC: pc, // for BeforeBreadcrumb's hint
 	}
 }

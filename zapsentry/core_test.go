@@ -244,15 +244,8 @@ func TestCallerIsCulprit(t *testing.T) {
 			culprit = line + 1
 			ev := testclient.One(t, c, mt)
 			require.NotEmpty(t, ev.Exception)
-			st := ev.Exception[len(ev.Exception)-1].Stacktrace
-			require.NotNil(t, st)
-			require.NotEmpty(t, st.Frames)
-			top := st.Frames[len(st.Frames)-1]
-			assert.Equal(t, culprit, top.Lineno, "frames: %+v", st.Frames)
-			assert.Contains(t, top.Function, "TestCallerIsCulprit")
-			for _, f := range st.Frames {
-				assert.NotContains(t, f.Module, "go.uber.org/zap")
-			}
+			testclient.Culprit(t, ev, culprit, "TestCallerIsCulprit",
+				"go.uber.org/zap", "github.com/sentrylog/sentrylog/zapsentry")
 		})
 	}
 }

@@ -45,8 +45,7 @@
 //     core documents for logs; the first error
 //     becomes exception.type and exception.message; the logger name is
 //     logger.name; with zap.AddCaller the caller is code.file.path,
-//     code.line.number and code.function.name; sentry.origin is
-//     "auto.log.zap".
+//     code.line.number and code.function.name; sentry.origin is [Origin].
 //   - Message: the entry's message; an event's logentry.formatted and a
 //     breadcrumb's message.
 //   - Time: the entry's time.
@@ -56,7 +55,8 @@
 //     becomes the exception chain (wrapping and errors.Join included). The
 //     key "error" (or "err") wins as the primary error; other errors stay
 //     in the log context as their message. zap.Errors becomes one
-//     errors.Join of its non-nil errors: an exception group.
+//     errors.Join of its non-nil errors: an exception group. The
+//     exception's mechanism is [Origin].
 //   - Fields: every zapcore.FieldType becomes a typed attribute: integers
 //     and uintptrs as numbers, floats as numbers (NaN and infinities as
 //     text), complex numbers as text ("1+2i"), bools, strings, byte strings
@@ -97,14 +97,12 @@
 //
 // # Cost
 //
-// Check tests the level first: below both ranges, or without an enabled
-// client, it returns without allocating, locking or adding the Core to the
-// checked entry. Field conversion uses a pooled encoder; plain values
-// (numbers, strings, bools, durations, times, errors) do not allocate. A
-// breadcrumb of at most five scalar fields (integers, float64s,
-// strings, bools, durations) is converted into an array on the stack, which the
-// client copies into the breadcrumb itself:
-// no allocation. Other breadcrumbs' attributes go into one slice of their
-// own, which the Core hands to the client to keep:
-// one allocation.
+//   - Below both ranges, or without an enabled client, Check returns without
+//     allocating, locking or adding the Core to the checked entry.
+//   - A breadcrumb of at most five scalar fields (integers, float64s,
+//     strings, bools, durations) costs no allocation; any other breadcrumb
+//     costs one.
+//   - Plain fields (numbers, strings, bools, durations, times, errors) are
+//     converted without allocating; an event is built and sent on the
+//     client's worker.
 package zapsentry

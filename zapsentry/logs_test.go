@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zapsentry"
@@ -33,12 +34,9 @@ func TestLogsLevel(t *testing.T) {
 	l.Error("failed", zap.Error(errors.New("boom")))
 	logs := testclient.Logs(t, c, mt)
 	require.Len(t, logs, 4)
-	var levels []string
+	levels := testclient.LogLevels(t, logs, map[string]any{
+		"sentry.origin": zapsentry.Origin, "logger.name": "api", "service": "checkout"})
 	for _, lg := range logs {
-		levels = append(levels, lg.Level.String())
-		assert.Equal(t, "auto.log.zap", testclient.LogAttr(lg, "sentry.origin"))
-		assert.Equal(t, "api", testclient.LogAttr(lg, "logger.name"))
-		assert.Equal(t, "checkout", testclient.LogAttr(lg, "service"))
 		assert.Contains(t, testclient.LogAttr(lg, "code.file.path"), "logs_test.go")
 		assert.Contains(t, testclient.LogAttr(lg, "code.function.name"), "TestLogsLevel")
 	}
@@ -68,9 +66,7 @@ func TestLogsFatalFlushes(t *testing.T) {
 }
 
 func TestAllocsLog(t *testing.T) {
-	if race.Enabled {
-		t.Skip("-race changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c := testclient.ParkedLogs(t)
 	l := zap.New(zapsentry.NewCore(zapsentry.Options{
 		Client: c, LogsLevel: zapcore.InfoLevel, BreadcrumbLevel: zapsentry.LevelOff,
@@ -80,4 +76,14 @@ func TestAllocsLog(t *testing.T) {
 	base := testing.AllocsPerRun(1000, func() { logBreadcrumb(floor) })
 	t.Logf("log: %v allocations, zap's own %v", got, base)
 	assert.LessOrEqual(t, got, base+1)
+}
+
+// LevelOff switches each output off alone; events carry Origin.
+func TestLevelOffEachOutput(t *testing.T) {
+	testclient.CheckLevelOff(t, zapsentry.Origin, func(c *core.Client, off string) {
+		b, e, l := testclient.Levels(off, zapcore.InfoLevel, zapcore.ErrorLevel, zapsentry.LevelOff)
+		log := zap.New(zapsentry.NewCore(zapsentry.Options{Client: c, BreadcrumbLevel: b, EventLevel: e, LogsLevel: l}))
+		log.Info("info")
+		log.Error("error", zap.Error(errors.New("boom")))
+	})
 }

@@ -11,10 +11,10 @@ import (
 // Options configure a Core. The zero value is ready to use: it sends
 // through the process-wide client with the default levels.
 type Options struct {
-	// Client receives the breadcrumbs and events. Default: nil, which means
-	// core.CurrentClient(), looked up on every entry, so a Core built before
-	// core.Init starts sending once the client exists. A nil or disabled
-	// client makes the Core a no-op.
+	// Client receives the records. Default (nil): the process-wide client
+	// ([core.CurrentClient]), looked up on every record, so a Core made before
+	// [core.Init] sends once Init has run. Without a client, or with a
+	// disabled or closed one, the Core sends nothing.
 	Client *core.Client
 	// BreadcrumbLevel enables the levels that become breadcrumbs when
 	// EventLevel does not enable them. Default zapcore.InfoLevel. Use LevelOff to
@@ -35,8 +35,9 @@ type Options struct {
 	TagKeys []string
 }
 
-// LevelOff is a level above every level a program logs at. Set
-// BreadcrumbLevel or EventLevel to it to switch that range off:
+// LevelOff is above every level a program logs at. As the value of
+// [Options.BreadcrumbLevel], [Options.EventLevel] or [Options.LogsLevel] it
+// switches that output off:
 //
 //	zapsentry.NewCore(zapsentry.Options{EventLevel: zapsentry.LevelOff})
 const LevelOff = zapcore.Level(math.MaxInt8)

@@ -15,9 +15,7 @@ import (
 
 // Allocation goals on the logging goroutine, on the benchmarks' workload.
 func TestAllocs(t *testing.T) {
-	if race.Enabled {
-		t.Skip("-race changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	ctx := core.NewIsolationScope(context.Background())
 	c := benchClient(t)
 	l := benchLogger(c)

@@ -14,6 +14,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/benchrun"
+	"github.com/sentrylog/sentrylog/internal/cputime"
 	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/zerologsentry"
 )
@@ -37,7 +39,7 @@ func benchLogger(c *core.Client) zerolog.Logger {
 	if c == nil {
 		l = zerolog.New(io.Discard)
 	} else {
-		w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: c})
+		w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{Client: c})
 		l = zerolog.New(w).Hook(w)
 	}
 	return l.With().Timestamp().Str("service", "checkout").Int("shard", 7).Logger()
@@ -61,10 +63,10 @@ func logEvent(l *zerolog.Logger, ctx context.Context) {
 // returns reports it per operation as cpu-ns/op (all goroutines: in the
 // event benchmarks, the client's worker too).
 func reportCPU(b *testing.B) func() {
-	start := cpuTime()
+	start := cputime.Process()
 	return func() {
 		if b.N > 0 {
-			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Process()-start)/float64(b.N), "cpu-ns/op")
 		}
 	}
 }
@@ -132,7 +134,7 @@ func BenchmarkBreadcrumb(b *testing.B) {
 		}
 	})
 	b.Run("writer-only", func(b *testing.B) {
-		w := zerologsentry.New(io.Discard, zerologsentry.Options{Client: benchClient(b)})
+		w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{Client: benchClient(b)})
 		var line bytes.Buffer
 		l := zerolog.New(&line).With().Timestamp().Str("service", "checkout").Int("shard", 7).Logger()
 		logBreadcrumb(&l, nil)
@@ -146,7 +148,7 @@ func BenchmarkBreadcrumb(b *testing.B) {
 
 // BenchmarkEvent measures the logging goroutine: the event is built and
 // dropped by the client's worker meanwhile; events the worker cannot keep up
-// with overflow the queue (dropped/op), the caller's work is the same.
+// with overflow the queue (drop/op), the caller's work is the same.
 // "caller-only" has the worker drop nearly everything, so its cpu-ns/op is
 // the logging goroutine's alone; "flushed" waits for the worker every 100
 // events, so its time includes building the event.
@@ -157,18 +159,7 @@ func BenchmarkEvent(b *testing.B) {
 		l := benchLogger(c)
 		b.ReportAllocs()
 		defer reportCPU(b)()
-		n := 0
-		for b.Loop() {
-			logEvent(&l, ctx)
-			n++
-		}
-		b.StopTimer()
-		c.Flush(ctx)
-		dropped := int64(0)
-		for _, v := range c.Stats().Dropped {
-			dropped += v
-		}
-		b.ReportMetric(float64(dropped)/float64(n), "dropped/op")
+		benchrun.Loop(b, c, func() { logEvent(&l, ctx) })
 	})
 	b.Run("caller-only", func(b *testing.B) {
 		// The worker parked (testclient.Parked): every event is dropped at

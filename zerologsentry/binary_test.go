@@ -21,7 +21,7 @@ func TestBinaryLog(t *testing.T) {
 	var debug bytes.Buffer
 	c, mt := testclient.New(t, core.Options{Debug: true, DebugWriter: &debug})
 	var got, want bytes.Buffer
-	w := zerologsentry.New(&got, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(&got, zerologsentry.Options{Client: c})
 	ctx := core.NewIsolationScope(context.Background())
 	for _, l := range []zerolog.Logger{zerolog.New(&want), zerolog.New(w).Hook(w)} {
 		l.Info().Ctx(ctx).Str("k", "v").Msg("first")

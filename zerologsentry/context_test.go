@@ -74,7 +74,7 @@ func TestContextRouting(t *testing.T) {
 // Without the hook the Writer still works; records go to the global scope.
 func TestWriterWithoutHook(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{})
-	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 	logger := zerolog.New(w)
 	ctx := core.NewIsolationScope(context.Background())
 	logger.Info().Ctx(ctx).Msg("to the global scope")
@@ -97,7 +97,7 @@ var discardHealth = zerolog.HookFunc(func(e *zerolog.Event, _ zerolog.Level, msg
 // breadcrumb is on its own scope, not the global one.
 func TestDiscardedEventsKeepContexts(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{})
-	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 	logger := zerolog.New(w).Hook(w).Hook(discardHealth)
 	for i := 0; i < 1300; i++ {
 		logger.Info().Ctx(core.NewIsolationScope(context.Background())).Msg("health")
@@ -122,7 +122,7 @@ func TestDiscardedEventsKeepContexts(t *testing.T) {
 // request's scope.
 func TestLineOffTheLoggingGoroutine(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{})
-	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 	logger := zerolog.New(asyncWriter{w}).Hook(w)
 	ctx := core.NewIsolationScope(context.Background())
 	core.IsolationScope(ctx).SetUser(&core.User{ID: "alice"})
@@ -159,7 +159,7 @@ func (a asyncWriter) WriteLevel(l zerolog.Level, p []byte) (n int, err error) {
 // global scope, as without the hook.
 func TestLineOffTheLoggingGoroutineWithoutContexts(t *testing.T) {
 	c, _ := testclient.New(t, core.Options{})
-	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 	logger := zerolog.New(asyncWriter{w}).Hook(w)
 	logger.Info().Msg("startup")
 	require.Len(t, c.Scope().Breadcrumbs(), 1)
@@ -172,7 +172,7 @@ func TestLineOffTheLoggingGoroutineWithoutContexts(t *testing.T) {
 func TestWriterBehindAnotherWriter(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{})
 	var out, want bytes.Buffer
-	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 	logger := zerolog.New(zerolog.MultiLevelWriter(&out, w)).Hook(w)
 	ctx := core.NewIsolationScope(context.Background())
 	core.IsolationScope(ctx).SetUser(&core.User{ID: "alice"})
@@ -193,7 +193,7 @@ func TestWriterBehindAnotherWriter(t *testing.T) {
 // level and message must match.
 func TestStaleContextNotTaken(t *testing.T) {
 	c, _ := testclient.New(t, core.Options{})
-	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 	hooked := zerolog.New(w).Hook(w).Hook(discardHealth)
 	plain := zerolog.New(w)
 	ctx := core.NewIsolationScope(context.Background())

@@ -6,14 +6,14 @@
 // logs, the searchable Logs view (see "Record conversion" for what a log
 // carries):
 //
-//	zerologsentry.New(os.Stderr, zerologsentry.Options{LogsLevel: zerologsentry.Level(zerolog.InfoLevel)})
+//	zerologsentry.NewWriter(os.Stderr, zerologsentry.Options{LogsLevel: zerologsentry.Level(zerolog.InfoLevel)})
 //
 // # Set-up
 //
 // One value is both the logger's writer, wrapping the program's own output,
 // and its hook:
 //
-//	w := zerologsentry.New(os.Stderr, zerologsentry.Options{})
+//	w := zerologsentry.NewWriter(os.Stderr, zerologsentry.Options{})
 //	logger := zerolog.New(w).Hook(w).With().Timestamp().Logger()
 //
 // Every line reaches the output byte for byte as zerolog wrote it. The
@@ -52,7 +52,7 @@
 //	zerolog.New(zerolog.MultiLevelWriter(os.Stdout, w)).Hook(w)
 //	zerolog.New(zerolog.MultiLevelWriter(w, file)).Hook(w)
 //	zerolog.New(zerolog.SyncWriter(w)).Hook(w)
-//	zerologsentry.New(zerolog.ConsoleWriter{Out: os.Stdout}, opts) // as w
+//	zerologsentry.NewWriter(zerolog.ConsoleWriter{Out: os.Stdout}, opts) // as w
 //
 // These cannot: a writer in front of the Writer that writes later or on
 // another goroutine (diode.NewWriter, a channel), Logger.Output, which
@@ -64,7 +64,7 @@
 // request's and the global scope is in every request's events. Put
 // asynchronous writers inside the Writer instead:
 //
-//	w := zerologsentry.New(diode.NewWriter(os.Stdout, 1000, 0, nil), opts)
+//	w := zerologsentry.NewWriter(diode.NewWriter(os.Stdout, 1000, 0, nil), opts)
 //
 // In every set-up the program's own output is byte for byte what zerolog
 // writes: neither the hook nor MarshalStack adds anything to a line.
@@ -100,7 +100,7 @@
 //     Disabled are never sent. A record below [Options.BreadcrumbLevel]
 //     (default Info) is not decoded at all; from there up to
 //     [Options.EventLevel] (default Error) it is a breadcrumb, from
-//     EventLevel up an event. [Level](zerolog.Disabled) switches either
+//     EventLevel up an event. Level([LevelOff]) switches either
 //     range off.
 //   - Logs: a record sent as a log gets the level trace, debug, info,
 //     warn, error or fatal (Fatal and Panic); its body is the message, its
@@ -108,7 +108,7 @@
 //     become attributes, dicts flattened into dotted keys ("req.id"), typed
 //     as the core documents for logs; the error (Err) becomes
 //     exception.type and exception.message; [Options.Logger] is
-//     logger.name; sentry.origin is "auto.log.zerolog". The line is decoded
+//     logger.name; sentry.origin is [Origin]. The line is decoded
 //     on the client's log worker, not on the logging goroutine.
 //   - Message: the zerolog.MessageFieldName field; an event's message and
 //     a breadcrumb's message.
@@ -124,7 +124,7 @@
 //   - Logger name: zerolog has none; [Options.Logger], when set, is the
 //     event's logger and the breadcrumb's category.
 //   - Errors: the zerolog.ErrorFieldName field (Event.Err) becomes the
-//     event's exception, with the mechanism "auto.log.zerolog" ([Origin]).
+//     event's exception, with the mechanism [Origin].
 //     zerolog writes only the error's text, so without [MarshalStack] the
 //     exception is a *[LoggedError] holding that text, of the type "error"
 //     (the real one is unknown), and its stack is the logging call's,
@@ -165,15 +165,13 @@
 //
 // # Cost
 //
-// Below the breadcrumb level the Writer passes the line on after one level
-// comparison: no decoding and no allocation. A breadcrumb copies the
-// line, one allocation, and reads its message and timestamp from the end;
-// the core keeps the copy and decodes its fields only when
-// an event carries the breadcrumb (a scope keeps its last ones only, so most
-// never are) or BeforeBreadcrumb looks at it. An event decodes the line on
-// the logging goroutine, without allocating for unescaped text and scalar
-// values, and the core builds the event on its worker. See the benchmarks in
-// bench_test.go.
+//   - Below the breadcrumb level the Writer passes the line on after one
+//     level comparison: no decoding, no allocation.
+//   - A breadcrumb costs one allocation, a copy of the line; its fields are
+//     decoded only when an event carries it or BeforeBreadcrumb sees it.
+//   - An event decodes the line on the logging goroutine, without allocating
+//     for unescaped text and scalar values; it is built and sent on the
+//     client's worker.
 //
 // # Binary (CBOR) builds
 //

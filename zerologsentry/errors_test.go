@@ -208,7 +208,7 @@ func TestCallSiteGroups(t *testing.T) {
 func TestMarshalStackErrorStaysWithItsLine(t *testing.T) {
 	setStackMarshaler(t, zerologsentry.MarshalStack)
 	c, mt := testclient.New(t, core.Options{Storm: core.StormOptions{Disabled: true}})
-	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 	var other bytes.Buffer
 	unrelated := zerolog.New(&other)
 	unrelated.Error().Stack().Err(fmt.Errorf("secret of request A: %w", io.EOF)).Msg("a")

@@ -39,7 +39,7 @@ func Example() {
 	c, mt := exampleClient()
 	defer closeClient(c)
 
-	w := zerologsentry.New(os.Stdout, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(os.Stdout, zerologsentry.Options{Client: c})
 	logger := zerolog.New(w).Hook(w).With().Str("service", "billing").Logger()
 
 	logger.Info().Int("invoices", 3).Msg("batch started")
@@ -66,7 +66,7 @@ func Example() {
 func Example_requestScope() {
 	c, mt := exampleClient()
 	defer closeClient(c)
-	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 	base := zerolog.New(w).Hook(w)
 
 	handle := func(id string, fail bool) {
@@ -95,7 +95,7 @@ func ExampleMarshalStack() {
 
 	c, mt := exampleClient()
 	defer closeClient(c)
-	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 	logger := zerolog.New(w).Hook(w).With().Stack().Logger()
 
 	_, err := os.Open("/nonexistent/config.yaml")
@@ -118,12 +118,12 @@ func ExampleMarshalStack() {
 	// true
 }
 
-// Levels: breadcrumbs from Debug, events from Warn; Level(zerolog.Disabled)
+// Levels: breadcrumbs from Debug, events from Warn; Level(LevelOff)
 // would turn either off.
 func ExampleLevel() {
 	c, mt := exampleClient()
 	defer closeClient(c)
-	w := zerologsentry.New(nil, zerologsentry.Options{
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{
 		Client:          c,
 		BreadcrumbLevel: zerologsentry.Level(zerolog.DebugLevel),
 		EventLevel:      zerologsentry.Level(zerolog.WarnLevel),
@@ -146,7 +146,7 @@ func Example_multiLevelWriter() {
 	c, mt := exampleClient()
 	defer closeClient(c)
 	var file strings.Builder
-	w := zerologsentry.New(zerolog.MultiLevelWriter(os.Stdout, &file), zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(zerolog.MultiLevelWriter(os.Stdout, &file), zerologsentry.Options{Client: c})
 	logger := zerolog.New(w).Hook(w)
 
 	logger.Error().Ctx(context.Background()).Msg("written twice, sent once")
@@ -165,7 +165,7 @@ func Example_multiLevelWriter() {
 func Example_fingerprintAndScrubbing() {
 	c, mt := exampleClient()
 	defer closeClient(c)
-	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 	logger := zerolog.New(w).Hook(w)
 
 	logger.Error().

@@ -23,7 +23,7 @@ const fatalDSNEnv = "ZEROLOGSENTRY_TEST_FATAL_DSN"
 // level through the HTTP transport, and zerolog exits.
 func TestFatalChild(t *testing.T) {
 	c := exittest.ChildClient(t, fatalDSNEnv)
-	w := zerologsentry.New(os.Stdout, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(os.Stdout, zerologsentry.Options{Client: c})
 	logger := zerolog.New(w).Hook(w)
 	logger.Fatal().Err(errors.New("disk gone")).Str("k", "v").Msg("cannot go on")
 	t.Error("zerolog did not exit")

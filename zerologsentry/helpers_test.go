@@ -17,6 +17,6 @@ func newLogger(t testing.TB, c *core.Client, opts zerologsentry.Options) (zerolo
 	t.Helper()
 	var out bytes.Buffer
 	opts.Client = c
-	w := zerologsentry.New(zerolog.SyncWriter(&out), opts)
+	w := zerologsentry.NewWriter(zerolog.SyncWriter(&out), opts)
 	return zerolog.New(w).Hook(w), &out
 }

@@ -25,7 +25,7 @@ func TestConcurrentIsolation(t *testing.T) {
 	}
 	c, mt := testclient.New(t, core.Options{QueueSize: 4 * isolationtest.Requests,
 		Storm: core.StormOptions{Disabled: true}})
-	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 	var n atomic.Int64
 	logger := zerolog.New(w).Hook(w).
 		// Discards health checks and every third "noise" event.

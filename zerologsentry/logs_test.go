@@ -39,12 +39,9 @@ func TestLogsLevel(t *testing.T) {
 	l.Error().Err(errors.New("boom")).Msg("failed")
 	logs := testclient.Logs(t, c, mt)
 	require.Len(t, logs, 5)
-	var levels []string
+	levels := testclient.LogLevels(t, logs, map[string]any{
+		"sentry.origin": zerologsentry.Origin, "logger.name": "worker", "service": "jobs"})
 	for _, lg := range logs {
-		levels = append(levels, lg.Level.String())
-		assert.Equal(t, "auto.log.zerolog", testclient.LogAttr(lg, "sentry.origin"))
-		assert.Equal(t, "worker", testclient.LogAttr(lg, "logger.name"))
-		assert.Equal(t, "jobs", testclient.LogAttr(lg, "service"))
 		assert.WithinDuration(t, time.Now(), lg.Timestamp, time.Minute)
 	}
 	assert.Equal(t, []string{"trace", "debug", "info", "warn", "error"}, levels)
@@ -62,7 +59,7 @@ func TestLogsLevel(t *testing.T) {
 func TestLogsFatalFlushes(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{})
 	l, _ := newLogger(t, c, zerologsentry.Options{
-		LogsLevel: zerologsentry.Level(zerolog.InfoLevel), EventLevel: zerologsentry.Level(zerolog.Disabled),
+		LogsLevel: zerologsentry.Level(zerolog.InfoLevel), EventLevel: zerologsentry.Level(zerologsentry.LevelOff),
 	})
 	func() {
 		defer func() { recover() }()
@@ -76,12 +73,10 @@ func TestLogsFatalFlushes(t *testing.T) {
 // copy of the line (bridge.Record.Raw), decoded on the client's log worker,
 // which is parked here so that only the logging goroutine is counted.
 func TestAllocsLog(t *testing.T) {
-	if race.Enabled {
-		t.Skip("-race changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c := testclient.ParkedLogs(t)
-	w := zerologsentry.New(io.Discard, zerologsentry.Options{
-		Client: c, LogsLevel: zerologsentry.Level(zerolog.InfoLevel), BreadcrumbLevel: zerologsentry.Level(zerolog.Disabled),
+	w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{
+		Client: c, LogsLevel: zerologsentry.Level(zerolog.InfoLevel), BreadcrumbLevel: zerologsentry.Level(zerologsentry.LevelOff),
 	})
 	l := zerolog.New(w).Hook(w).With().Timestamp().Str("service", "checkout").Int("shard", 7).Logger()
 	ctx := core.NewIsolationScope(context.Background())
@@ -91,4 +86,16 @@ func TestAllocsLog(t *testing.T) {
 	t.Logf("log: %v allocations on the logging goroutine", got)
 	assert.LessOrEqual(t, got, 1.0)
 	assert.Greater(t, c.Stats().Dropped["queue_overflow:log_item"], dropped+200)
+}
+
+// LevelOff switches each output off alone; events carry Origin.
+func TestLevelOffEachOutput(t *testing.T) {
+	testclient.CheckLevelOff(t, zerologsentry.Origin, func(c *core.Client, off string) {
+		b, e, l := testclient.Levels(off, zerolog.InfoLevel, zerolog.ErrorLevel, zerologsentry.LevelOff)
+		w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c,
+			BreadcrumbLevel: zerologsentry.Level(b), EventLevel: zerologsentry.Level(e), LogsLevel: zerologsentry.Level(l)})
+		log := zerolog.New(w).Hook(w)
+		log.Info().Msg("info")
+		log.Error().Err(errors.New("boom")).Msg("error")
+	})
 }

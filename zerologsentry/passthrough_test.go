@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -54,7 +53,7 @@ func TestPassthrough(t *testing.T) {
 
 			c, mt := testclient.New(t, core.Options{})
 			var want, got bytes.Buffer
-			w := zerologsentry.New(&got, zerologsentry.Options{Client: c, BreadcrumbLevel: zerologsentry.Level(zerolog.TraceLevel)})
+			w := zerologsentry.NewWriter(&got, zerologsentry.Options{Client: c, BreadcrumbLevel: zerologsentry.Level(zerolog.TraceLevel)})
 			loggers := []zerolog.Logger{zerolog.New(&want), zerolog.New(w).Hook(w)}
 			ctxs := []context.Context{context.Background(), core.NewIsolationScope(context.Background())}
 			for i, l := range loggers {
@@ -72,11 +71,11 @@ func TestPassthrough(t *testing.T) {
 // error its stack.
 func TestPassthroughConcurrent(t *testing.T) {
 	setStackMarshaler(t, zerologsentry.MarshalStack)
-	var debug bytes.Buffer
+	var debug testclient.Buffer
 	c, mt := testclient.New(t, core.Options{QueueSize: 4096, Storm: core.StormOptions{Disabled: true},
-		Debug: true, DebugWriter: &lockedWriter{w: &debug}})
+		Debug: true, DebugWriter: &debug})
 	var out bytes.Buffer
-	w := zerologsentry.New(zerolog.SyncWriter(&out), zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(zerolog.SyncWriter(&out), zerologsentry.Options{Client: c})
 	logger := zerolog.New(w).Hook(w)
 	const goroutines, lines = 16, 48
 	var wg sync.WaitGroup
@@ -116,15 +115,4 @@ func TestPassthroughConcurrent(t *testing.T) {
 		require.Len(t, ev.Exception, 1)
 		assert.Equal(t, "*errors.errorString", ev.Exception[0].Type)
 	}
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

@@ -38,21 +38,21 @@ var setups = []setup{
 		if !sentry {
 			return zerolog.New(out)
 		}
-		w := zerologsentry.New(out, zerologsentry.Options{Client: c})
+		w := zerologsentry.NewWriter(out, zerologsentry.Options{Client: c})
 		return zerolog.New(w).Hook(w)
 	}},
 	{"MultiLevelWriter(out, w)", true, func(out io.Writer, c *core.Client, sentry bool) zerolog.Logger {
 		if !sentry {
 			return zerolog.New(out)
 		}
-		w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+		w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 		return zerolog.New(zerolog.MultiLevelWriter(out, w)).Hook(w)
 	}},
 	{"MultiLevelWriter(w, out)", true, func(out io.Writer, c *core.Client, sentry bool) zerolog.Logger {
 		if !sentry {
 			return zerolog.New(out)
 		}
-		w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+		w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 		return zerolog.New(zerolog.MultiLevelWriter(w, out)).Hook(w)
 	}},
 	{"wrapped ConsoleWriter", true, func(out io.Writer, c *core.Client, sentry bool) zerolog.Logger {
@@ -60,7 +60,7 @@ var setups = []setup{
 		if !sentry {
 			return zerolog.New(cw)
 		}
-		w := zerologsentry.New(cw, zerologsentry.Options{Client: c})
+		w := zerologsentry.NewWriter(cw, zerologsentry.Options{Client: c})
 		return zerolog.New(w).Hook(w)
 	}},
 	{"MultiLevelWriter(ConsoleWriter, w)", true, func(out io.Writer, c *core.Client, sentry bool) zerolog.Logger {
@@ -68,14 +68,14 @@ var setups = []setup{
 		if !sentry {
 			return zerolog.New(cw)
 		}
-		w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+		w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 		return zerolog.New(zerolog.MultiLevelWriter(cw, w)).Hook(w)
 	}},
 	{"SyncWriter around w", true, func(out io.Writer, c *core.Client, sentry bool) zerolog.Logger {
 		if !sentry {
 			return zerolog.New(zerolog.SyncWriter(out))
 		}
-		w := zerologsentry.New(out, zerologsentry.Options{Client: c})
+		w := zerologsentry.NewWriter(out, zerologsentry.Options{Client: c})
 		return zerolog.New(zerolog.SyncWriter(w)).Hook(w)
 	}},
 	// Logger.Output keeps the hooks and drops the Writer: nothing reaches
@@ -84,7 +84,7 @@ var setups = []setup{
 		if !sentry {
 			return zerolog.New(out)
 		}
-		w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+		w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 		return zerolog.New(w).Hook(w).Output(out)
 	}},
 	// A logger of the same program that has nothing to do with sentrylog,
@@ -98,7 +98,7 @@ var setups = []setup{
 		if !sentry {
 			return zerolog.New(out)
 		}
-		w := zerologsentry.New(out, zerologsentry.Options{Client: c})
+		w := zerologsentry.NewWriter(out, zerologsentry.Options{Client: c})
 		return zerolog.New(asyncWriter{w}).Hook(w)
 	}},
 }

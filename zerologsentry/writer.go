@@ -17,14 +17,15 @@ import (
 	"github.com/sentrylog/sentrylog/core"
 )
 
-// Origin is the mechanism type of exceptions made from zerolog records.
+// Origin is the mechanism type of exceptions, and the sentry.origin of
+// Sentry logs, made from zerolog records.
 const Origin = "auto.log.zerolog"
 
 // Writer is a zerolog.LevelWriter that passes every line to the output it
 // wraps and sends the lines at or above its thresholds to Sentry, and a
 // zerolog.Hook that tells it the context of each event. Set it up as both:
 //
-//	w := zerologsentry.New(os.Stderr, zerologsentry.Options{})
+//	w := zerologsentry.NewWriter(os.Stderr, zerologsentry.Options{})
 //	logger := zerolog.New(w).Hook(w)
 //
 // or beside the output, zerolog.New(zerolog.MultiLevelWriter(os.Stderr,
@@ -58,13 +59,13 @@ var (
 	_ zerolog.Hook        = (*Writer)(nil)
 )
 
-// New returns a Writer that writes every line to out unchanged (out may be
+// NewWriter returns a Writer that writes every line to out unchanged (out may be
 // nil to write nowhere) and sends records to Sentry as opts say. Use the
 // result as the logger's writer and as its hook (see Writer). Like any
 // zerolog writer, out receives lines from every goroutine that logs: wrap it
 // in zerolog.SyncWriter when it is not safe for concurrent use. When out is
 // a zerolog.LevelWriter, it gets each line's level.
-func New(out io.Writer, opts Options) *Writer {
+func NewWriter(out io.Writer, opts Options) *Writer {
 	if out == nil {
 		out = io.Discard
 	}

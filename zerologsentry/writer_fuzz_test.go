@@ -40,7 +40,7 @@ func FuzzWriterLine(f *testing.F) {
 
 	c, mt := testclient.New(f, core.Options{Storm: core.StormOptions{Disabled: true}, MaxBreadcrumbs: 5})
 	var out bytes.Buffer
-	w := zerologsentry.New(&out, zerologsentry.Options{Client: c, TagKeys: []string{"k", "tags", "d.a"},
+	w := zerologsentry.NewWriter(&out, zerologsentry.Options{Client: c, TagKeys: []string{"k", "tags", "d.a"},
 		BreadcrumbLevel: zerologsentry.Level(zerolog.TraceLevel)})
 	validate := schematest.Enabled()
 
@@ -83,15 +83,7 @@ func FuzzWriterLine(f *testing.F) {
 		fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		c.Flush(fctx)
-		for _, ev := range mt.Events() {
-			b, err := json.Marshal(ev)
-			if err != nil {
-				t.Fatalf("event does not marshal: %v", err)
-			}
-			if validate {
-				schematest.Validate(t, b)
-			}
-		}
+		testclient.Marshal(t, mt.Events(), validate)
 		mt.Reset()
 	})
 }

@@ -69,8 +69,8 @@ func TestLevels(t *testing.T) {
 func TestLevelsOff(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{})
 	logger, out := newLogger(t, c, zerologsentry.Options{
-		BreadcrumbLevel: zerologsentry.Level(zerolog.Disabled),
-		EventLevel:      zerologsentry.Level(zerolog.Disabled),
+		BreadcrumbLevel: zerologsentry.Level(zerologsentry.LevelOff),
+		EventLevel:      zerologsentry.Level(zerologsentry.LevelOff),
 	})
 	logger.Info().Msg("a")
 	logger.Error().Msg("b")
@@ -87,7 +87,7 @@ func TestLevelsOff(t *testing.T) {
 }
 
 func TestNilAndLazyClient(t *testing.T) {
-	w := zerologsentry.New(nil, zerologsentry.Options{})
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{})
 	logger := zerolog.New(w).Hook(w)
 	logger.Error().Ctx(context.Background()).Str("a", "b").Msg("no client: nothing happens")
 
@@ -276,7 +276,7 @@ func TestTags(t *testing.T) {
 // Lines that are not JSON are still sent, with their text as the message.
 func TestMalformedLines(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{})
-	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 	for _, line := range []string{
 		"plain text\n", `{"a":`, `{"a":[1,2`, `{"a":"unterminated`, `{"k":tru}`, `{`, `{"a":1}}`, `{"a":"\u12"}`,
 		`{"a":{"b":{"c":` + fmt.Sprint(1) + `}}`,
@@ -292,7 +292,7 @@ func TestMalformedLines(t *testing.T) {
 // Write without a level reads the line's level field.
 func TestWrite(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{})
-	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 	_, err := w.Write([]byte(`{"level":"error","message":"via Write"}` + "\n"))
 	require.NoError(t, err)
 	_, err = w.Write([]byte(`{"message":"no level"}` + "\n"))
@@ -339,7 +339,7 @@ func TestBeforeBreadcrumb(t *testing.T) {
 // JSON logger through Write) keeps the message in its data.
 func TestBreadcrumbMessageElsewhere(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{})
-	w := zerologsentry.New(nil, zerologsentry.Options{Client: c})
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
 	_, err := w.Write([]byte(`{"message":"first","level":"info","n":1}` + "\n"))
 	require.NoError(t, err)
 	_, err = w.WriteLevel(zerolog.ErrorLevel, []byte(`{"level":"error","message":"event"}`))

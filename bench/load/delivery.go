@@ -2,8 +2,9 @@ package load
 
 import (
 	"errors"
-	"syscall"
 	"time"
+
+	"github.com/sentrylog/sentrylog/internal/cputime"
 )
 
 // DeliveryResult is what one SDK delivered in a Delivery run.
@@ -60,7 +61,7 @@ func Delivery(r *Receiver, sdk SDK, n, window int, stall time.Duration) (Deliver
 	r.Reset()
 
 	conns0 := r.Conns()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	start := time.Now()
 	for res.Sent < n && !res.Stalled {
 		for int64(res.Sent)-r.Events() >= int64(window) {
@@ -79,20 +80,11 @@ func Delivery(r *Receiver, sdk SDK, n, window int, stall time.Duration) (Deliver
 		res.Stalled = r.WaitEvents(int64(res.Sent), stall) < int64(res.Sent)
 	}
 	res.Elapsed = time.Since(start)
-	res.CPU = cpuTime() - cpu0
+	res.CPU = cputime.Process() - cpu0
 	res.Delivered = r.Events()
 	res.Conns = r.Conns() - conns0
 	res.Dropped = c.Dropped()
 	return res, nil
-}
-
-// cpuTime is the user and system CPU time of this process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // DeliveryRounds runs Delivery for every SDK in turn, rounds times, with n

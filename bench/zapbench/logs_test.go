@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/benchrun"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
 
@@ -23,7 +24,7 @@ func zapLogs(b *testing.B) {
 		path  string
 		crumb zapcore.LevelEnabler
 	}{{"BreadcrumbLog", zapcore.InfoLevel}, {"Log", zapsentry.LevelOff}} {
-		run(b, tc.path, "sentrylog", func(b *testing.B) {
+		benchrun.Cell(b, tc.path, "sentrylog", func(b *testing.B) {
 			c, err := core.New(core.Options{
 				Transport: &core.DiscardTransport{}, ServerName: "bench",
 				Storm: core.StormOptions{Disabled: true}, LogStorm: core.StormOptions{Disabled: true},

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/sentrylog/sentrylog/internal/race"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
 
@@ -44,9 +45,7 @@ func TestEventReachesEveryTransport(t *testing.T) {
 
 // Our core adds no allocation to a disabled call.
 func TestDisabledAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("-race changes allocation counts")
-	}
+	race.SkipAllocs(t)
 	c, err := newClient(0)
 	require.NoError(t, err)
 	defer c.Close(context.Background())

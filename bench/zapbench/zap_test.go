@@ -3,11 +3,7 @@ package zapbench
 import (
 	"context"
 	"io"
-	"runtime"
-	"syscall"
 	"testing"
-	"time"
-	"unsafe"
 
 	tzs "github.com/TheZeroSlave/zapsentry"
 	"github.com/getsentry/sentry-go"
@@ -16,6 +12,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/sentrylog/sentrylog/core"
+	"github.com/sentrylog/sentrylog/internal/benchrun"
 	"github.com/sentrylog/sentrylog/zapsentry"
 )
 
@@ -100,80 +97,16 @@ func zapImpls() []zapImpl {
 	}
 }
 
-func run(b *testing.B, path, impl string, f func(b *testing.B)) {
-	b.Run("path="+path+"/impl="+impl, func(b *testing.B) {
-		b.ReportAllocs()
-		// The benchmark's goroutine keeps its thread, so the thread's CPU
-		// time is the caller's: what the logging call costs on the
-		// goroutine that logs, without a worker's share or the time the
-		// process waited for a core.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		cpu0, caller0 := cpuTime(), threadTime()
-		f(b)
-		if b.N > 0 {
-			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
-			b.ReportMetric(float64(threadTime()-caller0)/float64(b.N), "caller-cpu-ns/op")
-		}
-	})
-}
-
-// loop runs log on the caller's goroutine; for our client it also reports
-// the share of captures its worker dropped (see package bench).
-func loop(b *testing.B, c *core.Client, log func()) {
-	if c == nil {
-		for b.Loop() {
-			log()
-		}
-		return
-	}
-	before := dropped(c)
-	n := 0
-	for b.Loop() {
-		log()
-		n++
-	}
-	c.Flush(context.Background())
-	b.ReportMetric(float64(dropped(c)-before)/float64(n), "drop/op")
-}
-
-// drained times b.N captures and the wait until the worker has handed them
-// all to the transport (see package bench).
-func drained(b *testing.B, c *core.Client, log func()) {
-	if c == nil {
-		for range b.N {
-			log()
-		}
-		return
-	}
-	before := dropped(c)
-	b.ResetTimer()
-	for range b.N {
-		log()
-	}
-	c.Flush(context.Background())
-	b.StopTimer()
-	b.ReportMetric(float64(dropped(c)-before)/float64(b.N), "drop/op")
-}
-
-func dropped(c *core.Client) int64 {
-	var n int64
-	for _, v := range c.Stats().Dropped {
-		n += v
-	}
-	return n
-}
-
 func BenchmarkZap(b *testing.B) {
 	zapLogs(b)
 	for _, im := range zapImpls() {
-		run(b, "Disabled", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "Disabled", im.name, func(b *testing.B) {
 			log, _ := im.logger(b, 0)
 			for b.Loop() {
 				log.Debug(msgDisabled, zap.String(keyMethod, valMethod), zap.Int(keyStatus, valStatus))
 			}
 		})
-		run(b, "Breadcrumb", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "Breadcrumb", im.name, func(b *testing.B) {
 			log, _ := im.logger(b, 0)
 			log = log.With(zap.String(keyService, valService), zap.Int(keyShard, valShard))
 			for b.Loop() {
@@ -181,22 +114,22 @@ func BenchmarkZap(b *testing.B) {
 					zap.Duration(keyElapsed, valElapsed))
 			}
 		})
-		run(b, "Event", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "Event", im.name, func(b *testing.B) {
 			log, c := im.logger(b, eventQueue)
-			loop(b, c, func() {
+			benchrun.Loop(b, c, func() {
 				log.Error(msgEvent, zap.Error(errEvent), zap.String(keyRoute, valRoute), zap.Int(keyUserID, valUserID))
 			})
 		})
-		run(b, "EventDrained", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "EventDrained", im.name, func(b *testing.B) {
 			log, c := im.logger(b, drainedQueue)
-			drained(b, c, func() {
+			benchrun.Drained(b, c, func() {
 				log.Error(msgEvent, zap.Error(errEvent), zap.String(keyRoute, valRoute), zap.Int(keyUserID, valUserID))
 			})
 		})
 		if im.req == nil {
 			continue
 		}
-		run(b, "ReqBreadcrumb", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "ReqBreadcrumb", im.name, func(b *testing.B) {
 			log, _ := im.logger(b, 0)
 			log = log.With(zap.String(keyService, valService), zap.Int(keyShard, valShard))
 			for b.Loop() {
@@ -204,36 +137,12 @@ func BenchmarkZap(b *testing.B) {
 					zap.Int(keyStatus, valStatus), zap.Duration(keyElapsed, valElapsed))
 			}
 		})
-		run(b, "ReqEvent", im.name, func(b *testing.B) {
+		benchrun.Cell(b, "ReqEvent", im.name, func(b *testing.B) {
 			log, c := im.logger(b, eventQueue)
-			loop(b, c, func() {
+			benchrun.Loop(b, c, func() {
 				log.With(im.req()).Error(msgEvent, zap.Error(errEvent), zap.String(keyRoute, valRoute),
 					zap.Int(keyUserID, valUserID))
 			})
 		})
 	}
-}
-
-// cpuTime is the process's user and system CPU time so far, every
-// goroutine included (a client's worker, the garbage collector). Per
-// operation it is steadier than wall time on a shared machine, and it
-// counts the work a worker does off the caller's goroutine.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// threadTime is the CPU time of the calling thread so far
-// (CLOCK_THREAD_CPUTIME_ID); 0 where it cannot be read.
-func threadTime() time.Duration {
-	var ts syscall.Timespec
-	const clockThreadCPUTime = 3
-	if _, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTime,
-		uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
-		return 0
-	}
-	return time.Duration(ts.Nano())
 }

@@ -152,7 +152,7 @@ func logWithZerolog() {
 	// zerolog writes only an error's text; its stack marshaler hands
 	// sentrylog the error itself, so the Go types and frames reach Sentry.
 	zerolog.ErrorStackMarshaler = zerologsentry.MarshalStack
-	w := zerologsentry.New(zerolog.ConsoleWriter{Out: os.Stderr}, zerologsentry.Options{
+	w := zerologsentry.NewWriter(zerolog.ConsoleWriter{Out: os.Stderr}, zerologsentry.Options{
 		Logger: "shop.zerolog", LogsLevel: zerologsentry.Level(zerolog.InfoLevel),
 	})
 	log := zerolog.New(w).Hook(w).With().Timestamp().Logger()

@@ -33,7 +33,7 @@ func main() {
 	}
 	// Real Go error types and stacks in Sentry (optional).
 	zerolog.ErrorStackMarshaler = zerologsentry.MarshalStack
-	w := zerologsentry.New(os.Stdout, zerologsentry.Options{Logger: "shop"})
+	w := zerologsentry.NewWriter(os.Stdout, zerologsentry.Options{Logger: "shop"})
 	logger := zerolog.New(w).Hook(w).With().Timestamp().Logger()
 
 	mux := http.NewServeMux()

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"github.com/sentrylog/sentrylog/core/protocol"
 	"github.com/sentrylog/sentrylog/internal/bridge"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,11 +26,12 @@ func New(t testing.TB, opts core.Options) (*core.Client, *core.MemoryTransport) 
 	if opts.ServerName == "" {
 		opts.ServerName = "test"
 	}
-	return open(t, opts, 5*time.Second), mt
+	return Open(t, opts, 5*time.Second), mt
 }
 
-// open returns a client with opts, closed within timeout when tb ends.
-func open(tb testing.TB, opts core.Options, timeout time.Duration) *core.Client {
+// Open returns a client with opts as they are, closed within timeout when
+// tb ends.
+func Open(tb testing.TB, opts core.Options, timeout time.Duration) *core.Client {
 	tb.Helper()
 	c, err := core.New(opts)
 	if err != nil {
@@ -104,7 +106,7 @@ func ParkedWith(t testing.TB, storm core.StormOptions) *core.Client {
 // capture takes the full path. The client is closed when tb ends.
 func Discarding(tb testing.TB) *core.Client {
 	tb.Helper()
-	return open(tb, core.Options{
+	return Open(tb, core.Options{
 		Transport:  &core.DiscardTransport{},
 		ServerName: "bench",
 		Storm:      core.StormOptions{Disabled: true},
@@ -161,12 +163,16 @@ func ParkedLogs(t testing.TB) *core.Client {
 	return c
 }
 
-// Accounted checks a fuzz iteration's books: between the Stats before and
-// after, want records were captured, and each became one of evs or one
-// counted drop. Every event must marshal, and validates against the event
-// schema when validate is set.
-func Accounted(t testing.TB, before, after core.Stats, want int64, evs []*core.Event, validate bool) {
+// Accounted flushes c (for at most 5s) and checks a fuzz iteration's books:
+// since the Stats before, want records were captured, and each became one
+// of mt's events or one counted drop. Every event must marshal, and
+// validates against the event schema when validate is set.
+func Accounted(t testing.TB, c *core.Client, mt *core.MemoryTransport, before core.Stats, want int64, validate bool) {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c.Flush(ctx)
+	after, evs := c.Stats(), mt.Events()
 	captured := after.Captured - before.Captured
 	if captured != want {
 		t.Fatalf("%d records at the event level, %d captured", want, captured)
@@ -178,6 +184,13 @@ func Accounted(t testing.TB, before, after core.Stats, want int64, evs []*core.E
 	if int64(len(evs))+dropped != captured {
 		t.Fatalf("captured %d, got %d events and %d drops: %v", captured, len(evs), dropped, after.Dropped)
 	}
+	Marshal(t, evs, validate)
+}
+
+// Marshal checks that every event of evs marshals, and validates it
+// against the event schema when validate is set.
+func Marshal(t testing.TB, evs []*core.Event, validate bool) {
+	t.Helper()
 	for _, ev := range evs {
 		b, err := json.Marshal(ev)
 		if err != nil {
@@ -224,4 +237,46 @@ func LogAttr(l *core.Log, key string) any {
 		return nil
 	}
 	return v.Any()
+}
+
+// LogLevels checks that every log of logs has the attributes of want (key
+// to value), and returns the logs' levels in order ("trace", ..., "fatal").
+func LogLevels(t testing.TB, logs []*core.Log, want map[string]any) []string {
+	t.Helper()
+	levels := make([]string, 0, len(logs))
+	for i, lg := range logs {
+		levels = append(levels, lg.Level.String())
+		for k, v := range want {
+			if got := LogAttr(lg, k); got != v {
+				t.Errorf("log %d (%q): %s = %#v, want %#v", i, lg.Body, k, got, v)
+			}
+		}
+	}
+	return levels
+}
+
+// Culprit checks that ev's stack (its innermost exception's, else its own)
+// ends at line of a function whose name holds function, the logging call
+// site, and that no frame is of a package in or under a module path of
+// foreign (the logger's and the bridge's own).
+func Culprit(t testing.TB, ev *core.Event, line int, function string, foreign ...string) {
+	t.Helper()
+	st := ev.Stacktrace
+	if n := len(ev.Exception); n > 0 {
+		st = ev.Exception[n-1].Stacktrace
+	}
+	if st == nil || len(st.Frames) == 0 {
+		t.Fatalf("the event has no stack: %+v", ev)
+	}
+	top := st.Frames[len(st.Frames)-1]
+	if top.Lineno != line || !strings.Contains(top.Function, function) {
+		t.Errorf("culprit %s:%d, want %s:%d; frames: %+v", top.Function, top.Lineno, function, line, st.Frames)
+	}
+	for _, f := range st.Frames {
+		for _, m := range foreign {
+			if f.Module == m || strings.HasPrefix(f.Module, m+"/") {
+				t.Errorf("a frame of %s: %+v", f.Module, f)
+			}
+		}
+	}
 }

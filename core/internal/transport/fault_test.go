@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"github.com/sentrylog/sentrylog/core/protocol"
 	"github.com/sentrylog/sentrylog/internal/bridge"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"io"
 	"net"
 	"net/http"
@@ -99,14 +100,22 @@ func faultClient(t *testing.T, dsn string, tunes ...func(*core.Options)) *core.C
 			tune(&opts)
 		}
 	}
-	c, err := core.New(opts)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		c.Close(ctx)
-	})
-	return c
+	return testclient.Open(t, opts, 2*time.Second)
+}
+
+// faultLost checks the books of a client that could deliver none of its
+// n events: without a spool (dir "") they are dropped as network errors;
+// with one, all n are spooled, none dropped, and the spool replays them.
+func faultLost(t *testing.T, dir string, st core.Stats, n int) {
+	t.Helper()
+	requireAccounted(t, st)
+	if dir == "" {
+		assert.Positive(t, st.Dropped["network_error:error"], "%+v", st)
+		return
+	}
+	assert.EqualValues(t, n, st.Spooled, "%+v", st)
+	assert.Zero(t, faultDropped(st), "%+v", st)
+	faultReplay(t, dir, st.Spooled)
 }
 
 // faultSpool runs fn without an offline spool, then with one in a fresh
@@ -282,14 +291,7 @@ func TestFaultConnectionRefused(t *testing.T) {
 		ok, st := faultClose(t, c, 2*time.Second)
 		assert.False(t, ok, "nothing could be delivered")
 		assert.Zero(t, st.Delivered)
-		requireAccounted(t, st)
-		if dir == "" {
-			assert.Positive(t, st.Dropped["network_error:error"], "%+v", st)
-			return
-		}
-		assert.EqualValues(t, 6, st.Spooled, "%+v", st)
-		assert.Zero(t, faultDropped(st), "%+v", st)
-		faultReplay(t, dir, st.Spooled)
+		faultLost(t, dir, st, 6)
 	})
 }
 
@@ -307,14 +309,7 @@ func TestFaultResetMidBody(t *testing.T) {
 		assert.False(t, ok)
 		assert.Zero(t, st.Delivered)
 		assert.Positive(t, rs.conns.Load(), "the receiver saw no connection")
-		requireAccounted(t, st)
-		if dir == "" {
-			assert.Positive(t, st.Dropped["network_error:error"], "%+v", st)
-			return
-		}
-		assert.EqualValues(t, 4, st.Spooled, "%+v", st)
-		assert.Zero(t, faultDropped(st), "%+v", st)
-		faultReplay(t, dir, st.Spooled)
+		faultLost(t, dir, st, 4)
 	})
 }
 
@@ -832,24 +827,31 @@ func TestFaultSpotlightOnlyIdentity(t *testing.T) {
 	requireAccounted(t, st)
 }
 
+// stalledSpoolClient returns a client with a spool in dir, whose receiver
+// holds every request until the client gives up on it.
+func stalledSpoolClient(t *testing.T) (c *core.Client, dir string) {
+	srv := sentrytest.NewServer(t)
+	srv.Respond(func(r *http.Request) (int, http.Header) {
+		<-r.Context().Done()
+		return http.StatusServiceUnavailable, nil
+	})
+	dir = t.TempDir()
+	c = faultClient(t, srv.DSN(), func(o *core.Options) {
+		o.QueueSize = 1000
+		o.Storm.Disabled = true
+		o.HTTPTimeout = 30 * time.Second
+		o.Spool.Dir = dir
+	})
+	return c, dir
+}
+
 // TestFaultCloseDeadlineWithSpool: Close with a short deadline while the
 // receiver stalls and the transport's queue is full. Leftovers are spooled
 // only within the deadline (or a short grace when Flush used it up); the
 // rest are counted queue_overflow, so Close keeps close to its deadline.
 func TestFaultCloseDeadlineWithSpool(t *testing.T) {
 	faultLeaks(t)
-	srv := sentrytest.NewServer(t)
-	srv.Respond(func(r *http.Request) (int, http.Header) {
-		<-r.Context().Done()
-		return http.StatusServiceUnavailable, nil
-	})
-	dir := t.TempDir()
-	c := faultClient(t, srv.DSN(), func(o *core.Options) {
-		o.QueueSize = 1000
-		o.Storm.Disabled = true
-		o.HTTPTimeout = 30 * time.Second
-		o.Spool.Dir = dir
-	})
+	c, _ := stalledSpoolClient(t)
 	faultCapture(c, "leftover", 1500)
 	time.Sleep(200 * time.Millisecond) // the worker takes the first event and stalls
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
@@ -985,6 +987,24 @@ type outageReceiver struct {
 	wg   sync.WaitGroup
 }
 
+// firstDelivery watches, from now, for the receiver's next envelope after
+// the base count, and sends how long it took, or -1 after 10 s without one.
+func (r *outageReceiver) firstDelivery(base int) <-chan time.Duration {
+	back := time.Now()
+	firstAt := make(chan time.Duration, 1)
+	go func() {
+		for time.Since(back) < 10*time.Second {
+			if r.envelopeCount() > base {
+				firstAt <- time.Since(back)
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		firstAt <- -1
+	}()
+	return firstAt
+}
+
 func newOutageReceiver(t *testing.T) *outageReceiver {
 	t.Helper()
 	r := &outageReceiver{Server: sentrytest.NewUnstartedServer()}
@@ -1106,18 +1126,7 @@ func faultOutageWithSpool(t *testing.T, restart bool) {
 	}
 	base := rcv.envelopeCount()
 	require.NoError(t, rcv.up())
-	back := time.Now()
-	firstAt := make(chan time.Duration, 1)
-	go func() {
-		for time.Since(back) < 10*time.Second {
-			if rcv.envelopeCount() > base {
-				firstAt <- time.Since(back)
-				return
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-		firstAt <- -1
-	}()
+	firstAt := rcv.firstDelivery(base)
 	ids = append(ids, faultOutageCapture(c, "after", 20000, rate, time.Second)...)
 	recovery := <-firstAt
 	assert.True(t, recovery >= 0 && recovery < time.Second, "first delivery %v after the receiver came back", recovery)
@@ -1155,18 +1164,7 @@ func faultOutageWithSpool(t *testing.T, restart bool) {
 // queue full, spools every event it cannot send, within its deadline.
 func TestFaultCloseSpoolsAFullQueue(t *testing.T) {
 	faultLeaks(t)
-	srv := sentrytest.NewServer(t)
-	srv.Respond(func(r *http.Request) (int, http.Header) {
-		<-r.Context().Done()
-		return http.StatusServiceUnavailable, nil
-	})
-	dir := t.TempDir()
-	c := faultClient(t, srv.DSN(), func(o *core.Options) {
-		o.QueueSize = 1000
-		o.Storm.Disabled = true
-		o.HTTPTimeout = 30 * time.Second
-		o.Spool.Dir = dir
-	})
+	c, dir := stalledSpoolClient(t)
 	faultCapture(c, "queued", 1000)
 	ok, st := faultClose(t, c, 2*time.Second)
 	assert.False(t, ok)
@@ -1199,18 +1197,7 @@ func TestFaultOutageWithoutSpool(t *testing.T) {
 	during := faultOutageCapture(c, "outage", 0, 200, 10*time.Second)
 	base := rcv.envelopeCount()
 	require.NoError(t, rcv.up())
-	back := time.Now()
-	firstAt := make(chan time.Duration, 1)
-	go func() {
-		for time.Since(back) < 10*time.Second {
-			if rcv.envelopeCount() > base {
-				firstAt <- time.Since(back)
-				return
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-		firstAt <- -1
-	}()
+	firstAt := rcv.firstDelivery(base)
 	after := faultOutageCapture(c, "after", 20000, 200, time.Second)
 	recovery := <-firstAt
 	assert.True(t, recovery >= 0 && recovery < time.Second, "first delivery %v after the receiver came back", recovery)

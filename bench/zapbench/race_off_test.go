@@ -1,5 +1,0 @@
-//go:build !race
-
-package zapbench
-
-const raceEnabled = false

@@ -1,5 +1,0 @@
-//go:build race
-
-package otelsentry_test
-
-const raceEnabled = true
