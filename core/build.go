@@ -109,7 +109,9 @@ func (c *Client) fromRecord(ev *Event, p *pending) error {
 		}
 		return c.framesFromPCs(p.pcs, r.PC)
 	}
-	if err != nil {
+	if err != nil && len(r.Frames) == 0 && c.sealed() {
+		ev.Exception = c.recordExceptions(err, r.Origin, fromCallSite(p.pcs, r.PC))
+	} else if err != nil {
 		ev.Exception = c.exceptions(err, r.Origin, true, stack)
 		if len(r.Frames) > 0 {
 			ev.Exception[len(ev.Exception)-1].Stacktrace = &protocol.Stacktrace{Frames: r.Frames}

@@ -778,7 +778,7 @@ func (c *Client) handle(p *pending) {
 // process runs the pipeline on the worker and returns the event to send, or
 // nil when it was dropped (and counted).
 func (c *Client) process(p *pending) *Event {
-	c.memo.n, c.memo.ctx = 0, c.memo.ctx[:0]
+	c.memo.n, c.memo.ctx, c.memo.excCur = 0, c.memo.ctx[:0], nil
 	ev, err := c.buildEvent(p)
 	// The record's own log context wins over a scope's and is converted
 	// already; a scope's "log" context is not.
@@ -805,6 +805,7 @@ func (c *Client) process(p *pending) *Event {
 	c.applyScopes(ev, p)
 	// The scopes' breadcrumbs may be final already: the passes skip them.
 	final := c.detachFinal(ev)
+	c.detachFinalExc(ev)
 	// Encodable (NaN, ±Inf) and bounded before the scrubber.
 	normalizeEvent(ev, ownLog, p.kind == kindEvent)
 	if !c.scrub(ev) {

@@ -69,6 +69,12 @@ type crumbMemos struct {
 	// default contexts in final form, made on first use.
 	ctx      []finalCtx
 	defaults []finalCtx
+
+	// exc holds exception lists in final form (see excMemo); excCur is
+	// the event's own when they are final; atoms is scratch.
+	exc    map[uint64]*excMemo
+	excCur *excMemo
+	atoms  []excAtom
 }
 
 // finalCtx is a context in its final form (normalized, scrubbed, cut to the
@@ -375,7 +381,7 @@ func (c *Client) attachFinal(ev *Event, all []Breadcrumb) {
 // otherwise the whole event is trimmed again from the start, which the
 // first pass leaves as it was (its cuts are idempotent).
 func (c *Client) trimWithFinal(ev *Event, all []Breadcrumb, budget int) {
-	if c.memo.n == 0 && len(c.memo.ctx) == 0 {
+	if c.memo.n == 0 && len(c.memo.ctx) == 0 && c.memo.excCur == nil {
 		trimEvent(ev, budget)
 		return
 	}
@@ -387,6 +393,7 @@ func (c *Client) trimWithFinal(ev *Event, all []Breadcrumb, budget int) {
 	t.event(ev)
 	c.attachFinal(ev, all)
 	extra += c.attachFinalCtx(ev)
+	extra += c.attachFinalExc(ev)
 	if t.size+extra <= budget {
 		return
 	}
