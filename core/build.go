@@ -171,6 +171,7 @@ func (c *Client) fillDefaults(ev *Event) {
 // worker never reads memory the program writes. Immutable values (strings,
 // numbers, times, errors) are kept as they are, at no cost.
 func ownAttrs(dst, src []slog.Attr) []slog.Attr {
+	dst = slices.Grow(dst, len(src))
 	for _, a := range src {
 		if mayChange(a.Value) {
 			a.Value = ownValue(a.Value)

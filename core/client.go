@@ -48,18 +48,27 @@ type Client struct {
 	memoOn bool
 	memo   crumbMemos // the worker's own
 
+	// What every capture writes, on cache lines of its own: the worker
+	// writes memo and the outcomes for each event.
+	_        cacheLinePad
 	queue    chan *pending
 	done     chan struct{}
 	wg       sync.WaitGroup
 	closed   atomic.Bool
 	inflight atomic.Int32 // enqueues between their closed check and their push
+	_        cacheLinePad
 	pool     sync.Pool
 }
+
+// cacheLinePad keeps fields that different goroutines write off each
+// other's cache lines.
+type cacheLinePad [64]byte
 
 // outcomeCounts counts what happened to captured events, for Stats and client
 // reports. Transports record deliveries and their own drops here.
 type outcomeCounts struct {
 	transport.Outcomes
+	_ cacheLinePad // Captured is written by callers, the rest by the worker
 	// Captured counts events accepted by a capture call.
 	Captured atomic.Int64
 	// ContextLost counts breadcrumbs dropped because their record had a
