@@ -144,8 +144,12 @@ func (c *Client) fillDefaults(ev *Event) {
 		ev.Dist = c.opts.Dist
 	}
 	if ev.SDK == nil {
-		sdk := c.sdk
-		ev.SDK = &sdk
+		if c.shareDefaults { // no user code sees the event: it may share it
+			ev.SDK = &c.sdk
+		} else {
+			sdk := c.sdk
+			ev.SDK = &sdk
+		}
 	}
 	if c.sealed() {
 		c.deferDefaults()

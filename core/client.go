@@ -801,10 +801,6 @@ func (c *Client) process(p *pending) *Event {
 			"since":      p.storm.since.UTC().Format(time.RFC3339Nano),
 		}
 	}
-	hint := &Hint{OriginalError: err, Context: p.ctx}
-	if p.kind == kindRecord {
-		hint.Record = &p.rec
-	}
 	for _, rule := range c.opts.IgnoreErrors {
 		if c.ignored(rule, err, ev) {
 			c.outcomes.Add(reasonIgnored, categoryError, 1)
@@ -825,6 +821,10 @@ func (c *Client) process(p *pending) *Event {
 	// recognised, and before BeforeSend, which sees what is sent.
 	c.trimWithFinal(ev, final, eventBudget)
 	if c.opts.BeforeSend != nil {
+		hint := &Hint{OriginalError: err, Context: p.ctx}
+		if p.kind == kindRecord {
+			hint.Record = &p.rec
+		}
 		if ev = c.beforeSend(ev, hint); ev == nil {
 			c.outcomes.Add(reasonBeforeSend, categoryError, 1)
 			return nil
