@@ -25,21 +25,31 @@ import (
 //
 // Safety: the walk reads only the current goroutine's stack, from its own
 // frame towards the goroutine's start, in a loop that calls nothing (so the
-// stack cannot move under it). It stops at a zero frame pointer (the
-// goroutine's first frame) and gives up (runtime.Callers then, nothing
-// stored) when a frame pointer does not grow, as in frames of C code under
-// a cgo callback; a fault on a bad address there is turned into a
-// recovered panic (debug.SetPanicOnFault) and the same fallback. One hit in
-// stackCheckEvery is checked against runtime.Callers; a difference turns
-// the walk off for the process.
+// stack cannot move under it). It takes the frame pointer in that loop's
+// function: one taken before a call is stale when the call's prologue grows
+// or shrinks the stack (copystack frees the old one). It stops at a zero
+// frame pointer (the goroutine's first frame) and gives up (runtime.Callers
+// then, nothing stored) when a frame pointer does not grow, as in frames of
+// C code under a cgo callback, or when the chain is longer than the walk
+// reads; a fault on a bad address there is turned into a recovered panic
+// (debug.SetPanicOnFault) and the same fallback. One hit in stackCheckEvery
+// is checked against runtime.Callers; a difference turns the walk off for
+// the process.
+//
+// Only a whole chain is a key: runtime.Callers leaves wrapper frames out,
+// so the frames beyond the first maxPCs logical ones can be any number of
+// physical frames down. And a chain is stored only when it holds every
+// physical frame: a fault in a function without a frame (a leaf that
+// saves no frame pointer) leaves that function's caller out of the chain,
+// so a stack with runtime.sigpanic in it is never stored, and always
+// misses.
 
 // stackSlots is the number of chains the table holds (direct-mapped: a
 // chain replaces the one in its slot).
 const stackSlots = 1024
 
-// maxPhysFrames bounds the walk: the logical frames runtime.Callers keeps
-// (maxPCs after the skipped ones) come from at most this many physical
-// frames.
+// maxPhysFrames bounds the walk: a longer chain is not looked up (a
+// logging call's stack is rarely half as deep).
 const maxPhysFrames = maxPCs + 16
 
 // stackCheckEvery is how often a hit is checked against runtime.Callers.
@@ -61,7 +71,7 @@ var (
 )
 
 // stackPCs appends to dst the program counters runtime.Callers(skip+1)
-// reports when called by stackPCs's caller: skip 0 is the caller's caller.
+// reports when called by stackPCs's caller: skip 0 starts at the caller.
 //
 //go:noinline
 func stackPCs(dst []uintptr, skip int) []uintptr {
@@ -69,7 +79,7 @@ func stackPCs(dst []uintptr, skip int) []uintptr {
 		return appendCallers(dst, skip+3)
 	}
 	var phys [maxPhysFrames]uintptr
-	n, h, ok := walkFrames(getfp(), &phys)
+	n, h, ok := walkFrames(&phys)
 	if !ok {
 		return appendCallers(dst, skip+3)
 	}
@@ -88,6 +98,9 @@ func stackPCs(dst []uintptr, skip int) []uintptr {
 	}
 	start := len(dst)
 	dst = appendCallers(dst, skip+3)
+	if !wholeChain(dst[start:]) {
+		return dst
+	}
 	slot.Store(&stackEntry{hash: h, skip: skip, phys: slices.Clone(phys[:n]),
 		logical: slices.Clone(dst[start:])})
 	return dst
@@ -101,26 +114,50 @@ func appendCallers(dst []uintptr, skip int) []uintptr {
 	return append(dst, buf[:n]...)
 }
 
-// walkFrames reads the return addresses of the frame chain that starts at
-// frame pointer fp into phys and hashes them. ok is false when the chain
-// looks broken (see above), or the walk faulted.
-func walkFrames(fp uintptr, phys *[maxPhysFrames]uintptr) (n int, h uint64, ok bool) {
+// wholeChain reports whether the frame chain of the stack whose logical
+// frames are pcs holds all of its physical frames (see above). It runs on
+// misses only.
+func wholeChain(pcs []uintptr) bool {
+	frames := runtime.CallersFrames(pcs)
+	for {
+		f, more := frames.Next()
+		if f.Function == "runtime.sigpanic" {
+			return false
+		}
+		if !more {
+			return true
+		}
+	}
+}
+
+// walkFrames reads the return addresses of the frame chain from its own
+// frame to the goroutine's first into phys and hashes them. ok is false
+// when the chain looks broken or is too long (see above), or the walk
+// faulted.
+func walkFrames(phys *[maxPhysFrames]uintptr) (n int, h uint64, ok bool) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if recover() != nil {
 			n, h, ok = 0, 0, false
 		}
 	}()
-	n, h, ok = walkFP(fp, phys)
+	n, h, ok = walkFP(phys)
 	return n, h, ok
 }
 
-// walkFP follows the frame pointers; it calls nothing.
-func walkFP(fp uintptr, phys *[maxPhysFrames]uintptr) (n int, h uint64, ok bool) {
+// walkFP follows the frame pointers from its own frame; it calls nothing
+// after taking the first, so its stack cannot move meanwhile. Built with
+// -race or -asan, the compiler would otherwise put calls in the loop:
+// checkptr's checks of loadWord's conversion (one of which can grow the
+// stack) and the sanitizers' reports of each read.
+//
+//go:norace
+//go:nocheckptr
+func walkFP(phys *[maxPhysFrames]uintptr) (n int, h uint64, ok bool) {
 	h = 14695981039346656037
-	for fp != 0 {
+	for fp := getfp(); fp != 0; {
 		if n == len(phys) {
-			return n, h, true // the frames beyond do not change the result
+			return 0, 0, false // longer than the walk reads
 		}
 		ret := loadWord(fp + unsafe.Sizeof(uintptr(0)))
 		next := loadWord(fp)

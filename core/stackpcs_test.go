@@ -87,7 +87,7 @@ func TestStackPCsSameAsCallers(t *testing.T) {
 				check(t)
 			}()
 			var m map[string]int
-			m["x"] = 1 // a runtime fault: sigpanic's frame
+			m["x"] = 1 // a panic raised by the runtime
 		}()
 	})
 	t.Run("checked hits", func(t *testing.T) {
@@ -105,7 +105,7 @@ func TestStackPCsHits(t *testing.T) {
 		t.Skip("no frame-pointer walk on " + runtime.GOARCH)
 	}
 	var fp [maxPhysFrames]uintptr
-	n, _, ok := walkFrames(getfp(), &fp)
+	n, _, ok := walkFrames(&fp)
 	require.True(t, ok)
 	require.Greater(t, n, 2, "the test's own frames")
 	// The hits of each entry: a new chain may replace an entry in its
@@ -143,4 +143,69 @@ func BenchmarkStackPCs(b *testing.B) {
 			recurse(10, func() { dst = appendCallers(dst[:0], 2) })
 		}
 	})
+}
+
+// leafT's get is a leaf without a frame of its own: it saves no frame
+// pointer, so a fault in it leaves its caller out of the frame-pointer
+// chain.
+type leafT struct{ x int }
+
+//go:noinline
+func (t *leafT) get() int { return t.x }
+
+//go:noinline
+func faultA(t *leafT) int { return t.get() + 1 }
+
+//go:noinline
+func faultB(t *leafT) int { return t.get() + 2 }
+
+// TestStackPCsFaultInFramelessLeaf: a capture in the deferred call of a
+// panic raised by a fault in a frameless function reports that function's
+// caller, which the frame pointers do not show.
+func TestStackPCsFaultInFramelessLeaf(t *testing.T) {
+	var fast, slow []uintptr
+	run := func(f func(*leafT) int) {
+		defer func() {
+			require.NotNil(t, recover())
+			fast, slow = stacksBoth()
+		}()
+		f(nil) // one call site for both functions
+	}
+	for _, f := range []func(*leafT) int{faultA, faultB, faultA, faultB} {
+		run(f)
+		require.Equal(t, names(slow), names(fast))
+	}
+}
+
+type wrapRec struct{ leaf func() }
+
+// M recurses through its method value: every level adds a frame of the
+// method and one of its -fm wrapper, which runtime.Callers leaves out.
+//
+//go:noinline
+func (w wrapRec) M(n int) {
+	if n == 0 {
+		w.leaf()
+		return
+	}
+	f := w.M
+	f(n - 1)
+}
+
+//go:noinline
+func wrapRootA(w wrapRec) { w.M(40) }
+
+//go:noinline
+func wrapRootB(w wrapRec) { w.M(40) }
+
+// TestStackPCsElidedWrappers: two stacks alike in their first maxPhysFrames
+// physical frames differ within the first maxPCs logical ones when wrapper
+// frames (which runtime.Callers leaves out) are among them.
+func TestStackPCsElidedWrappers(t *testing.T) {
+	var fast, slow []uintptr
+	w := wrapRec{leaf: func() { fast, slow = stacksBoth() }}
+	for _, root := range []func(wrapRec){wrapRootA, wrapRootB, wrapRootA, wrapRootB} {
+		root(w)
+		require.Equal(t, names(slow), names(fast))
+	}
 }
