@@ -24,6 +24,29 @@ type mutableErr struct{ msg string }
 
 func (e *mutableErr) Error() string { return e.msg }
 
+// dynTyped names an exception type of its own that it is given.
+type dynTyped struct{ typ, mod string }
+
+func (e dynTyped) Error() string                   { return "stand-in" }
+func (e dynTyped) ExceptionType() (string, string) { return e.typ, e.mod }
+
+// panicky's Error panics with its value.
+type panicky struct{ v string }
+
+func (e panicky) Error() string { panic(e.v) }
+
+// withCallers carries a stack of its own.
+type withCallers struct{ pcs []uintptr }
+
+func (e withCallers) Error() string      { return "with callers" }
+func (e withCallers) Callers() []uintptr { return e.pcs }
+
+//go:noinline
+func callersA() []uintptr { return stackPCs(nil, 0) }
+
+//go:noinline
+func callersB() []uintptr { return stackPCs(nil, 0) }
+
 // excJSON is the exceptions of ev as JSON, for comparison.
 func excJSON(t *testing.T, ev *Event) string {
 	t.Helper()
@@ -40,6 +63,7 @@ func excJSON(t *testing.T, ev *Event) string {
 // two captures.
 func TestExcMemoSameEvents(t *testing.T) {
 	memo, plain, mt, pt := memoPair(t)
+	stackA, stackB := callersA(), callersB()
 	mut := &mutableErr{"first text"}
 	declinedLookalike := errors.New("card declined") // errDeclined's text, not errDeclined
 	var deep error = errors.New("root")
@@ -60,6 +84,10 @@ func TestExcMemoSameEvents(t *testing.T) {
 		},
 		func(i int) error { return fmt.Errorf("replayed: %w", &typedStandIn{"bad state"}) },
 		func(i int) error { return pkgWrap(sql.ErrNoRows, "load") },
+		func(i int) error { return dynTyped{[]string{"a.Err", "b.Err"}[i%2], "a"} },
+		func(i int) error { return dynTyped{"a.Err", []string{"a", "b"}[i%2]} },
+		func(i int) error { return fmt.Errorf("p: %w", panicky{[]string{"x", "y"}[i%2]}) },
+		func(i int) error { return withCallers{[][]uintptr{stackA, stackB}[i%2]} },
 	}
 	capture := func(c *Client, i int) {
 		for j, mk := range makers {

@@ -45,7 +45,9 @@ func (t *MemoryTransport) Flush(context.Context) bool { return true }
 // Close returns true.
 func (t *MemoryTransport) Close(context.Context) bool { return true }
 
-// Events returns the events kept so far, oldest first.
+// Events returns the events kept so far, oldest first. The events may
+// share parts (exceptions, contexts, frames, the SDK) with each other and
+// with the client: read them, never modify them.
 func (t *MemoryTransport) Events() []*Event {
 	t.mu.Lock()
 	defer t.mu.Unlock()
