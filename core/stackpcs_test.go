@@ -1,6 +1,7 @@
 package core
 
 import (
+	"reflect"
 	"runtime"
 	"sync"
 	"testing"
@@ -208,4 +209,74 @@ func TestStackPCsElidedWrappers(t *testing.T) {
 		root(w)
 		require.Equal(t, names(slow), names(fast))
 	}
+}
+
+type genericBox[T any] struct{ v T }
+
+//go:noinline
+func (b genericBox[T]) call(f func()) { f() }
+
+//go:noinline
+func genericCall[T any](v T, f func()) { genericBox[T]{v}.call(f) }
+
+// TestStackPCsCallShapes: the walk is right through the other ways Go
+// calls a function: generic code, method values, deferred calls,
+// runtime.Goexit, reflect.Call and reflect.MakeFunc, and function values
+// called from one site in a loop.
+func TestStackPCsCallShapes(t *testing.T) {
+	check := func(t *testing.T) {
+		t.Helper()
+		for range 3 {
+			fast, slow := stacksBoth()
+			require.Equal(t, names(slow), names(fast))
+			require.Equal(t, slow, fast)
+		}
+	}
+	t.Run("generics", func(t *testing.T) {
+		genericCall(1, func() { check(t) })
+		genericCall("s", func() { check(t) })
+		genericCall(struct{ a, b int }{}, func() { check(t) })
+	})
+	t.Run("method value", func(t *testing.T) {
+		f := genericBox[int]{}.call
+		f(func() { check(t) })
+	})
+	t.Run("defer", func(t *testing.T) {
+		func() { defer check(t) }()
+		func() {
+			defer func() { check(t) }()
+			recurse(2, func() {})
+		}()
+	})
+	t.Run("Goexit", func(t *testing.T) {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer check(t)
+			runtime.Goexit()
+		}()
+		<-done
+	})
+	t.Run("reflect", func(t *testing.T) {
+		reflect.ValueOf(recurse).Call([]reflect.Value{reflect.ValueOf(3), reflect.ValueOf(func() { check(t) })})
+		var mf func(int)
+		reflect.ValueOf(&mf).Elem().Set(reflect.MakeFunc(reflect.TypeOf(mf), func([]reflect.Value) []reflect.Value {
+			check(t)
+			return nil
+		}))
+		mf(1)
+	})
+	t.Run("function values", func(t *testing.T) {
+		fs := []func(func()){
+			func(f func()) { f() },
+			func(f func()) { recurse(1, f) },
+			func(f func()) { inlined(f) },
+			func(f func()) { genericCall(0, f) },
+		}
+		for range 3 {
+			for _, f := range fs {
+				f(func() { check(t) }) // one call site, many callees
+			}
+		}
+	})
 }
