@@ -46,8 +46,8 @@ func (t *MemoryTransport) Flush(context.Context) bool { return true }
 func (t *MemoryTransport) Close(context.Context) bool { return true }
 
 // Events returns the events kept so far, oldest first. The events may
-// share parts (exceptions, contexts, frames, the SDK) with each other and
-// with the client: read them, never modify them.
+// share parts (exceptions, contexts, frames) with each other and with
+// the client: read them, never modify them.
 func (t *MemoryTransport) Events() []*Event {
 	t.mu.Lock()
 	defer t.mu.Unlock()
