@@ -55,6 +55,10 @@ type excAtom struct {
 // maxExcMemos bounds the memo; when full it starts again.
 const maxExcMemos = 256
 
+// maxExcMemoText bounds the text of the errors of a list the memo keeps
+// (their key): at most 256 x 16 KiB stay alive for it.
+const maxExcMemoText = 16 << 10
+
 var excSeed = maphash.MakeSeed()
 
 // recordExceptions returns the exceptions of a record's event on a sealed
@@ -76,6 +80,7 @@ func (c *Client) recordExceptions(err error, origin string, stack []uintptr) []p
 		return nil
 	}
 	atoms := m.atoms[:0]
+	keyText := 0
 	defer func() { clear(m.atoms) }() // no references kept
 	hasOwn := false
 	var h maphash.Hash
@@ -105,9 +110,17 @@ func (c *Client) recordExceptions(err error, origin string, stack []uintptr) []p
 			writeInt(&h, uint64(pc))
 		}
 		hasOwn = hasOwn || len(n.pcs) > 0
+		keyText += len(a.value) + len(a.own)
 		atoms = append(atoms, a)
 	}
 	m.atoms = atoms
+	if keyText > maxExcMemoText {
+		// Long texts are not kept: the memo would hold them (up to
+		// maxExcMemos of them) after their events are gone.
+		return c.exceptions(err, origin, true, func() []protocol.Frame {
+			return c.framesFromPCs(stack, 0)
+		})
+	}
 	if hasOwn {
 		stack = nil
 	}

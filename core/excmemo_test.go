@@ -131,3 +131,29 @@ func TestExcMemoSameEvents(t *testing.T) {
 		schematest.Validate(t, b)
 	}
 }
+
+// TestExcMemoKeepsNoLongText: an error whose text is over maxExcMemoText
+// is built for each event and not kept by the memo, which would hold it
+// after its event is gone.
+func TestExcMemoKeepsNoLongText(t *testing.T) {
+	memo, _, mt, _ := memoPair(t)
+	long := errors.New(strings.Repeat("x", maxExcMemoText+1))
+	short := errors.New("short")
+	for range 2 {
+		for _, err := range []error{long, short} {
+			memo.captureRecord(&record{Level: LevelError, Message: "failed",
+				Attrs: []slog.Attr{slog.Any("error", err)}, GiveAttrs: true})
+		}
+	}
+	require.True(t, memo.Flush(context.Background()))
+	require.Len(t, mt.Events(), 4)
+	kept := 0
+	for _, e := range memo.memo.exc {
+		for _, a := range e.atoms {
+			assert.Less(t, len(a.value), maxExcMemoText, "a long text is not kept")
+		}
+		kept++
+	}
+	assert.Equal(t, 1, kept, "the short error's list is kept")
+	assert.Contains(t, mt.Events()[2].Exception[0].Value, "xxx")
+}
