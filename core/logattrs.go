@@ -34,18 +34,20 @@ const maxLogSrcCache = 4096
 // Logs and their attributes are cut from slabs the worker allocates a
 // batch at a time: a log costs the garbage collector a share of two
 // allocations rather than two of its own.
-func (lp *logPipe) convert(e *logEntry) *Log {
+func (lp *logPipe) convert(e *logEntry, own []slog.Attr) *Log {
 	if len(lp.logSlab) == 0 {
 		lp.logSlab = make([]Log, maxLogsPerEnvelope)
+		lp.logBase = lp.logSlab
 	}
 	l := &lp.logSlab[0]
 	lp.logSlab = lp.logSlab[1:]
 	*l = Log{Timestamp: e.when, Level: e.level, Body: e.msg}
-	traceForLog(lp.c, l, e.ctx)
+	lp.traceFor(l, e.ctx)
 	// Built in place in the free tail of the attribute slab; an unusually
 	// long list outgrows it into an array of its own.
 	if len(lp.attrSlab) < 64 {
 		lp.attrSlab = make([]slog.Attr, 16*maxLogsPerEnvelope)
+		lp.attrBase = lp.attrSlab
 	}
 	fl := flattener{dst: lp.attrSlab[:0]}
 	for _, a := range e.pre {
@@ -57,7 +59,7 @@ func (lp *logPipe) convert(e *logEntry) *Log {
 			fl.attr(prefix, a, 0)
 		}
 	}
-	for _, a := range e.attrs {
+	for _, a := range own {
 		fl.attr(prefix, a, 0)
 	}
 	attrs := dedupe(fl.dst)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"hash/maphash"
 	"log/slog"
-	"sync/atomic"
+	"sync"
 	"time"
 )
 
@@ -42,37 +42,62 @@ const (
 // variable for tests).
 var logFlushAfter = 5 * time.Second
 
-// logPipe is a client's log path: the bounded queue the logging goroutines
-// push to and the worker goroutine that converts, scrubs, batches and hands
-// the batches to the transport. It is separate from the event worker, so
-// logs never delay events there.
+// logPipe is a client's log path: the bounded buffer the logging
+// goroutines append to and the worker goroutine that converts, scrubs,
+// batches and hands the batches to the transport. It is separate from the
+// event worker, so logs never delay events there.
+//
+// A logging goroutine copies its record into the last of chunks, under mu,
+// by value: no allocation and no channel operation. The worker takes the
+// list of chunks and works through the records without the lock, then
+// gives the chunks back for reuse.
 //
 // The worker is not woken for every log: a goroutine's wake-up costs the
 // logging goroutine more than the rest of a log does. Logs wait in the
-// queue until it holds a batch (maxLogsPerEnvelope), until the timer of the
-// first waiting log fires, or until a flush; a log is the first one to wait
-// when armed is false, and only that log wakes the worker, to start the
-// timer.
+// queue until it holds a batch (maxLogsPerEnvelope), until the timer of the first
+// waiting log fires, or until a flush; a log is the first one to wait when
+// armed is false, and only that log wakes the worker, to start the timer.
 type logPipe struct {
 	c     *Client
-	q     chan *logEntry
-	kick  chan struct{}  // capacity 1: wakes the worker
-	free  chan *logEntry // used entries, for reuse
-	armed atomic.Bool    // logs are waiting and the timer runs
+	kick  chan struct{} // capacity 1: wakes the worker
 	lt    logTransport
 	storm *storm
+	max   int // Options.LogsBuffer: the most records queued
+
+	mu      sync.Mutex
+	chunks  []*logChunk     // the queue, oldest first; the last one fills
+	queued  int             // the records in chunks
+	free    []*logChunk     // emptied chunks, for reuse
+	armed   bool            // logs are waiting and the timer runs
+	waiters []chan struct{} // Flush calls waiting for the worker
+	stopped bool            // the worker is gone: records are dropped
 
 	// Owned by the worker goroutine.
+	taken   []*logChunk // the list that chunks was, for reuse
 	buf     []*Log
-	sizes   []int
 	timer   *time.Timer
 	srcs    map[uintptr]logSrc
 	encSize int // the previous payload's size
-	// Slabs that logs and their attributes are cut from (see convert).
+	// keep says that batches keep their logs: the transport keeps them
+	// (MemoryTransport) or BeforeSendLog may. Otherwise the logs and their
+	// attributes are built in arrays the worker reuses for every batch, and
+	// a batch carries only the encoded payload (see logBatch).
+	keep bool
+	// Arrays that logs and their attributes are cut from (see convert).
 	logSlab  []Log
 	attrSlab []slog.Attr
-	sc       logScrubBuf
-	after    func(time.Duration) *time.Timer // for tests
+	logBase  []Log       // the array logSlab is the free tail of
+	attrBase []slog.Attr // the array attrSlab is the free tail of
+	trace    struct {
+		id  [16]byte
+		hex string
+	}
+	span struct {
+		id  [8]byte
+		hex string
+	}
+	sc    logScrubBuf
+	after func(time.Duration) *time.Timer // for tests
 }
 
 // newLogPipe returns the client's log path, or nil when its transport does
@@ -82,40 +107,61 @@ func newLogPipe(c *Client) *logPipe {
 	if !ok {
 		return nil
 	}
-	n := c.opts.LogsBuffer
+	_, mem := lt.(*MemoryTransport)
 	return &logPipe{
 		c:     c,
-		q:     make(chan *logEntry, n),
 		kick:  make(chan struct{}, 1),
-		free:  make(chan *logEntry, logFreeList),
 		lt:    lt,
 		storm: newStorm(c.opts.LogStorm, c.inApp),
+		max:   c.opts.LogsBuffer,
+		keep:  mem || c.opts.BeforeSendLog != nil,
 		after: time.NewTimer,
 	}
 }
 
-// enqueue pushes e without blocking, counting it when the queue is full.
-func (lp *logPipe) enqueue(e *logEntry) {
+// enqueue appends e, with the record's attributes own and lent, to the
+// buffer without blocking, counting it when the buffer is full.
+func (lp *logPipe) enqueue(e *logEntry, own, lent []slog.Attr) {
 	c := lp.c
-	c.inflight.Add(1)
-	defer c.inflight.Add(-1)
-	if !c.closed.Load() {
-		select {
-		case lp.q <- e:
-			if n := len(lp.q); n >= maxLogsPerEnvelope || !lp.armed.Load() {
-				lp.wake()
-			}
-			return
-		default:
+	lp.mu.Lock()
+	if lp.stopped || lp.queued >= lp.max || c.closed.Load() {
+		lp.mu.Unlock()
+		c.outcomes.Add(reasonQueueOverflow, categoryLogItem, 1)
+		c.outcomes.Add(reasonQueueOverflow, categoryLogByte, estimateLogSize(e, own, lent))
+		if c.debug != nil {
+			c.debug.Once("log_queue_overflow", "log buffer full (%d): dropping logs", lp.max)
 		}
+		return
 	}
-	c.outcomes.Add(reasonQueueOverflow, categoryLogItem, 1)
-	c.outcomes.Add(reasonQueueOverflow, categoryLogByte, estimateLogSize(e))
-	if c.debug != nil {
-		c.debug.Once("log_queue_overflow", "log buffer full (%d): dropping logs", cap(lp.q))
+	var ch *logChunk
+	if k := len(lp.chunks); k > 0 && lp.chunks[k-1].n < logChunkLen {
+		ch = lp.chunks[k-1]
+	} else {
+		if k := len(lp.free); k > 0 {
+			ch = lp.free[k-1]
+			lp.free[k-1] = nil
+			lp.free = lp.free[:k-1]
+		} else {
+			ch = newLogChunk()
+		}
+		lp.chunks = append(lp.chunks, ch)
 	}
-	lp.putEntry(e)
+	e.a0 = int32(len(ch.attrs))
+	ch.attrs = append(append(ch.attrs, own...), lent...)
+	e.a1 = int32(len(ch.attrs))
+	ch.ents[ch.n] = *e
+	ch.n++
+	lp.queued++
+	n, armed := lp.queued, lp.armed
+	lp.mu.Unlock()
+	if n == maxLogsPerEnvelope || n == 1 && !armed {
+		lp.wake()
+	}
 }
+
+// maxFreeLogChunks bounds the emptied chunks a pipe keeps: enough for a
+// default buffer (defaultLogsBuffer) at any time.
+const maxFreeLogChunks = (defaultLogsBuffer+logChunkLen-1)/logChunkLen + 1
 
 // wake wakes the worker unless a wake-up is pending already.
 func (lp *logPipe) wake() {
@@ -131,17 +177,17 @@ func (lp *logPipe) flush(ctx context.Context) bool {
 	if lp == nil {
 		return true
 	}
-	m := &logEntry{flushed: make(chan struct{})}
-	select {
-	case lp.q <- m:
-	case <-ctx.Done():
-		return false
-	case <-lp.c.done:
+	w := make(chan struct{})
+	lp.mu.Lock()
+	if lp.stopped {
+		lp.mu.Unlock()
 		return false
 	}
+	lp.waiters = append(lp.waiters, w)
+	lp.mu.Unlock()
 	lp.wake()
 	select {
-	case <-m.flushed:
+	case <-w:
 		return true
 	case <-ctx.Done():
 		return false
@@ -149,7 +195,7 @@ func (lp *logPipe) flush(ctx context.Context) bool {
 }
 
 // run is the log worker goroutine; it stops when the client's done channel
-// closes, after sending what the queue still holds.
+// closes, after sending what the buffer still holds.
 func (lp *logPipe) run() {
 	defer lp.c.wg.Done()
 	defer lp.stopTimer()
@@ -176,46 +222,61 @@ func (lp *logPipe) run() {
 
 // arm starts the timer when logs wait, and says so in armed. When none
 // wait, a log queued while armed still read true would wait unseen: the
-// queue is read once more after armed is cleared.
+// buffer is read once more after armed is cleared.
 func (lp *logPipe) arm() {
 	for {
 		if len(lp.buf) > 0 && lp.timer == nil {
 			lp.timer = lp.after(logFlushAfter)
 		}
-		lp.armed.Store(lp.timer != nil)
-		if lp.timer != nil {
+		armed := lp.timer != nil
+		lp.mu.Lock()
+		lp.armed = armed
+		pending := lp.queued > 0 || len(lp.waiters) > 0
+		lp.mu.Unlock()
+		if armed || !pending {
 			return
 		}
-		select {
-		case e := <-lp.q:
-			lp.take(e)
-		default:
-			return
-		}
+		lp.drain()
 	}
 }
 
-// drain takes every entry the queue holds now.
+// drain takes every record the buffer holds now, then answers the flushes
+// that were waiting.
 func (lp *logPipe) drain() {
-	for {
-		select {
-		case e := <-lp.q:
-			lp.take(e)
-		default:
-			return
+	lp.mu.Lock()
+	chunks := lp.chunks
+	lp.chunks, lp.taken, lp.queued = lp.taken, nil, 0
+	waiters := lp.waiters
+	lp.waiters = nil
+	lp.mu.Unlock()
+	for _, ch := range chunks {
+		for i := range ch.ents[:ch.n] {
+			lp.take(ch, &ch.ents[i])
+		}
+		ch.reset()
+	}
+	if len(chunks) > 0 {
+		lp.mu.Lock()
+		for _, ch := range chunks {
+			if len(lp.free) < maxFreeLogChunks {
+				lp.free = append(lp.free, ch)
+			}
+		}
+		lp.mu.Unlock()
+		clear(chunks)
+	}
+	lp.taken = chunks[:0]
+	if waiters != nil {
+		lp.send()
+		for _, w := range waiters {
+			close(w)
 		}
 	}
 }
 
-// take handles one queue entry: a flush marker or a log.
-func (lp *logPipe) take(e *logEntry) {
-	if e.flushed != nil {
-		lp.send()
-		close(e.flushed)
-		return
-	}
-	lp.add(e)
-	lp.putEntry(e)
+// take handles one record.
+func (lp *logPipe) take(b *logChunk, e *logEntry) {
+	lp.add(b, e)
 	if len(lp.buf) >= maxLogsPerEnvelope {
 		lp.send()
 	}
@@ -230,12 +291,12 @@ func (lp *logPipe) stopTimer() {
 
 // add converts e into a log and buffers it, unless storm control holds it
 // back (counted).
-func (lp *logPipe) add(e *logEntry) {
+func (lp *logPipe) add(b *logChunk, e *logEntry) {
 	c := lp.c
 	defer func() {
 		if r := recover(); r != nil {
 			c.outcomes.Add(reasonInternalSDKError, categoryLogItem, 1)
-			c.outcomes.Add(reasonInternalSDKError, categoryLogByte, estimateLogSize(e))
+			c.outcomes.Add(reasonInternalSDKError, categoryLogByte, estimateLogSize(e, b.attrsOf(e)))
 			c.debug.Printf("dropping log: internal error: %v", r)
 		}
 	}()
@@ -244,12 +305,12 @@ func (lp *logPipe) add(e *logEntry) {
 		v := lp.storm.admit(logStormKey(lp.storm, e))
 		if !v.ok {
 			c.outcomes.Add(reasonEventProcessor, categoryLogItem, 1)
-			c.outcomes.Add(reasonEventProcessor, categoryLogByte, estimateLogSize(e))
+			c.outcomes.Add(reasonEventProcessor, categoryLogByte, estimateLogSize(e, b.attrsOf(e)))
 			return
 		}
 		suppressed = v.suppressed
 	}
-	l := lp.convert(e)
+	l := lp.convert(e, b.attrsOf(e))
 	if suppressed > 0 {
 		l.Attributes = append(l.Attributes, intAttr("sentrylog.storm.suppressed", suppressed))
 	}
@@ -283,7 +344,7 @@ func (lp *logPipe) send() {
 		return
 	}
 	logs := lp.buf
-	lp.buf = nil
+	defer lp.recycle(logs)
 	c := lp.c
 	if !lp.scrub(logs) {
 		n, size := 0, 0
@@ -313,11 +374,32 @@ func (lp *logPipe) send() {
 		return
 	}
 	b := &logBatch{Logs: kept}
+	if !lp.keep {
+		// The logs live in the worker's reused arrays: the transport,
+		// which reads only the payload and the number of logs, gets a list
+		// of that length.
+		b.Logs = make([]*Log, len(kept))
+	}
 	// Encoded into a buffer of the previous payload's size, so that it
 	// seldom grows; the batch keeps it.
 	b.Payload, b.Bytes = appendLogs(make([]byte, 0, min(lp.encSize+lp.encSize/8, maxKeptEncodeBuf)), kept)
 	lp.encSize = len(b.Payload)
 	lp.lt.queueLogs(b)
+}
+
+// recycle readies the worker's arrays for the next batch after logs were
+// sent: batches that keep their logs take the arrays along, others leave
+// them to be reused.
+func (lp *logPipe) recycle(logs []*Log) {
+	if lp.keep {
+		lp.buf = nil
+		return
+	}
+	clear(logs)
+	lp.buf = logs[:0]
+	clear(lp.logBase[:len(lp.logBase)-len(lp.logSlab)])
+	clear(lp.attrBase[:len(lp.attrBase)-len(lp.attrSlab)])
+	lp.logSlab, lp.attrSlab = lp.logBase, lp.attrBase
 }
 
 func (lp *logPipe) beforeSend(l *Log) (out *Log) {
