@@ -28,6 +28,24 @@ type logBatch struct {
 	Payload []byte
 	// Bytes is the logs' size as Sentry counts it for log_byte.
 	Bytes int
+	// pool takes Payload back for the log worker to reuse (see release).
+	pool chan []byte
+}
+
+// release hands the batch's payload back to the log worker that encoded
+// it, once the transport is done with it: sent (the envelope is written
+// from a copy) or dropped. A transport that keeps the batch never calls
+// it. The payload must not be used afterwards; a second call does nothing.
+func (b *logBatch) release() {
+	p := b.Payload
+	if b.pool == nil || p == nil || cap(p) > maxKeptEncodeBuf {
+		return
+	}
+	b.Payload = nil
+	select {
+	case b.pool <- p[:0]:
+	default:
+	}
 }
 
 // Batching, as Sentry's telemetry processor specifies it for logs.
@@ -58,11 +76,13 @@ var logFlushAfter = 5 * time.Second
 // waiting log fires, or until a flush; a log is the first one to wait when
 // armed is false, and only that log wakes the worker, to start the timer.
 type logPipe struct {
-	c     *Client
-	kick  chan struct{} // capacity 1: wakes the worker
-	lt    logTransport
-	storm *storm
-	max   int // Options.LogsBuffer: the most records queued
+	c    *Client
+	kick chan struct{} // capacity 1: wakes the worker
+	// payloads holds the payloads of sent batches, for reuse.
+	payloads chan []byte
+	lt       logTransport
+	storm    *storm
+	max      int // Options.LogsBuffer: the most records queued
 
 	mu      sync.Mutex
 	chunks  []*logChunk     // the queue, oldest first; the last one fills
@@ -109,13 +129,14 @@ func newLogPipe(c *Client) *logPipe {
 	}
 	_, mem := lt.(*MemoryTransport)
 	return &logPipe{
-		c:     c,
-		kick:  make(chan struct{}, 1),
-		lt:    lt,
-		storm: newStorm(c.opts.LogStorm, c.inApp),
-		max:   c.opts.LogsBuffer,
-		keep:  mem || c.opts.BeforeSendLog != nil,
-		after: time.NewTimer,
+		c:        c,
+		kick:     make(chan struct{}, 1),
+		payloads: make(chan []byte, logBatchQueue+2),
+		lt:       lt,
+		storm:    newStorm(c.opts.LogStorm, c.inApp),
+		max:      c.opts.LogsBuffer,
+		keep:     mem || c.opts.BeforeSendLog != nil,
+		after:    time.NewTimer,
 	}
 }
 
@@ -380,9 +401,18 @@ func (lp *logPipe) send() {
 		// of that length.
 		b.Logs = make([]*Log, len(kept))
 	}
-	// Encoded into a buffer of the previous payload's size, so that it
-	// seldom grows; the batch keeps it.
-	b.Payload, b.Bytes = appendLogs(make([]byte, 0, min(lp.encSize+lp.encSize/8, maxKeptEncodeBuf)), kept)
+	// Encoded into a payload the transport released, or a buffer of the
+	// previous payload's size, so that it seldom grows: a batch's payload
+	// is about 80 KB, and fresh memory of that size costs the worker more
+	// than encoding into it.
+	var p []byte
+	select {
+	case p = <-lp.payloads:
+	default:
+		p = make([]byte, 0, min(lp.encSize+lp.encSize/8, maxKeptEncodeBuf))
+	}
+	b.pool = lp.payloads
+	b.Payload, b.Bytes = appendLogs(p, kept)
 	lp.encSize = len(b.Payload)
 	lp.lt.queueLogs(b)
 }

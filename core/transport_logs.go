@@ -58,6 +58,7 @@ func (t *httpTransport) queueLogs(b *logBatch) {
 func (t *httpTransport) dropLogs(r dropReason, b *logBatch) {
 	t.cfg.Outcomes.Add(r, categoryLogItem, len(b.Logs))
 	t.cfg.Outcomes.Add(r, categoryLogByte, b.Bytes)
+	b.release()
 }
 
 // logsLimited reports whether either logs category is rate limited.
@@ -82,6 +83,7 @@ func (t *httpTransport) logEnvelope(b *logBatch) *envelope {
 // rate limited. It reports whether the batch was delivered and counts it
 // when it was not. Logs are not spooled.
 func (t *httpTransport) sendLogs(b *logBatch) bool {
+	defer b.release()
 	toSentry := t.url != ""
 	if toSentry && t.spotURL == "" && t.logsLimited() {
 		t.dropLogs(reasonRateLimitBackoff, b)
@@ -157,6 +159,7 @@ func (t *MemoryTransport) logBatches() []*logBatch {
 
 // queueLogs discards the batch but counts its logs delivered.
 func (t *DiscardTransport) queueLogs(b *logBatch) {
+	b.release()
 	if t.outcomes != nil {
 		t.outcomes.Logs.Delivered.Add(int64(len(b.Logs)))
 	}
