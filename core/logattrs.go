@@ -16,10 +16,67 @@ import (
 // (Sentry's developer docs on logs, "Attribute type system"), on the log
 // worker.
 
-// logSrc is a call site resolved once per program counter.
+// logSrc is a call site resolved once per program counter, with its
+// code.* attributes as a block.
 type logSrc struct {
 	file, function string
 	line           int64
+	block          *logBlock
+}
+
+// logBlock is a run of attributes the SDK adds to many logs alike (the
+// source attributes of a call site, the client's default attributes),
+// encoded once: the worker copies the encoding into each payload rather
+// than encoding the attributes again (see appendLog).
+type logBlock struct {
+	attrs []slog.Attr
+	json  []byte // the attributes' members, comma-separated
+	size  int    // their log_byte share (logSize)
+}
+
+// newLogBlock returns a block of attrs, their strings cut as cutLog cuts
+// them, or nil for none.
+func newLogBlock(attrs []slog.Attr) *logBlock {
+	if len(attrs) == 0 {
+		return nil
+	}
+	l := Log{Attributes: attrs}
+	cutLog(&l)
+	b := &logBlock{attrs: attrs, size: logSize(&l)}
+	for i, a := range attrs {
+		if i > 0 {
+			b.json = append(b.json, ',')
+		}
+		b.json = appendJSONString(b.json, a.Key)
+		b.json = append(b.json, ':')
+		b.json = appendLogValue(b.json, a.Value)
+	}
+	return b
+}
+
+// defaultLogBlock returns the client's default attributes as a block.
+func defaultLogBlock(c *Client) *logBlock {
+	o := &c.opts
+	var attrs []slog.Attr
+	attrs = addAttr(attrs, "sentry.environment", o.Environment)
+	attrs = addAttr(attrs, "sentry.release", o.Release)
+	attrs = addAttr(attrs, "sentry.sdk.name", c.sdk.Name)
+	attrs = addAttr(attrs, "sentry.sdk.version", c.sdk.Version)
+	attrs = addAttr(attrs, "server.address", o.ServerName)
+	return newLogBlock(attrs)
+}
+
+// appendBlock appends b's attributes to attrs when none of them has a key
+// of b, and reports whether it did; the log then records where b is.
+func appendBlock(attrs []slog.Attr, b *logBlock) ([]slog.Attr, bool) {
+	for _, a := range attrs {
+		for _, d := range b.attrs {
+			if len(a.Key) == len(d.Key) && a.Key == d.Key {
+				return attrs, false
+			}
+		}
+	}
+	return append(attrs, b.attrs...), true
 }
 
 // maxLogSrcCache bounds the call sites the log worker remembers.
@@ -69,25 +126,49 @@ func (lp *logPipe) convert(e *logEntry, own []slog.Attr) *Log {
 		attrs = setAttr(attrs, "exception.message", slog.StringValue(safeErrorString(fl.err)))
 	}
 	l.scrubN = len(attrs)
+	o := &lp.c.opts
 	if e.logger != "" {
 		attrs = setAttr(attrs, "logger.name", slog.StringValue(e.logger))
 	}
+	// The source and the defaults go in as blocks (encoded once) when no
+	// attribute of the record has one of their keys, and BeforeSendLog,
+	// which may change any attribute, is not set.
+	blocks := o.BeforeSendLog == nil
 	if e.pc != 0 {
 		if src, ok := lp.source(e.pc); ok {
-			attrs = setAttr(attrs, "code.file.path", slog.StringValue(src.file))
-			attrs = setAttr(attrs, "code.line.number", slog.Int64Value(src.line))
-			attrs = setAttr(attrs, "code.function.name", slog.StringValue(src.function))
+			n := len(attrs)
+			var ok bool
+			if blocks {
+				attrs, ok = appendBlock(attrs, src.block)
+			}
+			if ok {
+				l.src, l.srcAt = src.block, n
+			} else {
+				attrs = setAttr(attrs, "code.file.path", slog.StringValue(src.file))
+				attrs = setAttr(attrs, "code.line.number", slog.Int64Value(src.line))
+				attrs = setAttr(attrs, "code.function.name", slog.StringValue(src.function))
+			}
 		}
 	}
 	if e.origin != "" {
 		attrs = setAttr(attrs, "sentry.origin", slog.StringValue(e.origin))
 	}
-	o := &lp.c.opts
-	attrs = addAttr(attrs, "sentry.environment", o.Environment)
-	attrs = addAttr(attrs, "sentry.release", o.Release)
-	attrs = addAttr(attrs, "sentry.sdk.name", lp.c.sdk.Name)
-	attrs = addAttr(attrs, "sentry.sdk.version", lp.c.sdk.Version)
-	attrs = addAttr(attrs, "server.address", o.ServerName)
+	if lp.defaults == nil {
+		lp.defaults = defaultLogBlock(lp.c)
+	}
+	n, ok := len(attrs), false
+	if blocks && lp.defaults != nil {
+		attrs, ok = appendBlock(attrs, lp.defaults)
+	}
+	if ok {
+		l.defs, l.defsAt = lp.defaults, n
+	} else {
+		attrs = addAttr(attrs, "sentry.environment", o.Environment)
+		attrs = addAttr(attrs, "sentry.release", o.Release)
+		attrs = addAttr(attrs, "sentry.sdk.name", lp.c.sdk.Name)
+		attrs = addAttr(attrs, "sentry.sdk.version", lp.c.sdk.Version)
+		attrs = addAttr(attrs, "server.address", o.ServerName)
+	}
 	if o.SendDefaultPII {
 		if u := logUser(e); u != nil {
 			attrs = addAttr(attrs, "user.id", u.ID)
@@ -136,6 +217,11 @@ func (lp *logPipe) source(pc uintptr) (logSrc, bool) {
 	}
 	fr, _ := runtime.CallersFrames([]uintptr{pc}).Next()
 	s := logSrc{file: fr.File, function: fr.Function, line: int64(fr.Line)}
+	s.block = newLogBlock([]slog.Attr{
+		slog.String("code.file.path", s.file),
+		slog.Int64("code.line.number", s.line),
+		slog.String("code.function.name", s.function),
+	})
 	if lp.srcs == nil || len(lp.srcs) >= maxLogSrcCache {
 		lp.srcs = make(map[uintptr]logSrc)
 	}

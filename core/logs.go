@@ -62,6 +62,10 @@ type Log struct {
 	// scrubN counts the leading attributes the scrubber sees: the record's
 	// own; the defaults after them are the SDK's.
 	scrubN int
+	// src and defs, when set, are blocks of Attributes, at srcAt and
+	// defsAt, that encode as the blocks' encoding (see logBlock).
+	src, defs     *logBlock
+	srcAt, defsAt int
 }
 
 // Attr returns the value of the attribute named key, and whether there is

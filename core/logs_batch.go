@@ -93,11 +93,13 @@ type logPipe struct {
 	stopped bool            // the worker is gone: records are dropped
 
 	// Owned by the worker goroutine.
-	taken   []*logChunk // the list that chunks was, for reuse
-	buf     []*Log
-	timer   *time.Timer
-	srcs    map[uintptr]logSrc
-	encSize int // the previous payload's size
+	taken []*logChunk // the list that chunks was, for reuse
+	buf   []*Log
+	timer *time.Timer
+	srcs  map[uintptr]logSrc
+	// defaults are the client's default attributes, as a block.
+	defaults *logBlock
+	encSize  int // the previous payload's size
 	// keep says that batches keep their logs: the transport keeps them
 	// (MemoryTransport) or BeforeSendLog may. Otherwise the logs and their
 	// attributes are built in arrays the worker reuses for every batch, and
@@ -180,9 +182,10 @@ func (lp *logPipe) enqueue(e *logEntry, own, lent []slog.Attr) {
 	}
 }
 
-// maxFreeLogChunks bounds the emptied chunks a pipe keeps: enough for a
-// default buffer (defaultLogsBuffer) at any time.
-const maxFreeLogChunks = (defaultLogsBuffer+logChunkLen-1)/logChunkLen + 1
+// maxFree is how many emptied chunks the pipe keeps: as many as a full
+// buffer (Options.LogsBuffer) takes, so that a worker that falls behind
+// does not make every chunk a new allocation.
+func (lp *logPipe) maxFree() int { return (lp.max+logChunkLen-1)/logChunkLen + 1 }
 
 // wake wakes the worker unless a wake-up is pending already.
 func (lp *logPipe) wake() {
@@ -279,7 +282,7 @@ func (lp *logPipe) drain() {
 	if len(chunks) > 0 {
 		lp.mu.Lock()
 		for _, ch := range chunks {
-			if len(lp.free) < maxFreeLogChunks {
+			if len(lp.free) < lp.maxFree() {
 				lp.free = append(lp.free, ch)
 			}
 		}

@@ -121,6 +121,18 @@ func scrubForm(v slog.Value) any {
 	return v.Any()
 }
 
+// blockAt returns the block of attributes that starts at index i of the
+// log's attributes, or nil.
+func (l *Log) blockAt(i int) *logBlock {
+	switch {
+	case l.src != nil && i == l.srcAt:
+		return l.src
+	case l.defs != nil && i == l.defsAt:
+		return l.defs
+	}
+	return nil
+}
+
 // cutLog cuts a body or string attribute that is too long, with a marker.
 func cutLog(l *Log) {
 	if len(l.Body) > maxLogString {
@@ -139,7 +151,14 @@ func cutLog(l *Log) {
 // for a number, an array's elements summed).
 func logSize(l *Log) int {
 	n := len(l.Body)
-	for _, a := range l.Attributes {
+	attrs := l.Attributes
+	for i := 0; i < len(attrs); i++ {
+		if b := l.blockAt(i); b != nil {
+			n += b.size
+			i += len(b.attrs) - 1
+			continue
+		}
+		a := attrs[i]
 		n += len(a.Key)
 		v := a.Value
 		switch v.Kind() {
@@ -216,7 +235,18 @@ func appendLog(b []byte, l *Log) []byte {
 	b = appendJSONString(b, l.Body)
 	b = append(b, `,"attributes":{`...)
 	first := true
-	for _, a := range l.Attributes {
+	attrs := l.Attributes
+	for i := 0; i < len(attrs); i++ {
+		if blk := l.blockAt(i); blk != nil {
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = append(b, blk.json...)
+			i += len(blk.attrs) - 1
+			continue
+		}
+		a := attrs[i]
 		if a.Key == "" {
 			continue
 		}
