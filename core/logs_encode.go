@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/sentrylog/sentrylog/scrub"
 )
@@ -39,6 +40,17 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 	}()
 	sc := &lp.sc
 	crumbs := sc.crumbs[:0]
+	// The string values are boxed from one array of the batch's (see
+	// boxString), which nothing writes to afterwards.
+	n := 0
+	for _, l := range logs {
+		for _, a := range l.Attributes[:l.scrubN] {
+			if a.Value.Kind() == slog.KindString {
+				n++
+			}
+		}
+	}
+	strs := make([]string, n)
 	for i, l := range logs {
 		if i >= len(sc.maps) {
 			sc.maps = append(sc.maps, make(map[string]any))
@@ -46,6 +58,12 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 		m := sc.maps[i]
 		clear(m)
 		for _, a := range l.Attributes[:l.scrubN] {
+			if a.Value.Kind() == slog.KindString {
+				strs[0] = a.Value.String()
+				m[a.Key] = boxString(&strs[0])
+				strs = strs[1:]
+				continue
+			}
 			m[a.Key] = scrubForm(a.Value)
 		}
 		crumbs = append(crumbs, Breadcrumb{Message: l.Body, Data: m})
@@ -80,6 +98,28 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 	}
 	return true
 }
+
+// boxString returns *p as an interface value without copying the string
+// header into an allocation of its own, as converting a string does: the
+// value points to *p, which must not change afterwards. The scrubber is
+// given a batch's strings this way, one allocation for all of them.
+func boxString(p *string) any {
+	var x any
+	e := (*eface)(unsafe.Pointer(&x))
+	e.typ, e.data = stringType, unsafe.Pointer(p)
+	return x
+}
+
+// eface is the layout of an interface value without methods.
+type eface struct {
+	typ, data unsafe.Pointer
+}
+
+// stringType is the type word of an interface value holding a string.
+var stringType = func() unsafe.Pointer {
+	var x any = ""
+	return (*eface)(unsafe.Pointer(&x)).typ
+}()
 
 // comparable reports whether x may be compared with != without a panic.
 func comparable(x any) bool {
