@@ -25,6 +25,10 @@ const maxLogString = 8192
 type logScrubBuf struct {
 	crumbs []Breadcrumb
 	maps   []map[string]any
+	// same marks, per log, the attributes (bit j for attribute j < 64)
+	// that are those of the previous log at j, which a scrubber of package
+	// scrub would scrub alike: they are not presented again.
+	same []uint64
 }
 
 // scrub runs the client's scrubber on the logs' bodies and record
@@ -51,13 +55,23 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 		}
 	}
 	strs := make([]string, n)
+	_, pure := lp.c.opts.Scrubber.(*scrub.Scrubber)
+	sc.same = append(sc.same[:0], make([]uint64, len(logs))...)
 	for i, l := range logs {
 		if i >= len(sc.maps) {
 			sc.maps = append(sc.maps, make(map[string]any))
 		}
 		m := sc.maps[i]
 		clear(m)
-		for _, a := range l.Attributes[:l.scrubN] {
+		var prev []slog.Attr
+		if pure && i > 0 {
+			prev = logs[i-1].Attributes[:logs[i-1].scrubN]
+		}
+		for j, a := range l.Attributes[:l.scrubN] {
+			if j < min(len(prev), 64) && sameScalar(a, prev[j]) {
+				sc.same[i] |= 1 << j
+				continue
+			}
 			if a.Value.Kind() == slog.KindString {
 				strs[0] = a.Value.String()
 				m[a.Key] = boxString(&strs[0])
@@ -81,10 +95,18 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 	for i, l := range logs {
 		b := &ev.Breadcrumbs[i]
 		l.Body = b.Message
+		for j := range l.Attributes[:l.scrubN] {
+			if sc.same[i]&(1<<j) != 0 {
+				l.Attributes[j].Value = logs[i-1].Attributes[j].Value // scrubbed already
+			}
+		}
 		if reflect.ValueOf(b.Data).UnsafePointer() == reflect.ValueOf(sc.maps[i]).UnsafePointer() {
 			continue
 		}
 		for j := range l.Attributes[:l.scrubN] {
+			if j < 64 && sc.same[i]&(1<<j) != 0 {
+				continue
+			}
 			a := &l.Attributes[j]
 			x, ok := b.Data[a.Key]
 			if !ok {
@@ -120,6 +142,25 @@ var stringType = func() unsafe.Pointer {
 	var x any = ""
 	return (*eface)(unsafe.Pointer(&x)).typ
 }()
+
+// sameScalar reports whether a and b have the same key and the same
+// string, number or boolean value.
+func sameScalar(a, b slog.Attr) bool {
+	if a.Key != b.Key || a.Value.Kind() != b.Value.Kind() {
+		return false
+	}
+	switch a.Value.Kind() {
+	case slog.KindString:
+		return a.Value.String() == b.Value.String()
+	case slog.KindInt64:
+		return a.Value.Int64() == b.Value.Int64()
+	case slog.KindFloat64:
+		return a.Value.Float64() == b.Value.Float64()
+	case slog.KindBool:
+		return a.Value.Bool() == b.Value.Bool()
+	}
+	return false
+}
 
 // comparable reports whether x may be compared with != without a panic.
 func comparable(x any) bool {

@@ -271,6 +271,39 @@ func TestLogScrubbed(t *testing.T) {
 	assert.Equal(t, "test", v.String(), "defaults are not scrubbed")
 }
 
+// Logs of one batch that repeat an attribute of the log before them (a
+// logger's accumulated attributes, a constant) are scrubbed like it, on
+// the logs and on the wire, and a changed value is scrubbed on its own.
+func TestLogScrubbedInBatch(t *testing.T) {
+	c, mt := testclient.New(t, core.Options{})
+	pre := []slog.Attr{slog.String("token", "t-123"), slog.String("service", "checkout")}
+	notes := []string{"card 4111 1111 1111 1111", "card 4111 1111 1111 1111", "plain", "card 5500 0000 0000 0004"}
+	for i, note := range notes {
+		bridge.CaptureLog(c, &bridge.Record{Message: "m", Pre: pre, Attrs: []slog.Attr{
+			slog.String("password", fmt.Sprint("pw", i/2)), slog.String("note", note), slog.Int("n", 7),
+		}}, core.LogInfo, nil)
+	}
+	logs := testclient.Logs(t, c, mt)
+	require.Len(t, logs, len(notes))
+	for i, l := range logs {
+		for k, want := range map[string]any{"token": "[Filtered]", "service": "checkout", "password": "[Filtered]", "n": int64(7)} {
+			v, ok := l.Attr(k)
+			require.True(t, ok, k)
+			assert.Equal(t, want, v.Any(), "log %d: %s", i, k)
+		}
+		v, _ := l.Attr("note")
+		assert.NotContains(t, v.String(), "1111 1111", "log %d", i)
+		assert.NotContains(t, v.String(), "0000 0004", "log %d", i)
+	}
+	v, _ := logs[2].Attr("note")
+	assert.Equal(t, "plain", v.String())
+	batches := bridge.LogBatches(mt)
+	require.Len(t, batches, 1, "one batch")
+	for _, secret := range []string{"t-123", "pw0", "pw1", "4111", "5500"} {
+		assert.NotContains(t, string(batches[0].Payload), secret)
+	}
+}
+
 // Scrubbing runs before cutting: a secret at the end of a long value is
 // still found.
 func TestLogScrubBeforeCut(t *testing.T) {
