@@ -382,7 +382,11 @@ func (lp *logPipe) send() {
 	}
 	kept := logs[:0]
 	for _, l := range logs {
-		cutLog(l)
+		if lp.keep {
+			// Cut where the logs are seen; otherwise only their encoding
+			// is, which appendLog cuts.
+			cutLog(l)
+		}
 		if c.opts.BeforeSendLog != nil {
 			size := logSize(l)
 			if l = lp.beforeSend(l); l == nil {

@@ -239,34 +239,35 @@ func logSize(l *Log) int {
 			i += len(b.attrs) - 1
 			continue
 		}
-		a := attrs[i]
-		n += len(a.Key)
-		v := a.Value
-		switch v.Kind() {
-		case slog.KindString:
-			n += len(v.String())
-		case slog.KindBool:
-			n++
-		case slog.KindAny:
-			switch t := v.Any().(type) {
-			case []string:
-				for _, s := range t {
-					n += len(s)
-				}
-			case []bool:
-				n += len(t)
-			case []int64:
-				n += 8 * len(t)
-			case []float64:
-				n += 8 * len(t)
-			default:
-				n += 8
-			}
-		default:
-			n += 8
-		}
+		n += len(attrs[i].Key) + logValueSize(attrs[i].Value)
 	}
 	return n
+}
+
+// logValueSize is a value's share of logSize.
+func logValueSize(v slog.Value) int {
+	switch v.Kind() {
+	case slog.KindString:
+		return len(v.String())
+	case slog.KindBool:
+		return 1
+	case slog.KindAny:
+		switch t := v.Any().(type) {
+		case []string:
+			n := 0
+			for _, s := range t {
+				n += len(s)
+			}
+			return n
+		case []bool:
+			return len(t)
+		case []int64:
+			return 8 * len(t)
+		case []float64:
+			return 8 * len(t)
+		}
+	}
+	return 8
 }
 
 // encodeLogs writes the payload of a log item, {"version":2,"items":[...]},
@@ -284,8 +285,9 @@ func appendLogs(b []byte, logs []*Log) ([]byte, int) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendLog(b, l)
-		size += logSize(l)
+		var n int
+		b, n = appendLog(b, l)
+		size += n
 	}
 	b = append(b, "]}"...)
 	return b, size
@@ -294,8 +296,9 @@ func appendLogs(b []byte, logs []*Log) ([]byte, int) {
 // maxKeptEncodeBuf keeps a rare huge batch's buffer from staying around.
 const maxKeptEncodeBuf = 1 << 20
 
-// appendLog writes one log object.
-func appendLog(b []byte, l *Log) []byte {
+// appendLog writes one log object and returns its logSize. A body or
+// string attribute still too long is written cut, as cutLog cuts it.
+func appendLog(b []byte, l *Log) ([]byte, int) {
 	ts := l.Timestamp
 	if ts.IsZero() {
 		ts = time.Now()
@@ -312,8 +315,13 @@ func appendLog(b []byte, l *Log) []byte {
 	b = append(b, l.Level.String()...)
 	b = append(b, `","severity_number":`...)
 	b = strconv.AppendInt(b, int64(l.Level.SeverityNumber()), 10)
+	body := l.Body
+	if len(body) > maxLogString {
+		body = cutString(body, maxLogString)
+	}
+	size := len(body)
 	b = append(b, `,"body":`...)
-	b = appendJSONString(b, l.Body)
+	b = appendJSONString(b, body)
 	b = append(b, `,"attributes":{`...)
 	first := true
 	attrs := l.Attributes
@@ -324,10 +332,16 @@ func appendLog(b []byte, l *Log) []byte {
 			}
 			first = false
 			b = append(b, blk.json...)
+			size += blk.size
 			i += len(blk.attrs) - 1
 			continue
 		}
 		a := attrs[i]
+		v := a.Value
+		if v.Kind() == slog.KindString && len(v.String()) > maxLogString {
+			v = slog.StringValue(cutString(v.String(), maxLogString))
+		}
+		size += len(a.Key) + logValueSize(v)
 		if a.Key == "" {
 			continue
 		}
@@ -337,9 +351,9 @@ func appendLog(b []byte, l *Log) []byte {
 		first = false
 		b = appendJSONString(b, a.Key)
 		b = append(b, ':')
-		b = appendLogValue(b, a.Value)
+		b = appendLogValue(b, v)
 	}
-	return append(b, "}}"...)
+	return append(b, "}}"...), size
 }
 
 // appendUnixSeconds writes t as seconds since the epoch with nanosecond

@@ -317,6 +317,31 @@ func TestLogScrubBeforeCut(t *testing.T) {
 	assert.NotContains(t, logs[0].Body, "hunter2")
 }
 
+// Over HTTP, where no one but the encoder sees the logs, long values are
+// cut on the wire after scrubbing, as MemoryTransport's logs are.
+func TestLogCutOverHTTP(t *testing.T) {
+	rc := newLogReceiver(t, nil)
+	c := newHTTPClient(t, rc, core.Options{})
+	long := strings.Repeat("x", 9000) + " password=hunter2"
+	for range 2 {
+		bridge.CaptureLog(c, &bridge.Record{Message: long, Attrs: []slog.Attr{
+			slog.String("v", strings.Repeat("y", 9000)+" token=abc"), slog.String("short", "s"),
+		}}, core.LogInfo, nil)
+	}
+	flushC(t, c)
+	_, logs := rc.envelopes(t)
+	require.Len(t, logs, 2)
+	for _, l := range logs {
+		assert.LessOrEqual(t, len(l.Body), 8192)
+		assert.Contains(t, l.Body[8000:], "...[truncated from ")
+		assert.NotContains(t, l.Body, "hunter2")
+		v, _ := l.Attributes["v"].(string)
+		assert.LessOrEqual(t, len(v), 8192)
+		assert.Contains(t, v, "...[truncated from ")
+		assert.Equal(t, "s", l.Attributes["short"])
+	}
+}
+
 func TestBeforeSendLog(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{BeforeSendLog: func(l *core.Log) *core.Log {
 		if l.Body == "drop" {
