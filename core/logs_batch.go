@@ -84,6 +84,10 @@ type logPipe struct {
 	storm    *storm
 	max      int // Options.LogsBuffer: the most records queued
 
+	// What the logging goroutines write is kept on cache lines of its
+	// own: the worker writes its fields for every log, and a line shared
+	// with them would be taken from the logging goroutine's core each time.
+	_       [64]byte
 	mu      sync.Mutex
 	chunks  []*logChunk     // the queue, oldest first; the last one fills
 	queued  int             // the records in chunks
@@ -91,6 +95,7 @@ type logPipe struct {
 	armed   bool            // logs are waiting and the timer runs
 	waiters []chan struct{} // Flush calls waiting for the worker
 	stopped bool            // the worker is gone: records are dropped
+	_       [64]byte
 
 	// Owned by the worker goroutine.
 	taken []*logChunk // the list that chunks was, for reuse
