@@ -302,6 +302,13 @@ type flattener struct {
 }
 
 func (f *flattener) attr(prefix string, a slog.Attr, depth int) {
+	switch a.Value.Kind() {
+	case slog.KindString, slog.KindInt64, slog.KindBool:
+		if a.Key != "" { // the common case: a log type already
+			f.dst = append(f.dst, slog.Attr{Key: joinPath(prefix, a.Key), Value: a.Value})
+			return
+		}
+	}
 	v := resolve(a.Value)
 	key := a.Key
 	if v.Kind() == slog.KindGroup {

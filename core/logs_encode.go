@@ -338,10 +338,20 @@ func appendLog(b []byte, l *Log) ([]byte, int) {
 		}
 		a := attrs[i]
 		v := a.Value
-		if v.Kind() == slog.KindString && len(v.String()) > maxLogString {
+		k := v.Kind()
+		if k == slog.KindString && len(v.String()) > maxLogString {
 			v = slog.StringValue(cutString(v.String(), maxLogString))
 		}
-		size += len(a.Key) + logValueSize(v)
+		switch k {
+		case slog.KindString:
+			size += len(a.Key) + len(v.String())
+		case slog.KindBool:
+			size += len(a.Key) + 1
+		case slog.KindInt64:
+			size += len(a.Key) + 8
+		default:
+			size += len(a.Key) + logValueSize(v)
+		}
 		if a.Key == "" {
 			continue
 		}
@@ -350,8 +360,19 @@ func appendLog(b []byte, l *Log) ([]byte, int) {
 		}
 		first = false
 		b = appendJSONString(b, a.Key)
-		b = append(b, ':')
-		b = appendLogValue(b, v)
+		switch k {
+		case slog.KindString:
+			b = append(b, `:{"value":`...)
+			b = appendJSONString(b, v.String())
+			b = append(b, `,"type":"string"}`...)
+		case slog.KindInt64:
+			b = append(b, `:{"value":`...)
+			b = strconv.AppendInt(b, v.Int64(), 10)
+			b = append(b, `,"type":"integer"}`...)
+		default:
+			b = append(b, ':')
+			b = appendLogValue(b, v)
+		}
 	}
 	return append(b, "}}"...), size
 }
@@ -464,17 +485,25 @@ func appendFloat(b []byte, f float64) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// jsonSafe tells the ASCII bytes a JSON string holds as they are.
+var jsonSafe = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendJSONString writes s as a JSON string; invalid UTF-8 becomes U+FFFD.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if jsonSafe[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
