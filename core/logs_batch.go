@@ -113,6 +113,7 @@ type logPipe struct {
 	// Arrays that logs and their attributes are cut from (see convert).
 	logSlab  []Log
 	attrSlab []slog.Attr
+	stale    bool        // the arrays hold what logs of a sent batch held
 	logBase  []Log       // the array logSlab is the free tail of
 	attrBase []slog.Attr // the array attrSlab is the free tail of
 	trace    struct {
@@ -262,7 +263,11 @@ func (lp *logPipe) arm() {
 		lp.armed = armed
 		pending := lp.queued > 0 || len(lp.waiters) > 0
 		lp.mu.Unlock()
-		if armed || !pending {
+		if armed {
+			return
+		}
+		if !pending {
+			lp.release()
 			return
 		}
 		lp.drain()
@@ -439,9 +444,21 @@ func (lp *logPipe) recycle(logs []*Log) {
 	}
 	clear(logs)
 	lp.buf = logs[:0]
-	clear(lp.logBase[:len(lp.logBase)-len(lp.logSlab)])
-	clear(lp.attrBase[:len(lp.attrBase)-len(lp.attrSlab)])
+	// The next batch overwrites the arrays; what they still point to is
+	// released when the pipe goes idle (see arm), rather than cleared
+	// after every batch.
 	lp.logSlab, lp.attrSlab = lp.logBase, lp.attrBase
+	lp.stale = true
+}
+
+// release clears the reused arrays, so that they keep nothing of the
+// program's alive while no logs come.
+func (lp *logPipe) release() {
+	if lp.stale {
+		clear(lp.logBase)
+		clear(lp.attrBase)
+		lp.stale = false
+	}
 }
 
 func (lp *logPipe) beforeSend(l *Log) (out *Log) {
