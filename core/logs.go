@@ -150,15 +150,21 @@ func (c *Client) captureLog(r *record, level LogLevel, attrs []slog.Attr) {
 	}
 	e := logEntry{
 		when: when, level: level, msg: r.Message, logger: r.Logger, origin: r.Origin, pc: r.PC,
-		pre: r.Pre, groups: r.Groups, global: c.global.load(), ctx: r.Context,
+		pre: r.Pre, groups: r.Groups, ctx: r.Context,
 	}
 	if r.Decode != nil {
 		e.raw, e.decode = r.Raw, r.Decode
 	}
-	if cur := CurrentScope(r.Context); cur != nil {
-		e.iso = cur.isolation.load()
-		if cur != cur.isolation {
-			e.cur = cur.load()
+	if c.opts.SendDefaultPII {
+		// The user is all a log takes from the scopes (the trace comes
+		// from ctx), and only with personal data: a snapshot locks the
+		// scope, a cost the other logs do not pay.
+		e.global = c.global.load()
+		if cur := CurrentScope(r.Context); cur != nil {
+			e.iso = cur.isolation.load()
+			if cur != cur.isolation {
+				e.cur = cur.load()
+			}
 		}
 	}
 	own, lent := r.Attrs, attrs
