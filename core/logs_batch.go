@@ -416,7 +416,7 @@ func (lp *logPipe) send() {
 		// The logs live in the worker's reused arrays: the transport,
 		// which reads only the payload and the number of logs, gets a list
 		// of that length.
-		b.Logs = make([]*Log, len(kept))
+		b.Logs = noLogs[:len(kept):len(kept)]
 	}
 	// Encoded into a payload the transport released, or a buffer of the
 	// previous payload's size, so that it seldom grows: a batch's payload
@@ -433,6 +433,10 @@ func (lp *logPipe) send() {
 	lp.encSize = len(b.Payload)
 	lp.lt.queueLogs(b)
 }
+
+// noLogs is the list of logs of batches whose logs no one sees: nil
+// elements, never written.
+var noLogs [maxLogsPerEnvelope]*Log
 
 // recycle readies the worker's arrays for the next batch after logs were
 // sent: batches that keep their logs take the arrays along, others leave

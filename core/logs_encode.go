@@ -44,25 +44,14 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 	}()
 	sc := &lp.sc
 	crumbs := sc.crumbs[:0]
-	// The string values are boxed from one array of the batch's (see
-	// boxString), which nothing writes to afterwards.
-	n := 0
-	for _, l := range logs {
-		for _, a := range l.Attributes[:l.scrubN] {
-			if a.Value.Kind() == slog.KindString {
-				n++
-			}
-		}
-	}
-	strs := make([]string, n)
+	// An attribute that is the previous log's at the same place is not
+	// presented again (pure scrubbers only). The string values presented
+	// are boxed from one array of the batch's (see boxString), which
+	// nothing writes to afterwards.
 	_, pure := lp.c.opts.Scrubber.(*scrub.Scrubber)
 	sc.same = append(sc.same[:0], make([]uint64, len(logs))...)
+	n := 0
 	for i, l := range logs {
-		if i >= len(sc.maps) {
-			sc.maps = append(sc.maps, make(map[string]any))
-		}
-		m := sc.maps[i]
-		clear(m)
 		var prev []slog.Attr
 		if pure && i > 0 {
 			prev = logs[i-1].Attributes[:logs[i-1].scrubN]
@@ -70,6 +59,23 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 		for j, a := range l.Attributes[:l.scrubN] {
 			if j < min(len(prev), 64) && sameScalar(a, prev[j]) {
 				sc.same[i] |= 1 << j
+			} else if a.Value.Kind() == slog.KindString {
+				n++
+			}
+		}
+	}
+	var strs []string
+	if n > 0 {
+		strs = make([]string, n)
+	}
+	for i, l := range logs {
+		if i >= len(sc.maps) {
+			sc.maps = append(sc.maps, make(map[string]any))
+		}
+		m := sc.maps[i]
+		clear(m)
+		for j, a := range l.Attributes[:l.scrubN] {
+			if j < 64 && sc.same[i]&(1<<j) != 0 {
 				continue
 			}
 			if a.Value.Kind() == slog.KindString {
