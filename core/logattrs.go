@@ -29,9 +29,10 @@ type logSrc struct {
 // encoded once: the worker copies the encoding into each payload rather
 // than encoding the attributes again (see appendLog).
 type logBlock struct {
-	attrs []slog.Attr
-	json  []byte // the attributes' members, comma-separated
-	size  int    // their log_byte share (logSize)
+	attrs  []slog.Attr
+	json   []byte // the attributes' members, comma-separated
+	size   int    // their log_byte share (logSize)
+	firsts string // the first bytes of their keys
 }
 
 // newLogBlock returns a block of attrs, their strings cut as cutLog cuts
@@ -44,6 +45,9 @@ func newLogBlock(attrs []slog.Attr) *logBlock {
 	cutLog(&l)
 	b := &logBlock{attrs: attrs, size: logSize(&l)}
 	for i, a := range attrs {
+		if a.Key != "" && strings.IndexByte(b.firsts, a.Key[0]) < 0 {
+			b.firsts += a.Key[:1]
+		}
 		if i > 0 {
 			b.json = append(b.json, ',')
 		}
@@ -70,8 +74,11 @@ func defaultLogBlock(c *Client) *logBlock {
 // of b, and reports whether it did; the log then records where b is.
 func appendBlock(attrs []slog.Attr, b *logBlock) ([]slog.Attr, bool) {
 	for _, a := range attrs {
+		if a.Key == "" || strings.IndexByte(b.firsts, a.Key[0]) < 0 {
+			continue // no key of b starts so
+		}
 		for _, d := range b.attrs {
-			if len(a.Key) == len(d.Key) && a.Key == d.Key {
+			if a.Key == d.Key {
 				return attrs, false
 			}
 		}

@@ -342,6 +342,37 @@ func TestLogCutOverHTTP(t *testing.T) {
 	}
 }
 
+// A record's attribute with the key of a default attribute wins over the
+// default, and the SDK's source attributes replace a record's of their
+// key, on the wire as on the logs, whether or not the log repeats.
+func TestLogAttributeKeysOfDefaults(t *testing.T) {
+	rc := newLogReceiver(t, nil)
+	c := newHTTPClient(t, rc, core.Options{})
+	var pcs [1]uintptr
+	runtimeCallers(pcs[:])
+	for _, attrs := range [][]slog.Attr{
+		{slog.String("sentry.release", "mine"), slog.String("code.line.number", "mine")},
+		{slog.String("a", "b")},
+		{slog.String("server.address", "mine")},
+	} {
+		bridge.CaptureLog(c, &bridge.Record{Message: "m", PC: pcs[0], Origin: "auto.log.test", Attrs: attrs}, core.LogInfo, nil)
+	}
+	flushC(t, c)
+	_, logs := rc.envelopes(t)
+	require.Len(t, logs, 3)
+	assert.Equal(t, "mine", logs[0].Attributes["sentry.release"])
+	assert.Equal(t, "test-host", logs[0].Attributes["server.address"])
+	assert.IsType(t, int64(0), logs[0].Attributes["code.line.number"], "the SDK's")
+	assert.Equal(t, "v1.2.3", logs[1].Attributes["sentry.release"])
+	assert.Equal(t, "test-host", logs[1].Attributes["server.address"])
+	assert.Equal(t, "mine", logs[2].Attributes["server.address"])
+	assert.Equal(t, "v1.2.3", logs[2].Attributes["sentry.release"])
+	for _, l := range logs {
+		assert.Equal(t, core.SDKName, l.Attributes["sentry.sdk.name"])
+		assert.Contains(t, l.Attributes["code.file.path"], "logs_test.go")
+	}
+}
+
 func TestBeforeSendLog(t *testing.T) {
 	c, mt := testclient.New(t, core.Options{BeforeSendLog: func(l *core.Log) *core.Log {
 		if l.Body == "drop" {
