@@ -30,9 +30,9 @@ type logSrc struct {
 // than encoding the attributes again (see appendLog).
 type logBlock struct {
 	attrs  []slog.Attr
-	json   []byte // the attributes' members, comma-separated
-	size   int    // their log_byte share (logSize)
-	firsts string // the first bytes of their keys
+	json   []byte    // the attributes' members, comma-separated
+	size   int       // their log_byte share (logSize)
+	firsts [4]uint64 // the first bytes of their keys, as a set
 }
 
 // newLogBlock returns a block of attrs, their strings cut as cutLog cuts
@@ -45,8 +45,8 @@ func newLogBlock(attrs []slog.Attr) *logBlock {
 	cutLog(&l)
 	b := &logBlock{attrs: attrs, size: logSize(&l)}
 	for i, a := range attrs {
-		if a.Key != "" && strings.IndexByte(b.firsts, a.Key[0]) < 0 {
-			b.firsts += a.Key[:1]
+		if a.Key != "" {
+			b.firsts[a.Key[0]>>6] |= 1 << (a.Key[0] & 63)
 		}
 		if i > 0 {
 			b.json = append(b.json, ',')
@@ -74,7 +74,7 @@ func defaultLogBlock(c *Client) *logBlock {
 // of b, and reports whether it did; the log then records where b is.
 func appendBlock(attrs []slog.Attr, b *logBlock) ([]slog.Attr, bool) {
 	for _, a := range attrs {
-		if a.Key == "" || strings.IndexByte(b.firsts, a.Key[0]) < 0 {
+		if a.Key == "" || b.firsts[a.Key[0]>>6]&(1<<(a.Key[0]&63)) == 0 {
 			continue // no key of b starts so
 		}
 		for _, d := range b.attrs {
