@@ -29,6 +29,9 @@ type logScrubBuf struct {
 	// that are those of the previous log at j, which a scrubber of package
 	// scrub would scrub alike: they are not presented again.
 	same []uint64
+	// crumbOf is, per log, the index of its breadcrumb, or -1 for a log
+	// that repeats the previous one and is not presented.
+	crumbOf []int
 }
 
 // scrub runs the client's scrubber on the logs' bodies and record
@@ -50,6 +53,7 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 	// nothing writes to afterwards.
 	_, pure := lp.c.opts.Scrubber.(*scrub.Scrubber)
 	sc.same = append(sc.same[:0], make([]uint64, len(logs))...)
+	sc.crumbOf = append(sc.crumbOf[:0], make([]int, len(logs))...)
 	n := 0
 	for i, l := range logs {
 		var prev []slog.Attr
@@ -63,16 +67,28 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 				n++
 			}
 		}
+		// A log that is the previous one in its body and every attribute
+		// is not presented at all.
+		sc.crumbOf[i] = 0
+		if prev != nil && l.scrubN == len(prev) && l.scrubN <= 64 && l.Body == logs[i-1].Body &&
+			sc.same[i] == 1<<l.scrubN-1 {
+			sc.crumbOf[i] = -1
+		}
 	}
 	var strs []string
 	if n > 0 {
 		strs = make([]string, n)
 	}
 	for i, l := range logs {
-		if i >= len(sc.maps) {
+		if sc.crumbOf[i] < 0 {
+			continue
+		}
+		ci := len(crumbs)
+		sc.crumbOf[i] = ci
+		if ci >= len(sc.maps) {
 			sc.maps = append(sc.maps, make(map[string]any))
 		}
-		m := sc.maps[i]
+		m := sc.maps[ci]
 		clear(m)
 		for j, a := range l.Attributes[:l.scrubN] {
 			if j < 64 && sc.same[i]&(1<<j) != 0 {
@@ -92,21 +108,28 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 	defer clear(crumbs)
 	ev := Event{Breadcrumbs: crumbs}
 	lp.c.opts.Scrubber.Scrub(&ev)
-	if len(ev.Breadcrumbs) != len(logs) {
+	if len(ev.Breadcrumbs) != len(crumbs) {
 		return false
 	}
 	if reflect.ValueOf(ev.Breadcrumbs).UnsafePointer() == reflect.ValueOf(crumbs).UnsafePointer() {
 		return true // nothing changed
 	}
 	for i, l := range logs {
-		b := &ev.Breadcrumbs[i]
+		ci := sc.crumbOf[i]
+		if ci < 0 { // the previous log's, scrubbed already
+			p := logs[i-1]
+			l.Body = p.Body
+			copy(l.Attributes[:l.scrubN], p.Attributes[:p.scrubN])
+			continue
+		}
+		b := &ev.Breadcrumbs[ci]
 		l.Body = b.Message
 		for j := range l.Attributes[:l.scrubN] {
 			if sc.same[i]&(1<<j) != 0 {
 				l.Attributes[j].Value = logs[i-1].Attributes[j].Value // scrubbed already
 			}
 		}
-		if reflect.ValueOf(b.Data).UnsafePointer() == reflect.ValueOf(sc.maps[i]).UnsafePointer() {
+		if reflect.ValueOf(b.Data).UnsafePointer() == reflect.ValueOf(sc.maps[ci]).UnsafePointer() {
 			continue
 		}
 		for j := range l.Attributes[:l.scrubN] {
@@ -119,7 +142,7 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 				a.Value = slog.StringValue(scrub.Filtered)
 				continue
 			}
-			if !comparable(x) || x != sc.maps[i][a.Key] {
+			if !comparable(x) || x != sc.maps[ci][a.Key] {
 				a.Value = anyLogValue(x)
 			}
 		}
