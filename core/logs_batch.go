@@ -166,10 +166,12 @@ func (lp *logPipe) enqueue(e *logEntry, own, lent []slog.Attr) {
 	if k := len(lp.chunks); k > 0 && lp.chunks[k-1].n < logChunkLen {
 		ch = lp.chunks[k-1]
 	} else {
-		if k := len(lp.free); k > 0 {
-			ch = lp.free[k-1]
-			lp.free[k-1] = nil
-			lp.free = lp.free[:k-1]
+		if len(lp.free) > 0 {
+			// The chunk emptied longest ago: the worker's core has likely
+			// let go of its cache lines, which this core writes now.
+			ch = lp.free[0]
+			lp.free[0] = nil
+			lp.free = lp.free[1:]
 		} else {
 			ch = newLogChunk()
 		}
