@@ -32,13 +32,18 @@ type logBatch struct {
 	pool chan []byte
 }
 
+// maxPooledPayload bounds the payloads kept for reuse: a batch of 100
+// logs of ordinary size takes about 100 KB, and a rare larger one is not
+// kept (the pool holds a few, see logPipe.payloads).
+const maxPooledPayload = 256 << 10
+
 // release hands the batch's payload back to the log worker that encoded
 // it, once the transport is done with it: sent (the envelope is written
 // from a copy) or dropped. A transport that keeps the batch never calls
 // it. The payload must not be used afterwards; a second call does nothing.
 func (b *logBatch) release() {
 	p := b.Payload
-	if b.pool == nil || p == nil || cap(p) > maxKeptEncodeBuf {
+	if b.pool == nil || p == nil || cap(p) > maxPooledPayload {
 		return
 	}
 	b.Payload = nil
