@@ -317,6 +317,32 @@ func TestLogScrubBeforeCut(t *testing.T) {
 	assert.NotContains(t, logs[0].Body, "hunter2")
 }
 
+// Payloads are reused once sent: with a slow receiver and batches waiting
+// in the transport, every log posted arrives once and intact, and those
+// the transport could not queue are counted.
+func TestLogPayloadReuse(t *testing.T) {
+	rc := newLogReceiver(t, func(w http.ResponseWriter, n int) {
+		time.Sleep(10 * time.Millisecond)
+		io.WriteString(w, `{}`)
+	})
+	c := newHTTPClient(t, rc, core.Options{})
+	const n = 1500
+	for i := range n {
+		bridge.CaptureLog(c, &bridge.Record{Message: fmt.Sprint("log ", i), Attrs: []slog.Attr{slog.Int("i", i)}}, core.LogInfo, nil)
+	}
+	flushC(t, c)
+	_, logs := rc.envelopes(t)
+	seen := map[string]bool{}
+	for _, l := range logs {
+		assert.Equal(t, fmt.Sprint("log ", l.Attributes["i"]), l.Body)
+		assert.False(t, seen[l.Body], "once: %s", l.Body)
+		seen[l.Body] = true
+	}
+	st := c.Stats()
+	assert.EqualValues(t, n, int64(len(logs))+st.Dropped["queue_overflow:log_item"], "%+v", st.Dropped)
+	assert.EqualValues(t, len(logs), st.LogsDelivered)
+}
+
 // Over HTTP, where no one but the encoder sees the logs, long values are
 // cut on the wire after scrubbing, as MemoryTransport's logs are.
 func TestLogCutOverHTTP(t *testing.T) {
