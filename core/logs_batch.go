@@ -87,7 +87,11 @@ type logPipe struct {
 	payloads chan []byte
 	lt       logTransport
 	storm    *storm
-	max      int // Options.LogsBuffer: the most records queued
+	// max is Options.LogsBuffer: the most records queued. Records the
+	// worker took are no longer queued (as the entry a channel's reader
+	// took): a worker that is behind converts up to max taken records
+	// while up to max more wait.
+	max int
 
 	// What the logging goroutines write is kept on cache lines of its
 	// own: the worker writes its fields for every log, and a line shared
