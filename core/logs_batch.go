@@ -77,9 +77,10 @@ var logFlushAfter = 5 * time.Second
 //
 // The worker is not woken for every log: a goroutine's wake-up costs the
 // logging goroutine more than the rest of a log does. Logs wait in the
-// queue until it holds a batch (maxLogsPerEnvelope), until the timer of the first
-// waiting log fires, or until a flush; a log is the first one to wait when
-// armed is false, and only that log wakes the worker, to start the timer.
+// queue until it holds a batch (maxLogsPerEnvelope), until the timer of
+// the first waiting log fires, or until a flush; a log is the first one to
+// wait when armed is false, and only that log wakes the worker, to start
+// the timer.
 type logPipe struct {
 	c    *Client
 	kick chan struct{} // capacity 1: wakes the worker
