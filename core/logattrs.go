@@ -113,7 +113,7 @@ func (lp *logPipe) convert(e *logEntry, own []slog.Attr) *Log {
 		lp.attrSlab = make([]slog.Attr, 16*maxLogsPerEnvelope)
 		lp.attrBase = lp.attrSlab
 	}
-	fl := flattener{dst: lp.attrSlab[:0]}
+	fl := flattener{dst: lp.attrSlab[:0], text: &lp.text}
 	for _, a := range e.pre {
 		fl.attr("", a, 0)
 	}
@@ -304,8 +304,9 @@ func dedupe(attrs []slog.Attr) []slog.Attr {
 // flattener appends a record's attributes as flat, typed log attributes.
 // The first error value becomes the exception; it is not an attribute.
 type flattener struct {
-	dst []slog.Attr
-	err error
+	dst  []slog.Attr
+	err  error
+	text *logText // where durations are written, or nil
 }
 
 func (f *flattener) attr(prefix string, a slog.Attr, depth int) {
@@ -313,6 +314,11 @@ func (f *flattener) attr(prefix string, a slog.Attr, depth int) {
 	case slog.KindString, slog.KindInt64, slog.KindBool:
 		if a.Key != "" { // the common case: a log type already
 			f.dst = append(f.dst, slog.Attr{Key: joinPath(prefix, a.Key), Value: a.Value})
+			return
+		}
+	case slog.KindDuration:
+		if a.Key != "" && f.text != nil { // as logValue converts it
+			f.dst = append(f.dst, slog.String(joinPath(prefix, a.Key), f.text.duration(a.Value.Duration())))
 			return
 		}
 	}

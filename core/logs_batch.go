@@ -134,6 +134,7 @@ type logPipe struct {
 		id  [8]byte
 		hex string
 	}
+	text  logText
 	sc    logScrubBuf
 	after func(time.Duration) *time.Timer // for tests
 }

@@ -2,8 +2,11 @@ package core
 
 import (
 	"encoding/json"
+	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -31,5 +34,21 @@ func TestAppendJSONString(t *testing.T) {
 		assert.Equal(t, want.String(), got, "%q", s)
 		assert.NotContains(t, string(b), "\u2028")
 		assert.NotContains(t, string(b), "\u2029")
+	}
+}
+
+// The worker writes durations as time.Duration.String does.
+func TestAppendDuration(t *testing.T) {
+	ds := []time.Duration{0, 1, 999, 1000, 1001, 1500, 999999, 1000000, 1234567, 3 * time.Millisecond,
+		999999999, time.Second, 1500 * time.Millisecond, time.Minute, 61 * time.Second, time.Hour + 1,
+		100*time.Hour + 59*time.Minute + 59*time.Second + 999999999, math.MaxInt64, math.MinInt64, -1, -1500 * time.Millisecond}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		ds = append(ds, time.Duration(r.Int64()>>r.IntN(63)), -time.Duration(r.Int64N(int64(time.Hour))))
+	}
+	var lt logText
+	for _, d := range ds {
+		assert.Equal(t, d.String(), string(appendDuration(nil, d)), "%d", int64(d))
+		assert.Equal(t, d.String(), lt.duration(d), "%d", int64(d))
 	}
 }
