@@ -16,10 +16,74 @@ import (
 // (Sentry's developer docs on logs, "Attribute type system"), on the log
 // worker.
 
-// logSrc is a call site resolved once per program counter.
+// logSrc is a call site resolved once per program counter, with its
+// code.* attributes as a block.
 type logSrc struct {
 	file, function string
 	line           int64
+	block          *logBlock
+}
+
+// logBlock is a run of attributes the SDK adds to many logs alike (the
+// source attributes of a call site, the client's default attributes),
+// encoded once: the worker copies the encoding into each payload rather
+// than encoding the attributes again (see appendLog).
+type logBlock struct {
+	attrs  []slog.Attr
+	json   []byte    // the attributes' members, comma-separated
+	size   int       // their log_byte share (logSize)
+	firsts [4]uint64 // the first bytes of their keys, as a set
+}
+
+// newLogBlock returns a block of attrs, their strings cut as cutLog cuts
+// them, or nil for none.
+func newLogBlock(attrs []slog.Attr) *logBlock {
+	if len(attrs) == 0 {
+		return nil
+	}
+	l := Log{Attributes: attrs}
+	cutLog(&l)
+	b := &logBlock{attrs: attrs, size: logSize(&l)}
+	for i, a := range attrs {
+		if a.Key != "" {
+			b.firsts[a.Key[0]>>6] |= 1 << (a.Key[0] & 63)
+		}
+		if i > 0 {
+			b.json = append(b.json, ',')
+		}
+		b.json = appendJSONString(b.json, a.Key)
+		b.json = append(b.json, ':')
+		b.json = appendLogValue(b.json, a.Value)
+	}
+	return b
+}
+
+// defaultLogBlock returns the client's default attributes as a block.
+func defaultLogBlock(c *Client) *logBlock {
+	o := &c.opts
+	var attrs []slog.Attr
+	attrs = addAttr(attrs, "sentry.environment", o.Environment)
+	attrs = addAttr(attrs, "sentry.release", o.Release)
+	attrs = addAttr(attrs, "sentry.sdk.name", c.sdk.Name)
+	attrs = addAttr(attrs, "sentry.sdk.version", c.sdk.Version)
+	attrs = addAttr(attrs, "server.address", o.ServerName)
+	return newLogBlock(attrs)
+}
+
+// appendBlock appends b's attributes to attrs when none of them has a key
+// of b, and reports whether it did; the log then records where b is.
+func appendBlock(attrs []slog.Attr, b *logBlock) ([]slog.Attr, bool) {
+	for _, a := range attrs {
+		if a.Key == "" || b.firsts[a.Key[0]>>6]&(1<<(a.Key[0]&63)) == 0 {
+			continue // no key of b starts so
+		}
+		for _, d := range b.attrs {
+			if a.Key == d.Key {
+				return attrs, false
+			}
+		}
+	}
+	return append(attrs, b.attrs...), true
 }
 
 // maxLogSrcCache bounds the call sites the log worker remembers.
@@ -34,20 +98,22 @@ const maxLogSrcCache = 4096
 // Logs and their attributes are cut from slabs the worker allocates a
 // batch at a time: a log costs the garbage collector a share of two
 // allocations rather than two of its own.
-func (lp *logPipe) convert(e *logEntry) *Log {
+func (lp *logPipe) convert(e *logEntry, own []slog.Attr) *Log {
 	if len(lp.logSlab) == 0 {
 		lp.logSlab = make([]Log, maxLogsPerEnvelope)
+		lp.logBase = lp.logSlab
 	}
 	l := &lp.logSlab[0]
 	lp.logSlab = lp.logSlab[1:]
 	*l = Log{Timestamp: e.when, Level: e.level, Body: e.msg}
-	traceForLog(lp.c, l, e.ctx)
+	lp.traceFor(l, e.ctx)
 	// Built in place in the free tail of the attribute slab; an unusually
 	// long list outgrows it into an array of its own.
 	if len(lp.attrSlab) < 64 {
 		lp.attrSlab = make([]slog.Attr, 16*maxLogsPerEnvelope)
+		lp.attrBase = lp.attrSlab
 	}
-	fl := flattener{dst: lp.attrSlab[:0]}
+	fl := flattener{dst: lp.attrSlab[:0], text: &lp.text}
 	for _, a := range e.pre {
 		fl.attr("", a, 0)
 	}
@@ -57,7 +123,7 @@ func (lp *logPipe) convert(e *logEntry) *Log {
 			fl.attr(prefix, a, 0)
 		}
 	}
-	for _, a := range e.attrs {
+	for _, a := range own {
 		fl.attr(prefix, a, 0)
 	}
 	attrs := dedupe(fl.dst)
@@ -67,25 +133,49 @@ func (lp *logPipe) convert(e *logEntry) *Log {
 		attrs = setAttr(attrs, "exception.message", slog.StringValue(safeErrorString(fl.err)))
 	}
 	l.scrubN = len(attrs)
+	o := &lp.c.opts
 	if e.logger != "" {
 		attrs = setAttr(attrs, "logger.name", slog.StringValue(e.logger))
 	}
+	// The source and the defaults go in as blocks (encoded once) when no
+	// attribute of the record has one of their keys, and BeforeSendLog,
+	// which may change any attribute, is not set.
+	blocks := o.BeforeSendLog == nil
 	if e.pc != 0 {
 		if src, ok := lp.source(e.pc); ok {
-			attrs = setAttr(attrs, "code.file.path", slog.StringValue(src.file))
-			attrs = setAttr(attrs, "code.line.number", slog.Int64Value(src.line))
-			attrs = setAttr(attrs, "code.function.name", slog.StringValue(src.function))
+			n := len(attrs)
+			var ok bool
+			if blocks {
+				attrs, ok = appendBlock(attrs, src.block)
+			}
+			if ok {
+				l.src, l.srcAt = src.block, n
+			} else {
+				attrs = setAttr(attrs, "code.file.path", slog.StringValue(src.file))
+				attrs = setAttr(attrs, "code.line.number", slog.Int64Value(src.line))
+				attrs = setAttr(attrs, "code.function.name", slog.StringValue(src.function))
+			}
 		}
 	}
 	if e.origin != "" {
 		attrs = setAttr(attrs, "sentry.origin", slog.StringValue(e.origin))
 	}
-	o := &lp.c.opts
-	attrs = addAttr(attrs, "sentry.environment", o.Environment)
-	attrs = addAttr(attrs, "sentry.release", o.Release)
-	attrs = addAttr(attrs, "sentry.sdk.name", lp.c.sdk.Name)
-	attrs = addAttr(attrs, "sentry.sdk.version", lp.c.sdk.Version)
-	attrs = addAttr(attrs, "server.address", o.ServerName)
+	if lp.defaults == nil {
+		lp.defaults = defaultLogBlock(lp.c)
+	}
+	n, ok := len(attrs), false
+	if blocks && lp.defaults != nil {
+		attrs, ok = appendBlock(attrs, lp.defaults)
+	}
+	if ok {
+		l.defs, l.defsAt = lp.defaults, n
+	} else {
+		attrs = addAttr(attrs, "sentry.environment", o.Environment)
+		attrs = addAttr(attrs, "sentry.release", o.Release)
+		attrs = addAttr(attrs, "sentry.sdk.name", lp.c.sdk.Name)
+		attrs = addAttr(attrs, "sentry.sdk.version", lp.c.sdk.Version)
+		attrs = addAttr(attrs, "server.address", o.ServerName)
+	}
 	if o.SendDefaultPII {
 		if u := logUser(e); u != nil {
 			attrs = addAttr(attrs, "user.id", u.ID)
@@ -134,6 +224,11 @@ func (lp *logPipe) source(pc uintptr) (logSrc, bool) {
 	}
 	fr, _ := runtime.CallersFrames([]uintptr{pc}).Next()
 	s := logSrc{file: fr.File, function: fr.Function, line: int64(fr.Line)}
+	s.block = newLogBlock([]slog.Attr{
+		slog.String("code.file.path", s.file),
+		slog.Int64("code.line.number", s.line),
+		slog.String("code.function.name", s.function),
+	})
 	if lp.srcs == nil || len(lp.srcs) >= maxLogSrcCache {
 		lp.srcs = make(map[uintptr]logSrc)
 	}
@@ -209,11 +304,24 @@ func dedupe(attrs []slog.Attr) []slog.Attr {
 // flattener appends a record's attributes as flat, typed log attributes.
 // The first error value becomes the exception; it is not an attribute.
 type flattener struct {
-	dst []slog.Attr
-	err error
+	dst  []slog.Attr
+	err  error
+	text *logText // where durations are written, or nil
 }
 
 func (f *flattener) attr(prefix string, a slog.Attr, depth int) {
+	switch a.Value.Kind() {
+	case slog.KindString, slog.KindInt64, slog.KindBool:
+		if a.Key != "" { // the common case: a log type already
+			f.dst = append(f.dst, slog.Attr{Key: joinPath(prefix, a.Key), Value: a.Value})
+			return
+		}
+	case slog.KindDuration:
+		if a.Key != "" && f.text != nil { // as logValue converts it
+			f.dst = append(f.dst, slog.String(joinPath(prefix, a.Key), f.text.duration(a.Value.Duration())))
+			return
+		}
+	}
 	v := resolve(a.Value)
 	key := a.Key
 	if v.Kind() == slog.KindGroup {

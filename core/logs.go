@@ -62,6 +62,10 @@ type Log struct {
 	// scrubN counts the leading attributes the scrubber sees: the record's
 	// own; the defaults after them are the SDK's.
 	scrubN int
+	// src and defs, when set, are blocks of Attributes, at srcAt and
+	// defsAt, that encode as the blocks' encoding (see logBlock).
+	src, defs     *logBlock
+	srcAt, defsAt int
 }
 
 // Attr returns the value of the attribute named key, and whether there is
@@ -76,61 +80,59 @@ func (l *Log) Attr(key string) (slog.Value, bool) {
 }
 
 // logEntry is one log record on its way from the logging goroutine to the
-// log worker: the record's fields, its own attributes copied into a buffer
-// the entry keeps across uses (pooled), and pointers to the scopes' data.
+// log worker: the record's fields and pointers to the scopes' data, stored
+// by value in a logChunk, whose attribute array holds the record's own
+// attributes (attrs[a0:a1]).
 type logEntry struct {
-	when    time.Time
-	level   LogLevel
-	msg     string
-	logger  string
-	origin  string
-	pc      uintptr
-	pre     []slog.Attr // immutable, shared with the logger
-	groups  []string    // immutable, shared with the logger
-	attrs   []slog.Attr // owned
-	raw     string
-	decode  func(string) []slog.Attr
-	global  *scopeData
-	iso     *scopeData
-	cur     *scopeData
-	ctx     context.Context // for the trace, read on the worker
-	flushed chan struct{}   // a flush marker when non-nil
-	// inl holds the attributes of most records, so that a new entry is one
-	// allocation; attrs starts out on it.
-	inl [8]slog.Attr
+	when   time.Time
+	level  LogLevel
+	msg    string
+	logger string
+	origin string
+	pc     uintptr
+	pre    []slog.Attr // immutable, shared with the logger
+	groups []string    // immutable, shared with the logger
+	a0, a1 int32
+	raw    string
+	decode func(string) []slog.Attr
+	global *scopeData
+	iso    *scopeData
+	cur    *scopeData
+	ctx    context.Context // for the trace, read on the worker
 }
 
-// maxPooledLogAttrs keeps entries of records with many attributes out of
-// the pool.
-const maxPooledLogAttrs = 64
-
-// logFreeList is how many used entries a pipe keeps for reuse. The worker
-// hands entries back through a channel rather than a sync.Pool: it runs on
-// another P than the logging goroutines, whose own pools would stay empty.
-const logFreeList = 2 * maxLogsPerEnvelope
-
-// getEntry returns a used entry, or a new one.
-func (lp *logPipe) getEntry() *logEntry {
-	select {
-	case e := <-lp.free:
-		return e
-	default:
-		e := new(logEntry)
-		e.attrs = e.inl[:0]
-		return e
-	}
+// logChunk holds records the logging goroutines queued: entries by value
+// and their attributes, copied into one array, so that queueing a record
+// allocates nothing once the pipe has the chunks it needs. The queue is a
+// list of chunks; the worker takes the whole list at once (see logPipe).
+type logChunk struct {
+	n     int // the entries in use
+	attrs []slog.Attr
+	ents  [logChunkLen]logEntry
 }
 
-// putEntry keeps e for reuse, unless its buffer is large or enough are kept.
-func (lp *logPipe) putEntry(e *logEntry) {
-	if cap(e.attrs) > maxPooledLogAttrs {
-		return
-	}
-	clear(e.attrs)
-	*e = logEntry{attrs: e.attrs[:0]}
-	select {
-	case lp.free <- e:
-	default:
+// A chunk holds logChunkLen records and, before its array grows,
+// logChunkAttrs attributes: four per record.
+const (
+	logChunkLen   = 128
+	logChunkAttrs = 4 * logChunkLen
+)
+
+func newLogChunk() *logChunk {
+	return &logChunk{attrs: make([]slog.Attr, 0, logChunkAttrs)}
+}
+
+// attrsOf returns the record attributes of e, an entry of ch.
+func (ch *logChunk) attrsOf(e *logEntry) []slog.Attr { return ch.attrs[e.a0:e.a1:e.a1] }
+
+// reset empties ch, releasing what its entries point to; an attribute
+// array that a record with many attributes grew is dropped.
+func (ch *logChunk) reset() {
+	clear(ch.ents[:ch.n])
+	clear(ch.attrs)
+	ch.n, ch.attrs = 0, ch.attrs[:0]
+	if cap(ch.attrs) > 2*logChunkAttrs {
+		ch.attrs = make([]slog.Attr, 0, logChunkAttrs)
 	}
 }
 
@@ -142,55 +144,79 @@ func (c *Client) captureLog(r *record, level LogLevel, attrs []slog.Attr) {
 	if !c.logsEnabled() || r == nil {
 		return
 	}
-	e := c.logs.getEntry()
-	e.when = r.Time
-	if e.when.IsZero() {
-		e.when = time.Now()
+	when := r.Time
+	if when.IsZero() {
+		when = time.Now()
 	}
-	e.level, e.msg, e.logger, e.origin, e.pc = level, r.Message, r.Logger, r.Origin, r.PC
-	e.pre, e.groups = r.Pre, r.Groups
+	e := logEntry{
+		when: when, level: level, msg: r.Message, logger: r.Logger, origin: r.Origin, pc: r.PC,
+		pre: r.Pre, groups: r.Groups, ctx: r.Context,
+	}
 	if r.Decode != nil {
 		e.raw, e.decode = r.Raw, r.Decode
 	}
-	e.attrs = ownAttrs(ownAttrs(e.attrs[:0], r.Attrs), attrs)
-	c.logs.snapScopes(e, r.Context)
-	c.logs.enqueue(e)
-}
-
-// snapScopes records, without copying, the scope data the log takes: the
-// user (with SendDefaultPII) and the trace.
-func (lp *logPipe) snapScopes(e *logEntry, ctx context.Context) {
-	e.global = lp.c.global.load()
-	if cur := CurrentScope(ctx); cur != nil {
-		e.iso = cur.isolation.load()
-		if cur != cur.isolation {
-			e.cur = cur.load()
+	if c.opts.SendDefaultPII {
+		// The user is all a log takes from the scopes (the trace comes
+		// from ctx), and only with personal data: a snapshot locks the
+		// scope, a cost the other logs do not pay.
+		e.global = c.global.load()
+		if cur := CurrentScope(r.Context); cur != nil {
+			e.iso = cur.isolation.load()
+			if cur != cur.isolation {
+				e.cur = cur.load()
+			}
 		}
 	}
-	e.ctx = ctx
+	own, lent := r.Attrs, attrs
+	if changing(own) || changing(lent) {
+		// Values the program could change are converted now, before the
+		// queue's lock: the conversion may run the program's code.
+		own, lent = ownAttrs(make([]slog.Attr, 0, len(own)+len(lent)), own), nil
+		own = ownAttrs(own, attrs)
+	}
+	c.logs.enqueue(&e, own, lent)
 }
 
-// traceForLog sets the trace of a log captured under ctx: the active span
-// of Options.SpanFromContext, else the propagation context of ctx's
-// isolation scope (the global scope's without one), whose span is no real
-// span and is not sent. It runs on the log worker.
-func traceForLog(c *Client, l *Log, ctx context.Context) {
-	trace, span, real := c.traceOf(ctx)
-	l.TraceID = hex.EncodeToString(trace[:])
+// changing reports whether attrs has a value ownAttrs converts.
+func changing(attrs []slog.Attr) bool {
+	for _, a := range attrs {
+		if mayChange(a.Value) {
+			return true
+		}
+	}
+	return false
+}
+
+// traceFor sets the trace of a log captured under ctx: the active span of
+// Options.SpanFromContext, else the propagation context of ctx's isolation
+// scope (the global scope's without one), whose span is no real span and
+// is not sent. It runs on the log worker, which remembers the last ids'
+// text: the logs of one trace share it.
+func (lp *logPipe) traceFor(l *Log, ctx context.Context) {
+	trace, span, real := lp.c.traceOf(ctx)
+	if lp.trace.hex == "" || lp.trace.id != trace {
+		lp.trace.id, lp.trace.hex = trace, hex.EncodeToString(trace[:])
+	}
+	l.TraceID = lp.trace.hex
 	if real {
-		l.SpanID = hex.EncodeToString(span[:])
+		if lp.span.hex == "" || lp.span.id != span {
+			lp.span.id, lp.span.hex = span, hex.EncodeToString(span[:])
+		}
+		l.SpanID = lp.span.hex
 	}
 }
 
 // estimateLogSize approximates a log's size for the log_byte category when
 // it is dropped before being encoded: body and attribute keys plus a fixed
 // share per field, as Relay counts bytes.
-func estimateLogSize(e *logEntry) int {
+func estimateLogSize(e *logEntry, attrs ...[]slog.Attr) int {
 	n := len(e.msg) + 60
-	for _, a := range e.attrs {
-		n += len(a.Key) + 20
-		if a.Value.Kind() == slog.KindString {
-			n += len(a.Value.String())
+	for _, as := range attrs {
+		for _, a := range as {
+			n += len(a.Key) + 20
+			if a.Value.Kind() == slog.KindString {
+				n += len(a.Value.String())
+			}
 		}
 	}
 	return n + len(e.raw)
@@ -206,25 +232,28 @@ func (c *Client) startLogs() {
 }
 
 // dropQueuedLogs counts the logs that slipped into the queue after the
-// log worker stopped (Close).
+// log worker stopped (Close); later ones are counted as they come.
 func (c *Client) dropQueuedLogs() {
 	if c.logs == nil {
 		return
 	}
-	for {
-		select {
-		case e := <-c.logs.q:
-			if e.flushed != nil {
-				close(e.flushed)
-				continue
-			}
+	lp := c.logs
+	lp.mu.Lock()
+	defer lp.mu.Unlock()
+	lp.stopped = true
+	for _, ch := range lp.chunks {
+		for i := range ch.ents[:ch.n] {
+			e := &ch.ents[i]
 			c.outcomes.Add(reasonQueueOverflow, categoryLogItem, 1)
-			c.outcomes.Add(reasonQueueOverflow, categoryLogByte, estimateLogSize(e))
-			continue
-		default:
+			c.outcomes.Add(reasonQueueOverflow, categoryLogByte, estimateLogSize(e, ch.attrsOf(e)))
 		}
-		return
+		ch.reset()
 	}
+	lp.chunks, lp.queued = nil, 0
+	for _, w := range lp.waiters {
+		close(w)
+	}
+	lp.waiters = nil
 }
 
 // logStats adds the log counts to a Stats.

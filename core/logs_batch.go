@@ -4,7 +4,7 @@ import (
 	"context"
 	"hash/maphash"
 	"log/slog"
-	"sync/atomic"
+	"sync"
 	"time"
 )
 
@@ -28,6 +28,29 @@ type logBatch struct {
 	Payload []byte
 	// Bytes is the logs' size as Sentry counts it for log_byte.
 	Bytes int
+	// pool takes Payload back for the log worker to reuse (see release).
+	pool chan []byte
+}
+
+// maxPooledPayload bounds the payloads kept for reuse: a batch of 100
+// logs of ordinary size takes about 100 KB, and a rare larger one is not
+// kept (the pool holds a few, see logPipe.payloads).
+const maxPooledPayload = 256 << 10
+
+// release hands the batch's payload back to the log worker that encoded
+// it, once the transport is done with it: sent (the envelope is written
+// from a copy) or dropped. A transport that keeps the batch never calls
+// it. The payload must not be used afterwards; a second call does nothing.
+func (b *logBatch) release() {
+	p := b.Payload
+	if b.pool == nil || p == nil || cap(p) > maxPooledPayload {
+		return
+	}
+	b.Payload = nil
+	select {
+	case b.pool <- p[:0]:
+	default:
+	}
 }
 
 // Batching, as Sentry's telemetry processor specifies it for logs.
@@ -42,37 +65,78 @@ const (
 // variable for tests).
 var logFlushAfter = 5 * time.Second
 
-// logPipe is a client's log path: the bounded queue the logging goroutines
-// push to and the worker goroutine that converts, scrubs, batches and hands
-// the batches to the transport. It is separate from the event worker, so
-// logs never delay events there.
+// logPipe is a client's log path: the bounded buffer the logging
+// goroutines append to and the worker goroutine that converts, scrubs,
+// batches and hands the batches to the transport. It is separate from the
+// event worker, so logs never delay events there.
+//
+// A logging goroutine copies its record into the last of chunks, under mu,
+// by value: no allocation and no channel operation. The worker takes the
+// list of chunks and works through the records without the lock, then
+// gives the chunks back for reuse.
 //
 // The worker is not woken for every log: a goroutine's wake-up costs the
 // logging goroutine more than the rest of a log does. Logs wait in the
-// queue until it holds a batch (maxLogsPerEnvelope), until the timer of the
-// first waiting log fires, or until a flush; a log is the first one to wait
-// when armed is false, and only that log wakes the worker, to start the
-// timer.
+// queue until it holds a batch (maxLogsPerEnvelope), until the timer of
+// the first waiting log fires, or until a flush; a log is the first one to
+// wait when armed is false, and only that log wakes the worker, to start
+// the timer.
 type logPipe struct {
-	c     *Client
-	q     chan *logEntry
-	kick  chan struct{}  // capacity 1: wakes the worker
-	free  chan *logEntry // used entries, for reuse
-	armed atomic.Bool    // logs are waiting and the timer runs
-	lt    logTransport
-	storm *storm
+	c    *Client
+	kick chan struct{} // capacity 1: wakes the worker
+	// payloads holds the payloads of sent batches, for reuse.
+	payloads chan []byte
+	lt       logTransport
+	storm    *storm
+	// max is Options.LogsBuffer: the most records queued. Records the
+	// worker took are no longer queued (as the entry a channel's reader
+	// took): a worker that is behind converts up to max taken records
+	// while up to max more wait.
+	max int
+
+	// What the logging goroutines write is kept on cache lines of its
+	// own: the worker writes its fields for every log, and a line shared
+	// with them would be taken from the logging goroutine's core each time.
+	_       [64]byte
+	mu      sync.Mutex
+	chunks  []*logChunk     // the queue, oldest first; the last one fills
+	queued  int             // the records in chunks
+	free    []*logChunk     // emptied chunks, for reuse
+	armed   bool            // logs are waiting and the timer runs
+	waiters []chan struct{} // Flush calls waiting for the worker
+	stopped bool            // the worker is gone: records are dropped
+	_       [64]byte
 
 	// Owned by the worker goroutine.
-	buf     []*Log
-	sizes   []int
-	timer   *time.Timer
-	srcs    map[uintptr]logSrc
-	encSize int // the previous payload's size
-	// Slabs that logs and their attributes are cut from (see convert).
+	taken []*logChunk // the list that chunks was, for reuse
+	buf   []*Log
+	timer *time.Timer
+	srcs  map[uintptr]logSrc
+	// defaults are the client's default attributes, as a block.
+	defaults *logBlock
+	encSize  int // the previous payload's size
+	// keep says that batches keep their logs: the transport keeps them
+	// (MemoryTransport) or BeforeSendLog may. Otherwise the logs and their
+	// attributes are built in arrays the worker reuses for every batch, and
+	// a batch carries only the encoded payload (see logBatch).
+	keep bool
+	// Arrays that logs and their attributes are cut from (see convert).
 	logSlab  []Log
 	attrSlab []slog.Attr
-	sc       logScrubBuf
-	after    func(time.Duration) *time.Timer // for tests
+	stale    bool        // the arrays hold what logs of a sent batch held
+	logBase  []Log       // the array logSlab is the free tail of
+	attrBase []slog.Attr // the array attrSlab is the free tail of
+	trace    struct {
+		id  [16]byte
+		hex string
+	}
+	span struct {
+		id  [8]byte
+		hex string
+	}
+	text  logText
+	sc    logScrubBuf
+	after func(time.Duration) *time.Timer // for tests
 }
 
 // newLogPipe returns the client's log path, or nil when its transport does
@@ -82,40 +146,65 @@ func newLogPipe(c *Client) *logPipe {
 	if !ok {
 		return nil
 	}
-	n := c.opts.LogsBuffer
+	_, mem := lt.(*MemoryTransport)
 	return &logPipe{
-		c:     c,
-		q:     make(chan *logEntry, n),
-		kick:  make(chan struct{}, 1),
-		free:  make(chan *logEntry, logFreeList),
-		lt:    lt,
-		storm: newStorm(c.opts.LogStorm, c.inApp),
-		after: time.NewTimer,
+		c:        c,
+		kick:     make(chan struct{}, 1),
+		payloads: make(chan []byte, logBatchQueue+2),
+		lt:       lt,
+		storm:    newStorm(c.opts.LogStorm, c.inApp),
+		max:      c.opts.LogsBuffer,
+		keep:     mem || c.opts.BeforeSendLog != nil,
+		after:    time.NewTimer,
 	}
 }
 
-// enqueue pushes e without blocking, counting it when the queue is full.
-func (lp *logPipe) enqueue(e *logEntry) {
+// enqueue appends e, with the record's attributes own and lent, to the
+// buffer without blocking, counting it when the buffer is full.
+func (lp *logPipe) enqueue(e *logEntry, own, lent []slog.Attr) {
 	c := lp.c
-	c.inflight.Add(1)
-	defer c.inflight.Add(-1)
-	if !c.closed.Load() {
-		select {
-		case lp.q <- e:
-			if n := len(lp.q); n >= maxLogsPerEnvelope || !lp.armed.Load() {
-				lp.wake()
-			}
-			return
-		default:
+	lp.mu.Lock()
+	if lp.stopped || lp.queued >= lp.max || c.closed.Load() {
+		lp.mu.Unlock()
+		c.outcomes.Add(reasonQueueOverflow, categoryLogItem, 1)
+		c.outcomes.Add(reasonQueueOverflow, categoryLogByte, estimateLogSize(e, own, lent))
+		if c.debug != nil {
+			c.debug.Once("log_queue_overflow", "log buffer full (%d): dropping logs", lp.max)
 		}
+		return
 	}
-	c.outcomes.Add(reasonQueueOverflow, categoryLogItem, 1)
-	c.outcomes.Add(reasonQueueOverflow, categoryLogByte, estimateLogSize(e))
-	if c.debug != nil {
-		c.debug.Once("log_queue_overflow", "log buffer full (%d): dropping logs", cap(lp.q))
+	var ch *logChunk
+	if k := len(lp.chunks); k > 0 && lp.chunks[k-1].n < logChunkLen {
+		ch = lp.chunks[k-1]
+	} else {
+		if len(lp.free) > 0 {
+			// The chunk emptied longest ago: the worker's core has likely
+			// let go of its cache lines, which this core writes now.
+			ch = lp.free[0]
+			lp.free[0] = nil
+			lp.free = lp.free[1:]
+		} else {
+			ch = newLogChunk()
+		}
+		lp.chunks = append(lp.chunks, ch)
 	}
-	lp.putEntry(e)
+	e.a0 = int32(len(ch.attrs))
+	ch.attrs = append(append(ch.attrs, own...), lent...)
+	e.a1 = int32(len(ch.attrs))
+	ch.ents[ch.n] = *e
+	ch.n++
+	lp.queued++
+	n, armed := lp.queued, lp.armed
+	lp.mu.Unlock()
+	if n == maxLogsPerEnvelope || n == 1 && !armed {
+		lp.wake()
+	}
 }
+
+// maxFree is how many emptied chunks the pipe keeps: as many as a full
+// buffer (Options.LogsBuffer) takes, so that a worker that falls behind
+// does not make every chunk a new allocation.
+func (lp *logPipe) maxFree() int { return (lp.max+logChunkLen-1)/logChunkLen + 1 }
 
 // wake wakes the worker unless a wake-up is pending already.
 func (lp *logPipe) wake() {
@@ -131,17 +220,17 @@ func (lp *logPipe) flush(ctx context.Context) bool {
 	if lp == nil {
 		return true
 	}
-	m := &logEntry{flushed: make(chan struct{})}
-	select {
-	case lp.q <- m:
-	case <-ctx.Done():
-		return false
-	case <-lp.c.done:
+	w := make(chan struct{})
+	lp.mu.Lock()
+	if lp.stopped {
+		lp.mu.Unlock()
 		return false
 	}
+	lp.waiters = append(lp.waiters, w)
+	lp.mu.Unlock()
 	lp.wake()
 	select {
-	case <-m.flushed:
+	case <-w:
 		return true
 	case <-ctx.Done():
 		return false
@@ -149,7 +238,7 @@ func (lp *logPipe) flush(ctx context.Context) bool {
 }
 
 // run is the log worker goroutine; it stops when the client's done channel
-// closes, after sending what the queue still holds.
+// closes, after sending what the buffer still holds.
 func (lp *logPipe) run() {
 	defer lp.c.wg.Done()
 	defer lp.stopTimer()
@@ -176,46 +265,65 @@ func (lp *logPipe) run() {
 
 // arm starts the timer when logs wait, and says so in armed. When none
 // wait, a log queued while armed still read true would wait unseen: the
-// queue is read once more after armed is cleared.
+// buffer is read once more after armed is cleared.
 func (lp *logPipe) arm() {
 	for {
 		if len(lp.buf) > 0 && lp.timer == nil {
 			lp.timer = lp.after(logFlushAfter)
 		}
-		lp.armed.Store(lp.timer != nil)
-		if lp.timer != nil {
+		armed := lp.timer != nil
+		lp.mu.Lock()
+		lp.armed = armed
+		pending := lp.queued > 0 || len(lp.waiters) > 0
+		lp.mu.Unlock()
+		if armed {
 			return
 		}
-		select {
-		case e := <-lp.q:
-			lp.take(e)
-		default:
+		if !pending {
+			lp.release()
 			return
 		}
+		lp.drain()
 	}
 }
 
-// drain takes every entry the queue holds now.
+// drain takes every record the buffer holds now, then answers the flushes
+// that were waiting.
 func (lp *logPipe) drain() {
-	for {
-		select {
-		case e := <-lp.q:
-			lp.take(e)
-		default:
-			return
+	lp.mu.Lock()
+	chunks := lp.chunks
+	lp.chunks, lp.taken, lp.queued = lp.taken, nil, 0
+	waiters := lp.waiters
+	lp.waiters = nil
+	lp.mu.Unlock()
+	for _, ch := range chunks {
+		for i := range ch.ents[:ch.n] {
+			lp.take(ch, &ch.ents[i])
+		}
+		ch.reset()
+	}
+	if len(chunks) > 0 {
+		lp.mu.Lock()
+		for _, ch := range chunks {
+			if len(lp.free) < lp.maxFree() {
+				lp.free = append(lp.free, ch)
+			}
+		}
+		lp.mu.Unlock()
+		clear(chunks)
+	}
+	lp.taken = chunks[:0]
+	if waiters != nil {
+		lp.send()
+		for _, w := range waiters {
+			close(w)
 		}
 	}
 }
 
-// take handles one queue entry: a flush marker or a log.
-func (lp *logPipe) take(e *logEntry) {
-	if e.flushed != nil {
-		lp.send()
-		close(e.flushed)
-		return
-	}
-	lp.add(e)
-	lp.putEntry(e)
+// take handles one record.
+func (lp *logPipe) take(b *logChunk, e *logEntry) {
+	lp.add(b, e)
 	if len(lp.buf) >= maxLogsPerEnvelope {
 		lp.send()
 	}
@@ -230,12 +338,12 @@ func (lp *logPipe) stopTimer() {
 
 // add converts e into a log and buffers it, unless storm control holds it
 // back (counted).
-func (lp *logPipe) add(e *logEntry) {
+func (lp *logPipe) add(b *logChunk, e *logEntry) {
 	c := lp.c
 	defer func() {
 		if r := recover(); r != nil {
 			c.outcomes.Add(reasonInternalSDKError, categoryLogItem, 1)
-			c.outcomes.Add(reasonInternalSDKError, categoryLogByte, estimateLogSize(e))
+			c.outcomes.Add(reasonInternalSDKError, categoryLogByte, estimateLogSize(e, b.attrsOf(e)))
 			c.debug.Printf("dropping log: internal error: %v", r)
 		}
 	}()
@@ -244,12 +352,12 @@ func (lp *logPipe) add(e *logEntry) {
 		v := lp.storm.admit(logStormKey(lp.storm, e))
 		if !v.ok {
 			c.outcomes.Add(reasonEventProcessor, categoryLogItem, 1)
-			c.outcomes.Add(reasonEventProcessor, categoryLogByte, estimateLogSize(e))
+			c.outcomes.Add(reasonEventProcessor, categoryLogByte, estimateLogSize(e, b.attrsOf(e)))
 			return
 		}
 		suppressed = v.suppressed
 	}
-	l := lp.convert(e)
+	l := lp.convert(e, b.attrsOf(e))
 	if suppressed > 0 {
 		l.Attributes = append(l.Attributes, intAttr("sentrylog.storm.suppressed", suppressed))
 	}
@@ -283,7 +391,7 @@ func (lp *logPipe) send() {
 		return
 	}
 	logs := lp.buf
-	lp.buf = nil
+	defer lp.recycle(logs)
 	c := lp.c
 	if !lp.scrub(logs) {
 		n, size := 0, 0
@@ -297,7 +405,11 @@ func (lp *logPipe) send() {
 	}
 	kept := logs[:0]
 	for _, l := range logs {
-		cutLog(l)
+		if lp.keep {
+			// Cut where the logs are seen; otherwise only their encoding
+			// is, which appendLog cuts.
+			cutLog(l)
+		}
 		if c.opts.BeforeSendLog != nil {
 			size := logSize(l)
 			if l = lp.beforeSend(l); l == nil {
@@ -313,11 +425,57 @@ func (lp *logPipe) send() {
 		return
 	}
 	b := &logBatch{Logs: kept}
-	// Encoded into a buffer of the previous payload's size, so that it
-	// seldom grows; the batch keeps it.
-	b.Payload, b.Bytes = appendLogs(make([]byte, 0, min(lp.encSize+lp.encSize/8, maxKeptEncodeBuf)), kept)
+	if !lp.keep {
+		// The logs live in the worker's reused arrays: the transport,
+		// which reads only the payload and the number of logs, gets a list
+		// of that length.
+		b.Logs = noLogs[:len(kept):len(kept)]
+	}
+	// Encoded into a payload the transport released, or a buffer of the
+	// previous payload's size, so that it seldom grows: a batch's payload
+	// is about 80 KB, and fresh memory of that size costs the worker more
+	// than encoding into it.
+	var p []byte
+	select {
+	case p = <-lp.payloads:
+	default:
+		p = make([]byte, 0, min(lp.encSize+lp.encSize/8, maxKeptEncodeBuf))
+	}
+	b.pool = lp.payloads
+	b.Payload, b.Bytes = appendLogs(p, kept)
 	lp.encSize = len(b.Payload)
 	lp.lt.queueLogs(b)
+}
+
+// noLogs is the list of logs of batches whose logs no one sees: nil
+// elements, never written.
+var noLogs [maxLogsPerEnvelope]*Log
+
+// recycle readies the worker's arrays for the next batch after logs were
+// sent: batches that keep their logs take the arrays along, others leave
+// them to be reused.
+func (lp *logPipe) recycle(logs []*Log) {
+	if lp.keep {
+		lp.buf = nil
+		return
+	}
+	clear(logs)
+	lp.buf = logs[:0]
+	// The next batch overwrites the arrays; what they still point to is
+	// released when the pipe goes idle (see arm), rather than cleared
+	// after every batch.
+	lp.logSlab, lp.attrSlab = lp.logBase, lp.attrBase
+	lp.stale = true
+}
+
+// release clears the reused arrays, so that they keep nothing of the
+// program's alive while no logs come.
+func (lp *logPipe) release() {
+	if lp.stale {
+		clear(lp.logBase)
+		clear(lp.attrBase)
+		lp.stale = false
+	}
 }
 
 func (lp *logPipe) beforeSend(l *Log) (out *Log) {

@@ -15,19 +15,16 @@ func BenchmarkLogWorker(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer c.Close(context.Background())
-	lp := &logPipe{c: c, lt: &DiscardTransport{}, after: time.NewTimer,
-		free: make(chan *logEntry, logFreeList)}
+	lp := newLogPipe(c)
 	pre := []slog.Attr{slog.String("service", "checkout"), slog.Int("shard", 7)}
 	attrs := []slog.Attr{slog.String("method", "GET"), slog.Int("status", 200), slog.Duration("elapsed", 3*time.Millisecond)}
-	var pcs [1]uintptr
-	pcs[0] = 1
+	ch := newLogChunk()
+	ch.attrs = append(ch.attrs, attrs...)
+	e := logEntry{when: time.Now(), level: LogInfo, msg: "request served", origin: "auto.log.slog", pre: pre,
+		global: c.global.load(), a1: int32(len(attrs)), pc: 1}
 	b.ReportAllocs()
 	for b.Loop() {
-		e := lp.getEntry()
-		e.when, e.level, e.msg, e.origin, e.pre = time.Now(), LogInfo, "request served", "auto.log.slog", pre
-		e.attrs = ownAttrs(e.attrs[:0], attrs)
-		e.global = c.global.load()
-		lp.take(e)
+		lp.take(ch, &e)
 	}
 	lp.send()
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/sentrylog/sentrylog/scrub"
 )
@@ -24,6 +25,13 @@ const maxLogString = 8192
 type logScrubBuf struct {
 	crumbs []Breadcrumb
 	maps   []map[string]any
+	// same marks, per log, the attributes (bit j for attribute j < 64)
+	// that are those of the previous log at j, which a scrubber of package
+	// scrub would scrub alike: they are not presented again.
+	same []uint64
+	// crumbOf is, per log, the index of its breadcrumb, or -1 for a log
+	// that repeats the previous one and is not presented.
+	crumbOf []int
 }
 
 // scrub runs the client's scrubber on the logs' bodies and record
@@ -39,13 +47,59 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 	}()
 	sc := &lp.sc
 	crumbs := sc.crumbs[:0]
+	// An attribute that is the previous log's at the same place is not
+	// presented again (pure scrubbers only). The string values presented
+	// are boxed from one array of the batch's (see boxString), which
+	// nothing writes to afterwards.
+	_, pure := lp.c.opts.Scrubber.(*scrub.Scrubber)
+	sc.same = append(sc.same[:0], make([]uint64, len(logs))...)
+	sc.crumbOf = append(sc.crumbOf[:0], make([]int, len(logs))...)
+	n := 0
 	for i, l := range logs {
-		if i >= len(sc.maps) {
+		var prev []slog.Attr
+		if pure && i > 0 {
+			prev = logs[i-1].Attributes[:logs[i-1].scrubN]
+		}
+		for j, a := range l.Attributes[:l.scrubN] {
+			if j < min(len(prev), 64) && sameScalar(a, prev[j]) {
+				sc.same[i] |= 1 << j
+			} else if a.Value.Kind() == slog.KindString {
+				n++
+			}
+		}
+		// A log that is the previous one in its body and every attribute
+		// is not presented at all.
+		sc.crumbOf[i] = 0
+		if prev != nil && l.scrubN == len(prev) && l.scrubN <= 64 && l.Body == logs[i-1].Body &&
+			sc.same[i] == 1<<l.scrubN-1 {
+			sc.crumbOf[i] = -1
+		}
+	}
+	var strs []string
+	if n > 0 {
+		strs = make([]string, n)
+	}
+	for i, l := range logs {
+		if sc.crumbOf[i] < 0 {
+			continue
+		}
+		ci := len(crumbs)
+		sc.crumbOf[i] = ci
+		if ci >= len(sc.maps) {
 			sc.maps = append(sc.maps, make(map[string]any))
 		}
-		m := sc.maps[i]
+		m := sc.maps[ci]
 		clear(m)
-		for _, a := range l.Attributes[:l.scrubN] {
+		for j, a := range l.Attributes[:l.scrubN] {
+			if j < 64 && sc.same[i]&(1<<j) != 0 {
+				continue
+			}
+			if a.Value.Kind() == slog.KindString {
+				strs[0] = a.Value.String()
+				m[a.Key] = boxString(&strs[0])
+				strs = strs[1:]
+				continue
+			}
 			m[a.Key] = scrubForm(a.Value)
 		}
 		crumbs = append(crumbs, Breadcrumb{Message: l.Body, Data: m})
@@ -54,31 +108,87 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 	defer clear(crumbs)
 	ev := Event{Breadcrumbs: crumbs}
 	lp.c.opts.Scrubber.Scrub(&ev)
-	if len(ev.Breadcrumbs) != len(logs) {
+	if len(ev.Breadcrumbs) != len(crumbs) {
 		return false
 	}
 	if reflect.ValueOf(ev.Breadcrumbs).UnsafePointer() == reflect.ValueOf(crumbs).UnsafePointer() {
 		return true // nothing changed
 	}
 	for i, l := range logs {
-		b := &ev.Breadcrumbs[i]
+		ci := sc.crumbOf[i]
+		if ci < 0 { // the previous log's, scrubbed already
+			p := logs[i-1]
+			l.Body = p.Body
+			copy(l.Attributes[:l.scrubN], p.Attributes[:p.scrubN])
+			continue
+		}
+		b := &ev.Breadcrumbs[ci]
 		l.Body = b.Message
-		if reflect.ValueOf(b.Data).UnsafePointer() == reflect.ValueOf(sc.maps[i]).UnsafePointer() {
+		for j := range l.Attributes[:l.scrubN] {
+			if sc.same[i]&(1<<j) != 0 {
+				l.Attributes[j].Value = logs[i-1].Attributes[j].Value // scrubbed already
+			}
+		}
+		if reflect.ValueOf(b.Data).UnsafePointer() == reflect.ValueOf(sc.maps[ci]).UnsafePointer() {
 			continue
 		}
 		for j := range l.Attributes[:l.scrubN] {
+			if j < 64 && sc.same[i]&(1<<j) != 0 {
+				continue
+			}
 			a := &l.Attributes[j]
 			x, ok := b.Data[a.Key]
 			if !ok {
 				a.Value = slog.StringValue(scrub.Filtered)
 				continue
 			}
-			if !comparable(x) || x != sc.maps[i][a.Key] {
+			if !comparable(x) || x != sc.maps[ci][a.Key] {
 				a.Value = anyLogValue(x)
 			}
 		}
 	}
 	return true
+}
+
+// boxString returns *p as an interface value without copying the string
+// header into an allocation of its own, as converting a string does: the
+// value points to *p, which must not change afterwards. The scrubber is
+// given a batch's strings this way, one allocation for all of them.
+func boxString(p *string) any {
+	var x any
+	e := (*eface)(unsafe.Pointer(&x))
+	e.typ, e.data = stringType, unsafe.Pointer(p)
+	return x
+}
+
+// eface is the layout of an interface value without methods.
+type eface struct {
+	typ, data unsafe.Pointer
+}
+
+// stringType is the type word of an interface value holding a string.
+var stringType = func() unsafe.Pointer {
+	var x any = ""
+	return (*eface)(unsafe.Pointer(&x)).typ
+}()
+
+// sameScalar reports whether a and b have the same key and the same
+// string, number or boolean value.
+func sameScalar(a, b slog.Attr) bool {
+	if a.Key != b.Key || a.Value.Kind() != b.Value.Kind() {
+		return false
+	}
+	switch a.Value.Kind() {
+	case slog.KindString:
+		return a.Value.String() == b.Value.String()
+	case slog.KindInt64:
+		return a.Value.Int64() == b.Value.Int64()
+	case slog.KindFloat64:
+		return a.Value.Float64() == b.Value.Float64()
+	case slog.KindBool:
+		return a.Value.Bool() == b.Value.Bool()
+	}
+	return false
 }
 
 // comparable reports whether x may be compared with != without a panic.
@@ -121,6 +231,18 @@ func scrubForm(v slog.Value) any {
 	return v.Any()
 }
 
+// blockAt returns the block of attributes that starts at index i of the
+// log's attributes, or nil.
+func (l *Log) blockAt(i int) *logBlock {
+	switch {
+	case l.src != nil && i == l.srcAt:
+		return l.src
+	case l.defs != nil && i == l.defsAt:
+		return l.defs
+	}
+	return nil
+}
+
 // cutLog cuts a body or string attribute that is too long, with a marker.
 func cutLog(l *Log) {
 	if len(l.Body) > maxLogString {
@@ -139,34 +261,42 @@ func cutLog(l *Log) {
 // for a number, an array's elements summed).
 func logSize(l *Log) int {
 	n := len(l.Body)
-	for _, a := range l.Attributes {
-		n += len(a.Key)
-		v := a.Value
-		switch v.Kind() {
-		case slog.KindString:
-			n += len(v.String())
-		case slog.KindBool:
-			n++
-		case slog.KindAny:
-			switch t := v.Any().(type) {
-			case []string:
-				for _, s := range t {
-					n += len(s)
-				}
-			case []bool:
-				n += len(t)
-			case []int64:
-				n += 8 * len(t)
-			case []float64:
-				n += 8 * len(t)
-			default:
-				n += 8
-			}
-		default:
-			n += 8
+	attrs := l.Attributes
+	for i := 0; i < len(attrs); i++ {
+		if b := l.blockAt(i); b != nil {
+			n += b.size
+			i += len(b.attrs) - 1
+			continue
 		}
+		n += len(attrs[i].Key) + logValueSize(attrs[i].Value)
 	}
 	return n
+}
+
+// logValueSize is a value's share of logSize.
+func logValueSize(v slog.Value) int {
+	switch v.Kind() {
+	case slog.KindString:
+		return len(v.String())
+	case slog.KindBool:
+		return 1
+	case slog.KindAny:
+		switch t := v.Any().(type) {
+		case []string:
+			n := 0
+			for _, s := range t {
+				n += len(s)
+			}
+			return n
+		case []bool:
+			return len(t)
+		case []int64:
+			return 8 * len(t)
+		case []float64:
+			return 8 * len(t)
+		}
+	}
+	return 8
 }
 
 // encodeLogs writes the payload of a log item, {"version":2,"items":[...]},
@@ -184,8 +314,9 @@ func appendLogs(b []byte, logs []*Log) ([]byte, int) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendLog(b, l)
-		size += logSize(l)
+		var n int
+		b, n = appendLog(b, l)
+		size += n
 	}
 	b = append(b, "]}"...)
 	return b, size
@@ -194,8 +325,9 @@ func appendLogs(b []byte, logs []*Log) ([]byte, int) {
 // maxKeptEncodeBuf keeps a rare huge batch's buffer from staying around.
 const maxKeptEncodeBuf = 1 << 20
 
-// appendLog writes one log object.
-func appendLog(b []byte, l *Log) []byte {
+// appendLog writes one log object and returns its logSize. A body or
+// string attribute still too long is written cut, as cutLog cuts it.
+func appendLog(b []byte, l *Log) ([]byte, int) {
 	ts := l.Timestamp
 	if ts.IsZero() {
 		ts = time.Now()
@@ -212,11 +344,43 @@ func appendLog(b []byte, l *Log) []byte {
 	b = append(b, l.Level.String()...)
 	b = append(b, `","severity_number":`...)
 	b = strconv.AppendInt(b, int64(l.Level.SeverityNumber()), 10)
+	body := l.Body
+	if len(body) > maxLogString {
+		body = cutString(body, maxLogString)
+	}
+	size := len(body)
 	b = append(b, `,"body":`...)
-	b = appendJSONString(b, l.Body)
+	b = appendJSONString(b, body)
 	b = append(b, `,"attributes":{`...)
 	first := true
-	for _, a := range l.Attributes {
+	attrs := l.Attributes
+	for i := 0; i < len(attrs); i++ {
+		if blk := l.blockAt(i); blk != nil {
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = append(b, blk.json...)
+			size += blk.size
+			i += len(blk.attrs) - 1
+			continue
+		}
+		a := attrs[i]
+		v := a.Value
+		k := v.Kind()
+		if k == slog.KindString && len(v.String()) > maxLogString {
+			v = slog.StringValue(cutString(v.String(), maxLogString))
+		}
+		switch k {
+		case slog.KindString:
+			size += len(a.Key) + len(v.String())
+		case slog.KindBool:
+			size += len(a.Key) + 1
+		case slog.KindInt64:
+			size += len(a.Key) + 8
+		default:
+			size += len(a.Key) + logValueSize(v)
+		}
 		if a.Key == "" {
 			continue
 		}
@@ -225,10 +389,21 @@ func appendLog(b []byte, l *Log) []byte {
 		}
 		first = false
 		b = appendJSONString(b, a.Key)
-		b = append(b, ':')
-		b = appendLogValue(b, a.Value)
+		switch k {
+		case slog.KindString:
+			b = append(b, `:{"value":`...)
+			b = appendJSONString(b, v.String())
+			b = append(b, `,"type":"string"}`...)
+		case slog.KindInt64:
+			b = append(b, `:{"value":`...)
+			b = strconv.AppendInt(b, v.Int64(), 10)
+			b = append(b, `,"type":"integer"}`...)
+		default:
+			b = append(b, ':')
+			b = appendLogValue(b, v)
+		}
 	}
-	return append(b, "}}"...)
+	return append(b, "}}"...), size
 }
 
 // appendUnixSeconds writes t as seconds since the epoch with nanosecond
@@ -339,17 +514,25 @@ func appendFloat(b []byte, f float64) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// jsonSafe tells the ASCII bytes a JSON string holds as they are.
+var jsonSafe = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendJSONString writes s as a JSON string; invalid UTF-8 becomes U+FFFD.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if jsonSafe[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':

@@ -271,6 +271,39 @@ func TestLogScrubbed(t *testing.T) {
 	assert.Equal(t, "test", v.String(), "defaults are not scrubbed")
 }
 
+// Logs of one batch that repeat an attribute of the log before them (a
+// logger's accumulated attributes, a constant) are scrubbed like it, on
+// the logs and on the wire, and a changed value is scrubbed on its own.
+func TestLogScrubbedInBatch(t *testing.T) {
+	c, mt := testclient.New(t, core.Options{})
+	pre := []slog.Attr{slog.String("token", "t-123"), slog.String("service", "checkout")}
+	notes := []string{"card 4111 1111 1111 1111", "card 4111 1111 1111 1111", "plain", "card 5500 0000 0000 0004"}
+	for i, note := range notes {
+		bridge.CaptureLog(c, &bridge.Record{Message: "m", Pre: pre, Attrs: []slog.Attr{
+			slog.String("password", fmt.Sprint("pw", i/2)), slog.String("note", note), slog.Int("n", 7),
+		}}, core.LogInfo, nil)
+	}
+	logs := testclient.Logs(t, c, mt)
+	require.Len(t, logs, len(notes))
+	for i, l := range logs {
+		for k, want := range map[string]any{"token": "[Filtered]", "service": "checkout", "password": "[Filtered]", "n": int64(7)} {
+			v, ok := l.Attr(k)
+			require.True(t, ok, k)
+			assert.Equal(t, want, v.Any(), "log %d: %s", i, k)
+		}
+		v, _ := l.Attr("note")
+		assert.NotContains(t, v.String(), "1111 1111", "log %d", i)
+		assert.NotContains(t, v.String(), "0000 0004", "log %d", i)
+	}
+	v, _ := logs[2].Attr("note")
+	assert.Equal(t, "plain", v.String())
+	batches := bridge.LogBatches(mt)
+	require.Len(t, batches, 1, "one batch")
+	for _, secret := range []string{"t-123", "pw0", "pw1", "4111", "5500"} {
+		assert.NotContains(t, string(batches[0].Payload), secret)
+	}
+}
+
 // Scrubbing runs before cutting: a secret at the end of a long value is
 // still found.
 func TestLogScrubBeforeCut(t *testing.T) {
@@ -282,6 +315,88 @@ func TestLogScrubBeforeCut(t *testing.T) {
 	assert.Contains(t, logs[0].Body[8000:], "...[truncated from ")
 	assert.LessOrEqual(t, len(logs[0].Body), 8192)
 	assert.NotContains(t, logs[0].Body, "hunter2")
+}
+
+// Payloads are reused once sent: with a slow receiver and batches waiting
+// in the transport, every log posted arrives once and intact, and those
+// the transport could not queue are counted.
+func TestLogPayloadReuse(t *testing.T) {
+	rc := newLogReceiver(t, func(w http.ResponseWriter, n int) {
+		time.Sleep(10 * time.Millisecond)
+		io.WriteString(w, `{}`)
+	})
+	c := newHTTPClient(t, rc, core.Options{})
+	const n = 1500
+	for i := range n {
+		bridge.CaptureLog(c, &bridge.Record{Message: fmt.Sprint("log ", i), Attrs: []slog.Attr{slog.Int("i", i)}}, core.LogInfo, nil)
+	}
+	flushC(t, c)
+	_, logs := rc.envelopes(t)
+	seen := map[string]bool{}
+	for _, l := range logs {
+		assert.Equal(t, fmt.Sprint("log ", l.Attributes["i"]), l.Body)
+		assert.False(t, seen[l.Body], "once: %s", l.Body)
+		seen[l.Body] = true
+	}
+	st := c.Stats()
+	assert.EqualValues(t, n, int64(len(logs))+st.Dropped["queue_overflow:log_item"], "%+v", st.Dropped)
+	assert.EqualValues(t, len(logs), st.LogsDelivered)
+}
+
+// Over HTTP, where no one but the encoder sees the logs, long values are
+// cut on the wire after scrubbing, as MemoryTransport's logs are.
+func TestLogCutOverHTTP(t *testing.T) {
+	rc := newLogReceiver(t, nil)
+	c := newHTTPClient(t, rc, core.Options{})
+	long := strings.Repeat("x", 9000) + " password=hunter2"
+	for range 2 {
+		bridge.CaptureLog(c, &bridge.Record{Message: long, Attrs: []slog.Attr{
+			slog.String("v", strings.Repeat("y", 9000)+" token=abc"), slog.String("short", "s"),
+		}}, core.LogInfo, nil)
+	}
+	flushC(t, c)
+	_, logs := rc.envelopes(t)
+	require.Len(t, logs, 2)
+	for _, l := range logs {
+		assert.LessOrEqual(t, len(l.Body), 8192)
+		assert.Contains(t, l.Body[8000:], "...[truncated from ")
+		assert.NotContains(t, l.Body, "hunter2")
+		v, _ := l.Attributes["v"].(string)
+		assert.LessOrEqual(t, len(v), 8192)
+		assert.Contains(t, v, "...[truncated from ")
+		assert.Equal(t, "s", l.Attributes["short"])
+	}
+}
+
+// A record's attribute with the key of a default attribute wins over the
+// default, and the SDK's source attributes replace a record's of their
+// key, on the wire as on the logs, whether or not the log repeats.
+func TestLogAttributeKeysOfDefaults(t *testing.T) {
+	rc := newLogReceiver(t, nil)
+	c := newHTTPClient(t, rc, core.Options{})
+	var pcs [1]uintptr
+	runtimeCallers(pcs[:])
+	for _, attrs := range [][]slog.Attr{
+		{slog.String("sentry.release", "mine"), slog.String("code.line.number", "mine")},
+		{slog.String("a", "b")},
+		{slog.String("server.address", "mine")},
+	} {
+		bridge.CaptureLog(c, &bridge.Record{Message: "m", PC: pcs[0], Origin: "auto.log.test", Attrs: attrs}, core.LogInfo, nil)
+	}
+	flushC(t, c)
+	_, logs := rc.envelopes(t)
+	require.Len(t, logs, 3)
+	assert.Equal(t, "mine", logs[0].Attributes["sentry.release"])
+	assert.Equal(t, "test-host", logs[0].Attributes["server.address"])
+	assert.IsType(t, int64(0), logs[0].Attributes["code.line.number"], "the SDK's")
+	assert.Equal(t, "v1.2.3", logs[1].Attributes["sentry.release"])
+	assert.Equal(t, "test-host", logs[1].Attributes["server.address"])
+	assert.Equal(t, "mine", logs[2].Attributes["server.address"])
+	assert.Equal(t, "v1.2.3", logs[2].Attributes["sentry.release"])
+	for _, l := range logs {
+		assert.Equal(t, core.SDKName, l.Attributes["sentry.sdk.name"])
+		assert.Contains(t, l.Attributes["code.file.path"], "logs_test.go")
+	}
 }
 
 func TestBeforeSendLog(t *testing.T) {

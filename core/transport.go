@@ -63,12 +63,15 @@ func (t *httpTransport) configure(cfg transportConfig) error {
 	return t.HTTP.Configure(tc)
 }
 
+// logBatchQueue is how many log batches the HTTP transport holds.
+const logBatchQueue = transport.LogBatchQueue
+
 // queueLogs hands the batch's payload to the transport.
 func (t *httpTransport) queueLogs(b *logBatch) {
 	if b == nil {
 		return
 	}
-	t.HTTP.QueueLogs(transport.LogBatch{Count: len(b.Logs), Payload: b.Payload, Bytes: b.Bytes})
+	t.HTTP.QueueLogs(transport.LogBatch{Count: len(b.Logs), Payload: b.Payload, Bytes: b.Bytes, Release: b.release})
 }
 
 // spotlightEnabled reports whether Options.Spotlight turns Spotlight on,

@@ -112,6 +112,7 @@ func (t *MemoryTransport) logBatches() []*logBatch {
 
 // queueLogs discards the batch but counts its logs delivered.
 func (t *DiscardTransport) queueLogs(b *logBatch) {
+	b.release()
 	if t.outcomes != nil {
 		t.outcomes.Logs.Delivered.Add(int64(len(b.Logs)))
 	}

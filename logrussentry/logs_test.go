@@ -92,3 +92,19 @@ func TestLevelOffEachOutput(t *testing.T) {
 		log.WithError(errors.New("boom")).Error("error")
 	})
 }
+
+// The same log accepted into the buffer: still no allocation on the
+// logging goroutine.
+func TestAllocsLogAccepted(t *testing.T) {
+	if race.Enabled {
+		t.Skip("-race changes allocation counts")
+	}
+	c := testclient.ParkedLogsBuffer(t, 1000)
+	h := logrussentry.NewHook(logrussentry.Options{
+		Client: c, LogsLevel: logrussentry.Level(logrus.InfoLevel), BreadcrumbLevel: logrussentry.Level(logrussentry.LevelOff),
+	})
+	e := crumbEntry(core.NewIsolationScope(context.Background()))
+	got := testing.AllocsPerRun(200, func() { _ = h.Fire(e) })
+	assert.Zero(t, got, "accepted log of five scalar fields")
+	assert.Zero(t, c.Stats().Dropped["queue_overflow:log_item"], "every log was accepted")
+}

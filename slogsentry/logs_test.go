@@ -124,3 +124,23 @@ func TestLevelOffEachOutput(t *testing.T) {
 		log.Error("error", "error", errors.New("boom"))
 	})
 }
+
+// An accepted log costs the logging goroutine no allocation: the record is
+// copied into the client's buffer (whose chunks of 128 records are counted
+// in their share), measured with the log worker parked and a buffer that
+// takes every record.
+func TestAllocsLogAccepted(t *testing.T) {
+	if race.Enabled {
+		t.Skip("allocation counts differ under -race")
+	}
+	const runs = 1000
+	c := testclient.ParkedLogsBuffer(t, 2*runs+10)
+	l := benchLogger(slogsentry.NewHandler(slogsentry.Options{
+		Client: c, LogsLevel: slog.LevelInfo, BreadcrumbLevel: slogsentry.LevelOff,
+	}))
+	ctx := core.NewIsolationScope(context.Background())
+	got := testing.AllocsPerRun(runs, func() { logBreadcrumb(l, ctx) })
+	t.Logf("accepted log: %v allocations on the logging goroutine", got)
+	assert.Zero(t, got, "allocations per accepted log")
+	assert.Zero(t, c.Stats().Dropped["queue_overflow:log_item"], "every log was accepted")
+}

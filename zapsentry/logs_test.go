@@ -87,3 +87,22 @@ func TestLevelOffEachOutput(t *testing.T) {
 		log.Error("error", zap.Error(errors.New("boom")))
 	})
 }
+
+// An accepted log adds no allocation to zap's own, counted on the logging
+// goroutine with the log worker parked and a buffer that takes every log.
+func TestAllocsLogAccepted(t *testing.T) {
+	if race.Enabled {
+		t.Skip("-race changes allocation counts")
+	}
+	const runs = 1000
+	c := testclient.ParkedLogsBuffer(t, 2*runs+10)
+	l := zap.New(zapsentry.NewCore(zapsentry.Options{
+		Client: c, LogsLevel: zapcore.InfoLevel, BreadcrumbLevel: zapsentry.LevelOff,
+	})).With(zap.String("service", "checkout"), zap.Int("attempt", 3))
+	got := testing.AllocsPerRun(runs, func() { logBreadcrumb(l) })
+	floor := zap.New(nopCore{}).With(zap.String("service", "checkout"), zap.Int("attempt", 3))
+	base := testing.AllocsPerRun(runs, func() { logBreadcrumb(floor) })
+	t.Logf("accepted log: %v allocations, zap's own %v", got, base)
+	assert.Equal(t, base, got)
+	assert.Zero(t, c.Stats().Dropped["queue_overflow:log_item"], "every log was accepted")
+}

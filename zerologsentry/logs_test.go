@@ -99,3 +99,21 @@ func TestLevelOffEachOutput(t *testing.T) {
 		log.Error().Err(errors.New("boom")).Msg("error")
 	})
 }
+
+// The same line accepted into the client's buffer: still the copy of the
+// line only.
+func TestAllocsLogAccepted(t *testing.T) {
+	if race.Enabled {
+		t.Skip("-race changes allocation counts")
+	}
+	c := testclient.ParkedLogsBuffer(t, 1000)
+	w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{
+		Client: c, LogsLevel: zerologsentry.Level(zerolog.InfoLevel), BreadcrumbLevel: zerologsentry.Level(zerolog.Disabled),
+	})
+	l := zerolog.New(w).Hook(w).With().Timestamp().Str("service", "checkout").Int("shard", 7).Logger()
+	ctx := core.NewIsolationScope(context.Background())
+	got := testing.AllocsPerRun(200, func() { logBreadcrumb(&l, ctx) })
+	t.Logf("accepted log: %v allocations on the logging goroutine", got)
+	assert.LessOrEqual(t, got, 1.0)
+	assert.Zero(t, c.Stats().Dropped["queue_overflow:log_item"], "every log was accepted")
+}

@@ -133,14 +133,20 @@ func Logs(t testing.TB, c *core.Client, mt *core.MemoryTransport) []*core.Log {
 
 // ParkedLogs returns a client whose log worker is stopped in BeforeSendLog
 // until t ends, and whose log buffer (of one) is full: CaptureLog then does
-// all of the logging goroutine's work and is dropped at the buffer, so
+// the logging goroutine's work up to the buffer and is dropped there, so
 // testing.AllocsPerRun counts the logging goroutine's allocations only.
-func ParkedLogs(t testing.TB) *core.Client {
+func ParkedLogs(t testing.TB) *core.Client { return ParkedLogsBuffer(t, 1) }
+
+// ParkedLogsBuffer is ParkedLogs with a log buffer of n, of which one
+// record is taken: the next n-1 logs are accepted into the buffer, each
+// costing the logging goroutine what an accepted log costs it, and are
+// never sent.
+func ParkedLogsBuffer(t testing.TB, n int) *core.Client {
 	t.Helper()
 	entered := make(chan struct{}, 1)
 	release := make(chan struct{})
 	c, err := core.New(core.Options{
-		Transport: &core.DiscardTransport{}, LogsBuffer: 1,
+		Transport: &core.DiscardTransport{}, LogsBuffer: n,
 		Storm: core.StormOptions{Disabled: true}, LogStorm: core.StormOptions{Disabled: true},
 		BeforeSendLog: func(l *core.Log) *core.Log {
 			select {

@@ -23,6 +23,11 @@ type LogOutcomes struct {
 // worker and its surplus is dropped (counted) rather than queued.
 const logBatchQueue = 4
 
+// LogBatchQueue is how many log batches the HTTP transport holds before it
+// drops one: a log worker that reuses payload buffers keeps this many and a
+// few more.
+const LogBatchQueue = logBatchQueue
+
 // LogBatch is one envelope's worth of logs, encoded.
 type LogBatch struct {
 	// Count is the number of logs.
@@ -31,6 +36,16 @@ type LogBatch struct {
 	Payload []byte
 	// Bytes is the logs' size as Sentry counts it for log_byte.
 	Bytes int
+	// Release, when set, is called once the transport is done with
+	// Payload (sent from a copy, or dropped); Payload is not used after.
+	Release func()
+}
+
+// release calls b.Release when set.
+func (b LogBatch) release() {
+	if b.Release != nil {
+		b.Release()
+	}
 }
 
 // QueueLogs queues a log batch for delivery and returns at once; it takes
@@ -66,6 +81,7 @@ func (t *HTTP) QueueLogs(b LogBatch) {
 func (t *HTTP) dropLogs(r Reason, b LogBatch) {
 	t.cfg.Outcomes.Add(r, CategoryLogItem, b.Count)
 	t.cfg.Outcomes.Add(r, CategoryLogByte, b.Bytes)
+	b.release()
 }
 
 // logsLimited reports whether either logs category is rate limited.
@@ -90,6 +106,7 @@ func (t *HTTP) logEnvelope(b LogBatch) *envelope {
 // rate limited. It reports whether the batch was delivered and counts it
 // when it was not. Logs are not spooled.
 func (t *HTTP) sendLogs(b LogBatch) bool {
+	defer b.release()
 	toSentry := t.url != ""
 	if toSentry && t.spotURL == "" && t.logsLimited() {
 		t.dropLogs(ReasonRateLimitBackoff, b)
