@@ -118,26 +118,42 @@ func logrusFields(attrs []slog.Attr) logrus.Fields {
 	return out
 }
 
+// corpusLogs turns Sentry logs on (at Info) in the corpus bridges, for the
+// logs corpus test; the tests of this package run one at a time.
+var corpusLogs bool
+
+// logsAt returns the level of a bridge's LogsLevel: Info when corpusLogs
+// is set, else off.
+func logsAt[L any](info, off L) L {
+	if corpusLogs {
+		return info
+	}
+	return off
+}
+
 var corpusBridges = []struct {
 	name string
 	log  bridgeLog
 }{
 	{"slog", func(c *core.Client, ctx context.Context, lc logCase) {
-		l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, TagKeys: []string{"note_tag"}}))
+		l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, TagKeys: []string{"note_tag"},
+			LogsLevel: logsAt(slog.LevelInfo, slogsentry.LevelOff)}))
 		if lc.crumb != nil {
 			l.LogAttrs(ctx, slog.LevelInfo, lc.crumb.msg, lc.crumb.fields...)
 		}
 		l.LogAttrs(ctx, slog.LevelError, lc.msg, lc.fields...)
 	}},
 	{"zap", func(c *core.Client, ctx context.Context, lc logCase) {
-		l := zap.New(zapsentry.NewCore(zapsentry.Options{Client: c, TagKeys: []string{"note_tag"}})).With(zapsentry.Context(ctx))
+		l := zap.New(zapsentry.NewCore(zapsentry.Options{Client: c, TagKeys: []string{"note_tag"},
+			LogsLevel: logsAt[zapcore.LevelEnabler](zapcore.InfoLevel, zapsentry.LevelOff)})).With(zapsentry.Context(ctx))
 		if lc.crumb != nil {
 			l.Info(lc.crumb.msg, zapFields(lc.crumb.fields)...)
 		}
 		l.Error(lc.msg, zapFields(lc.fields)...)
 	}},
 	{"zerolog", func(c *core.Client, ctx context.Context, lc logCase) {
-		w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{Client: c, TagKeys: []string{"note_tag"}})
+		w := zerologsentry.NewWriter(io.Discard, zerologsentry.Options{Client: c, TagKeys: []string{"note_tag"},
+			LogsLevel: zerologsentry.Level(logsAt(zerolog.InfoLevel, zerologsentry.LevelOff))})
 		l := zerolog.New(w).Hook(w)
 		if lc.crumb != nil {
 			zerologFields(l.Info().Ctx(ctx), lc.crumb.fields).Msg(lc.crumb.msg)
@@ -147,7 +163,8 @@ var corpusBridges = []struct {
 	{"logrus", func(c *core.Client, ctx context.Context, lc logCase) {
 		l := logrus.New()
 		l.Out = io.Discard
-		l.AddHook(logrussentry.NewHook(logrussentry.Options{Client: c, TagKeys: []string{"note_tag"}}))
+		l.AddHook(logrussentry.NewHook(logrussentry.Options{Client: c, TagKeys: []string{"note_tag"},
+			LogsLevel: logrussentry.Level(logsAt(logrus.InfoLevel, logrussentry.LevelOff))}))
 		if lc.crumb != nil {
 			l.WithContext(ctx).WithFields(logrusFields(lc.crumb.fields)).Info(lc.crumb.msg)
 		}
