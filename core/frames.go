@@ -195,6 +195,11 @@ var uintptrType = reflect.TypeOf(uintptr(0))
 // the StackTrace method of github.com/pkg/errors-style errors (a slice of
 // uintptr-based frames) or the Callers method of go-errors-style errors. It
 // reads them through reflection so that no such package is a dependency.
+// noStackTrace holds the error types (reflect.Type) that have no
+// StackTrace method of pkg/errors' shape: looking a method up by name costs
+// more than the rest of an error's walk, and a program has few error types.
+var noStackTrace sync.Map
+
 func errorPCs(err error) (pcs []uintptr) {
 	defer func() {
 		if recover() != nil {
@@ -204,17 +209,24 @@ func errorPCs(err error) (pcs []uintptr) {
 	if e, ok := err.(interface{ Callers() []uintptr }); ok {
 		return e.Callers()
 	}
+	et := reflect.TypeOf(err)
+	if _, none := noStackTrace.Load(et); none {
+		return nil
+	}
 	v := reflect.ValueOf(err)
 	m := v.MethodByName("StackTrace")
 	if !m.IsValid() {
+		noStackTrace.Store(et, struct{}{})
 		return nil
 	}
 	t := m.Type()
 	if t.NumIn() != 0 || t.NumOut() != 1 {
+		noStackTrace.Store(et, struct{}{})
 		return nil
 	}
 	out := t.Out(0)
 	if out.Kind() != reflect.Slice || out.Elem().Kind() != reflect.Uintptr {
+		noStackTrace.Store(et, struct{}{})
 		return nil
 	}
 	res := m.Call(nil)[0]
