@@ -32,6 +32,9 @@ type attrMapping struct {
 	fingerprint []string
 	request     *http.Request
 	errs        []foundError
+	// maps: a value of the log context is a map (a group or a map value),
+	// which pruneEmpty must look into.
+	maps bool
 }
 
 // foundError is an error value met among the attributes.
@@ -59,12 +62,15 @@ func (m *attrMapping) mapAttrs(pre []slog.Attr, groups []string, attrs []slog.At
 			sub = map[string]any{}
 			dst[g] = sub
 		}
+		m.maps = true
 		dst, path = sub, joinPath(path, g)
 	}
 	for _, a := range attrs {
 		m.attr(dst, path, a, len(groups))
 	}
-	pruneEmpty(m.log)
+	if m.maps {
+		pruneEmpty(m.log)
+	}
 }
 
 // pruneEmpty removes groups left empty (an open group with no attributes).
@@ -129,6 +135,7 @@ func (m *attrMapping) attr(dst map[string]any, path string, a slog.Attr, depth i
 		}
 		sub := dst
 		if a.Key != "" {
+			m.maps = true
 			var ok bool
 			if sub, ok = dst[key].(map[string]any); !ok {
 				sub = map[string]any{}
@@ -169,7 +176,11 @@ func (m *attrMapping) attr(dst map[string]any, path string, a slog.Attr, depth i
 			return
 		}
 	}
-	dst[key] = valueToAny(v, depth)
+	x := valueToAny(v, depth)
+	if _, ok := x.(map[string]any); ok {
+		m.maps = true
+	}
+	dst[key] = x
 }
 
 // topLevel handles the keys with a meaning of their own at the top level.
