@@ -20,6 +20,11 @@ type logTransport interface {
 	queueLogs(b *logBatch)
 }
 
+// logKeeper is implemented by transports that keep the logs of the
+// batches they take (MemoryTransport): their logs must not be built in the
+// log worker's reused arrays.
+type logKeeper interface{ keepsLogs() }
+
 // logBatch is one envelope's worth of logs.
 type logBatch struct {
 	// Logs are the logs, in the order they were captured.
@@ -146,7 +151,9 @@ func newLogPipe(c *Client) *logPipe {
 	if !ok {
 		return nil
 	}
-	_, mem := lt.(*MemoryTransport)
+	// Asked by method, not by type, so that a transport that embeds
+	// MemoryTransport (and so delivers logs through it) is one too.
+	_, mem := lt.(logKeeper)
 	return &logPipe{
 		c:        c,
 		kick:     make(chan struct{}, 1),
