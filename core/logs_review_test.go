@@ -1,9 +1,11 @@
 package core_test
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/bridge"
@@ -44,4 +46,46 @@ func TestLogsOfEmbeddedMemoryTransport(t *testing.T) {
 		require.True(t, ok)
 		assert.EqualValues(t, i, v.Int64())
 	}
+}
+
+// While the log worker is behind, it holds the records it took from the
+// buffer and the buffer fills again: up to twice LogsBuffer records, no
+// more, and every record beyond is counted.
+func TestLogsBufferWhileWorkerBehind(t *testing.T) {
+	const max = 50
+	entered := make(chan struct{}, 1)
+	release := make(chan struct{})
+	c, err := core.New(core.Options{
+		Transport: &core.DiscardTransport{}, LogsBuffer: max,
+		LogStorm: core.StormOptions{Disabled: true},
+		BeforeSendLog: func(l *core.Log) *core.Log {
+			select {
+			case entered <- struct{}{}:
+			default:
+			}
+			<-release
+			return l
+		},
+	})
+	require.NoError(t, err)
+	capture := func(n int) {
+		for i := range n {
+			bridge.CaptureLog(c, &bridge.Record{Message: fmt.Sprint("m", i)}, core.LogInfo, nil)
+		}
+	}
+	capture(max)
+	flushed := make(chan bool)
+	go func() { flushed <- c.Flush(context.Background()) }()
+	<-entered // the worker took max records and is stuck in the first
+	capture(3 * max)
+	st := c.Stats()
+	assert.EqualValues(t, 2*max, st.Dropped["queue_overflow:log_item"], "%+v", st.Dropped)
+	close(release)
+	assert.True(t, <-flushed)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c.Close(ctx)
+	st = c.Stats()
+	assert.EqualValues(t, 2*max, st.LogsDelivered)
+	assert.EqualValues(t, 2*max, st.Dropped["queue_overflow:log_item"], "%+v", st.Dropped)
 }
