@@ -3,7 +3,10 @@ package core_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,4 +91,53 @@ func TestLogsBufferWhileWorkerBehind(t *testing.T) {
 	st = c.Stats()
 	assert.EqualValues(t, 2*max, st.LogsDelivered)
 	assert.EqualValues(t, 2*max, st.Dropped["queue_overflow:log_item"], "%+v", st.Dropped)
+}
+
+// Payloads are reused once the transport releases them: with Spotlight
+// beside Sentry, a receiver that answers 200, 429 (without limits) and 500
+// in turn, and batches waiting, every envelope either receives holds
+// intact logs, and every log is delivered or counted once.
+func TestLogPayloadReuseSpotlightAndErrors(t *testing.T) {
+	spot := newLogReceiver(t, nil)
+	rc := newLogReceiver(t, func(w http.ResponseWriter, n int) {
+		time.Sleep(2 * time.Millisecond)
+		switch n % 3 {
+		case 1:
+			w.WriteHeader(http.StatusTooManyRequests)
+		case 2:
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+		io.WriteString(w, `{}`)
+	})
+	opts := core.Options{DSN: rc.dsn(), Spotlight: spot.srv.URL + "/stream", ServerName: "h", Release: "r",
+		LogStorm: core.StormOptions{Disabled: true}}
+	c, err := core.New(opts)
+	require.NoError(t, err)
+	const n = 3000
+	for i := range n {
+		bridge.CaptureLog(c, &bridge.Record{Message: fmt.Sprint("log ", i), Attrs: []slog.Attr{
+			slog.Int("i", i), slog.String("pad", strings.Repeat("p", i%300))}}, core.LogInfo, nil)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c.Close(ctx)
+	for _, r := range []*logReceiver{rc, spot} {
+		_, logs := r.envelopes(t)
+		require.NotEmpty(t, logs)
+		seen := map[string]bool{}
+		for _, l := range logs {
+			require.Equal(t, fmt.Sprint("log ", l.Attributes["i"]), l.Body)
+			require.Len(t, l.Attributes["pad"], int(l.Attributes["i"].(int64)%300))
+			require.False(t, seen[l.Body], "once: %s", l.Body)
+			seen[l.Body] = true
+		}
+	}
+	st := c.Stats()
+	var dropped int64
+	for k, v := range st.Dropped {
+		if strings.HasSuffix(k, ":log_item") {
+			dropped += v
+		}
+	}
+	assert.EqualValues(t, n, st.LogsDelivered+dropped, "%+v", st.Dropped)
 }
