@@ -141,3 +141,47 @@ func TestLogPayloadReuseSpotlightAndErrors(t *testing.T) {
 	}
 	assert.EqualValues(t, n, st.LogsDelivered+dropped, "%+v", st.Dropped)
 }
+
+// inPlaceScrubber scrubs the way the Scrubber interface allows: in place,
+// writing into the event's breadcrumbs and their data maps.
+type inPlaceScrubber struct{}
+
+func (inPlaceScrubber) Scrub(ev *core.Event) {
+	for i := range ev.Breadcrumbs {
+		b := &ev.Breadcrumbs[i]
+		b.Message = strings.ReplaceAll(b.Message, "hunter2", "[Filtered]")
+		for k, v := range b.Data {
+			if s, ok := v.(string); ok && strings.Contains(s, "hunter2") {
+				b.Data[k] = "[Filtered]"
+			}
+		}
+	}
+}
+
+// A custom scrubber that changes the breadcrumbs it is given in place, as
+// the Scrubber interface allows, scrubs logs too.
+func TestLogScrubbedInPlace(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts core.Options
+	}{
+		{"http", core.Options{}},
+		{"before-send-log", core.Options{BeforeSendLog: func(l *core.Log) *core.Log { return l }}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rc := newLogReceiver(t, nil)
+			tc.opts.Scrubber = inPlaceScrubber{}
+			c := newHTTPClient(t, rc, tc.opts)
+			bridge.CaptureLog(c, &bridge.Record{Message: "login hunter2", Attrs: []slog.Attr{slog.String("pw", "hunter2"), slog.String("user", "bob")}}, core.LogInfo, nil)
+			bridge.CaptureLog(c, &bridge.Record{Message: "plain", Attrs: []slog.Attr{slog.String("note", "x hunter2")}}, core.LogInfo, nil)
+			flushC(t, c)
+			_, logs := rc.envelopes(t)
+			require.Len(t, logs, 2)
+			assert.Equal(t, "login [Filtered]", logs[0].Body)
+			assert.Equal(t, "[Filtered]", logs[0].Attributes["pw"])
+			assert.Equal(t, "bob", logs[0].Attributes["user"])
+			assert.Equal(t, "plain", logs[1].Body)
+			assert.Equal(t, "[Filtered]", logs[1].Attributes["note"])
+		})
+	}
+}
