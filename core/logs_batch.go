@@ -248,6 +248,7 @@ func (lp *logPipe) flush(ctx context.Context) bool {
 // closes, after sending what the buffer still holds.
 func (lp *logPipe) run() {
 	defer lp.c.wg.Done()
+	defer lp.release() // a closed client may stay referenced
 	defer lp.stopTimer()
 	for {
 		var fire <-chan time.Time
@@ -478,6 +479,7 @@ func (lp *logPipe) recycle(logs []*Log) {
 // release clears the reused arrays, so that they keep nothing of the
 // program's alive while no logs come.
 func (lp *logPipe) release() {
+	lp.sc.release()
 	if lp.stale {
 		clear(lp.logBase)
 		clear(lp.attrBase)

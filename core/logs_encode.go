@@ -32,6 +32,19 @@ type logScrubBuf struct {
 	// crumbOf is, per log, the index of its breadcrumb, or -1 for a log
 	// that repeats the previous one and is not presented.
 	crumbOf []int
+	// held says that maps hold the values of the last logs scrubbed.
+	held bool
+}
+
+// release empties the maps, so that they keep no value of the program's
+// alive while no logs come.
+func (sc *logScrubBuf) release() {
+	if sc.held {
+		for _, m := range sc.maps {
+			clear(m)
+		}
+		sc.held = false
+	}
 }
 
 // scrub runs the client's scrubber on the logs' bodies and record
@@ -105,6 +118,7 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 		crumbs = append(crumbs, Breadcrumb{Message: l.Body, Data: m})
 	}
 	sc.crumbs = crumbs
+	sc.held = true
 	defer clear(crumbs)
 	ev := Event{Breadcrumbs: crumbs}
 	lp.c.opts.Scrubber.Scrub(&ev)

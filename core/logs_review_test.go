@@ -6,9 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/bridge"
@@ -184,4 +187,25 @@ func TestLogScrubbedInPlace(t *testing.T) {
 			assert.Equal(t, "[Filtered]", logs[1].Attributes["note"])
 		})
 	}
+}
+
+// Once the log worker goes idle it keeps nothing of the logs it sent: a
+// string value of the last batch can be collected.
+func TestLogWorkerIdleKeepsNoValues(t *testing.T) {
+	c, err := core.New(core.Options{Transport: &core.DiscardTransport{}})
+	require.NoError(t, err)
+	defer c.Close(t.Context())
+	var freed atomic.Bool
+	func() {
+		b := make([]byte, 64<<10)
+		copy(b, "value")
+		runtime.SetFinalizer(&b[0], func(*byte) { freed.Store(true) })
+		s := unsafe.String(&b[0], len(b))
+		bridge.CaptureLog(c, &bridge.Record{Message: "m", Attrs: []slog.Attr{slog.String("big", s)}}, core.LogInfo, nil)
+	}()
+	flushC(t, c)
+	assert.Eventually(t, func() bool {
+		runtime.GC()
+		return freed.Load()
+	}, 5*time.Second, 10*time.Millisecond)
 }
