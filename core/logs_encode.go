@@ -58,6 +58,9 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 			ok = false
 		}
 	}()
+	if lp.c.opts.Scrubber == NoScrubber {
+		return true
+	}
 	sc := &lp.sc
 	crumbs := sc.crumbs[:0]
 	// An attribute that is the previous log's at the same place is not

@@ -209,3 +209,19 @@ func TestLogWorkerIdleKeepsNoValues(t *testing.T) {
 		return freed.Load()
 	}, 5*time.Second, 10*time.Millisecond)
 }
+
+// With NoScrubber, logs arrive as logged (the scrubbing step is skipped).
+func TestLogNoScrubber(t *testing.T) {
+	rc := newLogReceiver(t, nil)
+	c := newHTTPClient(t, rc, core.Options{Scrubber: core.NoScrubber})
+	for range 2 {
+		bridge.CaptureLog(c, &bridge.Record{Message: "password=hunter2", Attrs: []slog.Attr{slog.String("token", "t-1")}}, core.LogInfo, nil)
+	}
+	flushC(t, c)
+	_, logs := rc.envelopes(t)
+	require.Len(t, logs, 2)
+	for _, l := range logs {
+		assert.Equal(t, "password=hunter2", l.Body)
+		assert.Equal(t, "t-1", l.Attributes["token"])
+	}
+}
