@@ -82,10 +82,10 @@ var logFlushAfter = 5 * time.Second
 //
 // The worker is not woken for every log: a goroutine's wake-up costs the
 // logging goroutine more than the rest of a log does. Logs wait in the
-// queue until it holds a batch (maxLogsPerEnvelope), until the timer of
-// the first waiting log fires, or until a flush; a log is the first one to
-// wait when armed is false, and only that log wakes the worker, to start
-// the timer.
+// queue until it holds a batch (maxLogsPerEnvelope) or is full (max),
+// until the timer of the first waiting log fires, or until a flush; a log
+// is the first one to wait when armed is false, and only that log wakes
+// the worker, to start the timer.
 type logPipe struct {
 	c    *Client
 	kick chan struct{} // capacity 1: wakes the worker
@@ -203,7 +203,9 @@ func (lp *logPipe) enqueue(e *logEntry, own, lent []slog.Attr) {
 	lp.queued++
 	n, armed := lp.queued, lp.armed
 	lp.mu.Unlock()
-	if n == maxLogsPerEnvelope || n == 1 && !armed {
+	// A full buffer wakes the worker too: one smaller than a batch would
+	// otherwise stay full, dropping logs, until the timer fires.
+	if n == maxLogsPerEnvelope || n == lp.max || n == 1 && !armed {
 		lp.wake()
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/bridge"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -224,4 +225,23 @@ func TestLogNoScrubber(t *testing.T) {
 		assert.Equal(t, "password=hunter2", l.Body)
 		assert.Equal(t, "t-1", l.Attributes["token"])
 	}
+}
+
+// A LogsBuffer smaller than a batch is not left full until the flush
+// timer fires: the worker takes the records when the buffer fills, so
+// logs that come after a pause are not dropped.
+func TestLogsSmallBufferWakesWorker(t *testing.T) {
+	c, mt := testclient.New(t, core.Options{LogsBuffer: 20, LogStorm: core.StormOptions{Disabled: true}})
+	capture := func(from, n int) {
+		for i := from; i < from+n; i++ {
+			bridge.CaptureLog(c, &bridge.Record{Message: fmt.Sprint("m", i)}, core.LogInfo, nil)
+		}
+	}
+	for round := range 3 {
+		capture(20*round, 20)
+		time.Sleep(300 * time.Millisecond) // the worker is idle, the buffer full
+	}
+	logs := testclient.Logs(t, c, mt)
+	assert.Len(t, logs, 60, "%+v", c.Stats().Dropped)
+	assert.Empty(t, c.Stats().Dropped)
 }
