@@ -20,6 +20,11 @@ type logTransport interface {
 	queueLogs(b *logBatch)
 }
 
+// logKeeper is implemented by transports that keep the logs of the
+// batches they take (MemoryTransport): their logs must not be built in the
+// log worker's reused arrays.
+type logKeeper interface{ keepsLogs() }
+
 // logBatch is one envelope's worth of logs.
 type logBatch struct {
 	// Logs are the logs, in the order they were captured.
@@ -77,10 +82,10 @@ var logFlushAfter = 5 * time.Second
 //
 // The worker is not woken for every log: a goroutine's wake-up costs the
 // logging goroutine more than the rest of a log does. Logs wait in the
-// queue until it holds a batch (maxLogsPerEnvelope), until the timer of
-// the first waiting log fires, or until a flush; a log is the first one to
-// wait when armed is false, and only that log wakes the worker, to start
-// the timer.
+// queue until it holds a batch (maxLogsPerEnvelope) or is full (max),
+// until the timer of the first waiting log fires, or until a flush; a log
+// is the first one to wait when armed is false, and only that log wakes
+// the worker, to start the timer.
 type logPipe struct {
 	c    *Client
 	kick chan struct{} // capacity 1: wakes the worker
@@ -146,7 +151,9 @@ func newLogPipe(c *Client) *logPipe {
 	if !ok {
 		return nil
 	}
-	_, mem := lt.(*MemoryTransport)
+	// Asked by method, not by type, so that a transport that embeds
+	// MemoryTransport (and so delivers logs through it) is one too.
+	_, mem := lt.(logKeeper)
 	return &logPipe{
 		c:        c,
 		kick:     make(chan struct{}, 1),
@@ -196,7 +203,9 @@ func (lp *logPipe) enqueue(e *logEntry, own, lent []slog.Attr) {
 	lp.queued++
 	n, armed := lp.queued, lp.armed
 	lp.mu.Unlock()
-	if n == maxLogsPerEnvelope || n == 1 && !armed {
+	// A full buffer wakes the worker too: one smaller than a batch would
+	// otherwise stay full, dropping logs, until the timer fires.
+	if n == maxLogsPerEnvelope || n == lp.max || n == 1 && !armed {
 		lp.wake()
 	}
 }
@@ -241,6 +250,7 @@ func (lp *logPipe) flush(ctx context.Context) bool {
 // closes, after sending what the buffer still holds.
 func (lp *logPipe) run() {
 	defer lp.c.wg.Done()
+	defer lp.release() // a closed client may stay referenced
 	defer lp.stopTimer()
 	for {
 		var fire <-chan time.Time
@@ -471,6 +481,7 @@ func (lp *logPipe) recycle(logs []*Log) {
 // release clears the reused arrays, so that they keep nothing of the
 // program's alive while no logs come.
 func (lp *logPipe) release() {
+	lp.sc.release()
 	if lp.stale {
 		clear(lp.logBase)
 		clear(lp.attrBase)

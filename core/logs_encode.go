@@ -32,6 +32,19 @@ type logScrubBuf struct {
 	// crumbOf is, per log, the index of its breadcrumb, or -1 for a log
 	// that repeats the previous one and is not presented.
 	crumbOf []int
+	// held says that maps hold the values of the last logs scrubbed.
+	held bool
+}
+
+// release empties the maps, so that they keep no value of the program's
+// alive while no logs come.
+func (sc *logScrubBuf) release() {
+	if sc.held {
+		for _, m := range sc.maps {
+			clear(m)
+		}
+		sc.held = false
+	}
 }
 
 // scrub runs the client's scrubber on the logs' bodies and record
@@ -45,6 +58,9 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 			ok = false
 		}
 	}()
+	if lp.c.opts.Scrubber == NoScrubber {
+		return true
+	}
 	sc := &lp.sc
 	crumbs := sc.crumbs[:0]
 	// An attribute that is the previous log's at the same place is not
@@ -105,13 +121,18 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 		crumbs = append(crumbs, Breadcrumb{Message: l.Body, Data: m})
 	}
 	sc.crumbs = crumbs
+	sc.held = true
 	defer clear(crumbs)
 	ev := Event{Breadcrumbs: crumbs}
 	lp.c.opts.Scrubber.Scrub(&ev)
 	if len(ev.Breadcrumbs) != len(crumbs) {
 		return false
 	}
-	if reflect.ValueOf(ev.Breadcrumbs).UnsafePointer() == reflect.ValueOf(crumbs).UnsafePointer() {
+	// Package scrub's scrubber never writes into what the event points to:
+	// a list or map it hands back unchanged holds what it was given. Any
+	// other scrubber may change them in place (the Scrubber contract), so
+	// its every breadcrumb is read back and compared with the log.
+	if pure && reflect.ValueOf(ev.Breadcrumbs).UnsafePointer() == reflect.ValueOf(crumbs).UnsafePointer() {
 		return true // nothing changed
 	}
 	for i, l := range logs {
@@ -129,7 +150,7 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 				l.Attributes[j].Value = logs[i-1].Attributes[j].Value // scrubbed already
 			}
 		}
-		if reflect.ValueOf(b.Data).UnsafePointer() == reflect.ValueOf(sc.maps[ci]).UnsafePointer() {
+		if pure && reflect.ValueOf(b.Data).UnsafePointer() == reflect.ValueOf(sc.maps[ci]).UnsafePointer() {
 			continue
 		}
 		for j := range l.Attributes[:l.scrubN] {
@@ -142,7 +163,7 @@ func (lp *logPipe) scrub(logs []*Log) (ok bool) {
 				a.Value = slog.StringValue(scrub.Filtered)
 				continue
 			}
-			if !comparable(x) || x != sc.maps[ci][a.Key] {
+			if !unchanged(x, a.Value) {
 				a.Value = anyLogValue(x)
 			}
 		}
@@ -191,11 +212,25 @@ func sameScalar(a, b slog.Attr) bool {
 	return false
 }
 
-// comparable reports whether x may be compared with != without a panic.
-func comparable(x any) bool {
-	switch x.(type) {
-	case string, bool, int64, float64, nil:
-		return true
+// unchanged reports whether x, a value the scrubber handed back, is v as
+// scrubForm presented it: the same string, number or boolean, or nil for
+// nil. Other values are taken as changed (and converted again).
+func unchanged(x any, v slog.Value) bool {
+	switch v.Kind() {
+	case slog.KindString:
+		s, ok := x.(string)
+		return ok && s == v.String()
+	case slog.KindInt64:
+		n, ok := x.(int64)
+		return ok && n == v.Int64()
+	case slog.KindFloat64:
+		f, ok := x.(float64)
+		return ok && f == v.Float64()
+	case slog.KindBool:
+		b, ok := x.(bool)
+		return ok && b == v.Bool()
+	case slog.KindAny:
+		return x == nil && v.Any() == nil
 	}
 	return false
 }

@@ -85,8 +85,12 @@ type Options struct {
 	// Storm caps events from an error logged in a hot loop.
 	Storm StormOptions
 
-	// LogsBuffer bounds the logs waiting to be sent. Default 1000. Which
-	// records become logs is set per bridge (off by default).
+	// LogsBuffer bounds the logs waiting for the log worker; logs beyond
+	// it are dropped and counted (queue_overflow). Default 1000. While the
+	// worker is behind it holds up to as many again, those it took from
+	// the buffer: up to twice LogsBuffer logs are then in memory, besides
+	// the batches the transport holds. Which records become logs is set
+	// per bridge (off by default).
 	LogsBuffer int
 	// BeforeSendLog may change a log or drop it (nil), after scrubbing.
 	BeforeSendLog func(l *Log) *Log

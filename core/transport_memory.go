@@ -96,6 +96,9 @@ func (t *MemoryTransport) queueLogs(b *logBatch) {
 	}
 }
 
+// keepsLogs says that Logs returns the logs of the batches taken.
+func (t *MemoryTransport) keepsLogs() {}
+
 // Logs returns the logs kept so far, oldest first.
 func (t *MemoryTransport) Logs() []*Log {
 	t.mu.Lock()
