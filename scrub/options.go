@@ -152,6 +152,8 @@ type Detector struct {
 	// possibly overlapping; nil when there is none. It is called from
 	// several goroutines at once, must not keep s and should not allocate
 	// when it finds nothing. A panic in Find filters the whole string.
+	// Find must give the same spans for the same s every time: a text
+	// scrubbed once may be sent again without being scrubbed again.
 	Find func(s string) []Span
 }
 
