@@ -7,10 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +20,7 @@ import (
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/logcheck"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/logrussentry"
 	"github.com/sentrylog/sentrylog/slogsentry"
 	"github.com/sentrylog/sentrylog/zapsentry"
@@ -103,27 +101,16 @@ func TestLogsHostileValuesEveryBridge(t *testing.T) {
 	}
 	for _, b := range bridges {
 		t.Run(b.name, func(t *testing.T) {
-			var mu sync.Mutex
-			var bodies [][]byte
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				body, _ := io.ReadAll(r.Body)
-				mu.Lock()
-				bodies = append(bodies, body)
-				mu.Unlock()
-				io.WriteString(w, `{}`)
-			}))
-			defer srv.Close()
-			c, err := core.New(core.Options{DSN: "http://pub@" + srv.Listener.Addr().String() + "/1", Spotlight: "0", Release: "r@1"})
+			rc := testclient.NewReceiver(t)
+			c, err := core.New(core.Options{DSN: rc.DSN, Spotlight: "0", Release: "r@1"})
 			require.NoError(t, err)
 			b.log(c)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			require.True(t, c.Close(ctx))
 			require.Empty(t, c.Stats().Dropped)
-			mu.Lock()
-			defer mu.Unlock()
 			n := 0
-			for _, body := range bodies {
+			for _, body := range rc.Bodies() {
 				logs, err := logcheck.CheckBody(body)
 				require.NoError(t, err, "%.2000s", body)
 				n += len(logs)

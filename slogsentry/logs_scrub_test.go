@@ -3,12 +3,8 @@ package slogsentry_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +15,7 @@ import (
 	"github.com/sentrylog/sentrylog/internal/corpus"
 	"github.com/sentrylog/sentrylog/internal/logcheck"
 	"github.com/sentrylog/sentrylog/internal/race"
+	"github.com/sentrylog/sentrylog/internal/testclient"
 	"github.com/sentrylog/sentrylog/scrub"
 	"github.com/sentrylog/sentrylog/slogsentry"
 )
@@ -80,17 +77,8 @@ func TestLogsRepeatsScrubbed(t *testing.T) {
 // each log's body and attributes as the receiver got them. With apart, a
 // log of other keys and body goes before each one.
 func repeatedLogs(t *testing.T, opts core.Options, secrets []corpus.Secret, apart bool) [][]string {
-	var mu sync.Mutex
-	var bodies [][]byte
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		bodies = append(bodies, b)
-		mu.Unlock()
-		io.WriteString(w, `{}`)
-	}))
-	defer srv.Close()
-	opts.DSN = "http://pub@" + srv.Listener.Addr().String() + "/1"
+	rc := testclient.NewReceiver(t)
+	opts.DSN = rc.DSN
 	opts.Spotlight = "0"
 	c, err := core.New(opts)
 	require.NoError(t, err)
@@ -127,10 +115,8 @@ func repeatedLogs(t *testing.T, opts core.Options, secrets []corpus.Secret, apar
 	require.True(t, c.Close(ctx))
 	st := c.Stats()
 	require.Empty(t, st.Dropped)
-	mu.Lock()
-	defer mu.Unlock()
 	var out [][]string
-	for _, b := range bodies {
+	for _, b := range rc.Bodies() {
 		ls, err := logcheck.CheckBody(b)
 		require.NoError(t, err)
 		for _, lg := range ls {
