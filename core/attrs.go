@@ -306,7 +306,9 @@ func (m *attrMapping) primaryError() error {
 	}
 	e := m.errs[pick]
 	delete(e.in, e.key)
-	pruneEmpty(m.log)
+	if m.maps { // only a group can be left empty
+		pruneEmpty(m.log)
+	}
 	return e.err
 }
 
