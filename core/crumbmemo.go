@@ -72,9 +72,10 @@ type crumbMemos struct {
 
 	// exc holds exception lists in final form (see excMemo); excCur is
 	// the event's own when they are final; atoms is scratch.
-	exc    map[uint64]*excMemo
-	excCur *excMemo
-	atoms  []excAtom
+	exc     map[uint64]*excMemo
+	excCur  *excMemo
+	excLast *excMemo // the entry the last event used, looked at first
+	atoms   []excAtom
 }
 
 // finalCtx is a context in its final form (normalized, scrubbed, cut to the

@@ -83,8 +83,6 @@ func (c *Client) recordExceptions(err error, origin string, stack []uintptr) []p
 	keyText := 0
 	defer func() { clear(m.atoms) }() // no references kept
 	hasOwn := false
-	var h maphash.Hash
-	h.SetSeed(excSeed)
 	for i := range nodes {
 		n := &nodes[i]
 		a := excAtom{parent: n.parent, cut: n.cut, source: n.source, group: n.group, pcs: n.pcs}
@@ -99,15 +97,6 @@ func (c *Client) recordExceptions(err error, origin string, stack []uintptr) []p
 			if s, ok := lookupSentinel(n.err); ok {
 				a.sentinel = s.name
 			}
-			h.WriteString(a.t.String())
-		}
-		h.WriteString(a.own)
-		h.WriteString(a.value)
-		h.WriteString(a.sentinel)
-		h.WriteString(a.source)
-		writeInt(&h, uint64(a.parent)^uint64(a.cut)<<32)
-		for _, pc := range a.pcs {
-			writeInt(&h, uint64(pc))
 		}
 		hasOwn = hasOwn || len(n.pcs) > 0
 		keyText += len(a.value) + len(a.own)
@@ -124,15 +113,19 @@ func (c *Client) recordExceptions(err error, origin string, stack []uintptr) []p
 	if hasOwn {
 		stack = nil
 	}
-	for _, pc := range stack {
-		writeInt(&h, uint64(pc))
-	}
-	h.WriteString(origin)
-	sum := h.Sum64()
 	set := sentinels.Load()
-	if e := m.exc[sum]; e != nil && e.set == set && e.origin == origin &&
-		slices.Equal(e.stack, stack) && slices.EqualFunc(e.atoms, atoms, sameAtom) {
-		m.excCur = e
+	same := func(e *excMemo) bool {
+		return e != nil && e.set == set && e.origin == origin &&
+			slices.Equal(e.stack, stack) && slices.EqualFunc(e.atoms, atoms, sameAtom)
+	}
+	// The same error again, the usual case, needs no hashing.
+	if same(m.excLast) {
+		m.excCur = m.excLast
+		return m.excLast.final
+	}
+	sum := hashAtoms(atoms, stack, origin)
+	if e := m.exc[sum]; same(e) {
+		m.excCur, m.excLast = e, e
 		return e.final
 	}
 	exs := c.exceptions(err, origin, true, func() []protocol.Frame {
@@ -152,8 +145,33 @@ func (c *Client) recordExceptions(err error, origin string, stack []uintptr) []p
 		m.exc = make(map[uint64]*excMemo, 64)
 	}
 	m.exc[sum] = e
-	m.excCur = e
+	m.excCur, m.excLast = e, e
 	return e.final
+}
+
+// hashAtoms is the memo's key of atoms, stack and origin.
+func hashAtoms(atoms []excAtom, stack []uintptr, origin string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(excSeed)
+	for i := range atoms {
+		a := &atoms[i]
+		if a.t != nil {
+			h.WriteString(a.t.String())
+		}
+		h.WriteString(a.own)
+		h.WriteString(a.value)
+		h.WriteString(a.sentinel)
+		h.WriteString(a.source)
+		writeInt(&h, uint64(a.parent)^uint64(a.cut)<<32)
+		for _, pc := range a.pcs {
+			writeInt(&h, uint64(pc))
+		}
+	}
+	for _, pc := range stack {
+		writeInt(&h, uint64(pc))
+	}
+	h.WriteString(origin)
+	return h.Sum64()
 }
 
 func sameAtom(a, b excAtom) bool {
