@@ -239,7 +239,11 @@ func TestLogsSmallBufferWakesWorker(t *testing.T) {
 	}
 	for round := range 3 {
 		capture(20*round, 20)
-		time.Sleep(300 * time.Millisecond) // the worker is idle, the buffer full
+		// The buffer is full: without the wake-up the worker would sleep
+		// until the 5 s flush timer, and the next rounds, 1 and 2 s later,
+		// would be dropped. A second leaves a slow (-race, loaded) worker
+		// time to take them.
+		time.Sleep(time.Second)
 	}
 	logs := testclient.Logs(t, c, mt)
 	assert.Len(t, logs, 60, "%+v", c.Stats().Dropped)
