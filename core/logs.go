@@ -271,20 +271,5 @@ func (o *Options) applyLogDefaults() {
 	if o.LogsBuffer <= 0 {
 		o.LogsBuffer = defaultLogsBuffer
 	}
-	s := &o.LogStorm
-	if s.GroupBurst <= 0 {
-		s.GroupBurst = 1000
-	}
-	if s.GroupRate <= 0 {
-		s.GroupRate = 100
-	}
-	if s.GlobalBurst <= 0 {
-		s.GlobalBurst = 5000
-	}
-	if s.GlobalRate <= 0 {
-		s.GlobalRate = 1000
-	}
-	if s.MaxGroups <= 0 {
-		s.MaxGroups = 4096
-	}
+	o.LogStorm.fillFrom(StormOptions{GroupBurst: 1000, GroupRate: 100, GlobalBurst: 5000, GlobalRate: 1000, MaxGroups: 4096})
 }

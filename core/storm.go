@@ -37,20 +37,25 @@ type StormOptions struct {
 }
 
 func (o *StormOptions) applyDefaults() {
+	o.fillFrom(StormOptions{GroupBurst: 10, GroupRate: 1, GlobalBurst: 200, GlobalRate: 50, MaxGroups: 4096})
+}
+
+// fillFrom sets each limit of o that is not positive to d's.
+func (o *StormOptions) fillFrom(d StormOptions) {
 	if o.GroupBurst <= 0 {
-		o.GroupBurst = 10
+		o.GroupBurst = d.GroupBurst
 	}
 	if o.GroupRate <= 0 {
-		o.GroupRate = 1
+		o.GroupRate = d.GroupRate
 	}
 	if o.GlobalBurst <= 0 {
-		o.GlobalBurst = 200
+		o.GlobalBurst = d.GlobalBurst
 	}
 	if o.GlobalRate <= 0 {
-		o.GlobalRate = 50
+		o.GlobalRate = d.GlobalRate
 	}
 	if o.MaxGroups <= 0 {
-		o.MaxGroups = 4096
+		o.MaxGroups = d.MaxGroups
 	}
 }
 

@@ -103,7 +103,7 @@ type verdict struct {
 	ok     bool // false when there is nothing to compare with
 }
 
-// judge applies issue 9's goal for path to the cells of one logger.
+// judge applies the performance goal for path to the cells of one logger.
 func judge(spec loggerSpec, path string, cells map[key]*cell) verdict {
 	ours := cells[key{spec.name, path, "sentrylog"}]
 	if ours == nil {
