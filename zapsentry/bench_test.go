@@ -1,6 +1,7 @@
 package zapsentry_test
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"io"
@@ -173,5 +174,16 @@ func BenchmarkBreadcrumbWrite(b *testing.B) {
 		if ce := c.Check(ent, nil); ce != nil {
 			ce.Write(fields...)
 		}
+	}
+}
+
+// BenchmarkReqBreadcrumb is a breadcrumb on a new request scope each call:
+// the scope, the request's logger and the first breadcrumb of the scope.
+func BenchmarkReqBreadcrumb(b *testing.B) {
+	l := benchLogger(b, benchClient(b), false)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		logBreadcrumb(l.With(zapsentry.Context(core.NewIsolationScope(context.Background()))))
 	}
 }
