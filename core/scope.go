@@ -45,6 +45,10 @@ type Scope struct {
 	// what it inherited while its parent goes on logging.
 	shared    bool
 	inherited *crumbView
+	// spare is room for the inline attributes of a one-entry ring, made
+	// with an isolation scope (isoBlock): used by the scope's first entry
+	// that keeps attributes inline, then let go.
+	spare *[1][inlineAttrs]slog.Attr
 }
 
 // crumbView is an immutable view of a scope's breadcrumbs at a fork: the
@@ -103,8 +107,15 @@ func NewScope() *Scope {
 }
 
 func (s *Scope) fork() *Scope {
+	f := new(Scope)
+	s.forkInto(f)
+	return f
+}
+
+// forkInto makes f, a new scope, a fork of s.
+func (s *Scope) forkInto(f *Scope) {
 	s.mu.Lock()
-	f := &Scope{data: s.data, inherited: s.inherited}
+	f.data, f.inherited = s.data, s.inherited
 	if len(s.ring) > 0 {
 		// Only the entries up to len(s.ring) are seen: appends beyond it,
 		// into the same arrays, are invisible to the view.
@@ -113,7 +124,6 @@ func (s *Scope) fork() *Scope {
 	}
 	s.owned = false
 	s.mu.Unlock()
-	return f
 }
 
 // load returns the current data snapshot.
@@ -277,7 +287,7 @@ func (s *Scope) setRequestFunc(fn func() *Request) {
 func (s *Scope) Clear() {
 	s.mu.Lock()
 	s.data, s.owned = emptyScopeData, false
-	s.ring, s.inl, s.head, s.shared, s.inherited = nil, nil, 0, false, nil
+	s.ring, s.inl, s.head, s.shared, s.inherited, s.spare = nil, nil, 0, false, nil, nil
 	s.mu.Unlock()
 }
 
@@ -360,7 +370,12 @@ func (s *Scope) setInline(i int, attrs []slog.Attr) {
 	n := 0
 	if len(attrs) > 0 {
 		if s.inl == nil {
-			s.inl = make([][inlineAttrs]slog.Attr, len(s.ring), cap(s.ring))
+			if s.spare != nil && cap(s.ring) == 1 {
+				s.inl = s.spare[:]
+			} else {
+				s.inl = make([][inlineAttrs]slog.Attr, len(s.ring), cap(s.ring))
+			}
+			s.spare = nil
 		}
 		n = copy(s.inl[i][:], attrs)
 	}
@@ -462,21 +477,61 @@ func newIsolationScope(ctx context.Context, prop propagation) context.Context {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	var s *Scope
+	b := new(isoBlock)
+	s := &b.scope
 	if cur, _ := ctx.Value(scopeKey{}).(*Scope); cur != nil {
-		s = cur.isolation.fork()
+		cur.isolation.forkInto(s)
 		if prop.trace == ([16]byte{}) {
 			prop = cur.isolation.prop.child()
 		}
-		s.prop = prop
 	} else {
 		if prop.trace == ([16]byte{}) {
 			prop = newTrace()
 		}
-		s = &Scope{data: emptyScopeData, prop: prop}
+		s.data = emptyScopeData
 	}
+	s.prop = prop
 	s.isolation = s
-	return context.WithValue(ctx, scopeKey{}, s)
+	s.ring, s.spare = b.crumb[:0], &b.inl
+	b.ctx = scopeCtx{Context: ctx, s: s}
+	return &b.ctx
+}
+
+// isoBlock is what newIsolationScope makes, in one allocation instead of
+// four: the scope, the context that carries it, and the arrays of its
+// first breadcrumb (a ring of one entry and its inline attributes). A
+// request's scope that logs one breadcrumb allocates nothing more; a
+// second one moves the ring to arrays of their own, as append would.
+type isoBlock struct {
+	ctx   scopeCtx
+	scope Scope
+	crumb [1]crumb
+	inl   [1][inlineAttrs]slog.Attr
+}
+
+// scopeCtx is a context carrying a scope, as context.WithValue(ctx,
+// scopeKey{}, s) would make it.
+type scopeCtx struct {
+	context.Context
+	s *Scope
+}
+
+// Value returns the scope for scopeKey, and asks the parent for any
+// other key.
+func (c *scopeCtx) Value(key any) any {
+	if _, ok := key.(scopeKey); ok {
+		return c.s
+	}
+	return c.Context.Value(key)
+}
+
+// String names the context as context.WithValue's contexts do.
+func (c *scopeCtx) String() string {
+	parent := "context"
+	if s, ok := c.Context.(interface{ String() string }); ok {
+		parent = s.String()
+	}
+	return parent + ".WithValue(sentrylog isolation scope)"
 }
 
 // WithScope returns a context with a current scope forked from ctx's:
