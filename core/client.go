@@ -76,6 +76,22 @@ type outcomeCounts struct {
 	// are no client-report category; Stats lists them as
 	// "context_lost:breadcrumb".
 	ContextLost atomic.Int64
+	// lostSeen is lost's value when Flush or Close last answered.
+	lostSeen atomic.Int64
+}
+
+// lost returns how many captures a full queue has dropped so far: events,
+// logs at the client's buffer, and logs at the transport's batch queue
+// (which counts into the same outcomes).
+func (o *outcomeCounts) lost() int64 {
+	return o.Total(reasonQueueOverflow, categoryError) + o.Total(reasonQueueOverflow, categoryLogItem)
+}
+
+// lostSinceAnswer reports whether a full queue dropped captures since Flush
+// or Close last answered; the next answer starts from now.
+func (o *outcomeCounts) lostSinceAnswer() bool {
+	n := o.lost()
+	return o.lostSeen.Swap(n) != n
 }
 
 // Stats is a snapshot of a client's outcomes.
@@ -650,7 +666,8 @@ func crumbType(l Level) string {
 }
 
 // Flush waits until every capture made before the call is delivered, or ctx
-// is done, and reports whether everything was delivered.
+// is done, and reports whether everything was delivered: false as well when
+// a full queue dropped captures since Flush or Close last answered.
 func (c *Client) Flush(ctx context.Context) bool {
 	if c == nil || !c.enabled {
 		return true
@@ -674,7 +691,8 @@ func (c *Client) Flush(ctx context.Context) bool {
 	if !c.logs.flush(ctx) {
 		return false
 	}
-	return c.transport.Flush(ctx)
+	ok := c.transport.Flush(ctx)
+	return !c.outcomes.lostSinceAnswer() && ok
 }
 
 // Close flushes like Flush, bounded by ShutdownTimeout when ctx has no
@@ -716,6 +734,7 @@ func (c *Client) Close(ctx context.Context) bool {
 	}
 	c.dropQueuedLogs()
 	ok = c.transport.Close(ctx) && ok
+	ok = !c.outcomes.lostSinceAnswer() && ok
 	if current.Load() == c {
 		current.CompareAndSwap(c, nil)
 	}

@@ -88,7 +88,7 @@ func TestLogsBufferWhileWorkerBehind(t *testing.T) {
 	st := c.Stats()
 	assert.EqualValues(t, 2*max, st.Dropped["queue_overflow:log_item"], "%+v", st.Dropped)
 	close(release)
-	assert.True(t, <-flushed)
+	assert.False(t, <-flushed, "records were dropped while it waited")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	c.Close(ctx)
@@ -240,10 +240,10 @@ func TestLogsSmallBufferWakesWorker(t *testing.T) {
 	for round := range 3 {
 		capture(20*round, 20)
 		// The buffer is full: without the wake-up the worker would sleep
-		// until the 5 s flush timer, and the next rounds, 1 and 2 s later,
-		// would be dropped. A second leaves a slow (-race, loaded) worker
-		// time to take them.
-		time.Sleep(time.Second)
+		// until the 5 s flush timer, and the next rounds, 1.5 and 3 s
+		// later, would be dropped. The pause leaves a slow (-race, loaded)
+		// worker time to take them.
+		time.Sleep(1500 * time.Millisecond)
 	}
 	logs := testclient.Logs(t, c, mt)
 	assert.Len(t, logs, 60, "%+v", c.Stats().Dropped)
