@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/sirupsen/logrus"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/logrussentry"
@@ -146,3 +147,55 @@ var (
 )
 
 func waitABit() { time.Sleep(200 * time.Millisecond) }
+
+// logBridges returns the four bridges with Sentry logs on from info, and
+// events and breadcrumbs off.
+func logBridges(c *core.Client) []logFn {
+	var out []logFn
+	sl := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, LogsLevel: slog.LevelInfo, BreadcrumbLevel: slogsentry.LevelOff, EventLevel: slogsentry.LevelOff}))
+	out = append(out, func(ctx context.Context, _ bool, msg string, attrs ...kv) {
+		args := []any{}
+		for _, a := range attrs {
+			args = append(args, slog.Any(a.k, a.v))
+		}
+		sl.InfoContext(ctx, msg, args...)
+	})
+	zl := zap.New(zapsentry.NewCore(zapsentry.Options{Client: c, LogsLevel: zapcore.InfoLevel, BreadcrumbLevel: zapsentry.LevelOff, EventLevel: zapsentry.LevelOff}))
+	out = append(out, func(ctx context.Context, _ bool, msg string, attrs ...kv) {
+		fields := []zap.Field{zapsentry.Context(ctx)}
+		for _, a := range attrs {
+			if f, ok := a.v.(float64); ok {
+				fields = append(fields, zap.Float64(a.k, f))
+				continue
+			}
+			fields = append(fields, zap.Any(a.k, a.v))
+		}
+		zl.Info(msg, fields...)
+	})
+	w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c, LogsLevel: zerologsentry.Level(zerolog.InfoLevel),
+		BreadcrumbLevel: zerologsentry.Level(zerologsentry.LevelOff), EventLevel: zerologsentry.Level(zerologsentry.LevelOff)})
+	zr := zerolog.New(w).Hook(w)
+	out = append(out, func(ctx context.Context, _ bool, msg string, attrs ...kv) {
+		e := zr.Info().Ctx(ctx)
+		for _, a := range attrs {
+			if f, ok := a.v.(float64); ok {
+				e = e.Float64(a.k, f)
+				continue
+			}
+			e = e.Interface(a.k, a.v)
+		}
+		e.Msg(msg)
+	})
+	lr := logrus.New()
+	lr.Out = io.Discard
+	lr.AddHook(logrussentry.NewHook(logrussentry.Options{Client: c, LogsLevel: logrussentry.Level(logrus.InfoLevel),
+		BreadcrumbLevel: logrussentry.Level(logrussentry.LevelOff), EventLevel: logrussentry.Level(logrussentry.LevelOff)}))
+	out = append(out, func(ctx context.Context, _ bool, msg string, attrs ...kv) {
+		f := logrus.Fields{}
+		for _, a := range attrs {
+			f[a.k] = a.v
+		}
+		lr.WithContext(ctx).WithFields(f).Info(msg)
+	})
+	return out
+}
