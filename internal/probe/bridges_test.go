@@ -78,8 +78,9 @@ var bridges = []bridge{
 		}
 	}},
 	{"zerolog", func(c *core.Client) logFn {
+		// The documented set-up that carries errors' Go types.
 		w := zerologsentry.NewWriter(nil, zerologsentry.Options{Client: c})
-		l := zerolog.New(w).Hook(w)
+		l := zerolog.New(w).Hook(w).With().Stack().Logger()
 		return func(ctx context.Context, event bool, msg string, attrs ...kv) {
 			e := l.Info()
 			if event {
@@ -124,6 +125,8 @@ var bridges = []bridge{
 		}
 	}},
 }
+
+func init() { zerolog.ErrorStackMarshaler = zerologsentry.MarshalStack }
 
 // forEachBridge runs fn as a subtest per bridge.
 func forEachBridge(t *testing.T, fn func(t *testing.T, b bridge)) {
