@@ -162,9 +162,10 @@ package core
 // deciding that a different error is not worth seeing. It groups events as
 // Sentry does: by the fingerprint when one is set ("{{ default }}" expanded),
 // else by the error chain's types (as the titles name them, see below) and
-// the functions of the stack's in-app frames, else by the message (numbers
-// in it as placeholders). The first
-// event of a group always passes; repeats pass a per-group token bucket and
+// the functions of the stack's in-app frames, else by the message (numbers,
+// UUIDs and hexadecimal ids of 8 digits or more, or with 0x, in it as
+// placeholders, as Sentry parameterizes messages). The first event of a
+// group always passes; repeats pass a per-group token bucket and
 // a global one. The next event of a group that had events suppressed carries
 // contexts.storm with their count. Suppressed events are reported as
 // event_processor. The groups tracked are bounded (StormOptions.MaxGroups);
