@@ -93,9 +93,10 @@ func (w *treeWalk) walk(e error, parent int, source string, depth, limit int) {
 			}
 		}
 		if total > room {
+			// A size beyond the room says no more than the room does.
 			sizes = make([]int, len(multi))
 			for i, child := range multi {
-				sizes[i] = countErrors(w.nodes, child, maxChainScan)
+				sizes[i] = countErrors(w.nodes, child, room+1)
 			}
 		}
 		for i, child := range multi {
@@ -145,9 +146,13 @@ func (w *treeWalk) walk(e error, parent int, source string, depth, limit int) {
 	}
 }
 
-// leave counts e's tree, left out under parent.
+// leave counts e's tree, left out under parent: up to maxChainScan
+// errors in all, which bounds the work for a huge tree.
 func (w *treeWalk) leave(e error, parent int) {
-	n := countErrors(w.nodes, e, maxChainScan)
+	if w.left >= maxChainScan {
+		return
+	}
+	n := countErrors(w.nodes, e, maxChainScan-w.left)
 	if n == 0 {
 		return
 	}

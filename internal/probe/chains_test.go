@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -83,6 +84,12 @@ type counter struct{ n int }
 
 func (c counter) Error() string { return fmt.Sprint("counter ", c.n) }
 func (c counter) Unwrap() error { return counter{c.n + 1} }
+
+// layer wraps cheaply: its text is its own.
+type layer struct{ err error }
+
+func (l *layer) Error() string { return "layer" }
+func (l *layer) Unwrap() error { return l.err }
 
 // causer is a pkg/errors-like cause chain.
 type causer struct {
@@ -211,4 +218,26 @@ func TestProbePanickingErrorWithRules(t *testing.T) {
 	evs := testclient.Events(t, c, mt)
 	require.Len(t, evs, 2)
 	assert.True(t, strings.HasPrefix(evs[0].Exception[len(evs[0].Exception)-1].Value, "!PANIC"))
+}
+
+// TestProbeHugeTreeIsBounded: a Join of 2,000 chains of 2,000 wraps is
+// turned into exceptions quickly, within the limits, its cut counted.
+func TestProbeHugeTreeIsBounded(t *testing.T) {
+	var es []error
+	for i := 0; i < 2000; i++ {
+		var e error = fmt.Errorf("root %d", i)
+		for j := 0; j < 2000; j++ {
+			e = &layer{e}
+		}
+		es = append(es, e)
+	}
+	err := errors.Join(es...)
+	c, mt := testclient.New(t, core.Options{})
+	start := time.Now()
+	c.CaptureException(context.Background(), err)
+	ev := oneEvent(t, c, mt)
+	t.Logf("capture and flush: %v", time.Since(start))
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.LessOrEqual(t, len(ev.Exception), 32)
+	assert.True(t, hasCut(ev))
 }
