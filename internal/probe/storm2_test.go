@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/sentrylog/sentrylog/core"
 	"github.com/sentrylog/sentrylog/internal/testclient"
@@ -69,4 +71,42 @@ func TestProbeStormDistinctMessagesStay(t *testing.T) {
 	}
 	evs := testclient.Events(t, c, mt)
 	assert.Len(t, evs, len(msgs)-1)
+}
+
+// TestProbeStormCountsAddUp: the counts the events carry in
+// contexts.storm add up to what storm control suppressed, through every
+// bridge.
+func TestProbeStormCountsAddUp(t *testing.T) {
+	forEachBridge(t, func(t *testing.T, b bridge) {
+		c, mt := testclient.New(t, core.Options{Storm: core.StormOptions{GroupBurst: 2, GroupRate: 5}})
+		log := b.make(c)
+		for i := 0; i < 300; i++ {
+			sharedHelper(context.Background(), log, errBackend)
+		}
+		time.Sleep(300 * time.Millisecond)
+		sharedHelper(context.Background(), log, errBackend)
+		evs := testclient.Events(t, c, mt)
+		var carried int64
+		for _, ev := range evs {
+			if st, ok := ev.Contexts["storm"]; ok {
+				n, ok := toInt(st["suppressed"])
+				require.True(t, ok, "%v", st)
+				carried += n
+			}
+		}
+		assert.Equal(t, c.Stats().Dropped["event_processor:error"], carried)
+		assert.EqualValues(t, 301, int64(len(evs))+carried)
+	})
+}
+
+func toInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int64:
+		return n, true
+	case float64:
+		return int64(n), true
+	}
+	return 0, false
 }
