@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"net/http"
 	"reflect"
@@ -53,23 +54,46 @@ func (m *attrMapping) mapAttrs(pre []slog.Attr, groups []string, attrs []slog.At
 		m.attr(m.log, "", a, 0)
 	}
 	dst, path := m.log, ""
-	if len(attrs) == 0 {
-		return
-	}
-	for _, g := range groups {
-		sub, ok := dst[g].(map[string]any)
-		if !ok {
-			sub = map[string]any{}
-			dst[g] = sub
+	if len(attrs) > 0 {
+		for _, g := range groups {
+			sub, ok := dst[g].(map[string]any)
+			if !ok {
+				sub = map[string]any{}
+				dst[g] = sub
+			}
+			m.maps = true
+			dst, path = sub, joinPath(path, g)
 		}
-		m.maps = true
-		dst, path = sub, joinPath(path, g)
-	}
-	for _, a := range attrs {
-		m.attr(dst, path, a, len(groups))
+		for _, a := range attrs {
+			m.attr(dst, path, a, len(groups))
+		}
 	}
 	if m.maps {
 		pruneEmpty(m.log)
+	}
+	if m.maps || len(m.log) > maxBreadth {
+		capBreadth(m.log)
+	}
+}
+
+// capBreadth cuts m, and the maps in it, to maxBreadth keys in place, as
+// normalizeMap cuts a map value: the first keys in order and the marker
+// key, which says how many there were. The log context is made here,
+// attribute by attribute, not from a map value: its own width and that of
+// its groups are bounded here.
+func capBreadth(m map[string]any) {
+	if n := len(m); n > maxBreadth {
+		keys := slices.Collect(maps.Keys(m))
+		slices.Sort(keys)
+		for _, k := range keys[maxBreadth-1:] {
+			delete(m, k)
+		}
+		m[truncatedKey] = "truncated from " + strconv.Itoa(n) + " keys"
+	}
+	for _, v := range m {
+		if sub, ok := v.(map[string]any); ok {
+			capBreadth(sub)
+		}
 	}
 }
 

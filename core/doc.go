@@ -162,9 +162,10 @@ package core
 // deciding that a different error is not worth seeing. It groups events as
 // Sentry does: by the fingerprint when one is set ("{{ default }}" expanded),
 // else by the error chain's types (as the titles name them, see below) and
-// the functions of the stack's in-app frames, else by the message (numbers
-// in it as placeholders). The first
-// event of a group always passes; repeats pass a per-group token bucket and
+// the functions of the stack's in-app frames, else by the message (numbers,
+// UUIDs and hexadecimal ids of 8 digits or more, or with 0x, in it as
+// placeholders, as Sentry parameterizes messages). The first event of a
+// group always passes; repeats pass a per-group token bucket and
 // a global one. The next event of a group that had events suppressed carries
 // contexts.storm with their count. Suppressed events are reported as
 // event_processor. The groups tracked are bounded (StormOptions.MaxGroups);
@@ -200,11 +201,17 @@ package core
 // (single wrapping) and Unwrap() []error (errors.Join and other groups). Each
 // node is numbered depth first from the outermost error (exception_id 0);
 // the others carry parent_id and source ("unwrap", "cause", "errors[i]") and
-// mechanism "chained"; groups are marked is_exception_group. Cycles and trees
-// larger than 32 nodes are cut. A chain deeper than 16 keeps its 17
-// outermost errors and its 5 innermost ones (the root cause last): between
-// them an exception of type "sentrylog.ChainCut" says how many were left out
-// (mechanism source "cut", synthetic, data {"cut": N}).
+// mechanism "chained"; groups are marked is_exception_group. A cycle ends
+// the walk (an error that unwraps to itself wraps nothing). At most 32
+// exceptions are sent. A chain deeper than 16, or longer than the room left
+// to it, keeps its outermost errors and its 5 innermost ones (the root
+// cause last): between them an exception of type "sentrylog.ChainCut" says
+// how many were left out (mechanism source "cut", synthetic, data
+// {"cut": N}). A group that does not fit shares the room among its members
+// by their size, each member at least one place, the first ones first, so
+// that each member's chain keeps its root cause; the errors that found no
+// place (too many, or more than 16 levels deep) are counted by one last
+// "sentrylog.ChainCut" without children.
 //
 // Stacks: an error that recorded where it was made (a StackTrace() method
 // returning uintptr-based frames, as github.com/pkg/errors has, or a

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/sentrylog/sentrylog/core/protocol"
 	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -34,24 +35,35 @@ type excNode struct {
 }
 
 // appendExceptionTree numbers err's tree depth first from the outermost error (id
-// 0): single wrapping through Unwrap() error or Cause(), groups through
-// Unwrap() []error. A chain deeper than maxErrorDepth loses its middle: a
-// marker node (err nil, cut > 0) stands between the outermost errors and the
-// innermost chainTail ones. The nodes are appended to dst.
+// 0; dst is empty): single wrapping through Unwrap() error or Cause(), groups through
+// Unwrap() []error. A chain deeper than maxErrorDepth, or longer than the
+// room left to it, loses its middle: a marker node (err nil, cut > 0)
+// stands between the outermost errors and the innermost ones (at most
+// chainTail, the root cause last). A group shares the room left among its
+// members, the first ones first, so that each member's chain keeps its
+// root cause. Errors left out for lack of room or depth are counted in one
+// last marker node, without children, under the parent of the first one
+// left out. The nodes are appended to dst.
 func appendExceptionTree(dst []excNode, err error) []excNode {
-	w := treeWalk{nodes: dst}
-	w.walk(err, -1, "", 0)
+	w := treeWalk{nodes: dst, leftParent: -1}
+	// One place stays free for the marker of what was left out.
+	w.walk(err, -1, "", 0, maxExceptions-1)
+	if w.left > 0 {
+		w.nodes = append(w.nodes, excNode{parent: w.leftParent, source: "cut", cut: w.left})
+	}
 	return w.nodes
 }
 
 // treeWalk is the state of one appendExceptionTree walk.
 type treeWalk struct {
-	nodes   []excNode
-	cutDone bool
+	nodes      []excNode
+	left       int // errors left out for lack of room or depth
+	leftParent int // the parent of the first of them
 }
 
-func (w *treeWalk) walk(e error, parent int, source string, depth int) {
-	if e == nil || len(w.nodes) >= maxExceptions || depth > maxErrorDepth {
+// walk appends e's tree, its nodes staying below index limit.
+func (w *treeWalk) walk(e error, parent int, source string, depth, limit int) {
+	if e == nil {
 		return
 	}
 	// A cycle, or an error reached twice, ends the walk there. The tree is
@@ -60,30 +72,138 @@ func (w *treeWalk) walk(e error, parent int, source string, depth int) {
 	if seenKey(w.nodes, k) {
 		return
 	}
+	if len(w.nodes) >= limit || depth > maxErrorDepth {
+		w.leave(e, parent)
+		return
+	}
 	id := len(w.nodes)
 	w.nodes = append(w.nodes, excNode{err: e, parent: parent, source: source, pcs: errorPCs(e), key: k})
 	single, multi, src := unwrapSafe(e)
 	switch {
 	case multi != nil:
 		w.nodes[id].group = true
-		for i, child := range multi {
-			w.walk(child, id, "errors["+strconv.Itoa(i)+"]", depth+1)
+		// When the members do not all fit, each gets a share of the room
+		// by the size of its tree, and at least one place while there
+		// are places, the first members first.
+		var sizes []int
+		room, total := limit-len(w.nodes), 0
+		for _, child := range multi {
+			if total += countErrors(w.nodes, child, room+1); total > room {
+				break
+			}
 		}
-	case single != nil && depth+1 > maxErrorDepth && !w.cutDone && len(w.nodes) < maxExceptions-chainTail:
-		w.cutDone = true
-		rest := chainRest(w.nodes, single)
-		if len(rest) <= chainTail {
-			w.walk(single, id, src, depth+1-chainTail)
+		if total > room {
+			// A size beyond the room says no more than the room does.
+			sizes = make([]int, len(multi))
+			for i, child := range multi {
+				sizes[i] = countErrors(w.nodes, child, room+1)
+			}
+		}
+		for i, child := range multi {
+			sub := limit
+			if sizes != nil {
+				room, total := limit-len(w.nodes), 0
+				for _, n := range sizes[i:] {
+					total += n
+				}
+				share := 0
+				if total > 0 {
+					share = max(1, room*sizes[i]/total)
+				}
+				share = max(0, min(share, room-(len(multi)-i-1)))
+				if room < len(multi)-i {
+					share = min(1, room)
+				}
+				sub = len(w.nodes) + share
+			}
+			w.walk(child, id, "errors["+strconv.Itoa(i)+"]", depth+1, sub)
+		}
+	case single != nil:
+		room := limit - len(w.nodes)
+		if depth+1 <= maxErrorDepth && room > 1+chainTail {
+			w.walk(single, id, src, depth+1, limit)
 			return
 		}
-		tail := rest[len(rest)-chainTail:]
-		w.nodes = append(w.nodes, excNode{parent: id, source: "cut", cut: len(rest) - chainTail})
+		rest, ends := chainRest(w.nodes, single)
+		if len(rest) <= min(room, chainTail) {
+			w.walk(single, id, src, min(depth+1, maxErrorDepth+1-len(rest)), limit)
+			return
+		}
+		keep := min(chainTail, room-1)
+		if keep < 1 {
+			w.leave(single, id)
+			return
+		}
+		w.nodes = append(w.nodes, excNode{parent: id, source: "cut", cut: len(rest) - keep})
 		// The tail keeps the source of the link into it.
-		_, _, tsrc := unwrapSafe(rest[len(rest)-chainTail-1])
-		w.walk(tail[0], len(w.nodes)-1, tsrc, maxErrorDepth-chainTail)
-	case single != nil:
-		w.walk(single, id, src, depth+1)
+		_, _, tsrc := unwrapSafe(rest[len(rest)-keep-1])
+		if !ends {
+			// An endless chain: the tail is what the scan reached, and
+			// what lies beyond it is counted, not walked.
+			limit = len(w.nodes) + keep
+		}
+		w.walk(rest[len(rest)-keep], len(w.nodes)-1, tsrc, maxErrorDepth+1-keep, limit)
 	}
+}
+
+// leave counts e's tree, left out under parent: up to maxChainScan
+// errors in all, which bounds the work for a huge tree.
+func (w *treeWalk) leave(e error, parent int) {
+	if w.left >= maxChainScan {
+		return
+	}
+	n := countErrors(w.nodes, e, maxChainScan-w.left)
+	if n == 0 {
+		return
+	}
+	if w.left == 0 {
+		w.leftParent = parent
+	}
+	w.left += n
+}
+
+// countErrors counts the errors of e's tree not among nodes, each once,
+// up to bound.
+func countErrors(nodes []excNode, e error, bound int) int {
+	c := errCounter{nodes: nodes, bound: bound}
+	c.seen = c.inline[:0]
+	c.count(e)
+	return c.n
+}
+
+// errCounter is the state of one countErrors.
+type errCounter struct {
+	nodes   []excNode
+	bound   int
+	n       int
+	inline  [16]uintptr
+	seen    []uintptr
+	seenMap map[uintptr]bool
+}
+
+func (c *errCounter) count(e error) {
+	if e == nil || c.n >= c.bound {
+		return
+	}
+	if k := errorKey(e); k != 0 {
+		if seenKey(c.nodes, k) || c.seenMap[k] || slices.Contains(c.seen, k) {
+			return
+		}
+		if len(c.seen) < cap(c.seen) {
+			c.seen = append(c.seen, k)
+		} else {
+			if c.seenMap == nil {
+				c.seenMap = make(map[uintptr]bool)
+			}
+			c.seenMap[k] = true
+		}
+	}
+	c.n++
+	single, multi, _ := unwrapSafe(e)
+	for _, m := range multi {
+		c.count(m)
+	}
+	c.count(single)
 }
 
 // excNodePool holds the node buffers of exceptions, which keeps none of
@@ -103,11 +223,14 @@ func seenKey(nodes []excNode, k uintptr) bool {
 }
 
 // chainRest follows a single chain from e to its end (an error that wraps
-// nothing, a group, a cycle or maxChainScan errors), returning its errors.
-func chainRest(nodes []excNode, e error) []error {
-	var rest []error
+// nothing, a group, a cycle or maxChainScan errors), returning its errors,
+// and false when it stopped at maxChainScan.
+func chainRest(nodes []excNode, e error) (rest []error, ends bool) {
 	var seen map[uintptr]bool
-	for e != nil && len(rest) < maxChainScan {
+	for e != nil {
+		if len(rest) == maxChainScan {
+			return rest, false
+		}
 		k := errorKey(e)
 		if k != 0 {
 			if seen == nil {
@@ -125,7 +248,7 @@ func chainRest(nodes []excNode, e error) []error {
 		}
 		e = single
 	}
-	return rest
+	return rest, true
 }
 
 // errorKey returns the address identifying e when that is safe, else 0:
@@ -152,10 +275,14 @@ func unwrapSafe(e error) (single error, multi []error, source string) {
 	case interface{ Errors() []error }: // go.uber.org/multierr before v1.9
 		return nil, u.Errors(), ""
 	case interface{ Unwrap() error }:
-		return u.Unwrap(), nil, "unwrap"
+		w := u.Unwrap()
+		if w != nil && sameError(w, e) { // wraps itself: the chain ends here
+			return nil, nil, ""
+		}
+		return w, nil, "unwrap"
 	case interface{ Cause() error }:
 		c := u.Cause()
-		if c == e {
+		if c != nil && sameError(c, e) {
 			return nil, nil, ""
 		}
 		return c, nil, "cause"
@@ -252,7 +379,11 @@ func (c *Client) exceptions(err error, origin string, handled bool, stack func()
 	for i, n := range nodes {
 		var ex protocol.Exception
 		if n.cut > 0 {
-			ex = protocol.Exception{Type: cutType, Value: strconv.Itoa(n.cut) + " errors of the chain left out here"}
+			what := " errors left out here" // room or depth ran out
+			if i+1 < len(nodes) && nodes[i+1].parent == i {
+				what = " errors of the chain left out here" // the tail follows
+			}
+			ex = protocol.Exception{Type: cutType, Value: strconv.Itoa(n.cut) + what}
 		} else {
 			typ, module := errorType(n.err)
 			ex = protocol.Exception{Type: typ, Module: module, Value: safeErrorString(n.err)}

@@ -183,24 +183,86 @@ func (s *storm) hashErrors(h *maphash.Hash, err error, depth int, n *int) (own b
 	return own
 }
 
-// hashMessage writes msg with each run of digits as one placeholder: as
-// Sentry parameterises messages, "user 17 not found" and "user 4242 not
-// found" are one group, and a message with a counter or an id in it does not
-// make every event of a hot loop a new group.
+// hashMessage writes msg with its parameters as placeholders, as Sentry
+// parameterizes messages before grouping them: a UUID, a hexadecimal word
+// of 8 digits or more (a hash, an object id) or one that starts with 0x,
+// and each run of decimal digits. "user 17 not found" and "user 4242 not
+// found" are one group, so are "job 7f9c2ba4-e88f-4f0b-8a4e-6f1c3b2d9e11
+// failed" and the same with another id, and a message with a counter or
+// an id in it does not make every event of a hot loop a new group.
 func hashMessage(h *maphash.Hash, msg string) {
 	start := 0
-	for i := 0; i < len(msg); i++ {
-		if msg[i] < '0' || msg[i] > '9' {
-			continue
-		}
+	placeholder := func(i, j int) {
 		h.WriteString(msg[start:i])
 		h.WriteByte(0)
-		for i < len(msg) && msg[i] >= '0' && msg[i] <= '9' {
+		start = j
+	}
+	for i := 0; i < len(msg); {
+		if !isAlnum(msg[i]) {
 			i++
+			continue
 		}
-		start = i
+		j := i + 1 // the word msg[i:j]
+		for j < len(msg) && isAlnum(msg[j]) {
+			j++
+		}
+		switch {
+		case isUUIDAt(msg, i):
+			j = i + 36
+			placeholder(i, j)
+		case j-i >= 8 && isHex(msg[i:j]), j-i > 2 && msg[i] == '0' && (msg[i+1] == 'x' || msg[i+1] == 'X') && isHex(msg[i+2:j]):
+			placeholder(i, j)
+		default:
+			for k := i; k < j; k++ {
+				if msg[k] < '0' || msg[k] > '9' {
+					continue
+				}
+				d := k
+				for k < j && msg[k] >= '0' && msg[k] <= '9' {
+					k++
+				}
+				placeholder(d, k)
+			}
+		}
+		i = j
 	}
 	h.WriteString(msg[start:])
+}
+
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isHexDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// isUUIDAt reports whether a UUID (8-4-4-4-12 hexadecimal digits) starts
+// at msg[i] and ends a word.
+func isUUIDAt(msg string, i int) bool {
+	if len(msg)-i < 36 || (len(msg)-i > 36 && isAlnum(msg[i+36])) {
+		return false
+	}
+	for k := 0; k < 36; k++ {
+		c := msg[i+k]
+		if k == 8 || k == 13 || k == 18 || k == 23 {
+			if c != '-' {
+				return false
+			}
+		} else if !isHexDigit(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // hashChainTail writes the names of the innermost chainTail errors of the

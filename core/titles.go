@@ -192,7 +192,9 @@ var anonymousTypes = map[string]bool{
 
 // anonymous reports whether t is an error type that names no kind of
 // failure: a known wrapper, or an unexported wrapper by its name
-// (withStack, wrapError and the like, and pkg/errors' fundamental).
+// (withStack, wrapError, wrappedErr and the like, and pkg/errors'
+// fundamental). A name that only starts with the same letters names a
+// failure of its own: withdrawalError, wrappingPaperOutOfStock.
 func anonymous(t reflect.Type, typ string) bool {
 	if anonymousTypes[typ] {
 		return true
@@ -201,7 +203,18 @@ func anonymous(t reflect.Type, typ string) bool {
 		t = t.Elem()
 	}
 	n := t.Name()
-	return strings.HasPrefix(n, "with") || strings.HasPrefix(n, "wrap") || n == "fundamental"
+	if n == "fundamental" {
+		return true
+	}
+	for _, p := range [...]string{"wrapped", "wrapper", "with", "wrap"} {
+		if rest, ok := strings.CutPrefix(n, p); ok {
+			// The prefix is a word of its own: the name ends, or a new
+			// word (an upper-case letter, a digit, '_' or type
+			// arguments) follows.
+			return rest == "" || !('a' <= rest[0] && rest[0] <= 'z')
+		}
+	}
+	return false
 }
 
 // maxTitleParts bounds the names a group's title lists.

@@ -1,0 +1,5 @@
+package probe_test
+
+import "syscall"
+
+func errnoEPIPE() error { return syscall.EPIPE }
