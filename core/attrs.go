@@ -47,8 +47,11 @@ type foundError struct {
 
 // mapAttrs maps pre (accumulated attributes, pre-nested), then attrs nested
 // under groups.
+// m.log, when set, must be empty: it is the map written to.
 func (m *attrMapping) mapAttrs(pre []slog.Attr, groups []string, attrs []slog.Attr) {
-	m.log = map[string]any{}
+	if m.log == nil {
+		m.log = map[string]any{}
+	}
 	for _, a := range pre {
 		m.attr(m.log, "", a, 0)
 	}

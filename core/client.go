@@ -47,6 +47,9 @@ type Client struct {
 	// memoOn: breadcrumbs' final forms are kept in memo (see crumbMemos).
 	memoOn bool
 	memo   crumbMemos // the worker's own
+	// recycle: the worker builds events in boxes the transport hands back
+	// (see eventBox); nil when it does not.
+	recycle recycler
 
 	// What every capture writes, on cache lines of its own: the worker
 	// writes memo and the outcomes for each event.
@@ -135,6 +138,9 @@ func New(opts Options) (*Client, error) {
 		return c, nil // disabled
 	}
 	c.memoOn = c.memoCrumbs()
+	if r, ok := c.transport.(recycler); ok && c.sealed() {
+		c.recycle = r
+	}
 	if t, ok := c.transport.(configurable); ok {
 		err := t.configure(transportConfig{
 			DSN: c.dsn, Outcomes: &c.outcomes, Debug: c.debug, QueueSize: opts.QueueSize,
@@ -779,7 +785,22 @@ func (c *Client) handle(p *pending) {
 			c.debug.Printf("dropping event %s: internal error: %v", p.id, r)
 		}
 	}()
-	if ev := c.process(p); ev != nil {
+	c.send(c.process(p))
+}
+
+// send hands ev, process's event (nil when it dropped it), to the
+// transport, and its box when it has one (see eventBox).
+func (c *Client) send(ev *Event) {
+	box := c.memo.box
+	c.memo.box = nil
+	switch {
+	case ev == nil:
+		if box != nil {
+			box.release() // dropped: nothing reads it
+		}
+	case box != nil && ev == &box.ev:
+		c.recycle.sendRecycled(ev, box.done)
+	default:
 		c.transport.Send(ev)
 	}
 }
@@ -787,14 +808,14 @@ func (c *Client) handle(p *pending) {
 // process runs the pipeline on the worker and returns the event to send, or
 // nil when it was dropped (and counted).
 func (c *Client) process(p *pending) *Event {
-	c.memo.n, c.memo.ctx, c.memo.excCur = 0, c.memo.ctx[:0], nil
+	c.memo.n, c.memo.ctx, c.memo.excCur, c.memo.box = 0, c.memo.ctx[:0], nil, nil
 	ev, err := c.buildEvent(p)
 	// The record's own log context wins over a scope's and is converted
 	// already; a scope's "log" context is not.
 	ownLog := p.kind == kindRecord && ev.Contexts["log"] != nil
 	if p.storm.suppressed > 0 {
 		if ev.Contexts == nil {
-			ev.Contexts = map[string]map[string]any{}
+			ev.Contexts = c.newContexts(0)
 		}
 		ev.Contexts["storm"] = map[string]any{
 			"suppressed": p.storm.suppressed,
