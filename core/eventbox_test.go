@@ -176,5 +176,5 @@ func TestAllocsProcessRecord(t *testing.T) {
 	run()
 	got := testing.AllocsPerRun(1000, run)
 	t.Logf("the worker's processing of a record: %.1f allocations", got)
-	assert.LessOrEqual(t, got, 3.0)
+	assert.LessOrEqual(t, got, 1.0)
 }
