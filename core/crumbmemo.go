@@ -76,6 +76,7 @@ type crumbMemos struct {
 	excCur  *excMemo
 	excLast *excMemo // the entry the last event used, looked at first
 	atoms   []excAtom
+	nodes   []excNode // scratch of recordExceptions
 
 	// box is the box the event being processed is built in, nil when it
 	// has none (see eventBox).
