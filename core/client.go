@@ -748,6 +748,10 @@ func (c *Client) flushQueue(ctx context.Context) bool {
 // logging goroutine's cost alone.
 var holdWorker chan struct{}
 
+// drainRun bounds the captures the worker takes in a row without looking
+// at done.
+const drainRun = 64
+
 func (c *Client) work(hold chan struct{}) {
 	defer c.wg.Done()
 	if h := hold; h != nil {
@@ -760,6 +764,17 @@ func (c *Client) work(hold chan struct{}) {
 		select {
 		case p := <-c.queue:
 			c.handle(p)
+			// What else is queued is taken with one-channel receives,
+			// cheaper than the select: Close drains the queue anyway.
+			for range drainRun {
+				select {
+				case p := <-c.queue:
+					c.handle(p)
+					continue
+				default:
+				}
+				break
+			}
 		case <-c.done:
 			for {
 				select {
