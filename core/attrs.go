@@ -32,11 +32,20 @@ type attrMapping struct {
 	user        *User
 	fingerprint []string
 	request     *http.Request
-	errs        []foundError
+	// errs are the errors found, the first two in errArr (no allocation
+	// for the usual one or two), the rest in errMore: see foundErr.
+	errArr  [2]foundError
+	errMore []foundError
+	nerrs   int
 	// maps: a value of the log context is a map (a group or a map value),
 	// which pruneEmpty must look into.
 	maps bool
 }
+
+// errSlot holds the place of the i-th error found (foundErr) in the map it
+// was met in until primaryError writes its text there (small: boxed
+// without an allocation).
+type errSlot int
 
 // foundError is an error value met among the attributes.
 type foundError struct {
@@ -48,8 +57,11 @@ type foundError struct {
 
 // mapAttrs maps pre (accumulated attributes, pre-nested), then attrs nested
 // under groups.
+// m.log, when set, must be empty: it is the map written to.
 func (m *attrMapping) mapAttrs(pre []slog.Attr, groups []string, attrs []slog.Attr) {
-	m.log = map[string]any{}
+	if m.log == nil {
+		m.log = map[string]any{}
+	}
 	for _, a := range pre {
 		m.attr(m.log, "", a, 0)
 	}
@@ -193,10 +205,14 @@ func (m *attrMapping) attr(dst map[string]any, path string, a slog.Attr, depth i
 				return
 			}
 		case error:
-			dst[key] = safeErrorString(x)
 			if m.special && x != nil && !isNilPointer(x) {
-				m.errs = append(m.errs, foundError{err: x, key: key, in: dst, path: full})
+				// Its text is written by primaryError unless it is the
+				// primary error, which leaves the log context.
+				dst[key] = errSlot(m.nerrs)
+				m.addErr(foundError{err: x, key: key, in: dst, path: full})
+				return
 			}
+			dst[key] = safeErrorString(x)
 			return
 		}
 	}
@@ -314,21 +330,45 @@ func (m *attrMapping) fingerprintValue(v slog.Value) bool {
 	return false
 }
 
+func (m *attrMapping) addErr(e foundError) {
+	if m.nerrs < len(m.errArr) {
+		m.errArr[m.nerrs] = e
+	} else {
+		m.errMore = append(m.errMore, e)
+	}
+	m.nerrs++
+}
+
+// foundErr returns the i-th error found.
+func (m *attrMapping) foundErr(i int) *foundError {
+	if i < len(m.errArr) {
+		return &m.errArr[i]
+	}
+	return &m.errMore[i-len(m.errArr)]
+}
+
 // primaryError picks the error the event is about: the first at a key named
 // "error" or "err" at any depth, else the first found. Its text is removed
 // from the log context; the others stay there as text.
 func (m *attrMapping) primaryError() error {
-	if len(m.errs) == 0 {
+	if m.nerrs == 0 {
 		return nil
 	}
 	pick := 0
-	for i, e := range m.errs {
-		if e.key == "error" || e.key == "err" {
+	for i := range m.nerrs {
+		if e := m.foundErr(i); e.key == "error" || e.key == "err" {
 			pick = i
 			break
 		}
 	}
-	e := m.errs[pick]
+	for i := range m.nerrs {
+		// Unless a later attribute took its place.
+		e := m.foundErr(i)
+		if v, ok := e.in[e.key].(errSlot); ok && int(v) == i && i != pick {
+			e.in[e.key] = safeErrorString(e.err)
+		}
+	}
+	e := m.foundErr(pick)
 	delete(e.in, e.key)
 	if m.maps { // only a group can be left empty
 		pruneEmpty(m.log)

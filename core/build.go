@@ -27,6 +27,10 @@ func (c *Client) buildEvent(p *pending) (*Event, error) {
 		if ev.Level == levelUnset {
 			ev.Level = LevelError // Sentry's default for an event
 		}
+	} else if c.recycle != nil {
+		c.memo.box = getBox()
+		ev = &c.memo.box.ev
+		ev.Level = p.level
 	} else {
 		ev = &Event{Level: p.level}
 	}
@@ -60,7 +64,7 @@ func (c *Client) buildEvent(p *pending) (*Event, error) {
 			err = fmt.Errorf("panic: %s", pv.Error())
 		}
 	case kindMessage:
-		ev.Message = &protocol.LogEntry{Formatted: p.msg} // cut after scrubbing
+		ev.Message = c.newLogEntry(p.msg) // cut after scrubbing
 		if c.opts.AttachStacktrace {
 			if fr := c.framesFromPCs(p.pcs, 0); len(fr) > 0 {
 				ev.Stacktrace = &protocol.Stacktrace{Frames: fr}
@@ -87,14 +91,17 @@ func (c *Client) fromRecord(ev *Event, p *pending) error {
 	ev.Level = r.Level
 	ev.Logger = r.Logger
 	if r.Message != "" {
-		ev.Message = &protocol.LogEntry{Formatted: r.Message} // cut after scrubbing
+		ev.Message = c.newLogEntry(r.Message) // cut after scrubbing
 	}
 	m := attrMapping{tagKeys: r.TagKeys, special: true}
+	if b := c.memo.box; b != nil {
+		m.log = b.logMap()
+	}
 	m.mapAttrs(r.Pre, r.Groups, r.Attrs)
 	err := m.primaryError()
 	if len(m.log) > 0 {
 		// Room for the defaults fillDefaults adds: the map does not grow.
-		ev.Contexts = make(map[string]map[string]any, len(c.contexts)+2)
+		ev.Contexts = c.newContexts(len(c.contexts) + 2)
 		ev.Contexts["log"] = m.log
 	}
 	ev.Tags = m.tags
@@ -156,7 +163,7 @@ func (c *Client) fillDefaults(ev *Event) {
 		return
 	}
 	if ev.Contexts == nil {
-		ev.Contexts = make(map[string]map[string]any, len(c.contexts)+2)
+		ev.Contexts = c.newContexts(len(c.contexts) + 2)
 	}
 	for k, v := range c.contexts {
 		if _, ok := ev.Contexts[k]; !ok {

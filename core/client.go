@@ -47,6 +47,9 @@ type Client struct {
 	// memoOn: breadcrumbs' final forms are kept in memo (see crumbMemos).
 	memoOn bool
 	memo   crumbMemos // the worker's own
+	// recycle: the worker builds events in boxes the transport hands back
+	// (see eventBox); nil when it does not.
+	recycle recycler
 
 	// What every capture writes, on cache lines of its own: the worker
 	// writes memo and the outcomes for each event.
@@ -151,6 +154,9 @@ func New(opts Options) (*Client, error) {
 		return c, nil // disabled
 	}
 	c.memoOn = c.memoCrumbs()
+	if r, ok := c.transport.(recycler); ok && c.sealed() {
+		c.recycle = r
+	}
 	if t, ok := c.transport.(configurable); ok {
 		err := t.configure(transportConfig{
 			DSN: c.dsn, Outcomes: &c.outcomes, Debug: c.debug, QueueSize: opts.QueueSize,
@@ -761,6 +767,10 @@ func (c *Client) flushQueue(ctx context.Context) bool {
 // logging goroutine's cost alone.
 var holdWorker chan struct{}
 
+// drainRun bounds the captures the worker takes in a row without looking
+// at done.
+const drainRun = 64
+
 func (c *Client) work(hold chan struct{}) {
 	defer c.wg.Done()
 	if h := hold; h != nil {
@@ -773,6 +783,17 @@ func (c *Client) work(hold chan struct{}) {
 		select {
 		case p := <-c.queue:
 			c.handle(p)
+			// What else is queued is taken with one-channel receives,
+			// cheaper than the select: Close drains the queue anyway.
+			for range drainRun {
+				select {
+				case p := <-c.queue:
+					c.handle(p)
+					continue
+				default:
+				}
+				break
+			}
 		case <-c.done:
 			for {
 				select {
@@ -798,7 +819,22 @@ func (c *Client) handle(p *pending) {
 			c.debug.Printf("dropping event %s: internal error: %v", p.id, r)
 		}
 	}()
-	if ev := c.process(p); ev != nil {
+	c.send(c.process(p))
+}
+
+// send hands ev, process's event (nil when it dropped it), to the
+// transport, and its box when it has one (see eventBox).
+func (c *Client) send(ev *Event) {
+	box := c.memo.box
+	c.memo.box = nil
+	switch {
+	case ev == nil:
+		if box != nil {
+			box.release() // dropped: nothing reads it
+		}
+	case box != nil && ev == &box.ev:
+		c.recycle.sendRecycled(ev, box.done)
+	default:
 		c.transport.Send(ev)
 	}
 }
@@ -806,14 +842,14 @@ func (c *Client) handle(p *pending) {
 // process runs the pipeline on the worker and returns the event to send, or
 // nil when it was dropped (and counted).
 func (c *Client) process(p *pending) *Event {
-	c.memo.n, c.memo.ctx, c.memo.excCur = 0, c.memo.ctx[:0], nil
+	c.memo.n, c.memo.ctx, c.memo.excCur, c.memo.box = 0, c.memo.ctx[:0], nil, nil
 	ev, err := c.buildEvent(p)
 	// The record's own log context wins over a scope's and is converted
 	// already; a scope's "log" context is not.
 	ownLog := p.kind == kindRecord && ev.Contexts["log"] != nil
 	if p.storm.suppressed > 0 {
 		if ev.Contexts == nil {
-			ev.Contexts = map[string]map[string]any{}
+			ev.Contexts = c.newContexts(0)
 		}
 		ev.Contexts["storm"] = map[string]any{
 			"suppressed": p.storm.suppressed,

@@ -76,6 +76,11 @@ type crumbMemos struct {
 	excCur  *excMemo
 	excLast *excMemo // the entry the last event used, looked at first
 	atoms   []excAtom
+	nodes   []excNode // scratch of recordExceptions
+
+	// box is the box the event being processed is built in, nil when it
+	// has none (see eventBox).
+	box *eventBox
 }
 
 // finalCtx is a context in its final form (normalized, scrubbed, cut to the
@@ -126,7 +131,7 @@ func (c *Client) attachFinalCtx(ev *Event) int {
 			continue
 		}
 		if ev.Contexts == nil {
-			ev.Contexts = make(map[string]map[string]any, len(m.ctx))
+			ev.Contexts = c.newContexts(len(m.ctx))
 		}
 		ev.Contexts[fc.name] = fc.m
 		size += fc.size

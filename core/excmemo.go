@@ -67,13 +67,12 @@ var excSeed = maphash.MakeSeed()
 // on).
 func (c *Client) recordExceptions(err error, origin string, stack []uintptr) []protocol.Exception {
 	m := &c.memo
-	bp := excNodePool.Get().(*[]excNode)
-	nodes := appendExceptionTree((*bp)[:0], err)
+	nodes := appendExceptionTree(m.nodes[:0], err)
 	defer func() {
 		clear(nodes)
+		m.nodes = nil
 		if cap(nodes) <= 4*maxExceptions {
-			*bp = nodes[:0]
-			excNodePool.Put(bp)
+			m.nodes = nodes[:0]
 		}
 	}()
 	if len(nodes) == 0 {

@@ -3,11 +3,13 @@ package core
 import (
 	"encoding/binary"
 	"github.com/sentrylog/sentrylog/core/protocol"
+	"maps"
 	"reflect"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // maxFrames is how many frames an event keeps; Sentry trims beyond about 50.
@@ -198,7 +200,39 @@ var uintptrType = reflect.TypeOf(uintptr(0))
 // noStackTrace holds the error types (reflect.Type) that have no
 // StackTrace method of pkg/errors' shape: looking a method up by name costs
 // more than the rest of an error's walk, and a program has few error types.
-var noStackTrace sync.Map
+var noStackTrace typeSet
+
+// typeSet is a set of types read without a lock: a map replaced, copied,
+// on each addition (rare: once per type).
+type typeSet struct {
+	mu sync.Mutex
+	m  atomic.Pointer[map[reflect.Type]struct{}]
+}
+
+func (s *typeSet) has(t reflect.Type) bool {
+	m := s.m.Load()
+	if m == nil {
+		return false
+	}
+	_, ok := (*m)[t]
+	return ok
+}
+
+func (s *typeSet) add(t reflect.Type) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var old map[reflect.Type]struct{}
+	if p := s.m.Load(); p != nil {
+		old = *p
+	}
+	if _, ok := old[t]; ok {
+		return
+	}
+	m := make(map[reflect.Type]struct{}, len(old)+1)
+	maps.Copy(m, old)
+	m[t] = struct{}{}
+	s.m.Store(&m)
+}
 
 func errorPCs(err error) (pcs []uintptr) {
 	defer func() {
@@ -210,23 +244,23 @@ func errorPCs(err error) (pcs []uintptr) {
 		return e.Callers()
 	}
 	et := reflect.TypeOf(err)
-	if _, none := noStackTrace.Load(et); none {
+	if noStackTrace.has(et) {
 		return nil
 	}
 	v := reflect.ValueOf(err)
 	m := v.MethodByName("StackTrace")
 	if !m.IsValid() {
-		noStackTrace.Store(et, struct{}{})
+		noStackTrace.add(et)
 		return nil
 	}
 	t := m.Type()
 	if t.NumIn() != 0 || t.NumOut() != 1 {
-		noStackTrace.Store(et, struct{}{})
+		noStackTrace.add(et)
 		return nil
 	}
 	out := t.Out(0)
 	if out.Kind() != reflect.Slice || out.Elem().Kind() != reflect.Uintptr {
-		noStackTrace.Store(et, struct{}{})
+		noStackTrace.add(et)
 		return nil
 	}
 	res := m.Call(nil)[0]

@@ -24,7 +24,10 @@ import (
 // the scope merge added (mergeBreadcrumbs normalizes hand-built data), that
 // is every breadcrumb of an event not built by the program (!handBuilt).
 func normalizeEvent(ev *Event, own, handBuilt bool) {
-	if ev.Contexts != nil {
+	// The record's own log context alone (the defaults are final): nothing
+	// to look at, and no iteration to start.
+	onlyOwn := own && len(ev.Contexts) == 1 && ev.Contexts["log"] != nil
+	if ev.Contexts != nil && !onlyOwn {
 		var out map[string]map[string]any
 		for name, m := range ev.Contexts {
 			if own && name == "log" {

@@ -32,9 +32,11 @@ func BenchmarkProcessRecord(b *testing.B) {
 		p.attrBuf = ownAttrs(p.attrBuf[:0], r.Attrs)
 		p.rec.Attrs = p.attrBuf
 		p.id = newEventID()
-		if c.process(p) == nil {
+		ev := c.process(p)
+		if ev == nil {
 			b.Fatal("dropped")
 		}
+		c.send(ev)
 		c.putPending(p)
 	}
 }

@@ -49,7 +49,7 @@ func (c *Client) applyScopes(ev *Event, p *pending) {
 	}
 	if ctxs != nil {
 		if ev.Contexts == nil {
-			ev.Contexts = map[string]map[string]any{}
+			ev.Contexts = c.newContexts(0)
 		}
 		for k, v := range ctxs {
 			if _, own := ev.Contexts[k]; !own || isDefaultContext(k) {

@@ -219,7 +219,7 @@ func (c *Client) applyTrace(ev *Event, p *pending) {
 		return
 	}
 	if ev.Contexts == nil {
-		ev.Contexts = map[string]map[string]any{}
+		ev.Contexts = c.newContexts(0)
 	}
 	if t, s, ok := c.activeSpan(p.ctx); ok {
 		ev.Contexts["trace"] = traceContext(t, s, [8]byte{})

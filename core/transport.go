@@ -42,6 +42,8 @@ var (
 	_ Transport    = (*httpTransport)(nil)
 	_ configurable = (*httpTransport)(nil)
 	_ logTransport = (*httpTransport)(nil)
+	_ recycler     = (*httpTransport)(nil)
+	_ recycler     = (*DiscardTransport)(nil)
 )
 
 func newHTTPTransport() *httpTransport { return &httpTransport{transport.NewHTTP()} }
@@ -62,6 +64,9 @@ func (t *httpTransport) configure(cfg transportConfig) error {
 	}
 	return t.HTTP.Configure(tc)
 }
+
+// sendRecycled queues ev and hands it back once delivered or dropped.
+func (t *httpTransport) sendRecycled(ev *Event, done func()) { t.HTTP.SendDone(ev, done) }
 
 // logBatchQueue is how many log batches the HTTP transport holds.
 const logBatchQueue = transport.LogBatchQueue

@@ -90,6 +90,16 @@ type HTTP struct {
 type queued struct {
 	ev  *Event
 	seq uint64
+	// done, when set, is called once the transport no longer reads ev
+	// (see SendDone).
+	done func()
+}
+
+// release calls q's done, if any.
+func (q queued) release() {
+	if q.done != nil {
+		q.done()
+	}
 }
 
 // queuedLogs is a log batch in the transport's queue of batches, numbered
@@ -253,20 +263,30 @@ func (t *HTTP) debugOn() bool {
 // room, so that the latest events are the ones delivered when an
 // unreachable receiver answers again; after Close, ev is dropped. Drops
 // are counted as queue_overflow.
-func (t *HTTP) Send(ev *Event) {
+func (t *HTTP) Send(ev *Event) { t.SendDone(ev, nil) }
+
+// SendDone is Send, and calls done (when not nil) once the transport no
+// longer reads ev: after its delivery, or its drop when the queue is full
+// or the receiver refuses it. An event that is held for a retry, spooled
+// at Close or left over when the transport stops is never handed back:
+// done is then not called.
+func (t *HTTP) SendDone(ev *Event, done func()) {
 	if ev == nil {
 		return
 	}
 	t.mu.RLock()
 	if t.queue == nil {
 		t.mu.RUnlock()
+		if done != nil {
+			done()
+		}
 		return
 	}
 	if !t.closed {
 		t.smu.Lock()
 		seq := t.enq.Load() + 1
 		select {
-		case t.queue <- queued{ev: ev, seq: seq}:
+		case t.queue <- queued{ev: ev, seq: seq, done: done}:
 			t.enq.Store(seq)
 			t.smu.Unlock()
 			t.mu.RUnlock()
@@ -280,7 +300,7 @@ func (t *HTTP) Send(ev *Event) {
 			// smu: the room taken is still free.)
 			select {
 			case old := <-t.queue:
-				t.queue <- queued{ev: ev, seq: seq}
+				t.queue <- queued{ev: ev, seq: seq, done: done}
 				t.enq.Store(seq)
 				t.smu.Unlock()
 				t.mu.RUnlock()
@@ -289,6 +309,7 @@ func (t *HTTP) Send(ev *Event) {
 					t.cfg.Debug.Once("transport_queue_full", "transport queue full (%d): dropping the oldest events", cap(t.queue))
 				}
 				t.record(old.seq, false)
+				old.release()
 				select { // a worker answers the Flush calls this may complete
 				case t.wake <- struct{}{}:
 				default:
@@ -301,6 +322,9 @@ func (t *HTTP) Send(ev *Event) {
 	}
 	closed := t.closed
 	t.mu.RUnlock()
+	if done != nil {
+		done()
+	}
 	t.cfg.Outcomes.Add(ReasonQueueOverflow, CategoryError, 1)
 	if closed {
 		t.cfg.Debug.Once("transport_closed", "transport closed: dropping events")
@@ -411,11 +435,14 @@ func (t *HTTP) paused(probeAt time.Time, up <-chan struct{}, tick <-chan time.Ti
 
 // send sends one event and records its outcome; a held event is not done.
 func (t *HTTP) send(q queued, probe bool) {
+	// Released before finish: a Flush that returns has the events back.
 	switch t.sendEvent(q, probe) {
 	case outcomeDelivered:
+		q.release()
 		t.finish(q.seq, true)
 	case outcomeHeld:
 	default:
+		q.release()
 		t.finish(q.seq, false)
 	}
 }
