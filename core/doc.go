@@ -207,7 +207,9 @@ package core
 // to it, keeps its outermost errors and its 5 innermost ones (the root
 // cause last): between them an exception of type "sentrylog.ChainCut" says
 // how many were left out (mechanism source "cut", synthetic, data
-// {"cut": N}). A group that does not fit shares the room among its members
+// {"cut": N}). The members of an errors.Join inside another are the outer
+// group's own (err = errors.Join(err, next) in a loop makes one group). A
+// group that does not fit shares the room among its members
 // by their size, each member at least one place, the first ones first, so
 // that each member's chain keeps its root cause; the errors that found no
 // place (too many, or more than 16 levels deep) are counted by one last

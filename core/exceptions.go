@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 	"github.com/sentrylog/sentrylog/core/protocol"
 	"reflect"
@@ -82,6 +83,7 @@ func (w *treeWalk) walk(e error, parent int, source string, depth, limit int) {
 	switch {
 	case multi != nil:
 		w.nodes[id].group = true
+		multi = flattenJoins(multi)
 		// When the members do not all fit, each gets a share of the room
 		// by the size of its tree, and at least one place while there
 		// are places, the first members first.
@@ -144,6 +146,48 @@ func (w *treeWalk) walk(e error, parent int, source string, depth, limit int) {
 		}
 		w.walk(rest[len(rest)-keep], len(w.nodes)-1, tsrc, maxErrorDepth+1-keep, limit)
 	}
+}
+
+// joinErrorType is the type of errors.Join's errors.
+var joinErrorType = reflect.TypeOf(errors.Join(errors.New("")))
+
+// flattenJoins returns a group's members with those made by errors.Join
+// replaced by their own members, and so on down: errors accumulated with
+// err = errors.Join(err, next) become one group whose first members are the
+// first errors, however many there were. Such a join has no text or type
+// of its own to show (its message is its members'). members is returned
+// as it is when it holds no join.
+func flattenJoins(members []error) []error {
+	nested := false
+	for _, m := range members {
+		if m != nil && reflect.TypeOf(m) == joinErrorType {
+			nested = true
+			break
+		}
+	}
+	if !nested {
+		return members
+	}
+	var out []error
+	var add func(ms []error, depth int)
+	add = func(ms []error, depth int) {
+		for _, m := range ms {
+			if len(out) >= maxChainScan {
+				return
+			}
+			if m != nil && reflect.TypeOf(m) == joinErrorType && depth < maxChainScan {
+				if inner, _, _ := unwrapSafe(m); inner == nil {
+					if _, group, _ := unwrapSafe(m); group != nil {
+						add(group, depth+1)
+						continue
+					}
+				}
+			}
+			out = append(out, m)
+		}
+	}
+	add(members, 0)
+	return out
 }
 
 // leave counts e's tree, left out under parent: up to maxChainScan

@@ -143,9 +143,9 @@ func TestProbeChains(t *testing.T) {
 			return e
 		}(), []string{"root"}, true, 41},
 		{"join of two deep chains", deepJoin, []string{"rootA", "rootB"}, true, 83},
-		// The accumulated join's oldest errors are too deep to keep: they
-		// are counted in the marker.
-		{"join of joins", joinOfJoins, []string{"j29", "j28", "j20"}, true, 61},
+		// err = errors.Join(err, next), 30 times: one group of 31 errors,
+		// the first one, the root cause, kept.
+		{"join of joins", joinOfJoins, []string{"leaf", "j0", "j28"}, true, 32},
 		{"join of 100", func() error {
 			var es []error
 			for i := 0; i < 100; i++ {

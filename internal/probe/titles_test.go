@@ -102,6 +102,7 @@ func TestProbeTitles(t *testing.T) {
 		{"domain type named wrap...", "probe_test.wrappingPaperOutOfStock", fmt.Errorf("gift: %w", wrappingPaperOutOfStock{})},
 		{"join of one", "*fs.PathError", errors.Join(&fs.PathError{Op: "stat", Path: "/y", Err: fs.ErrPermission})},
 		{"join of two", "*fs.PathError + context.Canceled", errors.Join(&fs.PathError{Op: "stat", Path: "/y", Err: fs.ErrPermission}, context.Canceled)},
+		{"join of joins", "*fs.PathError + context.Canceled + *net.OpError", errors.Join(errors.Join(&fs.PathError{Op: "stat", Path: "/y", Err: fs.ErrPermission}, context.Canceled), &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("refused")})},
 		{"http server closed", "http.ErrServerClosed", fmt.Errorf("serve: %w", http.ErrServerClosed)},
 		{"http abort", "http.ErrAbortHandler", fmt.Errorf("h: %w", http.ErrAbortHandler)},
 		{"os deadline", "os.ErrDeadlineExceeded", fmt.Errorf("read: %w", os.ErrDeadlineExceeded)},
