@@ -137,7 +137,11 @@ func (ch *logChunk) reset() {
 }
 
 // logsEnabled implements bridge.LogsEnabled.
-func (c *Client) logsEnabled() bool { return c.Enabled() && c.logs != nil }
+func (c *Client) logsEnabled() bool { return c.accepts() && c.logs != nil }
+
+// accepts reports whether the bridges hand c records: c is enabled, and
+// after Close too, so that what c drops then is counted.
+func (c *Client) accepts() bool { return c != nil && c.enabled }
 
 // captureLog implements bridge.CaptureLog.
 func (c *Client) captureLog(r *record, level LogLevel, attrs []slog.Attr) {

@@ -38,6 +38,7 @@ func init() {
 			asClient(c).captureLog(r, LogLevel(level), attrs)
 		},
 		LogsEnabled: func(c bridge.Client) bool { return asClient(c).logsEnabled() },
+		Accepts:     func(c bridge.Client) bool { return asClient(c).accepts() },
 		LogBatches: func(mt any) []bridge.LogBatch {
 			t, _ := mt.(*MemoryTransport)
 			if t == nil {

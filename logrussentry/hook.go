@@ -71,7 +71,7 @@ func (h *Hook) Fire(e *logrus.Entry) error {
 		return nil
 	}
 	c := h.cfg.clientFor()
-	if !c.Enabled() {
+	if !bridge.Accepts(c) {
 		return nil
 	}
 	asLog = asLog && bridge.LogsEnabled(c)

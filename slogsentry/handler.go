@@ -70,12 +70,13 @@ func NewHandler(opts Options) *Handler {
 
 // Enabled reports whether a record at level would be sent: the level is at or
 // above the lower of BreadcrumbLevel and EventLevel, and there is an enabled
-// client. It does not allocate or lock.
+// client (closed or not: a closed client counts what it drops). It does not
+// allocate or lock.
 func (h *Handler) Enabled(_ context.Context, level slog.Level) bool {
 	if h.cfg.below(level) {
 		return false
 	}
-	return h.cfg.clientFor().Enabled()
+	return bridge.Accepts(h.cfg.clientFor())
 }
 
 // Handle sends r to Sentry: as an event when r.Level is at or above
@@ -91,7 +92,7 @@ func (h *Handler) Enabled(_ context.Context, level slog.Level) bool {
 // (core.Client.Stats), not reported to the logging call.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	c := h.cfg.clientFor()
-	if !c.Enabled() {
+	if !bridge.Accepts(c) {
 		return nil
 	}
 	crumbLevel, eventLevel := h.cfg.levels()

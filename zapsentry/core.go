@@ -121,7 +121,7 @@ func (c *Core) With(fields []zapcore.Field) zapcore.Core {
 // its client is enabled. Below both ranges it returns ce as it is, without
 // allocating or locking.
 func (c *Core) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
-	if (c.event.Enabled(ent.Level) || c.crumb.Enabled(ent.Level) || c.logs.Enabled(ent.Level)) && c.clientFor().Enabled() {
+	if (c.event.Enabled(ent.Level) || c.crumb.Enabled(ent.Level) || c.logs.Enabled(ent.Level)) && bridge.Accepts(c.clientFor()) {
 		return ce.AddCore(ent, c)
 	}
 	return ce
@@ -135,7 +135,7 @@ func (c *Core) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.Check
 // panics, and returns nil: what the client drops it counts itself.
 func (c *Core) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 	cl := c.clientFor()
-	if !cl.Enabled() {
+	if !bridge.Accepts(cl) {
 		return nil
 	}
 	event := c.event.Enabled(ent.Level)

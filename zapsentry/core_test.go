@@ -95,9 +95,16 @@ func TestCheckWithoutEnabledClient(t *testing.T) {
 	disabled, err := core.New(core.Options{}) // no DSN, no transport
 	require.NoError(t, err)
 	assert.Nil(t, zapsentry.NewCore(zapsentry.Options{Client: disabled}).Check(ent, nil), "disabled client")
+}
+
+// A closed client still takes entries, so that it counts what it drops.
+func TestClosedClientCountsEntries(t *testing.T) {
 	c, _ := newClient(t)
 	c.Close(context.Background())
-	assert.Nil(t, zapsentry.NewCore(zapsentry.Options{Client: c}).Check(ent, nil), "closed client")
+	ce := zapsentry.NewCore(zapsentry.Options{Client: c}).Check(zapcore.Entry{Level: zapcore.ErrorLevel, Message: "late"}, nil)
+	require.NotNil(t, ce, "closed client")
+	ce.Write()
+	assert.EqualValues(t, 1, c.Stats().Dropped["queue_overflow:error"])
 }
 
 func TestAtomicLevel(t *testing.T) {

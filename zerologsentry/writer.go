@@ -179,7 +179,7 @@ func (w *Writer) pass(level zerolog.Level, p []byte) error {
 // "message" of the program's own is then unpaired).
 func (w *Writer) send(level zerolog.Level, line []byte) {
 	c := w.client()
-	if !c.Enabled() {
+	if !bridge.Accepts(c) {
 		return
 	}
 	defer func() {

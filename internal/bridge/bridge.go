@@ -116,12 +116,19 @@ type Hooks struct {
 
 	CaptureLog  func(c Client, r *Record, level int8, attrs []slog.Attr)
 	LogsEnabled func(c Client) bool
+	Accepts     func(c Client) bool
 	LogBatches  func(mt any) []LogBatch
 
 	NewRequest         func(r *http.Request, pii bool, body []byte) *protocol.Request
 	SetRequestFunc     func(scope any, fn func() *protocol.Request)
 	SetTransactionFunc func(scope any, fn func() (name, source string))
 }
+
+// Accepts reports whether c takes records: it is enabled, closed or not. A
+// closed client drops what it is given and counts it (Stats, client
+// reports), so the bridges hand it records rather than dropping them
+// unseen.
+func Accepts(c Client) bool { return Impl.Accepts(c) }
 
 // Impl holds package core's implementations.
 var Impl Hooks
