@@ -672,8 +672,7 @@ func crumbType(l Level) string {
 }
 
 // Flush waits until every capture made before the call is delivered, or ctx
-// is done, and reports whether everything was delivered: false as well when
-// a full queue dropped captures since Flush or Close last answered.
+// is done, and reports whether everything since its last answer was.
 func (c *Client) Flush(ctx context.Context) bool {
 	if c == nil || !c.enabled {
 		return true
