@@ -166,15 +166,20 @@ func newLogPipe(c *Client) *logPipe {
 	}
 }
 
-// enqueue appends e, with the record's attributes own and lent, to the
-// buffer without blocking, counting it when the buffer is full.
-func (lp *logPipe) enqueue(e *logEntry, own, lent []slog.Attr) {
+// enqueue appends r at level and time when (Unix nanoseconds), with the
+// record's attributes own and lent and its extra x (nil without one), to
+// the buffer without blocking, counting it when the buffer is full.
+func (lp *logPipe) enqueue(r *record, level LogLevel, when int64, own, lent []slog.Attr, x *logExtra) {
 	c := lp.c
 	lp.mu.Lock()
 	if lp.stopped || lp.queued >= lp.max || c.closed.Load() {
 		lp.mu.Unlock()
 		c.outcomes.Add(reasonQueueOverflow, categoryLogItem, 1)
-		c.outcomes.Add(reasonQueueOverflow, categoryLogByte, estimateLogSize(e, own, lent))
+		raw := ""
+		if x != nil {
+			raw = x.raw
+		}
+		c.outcomes.Add(reasonQueueOverflow, categoryLogByte, estimateLogSize(r.Message, raw, own, lent))
 		if c.debug != nil {
 			c.debug.Once("log_queue_overflow", "log buffer full (%d): dropping logs", lp.max)
 		}
@@ -195,11 +200,7 @@ func (lp *logPipe) enqueue(e *logEntry, own, lent []slog.Attr) {
 		}
 		lp.chunks = append(lp.chunks, ch)
 	}
-	e.a0 = int32(len(ch.attrs))
-	ch.attrs = append(append(ch.attrs, own...), lent...)
-	e.a1 = int32(len(ch.attrs))
-	ch.ents[ch.n] = *e
-	ch.n++
+	ch.put(r, level, when, own, lent, x)
 	lp.queued++
 	n, armed := lp.queued, lp.armed
 	lp.mu.Unlock()
@@ -353,7 +354,7 @@ func (lp *logPipe) add(b *logChunk, e *logEntry) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.outcomes.Add(reasonInternalSDKError, categoryLogItem, 1)
-			c.outcomes.Add(reasonInternalSDKError, categoryLogByte, estimateLogSize(e, b.attrsOf(e)))
+			c.outcomes.Add(reasonInternalSDKError, categoryLogByte, estimateLogSize(e.msg, b.extraOf(e).raw, b.attrsOf(e)))
 			c.debug.Printf("dropping log: internal error: %v", r)
 		}
 	}()
@@ -362,12 +363,12 @@ func (lp *logPipe) add(b *logChunk, e *logEntry) {
 		v := lp.storm.admit(logStormKey(lp.storm, e))
 		if !v.ok {
 			c.outcomes.Add(reasonEventProcessor, categoryLogItem, 1)
-			c.outcomes.Add(reasonEventProcessor, categoryLogByte, estimateLogSize(e, b.attrsOf(e)))
+			c.outcomes.Add(reasonEventProcessor, categoryLogByte, estimateLogSize(e.msg, b.extraOf(e).raw, b.attrsOf(e)))
 			return
 		}
 		suppressed = v.suppressed
 	}
-	l := lp.convert(e, b.attrsOf(e))
+	l := lp.convert(e, b.extraOf(e), b.attrsOf(e))
 	if suppressed > 0 {
 		l.Attributes = append(l.Attributes, intAttr("sentrylog.storm.suppressed", suppressed))
 	}
