@@ -161,7 +161,14 @@ var noExtra logExtra
 // attributes own and lent, and returns the entry.
 func (ch *logChunk) put(r *record, level LogLevel, when int64, own, lent []slog.Attr, x *logExtra) *logEntry {
 	a0 := len(ch.attrs)
-	ch.attrs = append(append(ch.attrs, own...), lent...)
+	// A call of the runtime's copy (typedslicecopy) costs more than the
+	// few attributes it copies: none for an empty list.
+	if len(own) > 0 {
+		ch.attrs = append(ch.attrs, own...)
+	}
+	if len(lent) > 0 {
+		ch.attrs = append(ch.attrs, lent...)
+	}
 	e := &ch.ents[ch.n]
 	ch.n++
 	e.when, e.level, e.msg, e.logger, e.origin, e.ctx, e.pc = when, level, r.Message, r.Logger, r.Origin, r.Context, r.PC
@@ -216,31 +223,11 @@ func (c *Client) captureLog(r *record, level LogLevel, attrs []slog.Attr) {
 	if !c.logsEnabled() || r == nil {
 		return
 	}
-	var x logExtra
-	extra := false
 	when := r.Time
 	if when.IsZero() {
 		when = time.Now()
 	}
-	ns, ok := unixNano(when)
-	if !ok {
-		x.when, x.wide, extra = when, true, true
-	}
-	if r.Decode != nil {
-		x.raw, x.decode, extra = r.Raw, r.Decode, true
-	}
-	if c.opts.SendDefaultPII {
-		// The user is all a log takes from the scopes (the trace comes
-		// from ctx), and only with personal data: a snapshot locks the
-		// scope, a cost the other logs do not pay.
-		x.global, extra = c.global.load(), true
-		if cur := CurrentScope(r.Context); cur != nil {
-			x.iso = cur.isolation.load()
-			if cur != cur.isolation {
-				x.cur = cur.load()
-			}
-		}
-	}
+	ns, inRange := unixNano(when)
 	own, lent := r.Attrs, attrs
 	if changing(own) || changing(lent) {
 		// Values the program could change are converted now, before the
@@ -248,11 +235,30 @@ func (c *Client) captureLog(r *record, level LogLevel, attrs []slog.Attr) {
 		own, lent = ownAttrs(make([]slog.Attr, 0, len(own)+len(lent)), own), nil
 		own = ownAttrs(own, attrs)
 	}
-	xp := &x
-	if !extra {
-		xp = nil
+	if inRange && r.Decode == nil && !c.opts.SendDefaultPII {
+		c.logs.enqueue(r, level, ns, own, lent, nil) // the usual record
+		return
 	}
-	c.logs.enqueue(r, level, ns, own, lent, xp)
+	var x logExtra
+	if !inRange {
+		x.when, x.wide = when, true
+	}
+	if r.Decode != nil {
+		x.raw, x.decode = r.Raw, r.Decode
+	}
+	if c.opts.SendDefaultPII {
+		// The user is all a log takes from the scopes (the trace comes
+		// from ctx), and only with personal data: a snapshot locks the
+		// scope, a cost the other logs do not pay.
+		x.global = c.global.load()
+		if cur := CurrentScope(r.Context); cur != nil {
+			x.iso = cur.isolation.load()
+			if cur != cur.isolation {
+				x.cur = cur.load()
+			}
+		}
+	}
+	c.logs.enqueue(r, level, ns, own, lent, &x)
 }
 
 // unixNano returns t as Unix nanoseconds, and whether it is in their range.
