@@ -3,6 +3,7 @@ package slogsentry_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"testing"
 
@@ -142,5 +143,57 @@ func TestAllocsLogAccepted(t *testing.T) {
 	got := testing.AllocsPerRun(runs, func() { logBreadcrumb(l, ctx) })
 	t.Logf("accepted log: %v allocations on the logging goroutine", got)
 	assert.Zero(t, got, "allocations per accepted log")
+	assert.Zero(t, c.Stats().Dropped["queue_overflow:log_item"], "every log was accepted")
+}
+
+// A record with more attributes than are lent from the stack is sent
+// whole, and the breadcrumb beside it too.
+func TestLogsManyAttrs(t *testing.T) {
+	c, mt := testclient.New(t, core.Options{})
+	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, LogsLevel: slog.LevelInfo}))
+	ctx := core.NewIsolationScope(context.Background())
+	for n := 4; n <= 7; n++ {
+		args := make([]any, 0, 2*n)
+		for i := range n {
+			args = append(args, fmt.Sprintf("k%d", i), i)
+		}
+		l.InfoContext(ctx, fmt.Sprint(n), args...)
+	}
+	l.ErrorContext(ctx, "failed")
+	logs := testclient.Logs(t, c, mt)
+	require.Len(t, logs, 5) // and the error's
+	for j, lg := range logs[:4] {
+		n := j + 4
+		assert.Equal(t, fmt.Sprint(n), lg.Body)
+		for i := range n {
+			assert.Equal(t, int64(i), testclient.LogAttr(lg, fmt.Sprintf("k%d", i)), "log of %d attributes", n)
+		}
+	}
+	evs := testclient.Events(t, c, mt)
+	require.Len(t, evs, 1)
+	var found bool
+	for _, b := range evs[0].Breadcrumbs {
+		if b.Message == "7" {
+			found = true
+			assert.Len(t, b.Data, 7)
+		}
+	}
+	assert.True(t, found, "the breadcrumb of 7 attributes")
+}
+
+// A record with more attributes than slog keeps inline allocates once, in
+// slog; the handler adds none.
+func TestAllocsLogManyAttrs(t *testing.T) {
+	race.SkipAllocs(t)
+	const runs = 1000
+	c := testclient.ParkedLogsBuffer(t, 2*runs+10)
+	l := slog.New(slogsentry.NewHandler(slogsentry.Options{
+		Client: c, LogsLevel: slog.LevelInfo, BreadcrumbLevel: slogsentry.LevelOff,
+	}))
+	ctx := context.Background()
+	got := testing.AllocsPerRun(runs, func() {
+		l.InfoContext(ctx, "many", "a", 1, "b", 2, "c", 3, "d", 4, "e", 5, "f", 6, "g", 7)
+	})
+	assert.LessOrEqual(t, got, 1.0, "allocations per log of 7 attributes")
 	assert.Zero(t, c.Stats().Dropped["queue_overflow:log_item"], "every log was accepted")
 }
