@@ -169,6 +169,12 @@ func (ch *logChunk) put(r *record, level LogLevel, when int64, own, lent []slog.
 	if len(lent) > 0 {
 		ch.attrs = append(ch.attrs, lent...)
 	}
+	return ch.putEntry(r, level, when, a0, x)
+}
+
+// putEntry fills the next entry of ch, whose attributes were appended to
+// ch.attrs from a0 on.
+func (ch *logChunk) putEntry(r *record, level LogLevel, when int64, a0 int, x *logExtra) *logEntry {
 	e := &ch.ents[ch.n]
 	ch.n++
 	e.when, e.level, e.msg, e.logger, e.origin, e.ctx, e.pc = when, level, r.Message, r.Logger, r.Origin, r.Context, r.PC
@@ -261,6 +267,27 @@ func (c *Client) captureLog(r *record, level LogLevel, attrs []slog.Attr) {
 	c.logs.enqueue(r, level, ns, own, lent, &x)
 }
 
+// captureSlogLog implements bridge.CaptureSlogLog: captureLog for the
+// usual record of slog, whose attributes are copied from sr into the
+// queue's chunk, with no copy on the way. It reports false, having done
+// nothing, for a record it leaves to captureLog: one with an attribute to
+// convert (see storable), with r.Attrs, a zerolog payload or a time out of
+// range, or with SendDefaultPII (the user is taken from the scopes).
+func (c *Client) captureSlogLog(r *record, level LogLevel, sr *slog.Record) bool {
+	if !c.logsEnabled() || r == nil {
+		return true
+	}
+	if len(r.Attrs) > 0 || r.Decode != nil || c.opts.SendDefaultPII {
+		return false
+	}
+	when := r.Time
+	if when.IsZero() {
+		when = time.Now()
+	}
+	ns, inRange := unixNano(when)
+	return inRange && c.logs.enqueueSlog(r, level, ns, sr)
+}
+
 // unixNano returns t as Unix nanoseconds, and whether it is in their range.
 func unixNano(t time.Time) (int64, bool) {
 	// Within 292 years of 1970, as a whole number of seconds too.
@@ -306,13 +333,19 @@ func estimateLogSize(msg, raw string, attrs ...[]slog.Attr) int {
 	n := len(msg) + 60
 	for _, as := range attrs {
 		for _, a := range as {
-			n += len(a.Key) + 20
-			if a.Value.Kind() == slog.KindString {
-				n += len(a.Value.String())
-			}
+			n += estimateAttrSize(a)
 		}
 	}
 	return n + len(raw)
+}
+
+// estimateAttrSize is an attribute's share of estimateLogSize.
+func estimateAttrSize(a slog.Attr) int {
+	n := len(a.Key) + 20
+	if a.Value.Kind() == slog.KindString {
+		n += len(a.Value.String())
+	}
+	return n
 }
 
 // startLogs starts the log worker when the transport delivers logs.

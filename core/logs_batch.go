@@ -170,37 +170,96 @@ func newLogPipe(c *Client) *logPipe {
 // record's attributes own and lent and its extra x (nil without one), to
 // the buffer without blocking, counting it when the buffer is full.
 func (lp *logPipe) enqueue(r *record, level LogLevel, when int64, own, lent []slog.Attr, x *logExtra) {
-	c := lp.c
 	lp.mu.Lock()
-	if lp.stopped || lp.queued >= lp.max || c.closed.Load() {
+	ch := lp.room()
+	if ch == nil {
 		lp.mu.Unlock()
-		c.outcomes.Add(reasonQueueOverflow, categoryLogItem, 1)
 		raw := ""
 		if x != nil {
 			raw = x.raw
 		}
-		c.outcomes.Add(reasonQueueOverflow, categoryLogByte, estimateLogSize(r.Message, raw, own, lent))
-		if c.debug != nil {
-			c.debug.Once("log_queue_overflow", "log buffer full (%d): dropping logs", lp.max)
-		}
+		lp.overflow(estimateLogSize(r.Message, raw, own, lent))
 		return
 	}
-	var ch *logChunk
-	if k := len(lp.chunks); k > 0 && lp.chunks[k-1].n < logChunkLen {
-		ch = lp.chunks[k-1]
-	} else {
-		if len(lp.free) > 0 {
-			// The chunk emptied longest ago: the worker's core has likely
-			// let go of its cache lines, which this core writes now.
-			ch = lp.free[0]
-			lp.free[0] = nil
-			lp.free = lp.free[1:]
-		} else {
-			ch = newLogChunk()
-		}
-		lp.chunks = append(lp.chunks, ch)
-	}
 	ch.put(r, level, when, own, lent, x)
+	lp.queued1()
+}
+
+// enqueueSlog is enqueue for a record whose attributes are sr's, copied
+// into the buffer as they are (see captureSlogLog). It reports false, with
+// nothing queued or counted, when one of them needs converting (see
+// storable).
+func (lp *logPipe) enqueueSlog(r *record, level LogLevel, when int64, sr *slog.Record) bool {
+	lp.mu.Lock()
+	ch := lp.room()
+	if ch == nil {
+		lp.mu.Unlock()
+		n, ok := len(r.Message)+60, true
+		sr.Attrs(func(a slog.Attr) bool {
+			if ok = storable(a); ok {
+				n += estimateAttrSize(a)
+			}
+			return ok
+		})
+		if ok {
+			lp.overflow(n)
+		}
+		return ok
+	}
+	// Under the lock: slog.Record.Attrs runs none of the program's code.
+	a0, ok := len(ch.attrs), true
+	sr.Attrs(func(a slog.Attr) bool {
+		if ok = storable(a); ok {
+			ch.attrs = append(ch.attrs, a)
+		}
+		return ok
+	})
+	if !ok {
+		clear(ch.attrs[a0:])
+		ch.attrs = ch.attrs[:a0]
+		lp.mu.Unlock()
+		return false
+	}
+	ch.putEntry(r, level, when, a0, nil)
+	lp.queued1()
+	return true
+}
+
+// storable reports whether a is kept as it is: it has a key and a value
+// that is neither a group nor a LogValuer (which the bridge converts), nor
+// one the program could change later (which ownAttrs converts).
+func storable(a slog.Attr) bool {
+	k := a.Value.Kind()
+	return a.Key != "" && k != slog.KindGroup && k != slog.KindLogValuer && k != slog.KindAny
+}
+
+// room returns the chunk the next record goes into, under lp.mu, or nil
+// when the buffer takes no more.
+func (lp *logPipe) room() *logChunk {
+	if lp.stopped || lp.queued >= lp.max || lp.c.closed.Load() {
+		return nil
+	}
+	if k := len(lp.chunks); k > 0 && lp.chunks[k-1].n < logChunkLen {
+		return lp.chunks[k-1]
+	}
+	var ch *logChunk
+	if len(lp.free) > 0 {
+		// The chunk emptied longest ago: the worker's core has likely
+		// let go of its cache lines, which this core writes now.
+		ch = lp.free[0]
+		lp.free[0] = nil
+		lp.free = lp.free[1:]
+	} else {
+		ch = newLogChunk()
+	}
+	lp.chunks = append(lp.chunks, ch)
+	return ch
+}
+
+// queued1 counts the record just put into the buffer and unlocks lp.mu,
+// waking the worker when the buffer holds a batch, is full, or has its
+// first record to wait.
+func (lp *logPipe) queued1() {
 	lp.queued++
 	n, armed := lp.queued, lp.armed
 	lp.mu.Unlock()
@@ -208,6 +267,17 @@ func (lp *logPipe) enqueue(r *record, level LogLevel, when int64, own, lent []sl
 	// otherwise stay full, dropping logs, until the timer fires.
 	if n == maxLogsPerEnvelope || n == lp.max || n == 1 && !armed {
 		lp.wake()
+	}
+}
+
+// overflow counts a record of about size bytes that the buffer could not
+// take.
+func (lp *logPipe) overflow(size int) {
+	c := lp.c
+	c.outcomes.Add(reasonQueueOverflow, categoryLogItem, 1)
+	c.outcomes.Add(reasonQueueOverflow, categoryLogByte, size)
+	if c.debug != nil {
+		c.debug.Once("log_queue_overflow", "log buffer full (%d): dropping logs", lp.max)
 	}
 }
 

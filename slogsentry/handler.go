@@ -140,6 +140,11 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 // attribute there: the core records the call site as code.* attributes.
 func (h *Handler) log(c *core.Client, r *slog.Record, rec *bridge.Record) {
 	if h.cfg.replaceAttr == nil {
+		// Attributes that need no conversion, the usual ones, are copied
+		// by the client from r into its buffer.
+		if bridge.CaptureSlogLog(c, rec, logLevel(r.Level), r) {
+			return
+		}
 		// A few plain attributes are lent from an array on the stack.
 		// (plainAttrs counts them: NumAttrs copies the record.)
 		var buf [bridge.InlineAttrs]slog.Attr

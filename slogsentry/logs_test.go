@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -196,4 +198,71 @@ func TestAllocsLogManyAttrs(t *testing.T) {
 	})
 	assert.LessOrEqual(t, got, 1.0, "allocations per log of 7 attributes")
 	assert.Zero(t, c.Stats().Dropped["queue_overflow:log_item"], "every log was accepted")
+}
+
+// Records whose attributes the client copies as they are, and records it
+// leaves to the converter (a value the program could change, a group, a
+// LogValuer, an empty key), one after the other: each log has its own
+// attributes, none of the record before it.
+func TestLogsCopiedOrConverted(t *testing.T) {
+	c, mt := testclient.New(t, core.Options{})
+	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, LogsLevel: slog.LevelInfo}))
+	l.Info("plain", "a", 1, "s", "x", "d", time.Second, "t", time.Unix(0, 0).UTC())
+	l.Info("any", "b", 2, "tags", []string{"y", "z"}) // copied up to tags, then converted
+	l.Info("plain again", "c", 3)
+	l.Info("group", "e", 4, slog.Group("g", "h", 5))
+	l.Info("valuer", "f", 6, "v", valuer{}, "", "no key")
+	logs := testclient.Logs(t, c, mt)
+	require.Len(t, logs, 5)
+	own := func(lg *core.Log) map[string]any {
+		m := map[string]any{}
+		for _, a := range lg.Attributes {
+			if !strings.Contains(a.Key, ".") || strings.HasPrefix(a.Key, "g.") {
+				m[a.Key] = a.Value.Any()
+			}
+		}
+		return m
+	}
+	assert.Equal(t, map[string]any{"a": int64(1), "s": "x", "d": "1s", "t": "1970-01-01T00:00:00Z"}, own(logs[0]))
+	assert.Equal(t, map[string]any{"b": int64(2), "tags": []string{"y", "z"}}, own(logs[1]))
+	assert.Equal(t, map[string]any{"c": int64(3)}, own(logs[2]))
+	assert.Equal(t, map[string]any{"e": int64(4), "g.h": int64(5)}, own(logs[3]))
+	assert.Equal(t, map[string]any{"f": int64(6), "v": "resolved", "_": "no key"}, own(logs[4]))
+}
+
+type valuer struct{}
+
+func (valuer) LogValue() slog.Value { return slog.StringValue("resolved") }
+
+// A log the full buffer drops is counted once, in both categories, however
+// its attributes are queued.
+func TestLogsOverflowCounted(t *testing.T) {
+	c := testclient.ParkedLogs(t) // its buffer is full
+	l := slog.New(slogsentry.NewHandler(slogsentry.Options{
+		Client: c, LogsLevel: slog.LevelInfo, BreadcrumbLevel: slogsentry.LevelOff,
+	}))
+	for i, log := range []func(){
+		func() { l.Info("plain", "key", "user:42", "hit", true) },
+		func() { l.Info("any", "key", "user:42", "tags", []string{"a"}) },
+	} {
+		before := c.Stats().Dropped
+		log()
+		after := c.Stats().Dropped
+		assert.Equal(t, int64(1), after["queue_overflow:log_item"]-before["queue_overflow:log_item"], "record %d", i)
+		bytes := after["queue_overflow:log_byte"] - before["queue_overflow:log_byte"]
+		assert.Greater(t, bytes, int64(len("user:42")+60), "record %d", i)
+	}
+}
+
+// With SendDefaultPII a log carries the user of its request's scope.
+func TestLogsUser(t *testing.T) {
+	c, mt := testclient.New(t, core.Options{SendDefaultPII: true})
+	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, LogsLevel: slog.LevelInfo}))
+	ctx := core.NewIsolationScope(context.Background())
+	core.IsolationScope(ctx).SetUser(&core.User{ID: "7"})
+	l.InfoContext(ctx, "hello", "a", 1)
+	logs := testclient.Logs(t, c, mt)
+	require.Len(t, logs, 1)
+	assert.Equal(t, "7", testclient.LogAttr(logs[0], "user.id"))
+	assert.Equal(t, int64(1), testclient.LogAttr(logs[0], "a"))
 }
