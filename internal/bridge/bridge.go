@@ -114,10 +114,11 @@ type Hooks struct {
 	PanicValue    func(method string, recovered any) slog.Value
 	ErrorPCs      func(err error) []uintptr
 
-	CaptureLog     func(c Client, r *Record, level int8, attrs []slog.Attr)
+	CaptureLog  func(c Client, r *Record, level int8, attrs []slog.Attr)
+	LogsEnabled func(c Client) bool
+	LogBatches  func(mt any) []LogBatch
+
 	CaptureSlogLog func(c Client, r *Record, level int8, sr *slog.Record) bool
-	LogsEnabled    func(c Client) bool
-	LogBatches     func(mt any) []LogBatch
 
 	NewRequest         func(r *http.Request, pii bool, body []byte) *protocol.Request
 	SetRequestFunc     func(scope any, fn func() *protocol.Request)
