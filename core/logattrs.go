@@ -98,14 +98,14 @@ const maxLogSrcCache = 4096
 // Logs and their attributes are cut from slabs the worker allocates a
 // batch at a time: a log costs the garbage collector a share of two
 // allocations rather than two of its own.
-func (lp *logPipe) convert(e *logEntry, own []slog.Attr) *Log {
+func (lp *logPipe) convert(e *logEntry, x *logExtra, own []slog.Attr) *Log {
 	if len(lp.logSlab) == 0 {
 		lp.logSlab = make([]Log, maxLogsPerEnvelope)
 		lp.logBase = lp.logSlab
 	}
 	l := &lp.logSlab[0]
 	lp.logSlab = lp.logSlab[1:]
-	*l = Log{Timestamp: e.when, Level: e.level, Body: e.msg}
+	*l = Log{Timestamp: e.time(x), Level: e.level, Body: e.msg}
 	lp.traceFor(l, e.ctx)
 	// Built in place in the free tail of the attribute slab; an unusually
 	// long list outgrows it into an array of its own.
@@ -114,12 +114,12 @@ func (lp *logPipe) convert(e *logEntry, own []slog.Attr) *Log {
 		lp.attrBase = lp.attrSlab
 	}
 	fl := flattener{dst: lp.attrSlab[:0], text: &lp.text}
-	for _, a := range e.pre {
+	for _, a := range e.preAttrs() {
 		fl.attr("", a, 0)
 	}
-	prefix := strings.Join(e.groups, ".")
-	if e.decode != nil {
-		for _, a := range decodeRaw(e.decode, e.raw) {
+	prefix := strings.Join(e.groupNames(), ".")
+	if x.decode != nil {
+		for _, a := range decodeRaw(x.decode, x.raw) {
 			fl.attr(prefix, a, 0)
 		}
 	}
@@ -177,7 +177,7 @@ func (lp *logPipe) convert(e *logEntry, own []slog.Attr) *Log {
 		attrs = addAttr(attrs, "server.address", o.ServerName)
 	}
 	if o.SendDefaultPII {
-		if u := logUser(e); u != nil {
+		if u := logUser(x); u != nil {
 			attrs = addAttr(attrs, "user.id", u.ID)
 			attrs = addAttr(attrs, "user.name", u.Username)
 			attrs = addAttr(attrs, "user.email", u.Email)
@@ -191,8 +191,8 @@ func (lp *logPipe) convert(e *logEntry, own []slog.Attr) *Log {
 }
 
 // logUser returns the user of the innermost scope that has one.
-func logUser(e *logEntry) *User {
-	for _, d := range [3]*scopeData{e.cur, e.iso, e.global} {
+func logUser(x *logExtra) *User {
+	for _, d := range [3]*scopeData{x.cur, x.iso, x.global} {
 		if d != nil && d.user != nil {
 			return d.user
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"time"
+	"unsafe"
 )
 
 // LogLevel is the severity of a Sentry log: one of trace, debug, info,
@@ -80,25 +81,43 @@ func (l *Log) Attr(key string) (slog.Value, bool) {
 }
 
 // logEntry is one log record on its way from the logging goroutine to the
-// log worker: the record's fields and pointers to the scopes' data, stored
-// by value in a logChunk, whose attribute array holds the record's own
-// attributes (attrs[a0:a1]).
+// log worker, stored by value in a logChunk, whose attribute array holds
+// the record's own attributes (attrs[a0:a1]).
+//
+// The logging goroutine's cost of a log is mostly the cache lines it
+// writes into the chunk, which the worker's core read last: the entry is
+// kept small (120 bytes, against 208 with the record's fields as they
+// come), and what few records have (an encoded payload, a time outside
+// int64 nanoseconds, the scopes' data with SendDefaultPII) is in an extra
+// beside it.
 type logEntry struct {
-	when   time.Time
-	level  LogLevel
+	when   int64 // Unix nanoseconds, unless the extra has the time
 	msg    string
 	logger string
 	origin string
+	ctx    context.Context // for the trace, read on the worker
 	pc     uintptr
-	pre    []slog.Attr // immutable, shared with the logger
-	groups []string    // immutable, shared with the logger
-	a0, a1 int32
+	// pre and groups are the arrays of the record's Pre and Groups, npre
+	// and ngroups long: immutable, shared with the logger.
+	pre           *slog.Attr
+	groups        *string
+	npre, ngroups int32
+	a0, a1        int32
+	x             int32 // 1 + the index of the entry's logExtra, or 0
+	level         LogLevel
+}
+
+// logExtra holds what an entry has only for some records.
+type logExtra struct {
+	// when is the record's time when it is outside the range of int64
+	// nanoseconds (the years 1678 to 2262), with wide set.
+	when   time.Time
+	wide   bool
 	raw    string
 	decode func(string) []slog.Attr
 	global *scopeData
 	iso    *scopeData
 	cur    *scopeData
-	ctx    context.Context // for the trace, read on the worker
 }
 
 // logChunk holds records the logging goroutines queued: entries by value
@@ -108,6 +127,7 @@ type logEntry struct {
 type logChunk struct {
 	n     int // the entries in use
 	attrs []slog.Attr
+	xs    []logExtra // the entries' extras, allocated when first needed
 	ents  [logChunkLen]logEntry
 }
 
@@ -125,12 +145,77 @@ func newLogChunk() *logChunk {
 // attrsOf returns the record attributes of e, an entry of ch.
 func (ch *logChunk) attrsOf(e *logEntry) []slog.Attr { return ch.attrs[e.a0:e.a1:e.a1] }
 
+// extraOf returns the extra of e, an entry of ch; the zero extra when it
+// has none.
+func (ch *logChunk) extraOf(e *logEntry) *logExtra {
+	if e.x == 0 {
+		return &noExtra
+	}
+	return &ch.xs[e.x-1]
+}
+
+// noExtra is the extra of entries without one; never written.
+var noExtra logExtra
+
+// put fills the next entry of ch, which has room, with r and its
+// attributes own and lent, and returns the entry.
+func (ch *logChunk) put(r *record, level LogLevel, when int64, own, lent []slog.Attr, x *logExtra) *logEntry {
+	a0 := len(ch.attrs)
+	// A call of the runtime's copy (typedslicecopy) costs more than the
+	// few attributes it copies: none for an empty list.
+	if len(own) > 0 {
+		ch.attrs = append(ch.attrs, own...)
+	}
+	if len(lent) > 0 {
+		ch.attrs = append(ch.attrs, lent...)
+	}
+	return ch.putEntry(r, level, when, a0, x)
+}
+
+// putEntry fills the next entry of ch, whose attributes were appended to
+// ch.attrs from a0 on.
+func (ch *logChunk) putEntry(r *record, level LogLevel, when int64, a0 int, x *logExtra) *logEntry {
+	e := &ch.ents[ch.n]
+	ch.n++
+	e.when, e.level, e.msg, e.logger, e.origin, e.ctx, e.pc = when, level, r.Message, r.Logger, r.Origin, r.Context, r.PC
+	e.pre, e.npre = nil, int32(len(r.Pre))
+	if len(r.Pre) > 0 {
+		e.pre = unsafe.SliceData(r.Pre)
+	}
+	e.groups, e.ngroups = nil, int32(len(r.Groups))
+	if len(r.Groups) > 0 {
+		e.groups = unsafe.SliceData(r.Groups)
+	}
+	e.a0, e.a1, e.x = int32(a0), int32(len(ch.attrs)), 0
+	if x != nil {
+		if ch.xs == nil {
+			ch.xs = make([]logExtra, 0, logChunkLen)
+		}
+		ch.xs = append(ch.xs, *x)
+		e.x = int32(len(ch.xs))
+	}
+	return e
+}
+
+// The fields of an entry as the worker reads them.
+
+func (e *logEntry) preAttrs() []slog.Attr { return unsafe.Slice(e.pre, e.npre) }
+func (e *logEntry) groupNames() []string  { return unsafe.Slice(e.groups, e.ngroups) }
+
+func (e *logEntry) time(x *logExtra) time.Time {
+	if x.wide {
+		return x.when
+	}
+	return time.Unix(0, e.when)
+}
+
 // reset empties ch, releasing what its entries point to; an attribute
 // array that a record with many attributes grew is dropped.
 func (ch *logChunk) reset() {
 	clear(ch.ents[:ch.n])
 	clear(ch.attrs)
-	ch.n, ch.attrs = 0, ch.attrs[:0]
+	clear(ch.xs)
+	ch.n, ch.attrs, ch.xs = 0, ch.attrs[:0], ch.xs[:0]
 	if cap(ch.attrs) > 2*logChunkAttrs {
 		ch.attrs = make([]slog.Attr, 0, logChunkAttrs)
 	}
@@ -152,25 +237,7 @@ func (c *Client) captureLog(r *record, level LogLevel, attrs []slog.Attr) {
 	if when.IsZero() {
 		when = time.Now()
 	}
-	e := logEntry{
-		when: when, level: level, msg: r.Message, logger: r.Logger, origin: r.Origin, pc: r.PC,
-		pre: r.Pre, groups: r.Groups, ctx: r.Context,
-	}
-	if r.Decode != nil {
-		e.raw, e.decode = r.Raw, r.Decode
-	}
-	if c.opts.SendDefaultPII {
-		// The user is all a log takes from the scopes (the trace comes
-		// from ctx), and only with personal data: a snapshot locks the
-		// scope, a cost the other logs do not pay.
-		e.global = c.global.load()
-		if cur := CurrentScope(r.Context); cur != nil {
-			e.iso = cur.isolation.load()
-			if cur != cur.isolation {
-				e.cur = cur.load()
-			}
-		}
-	}
+	ns, inRange := unixNano(when)
 	own, lent := r.Attrs, attrs
 	if changing(own) || changing(lent) {
 		// Values the program could change are converted now, before the
@@ -178,7 +245,60 @@ func (c *Client) captureLog(r *record, level LogLevel, attrs []slog.Attr) {
 		own, lent = ownAttrs(make([]slog.Attr, 0, len(own)+len(lent)), own), nil
 		own = ownAttrs(own, attrs)
 	}
-	c.logs.enqueue(&e, own, lent)
+	if inRange && r.Decode == nil && !c.opts.SendDefaultPII {
+		c.logs.enqueue(r, level, ns, own, lent, nil) // the usual record
+		return
+	}
+	var x logExtra
+	if !inRange {
+		x.when, x.wide = when, true
+	}
+	if r.Decode != nil {
+		x.raw, x.decode = r.Raw, r.Decode
+	}
+	if c.opts.SendDefaultPII {
+		// The user is all a log takes from the scopes (the trace comes
+		// from ctx), and only with personal data: a snapshot locks the
+		// scope, a cost the other logs do not pay.
+		x.global = c.global.load()
+		if cur := CurrentScope(r.Context); cur != nil {
+			x.iso = cur.isolation.load()
+			if cur != cur.isolation {
+				x.cur = cur.load()
+			}
+		}
+	}
+	c.logs.enqueue(r, level, ns, own, lent, &x)
+}
+
+// captureSlogLog implements bridge.CaptureSlogLog: captureLog for the
+// usual record of slog, whose attributes are copied from sr into the
+// queue's chunk, with no copy on the way. It reports false, having done
+// nothing, for a record it leaves to captureLog: one with an attribute to
+// convert (see storable), with r.Attrs, a zerolog payload or a time out of
+// range, or with SendDefaultPII (the user is taken from the scopes).
+func (c *Client) captureSlogLog(r *record, level LogLevel, sr *slog.Record) bool {
+	if !c.logsEnabled() || r == nil {
+		return true
+	}
+	if len(r.Attrs) > 0 || r.Decode != nil || c.opts.SendDefaultPII {
+		return false
+	}
+	when := r.Time
+	if when.IsZero() {
+		when = time.Now()
+	}
+	ns, inRange := unixNano(when)
+	return inRange && c.logs.enqueueSlog(r, level, ns, sr)
+}
+
+// unixNano returns t as Unix nanoseconds, and whether it is in their range.
+func unixNano(t time.Time) (int64, bool) {
+	// Within 292 years of 1970, as a whole number of seconds too.
+	if s := t.Unix(); s <= -9_223_372_036 || s >= 9_223_372_036 {
+		return 0, false
+	}
+	return t.UnixNano(), true
 }
 
 // changing reports whether attrs has a value ownAttrs converts.
@@ -213,17 +333,23 @@ func (lp *logPipe) traceFor(l *Log, ctx context.Context) {
 // estimateLogSize approximates a log's size for the log_byte category when
 // it is dropped before being encoded: body and attribute keys plus a fixed
 // share per field, as Relay counts bytes.
-func estimateLogSize(e *logEntry, attrs ...[]slog.Attr) int {
-	n := len(e.msg) + 60
+func estimateLogSize(msg, raw string, attrs ...[]slog.Attr) int {
+	n := len(msg) + 60
 	for _, as := range attrs {
 		for _, a := range as {
-			n += len(a.Key) + 20
-			if a.Value.Kind() == slog.KindString {
-				n += len(a.Value.String())
-			}
+			n += estimateAttrSize(a)
 		}
 	}
-	return n + len(e.raw)
+	return n + len(raw)
+}
+
+// estimateAttrSize is an attribute's share of estimateLogSize.
+func estimateAttrSize(a slog.Attr) int {
+	n := len(a.Key) + 20
+	if a.Value.Kind() == slog.KindString {
+		n += len(a.Value.String())
+	}
+	return n
 }
 
 // startLogs starts the log worker when the transport delivers logs.
@@ -249,7 +375,7 @@ func (c *Client) dropQueuedLogs() {
 		for i := range ch.ents[:ch.n] {
 			e := &ch.ents[i]
 			c.outcomes.Add(reasonQueueOverflow, categoryLogItem, 1)
-			c.outcomes.Add(reasonQueueOverflow, categoryLogByte, estimateLogSize(e, ch.attrsOf(e)))
+			c.outcomes.Add(reasonQueueOverflow, categoryLogByte, estimateLogSize(e.msg, ch.extraOf(e).raw, ch.attrsOf(e)))
 		}
 		ch.reset()
 	}

@@ -166,40 +166,100 @@ func newLogPipe(c *Client) *logPipe {
 	}
 }
 
-// enqueue appends e, with the record's attributes own and lent, to the
-// buffer without blocking, counting it when the buffer is full.
-func (lp *logPipe) enqueue(e *logEntry, own, lent []slog.Attr) {
-	c := lp.c
+// enqueue appends r at level and time when (Unix nanoseconds), with the
+// record's attributes own and lent and its extra x (nil without one), to
+// the buffer without blocking, counting it when the buffer is full.
+func (lp *logPipe) enqueue(r *record, level LogLevel, when int64, own, lent []slog.Attr, x *logExtra) {
 	lp.mu.Lock()
-	if lp.stopped || lp.queued >= lp.max || c.closed.Load() {
+	ch := lp.room()
+	if ch == nil {
 		lp.mu.Unlock()
-		c.outcomes.Add(reasonQueueOverflow, categoryLogItem, 1)
-		c.outcomes.Add(reasonQueueOverflow, categoryLogByte, estimateLogSize(e, own, lent))
-		if c.debug != nil {
-			c.debug.Once("log_queue_overflow", "log buffer full (%d): dropping logs", lp.max)
+		raw := ""
+		if x != nil {
+			raw = x.raw
 		}
+		lp.overflow(estimateLogSize(r.Message, raw, own, lent))
 		return
 	}
-	var ch *logChunk
-	if k := len(lp.chunks); k > 0 && lp.chunks[k-1].n < logChunkLen {
-		ch = lp.chunks[k-1]
-	} else {
-		if len(lp.free) > 0 {
-			// The chunk emptied longest ago: the worker's core has likely
-			// let go of its cache lines, which this core writes now.
-			ch = lp.free[0]
-			lp.free[0] = nil
-			lp.free = lp.free[1:]
-		} else {
-			ch = newLogChunk()
+	ch.put(r, level, when, own, lent, x)
+	lp.queued1()
+}
+
+// enqueueSlog is enqueue for a record whose attributes are sr's, copied
+// into the buffer as they are (see captureSlogLog). It reports false, with
+// nothing queued or counted, when one of them needs converting (see
+// storable).
+func (lp *logPipe) enqueueSlog(r *record, level LogLevel, when int64, sr *slog.Record) bool {
+	lp.mu.Lock()
+	ch := lp.room()
+	if ch == nil {
+		lp.mu.Unlock()
+		n, ok := len(r.Message)+60, true
+		sr.Attrs(func(a slog.Attr) bool {
+			if ok = storable(a); ok {
+				n += estimateAttrSize(a)
+			}
+			return ok
+		})
+		if ok {
+			lp.overflow(n)
 		}
-		lp.chunks = append(lp.chunks, ch)
+		return ok
 	}
-	e.a0 = int32(len(ch.attrs))
-	ch.attrs = append(append(ch.attrs, own...), lent...)
-	e.a1 = int32(len(ch.attrs))
-	ch.ents[ch.n] = *e
-	ch.n++
+	// Under the lock: slog.Record.Attrs runs none of the program's code.
+	a0, ok := len(ch.attrs), true
+	sr.Attrs(func(a slog.Attr) bool {
+		if ok = storable(a); ok {
+			ch.attrs = append(ch.attrs, a)
+		}
+		return ok
+	})
+	if !ok {
+		clear(ch.attrs[a0:])
+		ch.attrs = ch.attrs[:a0]
+		lp.mu.Unlock()
+		return false
+	}
+	ch.putEntry(r, level, when, a0, nil)
+	lp.queued1()
+	return true
+}
+
+// storable reports whether a is kept as it is: it has a key and a value
+// that is neither a group nor a LogValuer (which the bridge converts), nor
+// one the program could change later (which ownAttrs converts).
+func storable(a slog.Attr) bool {
+	k := a.Value.Kind()
+	return a.Key != "" && k != slog.KindGroup && k != slog.KindLogValuer && k != slog.KindAny
+}
+
+// room returns the chunk the next record goes into, under lp.mu, or nil
+// when the buffer takes no more.
+func (lp *logPipe) room() *logChunk {
+	if lp.stopped || lp.queued >= lp.max || lp.c.closed.Load() {
+		return nil
+	}
+	if k := len(lp.chunks); k > 0 && lp.chunks[k-1].n < logChunkLen {
+		return lp.chunks[k-1]
+	}
+	var ch *logChunk
+	if len(lp.free) > 0 {
+		// The chunk emptied longest ago: the worker's core has likely
+		// let go of its cache lines, which this core writes now.
+		ch = lp.free[0]
+		lp.free[0] = nil
+		lp.free = lp.free[1:]
+	} else {
+		ch = newLogChunk()
+	}
+	lp.chunks = append(lp.chunks, ch)
+	return ch
+}
+
+// queued1 counts the record just put into the buffer and unlocks lp.mu,
+// waking the worker when the buffer holds a batch, is full, or has its
+// first record to wait.
+func (lp *logPipe) queued1() {
 	lp.queued++
 	n, armed := lp.queued, lp.armed
 	lp.mu.Unlock()
@@ -207,6 +267,17 @@ func (lp *logPipe) enqueue(e *logEntry, own, lent []slog.Attr) {
 	// otherwise stay full, dropping logs, until the timer fires.
 	if n == maxLogsPerEnvelope || n == lp.max || n == 1 && !armed {
 		lp.wake()
+	}
+}
+
+// overflow counts a record of about size bytes that the buffer could not
+// take.
+func (lp *logPipe) overflow(size int) {
+	c := lp.c
+	c.outcomes.Add(reasonQueueOverflow, categoryLogItem, 1)
+	c.outcomes.Add(reasonQueueOverflow, categoryLogByte, size)
+	if c.debug != nil {
+		c.debug.Once("log_queue_overflow", "log buffer full (%d): dropping logs", lp.max)
 	}
 }
 
@@ -353,7 +424,7 @@ func (lp *logPipe) add(b *logChunk, e *logEntry) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.outcomes.Add(reasonInternalSDKError, categoryLogItem, 1)
-			c.outcomes.Add(reasonInternalSDKError, categoryLogByte, estimateLogSize(e, b.attrsOf(e)))
+			c.outcomes.Add(reasonInternalSDKError, categoryLogByte, estimateLogSize(e.msg, b.extraOf(e).raw, b.attrsOf(e)))
 			c.debug.Printf("dropping log: internal error: %v", r)
 		}
 	}()
@@ -362,12 +433,12 @@ func (lp *logPipe) add(b *logChunk, e *logEntry) {
 		v := lp.storm.admit(logStormKey(lp.storm, e))
 		if !v.ok {
 			c.outcomes.Add(reasonEventProcessor, categoryLogItem, 1)
-			c.outcomes.Add(reasonEventProcessor, categoryLogByte, estimateLogSize(e, b.attrsOf(e)))
+			c.outcomes.Add(reasonEventProcessor, categoryLogByte, estimateLogSize(e.msg, b.extraOf(e).raw, b.attrsOf(e)))
 			return
 		}
 		suppressed = v.suppressed
 	}
-	l := lp.convert(e, b.attrsOf(e))
+	l := lp.convert(e, b.extraOf(e), b.attrsOf(e))
 	if suppressed > 0 {
 		l.Attributes = append(l.Attributes, intAttr("sentrylog.storm.suppressed", suppressed))
 	}

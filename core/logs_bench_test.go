@@ -19,12 +19,11 @@ func BenchmarkLogWorker(b *testing.B) {
 	pre := []slog.Attr{slog.String("service", "checkout"), slog.Int("shard", 7)}
 	attrs := []slog.Attr{slog.String("method", "GET"), slog.Int("status", 200), slog.Duration("elapsed", 3*time.Millisecond)}
 	ch := newLogChunk()
-	ch.attrs = append(ch.attrs, attrs...)
-	e := logEntry{when: time.Now(), level: LogInfo, msg: "request served", origin: "auto.log.slog", pre: pre,
-		global: c.global.load(), a1: int32(len(attrs)), pc: 1}
+	r := &record{Message: "request served", Origin: "auto.log.slog", Pre: pre, PC: 1}
+	e := ch.put(r, LogInfo, time.Now().UnixNano(), attrs, nil, &logExtra{global: c.global.load()})
 	b.ReportAllocs()
 	for b.Loop() {
-		lp.take(ch, &e)
+		lp.take(ch, e)
 	}
 	lp.send()
 }

@@ -424,6 +424,36 @@ func TestBeforeSendLog(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// A log has its record's time, wherever it lies; the zero time is now.
+func TestLogTimes(t *testing.T) {
+	var got []time.Time
+	c, _ := testclient.New(t, core.Options{BeforeSendLog: func(l *core.Log) *core.Log {
+		got = append(got, l.Timestamp)
+		return l
+	}})
+	times := []time.Time{
+		time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC),
+		time.Now(),
+		time.Date(2, 1, 1, 0, 0, 0, 7, time.UTC),    // before int64 nanoseconds
+		time.Date(3000, 1, 1, 0, 0, 0, 8, time.UTC), // after them
+		time.Unix(-9_223_372_036, 0),                // at their ends
+		time.Unix(9_223_372_036, 0),
+	}
+	for _, when := range times {
+		bridge.CaptureLog(c, &bridge.Record{Message: "at", Time: when}, core.LogInfo, nil)
+	}
+	before := time.Now()
+	bridge.CaptureLog(c, &bridge.Record{Message: "now"}, core.LogInfo, nil)
+	after := time.Now()
+	require.True(t, c.Flush(context.Background()))
+	require.Len(t, got, len(times)+1)
+	for i, when := range times {
+		assert.True(t, got[i].Equal(when), "log %d: %v, want %v", i, got[i], when)
+	}
+	now := got[len(times)]
+	assert.False(t, now.Before(before) || now.After(after), "the zero time is the time of the call: %v", now)
+}
+
 // The user goes on logs only with SendDefaultPII, and only the user of the
 // log's own request.
 func TestLogUser(t *testing.T) {

@@ -37,6 +37,9 @@ func init() {
 		CaptureLog: func(c bridge.Client, r *record, level int8, attrs []slog.Attr) {
 			asClient(c).captureLog(r, LogLevel(level), attrs)
 		},
+		CaptureSlogLog: func(c bridge.Client, r *record, level int8, sr *slog.Record) bool {
+			return asClient(c).captureSlogLog(r, LogLevel(level), sr)
+		},
 		LogsEnabled: func(c bridge.Client) bool { return asClient(c).logsEnabled() },
 		Accepts:     func(c bridge.Client) bool { return asClient(c).accepts() },
 		LogBatches: func(mt any) []bridge.LogBatch {

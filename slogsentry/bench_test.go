@@ -173,3 +173,69 @@ func (nopHandler) Enabled(context.Context, slog.Level) bool  { return true }
 func (nopHandler) Handle(context.Context, slog.Record) error { return nil }
 func (h nopHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
 func (h nopHandler) WithGroup(string) slog.Handler           { return h }
+
+// BenchmarkLog measures a record sent only as a Sentry log, on the
+// logging goroutine:
+//
+//   - caller: the log worker converts and sends meanwhile (on the other
+//     core, where there is one); caller-cpu-ns/op is the benchmark
+//     goroutine's thread CPU time, the cost where the log is made.
+//   - handler-only: the same, Handle on a prepared record, without the
+//     Logger's work (arguments to attributes, the call site's PC).
+//   - dropped: the worker parked and the buffer full: the handler's work
+//     and the core's up to the queue, without the copy into it.
+func BenchmarkLog(b *testing.B) {
+	ctx := core.NewIsolationScope(context.Background())
+	opts := func(c *core.Client) slogsentry.Options {
+		return slogsentry.Options{Client: c, LogsLevel: slog.LevelInfo, BreadcrumbLevel: slogsentry.LevelOff}
+	}
+	b.Run("caller", func(b *testing.B) {
+		c := logsClient(b)
+		l := benchLogger(slogsentry.NewHandler(opts(c)))
+		benchrun.Cell(b, "Log", "slogsentry", func(b *testing.B) {
+			for b.Loop() {
+				logBreadcrumb(l, ctx)
+			}
+			reportLogDrops(b, c)
+		})
+	})
+	b.Run("handler-only", func(b *testing.B) {
+		c := logsClient(b)
+		h := benchLogger(slogsentry.NewHandler(opts(c))).Handler()
+		r := slog.NewRecord(time.Now(), slog.LevelInfo, "cache lookup", 1)
+		r.AddAttrs(slog.String("key", "user:42"), slog.Bool("hit", true), slog.Int("size", 128))
+		benchrun.Cell(b, "Log", "slogsentry", func(b *testing.B) {
+			for b.Loop() {
+				_ = h.Handle(ctx, r)
+			}
+			reportLogDrops(b, c)
+		})
+	})
+	b.Run("dropped", func(b *testing.B) {
+		h := benchLogger(slogsentry.NewHandler(opts(testclient.ParkedLogs(b)))).Handler()
+		r := slog.NewRecord(time.Now(), slog.LevelInfo, "cache lookup", 1)
+		r.AddAttrs(slog.String("key", "user:42"), slog.Bool("hit", true), slog.Int("size", 128))
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = h.Handle(ctx, r)
+		}
+	})
+}
+
+// reportLogDrops flushes c and reports drop/op, the share of the logs that
+// the buffer could not take (the cost of a dropped log differs).
+func reportLogDrops(b *testing.B, c *core.Client) {
+	c.Flush(context.Background())
+	b.ReportMetric(float64(c.Stats().Dropped["queue_overflow:log_item"])/float64(b.N), "drop/op")
+}
+
+// logsClient is a client that sends logs to a discarding transport, with
+// a buffer large enough that a benchmark's logs are accepted while the
+// worker keeps up, and no storm control (the workload is one call site).
+func logsClient(tb testing.TB) *core.Client {
+	tb.Helper()
+	return testclient.Open(tb, core.Options{
+		Transport: &core.DiscardTransport{}, ServerName: "bench", LogsBuffer: 1 << 16,
+		Storm: core.StormOptions{Disabled: true}, LogStorm: core.StormOptions{Disabled: true},
+	}, 10*time.Second)
+}

@@ -101,18 +101,12 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if !event && r.Level < crumbLevel && !asLog {
 		return nil
 	}
-	rec := bridge.Record{
-		Time:    r.Time,
-		Level:   sentryLevel(r.Level),
-		Message: r.Message,
-		Logger:  h.cfg.logger,
-		Context: ctx,
-		PC:      r.PC,
-		Pre:     h.pre,
-		Groups:  h.groups,
-		TagKeys: h.cfg.tagKeys,
-		Origin:  Origin,
-	}
+	// Field by field: a composite literal copies a template of the whole
+	// record first.
+	var rec bridge.Record
+	rec.Time, rec.Level, rec.Message, rec.Logger = r.Time, sentryLevel(r.Level), r.Message, h.cfg.logger
+	rec.Context, rec.PC, rec.Pre, rec.Groups = ctx, r.PC, h.pre, h.groups
+	rec.TagKeys, rec.Origin = h.cfg.tagKeys, Origin
 	if !event {
 		if asLog {
 			h.log(c, &r, &rec)
@@ -146,8 +140,14 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 // log hands the record to the client as a Sentry log. The source is not an
 // attribute there: the core records the call site as code.* attributes.
 func (h *Handler) log(c *core.Client, r *slog.Record, rec *bridge.Record) {
-	if r.NumAttrs() <= bridge.InlineAttrs && h.cfg.replaceAttr == nil {
+	if h.cfg.replaceAttr == nil {
+		// Attributes that need no conversion, the usual ones, are copied
+		// by the client from r into its buffer.
+		if bridge.CaptureSlogLog(c, rec, logLevel(r.Level), r) {
+			return
+		}
 		// A few plain attributes are lent from an array on the stack.
+		// (plainAttrs counts them: NumAttrs copies the record.)
 		var buf [bridge.InlineAttrs]slog.Attr
 		if lent, ok := plainAttrs(buf[:0], r); ok {
 			bridge.CaptureLog(c, rec, logLevel(r.Level), lent)
@@ -211,12 +211,13 @@ func plain(a slog.Attr) bool {
 }
 
 // plainAttrs appends the attributes of r to attrs when all of them are
-// plain, and reports whether they were. It does not call the converter,
-// whose recursion would make attrs escape to the heap.
+// plain and fit in its capacity, and reports whether they were. It does
+// not call the converter, whose recursion would make attrs escape to the
+// heap.
 func plainAttrs(attrs []slog.Attr, r *slog.Record) (_ []slog.Attr, ok bool) {
 	ok = true
 	r.Attrs(func(a slog.Attr) bool {
-		if ok = plain(a); ok {
+		if ok = plain(a) && len(attrs) < cap(attrs); ok {
 			attrs = append(attrs, a)
 		}
 		return ok

@@ -3,8 +3,11 @@ package slogsentry_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -143,4 +146,123 @@ func TestAllocsLogAccepted(t *testing.T) {
 	t.Logf("accepted log: %v allocations on the logging goroutine", got)
 	assert.Zero(t, got, "allocations per accepted log")
 	assert.Zero(t, c.Stats().Dropped["queue_overflow:log_item"], "every log was accepted")
+}
+
+// A record with more attributes than are lent from the stack is sent
+// whole, and the breadcrumb beside it too.
+func TestLogsManyAttrs(t *testing.T) {
+	c, mt := testclient.New(t, core.Options{})
+	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, LogsLevel: slog.LevelInfo}))
+	ctx := core.NewIsolationScope(context.Background())
+	for n := 4; n <= 7; n++ {
+		args := make([]any, 0, 2*n)
+		for i := range n {
+			args = append(args, fmt.Sprintf("k%d", i), i)
+		}
+		l.InfoContext(ctx, fmt.Sprint(n), args...)
+	}
+	l.ErrorContext(ctx, "failed")
+	logs := testclient.Logs(t, c, mt)
+	require.Len(t, logs, 5) // and the error's
+	for j, lg := range logs[:4] {
+		n := j + 4
+		assert.Equal(t, fmt.Sprint(n), lg.Body)
+		for i := range n {
+			assert.Equal(t, int64(i), testclient.LogAttr(lg, fmt.Sprintf("k%d", i)), "log of %d attributes", n)
+		}
+	}
+	evs := testclient.Events(t, c, mt)
+	require.Len(t, evs, 1)
+	var found bool
+	for _, b := range evs[0].Breadcrumbs {
+		if b.Message == "7" {
+			found = true
+			assert.Len(t, b.Data, 7)
+		}
+	}
+	assert.True(t, found, "the breadcrumb of 7 attributes")
+}
+
+// A record with more attributes than slog keeps inline allocates once, in
+// slog; the handler adds none.
+func TestAllocsLogManyAttrs(t *testing.T) {
+	race.SkipAllocs(t)
+	const runs = 1000
+	c := testclient.ParkedLogsBuffer(t, 2*runs+10)
+	l := slog.New(slogsentry.NewHandler(slogsentry.Options{
+		Client: c, LogsLevel: slog.LevelInfo, BreadcrumbLevel: slogsentry.LevelOff,
+	}))
+	ctx := context.Background()
+	got := testing.AllocsPerRun(runs, func() {
+		l.InfoContext(ctx, "many", "a", 1, "b", 2, "c", 3, "d", 4, "e", 5, "f", 6, "g", 7)
+	})
+	assert.LessOrEqual(t, got, 1.0, "allocations per log of 7 attributes")
+	assert.Zero(t, c.Stats().Dropped["queue_overflow:log_item"], "every log was accepted")
+}
+
+// Records whose attributes the client copies as they are, and records it
+// leaves to the converter (a value the program could change, a group, a
+// LogValuer, an empty key), one after the other: each log has its own
+// attributes, none of the record before it.
+func TestLogsCopiedOrConverted(t *testing.T) {
+	c, mt := testclient.New(t, core.Options{})
+	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, LogsLevel: slog.LevelInfo}))
+	l.Info("plain", "a", 1, "s", "x", "d", time.Second, "t", time.Unix(0, 0).UTC())
+	l.Info("any", "b", 2, "tags", []string{"y", "z"}) // copied up to tags, then converted
+	l.Info("plain again", "c", 3)
+	l.Info("group", "e", 4, slog.Group("g", "h", 5))
+	l.Info("valuer", "f", 6, "v", valuer{}, "", "no key")
+	logs := testclient.Logs(t, c, mt)
+	require.Len(t, logs, 5)
+	own := func(lg *core.Log) map[string]any {
+		m := map[string]any{}
+		for _, a := range lg.Attributes {
+			if !strings.Contains(a.Key, ".") || strings.HasPrefix(a.Key, "g.") {
+				m[a.Key] = a.Value.Any()
+			}
+		}
+		return m
+	}
+	assert.Equal(t, map[string]any{"a": int64(1), "s": "x", "d": "1s", "t": "1970-01-01T00:00:00Z"}, own(logs[0]))
+	assert.Equal(t, map[string]any{"b": int64(2), "tags": []string{"y", "z"}}, own(logs[1]))
+	assert.Equal(t, map[string]any{"c": int64(3)}, own(logs[2]))
+	assert.Equal(t, map[string]any{"e": int64(4), "g.h": int64(5)}, own(logs[3]))
+	assert.Equal(t, map[string]any{"f": int64(6), "v": "resolved", "_": "no key"}, own(logs[4]))
+}
+
+type valuer struct{}
+
+func (valuer) LogValue() slog.Value { return slog.StringValue("resolved") }
+
+// A log the full buffer drops is counted once, in both categories, however
+// its attributes are queued.
+func TestLogsOverflowCounted(t *testing.T) {
+	c := testclient.ParkedLogs(t) // its buffer is full
+	l := slog.New(slogsentry.NewHandler(slogsentry.Options{
+		Client: c, LogsLevel: slog.LevelInfo, BreadcrumbLevel: slogsentry.LevelOff,
+	}))
+	for i, log := range []func(){
+		func() { l.Info("plain", "key", "user:42", "hit", true) },
+		func() { l.Info("any", "key", "user:42", "tags", []string{"a"}) },
+	} {
+		before := c.Stats().Dropped
+		log()
+		after := c.Stats().Dropped
+		assert.Equal(t, int64(1), after["queue_overflow:log_item"]-before["queue_overflow:log_item"], "record %d", i)
+		bytes := after["queue_overflow:log_byte"] - before["queue_overflow:log_byte"]
+		assert.Greater(t, bytes, int64(len("user:42")+60), "record %d", i)
+	}
+}
+
+// With SendDefaultPII a log carries the user of its request's scope.
+func TestLogsUser(t *testing.T) {
+	c, mt := testclient.New(t, core.Options{SendDefaultPII: true})
+	l := slog.New(slogsentry.NewHandler(slogsentry.Options{Client: c, LogsLevel: slog.LevelInfo}))
+	ctx := core.NewIsolationScope(context.Background())
+	core.IsolationScope(ctx).SetUser(&core.User{ID: "7"})
+	l.InfoContext(ctx, "hello", "a", 1)
+	logs := testclient.Logs(t, c, mt)
+	require.Len(t, logs, 1)
+	assert.Equal(t, "7", testclient.LogAttr(logs[0], "user.id"))
+	assert.Equal(t, int64(1), testclient.LogAttr(logs[0], "a"))
 }

@@ -119,6 +119,8 @@ type Hooks struct {
 	Accepts     func(c Client) bool
 	LogBatches  func(mt any) []LogBatch
 
+	CaptureSlogLog func(c Client, r *Record, level int8, sr *slog.Record) bool
+
 	NewRequest         func(r *http.Request, pii bool, body []byte) *protocol.Request
 	SetRequestFunc     func(scope any, fn func() *protocol.Request)
 	SetTransactionFunc func(scope any, fn func() (name, source string))
@@ -183,6 +185,19 @@ func CaptureLog[L ~int8](c Client, r *Record, level L, attrs []slog.Attr) {
 	leakContent(r)
 	leakAttrs(attrs)
 	Impl.CaptureLog(c, hide(r), int8(level), hideAttrs(attrs))
+}
+
+// CaptureSlogLog is [CaptureLog] for a record of log/slog whose own
+// attributes are sr's, none needing conversion: each has a key and a value
+// that is neither a group nor a LogValuer nor of KindAny. The core copies
+// them from sr straight into its buffer. It reports false, having queued
+// and counted nothing, when it leaves the record to CaptureLog: when an
+// attribute needs converting, or for records the core handles only there
+// (r.Attrs set, a payload in r.Raw, ...). sr is only read during the call.
+func CaptureSlogLog[L ~int8](c Client, r *Record, level L, sr *slog.Record) bool {
+	leakContent(r)
+	leakRecord(sr)
+	return Impl.CaptureSlogLog(c, hide(r), int8(level), hideRecord(sr))
 }
 
 // LogBatch is one log envelope item a core.MemoryTransport kept.
@@ -264,8 +279,9 @@ func SetTransactionFunc(scope any, fn func() (name, source string)) {
 var (
 	leak bool
 	sink struct {
-		r Record
-		a slog.Attr
+		r  Record
+		a  slog.Attr
+		sr slog.Record
 	}
 )
 
@@ -281,6 +297,18 @@ func leakAttrs(attrs []slog.Attr) {
 			sink.a = a
 		}
 	}
+}
+
+func leakRecord(sr *slog.Record) {
+	if leak {
+		sink.sr = *sr
+	}
+}
+
+// hideRecord returns sr, unknown to escape analysis.
+func hideRecord(sr *slog.Record) *slog.Record {
+	x := uintptr(unsafe.Pointer(sr))
+	return *(**slog.Record)(unsafe.Pointer(&x))
 }
 
 // hide returns r, unknown to escape analysis.
