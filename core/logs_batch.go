@@ -263,9 +263,11 @@ func (lp *logPipe) queued1() {
 	lp.queued++
 	n, armed := lp.queued, lp.armed
 	lp.mu.Unlock()
-	// A full buffer wakes the worker too: one smaller than a batch would
-	// otherwise stay full, dropping logs, until the timer fires.
-	if n == maxLogsPerEnvelope || n == lp.max || n == 1 && !armed {
+	// A buffer half full wakes the worker too: records that wait there
+	// for the timer hold its room, so a buffer smaller than a batch would
+	// otherwise fill, dropping logs, while the worker sleeps. At half, a
+	// burst of up to half the buffer always finds room.
+	if n == maxLogsPerEnvelope || n == lp.max/2 || n == lp.max || n == 1 && !armed {
 		lp.wake()
 	}
 }
