@@ -348,8 +348,9 @@ func (m *attrMapping) foundErr(i int) *foundError {
 }
 
 // primaryError picks the error the event is about: the first at a key named
-// "error" or "err" at any depth, else the first found. Its text is removed
-// from the log context; the others stay there as text.
+// "error" or "err" at any depth, else the first found. It leaves the log
+// context (a later value that took its key stays); the others stay there as
+// text.
 func (m *attrMapping) primaryError() error {
 	if m.nerrs == 0 {
 		return nil
@@ -369,7 +370,9 @@ func (m *attrMapping) primaryError() error {
 		}
 	}
 	e := m.foundErr(pick)
-	delete(e.in, e.key)
+	if v, ok := e.in[e.key].(errSlot); ok && int(v) == pick {
+		delete(e.in, e.key) // not a later value that took its key
+	}
 	if m.maps { // only a group can be left empty
 		pruneEmpty(m.log)
 	}

@@ -90,11 +90,23 @@ func (o *outcomeCounts) lost() int64 {
 	return o.Total(reasonQueueOverflow, categoryError) + o.Total(reasonQueueOverflow, categoryLogItem)
 }
 
-// lostSinceAnswer reports whether a full queue dropped captures since Flush
-// or Close last answered; the next answer starts from now.
-func (o *outcomeCounts) lostSinceAnswer() bool {
+// lostMark returns lost's value when Flush or Close last answered: a call
+// takes it as it starts (see lostSince).
+func (o *outcomeCounts) lostMark() int64 { return o.lostSeen.Load() }
+
+// lostSince reports whether a full queue dropped captures since mark, taken
+// by lostMark as the call started, and records the answer. Mark is the
+// call's own: Flush calls under way together each report a drop none of
+// them has reported yet.
+func (o *outcomeCounts) lostSince(mark int64) bool {
 	n := o.lost()
-	return o.lostSeen.Swap(n) != n
+	for {
+		seen := o.lostSeen.Load()
+		if seen >= n || o.lostSeen.CompareAndSwap(seen, n) {
+			break
+		}
+	}
+	return n != mark
 }
 
 // Stats is a snapshot of a client's outcomes.
@@ -672,11 +684,18 @@ func crumbType(l Level) string {
 }
 
 // Flush waits until every capture made before the call is delivered, or ctx
-// is done, and reports whether everything since its last answer was.
+// is done, and reports whether everything made before it was.
 func (c *Client) Flush(ctx context.Context) bool {
 	if c == nil || !c.enabled {
 		return true
 	}
+	mark := c.outcomes.lostMark()
+	ok := c.flush(ctx)
+	return !c.outcomes.lostSince(mark) && ok
+}
+
+// flush is Flush but for the drops of a full queue.
+func (c *Client) flush(ctx context.Context) bool {
 	if c.closed.Load() {
 		return c.transport.Flush(ctx)
 	}
@@ -696,8 +715,7 @@ func (c *Client) Flush(ctx context.Context) bool {
 	if !c.logs.flush(ctx) {
 		return false
 	}
-	ok := c.transport.Flush(ctx)
-	return !c.outcomes.lostSinceAnswer() && ok
+	return c.transport.Flush(ctx)
 }
 
 // Close flushes like Flush, bounded by ShutdownTimeout when ctx has no
@@ -713,8 +731,10 @@ func (c *Client) Close(ctx context.Context) bool {
 		ctx, cancel = context.WithTimeout(ctx, c.opts.ShutdownTimeout)
 		defer cancel()
 	}
+	mark := c.outcomes.lostMark()
 	if c.closed.Swap(true) {
-		return c.transport.Flush(ctx)
+		ok := c.transport.Flush(ctx)
+		return !c.outcomes.lostSince(mark) && ok
 	}
 	ok := c.flushQueue(ctx)
 	ok = c.logs.flush(ctx) && ok
@@ -739,7 +759,7 @@ func (c *Client) Close(ctx context.Context) bool {
 	}
 	c.dropQueuedLogs()
 	ok = c.transport.Close(ctx) && ok
-	ok = !c.outcomes.lostSinceAnswer() && ok
+	ok = !c.outcomes.lostSince(mark) && ok
 	if current.Load() == c {
 		current.CompareAndSwap(c, nil)
 	}

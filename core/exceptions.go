@@ -60,6 +60,10 @@ type treeWalk struct {
 	nodes      []excNode
 	left       int // errors left out for lack of room or depth
 	leftParent int // the parent of the first of them
+	// counted counts the errors left out, each once however many of the
+	// trees left out reach it (a sentinel error many members wrap).
+	// Made on the first error left out: most trees have none.
+	counted *errCounter
 }
 
 // walk appends e's tree, its nodes staying below index limit.
@@ -190,20 +194,25 @@ func flattenJoins(members []error) []error {
 	return out
 }
 
-// leave counts e's tree, left out under parent: up to maxChainScan
-// errors in all, which bounds the work for a huge tree.
+// leave counts e's tree, left out under parent: each error once over the
+// walk (several members may wrap one), up to maxChainScan errors in all,
+// which bounds the work for a huge tree.
 func (w *treeWalk) leave(e error, parent int) {
-	if w.left >= maxChainScan {
-		return
+	c := w.counted
+	if c == nil {
+		c = &errCounter{bound: maxChainScan}
+		c.seen = c.inline[:0]
+		w.counted = c
 	}
-	n := countErrors(w.nodes, e, maxChainScan-w.left)
-	if n == 0 {
+	c.nodes = w.nodes
+	c.count(e)
+	if c.n == w.left {
 		return
 	}
 	if w.left == 0 {
 		w.leftParent = parent
 	}
-	w.left += n
+	w.left = c.n
 }
 
 // countErrors counts the errors of e's tree not among nodes, each once,

@@ -39,9 +39,11 @@ var (
 	_ interface{ Level() zapcore.Level } = (*Core)(nil)
 )
 
-// ErrFlush is returned by Sync when not every event was delivered before
-// the deadline (the client's ShutdownTimeout).
-var ErrFlush = errors.New("zapsentry: events not delivered before the deadline")
+// ErrFlush is returned by Sync when not every event was delivered: the
+// deadline (the client's ShutdownTimeout) passed first, the transport failed
+// to deliver, or the client dropped captures (a full queue, a closed client)
+// since it last answered a Flush (see core.Client.Flush).
+var ErrFlush = errors.New("zapsentry: events not delivered")
 
 // Origin is the mechanism type of exceptions, and the sentry.origin of
 // Sentry logs, made from zap entries.
@@ -275,7 +277,7 @@ func callerPC(pc uintptr) uintptr { return pc + 1 }
 
 // Sync flushes the client: it waits until the events captured so far are
 // delivered, at most the client's ShutdownTimeout. It returns ErrFlush when
-// the deadline passed first.
+// not everything was delivered (see ErrFlush).
 func (c *Core) Sync() error {
 	if !c.flush(c.clientFor()) {
 		return ErrFlush
@@ -284,7 +286,7 @@ func (c *Core) Sync() error {
 }
 
 func (c *Core) flush(cl *core.Client) bool {
-	if !cl.Enabled() {
+	if !bridge.Accepts(cl) { // a closed client answers at once
 		return true
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cl.Options().ShutdownTimeout)

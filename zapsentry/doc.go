@@ -93,7 +93,8 @@
 // Events at DPanic, Panic and Fatal are flushed before Write returns, with
 // the client's ShutdownTimeout as the deadline, because zap panics or exits
 // right after. Sync flushes with the same bound and returns ErrFlush when
-// not everything was delivered in time.
+// not everything was delivered: in time, or at all (what the client dropped
+// since it last answered a Flush).
 //
 // # Cost
 //

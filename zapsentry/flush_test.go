@@ -114,3 +114,14 @@ func TestSyncWithoutClient(t *testing.T) {
 	l := zap.New(zapsentry.NewCore(zapsentry.Options{}))
 	assert.NoError(t, l.Sync())
 }
+
+// An entry a closed client dropped (and counted) makes the next Sync
+// report ErrFlush, as a Flush of the client would.
+func TestSyncAfterCloseReportsDrop(t *testing.T) {
+	l, c, _ := newLogger(t, zapsentry.Options{})
+	require.True(t, c.Close(context.Background()))
+	l.Error("after Close")
+	require.EqualValues(t, 1, c.Stats().Dropped["queue_overflow:error"])
+	assert.ErrorIs(t, l.Sync(), zapsentry.ErrFlush)
+	assert.NoError(t, l.Sync(), "nothing dropped since")
+}

@@ -12,7 +12,8 @@ import (
 // Flush waits until every event Send accepted before the call has been
 // delivered or dropped, and a pending client report sent, or until ctx is
 // done. It reports whether every event the worker finished with since the
-// previous Flush was answered was delivered; false when ctx ended first.
+// last answer to a Flush before the call was delivered; false when ctx
+// ended first.
 func (t *HTTP) Flush(ctx context.Context) bool { return t.flush(ctx, false) }
 
 // flush is Flush; with stall (Close with a spool), it gives up as soon as
@@ -36,6 +37,7 @@ func (t *HTTP) flush(ctx context.Context, stall bool) bool {
 		t.fmu.Unlock()
 		return ok
 	}
+	w.mark = t.resolvedFail
 	t.waiters = append(t.waiters, w)
 	t.fmu.Unlock()
 	select {
@@ -204,12 +206,14 @@ func (t *HTTP) answer(ws []*flushWaiter) {
 	if len(ws) == 0 {
 		return
 	}
+	// Each against the mark of its own call: of the calls that wait
+	// together, one answered first does not take the news from the others.
 	t.fmu.Lock()
-	ok := t.nfail == t.resolvedFail
-	t.resolvedFail = t.nfail
+	nfail := t.nfail
+	t.resolvedFail = nfail
 	t.fmu.Unlock()
 	for _, w := range ws {
-		w.ch <- ok
+		w.ch <- nfail == w.mark
 	}
 }
 

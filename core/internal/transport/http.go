@@ -111,6 +111,7 @@ type queuedLogs struct {
 
 type flushWaiter struct {
 	target uint64
+	mark   uint64    // resolvedFail as the call started
 	ch     chan bool // buffered: the worker never blocks on an abandoned Flush
 }
 
