@@ -191,8 +191,6 @@ func trimFrames(frames []protocol.Frame) []protocol.Frame {
 	return append(frames[:head:head], frames[len(frames)-tail:]...)
 }
 
-var uintptrType = reflect.TypeOf(uintptr(0))
-
 // errorPCs returns the program counters an error recorded where it was made:
 // the StackTrace method of github.com/pkg/errors-style errors (a slice of
 // uintptr-based frames) or the Callers method of go-errors-style errors. It

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"github.com/sentrylog/sentrylog/core/protocol"
 	"log/slog"
 	"math"
 	"reflect"
@@ -12,9 +11,6 @@ import (
 
 	"github.com/sentrylog/sentrylog/scrub"
 )
-
-// logContentType is the content type of a log envelope item.
-const logContentType = protocol.LogContentType
 
 // maxLogString bounds a log's body and each string attribute after
 // scrubbing; a longer one is cut at a rune boundary and ends with the
@@ -334,14 +330,8 @@ func logValueSize(v slog.Value) int {
 	return 8
 }
 
-// encodeLogs writes the payload of a log item, {"version":2,"items":[...]},
-// and returns it with the logs' log_byte size.
-func encodeLogs(logs []*Log) ([]byte, int) {
-	b, size := appendLogs(nil, logs)
-	return b, size
-}
-
-// appendLogs appends the payload of a log item to b.
+// appendLogs appends the payload of a log item, {"version":2,"items":[...]},
+// to b and returns it with the logs' log_byte size.
 func appendLogs(b []byte, logs []*Log) ([]byte, int) {
 	size := 0
 	b = append(b, `{"version":2,"items":[`...)

@@ -102,11 +102,6 @@ func (e invalidDSN) Error() string   { return e.err.Error() }
 func (e invalidDSN) Unwrap() []error { return []error{ErrInvalidDSN, e.err} }
 
 // The drop reasons and data categories of client reports and Stats.
-type (
-	dropReason   = transport.Reason
-	dataCategory = transport.Category
-)
-
 const (
 	reasonQueueOverflow    = transport.ReasonQueueOverflow
 	reasonCacheOverflow    = transport.ReasonCacheOverflow

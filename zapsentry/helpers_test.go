@@ -47,14 +47,4 @@ func logContext(t testing.TB, ev *core.Event) map[string]any {
 	return lc
 }
 
-// crumbs returns the breadcrumbs of the event made by logging one Error
-// after what log did.
-func crumbs(t testing.TB, logger *zap.Logger, c *core.Client, mt *core.MemoryTransport) []core.Breadcrumb {
-	t.Helper()
-	logger.Error("collect")
-	evs := testclient.Events(t, c, mt)
-	require.NotEmpty(t, evs)
-	return evs[len(evs)-1].Breadcrumbs
-}
-
 var _ zapcore.Core = (*zapsentry.Core)(nil)
