@@ -1,5 +1,6 @@
 // Package schematest validates events against Sentry's event schema,
-// ../shared/sentry/event.schema.json beside the repository. Tests call
+// sentry/event.schema.json in the directory named shared beside the
+// repository's root (the shared directory). Tests call
 // Validate; where the schema is absent they skip, unless the environment
 // variable SENTRYLOG_REQUIRE_SHARED is set (CI sets it), which turns the
 // skip into a failure.
@@ -18,16 +19,16 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// RequireShared reports whether tests that need ../shared must fail
+// RequireShared reports whether tests that need the shared directory must fail
 // rather than skip where it is absent.
 func RequireShared() bool { return os.Getenv("SENTRYLOG_REQUIRE_SHARED") != "" }
 
 // Enabled reports whether events are to be validated: the schema is there
-// (../shared) or its absence must fail the test.
+// (the shared directory) or its absence must fail the test.
 func Enabled() bool { return SharedDir() != "" || RequireShared() }
 
-// SharedDir returns the ../shared directory beside the module root, or ""
-// when it cannot be found.
+// SharedDir returns the shared directory beside the module root, or "" when
+// it cannot be found.
 func SharedDir() string {
 	dir, err := os.Getwd()
 	if err != nil {
@@ -106,7 +107,7 @@ func sentryUUID(v any) error {
 }
 
 // Schema returns the compiled event schema, or nil where it is absent (a
-// fresh clone without ../shared): then the caller skips only its schema
+// fresh clone without the shared directory): then the caller skips only its schema
 // check, never its own assertions. With SENTRYLOG_REQUIRE_SHARED set (CI),
 // an absent schema fails t instead.
 func Schema(t testing.TB) *jsonschema.Schema {
@@ -114,7 +115,7 @@ func Schema(t testing.TB) *jsonschema.Schema {
 	once.Do(load)
 	if notFound {
 		if RequireShared() {
-			t.Fatal("../shared/sentry/event.schema.json not found and SENTRYLOG_REQUIRE_SHARED is set")
+			t.Fatal("the event schema (shared/sentry/event.schema.json beside the repository) not found and SENTRYLOG_REQUIRE_SHARED is set")
 		}
 		logSkip(t)
 		return nil
@@ -130,7 +131,7 @@ var skipLogged sync.Map // test name -> struct{}
 // logSkip notes once per test that its schema checks were not run.
 func logSkip(t testing.TB) {
 	if _, dup := skipLogged.LoadOrStore(t.Name(), struct{}{}); !dup {
-		t.Log("../shared/sentry/event.schema.json not found: schema checks skipped, the test's own assertions ran")
+		t.Log("the event schema (shared/sentry/event.schema.json beside the repository) not found: schema checks skipped, the test's own assertions ran")
 	}
 }
 
