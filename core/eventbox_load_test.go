@@ -6,12 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,41 +17,6 @@ import (
 
 	"github.com/sentrylog/sentrylog/core/protocol"
 )
-
-// flakyReceiver is an eventReceiver whose first fail requests have their
-// connection closed unanswered: the transport retries, holds events for an
-// unreachable receiver and probes, with events in flight meanwhile.
-type flakyReceiver struct {
-	eventReceiver
-	fail atomic.Int64
-}
-
-func newFlakyReceiver(t *testing.T, fail int64) *flakyReceiver {
-	rc := &flakyReceiver{}
-	rc.fail.Store(fail)
-	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rc.fail.Add(-1) >= 0 {
-			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		env, err := protocol.ParseEnvelope(r.Body)
-		if err != nil {
-			w.WriteHeader(400)
-			return
-		}
-		for _, it := range env.Items {
-			if it.Header.Type == protocol.ItemTypeEvent {
-				rc.mu.Lock()
-				rc.events = append(rc.events, it.Payload)
-				rc.mu.Unlock()
-			}
-		}
-	}))
-	t.Cleanup(rc.srv.Close)
-	return rc
-}
 
 // seqOf returns the "seq" tag of an event's payload.
 func seqOf(t *testing.T, payload []byte) string {
@@ -75,7 +37,7 @@ func seqOf(t *testing.T, payload []byte) string {
 // (and was taken by a later event) would carry another capture's data, and
 // -race would see the box cleared while a sender reads it.
 func TestRecycledEventsSameUnderLoad(t *testing.T) {
-	rc := newFlakyReceiver(t, 20)
+	rc := newEventReceiver(t, 20)
 	opts := func(o Options) Options {
 		o.Storm = StormOptions{Disabled: true}
 		o.MaxBreadcrumbs = 6
@@ -184,7 +146,7 @@ func TestRecycledEventsSameUnderLoad(t *testing.T) {
 // TestRecycledEventsConcurrentCaptures: captures from many goroutines, each
 // with its own request scope, while senders deliver and hand boxes back.
 func TestRecycledEventsConcurrentCaptures(t *testing.T) {
-	rc := newEventReceiver(t)
+	rc := newEventReceiver(t, 0)
 	c, err := New(Options{DSN: rc.dsn(), Storm: StormOptions{Disabled: true}, QueueSize: 4000})
 	require.NoError(t, err)
 	defer c.Close(context.Background())

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,16 +23,26 @@ import (
 )
 
 // eventReceiver is a receiver on 127.0.0.1 that keeps the events of the
-// envelopes it is sent, in order of arrival.
+// envelopes it is sent, in order of arrival. Its first fail requests have
+// their connection closed unanswered: the transport retries, holds events
+// for an unreachable receiver and probes, with events in flight meanwhile.
 type eventReceiver struct {
 	srv    *httptest.Server
+	fail   atomic.Int64
 	mu     sync.Mutex
 	events [][]byte
 }
 
-func newEventReceiver(t *testing.T) *eventReceiver {
+func newEventReceiver(t *testing.T, fail int64) *eventReceiver {
 	rc := &eventReceiver{}
+	rc.fail.Store(fail)
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rc.fail.Add(-1) >= 0 {
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
 		env, err := protocol.ParseEnvelope(r.Body)
 		if err != nil {
 			w.WriteHeader(400)
@@ -112,7 +123,7 @@ func boxedCaptures(ctx context.Context, at time.Time) []func(c *Client) {
 // times, over captures of every shape, twice over (the second time every
 // box has served an event of another shape).
 func TestRecycledEventsSame(t *testing.T) {
-	rc := newEventReceiver(t)
+	rc := newEventReceiver(t, 0)
 	recycled, err := New(Options{DSN: rc.dsn(), Storm: StormOptions{Disabled: true}})
 	require.NoError(t, err)
 	defer recycled.Close(context.Background())
