@@ -1,7 +1,6 @@
 package core
 
 import (
-	"cmp"
 	"log/slog"
 	"maps"
 	"slices"
@@ -46,6 +45,7 @@ type crumbMemos struct {
 	// Per event, reused: the refs of the merge, the misses' copies, and
 	// the scratch event the scrubber sees one breadcrumb in.
 	refs    []crumbRef
+	merge   [2][]crumbRef // scratch of mergeLayers
 	misses  []crumb
 	scratch Event
 	one     [1]Breadcrumb
@@ -244,33 +244,26 @@ func (m *crumbMemos) collect(ring []crumb, inl [][inlineAttrs]slog.Attr, head in
 func (c *Client) mergeMemo(ev *Event, layers [3]*scopeSnap, max int) {
 	m := &c.memo
 	m.refs, m.misses, m.n, m.size = m.refs[:0], m.misses[:0], 0, 0
-	for _, l := range layers {
-		s := l.s
-		if s == nil {
-			continue
+	var ends [len(layers)]int
+	for i, l := range layers {
+		if s := l.s; s != nil {
+			s.mu.Lock()
+			m.collect(s.ring, s.inl, s.head, l.seq)
+			v := s.inherited
+			s.mu.Unlock()
+			for ; v != nil; v = v.next { // immutable: read without a lock
+				m.collect(v.ring, v.inl, v.head, l.seq)
+			}
 		}
-		s.mu.Lock()
-		m.collect(s.ring, s.inl, s.head, l.seq)
-		v := s.inherited
-		s.mu.Unlock()
-		for ; v != nil; v = v.next { // immutable: read without a lock
-			m.collect(v.ring, v.inl, v.head, l.seq)
-		}
+		ends[i] = len(m.refs)
 	}
 	defer func() { clear(m.misses) }() // drop references to attributes
 	if len(m.refs) == 0 && len(ev.Breadcrumbs) <= max {
 		return
 	}
-	cmpRef := func(a, b crumbRef) int {
-		if d := a.ts.Compare(b.ts); d != 0 {
-			return d
-		}
-		return cmp.Compare(a.seq, b.seq)
-	}
-	if !slices.IsSortedFunc(m.refs, cmpRef) {
-		slices.SortStableFunc(m.refs, cmpRef)
-	}
-	refs := m.refs
+	refs := mergeLayers(m.refs, ends[:], &m.merge,
+		func(r crumbRef) uint64 { return r.seq },
+		func(r crumbRef) time.Time { return r.ts })
 	own := ev.Breadcrumbs
 	keep := max - len(own)
 	if keep < 0 {

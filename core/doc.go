@@ -278,9 +278,9 @@ package core
 //   - level: the innermost scope with a level overrides the event's level
 //     (the reference SDK's behaviour);
 //   - breadcrumbs: the layers' breadcrumbs as they were at capture time,
-//     ordered by timestamp (ties in insertion order), the newest
-//     MaxBreadcrumbs kept. BeforeBreadcrumb runs when a breadcrumb is added;
-//     a nil result drops it.
+//     each layer's in the order they were added, the layers merged by
+//     timestamp; the newest MaxBreadcrumbs kept. BeforeBreadcrumb runs when
+//     a breadcrumb is added; a nil result drops it.
 //
 // # Traces
 //

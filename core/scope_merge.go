@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -116,8 +117,9 @@ func isDefaultContext(name string) bool {
 }
 
 // mergeBreadcrumbs collects the layers' breadcrumbs visible at capture time,
-// orders them by time (ties by insertion), keeps the newest MaxBreadcrumbs
-// and appends the event's own after them.
+// each layer's in the order they were added, merges the layers by time
+// (see mergeLayers), keeps the newest MaxBreadcrumbs and appends the event's
+// own after them.
 func (c *Client) mergeBreadcrumbs(ev *Event, layers [3]*scopeSnap) {
 	max := c.opts.MaxBreadcrumbs
 	if max <= 0 {
@@ -129,20 +131,19 @@ func (c *Client) mergeBreadcrumbs(ev *Event, layers [3]*scopeSnap) {
 		return
 	}
 	var crumbs []crumb
-	for _, l := range layers {
+	var ends [len(layers)]int
+	for i, l := range layers {
 		if l.s != nil {
 			crumbs = l.s.appendCrumbs(crumbs, l.seq)
 		}
+		ends[i] = len(crumbs)
 	}
 	if len(crumbs) == 0 && len(ev.Breadcrumbs) <= max {
 		return
 	}
-	slices.SortStableFunc(crumbs, func(a, b crumb) int {
-		if d := a.b.Timestamp.Compare(b.b.Timestamp); d != 0 {
-			return d
-		}
-		return cmp.Compare(a.seq, b.seq)
-	})
+	crumbs = mergeLayers(crumbs, ends[:], nil,
+		func(c crumb) uint64 { return c.seq },
+		func(c crumb) time.Time { return c.b.Timestamp })
 	own := ev.Breadcrumbs
 	keep := max - len(own)
 	if keep < 0 {
@@ -201,4 +202,70 @@ func sanitizeTagValue(v string) string {
 		v = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(v)
 	}
 	return cutString(v, maxTagValue)
+}
+
+// mergeLayers orders the breadcrumbs of the layers of an event: all[:ends[0]]
+// is the first layer's, all[ends[0]:ends[1]] the second's, and so on. Each
+// layer's are put in the order they were added (by seq: a fork's own ring
+// and what it inherited are collected apart), then the layers are merged by
+// time, ties by seq, each keeping its own order: a scope's breadcrumbs are
+// never reordered by their timestamps, which may be coarser than the
+// logging (whole seconds) or set by the program, while a layer's breadcrumb
+// goes before another layer's with a later timestamp. The result is all,
+// or a merge in scratch's buffers (reused; nil: allocated).
+func mergeLayers[T any](all []T, ends []int, scratch *[2][]T, seq func(T) uint64, ts func(T) time.Time) []T {
+	bySeq := func(a, b T) int { return cmp.Compare(seq(a), seq(b)) }
+	start, runs := 0, 0
+	for _, end := range ends {
+		if run := all[start:end]; len(run) > 0 {
+			runs++
+			if !slices.IsSortedFunc(run, bySeq) {
+				slices.SortFunc(run, bySeq)
+			}
+		}
+		start = end
+	}
+	if runs < 2 {
+		return all
+	}
+	var merged []T
+	k := 0 // the scratch buffer the next merge goes into: never merged's
+	start = 0
+	for _, end := range ends {
+		run := all[start:end]
+		start = end
+		if len(run) == 0 {
+			continue
+		}
+		if merged == nil {
+			merged = run
+			continue
+		}
+		var out []T
+		if scratch != nil {
+			out = scratch[k][:0]
+		}
+		out = slices.Grow(out, len(merged)+len(run))
+		i, j := 0, 0
+		for i < len(merged) && j < len(run) {
+			a, b := merged[i], run[j]
+			d := ts(a).Compare(ts(b))
+			if d == 0 {
+				d = cmp.Compare(seq(a), seq(b))
+			}
+			if d <= 0 {
+				out = append(out, a)
+				i++
+			} else {
+				out = append(out, b)
+				j++
+			}
+		}
+		out = append(append(out, merged[i:]...), run[j:]...)
+		if scratch != nil {
+			scratch[k], k = out, k^1
+		}
+		merged = out
+	}
+	return merged
 }
