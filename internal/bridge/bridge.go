@@ -305,19 +305,40 @@ func leakRecord(sr *slog.Record) {
 	}
 }
 
+// The laundering holds a pointer in a uintptr, which the runtime does not
+// update when it moves the goroutine's stack: a Record or an array on the
+// caller's stack would then be read at its old place (freed, and soon
+// another goroutine's stack or heap objects), and what it points to would
+// not be seen by the garbage collector. So nothing in these functions may
+// call anything that can grow the stack. Built with -race or checkptr, the
+// compiler instruments the conversions below with calls into the runtime
+// that can: the pragmas turn the instrumentation off, which also keeps the
+// functions from being inlined into instrumented callers (where the calls
+// around them could move the stack), and leaves them leaf functions that
+// take the pointer as an argument (updated by a stack move) and return it.
+
 // hideRecord returns sr, unknown to escape analysis.
+//
+//go:nocheckptr
+//go:norace
 func hideRecord(sr *slog.Record) *slog.Record {
 	x := uintptr(unsafe.Pointer(sr))
 	return *(**slog.Record)(unsafe.Pointer(&x))
 }
 
 // hide returns r, unknown to escape analysis.
+//
+//go:nocheckptr
+//go:norace
 func hide(r *Record) *Record {
 	x := uintptr(unsafe.Pointer(r))
 	return *(**Record)(unsafe.Pointer(&x))
 }
 
 // hideAttrs returns attrs, its array unknown to escape analysis.
+//
+//go:nocheckptr
+//go:norace
 func hideAttrs(attrs []slog.Attr) []slog.Attr {
 	if len(attrs) == 0 {
 		return nil
