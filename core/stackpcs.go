@@ -176,6 +176,16 @@ func walkFP(phys *[maxPhysFrames]uintptr) (n int, h uint64, ok bool) {
 }
 
 // loadWord reads the word at addr, an address of the goroutine's stack.
+// walkFP holds that address as an integer across the call, so the call
+// must not move the stack, whether or not it is inlined (it is not when
+// inlining is off, -gcflags=-l as debuggers build, nor under -race or
+// checkptr with the pragmas below): no stack check (nosplit) and no
+// instrumentation, whose calls into the runtime (checkptr's checks, the
+// sanitizers' reads) could grow the stack.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
 func loadWord(addr uintptr) uintptr {
 	return **(**uintptr)(unsafe.Pointer(&addr))
 }

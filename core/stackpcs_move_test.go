@@ -1,8 +1,13 @@
 package core
 
 import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -46,4 +51,40 @@ func TestStackPCsStackMoves(t *testing.T) {
 		}
 	}
 	runtime.GC()
+}
+
+// TestStackPCsStackMovesNotInlined runs TestStackPCsStackMoves built with
+// -asan and this package's inlining off (-gcflags=-l, as debuggers build):
+// then the walk's reads are calls of their own, which must not move the
+// stack while the walk holds a frame pointer as an integer. -asan poisons
+// the stack a move leaves, so a read of it fails the run. Skipped with
+// -short, and where the C toolchain has no AddressSanitizer.
+func TestStackPCsStackMovesNotInlined(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the package's tests again (-short)")
+	}
+	if !fpWalkable {
+		t.Skip("no frame-pointer walk on " + runtime.GOARCH)
+	}
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		t.Skipf("no go command: %v", err)
+	}
+	// The toolchain must build an -asan program at all (cgo, a C compiler
+	// with the sanitizer's library).
+	probe := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(probe, "go.mod"), []byte("module probe\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(probe, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644))
+	build := exec.Command(goTool, "build", "-asan", "-o", filepath.Join(probe, "probe"), ".")
+	build.Dir = probe
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Skipf("no -asan builds here: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, goTool, "test", "-asan", "-count=1",
+		"-gcflags=github.com/sentrylog/sentrylog/core=-l",
+		"-run", "^TestStackPCsStackMoves$", ".")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
 }
