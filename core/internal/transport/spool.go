@@ -79,6 +79,7 @@ type spool struct {
 	head      int
 	bytes     int64 // size of the live entries
 	scanned   time.Time
+	rescans   int // directory listings so far (under mu; for tests)
 	dirDirty  bool
 	dirSynced time.Time
 }
@@ -345,6 +346,7 @@ func (s *spool) rescan(min time.Duration) {
 // rescanLocked lists the directory into the index, oldest first, and takes
 // back stale claims and partial writes of crashed processes.
 func (s *spool) rescanLocked() {
+	s.rescans++
 	s.scanned = s.now()
 	s.scannedAt.Store(s.scanned.UnixNano())
 	des, err := os.ReadDir(s.opts.Dir)
