@@ -91,10 +91,9 @@ func TestErrorDoesNotWait(t *testing.T) {
 	st := &slowTransport{delay: 200 * time.Millisecond}
 	c := slowClient(t, st)
 	l := zap.New(zapsentry.NewCore(zapsentry.Options{Client: c}))
-	start := time.Now()
 	l.Error("not fatal")
-	assert.Less(t, time.Since(start), 100*time.Millisecond)
-	assert.Zero(t, st.delivered.Load())
+	// The delivery takes 200 ms: had Error waited for it, it would be done.
+	assert.Zero(t, st.delivered.Load(), "Error returned before the delivery")
 	require.NoError(t, l.Sync(), "Sync waits for the delivery")
 	assert.Equal(t, int32(1), st.delivered.Load())
 }
