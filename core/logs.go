@@ -233,6 +233,12 @@ func (c *Client) captureLog(r *record, level LogLevel, attrs []slog.Attr) {
 	if !c.logsEnabled() || r == nil {
 		return
 	}
+	if c.closed.Load() {
+		// Counted before anything is converted: the program's LogValuers
+		// do not run for a log that is dropped.
+		c.logs.dropClosed(estimateLogSize(r.Message, r.Raw, r.Attrs, attrs))
+		return
+	}
 	when := r.Time
 	if when.IsZero() {
 		when = time.Now()
@@ -279,6 +285,12 @@ func (c *Client) captureLog(r *record, level LogLevel, attrs []slog.Attr) {
 // range, or with SendDefaultPII (the user is taken from the scopes).
 func (c *Client) captureSlogLog(r *record, level LogLevel, sr *slog.Record) bool {
 	if !c.logsEnabled() || r == nil {
+		return true
+	}
+	if c.closed.Load() {
+		n := len(r.Message) + 60
+		sr.Attrs(func(a slog.Attr) bool { n += estimateAttrSize(a); return true })
+		c.logs.dropClosed(n)
 		return true
 	}
 	if len(r.Attrs) > 0 || r.Decode != nil || c.opts.SendDefaultPII {

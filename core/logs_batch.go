@@ -283,6 +283,17 @@ func (lp *logPipe) overflow(size int) {
 	}
 }
 
+// dropClosed counts a record of about size bytes given to the client after
+// Close.
+func (lp *logPipe) dropClosed(size int) {
+	c := lp.c
+	c.outcomes.Add(reasonQueueOverflow, categoryLogItem, 1)
+	c.outcomes.Add(reasonQueueOverflow, categoryLogByte, size)
+	if c.debug != nil {
+		c.debug.Once("log_after_close", "client closed: dropping logs")
+	}
+}
+
 // maxFree is how many emptied chunks the pipe keeps: as many as a full
 // buffer (Options.LogsBuffer) takes, so that a worker that falls behind
 // does not make every chunk a new allocation.

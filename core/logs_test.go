@@ -660,3 +660,33 @@ func TestLogTrace(t *testing.T) {
 	require.Len(t, evs, 1)
 	assert.Equal(t, logs[0].TraceID, evs[0].Contexts["trace"]["trace_id"], "the same trace as the request's events")
 }
+
+// countingValuer counts its LogValue calls.
+type countingValuer struct{ n *atomic.Int32 }
+
+func (v countingValuer) LogValue() slog.Value { v.n.Add(1); return slog.StringValue("v") }
+
+// Logs given to a closed client are counted as dropped, with their size,
+// before anything is converted (the program's LogValuers do not run), and
+// the debug log says why, through both of the bridges' log calls.
+func TestLogsAfterCloseCounted(t *testing.T) {
+	var debug bytes.Buffer
+	mt := core.NewMemoryTransport()
+	c, err := core.New(core.Options{Transport: mt, Debug: true, DebugWriter: &debug})
+	require.NoError(t, err)
+	require.True(t, c.Close(context.Background()))
+	var calls atomic.Int32
+	lv := slog.Any("v", countingValuer{&calls})
+	bridge.CaptureLog(c, &bridge.Record{Message: "after close", Attrs: []slog.Attr{lv}}, core.LogError, nil)
+	sr := slog.NewRecord(time.Now(), slog.LevelError, "after close too", 0)
+	sr.AddAttrs(lv, slog.String("k", "v"))
+	assert.True(t, bridge.CaptureSlogLog(c, &bridge.Record{Message: "after close too"}, core.LogError, &sr),
+		"handled: nothing left for the general path to convert")
+	assert.Zero(t, calls.Load(), "LogValue ran for a dropped log")
+	st := c.Stats()
+	assert.EqualValues(t, 2, st.Dropped["queue_overflow:log_item"])
+	assert.Greater(t, st.Dropped["queue_overflow:log_byte"], int64(2*60))
+	assert.Contains(t, debug.String(), "client closed: dropping logs")
+	assert.NotContains(t, debug.String(), "log buffer full")
+	assert.Empty(t, mt.Logs())
+}
