@@ -718,10 +718,10 @@ func (c *Client) flush(ctx context.Context) bool {
 	return c.transport.Flush(ctx)
 }
 
-// Close flushes like Flush, bounded by ShutdownTimeout when ctx has no
-// deadline, and stops the client: none of its goroutines outlives it.
-// Captures after Close are dropped and counted. It reports whether
-// everything captured was delivered.
+// Close flushes like Flush (within ShutdownTimeout if ctx has no deadline)
+// and stops the client; no goroutine of it outlives the deadline unless a
+// BeforeSend or BeforeSendLog blocks. Captures after Close are dropped and
+// counted. It reports whether everything captured was delivered.
 func (c *Client) Close(ctx context.Context) bool {
 	if c == nil || !c.enabled {
 		return true
@@ -739,7 +739,7 @@ func (c *Client) Close(ctx context.Context) bool {
 	ok := c.flushQueue(ctx)
 	ok = c.logs.flush(ctx) && ok
 	close(c.done)
-	c.wg.Wait()
+	ok = c.waitWorkers(ctx) && ok
 	for c.inflight.Load() != 0 {
 		runtime.Gosched()
 	}
@@ -764,6 +764,26 @@ func (c *Client) Close(ctx context.Context) bool {
 		current.CompareAndSwap(c, nil)
 	}
 	return ok
+}
+
+// waitWorkers waits for the workers to stop, until ctx is done. A worker
+// stays only while a BeforeSend or BeforeSendLog it called does not
+// return: Close then returns at its deadline rather than hang the
+// program's shutdown, and the worker stops when the callback returns,
+// what it still sends counted as dropped by the closed transport.
+func (c *Client) waitWorkers(ctx context.Context) bool {
+	stopped := make(chan struct{})
+	go func() {
+		c.wg.Wait()
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+		return true
+	case <-ctx.Done():
+		c.debug.Printf("Close: a worker is still in BeforeSend or BeforeSendLog at the deadline")
+		return false
+	}
 }
 
 func (c *Client) flushQueue(ctx context.Context) bool {
