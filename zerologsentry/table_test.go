@@ -1,10 +1,16 @@
 package zerologsentry
 
 import (
+	"context"
+	"io"
 	"sync"
 	"testing"
 
+	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sentrylog/sentrylog/core"
 )
 
 func any1(*int) bool { return true }
@@ -96,4 +102,19 @@ func TestStackGoid(t *testing.T) {
 		assert.False(t, seen[id], "%d twice", id)
 		seen[id] = true
 	}
+}
+
+// A Writer whose client takes no records (disabled) leaves no notes: its
+// writes drop the lines unseen, so a note would only hold a request's
+// context until some later put evicted it.
+func TestHandoffDisabledClientNoNotes(t *testing.T) {
+	c, err := core.New(core.Options{})
+	require.NoError(t, err)
+	require.False(t, c.Enabled())
+	w := NewWriter(io.Discard, Options{Client: c})
+	logger := zerolog.New(w).Hook(w)
+	ctx := core.NewIsolationScope(context.Background())
+	logger.Info().Ctx(ctx).Msg("hello")
+	logger.Error().Ctx(ctx).Msg("boom")
+	assert.Nil(t, w.ctxs.buckets.Load(), "a note was left")
 }

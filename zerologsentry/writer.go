@@ -103,8 +103,8 @@ func (w *Writer) client() *core.Client {
 // Context.Ctx) for the write of the same event, which follows on the same
 // goroutine; it adds nothing to the event. It does nothing for other events.
 func (w *Writer) Run(e *zerolog.Event, level zerolog.Level, msg string) {
-	if binaryLog || !w.wants(level) {
-		return
+	if binaryLog || !w.wants(level) || !bridge.Accepts(w.client()) {
+		return // the write drops the line unseen: a note would never be taken
 	}
 	// GetCtx says context.Background() when the event has none: nothing to
 	// route by.
