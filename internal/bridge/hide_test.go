@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/sentrylog/sentrylog/core/protocol"
+	"github.com/sentrylog/sentrylog/internal/race"
 )
 
 // The record and the attribute array a bridge keeps on its stack reach the
@@ -82,7 +83,13 @@ func TestLaunderedAcrossStackGrowth(t *testing.T) {
 			}
 		}
 		if moved == 0 {
-			t.Fatalf("%s: the stack never moved during the call", name)
+			// Under -race (CI) the depths make the stack move during
+			// each call; other builds (-asan, inlining off) may keep the
+			// record elsewhere or lay out frames so that no depth does.
+			if race.Enabled {
+				t.Fatalf("%s: the stack never moved during the call", name)
+			}
+			t.Skipf("%s: the stack never moved during the call in this build", name)
 		}
 		t.Logf("%s: the stack moved during %d of the calls", name, moved)
 	}
