@@ -47,20 +47,25 @@ func handlerE(ctx context.Context, log logFn, i int) {
 	sharedHelper(ctx, log, fmt.Errorf("e %d: %w", i, errBackend))
 }
 
+// logFromHandlers logs 4 errors from each of the five handlers, through
+// the shared helper.
+func logFromHandlers(ctx context.Context, log logFn) {
+	for i := 0; i < 4; i++ {
+		handlerA(ctx, log, i)
+		handlerB(ctx, log, i)
+		handlerC(ctx, log, i)
+		handlerD(ctx, log, i)
+		handlerE(ctx, log, i)
+	}
+}
+
 // TestProbeStormSharedHelper: 5 handlers x 4 errors through one helper are
 // 5 groups of 4, within the default burst: 20 events through every bridge.
 func TestProbeStormSharedHelper(t *testing.T) {
 	forEachBridge(t, func(t *testing.T, b bridge) {
 		c, mt := testclient.New(t, core.Options{})
 		log := b.make(c)
-		ctx := context.Background()
-		for i := 0; i < 4; i++ {
-			handlerA(ctx, log, i)
-			handlerB(ctx, log, i)
-			handlerC(ctx, log, i)
-			handlerD(ctx, log, i)
-			handlerE(ctx, log, i)
-		}
+		logFromHandlers(context.Background(), log)
 		assert.Len(t, testclient.Events(t, c, mt), 20)
 		assert.Zero(t, c.Stats().Dropped["event_processor:error"])
 	})
@@ -72,14 +77,7 @@ func TestProbeStormSharedHelperManyRepeats(t *testing.T) {
 	forEachBridge(t, func(t *testing.T, b bridge) {
 		c, mt := testclient.New(t, core.Options{Storm: core.StormOptions{GroupBurst: 1, GroupRate: 1e-9}})
 		log := b.make(c)
-		ctx := context.Background()
-		for i := 0; i < 4; i++ {
-			handlerA(ctx, log, i)
-			handlerB(ctx, log, i)
-			handlerC(ctx, log, i)
-			handlerD(ctx, log, i)
-			handlerE(ctx, log, i)
-		}
+		logFromHandlers(context.Background(), log)
 		assert.Len(t, testclient.Events(t, c, mt), 5)
 		assert.EqualValues(t, 15, c.Stats().Dropped["event_processor:error"])
 	})

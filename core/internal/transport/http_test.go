@@ -437,10 +437,7 @@ func TestHTTPTransportNetworkErrors(t *testing.T) {
 		assert.Empty(t, out.Totals())
 	})
 	t.Run("connection refused", func(t *testing.T) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		addr := ln.Addr().String()
-		ln.Close()
+		addr := closedPort(t)
 		dsn, err := ParseDSN("http://pub@" + addr + "/42")
 		require.NoError(t, err)
 		out := new(Outcomes)
@@ -668,10 +665,7 @@ func TestHTTPTransportSpotlight(t *testing.T) {
 	})
 	t.Run("down", func(t *testing.T) {
 		sentry := newReceiver(t, nil)
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		addr := ln.Addr().String()
-		ln.Close()
+		addr := closedPort(t)
 		out := new(Outcomes)
 		var dbg syncBuffer
 		tr := startTransport(t, Config{DSN: sentry.dsn(t, "pub"), Outcomes: out, Debug: newDebugLog(&dbg),
@@ -850,4 +844,14 @@ func TestSeqRanges(t *testing.T) {
 	if low != 100011 || len(r) != 0 {
 		t.Fatalf("low %d, ranges %v", low, r)
 	}
+}
+
+// closedPort returns a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
 }

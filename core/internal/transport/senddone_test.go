@@ -2,7 +2,6 @@ package transport
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -81,10 +80,7 @@ func TestSendDone(t *testing.T) {
 		assert.Equal(t, []int32{1, 1, 1, 0, 10}, d.counts(), "Send after Close drops and hands back at once")
 	})
 	t.Run("held", func(t *testing.T) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		addr := ln.Addr().String()
-		ln.Close()
+		addr := closedPort(t)
 		dsn, err := ParseDSN("http://pub@" + addr + "/42")
 		require.NoError(t, err)
 		out := new(Outcomes)
