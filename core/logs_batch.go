@@ -274,23 +274,24 @@ func (lp *logPipe) queued1() {
 
 // overflow counts a record of about size bytes that the buffer could not
 // take.
-func (lp *logPipe) overflow(size int) {
-	c := lp.c
-	c.outcomes.Add(reasonQueueOverflow, categoryLogItem, 1)
-	c.outcomes.Add(reasonQueueOverflow, categoryLogByte, size)
-	if c.debug != nil {
-		c.debug.Once("log_queue_overflow", "log buffer full (%d): dropping logs", lp.max)
-	}
-}
+func (lp *logPipe) overflow(size int) { lp.drop(size, false) }
 
 // dropClosed counts a record of about size bytes given to the client after
 // Close.
-func (lp *logPipe) dropClosed(size int) {
+func (lp *logPipe) dropClosed(size int) { lp.drop(size, true) }
+
+// drop counts a record of about size bytes as dropped, and says why in the
+// debug log (once per reason).
+func (lp *logPipe) drop(size int, closed bool) {
 	c := lp.c
 	c.outcomes.Add(reasonQueueOverflow, categoryLogItem, 1)
 	c.outcomes.Add(reasonQueueOverflow, categoryLogByte, size)
-	if c.debug != nil {
+	switch {
+	case c.debug == nil:
+	case closed:
 		c.debug.Once("log_after_close", "client closed: dropping logs")
+	default:
+		c.debug.Once("log_queue_overflow", "log buffer full (%d): dropping logs", lp.max)
 	}
 }
 
