@@ -180,11 +180,9 @@ func flattenJoins(members []error) []error {
 				return
 			}
 			if m != nil && reflect.TypeOf(m) == joinErrorType && depth < maxChainScan {
-				if inner, _, _ := unwrapSafe(m); inner == nil {
-					if _, group, _ := unwrapSafe(m); group != nil {
-						add(group, depth+1)
-						continue
-					}
+				if inner, group, _ := unwrapSafe(m); inner == nil && group != nil {
+					add(group, depth+1)
+					continue
 				}
 			}
 			out = append(out, m)
