@@ -157,6 +157,11 @@ func (ch *logChunk) extraOf(e *logEntry) *logExtra {
 // noExtra is the extra of entries without one; never written.
 var noExtra logExtra
 
+// sizeOf returns estimateLogSize of e, an entry of ch.
+func (ch *logChunk) sizeOf(e *logEntry) int {
+	return estimateLogSize(e.msg, ch.extraOf(e).raw, ch.attrsOf(e))
+}
+
 // put fills the next entry of ch, which has room, with r and its
 // attributes own and lent, and returns the entry.
 func (ch *logChunk) put(r *record, level LogLevel, when int64, own, lent []slog.Attr, x *logExtra) *logEntry {
@@ -387,7 +392,7 @@ func (c *Client) dropQueuedLogs() {
 		for i := range ch.ents[:ch.n] {
 			e := &ch.ents[i]
 			c.outcomes.Add(reasonQueueOverflow, categoryLogItem, 1)
-			c.outcomes.Add(reasonQueueOverflow, categoryLogByte, estimateLogSize(e.msg, ch.extraOf(e).raw, ch.attrsOf(e)))
+			c.outcomes.Add(reasonQueueOverflow, categoryLogByte, ch.sizeOf(e))
 		}
 		ch.reset()
 	}

@@ -438,7 +438,7 @@ func (lp *logPipe) add(b *logChunk, e *logEntry) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.outcomes.Add(reasonInternalSDKError, categoryLogItem, 1)
-			c.outcomes.Add(reasonInternalSDKError, categoryLogByte, estimateLogSize(e.msg, b.extraOf(e).raw, b.attrsOf(e)))
+			c.outcomes.Add(reasonInternalSDKError, categoryLogByte, b.sizeOf(e))
 			c.debug.Printf("dropping log: internal error: %v", r)
 		}
 	}()
@@ -447,7 +447,7 @@ func (lp *logPipe) add(b *logChunk, e *logEntry) {
 		v := lp.storm.admit(logStormKey(lp.storm, e))
 		if !v.ok {
 			c.outcomes.Add(reasonEventProcessor, categoryLogItem, 1)
-			c.outcomes.Add(reasonEventProcessor, categoryLogByte, estimateLogSize(e.msg, b.extraOf(e).raw, b.attrsOf(e)))
+			c.outcomes.Add(reasonEventProcessor, categoryLogByte, b.sizeOf(e))
 			return
 		}
 		suppressed = v.suppressed
